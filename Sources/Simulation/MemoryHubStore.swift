@@ -1,0 +1,110 @@
+public import SyncCore
+
+/// An in-memory `HubStore`. The hub's disk is trusted (`synchronous=FULL`), so
+/// a crash loses only the engine, never a commit: every method is atomic.
+public final class MemoryHubStore: HubStore {
+    /// A logged change. `collected` marks a payload tombstone collection has
+    /// dropped; the simulator's checks still read it, the protocol never serves it.
+    public struct Record: Sendable {
+        public var entry: LogEntry
+        public var hash: String
+        public var collected: Bool
+    }
+
+    public private(set) var log: [Record] = []
+    private var epoch: UInt64 = 0
+    private var clock: HybridTimestamp = .zero
+    private var hashes: [ChangeID: String] = [:]
+    private var rows: [Channel: [RowRef: StoredRow]] = [:]
+    private var seqsByChannel: [Channel: [UInt64]] = [:]
+    private var seqsByRow: [RowRef: [UInt64]] = [:]
+    private var highWaters: [OriginEpoch: HighWater] = [:]
+    private var claims: [String: [Claim]] = [:]
+    private var nodes: [NodeID: NodeRecord] = [:]
+    private var floors: [Channel: UInt64] = [:]
+    /// Tombstones collected so far, by channel.
+    public private(set) var collectedTombstones = 0
+
+    public init() {}
+
+    public func start() throws -> HubStartState {
+        epoch += 1
+        var heads: [Channel: UInt64] = [:]
+        for (channel, seqs) in seqsByChannel { heads[channel] = seqs.last ?? 0 }
+        return HubStartState(
+            epoch: epoch, clock: clock, lastSeq: UInt64(log.count), highWaters: highWaters, heads: heads,
+            floors: floors, nodes: nodes)
+    }
+
+    public func loggedHash(of id: ChangeID) throws -> String? { hashes[id] }
+
+    public func row(_ ref: RowRef) throws -> StoredRow? {
+        for channelRows in rows.values {
+            if let row = channelRows[ref] { return row }
+        }
+        return nil
+    }
+
+    public func claims(kind: String, item: String) throws -> [Claim] {
+        claims["\(kind)\u{1F}\(item)"] ?? []
+    }
+
+    public func commit(_ ingest: HubIngest) throws {
+        precondition(ingest.entries.first.map { $0.entry.seq == UInt64(log.count) + 1 } ?? true, "log must stay contiguous")
+        for (entry, hash) in ingest.entries {
+            log.append(Record(entry: entry, hash: hash, collected: false))
+            hashes[entry.change.id] = hash
+            seqsByChannel[entry.change.channel, default: []].append(entry.seq)
+            seqsByRow[entry.change.row, default: []].append(entry.seq)
+        }
+        for (ref, row) in ingest.rows { rows[row.channel, default: [:]][ref] = row }
+        for (key, mark) in ingest.highWaters { highWaters[key] = mark }
+        for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: []].append(claim) }
+        clock = max(clock, ingest.clock)
+    }
+
+    public func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry] {
+        let seqs = seqsByChannel[channel] ?? []
+        var low = 0
+        var high = seqs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if seqs[mid] <= after { low = mid + 1 } else { high = mid }
+        }
+        var result: [LogEntry] = []
+        var index = low
+        while index < seqs.count && result.count < limit {
+            let record = log[Int(seqs[index]) - 1]
+            if !record.collected { result.append(record.entry) }
+            index += 1
+        }
+        return result
+    }
+
+    public func rows(in channel: Channel) throws -> [SnapshotRow] {
+        (rows[channel] ?? [:]).values.sorted { $0.ref < $1.ref }.map {
+            SnapshotRow(table: $0.ref.table, key: $0.ref.key, seq: $0.seq, state: $0.state)
+        }
+    }
+
+    public func saveNode(_ record: NodeRecord) throws {
+        nodes[record.node] = record
+    }
+
+    public func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64? {
+        guard let channelRows = rows[channel] else { return nil }
+        let dead = channelRows.values.filter { $0.state.isTombstone && $0.seq <= through }.sorted { $0.ref < $1.ref }
+        guard !dead.isEmpty else { return nil }
+        var floor = floors[channel] ?? 0
+        for row in dead {
+            rows[channel]![row.ref] = nil
+            for seq in seqsByRow[row.ref] ?? [] where seq <= through { log[Int(seq) - 1].collected = true }
+            floor = max(floor, row.seq)
+        }
+        collectedTombstones += dead.count
+        floors[channel] = floor
+        return floor
+    }
+
+    public func node(_ id: NodeID) -> NodeRecord? { nodes[id] }
+}

@@ -1,0 +1,166 @@
+public import SyncCore
+
+/// An in-memory `ReplicaStore` with the failure modes of a real disk.
+///
+/// Every method is atomic (it mutates a copy and swaps it in). `crash(rollback:)`
+/// models a power cut on a disk that lies: the state goes back to a checkpoint
+/// taken a few commits earlier, epoch bumps included.
+public final class MemoryReplicaStore: ReplicaStore {
+    struct State {
+        var epoch: UInt64 = 0
+        var clock: HybridTimestamp = .zero
+        var cursors: [Channel: UInt64] = [:]
+        var rows: [Channel: [RowRef: SnapshotRow]] = [:]
+        var outbox: [(change: Change, hash: String)] = []
+        var lastCreated: ChangeID?
+        var commits = 0
+    }
+
+    private var state = State()
+    private var checkpoint = State()
+    private var checkpointDue = 0
+    private var random: SeededRandom
+    /// Entries handed to `applyRemote` at or below the cursor: the engine must never do that.
+    public private(set) var duplicateApplications = 0
+    public private(set) var snapshotInstalls = 0
+    /// Commits lost to the most recent rollback.
+    public private(set) var lastRollbackLost = 0
+
+    public init(seed: UInt64 = 1) {
+        random = SeededRandom(seed: seed)
+    }
+
+    /// Ends a commit: a checkpoint (what a lying disk may fall back to) is
+    /// refreshed every few commits.
+    private func committed() {
+        state.commits += 1
+        if state.commits >= checkpointDue {
+            checkpoint = state
+            checkpointDue = state.commits + random.int(2...12)
+        }
+    }
+
+    /// A power cut. With `rollback`, the disk loses its last few commits.
+    public func crash(rollback: Bool) {
+        if rollback {
+            lastRollbackLost = state.commits - checkpoint.commits
+            state = checkpoint
+        } else {
+            lastRollbackLost = 0
+        }
+    }
+
+    public func start(minimumEpoch: UInt64) throws -> ReplicaStartState {
+        state.epoch = max(state.epoch + 1, minimumEpoch)
+        committed()
+        return ReplicaStartState(
+            epoch: state.epoch, clock: state.clock, cursors: state.cursors, outbox: try outboxStatus(),
+            lastCreated: state.lastCreated)
+    }
+
+    public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
+        for change in changes {
+            apply(change, seq: nil)
+            state.outbox.append((change, change.contentHash))
+        }
+        state.lastCreated = changes.last?.id ?? state.lastCreated
+        state.clock = max(state.clock, clock)
+        committed()
+    }
+
+    public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
+        let cursor = state.cursors[channel] ?? 0
+        for entry in entries {
+            if entry.seq <= cursor { duplicateApplications += 1 }
+            apply(entry.change, seq: entry.seq)
+        }
+        state.cursors[channel] = max(cursor, upTo)
+        state.clock = max(state.clock, clock)
+        committed()
+    }
+
+    private func apply(_ change: Change, seq: UInt64?) {
+        let ref = change.row
+        var row = state.rows[change.channel]?[ref] ?? SnapshotRow(table: ref.table, key: ref.key, seq: 0, state: RowState())
+        row.state.apply(change)
+        if let seq { row.seq = max(row.seq, seq) }
+        state.rows[change.channel, default: [:]][ref] = row
+    }
+
+    public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
+        var table: [RowRef: SnapshotRow] = [:]
+        for row in rows { table[row.ref] = row }
+        state.rows[channel] = table
+        for (change, _) in state.outbox where change.channel == channel { apply(change, seq: nil) }
+        state.cursors[channel] = at
+        snapshotInstalls += 1
+        committed()
+    }
+
+    public func acknowledge(_ ack: AckEntry) throws -> Int {
+        guard
+            state.outbox.contains(where: {
+                $0.change.id.epoch == ack.epoch && $0.change.id.seq == ack.upTo && $0.hash == ack.hash
+            })
+        else { return 0 }
+        let before = state.outbox.count
+        state.outbox.removeAll { $0.change.id.epoch == ack.epoch && $0.change.id.seq <= ack.upTo }
+        committed()
+        return before - state.outbox.count
+    }
+
+    public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
+        var start = 0
+        if let after {
+            start = state.outbox.firstIndex { ($0.change.id.epoch, $0.change.id.seq) > (after.epoch, after.seq) }
+                ?? state.outbox.count
+        }
+        return state.outbox[start..<min(start + limit, state.outbox.count)].map(\.change)
+    }
+
+    public func outboxStatus() throws -> OutboxStatus {
+        OutboxStatus(depth: state.outbox.count, oldest: state.outbox.map(\.change.hlc).min())
+    }
+
+    public func moveOutbox(fromEpoch: UInt64, toEpoch: UInt64) throws -> UInt64? {
+        guard fromEpoch == state.epoch || state.outbox.contains(where: { $0.change.id.epoch == fromEpoch }) else {
+            return nil
+        }
+        var seq: UInt64 = 0
+        state.outbox = state.outbox.map { item in
+            guard item.change.id.epoch >= fromEpoch else { return item }
+            seq += 1
+            var change = item.change
+            change.id = ChangeID(origin: change.id.origin, epoch: toEpoch, seq: seq)
+            return (change, change.contentHash)
+        }
+        state.epoch = max(state.epoch, toEpoch)
+        if seq > 0 { state.lastCreated = state.outbox.last?.change.id }
+        committed()
+        return seq
+    }
+
+    public func collectTombstones(channel: Channel, floor: UInt64) throws {
+        guard let rows = state.rows[channel] else { return }
+        let dead = rows.values.filter { $0.state.isTombstone && $0.seq <= floor }
+        guard !dead.isEmpty else { return }
+        for row in dead { state.rows[channel]![row.ref] = nil }
+        committed()
+    }
+
+    public func row(_ ref: RowRef) throws -> RowState? {
+        for rows in state.rows.values {
+            if let row = rows[ref] { return row.state }
+        }
+        return nil
+    }
+
+    public func rows(in channel: Channel) throws -> [SnapshotRow] {
+        (state.rows[channel] ?? [:]).values.sorted { $0.ref < $1.ref }
+    }
+
+    public var cursors: [Channel: UInt64] { state.cursors }
+    /// Commits so far (a rollback takes this back too).
+    public var commits: Int { state.commits }
+    public var outboxDepth: Int { state.outbox.count }
+}

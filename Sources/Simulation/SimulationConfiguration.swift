@@ -1,0 +1,67 @@
+/// One simulated mall day.
+///
+/// - `seed`: every random choice of the run derives from it.
+/// - `mode`: `safety` (faults all day, then heal) or `liveness` (one node cut
+///   off for hours while the rest must keep syncing; then heal).
+/// - `nodeCount`: edge nodes, roles in turn gate, gift, lounge (default 6).
+/// - `dayMillis`: length of the active, faulty part of the day (default 20 min).
+/// - `isolationMillis`: liveness mode, how long one node stays cut off (default 3 h).
+/// - `settleLimitMillis`: after healing, the fleet must converge within this (default 5 min).
+/// - `brokerMaxQueued`: per-session queue limit of the simulated broker (default 50:
+///   small on purpose, so silent drops happen).
+/// - `roundTripCodec`: send every message through the JSON codec (slower).
+public struct SimulationConfiguration: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        case safety, liveness
+    }
+
+    public var seed: UInt64
+    public var mode: Mode
+    public var nodeCount: Int
+    public var dayMillis: UInt64
+    public var isolationMillis: UInt64
+    public var settleLimitMillis: UInt64
+    public var brokerMaxQueued: Int
+    public var roundTripCodec: Bool
+
+    public init(
+        seed: UInt64, mode: Mode = .safety, nodeCount: Int = 6, dayMillis: UInt64 = 20 * 60_000,
+        isolationMillis: UInt64 = 3 * 3_600_000, settleLimitMillis: UInt64 = 5 * 60_000, brokerMaxQueued: Int = 50,
+        roundTripCodec: Bool = false
+    ) {
+        self.seed = seed
+        self.mode = mode
+        self.nodeCount = nodeCount
+        self.dayMillis = dayMillis
+        self.isolationMillis = isolationMillis
+        self.settleLimitMillis = settleLimitMillis
+        self.brokerMaxQueued = brokerMaxQueued
+        self.roundTripCodec = roundTripCodec
+    }
+}
+
+/// What a run did and whether it held.
+public struct SimulationReport: Sendable {
+    public var seed: UInt64
+    public var mode: SimulationConfiguration.Mode
+    /// One line per violated property; empty when the run passed.
+    public var failures: [String] = []
+    public var traceHash: UInt64 = 0
+    public var changes = 0
+    public var conflicts = 0
+    public var messagesDelivered = 0
+    public var messagesLost = 0
+    public var brokerDropped = 0
+    public var crashes = 0
+    public var rollbacks = 0
+    public var epochReuses = 0
+    public var partitions = 0
+    public var brokerCrashes = 0
+    public var snapshotsInstalled = 0
+    public var tombstonesCollected = 0
+    public var deletes = 0
+    public var convergeMillis: UInt64 = 0
+    public var simulatedMillis: UInt64 = 0
+
+    public var passed: Bool { failures.isEmpty }
+}

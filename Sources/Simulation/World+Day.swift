@@ -1,0 +1,100 @@
+import SyncCore
+
+extension World {
+    static let dayStart: UInt64 = 1_795_000_000_000
+
+    /// Plays the configured day, heals, waits for convergence and checks
+    /// every invariant. The report lists each violation.
+    public func run() -> SimulationReport {
+        now = Self.dayStart
+        broker.autosave()
+        queue.push(.autosave, at: now + 30_000)
+        for client in clients {
+            startProcess(client)
+            queue.push(.tick(client), at: now + random.millis(1...tickInterval))
+            queue.push(.activity(client), at: now + activityInterval(for: client))
+        }
+        switch configuration.mode {
+        case .safety: playFaultyDay()
+        case .liveness: playIsolation()
+        }
+        healAll()
+        let healedAt = now
+        let limit = healedAt + configuration.settleLimitMillis
+        while !isConverged(excluding: nil) && now < limit {
+            run(until: now + 1000)
+        }
+        report.convergeMillis = now - healedAt
+        if !isConverged(excluding: nil) {
+            fail("no convergence within \(configuration.settleLimitMillis / 1000) s of healing: \(divergence(excluding: nil))")
+        } else {
+            checkInvariants()
+        }
+        report.simulatedMillis = now - Self.dayStart
+        report.traceHash = trace.value
+        report.brokerDropped = broker.dropped
+        report.tombstonesCollected = hub.store.collectedTombstones
+        report.snapshotsInstalled = nodes.reduce(0) { $0 + $1.store.snapshotInstalls }
+        report.changes = hub.store.log.count
+        return report
+    }
+
+    private func playFaultyDay() {
+        faultsActive = true
+        setWeather(drop: 0.02, duplicate: 0.02, latency: 200)
+        activityEnds = now + configuration.dayMillis
+        queue.push(.fault, at: now + random.millis(1000...10_000))
+        run(until: activityEnds)
+    }
+
+    /// One node is cut off for hours; the others keep working through light
+    /// network faults and must keep converging with the hub without it.
+    private func playIsolation() {
+        faultsActive = true
+        setWeather(drop: 0.01, duplicate: 0.01, latency: 100)
+        let index = random.int(0...(nodes.count - 1))
+        isolated = index
+        // Let the fleet bootstrap before the cut.
+        run(until: now + 60_000)
+        if random.chance(0.5) {
+            setLink(.node(index), up: false)
+            report.partitions += 1
+        } else {
+            crashProcess(.node(index), rollback: random.chance(0.5))
+        }
+        let end = now + configuration.isolationMillis
+        activityEnds = end - 180_000
+        run(until: end)
+        if !isConverged(excluding: index) {
+            fail("the fleet without \(nodes[index].id) made no progress while it was cut off: \(divergence(excluding: index))")
+        }
+    }
+
+    /// Every live node has sent everything, is at the hub's heads, and holds
+    /// what the hub holds.
+    func isConverged(excluding: Int?) -> Bool {
+        divergence(excluding: excluding).isEmpty
+    }
+
+    func divergence(excluding: Int?) -> String {
+        guard let hubEngine = hub.engine else { return "hub down" }
+        for node in nodes where node.index != excluding {
+            guard let engine = node.engine else { return "\(node.id) down" }
+            if engine.outboxStatus.depth > 0 { return "\(node.id) outbox \(engine.outboxStatus.depth)" }
+            for channel in engine.configuration.channels {
+                let head = hubEngine.heads[channel] ?? 0
+                guard engine.cursor(of: channel) ?? 0 >= head else {
+                    return "connected=\(node.connected) link=\(node.linkUp) broker=\(broker.up) \(engine.debugState(channel)) \(node.id) \(channel) cursor \(engine.cursor(of: channel) ?? 0) < head \(head)"
+                }
+            }
+        }
+        for node in nodes where node.index != excluding {
+            for channel in node.engine!.configuration.channels {
+                let mine = ReplicaDigest.of((try? node.store.rows(in: channel)) ?? [])
+                let hubs = ReplicaDigest.of((try? hub.store.rows(in: channel)) ?? [])
+                if mine != hubs { return "\(node.id) \(channel) digest differs from the hub's" }
+            }
+        }
+        return ""
+    }
+}

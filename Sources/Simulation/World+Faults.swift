@@ -1,0 +1,65 @@
+import SyncCore
+
+/// Faults at every layer: partitions of any subset, process crashes (with a
+/// lying disk that loses its last commits), hub and broker crashes, clock
+/// skew and jumps, and network weather (loss, duplication, reordering delay).
+extension World {
+    func injectFault() {
+        let roll = random.int(0...99)
+        trace.add(UInt64(roll))
+        switch roll {
+        case 0..<30:
+            let count = random.int(1...max(1, clients.count - 1))
+            let cut = Array(clients.shuffled(using: &random).prefix(count)).sorted()
+            report.partitions += 1
+            for client in cut {
+                setLink(client, up: false)
+                queue.push(.restoreLink(client), at: now + random.millis(1000...60_000))
+            }
+        case 30..<50:
+            let index = random.int(0...(nodes.count - 1))
+            crashProcess(.node(index), rollback: random.chance(0.35))
+            queue.push(.restartProcess(.node(index)), at: now + random.millis(500...30_000))
+        case 50..<58:
+            crashProcess(.hub, rollback: false)
+            queue.push(.restartProcess(.hub), at: now + random.millis(500...20_000))
+        case 58..<65:
+            guard broker.up else { return }
+            report.brokerCrashes += 1
+            broker.crash()
+            for client in clients { refreshConnection(client) }
+            queue.push(.restartBroker, at: now + random.millis(500...15_000))
+        case 65..<80:
+            let index = random.int(0...(nodes.count - 1))
+            nodes[index].clockOffset = Int64(random.int(-600_000...600_000))
+        case 80..<88:
+            let index = random.int(0...(nodes.count - 1))
+            nodes[index].clockOffset += random.chance(0.5) ? 3_600_000 : -3_600_000
+        default:
+            setWeather(drop: Double(random.int(0...6)) / 100, duplicate: Double(random.int(0...6)) / 100, latency: random.millis(5...800))
+        }
+    }
+
+    func setWeather(drop: Double, duplicate: Double, latency: UInt64) {
+        dropRate = drop
+        duplicateRate = duplicate
+        maxLatency = latency
+    }
+
+    /// Ends every fault: links up, processes and broker running, a calm network.
+    /// Clock offsets stay: skew is a condition to live with, not a fault to end.
+    func healAll() {
+        faultsActive = false
+        setWeather(drop: 0, duplicate: 0, latency: 20)
+        isolated = nil
+        if !broker.up { broker.restart() }
+        for client in clients {
+            switch client {
+            case .hub: hub.linkUp = true
+            case .node(let index): nodes[index].linkUp = true
+            }
+            if !isProcessUp(client) { startProcess(client) }
+            refreshConnection(client)
+        }
+    }
+}

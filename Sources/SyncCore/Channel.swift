@@ -1,0 +1,63 @@
+/// A replication channel: one kind of data of one mall (`mall-1/parking`).
+///
+/// Every change belongs to exactly one channel, and a node subscribes to the
+/// channels its role needs and nothing more: a gate never holds phone numbers.
+public struct Channel: Hashable, Comparable, Sendable {
+    public var mall: String
+    public var kind: Kind
+
+    public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
+        case parking, members, gifts, lounge, audit
+    }
+
+    public init(mall: String, kind: Kind) {
+        self.mall = mall
+        self.kind = kind
+    }
+
+    /// Parses `mall/kind`; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, Identifier.isValid(String(parts[0])),
+            let kind = Kind(rawValue: String(parts[1]))
+        else { return nil }
+        self.init(mall: String(parts[0]), kind: kind)
+    }
+
+    public var name: String { "\(mall)/\(kind.rawValue)" }
+
+    public static func < (lhs: Channel, rhs: Channel) -> Bool { lhs.name < rhs.name }
+}
+
+extension Channel: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let channel = Channel(text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "a channel is mall/kind with a known kind")
+        }
+        self = channel
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+}
+
+extension Channel: CustomStringConvertible {
+    public var description: String { name }
+}
+
+/// The shape of names used in topics and ids: they must never contain MQTT
+/// wildcards or separators, so a node cannot name itself into another's topic.
+public enum Identifier {
+    public static func isValid(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 64 else { return false }
+        return text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F || byte == 0x2E
+        }
+    }
+}

@@ -1,0 +1,36 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension ConflictOutcome {
+    /// One side of a conflict as the ledger's `sides` column lists it.
+    struct Side: Encodable {
+        var event: String
+        var change: String
+        var node: String
+        var hlc: String
+        var outcome: String
+    }
+
+    /// The conflict ledger row: both sides (the void one included), the rule
+    /// applied and the outcome. `sides` is JSON with sorted keys, so every
+    /// replica holds the same text.
+    public func ledgerColumns(now: UInt64) -> [String: Value] {
+        let sides = ([winner] + losers).enumerated().map { index, claim in
+            Side(
+                event: claim.rowKey, change: claim.stamp.id.description, node: claim.stamp.id.origin,
+                hlc: claim.stamp.hlc.description, outcome: index == 0 ? "stands" : "void")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Strings only: encoding cannot fail.
+        let json = String(decoding: try! encoder.encode(sides), as: UTF8.self)
+        return [
+            "kind": .text(kind), "item": .text(item), "rule": .text(SingleUseRule.ruleName),
+            "winner": .text(winner.rowKey), "sides": .text(json), "status": .text("open"),
+            "detected_at": .int(Int64(clamping: now)),
+        ]
+    }
+}

@@ -1,0 +1,487 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The hub's sync engine: the single ordering point of the fleet.
+///
+/// It validates what nodes send, dedupes by `(origin, epoch, seq)` and content
+/// hash, appends accepted changes to the log with a hub sequence number,
+/// merges them, detects single-use conflicts, commits all of that atomically,
+/// and only then acks and fans out. No I/O of its own: the store is injected,
+/// messages come in as values, time is a parameter.
+public final class HubEngine<Store: HubStore> {
+    /// - `fleet`: the nodes allowed to sync, with their mall and role.
+    /// - `maxSkewMillis`: a node whose clock is further off is flagged (default 30 s).
+    /// - `statusIntervalMillis`: how often heads and floors are published (default 1 s).
+    /// - `gcHorizonMillis`: a node silent for longer no longer holds back tombstone
+    ///   collection and must re-snapshot when it returns (default 24 h).
+    /// - `gcIntervalMillis`: how often collection runs (default 10 s).
+    /// - `maxEntriesPerMessage`, `maxResendEntries`, `snapshotRowsPerPart`: message sizing.
+    public struct Configuration: Sendable {
+        public var fleet: [NodeID: FleetMember]
+        public var hubID: NodeID
+        public var maxSkewMillis: Int64
+        public var statusIntervalMillis: UInt64
+        public var gcHorizonMillis: UInt64
+        public var gcIntervalMillis: UInt64
+        public var maxEntriesPerMessage: Int
+        public var maxResendEntries: Int
+        public var snapshotRowsPerPart: Int
+        public var maxClockDriftMillis: UInt64
+
+        public init(
+            fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
+            statusIntervalMillis: UInt64 = 1000, gcHorizonMillis: UInt64 = 24 * 3_600_000,
+            gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 2000,
+            snapshotRowsPerPart: Int = 500, maxClockDriftMillis: UInt64 = 5 * 60 * 1000
+        ) {
+            self.fleet = fleet
+            self.hubID = hubID
+            self.maxSkewMillis = maxSkewMillis
+            self.statusIntervalMillis = statusIntervalMillis
+            self.gcHorizonMillis = gcHorizonMillis
+            self.gcIntervalMillis = gcIntervalMillis
+            self.maxEntriesPerMessage = maxEntriesPerMessage
+            self.maxResendEntries = maxResendEntries
+            self.snapshotRowsPerPart = snapshotRowsPerPart
+            self.maxClockDriftMillis = maxClockDriftMillis
+        }
+    }
+
+    public struct FleetMember: Hashable, Sendable {
+        public var mall: String
+        public var role: Role
+
+        public init(mall: String, role: Role) {
+            self.mall = mall
+            self.role = role
+        }
+
+        public var channels: [Channel] { role.subscriptions.map { Channel(mall: mall, kind: $0) } }
+    }
+
+    /// What one message did: what to publish, and why it was refused if it was.
+    public struct Result: Sendable {
+        public var outgoing: [Outgoing] = []
+        public var rejection: WireError?
+        public var accepted = 0
+        public var duplicates = 0
+        public var conflicts: [ConflictOutcome] = []
+    }
+
+    public let configuration: Configuration
+    public let store: Store
+    public let codec: WireCodec
+    public private(set) var epoch: UInt64
+    public private(set) var lastSeq: UInt64
+    public private(set) var heads: [Channel: UInt64]
+    public private(set) var floors: [Channel: UInt64]
+    public private(set) var nodes: [NodeID: NodeRecord]
+    /// Messages refused, by reason.
+    public private(set) var rejections: [WireError.Code: Int] = [:]
+    private var highWaters: [OriginEpoch: HighWater]
+    private var maxEpoch: [NodeID: UInt64] = [:]
+    private var clock: HybridClock
+    private var ownSeq: UInt64 = 0
+    private var lastStatusAt: UInt64?
+    private var lastGCAt: UInt64?
+    private var snapshotCounter = 0
+
+    public init(configuration: Configuration, store: Store, codec: WireCodec = WireCodec()) throws {
+        self.configuration = configuration
+        self.store = store
+        self.codec = codec
+        let start = try store.start()
+        epoch = start.epoch
+        lastSeq = start.lastSeq
+        heads = start.heads
+        floors = start.floors
+        nodes = start.nodes
+        highWaters = start.highWaters
+        clock = HybridClock(last: start.clock, maxForwardDriftMillis: configuration.maxClockDriftMillis)
+        for key in highWaters.keys { maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch) }
+    }
+
+    public func highWater(origin: NodeID, epoch: UInt64) -> HighWater? {
+        highWaters[OriginEpoch(origin: origin, epoch: epoch)]
+    }
+
+    // MARK: Receiving
+
+    /// Decodes and handles a payload that arrived on `topic`.
+    public func receive(topic: String, payload: [UInt8], now: UInt64) -> Result {
+        do {
+            return receive(topic: topic, message: try codec.decode(payload), now: now)
+        } catch {
+            return reject(error)
+        }
+    }
+
+    /// Handles a decoded message that arrived on `topic`. Never throws: a
+    /// refused message is counted and changes nothing; a store failure leaves
+    /// the engine as it was and acks nothing, so the node will resend.
+    public func receive(topic: String, message: WireMessage, now: UInt64) -> Result {
+        guard let source = Topics.parseNodeTopic(topic), source.kind != .down else {
+            return reject(WireError(.unauthorized, "message on a topic nodes do not publish to"))
+        }
+        guard let member = configuration.fleet[source.node], member.mall == source.mall else {
+            return reject(WireError(.unauthorized, "node \(source.node) is not in the fleet"))
+        }
+        do {
+            switch (source.kind, message) {
+            case (.birth, .birth(let birth)) where birth.node == source.node:
+                try touch(source.node, member: member, now: now, sentAt: birth.sentAt) {
+                    $0.online = true
+                    $0.epoch = birth.epoch
+                    $0.software = birth.software
+                    $0.cursors = birth.cursors
+                }
+                maxEpoch[source.node] = max(maxEpoch[source.node] ?? 0, birth.epoch)
+                return Result(outgoing: [status(now: now)])
+            case (.death, .death(let death)) where death.node == source.node:
+                guard let record = nodes[source.node], record.epoch <= death.epoch else { return Result() }
+                try touch(source.node, member: member, now: now, sentAt: nil) { $0.online = false }
+                return Result()
+            case (.up, .heartbeat(let beat)) where beat.node == source.node:
+                try touch(source.node, member: member, now: now, sentAt: beat.sentAt) {
+                    $0.online = true
+                    $0.epoch = beat.epoch
+                    $0.cursors = beat.cursors
+                    $0.outboxDepth = beat.outboxDepth
+                    $0.oldestUnsyncedAt = beat.oldestUnsyncedAt
+                }
+                return Result()
+            case (.up, .changes(let batch)) where batch.node == source.node:
+                return try ingest(batch, member: member, now: now)
+            case (.up, .resend(let request)) where request.node == source.node:
+                guard member.channels.contains(request.channel) else {
+                    return reject(WireError(.unauthorized, "node \(source.node) does not replicate \(request.channel)"))
+                }
+                return Result(outgoing: try resend(request, now: now))
+            case (.up, .snapshotRequest(let request)) where request.node == source.node:
+                guard member.channels.contains(request.channel) else {
+                    return reject(WireError(.unauthorized, "node \(source.node) does not replicate \(request.channel)"))
+                }
+                return Result(outgoing: try snapshot(for: request.node, mall: member.mall, channel: request.channel))
+            case (_, .birth), (_, .death), (_, .heartbeat), (_, .changes), (_, .resend), (_, .snapshotRequest):
+                return reject(WireError(.forgedOrigin, "message names another node than its topic \(source.node)"))
+            default:
+                return reject(WireError(.unauthorized, "\(message.type) is not a node-to-hub message"))
+            }
+        } catch {
+            return Result(rejection: WireError(.invalid, "store failed: \(error)"))
+        }
+    }
+
+    private func reject(_ error: any Error) -> Result {
+        let wireError = (error as? WireError) ?? WireError(.malformed, "undecodable")
+        rejections[wireError.code, default: 0] += 1
+        return Result(rejection: wireError)
+    }
+
+    // MARK: Ingest
+
+    private func ingest(_ batch: ChangeBatch, member: FleetMember, now: UInt64) throws -> Result {
+        for change in batch.changes {
+            if change.id.origin != batch.node {
+                return reject(WireError(.forgedOrigin, "change from \(change.id.origin) sent by \(batch.node)"))
+            }
+            guard member.role.writableTables.contains(change.table), change.channel.mall == member.mall else {
+                return reject(
+                    WireError(.unauthorized, "role \(member.role.rawValue) may not write \(change.table) on \(change.channel)"))
+            }
+            if let violation = Schema.mall.violation(of: change) {
+                return reject(WireError(.invalid, violation))
+            }
+        }
+        try recordSkew(of: batch.node, member: member, sentAt: batch.sentAt, now: now)
+
+        var plan = HubIngest()
+        var result = Result()
+        var work = IngestWork(store: store, lastSeq: lastSeq, heads: heads)
+        var ackPoints: [UInt64: AckEntry] = [:]
+        var clock = self.clock
+        var ownSeq = self.ownSeq
+        var reusedEpoch: UInt64?
+
+        for change in batch.changes {
+            let key = OriginEpoch(origin: change.id.origin, epoch: change.id.epoch)
+            let current = plan.highWaters[key] ?? highWaters[key]
+            let hash = change.contentHash
+            if change.id.seq <= current?.seq ?? 0 {
+                let logged = try work.newHashes[change.id] ?? store.loggedHash(of: change.id)
+                guard logged == hash else {
+                    reusedEpoch = change.id.epoch
+                    break
+                }
+                ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: hash)
+                result.duplicates += 1
+                continue
+            }
+            guard change.id.seq == (current?.seq ?? 0) + 1 else { break }
+            clock.observe(change.hlc, physicalMillis: now)
+            try work.append(change, hash: hash, into: &plan)
+            plan.highWaters[key] = HighWater(seq: change.id.seq, hash: hash)
+            ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: hash)
+            result.accepted += 1
+
+            for rule in SingleUseRule.all {
+                guard let claim = rule.claim(for: change) else { continue }
+                let claims = try work.addClaim(claim, into: &plan)
+                guard let outcome = SingleUseRule.conflict(kind: rule.kind, claims: claims) else { continue }
+                ownSeq += 1
+                let decided = Change(
+                    id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
+                    hlc: clock.tick(physicalMillis: now), table: "conflicts", key: outcome.rowKey,
+                    channel: claim.channel, op: .insert, columns: outcome.ledgerColumns(now: now))
+                try work.append(decided, hash: decided.contentHash, into: &plan)
+                result.conflicts.append(outcome)
+            }
+        }
+
+        if !plan.isEmpty {
+            plan.clock = clock.last
+            plan.ownSeq = ownSeq
+            try store.commit(plan)
+            self.clock = clock
+            self.ownSeq = ownSeq
+            lastSeq = work.lastSeq
+            for (key, mark) in plan.highWaters {
+                highWaters[key] = mark
+                maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch)
+            }
+            result.outgoing += fanOut(plan.entries.map(\.entry), previousHeads: heads)
+            heads = work.heads
+        }
+        let acks = ackPoints.keys.sorted().map { ackPoints[$0]! }
+        if !acks.isEmpty {
+            result.outgoing.append(
+                Outgoing(
+                    topic: Topics.node(batch.node, mall: member.mall, .down),
+                    message: .ack(Ack(node: batch.node, acks: acks))))
+        }
+        if let reusedEpoch {
+            rejections[.epochReuse, default: 0] += 1
+            result.rejection = WireError(.epochReuse, "node \(batch.node) reused epoch \(reusedEpoch)")
+            let control = Control(
+                node: batch.node, command: .epochSuperseded, epoch: reusedEpoch,
+                minEpoch: (maxEpoch[batch.node] ?? reusedEpoch) + 1)
+            result.outgoing.append(
+                Outgoing(topic: Topics.node(batch.node, mall: member.mall, .down), message: .control(control)))
+        }
+        return result
+    }
+
+    // MARK: The hub's own writes
+
+    /// Writes made at the hub itself (imports, admin actions): logged, merged,
+    /// checked against the single-use rules and fanned out like any change,
+    /// with the hub as origin.
+    public func write(_ writes: [LocalWrite], mall: String, now: UInt64) throws -> Result {
+        var plan = HubIngest()
+        var work = IngestWork(store: store, lastSeq: lastSeq, heads: heads)
+        var clock = self.clock
+        var ownSeq = self.ownSeq
+        var result = Result()
+        for write in writes {
+            guard let table = Schema.mall.tables[write.table],
+                let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
+            else { throw SyncError(.invalidWrite, "table \(write.table) unknown or needs a channel kind") }
+            ownSeq += 1
+            let change = Change(
+                id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
+                hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
+                channel: Channel(mall: mall, kind: kind), op: write.op, columns: write.columns)
+            if let violation = Schema.mall.violation(of: change) { throw SyncError(.invalidWrite, violation) }
+            try work.append(change, hash: change.contentHash, into: &plan)
+            result.accepted += 1
+        }
+        guard !plan.isEmpty else { return result }
+        plan.clock = clock.last
+        plan.ownSeq = ownSeq
+        try store.commit(plan)
+        self.clock = clock
+        self.ownSeq = ownSeq
+        lastSeq = work.lastSeq
+        result.outgoing = fanOut(plan.entries.map(\.entry), previousHeads: heads)
+        heads = work.heads
+        return result
+    }
+
+    // MARK: Downstream
+
+    /// Live batches for the channels these new entries belong to.
+    private func fanOut(_ entries: [LogEntry], previousHeads: [Channel: UInt64]) -> [Outgoing] {
+        var byChannel: [Channel: [LogEntry]] = [:]
+        for entry in entries { byChannel[entry.change.channel, default: []].append(entry) }
+        var out: [Outgoing] = []
+        for channel in byChannel.keys.sorted() {
+            let list = byChannel[channel]!
+            var prev = previousHeads[channel] ?? 0
+            var start = 0
+            while start < list.count {
+                let chunk = Array(list[start..<min(start + configuration.maxEntriesPerMessage, list.count)])
+                let upTo = chunk.last!.seq
+                let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: chunk)
+                out.append(Outgoing(topic: Topics.channel(channel), message: .batch(batch)))
+                prev = upTo
+                start += chunk.count
+            }
+        }
+        return out
+    }
+
+    private func resend(_ request: ResendRequest, now: UInt64) throws -> [Outgoing] {
+        let channel = request.channel
+        let down = Topics.node(request.node, mall: channel.mall, .down)
+        if request.after < floors[channel] ?? 0 {
+            let control = Control(node: request.node, command: .resnapshot, channel: channel)
+            return [Outgoing(topic: down, message: .control(control))]
+        }
+        let head = heads[channel] ?? 0
+        guard request.after < head else {
+            return [Outgoing(topic: down, message: .batch(LogBatch(channel: channel, prev: request.after, upTo: head, entries: [])))]
+        }
+        let entries = try store.entries(channel: channel, after: request.after, limit: configuration.maxResendEntries)
+        let complete = entries.count < configuration.maxResendEntries
+        var out: [Outgoing] = []
+        var prev = request.after
+        var start = 0
+        repeat {
+            let chunk = Array(entries[start..<min(start + configuration.maxEntriesPerMessage, entries.count)])
+            start += chunk.count
+            let upTo = start >= entries.count && complete ? head : chunk.last?.seq ?? head
+            out.append(Outgoing(topic: down, message: .batch(LogBatch(channel: channel, prev: prev, upTo: upTo, entries: chunk))))
+            prev = upTo
+        } while start < entries.count
+        return out
+    }
+
+    private func snapshot(for node: NodeID, mall: String, channel: Channel) throws -> [Outgoing] {
+        let rows = try store.rows(in: channel)
+        let at = heads[channel] ?? 0
+        snapshotCounter += 1
+        let id = "\(epoch)-\(at)-\(snapshotCounter)"
+        let size = configuration.snapshotRowsPerPart
+        let parts = max(1, (rows.count + size - 1) / size)
+        let down = Topics.node(node, mall: mall, .down)
+        return (0..<parts).map { part in
+            let slice = Array(rows[min(part * size, rows.count)..<min((part + 1) * size, rows.count)])
+            let message = SnapshotPart(node: node, channel: channel, snapshotID: id, at: at, part: part, parts: parts, rows: slice)
+            return Outgoing(topic: down, message: .snapshotPart(message))
+        }
+    }
+
+    // MARK: Time
+
+    /// Periodic work: the retained status with heads and floors, and tombstone collection.
+    public func tick(now: UInt64) throws -> [Outgoing] {
+        var out: [Outgoing] = []
+        if Timer.isDue(since: lastGCAt, every: configuration.gcIntervalMillis, now: now) {
+            lastGCAt = now
+            try collectTombstones(now: now)
+        }
+        if Timer.isDue(since: lastStatusAt, every: configuration.statusIntervalMillis, now: now) {
+            out.append(status(now: now))
+        }
+        return out
+    }
+
+    public func status(now: UInt64) -> Outgoing {
+        lastStatusAt = now
+        let channels = Set(heads.keys).union(floors.keys).sorted()
+        let message = HubStatus(
+            online: true, epoch: epoch, sentAt: now,
+            heads: channels.map { ChannelPosition(channel: $0, seq: heads[$0] ?? 0) },
+            floors: channels.map { ChannelPosition(channel: $0, seq: floors[$0] ?? 0) })
+        return Outgoing(topic: Topics.hubStatus, message: .hubStatus(message), retained: true)
+    }
+
+    /// The hub's last will: what the broker publishes if the hub vanishes.
+    public func offlineStatus(now: UInt64) -> Outgoing {
+        Outgoing(
+            topic: Topics.hubStatus,
+            message: .hubStatus(HubStatus(online: false, epoch: epoch, sentAt: now, heads: [], floors: [])), retained: true)
+    }
+
+    /// Collects a channel's tombstones once every subscribed node seen within
+    /// the horizon has a cursor past them. A node beyond the horizon is left
+    /// out; when it returns below the new floor it is told to re-snapshot.
+    private func collectTombstones(now: UInt64) throws {
+        for channel in heads.keys.sorted() {
+            var safe = heads[channel] ?? 0
+            for (id, member) in configuration.fleet where member.channels.contains(channel) {
+                guard let record = nodes[id] else {
+                    // Never seen: it will bootstrap from a snapshot.
+                    continue
+                }
+                if now > record.lastSeen + configuration.gcHorizonMillis { continue }
+                safe = min(safe, record.cursor(of: channel) ?? 0)
+            }
+            guard safe > floors[channel] ?? 0, let floor = try store.collectTombstones(channel: channel, through: safe)
+            else { continue }
+            floors[channel] = max(floors[channel] ?? 0, floor)
+        }
+    }
+
+    // MARK: Fleet state
+
+    private func touch(
+        _ node: NodeID, member: FleetMember, now: UInt64, sentAt: UInt64?, _ update: (inout NodeRecord) -> Void
+    ) throws {
+        var record = nodes[node] ?? NodeRecord(node: node, mall: member.mall, role: member.role)
+        record.lastSeen = now
+        if let sentAt { record.skewMillis = Int64(clamping: sentAt) - Int64(clamping: now) }
+        update(&record)
+        try store.saveNode(record)
+        nodes[node] = record
+    }
+
+    private func recordSkew(of node: NodeID, member: FleetMember, sentAt: UInt64, now: UInt64) throws {
+        try touch(node, member: member, now: now, sentAt: sentAt) { _ in }
+    }
+
+    /// Nodes whose clocks are off by more than the configured bound.
+    public func skewedNodes() -> [NodeID] {
+        nodes.values.filter { abs($0.skewMillis) > configuration.maxSkewMillis }.map(\.node).sorted()
+    }
+}
+
+/// The scratch state of one ingest: rows and claims read once from the store,
+/// then updated in memory until the plan is committed.
+private struct IngestWork {
+    let store: any HubStore
+    var lastSeq: UInt64
+    var heads: [Channel: UInt64]
+    var newHashes: [ChangeID: String] = [:]
+    var claimsByItem: [String: [Claim]] = [:]
+
+    init(store: any HubStore, lastSeq: UInt64, heads: [Channel: UInt64]) {
+        self.store = store
+        self.lastSeq = lastSeq
+        self.heads = heads
+    }
+
+    mutating func append(_ change: Change, hash: String, into plan: inout HubIngest) throws {
+        lastSeq += 1
+        let ref = change.row
+        var row = try plan.rows[ref] ?? store.row(ref) ?? StoredRow(ref: ref, channel: change.channel, seq: 0, state: RowState())
+        row.state.apply(change)
+        row.seq = lastSeq
+        plan.rows[ref] = row
+        plan.entries.append((LogEntry(seq: lastSeq, change: change), hash))
+        newHashes[change.id] = hash
+        heads[change.channel] = lastSeq
+    }
+
+    mutating func addClaim(_ claim: Claim, into plan: inout HubIngest) throws -> [Claim] {
+        let key = "\(claim.kind)\u{1F}\(claim.item)"
+        var claims = try claimsByItem[key] ?? store.claims(kind: claim.kind, item: claim.item)
+        claims.append(claim)
+        claimsByItem[key] = claims
+        plan.claims.append(claim)
+        return claims
+    }
+}

@@ -1,0 +1,142 @@
+/// The durable side of the hub: its log, merged rows, per-origin high-water
+/// marks, claims on single-use items, and the fleet's last known state.
+///
+/// `commit` is one atomic transaction committed durably before it returns;
+/// the hub acknowledges nothing before that. Two implementations pass the same
+/// contract tests: SQLite and the simulator's in-memory store.
+public protocol HubStore: AnyObject {
+    /// Bumps the hub's durable epoch and returns what a run starts from.
+    func start() throws -> HubStartState
+    /// The content hash logged for a change id, kept even after collection.
+    func loggedHash(of id: ChangeID) throws -> String?
+    func row(_ ref: RowRef) throws -> StoredRow?
+    func claims(kind: String, item: String) throws -> [Claim]
+    func commit(_ ingest: HubIngest) throws
+    /// Log entries of `channel` with seq above `after`, in order.
+    func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry]
+    /// Every row of `channel`, ordered by table and key.
+    func rows(in channel: Channel) throws -> [SnapshotRow]
+    func saveNode(_ record: NodeRecord) throws
+    /// Drops tombstones of `channel` last touched at or below `through`, with
+    /// the payloads of their log entries (ids and hashes stay, for dedupe).
+    /// - Returns: the channel's new floor, or nil when nothing was collected.
+    func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64?
+}
+
+public struct OriginEpoch: Hashable, Sendable, Comparable {
+    public var origin: NodeID
+    public var epoch: UInt64
+
+    public init(origin: NodeID, epoch: UInt64) {
+        self.origin = origin
+        self.epoch = epoch
+    }
+
+    public static func < (lhs: OriginEpoch, rhs: OriginEpoch) -> Bool {
+        (lhs.origin, lhs.epoch) < (rhs.origin, rhs.epoch)
+    }
+}
+
+/// The highest contiguous sequence committed for one origin and epoch.
+public struct HighWater: Hashable, Sendable {
+    public var seq: UInt64
+    public var hash: String
+
+    public init(seq: UInt64, hash: String) {
+        self.seq = seq
+        self.hash = hash
+    }
+}
+
+/// A merged row at the hub, with its channel and the last log entry that touched it.
+public struct StoredRow: Hashable, Sendable {
+    public var ref: RowRef
+    public var channel: Channel
+    public var seq: UInt64
+    public var state: RowState
+
+    public init(ref: RowRef, channel: Channel, seq: UInt64, state: RowState) {
+        self.ref = ref
+        self.channel = channel
+        self.seq = seq
+        self.state = state
+    }
+}
+
+/// Everything one accepted batch changes at the hub, committed as one.
+public struct HubIngest: Sendable {
+    /// New log entries, with their content hashes, in sequence order.
+    public var entries: [(entry: LogEntry, hash: String)] = []
+    public var rows: [RowRef: StoredRow] = [:]
+    public var highWaters: [OriginEpoch: HighWater] = [:]
+    public var claims: [Claim] = []
+    public var clock: HybridTimestamp = .zero
+    /// The hub's own change counter in its current epoch.
+    public var ownSeq: UInt64 = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { entries.isEmpty }
+}
+
+public struct HubStartState: Sendable {
+    public var epoch: UInt64
+    public var clock: HybridTimestamp
+    public var lastSeq: UInt64
+    public var highWaters: [OriginEpoch: HighWater]
+    public var heads: [Channel: UInt64]
+    public var floors: [Channel: UInt64]
+    public var nodes: [NodeID: NodeRecord]
+
+    public init(
+        epoch: UInt64, clock: HybridTimestamp, lastSeq: UInt64, highWaters: [OriginEpoch: HighWater],
+        heads: [Channel: UInt64], floors: [Channel: UInt64], nodes: [NodeID: NodeRecord]
+    ) {
+        self.epoch = epoch
+        self.clock = clock
+        self.lastSeq = lastSeq
+        self.highWaters = highWaters
+        self.heads = heads
+        self.floors = floors
+        self.nodes = nodes
+    }
+}
+
+/// What the hub knows of one node, from its birth, death and heartbeats.
+public struct NodeRecord: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var mall: String
+    public var role: Role
+    public var online: Bool
+    public var epoch: UInt64
+    public var software: String
+    /// Hub time of the last message from the node.
+    public var lastSeen: UInt64
+    /// The node's clock minus the hub's, from the last message's send time.
+    public var skewMillis: Int64
+    public var cursors: [ChannelPosition]
+    public var outboxDepth: Int
+    public var oldestUnsyncedAt: UInt64?
+
+    public init(
+        node: NodeID, mall: String, role: Role, online: Bool = false, epoch: UInt64 = 0, software: String = "",
+        lastSeen: UInt64 = 0, skewMillis: Int64 = 0, cursors: [ChannelPosition] = [], outboxDepth: Int = 0,
+        oldestUnsyncedAt: UInt64? = nil
+    ) {
+        self.node = node
+        self.mall = mall
+        self.role = role
+        self.online = online
+        self.epoch = epoch
+        self.software = software
+        self.lastSeen = lastSeen
+        self.skewMillis = skewMillis
+        self.cursors = cursors
+        self.outboxDepth = outboxDepth
+        self.oldestUnsyncedAt = oldestUnsyncedAt
+    }
+
+    public func cursor(of channel: Channel) -> UInt64? {
+        cursors.first { $0.channel == channel }?.seq
+    }
+}

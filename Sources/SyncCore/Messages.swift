@@ -1,0 +1,292 @@
+/// Protocol v1 messages. `sync-protocol/SPEC.md` is their normative description;
+/// `sync-protocol/schemas/` has a JSON schema for each.
+public enum WireMessage: Hashable, Sendable {
+    // Node to hub.
+    case birth(Birth)
+    case death(Death)
+    case changes(ChangeBatch)
+    case heartbeat(Heartbeat)
+    case resend(ResendRequest)
+    case snapshotRequest(SnapshotRequest)
+    // Hub to node.
+    case ack(Ack)
+    case batch(LogBatch)
+    case snapshotPart(SnapshotPart)
+    case control(Control)
+    case hubStatus(HubStatus)
+
+    public static let protocolVersion = 1
+
+    public var type: String {
+        switch self {
+        case .birth: "birth"
+        case .death: "death"
+        case .changes: "changes"
+        case .heartbeat: "heartbeat"
+        case .resend: "resend"
+        case .snapshotRequest: "snapshot-request"
+        case .ack: "ack"
+        case .batch: "batch"
+        case .snapshotPart: "snapshot"
+        case .control: "control"
+        case .hubStatus: "hub-status"
+        }
+    }
+}
+
+/// A channel and a hub sequence number on it.
+public struct ChannelPosition: Hashable, Sendable, Codable {
+    public var channel: Channel
+    public var seq: UInt64
+
+    public init(channel: Channel, seq: UInt64) {
+        self.channel = channel
+        self.seq = seq
+    }
+}
+
+/// Sent by a node when it connects, with the epoch of this run and where its
+/// channels stand. The hub answers with acks, catch-up or snapshots.
+public struct Birth: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var mall: String
+    public var role: Role
+    public var epoch: UInt64
+    public var sentAt: UInt64
+    public var cursors: [ChannelPosition]
+    public var software: String
+
+    public init(
+        node: NodeID, mall: String, role: Role, epoch: UInt64, sentAt: UInt64, cursors: [ChannelPosition],
+        software: String
+    ) {
+        self.node = node
+        self.mall = mall
+        self.role = role
+        self.epoch = epoch
+        self.sentAt = sentAt
+        self.cursors = cursors
+        self.software = software
+    }
+}
+
+/// The node's last will, published by the broker when the node vanishes.
+public struct Death: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var epoch: UInt64
+
+    public init(node: NodeID, epoch: UInt64) {
+        self.node = node
+        self.epoch = epoch
+    }
+}
+
+/// Changes from a node's outbox, in `(epoch, seq)` order.
+public struct ChangeBatch: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var sentAt: UInt64
+    public var changes: [Change]
+
+    public init(node: NodeID, sentAt: UInt64, changes: [Change]) {
+        self.node = node
+        self.sentAt = sentAt
+        self.changes = changes
+    }
+}
+
+/// A node's periodic state report: what the hub shows operators and uses for
+/// tombstone collection.
+public struct Heartbeat: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var epoch: UInt64
+    public var sentAt: UInt64
+    public var hlc: HybridTimestamp
+    public var outboxDepth: Int
+    /// The HLC wall time of the oldest change not yet acknowledged, if any.
+    public var oldestUnsyncedAt: UInt64?
+    /// The last change this node created; once the hub holds it, every change
+    /// the node made before this report has arrived.
+    public var outboxHead: ChangeID?
+    public var cursors: [ChannelPosition]
+
+    public init(
+        node: NodeID, epoch: UInt64, sentAt: UInt64, hlc: HybridTimestamp, outboxDepth: Int,
+        oldestUnsyncedAt: UInt64?, outboxHead: ChangeID?, cursors: [ChannelPosition]
+    ) {
+        self.node = node
+        self.epoch = epoch
+        self.sentAt = sentAt
+        self.hlc = hlc
+        self.outboxDepth = outboxDepth
+        self.oldestUnsyncedAt = oldestUnsyncedAt
+        self.outboxHead = outboxHead
+        self.cursors = cursors
+    }
+}
+
+/// "Send me every entry of this channel after `after`."
+public struct ResendRequest: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var channel: Channel
+    public var after: UInt64
+
+    public init(node: NodeID, channel: Channel, after: UInt64) {
+        self.node = node
+        self.channel = channel
+        self.after = after
+    }
+}
+
+public struct SnapshotRequest: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var channel: Channel
+
+    public init(node: NodeID, channel: Channel) {
+        self.node = node
+        self.channel = channel
+    }
+}
+
+/// The highest contiguous sequence of one epoch the hub has durably committed,
+/// with the content hash of that change so an ack can never prune a different
+/// change that reused the id after a disk rollback.
+public struct AckEntry: Hashable, Sendable, Codable {
+    public var epoch: UInt64
+    public var upTo: UInt64
+    public var hash: String
+
+    public init(epoch: UInt64, upTo: UInt64, hash: String) {
+        self.epoch = epoch
+        self.upTo = upTo
+        self.hash = hash
+    }
+}
+
+public struct Ack: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var acks: [AckEntry]
+
+    public init(node: NodeID, acks: [AckEntry]) {
+        self.node = node
+        self.acks = acks
+    }
+}
+
+/// A change as the hub logged it, with its hub sequence number.
+public struct LogEntry: Hashable, Sendable, Codable {
+    public var seq: UInt64
+    public var change: Change
+
+    public init(seq: UInt64, change: Change) {
+        self.seq = seq
+        self.change = change
+    }
+}
+
+/// Every logged entry of `channel` with `prev < seq <= upTo`, in order.
+///
+/// The explicit range lets a node tell a gap (prev above its cursor) from a
+/// range that is merely sparse (entries of other channels, collected tombstones).
+public struct LogBatch: Hashable, Sendable, Codable {
+    public var channel: Channel
+    public var prev: UInt64
+    public var upTo: UInt64
+    public var entries: [LogEntry]
+
+    public init(channel: Channel, prev: UInt64, upTo: UInt64, entries: [LogEntry]) {
+        self.channel = channel
+        self.prev = prev
+        self.upTo = upTo
+        self.entries = entries
+    }
+}
+
+/// One row's full merge state, as a snapshot carries it, with the hub
+/// sequence of the last log entry that touched it (tombstones are collected
+/// once a channel's floor passes it).
+public struct SnapshotRow: Hashable, Sendable, Codable {
+    public var table: String
+    public var key: String
+    public var seq: UInt64
+    public var state: RowState
+
+    public init(table: String, key: String, seq: UInt64, state: RowState) {
+        self.table = table
+        self.key = key
+        self.seq = seq
+        self.state = state
+    }
+
+    public var ref: RowRef { RowRef(table: table, key: key) }
+}
+
+/// Part `part` (from 0) of `parts` of the state of `channel` at hub sequence `at`.
+public struct SnapshotPart: Hashable, Sendable, Codable {
+    public var node: NodeID
+    public var channel: Channel
+    public var snapshotID: String
+    public var at: UInt64
+    public var part: Int
+    public var parts: Int
+    public var rows: [SnapshotRow]
+
+    public init(
+        node: NodeID, channel: Channel, snapshotID: String, at: UInt64, part: Int, parts: Int, rows: [SnapshotRow]
+    ) {
+        self.node = node
+        self.channel = channel
+        self.snapshotID = snapshotID
+        self.at = at
+        self.part = part
+        self.parts = parts
+        self.rows = rows
+    }
+}
+
+/// An instruction from the hub to one node.
+public struct Control: Hashable, Sendable, Codable {
+    public enum Command: String, Hashable, Sendable, Codable {
+        /// The channel's log no longer reaches back to the node's cursor.
+        case resnapshot
+        /// Another run of this node already used `epoch` for different changes
+        /// (its disk rolled back): move unacknowledged changes to `minEpoch` or above.
+        case epochSuperseded = "epoch-superseded"
+        /// The hub does not speak the node's protocol version.
+        case unsupportedVersion = "unsupported-version"
+    }
+
+    public var node: NodeID
+    public var command: Command
+    public var channel: Channel?
+    public var epoch: UInt64?
+    public var minEpoch: UInt64?
+
+    public init(node: NodeID, command: Command, channel: Channel? = nil, epoch: UInt64? = nil, minEpoch: UInt64? = nil)
+    {
+        self.node = node
+        self.command = command
+        self.channel = channel
+        self.epoch = epoch
+        self.minEpoch = minEpoch
+    }
+}
+
+/// The hub's own state, published retained (and as its last will, offline).
+public struct HubStatus: Hashable, Sendable, Codable {
+    public var online: Bool
+    public var epoch: UInt64
+    public var sentAt: UInt64
+    /// The last hub sequence number of each channel.
+    public var heads: [ChannelPosition]
+    /// Below these, a channel's log has been collected: a cursor under its
+    /// floor can only catch up by snapshot.
+    public var floors: [ChannelPosition]
+
+    public init(online: Bool, epoch: UInt64, sentAt: UInt64, heads: [ChannelPosition], floors: [ChannelPosition]) {
+        self.online = online
+        self.epoch = epoch
+        self.sentAt = sentAt
+        self.heads = heads
+        self.floors = floors
+    }
+}

@@ -1,0 +1,268 @@
+/// The sync engine of one edge node: turns local writes into durable outbox
+/// changes, sends them, prunes on ack, and applies the hub's stream.
+///
+/// It does no I/O of its own: durable state goes through the `ReplicaStore`,
+/// messages come in as values and go out as `Outgoing` for the caller to
+/// publish, and time is a parameter. Every method leaves the engine unchanged
+/// when the store throws, so the caller may simply retry later.
+public final class NodeEngine<Store: ReplicaStore> {
+    /// - `node`, `mall`, `role`: who this node is.
+    /// - `upstream`: outbox window, batch size, ack timeout.
+    /// - `downstream`: catch-up delay and request timeout per channel.
+    /// - `heartbeatIntervalMillis`: how often the node reports its state (default 1 s).
+    /// - `maxClockDriftMillis`: remote clocks further ahead are not adopted (default 5 min).
+    public struct Configuration: Sendable {
+        public var node: NodeID
+        public var mall: String
+        public var role: Role
+        public var software: String
+        public var upstream: UpstreamFlow.Configuration
+        public var downstream: ChannelSync.Configuration
+        public var heartbeatIntervalMillis: UInt64
+        public var maxClockDriftMillis: UInt64
+
+        public init(
+            node: NodeID, mall: String, role: Role, software: String = "mall-node/1",
+            upstream: UpstreamFlow.Configuration = .init(), downstream: ChannelSync.Configuration = .init(),
+            heartbeatIntervalMillis: UInt64 = 1000, maxClockDriftMillis: UInt64 = 5 * 60 * 1000
+        ) {
+            self.node = node
+            self.mall = mall
+            self.role = role
+            self.software = software
+            self.upstream = upstream
+            self.downstream = downstream
+            self.heartbeatIntervalMillis = heartbeatIntervalMillis
+            self.maxClockDriftMillis = maxClockDriftMillis
+        }
+
+        public var channels: [Channel] {
+            role.subscriptions.map { Channel(mall: mall, kind: $0) }.sorted()
+        }
+    }
+
+    public let configuration: Configuration
+    public let store: Store
+    public private(set) var epoch: UInt64
+    public private(set) var lastCreated: ChangeID?
+    /// Physical time of the last message from the hub, if any since start.
+    public private(set) var lastHeardFromHub: UInt64?
+    private var clock: HybridClock
+    private var nextSeq: UInt64 = 1
+    private var channels: [Channel: ChannelSync] = [:]
+    private var upstream: UpstreamFlow
+    private var outbox: OutboxStatus
+    private var lastHeartbeatAt: UInt64?
+
+    public init(configuration: Configuration, store: Store) throws {
+        self.configuration = configuration
+        self.store = store
+        let start = try store.start(minimumEpoch: 1)
+        epoch = start.epoch
+        lastCreated = start.lastCreated
+        clock = HybridClock(last: start.clock, maxForwardDriftMillis: configuration.maxClockDriftMillis)
+        outbox = start.outbox
+        upstream = UpstreamFlow(configuration: configuration.upstream)
+        for channel in configuration.channels {
+            channels[channel] = ChannelSync(
+                channel: channel, cursor: start.cursors[channel], configuration: configuration.downstream)
+        }
+    }
+
+    public var outboxStatus: OutboxStatus { outbox }
+    public var hlc: HybridTimestamp { clock.last }
+
+    public func cursor(of channel: Channel) -> UInt64? { channels[channel]?.cursor }
+    public func debugState(_ channel: Channel) -> String { "\(channels[channel]!)" }
+
+    /// How long since the hub was last heard from (nil: not since start).
+    public func staleness(now: UInt64) -> UInt64? {
+        lastHeardFromHub.map { now >= $0 ? now - $0 : 0 }
+    }
+
+    // MARK: Local writes
+
+    /// Applies writes to the replica and queues them for the hub, in one
+    /// durable transaction. Returns the changes as committed.
+    @discardableResult
+    public func commit(_ writes: [LocalWrite], now: UInt64) throws -> [Change] {
+        var clock = self.clock
+        var seq = nextSeq
+        var changes: [Change] = []
+        changes.reserveCapacity(writes.count)
+        for write in writes {
+            guard configuration.role.writableTables.contains(write.table),
+                let table = Schema.mall.tables[write.table]
+            else {
+                throw SyncError(.invalidWrite, "role \(configuration.role.rawValue) may not write \(write.table)")
+            }
+            guard let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
+            else { throw SyncError(.invalidWrite, "table \(write.table) needs a channel kind") }
+            let change = Change(
+                id: ChangeID(origin: configuration.node, epoch: epoch, seq: seq),
+                hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
+                channel: Channel(mall: configuration.mall, kind: kind), op: write.op, columns: write.columns)
+            if let violation = Schema.mall.violation(of: change) {
+                throw SyncError(.invalidWrite, violation)
+            }
+            changes.append(change)
+            seq += 1
+        }
+        guard !changes.isEmpty else { return [] }
+        try store.commitLocal(changes, clock: clock.last)
+        self.clock = clock
+        nextSeq = seq
+        lastCreated = changes.last!.id
+        outbox.depth += changes.count
+        if outbox.oldest == nil { outbox.oldest = changes.first!.hlc }
+        return changes
+    }
+
+    // MARK: Connection and time
+
+    /// The transport connected (`up`) or lost its connection.
+    public func connectionChanged(up: Bool, now: UInt64) throws -> [Outgoing] {
+        upstream.connectionChanged(up: up, now: now)
+        guard up else { return [] }
+        let birth = Birth(
+            node: configuration.node, mall: configuration.mall, role: configuration.role, epoch: epoch,
+            sentAt: now, cursors: positions(), software: configuration.software)
+        return [Outgoing(topic: topic(.birth), message: .birth(birth))] + (try pump(now: now))
+    }
+
+    /// Timers: catch-up requests, heartbeat, and sending the outbox.
+    public func tick(now: UInt64) throws -> [Outgoing] {
+        var out: [Outgoing] = []
+        for channel in configuration.channels {
+            let actions = channels[channel]!.tick(now: now)
+            out += try perform(actions, on: channel, now: now)
+        }
+        if upstream.connected, Timer.isDue(since: lastHeartbeatAt, every: configuration.heartbeatIntervalMillis, now: now) {
+            lastHeartbeatAt = now
+            out.append(Outgoing(topic: topic(.up), message: .heartbeat(heartbeat(now: now))))
+        }
+        return out + (try pump(now: now))
+    }
+
+    public func heartbeat(now: UInt64) -> Heartbeat {
+        Heartbeat(
+            node: configuration.node, epoch: epoch, sentAt: now, hlc: clock.last, outboxDepth: outbox.depth,
+            oldestUnsyncedAt: outbox.oldest?.wallMillis, outboxHead: lastCreated, cursors: positions())
+    }
+
+    // MARK: Messages from the hub
+
+    public func receive(_ message: WireMessage, now: UInt64) throws -> [Outgoing] {
+        switch message {
+        case .ack(let ack) where ack.node == configuration.node:
+            lastHeardFromHub = now
+            for entry in ack.acks {
+                let pruned = try store.acknowledge(entry)
+                guard pruned > 0 else { continue }
+                outbox.depth -= pruned
+                if outbox.depth == 0 { outbox.oldest = nil } else { outbox.oldest = try store.outboxStatus().oldest }
+                upstream.acknowledged(pruned: pruned, outboxDepth: outbox.depth, now: now)
+            }
+            return try pump(now: now)
+        case .batch(let batch):
+            guard channels[batch.channel] != nil else { return [] }
+            lastHeardFromHub = now
+            let actions = channels[batch.channel]!.received(batch, now: now)
+            return try perform(actions, on: batch.channel, now: now)
+        case .snapshotPart(let part) where part.node == configuration.node:
+            guard channels[part.channel] != nil else { return [] }
+            lastHeardFromHub = now
+            let actions = channels[part.channel]!.received(part, now: now)
+            return try perform(actions, on: part.channel, now: now)
+        case .control(let control) where control.node == configuration.node:
+            lastHeardFromHub = now
+            return try handle(control, now: now)
+        case .hubStatus(let status):
+            guard status.online else { return [] }
+            lastHeardFromHub = now
+            var out: [Outgoing] = []
+            let floors = Dictionary(status.floors.map { ($0.channel, $0.seq) }, uniquingKeysWith: max)
+            for head in status.heads where channels[head.channel] != nil {
+                let floor = floors[head.channel] ?? 0
+                let actions = channels[head.channel]!.received(head: head.seq, floor: floor, now: now)
+                out += try perform(actions, on: head.channel, now: now)
+                if floor > 0 { try store.collectTombstones(channel: head.channel, floor: floor) }
+            }
+            return out
+        default:
+            return []
+        }
+    }
+
+    private func handle(_ control: Control, now: UInt64) throws -> [Outgoing] {
+        switch control.command {
+        case .resnapshot:
+            guard let channel = control.channel, channels[channel] != nil else { return [] }
+            let actions = channels[channel]!.resnapshotRequired(now: now)
+            return try perform(actions, on: channel, now: now)
+        case .epochSuperseded:
+            guard let reused = control.epoch else { return [] }
+            let newEpoch = max(control.minEpoch ?? 0, epoch + 1)
+            guard let lastSeq = try store.moveOutbox(fromEpoch: reused, toEpoch: newEpoch) else { return [] }
+            epoch = newEpoch
+            nextSeq = lastSeq + 1
+            if lastSeq > 0 { lastCreated = ChangeID(origin: configuration.node, epoch: epoch, seq: lastSeq) }
+            upstream.rewind(now: now)
+            return try pump(now: now)
+        case .unsupportedVersion:
+            return []
+        }
+    }
+
+    // MARK: Performing actions
+
+    private func perform(_ actions: [ChannelSync.Action], on channel: Channel, now: UInt64) throws -> [Outgoing] {
+        var out: [Outgoing] = []
+        for action in actions {
+            switch action {
+            case .apply(let entries, let upTo):
+                var clock = self.clock
+                for entry in entries { clock.observe(entry.change.hlc, physicalMillis: now) }
+                try store.applyRemote(channel: channel, entries: entries, upTo: upTo, clock: clock.last)
+                self.clock = clock
+                channels[channel]!.applied(upTo: upTo, now: now)
+            case .installSnapshot(let rows, let at):
+                try store.installSnapshot(channel: channel, rows: rows, at: at)
+                channels[channel]!.applied(upTo: at, now: now)
+            case .requestResend(let after):
+                guard upstream.connected else { continue }
+                let request = ResendRequest(node: configuration.node, channel: channel, after: after)
+                out.append(Outgoing(topic: topic(.up), message: .resend(request)))
+            case .requestSnapshot:
+                guard upstream.connected else { continue }
+                let request = SnapshotRequest(node: configuration.node, channel: channel)
+                out.append(Outgoing(topic: topic(.up), message: .snapshotRequest(request)))
+            }
+        }
+        return out
+    }
+
+    /// Sends outbox changes while the window has room.
+    private func pump(now: UInt64) throws -> [Outgoing] {
+        var out: [Outgoing] = []
+        while case .send(let after, let limit)? = upstream.next(outboxDepth: outbox.depth, now: now) {
+            let changes = try store.outbox(after: after, limit: limit)
+            guard let last = changes.last else {
+                upstream.rewind(now: now)
+                break
+            }
+            upstream.sent(through: last.id, count: changes.count, now: now)
+            let batch = ChangeBatch(node: configuration.node, sentAt: now, changes: changes)
+            out.append(Outgoing(topic: topic(.up), message: .changes(batch)))
+        }
+        return out
+    }
+
+    private func positions() -> [ChannelPosition] {
+        configuration.channels.map { ChannelPosition(channel: $0, seq: channels[$0]?.cursor ?? 0) }
+    }
+
+    private func topic(_ kind: Topics.NodeTopic) -> String {
+        Topics.node(configuration.node, mall: configuration.mall, kind)
+    }
+}

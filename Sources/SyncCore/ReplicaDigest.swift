@@ -1,0 +1,18 @@
+/// A canonical hash of the visible contents of a set of rows: equal replicas
+/// give equal digests, whatever order the rows were merged in.
+///
+/// Only what a user can see counts (visible rows, their values); merge
+/// metadata such as stamps and tombstones does not.
+public enum ReplicaDigest {
+    public static func of(_ rows: [SnapshotRow]) -> String {
+        var text = ""
+        for row in rows.filter(\.state.isVisible).sorted(by: { $0.ref < $1.ref }) {
+            text += "\(row.table)\u{1F}\(row.key)"
+            for (name, cell) in row.state.cells.sorted(by: { $0.key < $1.key }) {
+                text += "\u{1E}\(name)=\(cell.value)"
+            }
+            text += "\u{1D}"
+        }
+        return Digest64.fullHex(of: Array(text.utf8))
+    }
+}

@@ -1,0 +1,25 @@
+/// What a node is for. The role fixes which channels it replicates and which
+/// tables it may write; the hub enforces both on every change it receives.
+public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
+    case gate, lounge, gift, hub
+
+    /// The channel kinds a node of this role replicates.
+    public var subscriptions: [Channel.Kind] {
+        switch self {
+        case .gate: [.parking]
+        case .lounge: [.members, .lounge]
+        case .gift: [.gifts, .members]
+        case .hub: Channel.Kind.allCases
+        }
+    }
+
+    /// The tables a node of this role may write.
+    public var writableTables: Set<String> {
+        switch self {
+        case .gate: ["gate_passages", "reservations", "audit_log"]
+        case .lounge: ["lounge_visits", "audit_log"]
+        case .gift: ["gift_redemptions", "audit_log"]
+        case .hub: Set(Schema.mall.tables.keys)
+        }
+    }
+}

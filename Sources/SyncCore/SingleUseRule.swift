@@ -1,0 +1,77 @@
+/// A rule for what cannot merge: an item that may be used once (a gift code,
+/// a reservation's entry) used by two events. Both events are kept; the
+/// earliest by hybrid clock (then by change id) stands, and the hub records
+/// a conflict that every replica of the channel receives.
+public struct SingleUseRule: Sendable, Hashable {
+    public var kind: String
+    public var table: String
+    public var itemColumn: String
+    /// Only events with this column value count as a use.
+    public var filter: (column: String, value: Value)?
+
+    public static let ruleName = "earliest-hlc-wins"
+
+    public init(kind: String, table: String, itemColumn: String, filter: (column: String, value: Value)? = nil) {
+        self.kind = kind
+        self.table = table
+        self.itemColumn = itemColumn
+        self.filter = filter
+    }
+
+    public static func == (lhs: SingleUseRule, rhs: SingleUseRule) -> Bool {
+        lhs.kind == rhs.kind
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
+
+    /// The rules MallEdge enforces.
+    public static let all = [
+        SingleUseRule(kind: "gift.double-redemption", table: "gift_redemptions", itemColumn: "code_id"),
+        SingleUseRule(
+            kind: "parking.double-entry", table: "gate_passages", itemColumn: "reservation_id",
+            filter: (column: "direction", value: .text("in"))),
+    ]
+
+    /// The claim this change makes on an item, if the rule covers it.
+    public func claim(for change: Change) -> Claim? {
+        guard change.table == table, change.op == .insert,
+            case .text(let item)? = change.columns[itemColumn], !item.isEmpty
+        else { return nil }
+        if let filter, change.columns[filter.column] != filter.value { return nil }
+        return Claim(kind: kind, item: item, stamp: change.stamp, rowKey: change.key, channel: change.channel)
+    }
+
+    /// The conflict row for an item with two or more claims, or nil.
+    public static func conflict(kind: String, claims: [Claim]) -> ConflictOutcome? {
+        guard claims.count >= 2 else { return nil }
+        let ordered = claims.sorted { $0.stamp < $1.stamp }
+        return ConflictOutcome(kind: kind, item: ordered[0].item, winner: ordered[0], losers: Array(ordered.dropFirst()))
+    }
+}
+
+/// One event's use of a single-use item.
+public struct Claim: Hashable, Sendable, Codable {
+    public var kind: String
+    public var item: String
+    public var stamp: Stamp
+    public var rowKey: String
+    public var channel: Channel
+
+    public init(kind: String, item: String, stamp: Stamp, rowKey: String, channel: Channel) {
+        self.kind = kind
+        self.item = item
+        self.stamp = stamp
+        self.rowKey = rowKey
+        self.channel = channel
+    }
+}
+
+/// The decided outcome of a single-use conflict.
+public struct ConflictOutcome: Hashable, Sendable {
+    public var kind: String
+    public var item: String
+    public var winner: Claim
+    public var losers: [Claim]
+
+    public var rowKey: String { "\(kind):\(item)" }
+}

@@ -1,0 +1,46 @@
+extension WireMessage {
+    /// What makes a decoded message unusable, or nil. Structural checks only:
+    /// whether the sender may say it is the hub's business.
+    public func problem(maxItems: Int) -> String? {
+        switch self {
+        case .birth(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
+            if !Identifier.isValid(m.mall) { return "invalid mall id" }
+            if m.epoch == 0 { return "epoch starts at 1" }
+        case .death(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
+        case .changes(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
+            if m.changes.isEmpty { return "no changes" }
+            if m.changes.count > maxItems { return "\(m.changes.count) changes, limit \(maxItems)" }
+            for change in m.changes {
+                if change.id.epoch == 0 || change.id.seq == 0 { return "epoch and seq start at 1" }
+                if let violation = Schema.mall.violation(of: change) { return violation }
+            }
+        case .heartbeat(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
+            if m.outboxDepth < 0 { return "negative outbox depth" }
+        case .resend(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
+        case .snapshotRequest(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
+        case .ack(let m):
+            if m.acks.count > maxItems { return "too many acks" }
+        case .batch(let m):
+            if m.upTo < m.prev { return "batch range ends before it starts" }
+            if m.entries.count > maxItems { return "\(m.entries.count) entries, limit \(maxItems)" }
+            var last = m.prev
+            for entry in m.entries {
+                if entry.seq <= last || entry.seq > m.upTo { return "entries out of order or out of range" }
+                if entry.change.channel != m.channel { return "entry of another channel" }
+                last = entry.seq
+            }
+        case .snapshotPart(let m):
+            if m.parts < 1 || m.part < 0 || m.part >= m.parts { return "part out of range" }
+            if m.rows.count > maxItems { return "\(m.rows.count) rows, limit \(maxItems)" }
+        case .control, .hubStatus:
+            break
+        }
+        return nil
+    }
+}
