@@ -18,6 +18,9 @@ public final class MemoryReplicaStore: ReplicaStore {
 
     private var state = State()
     private var checkpoint = State()
+    /// The state just before the last epoch bump: a disk that loses the
+    /// first commits of a run makes the node reuse that run's epoch.
+    private var beforeStart = State()
     private var checkpointDue = 0
     private var random: SeededRandom
     /// Entries handed to `applyRemote` at or below the cursor: the engine must never do that.
@@ -43,14 +46,16 @@ public final class MemoryReplicaStore: ReplicaStore {
     /// A power cut. With `rollback`, the disk loses its last few commits.
     public func crash(rollback: Bool) {
         if rollback {
-            lastRollbackLost = state.commits - checkpoint.commits
-            state = checkpoint
+            let target = state.commits - beforeStart.commits <= 30 && random.chance(0.4) ? beforeStart : checkpoint
+            lastRollbackLost = state.commits - target.commits
+            state = target
         } else {
             lastRollbackLost = 0
         }
     }
 
     public func start(minimumEpoch: UInt64) throws -> ReplicaStartState {
+        beforeStart = state
         state.epoch = max(state.epoch + 1, minimumEpoch)
         committed()
         return ReplicaStartState(

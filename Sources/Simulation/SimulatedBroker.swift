@@ -25,6 +25,9 @@ final class SimulatedBroker {
     private var saved: (sessions: [String: Session], retained: [String: WireMessage]) = ([:], [:])
     let maxQueued: Int
     private(set) var dropped = 0
+    /// Subscribers of each topic seen, sorted. Subscriptions rarely change and
+    /// matching filters is the costliest thing the broker does.
+    private var subscribersByTopic: [String: [String]] = [:]
 
     init(maxQueued: Int) {
         self.maxQueued = maxQueued
@@ -35,6 +38,7 @@ final class SimulatedBroker {
     func connect(_ client: String, subscriptions: [String], will: Delivery?, willRetained: Bool) -> [Delivery] {
         var session = sessions[client] ?? Session()
         session.connected = true
+        if session.subscriptions != subscriptions { subscribersByTopic = [:] }
         session.subscriptions = subscriptions
         session.will = will
         session.willRetained = willRetained
@@ -61,10 +65,7 @@ final class SimulatedBroker {
     func publish(_ delivery: Delivery, retain: Bool) -> [(client: String, delivery: Delivery)] {
         if retain { retained[delivery.topic] = delivery.message }
         var out: [(String, Delivery)] = []
-        for client in sessions.keys.sorted() {
-            guard sessions[client]!.subscriptions.contains(where: { TopicFilter.matches($0, delivery.topic) }) else {
-                continue
-            }
+        for client in subscribers(of: delivery.topic) {
             if sessions[client]!.connected {
                 out.append((client, delivery))
             } else {
@@ -72,6 +73,15 @@ final class SimulatedBroker {
             }
         }
         return out
+    }
+
+    private func subscribers(of topic: String) -> [String] {
+        if let cached = subscribersByTopic[topic] { return cached }
+        let matching = sessions.keys.sorted().filter { client in
+            sessions[client]!.subscriptions.contains { TopicFilter.matches($0, topic) }
+        }
+        subscribersByTopic[topic] = matching
+        return matching
     }
 
     /// A delivery that did not reach its client goes back to the session, as
@@ -98,6 +108,7 @@ final class SimulatedBroker {
         up = false
         sessions = saved.sessions
         retained = saved.retained
+        subscribersByTopic = [:]
         for client in sessions.keys { sessions[client]!.connected = false }
     }
 

@@ -84,7 +84,7 @@ extension World {
             for channel in engine.configuration.channels {
                 let head = hubEngine.heads[channel] ?? 0
                 guard engine.cursor(of: channel) ?? 0 >= head else {
-                    return "connected=\(node.connected) link=\(node.linkUp) broker=\(broker.up) \(engine.debugState(channel)) \(node.id) \(channel) cursor \(engine.cursor(of: channel) ?? 0) < head \(head)"
+                    return "connected=\(node.connected) link=\(node.linkUp) broker=\(broker.up) \(engine.describeSync(of: channel)) \(node.id) \(channel) cursor \(engine.cursor(of: channel) ?? 0) < head \(head)"
                 }
             }
         }

@@ -9,7 +9,7 @@ public final class World {
         case node(Int)
     }
 
-    enum Event {
+    indirect enum Event {
         case tick(Client)
         case activity(Client)
         case arriveAtBroker(from: Client, connection: Int, outgoing: Outgoing)

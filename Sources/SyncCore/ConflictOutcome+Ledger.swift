@@ -24,7 +24,7 @@ extension ConflictOutcome {
                 hlc: claim.stamp.hlc.description, outcome: index == 0 ? "stands" : "void")
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings only: encoding cannot fail.
         let json = String(decoding: try! encoder.encode(sides), as: UTF8.self)
         return [

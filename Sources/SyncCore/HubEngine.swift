@@ -196,7 +196,7 @@ public final class HubEngine<Store: HubStore> {
                 return reject(WireError(.invalid, violation))
             }
         }
-        try recordSkew(of: batch.node, member: member, sentAt: batch.sentAt, now: now)
+        recordSkew(of: batch.node, member: member, sentAt: batch.sentAt, now: now)
 
         var plan = HubIngest()
         var result = Result()
@@ -341,9 +341,9 @@ public final class HubEngine<Store: HubStore> {
             return [Outgoing(topic: down, message: .control(control))]
         }
         let head = heads[channel] ?? 0
-        guard request.after < head else {
-            return [Outgoing(topic: down, message: .batch(LogBatch(channel: channel, prev: request.after, upTo: head, entries: [])))]
-        }
+        // Nothing after the cursor: the node is caught up (or ahead of a hub
+        // restored from an older disk, which a batch could not fix).
+        guard request.after < head else { return [] }
         let entries = try store.entries(channel: channel, after: request.after, limit: configuration.maxResendEntries)
         let complete = entries.count < configuration.maxResendEntries
         var out: [Outgoing] = []
@@ -439,8 +439,13 @@ public final class HubEngine<Store: HubStore> {
         nodes[node] = record
     }
 
-    private func recordSkew(of node: NodeID, member: FleetMember, sentAt: UInt64, now: UInt64) throws {
-        try touch(node, member: member, now: now, sentAt: sentAt) { _ in }
+    /// Last-seen and skew from a changes message: kept in memory only, so a
+    /// batch costs one durable commit, not two; heartbeats persist the record.
+    private func recordSkew(of node: NodeID, member: FleetMember, sentAt: UInt64, now: UInt64) {
+        var record = nodes[node] ?? NodeRecord(node: node, mall: member.mall, role: member.role)
+        record.lastSeen = now
+        record.skewMillis = Int64(clamping: sentAt) - Int64(clamping: now)
+        nodes[node] = record
     }
 
     /// Nodes whose clocks are off by more than the configured bound.

@@ -73,7 +73,10 @@ public final class NodeEngine<Store: ReplicaStore> {
     public var hlc: HybridTimestamp { clock.last }
 
     public func cursor(of channel: Channel) -> UInt64? { channels[channel]?.cursor }
-    public func debugState(_ channel: Channel) -> String { "\(channels[channel]!)" }
+    /// A channel's sync state in one line, for failure reports.
+    public func describeSync(of channel: Channel) -> String {
+        channels[channel].map { "\($0)" } ?? "not replicated"
+    }
 
     /// How long since the hub was last heard from (nil: not since start).
     public func staleness(now: UInt64) -> UInt64? {

@@ -1,0 +1,39 @@
+# MallEdge: the two commands a new machine needs are `make demo` and `make test`.
+# Both install what is missing (Debian packages) and build first.
+
+SIM_SEEDS ?= 1..200
+SIM_NODES ?= 6
+# Seeds the test suite's simulation runs (in release mode, every fault kind on).
+TEST_SEEDS ?= 1..500
+
+.PHONY: deps build release test unit-tests sim-tests demo sim lint clean
+
+deps:
+	@deploy/scripts/install-deps.sh
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release --product mall-sim
+
+# Every test: unit, property, contract and storage tests, then the protocol
+# vectors, then the deterministic simulation over $(TEST_SEEDS) in both modes.
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+	swift build -c release --product mall-sim
+	.build/release/mall-sim --seeds $(TEST_SEEDS) --nodes $(SIM_NODES) --mode both --determinism-every 25
+
+# The main job until the fleet processes exist: a seeded simulated mall day
+# on the real sync engine, under faults, with every invariant checked.
+demo: release
+	.build/release/mall-sim --seeds $(SIM_SEEDS) --nodes $(SIM_NODES) --mode both
+
+sim: demo
+
+lint:
+	swift format lint --recursive --strict Package.swift Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,73 @@
+import GRDB
+import Foundation
+
+/// Opens a SQLite file the way every MallEdge store needs it: WAL, and
+/// `synchronous=FULL` on the writer, checked after opening.
+///
+/// FULL is the only setting under which a commit survives power loss (one
+/// fsync per commit, ≈ 4.5 ms here). GRDB's `DatabasePool` resets its writer
+/// to NORMAL after the setup hook, so we use a `DatabaseQueue` (one
+/// connection, and each store is single-writer anyway), set FULL after opening
+/// and refuse to start if it does not hold.
+enum SQLiteDatabase {
+    static func open(path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(5)
+        let queue: DatabaseQueue
+        if path == ":memory:" {
+            queue = try DatabaseQueue(configuration: configuration)
+        } else {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        }
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let level = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        guard level == 2 else { throw StorageError(.durability, "synchronous is \(level ?? -1), not FULL (2)") }
+        return queue
+    }
+
+    /// The current `synchronous` level of the connection (2 is FULL).
+    static func synchronousLevel(_ queue: DatabaseQueue) throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+}
+
+/// Errors of the storage layer, with the operation that failed. Row contents
+/// never appear in them.
+public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Hashable, Sendable {
+        case durability
+        case corrupt
+    }
+
+    public var code: Code
+    public var detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { "\(code.rawValue): \(detail)" }
+}
+
+/// JSON for the merge state and changes kept in SQLite columns.
+enum StoredJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw StorageError(.corrupt, "stored \(T.self) does not decode")
+        }
+    }
+}

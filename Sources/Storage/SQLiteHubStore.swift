@@ -1,0 +1,206 @@
+public import GRDB
+public import SyncCore
+
+/// The hub's store in a SQLite file: the log, merged rows, high-water marks,
+/// claims on single-use items, floors and the fleet. `commit` writes a whole
+/// accepted batch in one transaction with `synchronous=FULL`; the hub acks
+/// only after it returns.
+public final class SQLiteHubStore: HubStore {
+    public let database: DatabaseQueue
+
+    public init(path: String) throws {
+        database = try SQLiteDatabase.open(path: path)
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+                    CREATE TABLE log (
+                        seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, epoch INTEGER NOT NULL, oseq INTEGER NOT NULL,
+                        hash TEXT NOT NULL, channel TEXT NOT NULL, table_name TEXT NOT NULL, key TEXT NOT NULL,
+                        change TEXT, UNIQUE (origin, epoch, oseq)) STRICT;
+                    CREATE INDEX log_by_channel ON log (channel, seq);
+                    CREATE INDEX log_by_row ON log (table_name, key, seq);
+                    CREATE TABLE rows (
+                        table_name TEXT NOT NULL, key TEXT NOT NULL, channel TEXT NOT NULL, seq INTEGER NOT NULL,
+                        tombstone INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (table_name, key)) STRICT;
+                    CREATE INDEX rows_by_channel ON rows (channel, tombstone, seq);
+                    CREATE TABLE high_waters (
+                        origin TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+                        PRIMARY KEY (origin, epoch)) STRICT;
+                    CREATE TABLE claims (kind TEXT NOT NULL, item TEXT NOT NULL, claim TEXT NOT NULL) STRICT;
+                    CREATE INDEX claims_by_item ON claims (kind, item);
+                    CREATE TABLE floors (channel TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;
+                    CREATE TABLE nodes (node TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+                    """)
+        }
+        return migrator
+    }
+
+    public func synchronousLevel() throws -> Int { try SQLiteDatabase.synchronousLevel(database) }
+
+    public func start() throws -> HubStartState {
+        try database.write { db in
+            let epoch = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? 0) + 1
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)", arguments: [epoch])
+            let wall = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_wall'") ?? 0
+            let counter = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_counter'") ?? 0
+            var highWaters: [OriginEpoch: HighWater] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT origin, epoch, seq, hash FROM high_waters") {
+                highWaters[OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))] = HighWater(
+                    seq: UInt64(row["seq"] as Int64), hash: row["hash"])
+            }
+            var heads: [Channel: UInt64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT channel, max(seq) AS head FROM log GROUP BY channel") {
+                if let channel = Channel(row["channel"] as String) { heads[channel] = UInt64(row["head"] as Int64) }
+            }
+            var floors: [Channel: UInt64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT channel, seq FROM floors") {
+                if let channel = Channel(row["channel"] as String) { floors[channel] = UInt64(row["seq"] as Int64) }
+            }
+            var nodes: [NodeID: NodeRecord] = [:]
+            for text in try String.fetchAll(db, sql: "SELECT record FROM nodes") {
+                let record = try StoredJSON.decode(NodeRecord.self, text)
+                nodes[record.node] = record
+            }
+            let lastSeq = UInt64(try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log") ?? 0)
+            return HubStartState(
+                epoch: UInt64(epoch), clock: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)),
+                lastSeq: lastSeq, highWaters: highWaters, heads: heads, floors: floors, nodes: nodes)
+        }
+    }
+
+    public func loggedHash(of id: ChangeID) throws -> String? {
+        try database.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT hash FROM log WHERE origin = ? AND epoch = ? AND oseq = ?",
+                arguments: [id.origin, Int64(id.epoch), Int64(id.seq)])
+        }
+    }
+
+    public func row(_ ref: RowRef) throws -> StoredRow? {
+        try database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT channel, seq, state FROM rows WHERE table_name = ? AND key = ?",
+                arguments: [ref.table, ref.key]
+            ).map { row in
+                guard let channel = Channel(row["channel"] as String) else {
+                    throw StorageError(.corrupt, "row \(ref.table) has an invalid channel")
+                }
+                return StoredRow(
+                    ref: ref, channel: channel, seq: UInt64(row["seq"] as Int64),
+                    state: try StoredJSON.decode(RowState.self, row["state"]))
+            }
+        }
+    }
+
+    public func claims(kind: String, item: String) throws -> [Claim] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT claim FROM claims WHERE kind = ? AND item = ?", arguments: [kind, item])
+                .map { try StoredJSON.decode(Claim.self, $0) }
+        }
+    }
+
+    public func commit(_ ingest: HubIngest) throws {
+        try database.write { db in
+            for (entry, hash) in ingest.entries {
+                let change = entry.change
+                try db.execute(
+                    sql: """
+                        INSERT INTO log (seq, origin, epoch, oseq, hash, channel, table_name, key, change)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        Int64(entry.seq), change.id.origin, Int64(change.id.epoch), Int64(change.id.seq), hash,
+                        change.channel.name, change.table, change.key, try StoredJSON.encode(change),
+                    ])
+            }
+            for row in ingest.rows.values {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO rows (table_name, key, channel, seq, tombstone, state)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
+                        try StoredJSON.encode(row.state),
+                    ])
+            }
+            for (key, mark) in ingest.highWaters {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO high_waters (origin, epoch, seq, hash) VALUES (?, ?, ?, ?)",
+                    arguments: [key.origin, Int64(key.epoch), Int64(mark.seq), mark.hash])
+            }
+            for claim in ingest.claims {
+                try db.execute(
+                    sql: "INSERT INTO claims (kind, item, claim) VALUES (?, ?, ?)",
+                    arguments: [claim.kind, claim.item, try StoredJSON.encode(claim)])
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_wall', ?), ('clock_counter', ?)",
+                arguments: [Int64(ingest.clock.wallMillis), Int64(ingest.clock.counter)])
+        }
+    }
+
+    public func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, change FROM log WHERE channel = ? AND seq > ? AND change IS NOT NULL
+                    ORDER BY seq LIMIT ?
+                    """,
+                arguments: [channel.name, Int64(after), limit]
+            ).map { LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredJSON.decode(Change.self, $0["change"])) }
+        }
+    }
+
+    public func rows(in channel: Channel) throws -> [SnapshotRow] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key",
+                arguments: [channel.name]
+            ).map {
+                SnapshotRow(
+                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
+                    state: try StoredJSON.decode(RowState.self, $0["state"]))
+            }
+        }
+    }
+
+    public func saveNode(_ record: NodeRecord) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO nodes (node, record) VALUES (?, ?)",
+                arguments: [record.node, try StoredJSON.encode(record)])
+        }
+    }
+
+    public func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64? {
+        try database.write { db in
+            let dead = try Row.fetchAll(
+                db,
+                sql: "SELECT table_name, key, seq FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ?",
+                arguments: [channel.name, Int64(through)])
+            guard !dead.isEmpty else { return nil }
+            var floor = UInt64(try Int64.fetchOne(
+                db, sql: "SELECT seq FROM floors WHERE channel = ?", arguments: [channel.name]) ?? 0)
+            for row in dead {
+                let table: String = row["table_name"]
+                let key: String = row["key"]
+                try db.execute(sql: "DELETE FROM rows WHERE table_name = ? AND key = ?", arguments: [table, key])
+                try db.execute(
+                    sql: "UPDATE log SET change = NULL WHERE table_name = ? AND key = ? AND seq <= ?",
+                    arguments: [table, key, Int64(through)])
+                floor = max(floor, UInt64(row["seq"] as Int64))
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO floors (channel, seq) VALUES (?, ?)", arguments: [channel.name, Int64(floor)])
+            return floor
+        }
+    }
+}

@@ -1,0 +1,256 @@
+public import GRDB
+public import SyncCore
+
+/// A node's replica in a SQLite file: rows with their merge state, the
+/// outbox, cursors, the epoch and the clock. Every `ReplicaStore` method is
+/// one transaction committed with `synchronous=FULL`.
+public final class SQLiteReplica: ReplicaStore {
+    public let database: DatabaseQueue
+
+    /// Opens (creating and migrating if needed) the replica at `path`;
+    /// `":memory:"` gives a private in-memory database for tests.
+    public init(path: String) throws {
+        database = try SQLiteDatabase.open(path: path)
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+                    CREATE TABLE meta_text (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+                    CREATE TABLE cursors (channel TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;
+                    CREATE TABLE rows (
+                        table_name TEXT NOT NULL, key TEXT NOT NULL, channel TEXT NOT NULL,
+                        seq INTEGER NOT NULL, visible INTEGER NOT NULL, tombstone INTEGER NOT NULL,
+                        state TEXT NOT NULL, PRIMARY KEY (table_name, key)) STRICT;
+                    CREATE INDEX rows_by_channel ON rows (channel, table_name, key);
+                    CREATE TABLE outbox (
+                        epoch INTEGER NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+                        hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, channel TEXT NOT NULL,
+                        change TEXT NOT NULL, PRIMARY KEY (epoch, seq)) STRICT;
+                    """)
+        }
+        return migrator
+    }
+
+    /// `PRAGMA synchronous` as it stands (2 is FULL).
+    public func synchronousLevel() throws -> Int { try SQLiteDatabase.synchronousLevel(database) }
+
+    // MARK: ReplicaStore
+
+    public func start(minimumEpoch: UInt64) throws -> ReplicaStartState {
+        try database.write { db in
+            let epoch = max(try Self.meta(db, "epoch") + 1, minimumEpoch)
+            try Self.setMeta(db, "epoch", epoch)
+            let cursors = try Row.fetchAll(db, sql: "SELECT channel, seq FROM cursors").reduce(into: [Channel: UInt64]()) {
+                if let channel = Channel($1["channel"] as String) { $0[channel] = UInt64($1["seq"] as Int64) }
+            }
+            let lastEpoch = try Self.meta(db, "last_created_epoch")
+            let lastCreated = lastEpoch == 0 ? nil : ChangeID(
+                origin: try Self.metaText(db, "origin"), epoch: lastEpoch, seq: try Self.meta(db, "last_created_seq"))
+            return ReplicaStartState(
+                epoch: epoch, clock: HybridTimestamp(
+                    wallMillis: try Self.meta(db, "clock_wall"), counter: UInt32(try Self.meta(db, "clock_counter"))),
+                cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated)
+        }
+    }
+
+    public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
+        try database.write { db in
+            for change in changes {
+                try Self.apply(change, seq: nil, db)
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (epoch, seq, hash, hlc_wall, hlc_counter, channel, change)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        Int64(change.id.epoch), Int64(change.id.seq), change.contentHash, Int64(change.hlc.wallMillis),
+                        Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
+                    ])
+            }
+            if let last = changes.last {
+                try Self.setMeta(db, "last_created_epoch", last.id.epoch)
+                try Self.setMeta(db, "last_created_seq", last.id.seq)
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('origin', ?)", arguments: [last.id.origin])
+            }
+            try Self.saveClock(db, clock)
+        }
+    }
+
+    public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
+        try database.write { db in
+            for entry in entries { try Self.apply(entry.change, seq: entry.seq, db) }
+            try db.execute(
+                sql: """
+                    INSERT INTO cursors (channel, seq) VALUES (?, ?)
+                    ON CONFLICT (channel) DO UPDATE SET seq = max(seq, excluded.seq)
+                    """,
+                arguments: [channel.name, Int64(upTo)])
+            try Self.saveClock(db, clock)
+        }
+    }
+
+    public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM rows WHERE channel = ?", arguments: [channel.name])
+            for row in rows { try Self.save(row, channel: channel, db) }
+            let pending = try String.fetchAll(
+                db, sql: "SELECT change FROM outbox WHERE channel = ? ORDER BY epoch, seq", arguments: [channel.name])
+            for text in pending { try Self.apply(try StoredJSON.decode(Change.self, text), seq: nil, db) }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)", arguments: [channel.name, Int64(at)])
+        }
+    }
+
+    public func acknowledge(_ ack: AckEntry) throws -> Int {
+        try database.write { db in
+            let hash = try String.fetchOne(
+                db, sql: "SELECT hash FROM outbox WHERE epoch = ? AND seq = ?",
+                arguments: [Int64(ack.epoch), Int64(ack.upTo)])
+            guard hash == ack.hash else { return 0 }
+            try db.execute(
+                sql: "DELETE FROM outbox WHERE epoch = ? AND seq <= ?", arguments: [Int64(ack.epoch), Int64(ack.upTo)])
+            return db.changesCount
+        }
+    }
+
+    public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
+        try database.read { db in
+            let texts = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT change FROM outbox WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq LIMIT ?
+                    """,
+                arguments: [Int64(after?.epoch ?? 0), Int64(after?.seq ?? 0), limit])
+            return try texts.map { try StoredJSON.decode(Change.self, $0) }
+        }
+    }
+
+    public func outboxStatus() throws -> OutboxStatus {
+        try database.read { db in try Self.outboxStatus(db) }
+    }
+
+    public func moveOutbox(fromEpoch: UInt64, toEpoch: UInt64) throws -> UInt64? {
+        try database.write { db in
+            let current = try Self.meta(db, "epoch")
+            let present = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE epoch = ?)", arguments: [Int64(fromEpoch)]) ?? false
+            guard fromEpoch == current || present else { return nil }
+            let texts = try String.fetchAll(
+                db, sql: "SELECT change FROM outbox WHERE epoch >= ? ORDER BY epoch, seq", arguments: [Int64(fromEpoch)])
+            try db.execute(sql: "DELETE FROM outbox WHERE epoch >= ?", arguments: [Int64(fromEpoch)])
+            var seq: UInt64 = 0
+            for text in texts {
+                seq += 1
+                var change = try StoredJSON.decode(Change.self, text)
+                change.id = ChangeID(origin: change.id.origin, epoch: toEpoch, seq: seq)
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (epoch, seq, hash, hlc_wall, hlc_counter, channel, change)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        Int64(toEpoch), Int64(seq), change.contentHash, Int64(change.hlc.wallMillis),
+                        Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
+                    ])
+            }
+            try Self.setMeta(db, "epoch", max(current, toEpoch))
+            if seq > 0 {
+                try Self.setMeta(db, "last_created_epoch", toEpoch)
+                try Self.setMeta(db, "last_created_seq", seq)
+            }
+            return seq
+        }
+    }
+
+    public func collectTombstones(channel: Channel, floor: UInt64) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "DELETE FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ?",
+                arguments: [channel.name, Int64(floor)])
+        }
+    }
+
+    public func row(_ ref: RowRef) throws -> RowState? {
+        try database.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?", arguments: [ref.table, ref.key]
+            ).map { try StoredJSON.decode(RowState.self, $0) }
+        }
+    }
+
+    public func rows(in channel: Channel) throws -> [SnapshotRow] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key",
+                arguments: [channel.name]
+            ).map {
+                SnapshotRow(
+                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
+                    state: try StoredJSON.decode(RowState.self, $0["state"]))
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    private static func apply(_ change: Change, seq: UInt64?, _ db: Database) throws {
+        let existing = try Row.fetchOne(
+            db, sql: "SELECT seq, state FROM rows WHERE table_name = ? AND key = ?",
+            arguments: [change.table, change.key])
+        var row = SnapshotRow(table: change.table, key: change.key, seq: 0, state: RowState())
+        if let existing {
+            row.seq = UInt64(existing["seq"] as Int64)
+            row.state = try StoredJSON.decode(RowState.self, existing["state"])
+        }
+        row.state.apply(change)
+        if let seq { row.seq = max(row.seq, seq) }
+        try save(row, channel: change.channel, db)
+    }
+
+    private static func save(_ row: SnapshotRow, channel: Channel, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
+                try StoredJSON.encode(row.state),
+            ])
+    }
+
+    private static func outboxStatus(_ db: Database) throws -> OutboxStatus {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT count(*) AS depth, min(hlc_wall) AS wall FROM outbox")!
+        let depth: Int = row["depth"]
+        guard depth > 0, let wall = row["wall"] as Int64? else { return OutboxStatus(depth: 0, oldest: nil) }
+        let counter = try Int64.fetchOne(
+            db, sql: "SELECT min(hlc_counter) FROM outbox WHERE hlc_wall = ?", arguments: [wall]) ?? 0
+        return OutboxStatus(depth: depth, oldest: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)))
+    }
+
+    private static func meta(_ db: Database, _ key: String) throws -> UInt64 {
+        UInt64(try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) ?? 0)
+    }
+
+    private static func metaText(_ db: Database, _ key: String) throws -> String {
+        try String.fetchOne(db, sql: "SELECT value FROM meta_text WHERE key = ?", arguments: [key]) ?? ""
+    }
+
+    private static func setMeta(_ db: Database, _ key: String, _ value: UInt64) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, Int64(value)])
+    }
+
+    private static func saveClock(_ db: Database, _ clock: HybridTimestamp) throws {
+        let stored = HybridTimestamp(wallMillis: try meta(db, "clock_wall"), counter: UInt32(try meta(db, "clock_counter")))
+        guard clock > stored else { return }
+        try setMeta(db, "clock_wall", clock.wallMillis)
+        try setMeta(db, "clock_counter", UInt64(clock.counter))
+    }
+}

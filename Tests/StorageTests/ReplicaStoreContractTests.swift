@@ -1,0 +1,145 @@
+import Foundation
+import Simulation
+import Storage
+import SyncCore
+import Testing
+
+/// The contract every `ReplicaStore` must meet, run against the SQLite
+/// replica and the simulator's in-memory store alike.
+@Suite struct ReplicaStoreContractTests {
+    enum Kind: String, CaseIterable, Sendable { case sqlite, memory }
+
+    static func makeStore(_ kind: Kind) throws -> any ReplicaStore {
+        switch kind {
+        case .sqlite: try SQLiteReplica(path: ":memory:")
+        case .memory: MemoryReplicaStore()
+        }
+    }
+
+    static let channel = Channel(mall: "m", kind: .parking)
+
+    static func change(_ seq: UInt64, epoch: UInt64 = 1, key: String = "r-1", op: Change.Operation = .insert, status: String = "booked")
+        -> Change
+    {
+        Change(
+            id: ChangeID(origin: "gate-1", epoch: epoch, seq: seq), hlc: HybridTimestamp(wallMillis: 1000 + seq),
+            table: "reservations", key: key, channel: channel, op: op,
+            columns: op == .delete ? [:] : ["status": .text(status)])
+    }
+
+    @Test(arguments: Kind.allCases)
+    func everyStartBumpsTheEpoch(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        #expect(try store.start(minimumEpoch: 1).epoch == 1)
+        #expect(try store.start(minimumEpoch: 1).epoch == 2)
+        #expect(try store.start(minimumEpoch: 9).epoch == 9)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func localCommitsAreVisibleAndQueuedInOrder(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.commitLocal([Self.change(1), Self.change(2, key: "r-2")], clock: HybridTimestamp(wallMillis: 1002))
+        #expect(try store.row(RowRef(table: "reservations", key: "r-2"))?.isVisible == true)
+        #expect(try store.outbox(after: nil, limit: 10).map(\.id.seq) == [1, 2])
+        #expect(try store.outbox(after: Self.change(1).id, limit: 10).map(\.id.seq) == [2])
+        #expect(try store.outboxStatus().depth == 2)
+        #expect(try store.start(minimumEpoch: 1).lastCreated == Self.change(2, key: "r-2").id)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func anAckPrunesOnlyWhenItsHashMatches(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let changes = [Self.change(1), Self.change(2), Self.change(3)]
+        try store.commitLocal(changes, clock: .zero)
+        // Given an ack naming seq 2 with another change's hash (a reused id),
+        // when it arrives, then nothing is pruned.
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: "0000000000000000")) == 0)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: changes[1].contentHash)) == 2)
+        #expect(try store.outbox(after: nil, limit: 10).map(\.id.seq) == [3])
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: changes[1].contentHash)) == 0)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func remoteEntriesAdvanceTheCursorWithTheRows(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let entries = [LogEntry(seq: 5, change: Self.change(1)), LogEntry(seq: 7, change: Self.change(2, status: "inside"))]
+        try store.applyRemote(channel: Self.channel, entries: entries, upTo: 9, clock: .zero)
+        #expect(try store.start(minimumEpoch: 1).cursors[Self.channel] == 9)
+        let row = try #require(try store.row(RowRef(table: "reservations", key: "r-1")))
+        #expect(row.cells["status"]?.value == .text("inside"))
+    }
+
+    @Test(arguments: Kind.allCases)
+    func aSnapshotReplacesTheChannelAndKeepsUnsentLocalChanges(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 1, change: Self.change(1, key: "old"))], upTo: 1, clock: .zero)
+        try store.commitLocal([Self.change(2, key: "mine")], clock: .zero)
+        var fresh = RowState()
+        fresh.apply(Self.change(3, key: "fresh"))
+        try store.installSnapshot(
+            channel: Self.channel, rows: [SnapshotRow(table: "reservations", key: "fresh", seq: 40, state: fresh)], at: 40)
+        #expect(try store.rows(in: Self.channel).map(\.key) == ["fresh", "mine"])
+        #expect(try store.start(minimumEpoch: 1).cursors[Self.channel] == 40)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func movingTheOutboxRenumbersOnceAndOnlyOnce(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.commitLocal([Self.change(1), Self.change(2)], clock: .zero)
+        #expect(try store.moveOutbox(fromEpoch: 1, toEpoch: 5) == 2)
+        #expect(try store.outbox(after: nil, limit: 10).map(\.id) == [Self.change(1, epoch: 5).id, Self.change(2, epoch: 5).id])
+        // The same instruction again must not renumber changes the hub may now hold.
+        #expect(try store.moveOutbox(fromEpoch: 1, toEpoch: 6) == nil)
+        #expect(try store.start(minimumEpoch: 1).epoch == 6)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func tombstonesGoOnlyOnceTheFloorPassesThem(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.applyRemote(
+            channel: Self.channel,
+            entries: [LogEntry(seq: 1, change: Self.change(1)), LogEntry(seq: 2, change: Self.change(2, op: .delete))],
+            upTo: 2, clock: .zero)
+        try store.collectTombstones(channel: Self.channel, floor: 1)
+        #expect(try store.row(RowRef(table: "reservations", key: "r-1"))?.isTombstone == true)
+        try store.collectTombstones(channel: Self.channel, floor: 2)
+        #expect(try store.row(RowRef(table: "reservations", key: "r-1")) == nil)
+    }
+}
+
+@Suite struct SQLiteDurabilityTests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("malledge-\(UUID().uuidString)/replica.sqlite").path
+    }
+
+    @Test func theWriterStaysAtSynchronousFull() throws {
+        let path = Self.temporaryPath()
+        let replica = try SQLiteReplica(path: path)
+        #expect(try replica.synchronousLevel() == 2)
+        _ = try replica.start(minimumEpoch: 1)
+        try replica.commitLocal([ReplicaStoreContractTests.change(1)], clock: .zero)
+        #expect(try replica.synchronousLevel() == 2)
+        let hub = try SQLiteHubStore(path: path + ".hub")
+        #expect(try hub.synchronousLevel() == 2)
+    }
+
+    @Test func aReopenedReplicaHasEverythingCommitted() throws {
+        let path = Self.temporaryPath()
+        do {
+            let replica = try SQLiteReplica(path: path)
+            _ = try replica.start(minimumEpoch: 1)
+            try replica.commitLocal([ReplicaStoreContractTests.change(1)], clock: HybridTimestamp(wallMillis: 77))
+        }
+        let reopened = try SQLiteReplica(path: path)
+        let start = try reopened.start(minimumEpoch: 1)
+        #expect(start.epoch == 2)
+        #expect(start.clock == HybridTimestamp(wallMillis: 77))
+        #expect(start.outbox.depth == 1)
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system packages MallEdge builds and tests against, from
+# Debian's archive, only when something is missing. Safe to run repeatedly.
+#   libsqlite3-dev    the system SQLite that GRDB links
+#   mosquitto         the MQTT broker the fleet and its integration tests use
+#   libmosquitto-dev  the MQTT client library the transport wraps
+#   mosquitto-clients mosquitto_pub/sub, for poking at a running fleet
+set -euo pipefail
+
+packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
