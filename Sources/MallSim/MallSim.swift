@@ -39,11 +39,12 @@ struct MallSim: AsyncParsableCommand {
     @Option(help: "Run every Nth seed twice and compare traces (0: never).")
     var determinismEvery: UInt64 = 10
 
+    @Option(help: "Tell the story of one row (table/key) in each failing seed: commits, crashes, epoch moves, log entries.")
+    var explain: String?
+
     @Flag(help: "Send every message through the JSON codec.")
     var codec = false
 
-    @Flag(help: "Print the report of every seed, not only failing ones.")
-    var verbose = false
 
     func validate() throws {
         guard parseSeeds() != nil else { throw ValidationError("--seeds takes A..B with A <= B, or one number") }
@@ -64,18 +65,17 @@ struct MallSim: AsyncParsableCommand {
         let range = parseSeeds()!
         let modes: [SimulationConfiguration.Mode] = mode == "both" ? [.safety, .liveness] : [.init(rawValue: mode)!]
         var summaries: [SimulationRunner.Summary] = []
-        let verbose = self.verbose
         for mode in modes {
             let template = SimulationConfiguration(
                 seed: 0, mode: mode, nodeCount: nodes, dayMillis: UInt64(dayMinutes) * 60_000,
-                isolationMillis: UInt64(isolationHours * 3_600_000), roundTripCodec: codec)
+                isolationMillis: UInt64(isolationHours * 3_600_000), roundTripCodec: codec, explain: explain)
             let started = Date()
             var summary = await SimulationRunner.run(
                 seeds: range, template: template, jobs: jobs, determinismEvery: determinismEvery
             ) { report in
                 print("FAIL seed=\(report.seed) mode=\(report.mode.rawValue): \(report.failures.joined(separator: "; "))")
+                for line in report.explanation { print("  \(line)") }
             }
-            _ = verbose
             summary.simulatedHours = (summary.simulatedHours * 10).rounded() / 10
             summaries.append(summary)
             FileHandle.standardError.write(

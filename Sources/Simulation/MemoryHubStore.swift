@@ -7,14 +7,17 @@ public final class MemoryHubStore: HubStore {
     /// dropped; the simulator's checks still read it, the protocol never serves it.
     public struct Record: Sendable {
         public var entry: LogEntry
-        public var hash: String
+        public var logged: LoggedChange
         public var collected: Bool
+
+        public var hash: String { logged.hash }
     }
 
     public private(set) var log: [Record] = []
     private var epoch: UInt64 = 0
     private var clock: HybridTimestamp = .zero
-    private var hashes: [ChangeID: String] = [:]
+    private var loggedIDs: [ChangeID: LoggedChange] = [:]
+    private var idsByContent: [String: ChangeID] = [:]
     private var rows: [Channel: [RowRef: StoredRow]] = [:]
     private var seqsByChannel: [Channel: [UInt64]] = [:]
     private var seqsByRow: [RowRef: [UInt64]] = [:]
@@ -36,7 +39,11 @@ public final class MemoryHubStore: HubStore {
             floors: floors, nodes: nodes)
     }
 
-    public func loggedHash(of id: ChangeID) throws -> String? { hashes[id] }
+    public func logged(_ id: ChangeID) throws -> LoggedChange? { loggedIDs[id] }
+
+    public func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID? {
+        idsByContent["\(origin)\u{1F}\(contentHash)"]
+    }
 
     public func row(_ ref: RowRef) throws -> StoredRow? {
         for channelRows in rows.values {
@@ -51,12 +58,14 @@ public final class MemoryHubStore: HubStore {
 
     public func commit(_ ingest: HubIngest) throws {
         precondition(ingest.entries.first.map { $0.entry.seq == UInt64(log.count) + 1 } ?? true, "log must stay contiguous")
-        for (entry, hash) in ingest.entries {
-            log.append(Record(entry: entry, hash: hash, collected: false))
-            hashes[entry.change.id] = hash
+        for (entry, logged) in ingest.entries {
+            log.append(Record(entry: entry, logged: logged, collected: false))
+            loggedIDs[entry.change.id] = logged
+            idsByContent["\(entry.change.id.origin)\u{1F}\(logged.hash)"] = entry.change.id
             seqsByChannel[entry.change.channel, default: []].append(entry.seq)
             seqsByRow[entry.change.row, default: []].append(entry.seq)
         }
+        for (id, logged) in ingest.aliases { loggedIDs[id] = logged }
         for (ref, row) in ingest.rows { rows[row.channel, default: [:]][ref] = row }
         for (key, mark) in ingest.highWaters { highWaters[key] = mark }
         for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: []].append(claim) }

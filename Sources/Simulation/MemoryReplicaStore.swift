@@ -11,7 +11,9 @@ public final class MemoryReplicaStore: ReplicaStore {
         var clock: HybridTimestamp = .zero
         var cursors: [Channel: UInt64] = [:]
         var rows: [Channel: [RowRef: SnapshotRow]] = [:]
-        var outbox: [(change: Change, hash: String)] = []
+        var outbox: [(change: Change, chain: String)] = []
+        /// The sequence chain after the last change made (its epoch and seq).
+        var chainTip: (epoch: UInt64, seq: UInt64, chain: String)?
         var lastCreated: ChangeID?
         var commits = 0
     }
@@ -49,6 +51,11 @@ public final class MemoryReplicaStore: ReplicaStore {
             let target = state.commits - beforeStart.commits <= 30 && random.chance(0.4) ? beforeStart : checkpoint
             lastRollbackLost = state.commits - target.commits
             state = target
+            // What the disk holds now is the only timeline: no later fallback
+            // may return to commits it has just lost.
+            checkpoint = target
+            beforeStart = target
+            checkpointDue = target.commits + random.int(2...12)
         } else {
             lastRollbackLost = 0
         }
@@ -66,7 +73,16 @@ public final class MemoryReplicaStore: ReplicaStore {
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
         for change in changes {
             apply(change, seq: nil)
-            state.outbox.append((change, change.contentHash))
+            var previous = ""
+            if change.id.seq > 1 {
+                guard let tip = state.chainTip, tip.epoch == change.id.epoch, tip.seq + 1 == change.id.seq else {
+                    preconditionFailure("outbox sequence broken at \(change.id)")
+                }
+                previous = tip.chain
+            }
+            let chain = SequenceChain.next(after: previous, contentHash: change.contentHash)
+            state.outbox.append((change, chain))
+            state.chainTip = (change.id.epoch, change.id.seq, chain)
         }
         state.lastCreated = changes.last?.id ?? state.lastCreated
         state.clock = max(state.clock, clock)
@@ -105,7 +121,7 @@ public final class MemoryReplicaStore: ReplicaStore {
     public func acknowledge(_ ack: AckEntry) throws -> Int {
         guard
             state.outbox.contains(where: {
-                $0.change.id.epoch == ack.epoch && $0.change.id.seq == ack.upTo && $0.hash == ack.hash
+                $0.change.id.epoch == ack.epoch && $0.change.id.seq == ack.upTo && $0.chain == ack.hash
             })
         else { return 0 }
         let before = state.outbox.count
@@ -132,14 +148,17 @@ public final class MemoryReplicaStore: ReplicaStore {
             return nil
         }
         var seq: UInt64 = 0
+        var chain = ""
         state.outbox = state.outbox.map { item in
             guard item.change.id.epoch >= fromEpoch else { return item }
             seq += 1
             var change = item.change
             change.id = ChangeID(origin: change.id.origin, epoch: toEpoch, seq: seq)
-            return (change, change.contentHash)
+            chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
+            return (change, chain)
         }
         state.epoch = max(state.epoch, toEpoch)
+        state.chainTip = seq > 0 ? (toEpoch, seq, chain) : nil
         if seq > 0 { state.lastCreated = state.outbox.last?.change.id }
         committed()
         return seq

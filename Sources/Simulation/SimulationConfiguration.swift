@@ -23,11 +23,14 @@ public struct SimulationConfiguration: Sendable {
     public var settleLimitMillis: UInt64
     public var brokerMaxQueued: Int
     public var roundTripCodec: Bool
+    /// A row (`table/key`) whose story the report tells: commits, crashes,
+    /// epoch moves and hub log entries. For replaying a failing seed.
+    public var explain: String?
 
     public init(
         seed: UInt64, mode: Mode = .safety, nodeCount: Int = 6, dayMillis: UInt64 = 20 * 60_000,
         isolationMillis: UInt64 = 3 * 3_600_000, settleLimitMillis: UInt64 = 5 * 60_000, brokerMaxQueued: Int = 50,
-        roundTripCodec: Bool = false
+        roundTripCodec: Bool = false, explain: String? = nil
     ) {
         self.seed = seed
         self.mode = mode
@@ -37,6 +40,7 @@ public struct SimulationConfiguration: Sendable {
         self.settleLimitMillis = settleLimitMillis
         self.brokerMaxQueued = brokerMaxQueued
         self.roundTripCodec = roundTripCodec
+        self.explain = explain
     }
 }
 
@@ -64,4 +68,6 @@ public struct SimulationReport: Sendable {
     public var simulatedMillis: UInt64 = 0
 
     public var passed: Bool { failures.isEmpty }
+    /// The story of the row named by `explain`, one line per event.
+    public var explanation: [String] = []
 }

@@ -34,6 +34,9 @@ extension World {
 
     private func hubWrite(_ writes: [LocalWrite]) {
         guard let engine = hub.engine else { return }
+        for write in writes where configuration.explain == "\(write.table)/\(write.key)" {
+            explain("hub writes \(write.op.rawValue)")
+        }
         if let result = attempt({ try engine.write(writes, mall: Self.mall, now: physicalTime(of: .hub)) }) {
             publish(from: .hub, result.outgoing)
         }
@@ -103,7 +106,10 @@ extension World {
         guard let changes = attempt({ try engine.commit(writes, now: physicalTime(of: .node(node.index))) }) else {
             return
         }
-        let ids = changes.map { LogicalID(origin: $0.id.origin, hlc: $0.hlc, table: $0.table, key: $0.key) }
+        for change in changes where isExplained(change) {
+            explain("\(node.id) commits \(change.op.rawValue) as \(change.id) hlc \(change.hlc) hash \(change.contentHash), commit \(node.store.commits)")
+        }
+        let ids = changes.map(LogicalID.init)
         node.durable.append((node.store.commits, ids))
         publish(from: .node(node.index), attempt { try engine.tick(now: physicalTime(of: .node(node.index))) } ?? [])
     }

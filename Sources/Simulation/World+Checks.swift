@@ -11,7 +11,7 @@ extension World {
         for record in log {
             let change = record.entry.change
             if !ids.insert(change.id).inserted { fail("change \(change.id) logged twice") }
-            logical[LogicalID(origin: change.id.origin, hlc: change.hlc, table: change.table, key: change.key), default: 0] += 1
+            logical[LogicalID(change), default: 0] += 1
         }
 
         // 2. No lost decision: every change a node committed and kept is logged exactly once.
@@ -62,6 +62,24 @@ extension World {
                 let local = try? node.store.row(ref)
                 if local?.cells["winner"]?.value != .text(winner.rowKey) {
                     fail("conflict \(key): \(node.id) does not hold the winner \(winner.rowKey)")
+                }
+            }
+        }
+
+        // Skew: the hub measured every node's clock offset and flags those past its bound.
+        if let engine = hub.engine {
+            let bound = engine.configuration.maxSkewMillis
+            let flagged = Set(engine.skewedNodes())
+            for node in nodes {
+                guard let record = engine.nodes[node.id] else {
+                    fail("the hub has no record of \(node.id)")
+                    continue
+                }
+                if abs(record.skewMillis - node.clockOffset) > 1000 {
+                    fail("\(node.id): skew measured \(record.skewMillis) ms, actual \(node.clockOffset) ms")
+                }
+                if abs(abs(node.clockOffset) - bound) > 1000 && flagged.contains(node.id) != (abs(node.clockOffset) > bound) {
+                    fail("\(node.id) with an offset of \(node.clockOffset) ms is \(flagged.contains(node.id) ? "" : "not ")flagged")
                 }
             }
         }

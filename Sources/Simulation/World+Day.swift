@@ -20,6 +20,8 @@ extension World {
         }
         healAll()
         let healedAt = now
+        // Let every node report once more on the healed network.
+        run(until: now + 3000)
         let limit = healedAt + configuration.settleLimitMillis
         while !isConverged(excluding: nil) && now < limit {
             run(until: now + 1000)
@@ -29,6 +31,10 @@ extension World {
             fail("no convergence within \(configuration.settleLimitMillis / 1000) s of healing: \(divergence(excluding: nil))")
         } else {
             checkInvariants()
+        }
+        for record in hub.store.log where isExplained(record.entry.change) {
+            let change = record.entry.change
+            explain("hub log #\(record.entry.seq): \(change.op.rawValue) \(change.id) hlc \(change.hlc) hash \(record.hash)\(record.collected ? " (collected)" : "")")
         }
         report.simulatedMillis = now - Self.dayStart
         report.traceHash = trace.value
@@ -70,6 +76,19 @@ extension World {
         }
     }
 
+    /// The first row whose visible values differ between a node and the hub.
+    func firstDifference(_ node: Node, _ channel: Channel) -> String {
+        func visible(_ rows: [SnapshotRow]) -> [RowRef: [String: Value]] {
+            Dictionary(uniqueKeysWithValues: rows.filter(\.state.isVisible).map { ($0.ref, $0.state.values) })
+        }
+        let mine = visible((try? node.store.rows(in: channel)) ?? [])
+        let hubs = visible((try? hub.store.rows(in: channel)) ?? [])
+        for ref in Set(mine.keys).union(hubs.keys).sorted() where mine[ref] != hubs[ref] {
+            return ": \(ref.table)/\(ref.key) is \(mine[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") there, \(hubs[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") at the hub"
+        }
+        return ""
+    }
+
     /// Every live node has sent everything, is at the hub's heads, and holds
     /// what the hub holds.
     func isConverged(excluding: Int?) -> Bool {
@@ -92,7 +111,9 @@ extension World {
             for channel in node.engine!.configuration.channels {
                 let mine = ReplicaDigest.of((try? node.store.rows(in: channel)) ?? [])
                 let hubs = ReplicaDigest.of((try? hub.store.rows(in: channel)) ?? [])
-                if mine != hubs { return "\(node.id) \(channel) digest differs from the hub's" }
+                if mine != hubs {
+                    return "\(node.id) \(channel) digest differs from the hub's\(firstDifference(node, channel))"
+                }
             }
         }
         return ""

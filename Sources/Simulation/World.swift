@@ -51,12 +51,22 @@ public final class World {
     }
 
     /// What a change is, independent of the id it travels under (a change
-    /// moved to a new epoch keeps its clock, row and origin).
+    /// moved to a new epoch keeps its content, and its content hash leaves
+    /// the id out). The row and clock are kept for failure messages.
     struct LogicalID: Hashable {
         var origin: NodeID
-        var hlc: HybridTimestamp
+        var contentHash: String
         var table: String
         var key: String
+        var hlc: HybridTimestamp
+
+        init(_ change: Change) {
+            origin = change.id.origin
+            contentHash = change.contentHash
+            table = change.table
+            key = change.key
+            hlc = change.hlc
+        }
     }
 
     static let mall = "mall-1"
@@ -159,6 +169,7 @@ public final class World {
             guard node.engine != nil else { return }
             node.engine = nil
             node.store.crash(rollback: rollback)
+            explain("\(node.id) crashes\(rollback ? ", disk back to commit \(node.store.commits), \(node.store.lastRollbackLost) lost" : "")")
             if rollback {
                 report.rollbacks += 1
                 node.durable.removeAll { $0.commit > node.store.commits }
@@ -336,6 +347,9 @@ public final class World {
             publish(from: .hub, result.outgoing)
         case .node(let index):
             let engine = nodes[index].engine!
+            if case .control(let control) = message, control.command == .epochSuperseded {
+                explain("\(nodes[index].id) told epoch \(control.epoch ?? 0) superseded (min \(control.minEpoch ?? 0)), runs \(engine.epoch)")
+            }
             publish(from: client, attempt { try engine.receive(message, now: physicalTime(of: client)) } ?? [])
         }
     }
@@ -349,6 +363,16 @@ public final class World {
             fail("unexpected error: \(error)")
             return nil
         }
+    }
+
+    /// Adds a line to the story of the explained row.
+    func explain(_ line: @autoclosure () -> String) {
+        guard configuration.explain != nil else { return }
+        report.explanation.append("t+\(now - Self.dayStart) \(line())")
+    }
+
+    func isExplained(_ change: Change) -> Bool {
+        configuration.explain == "\(change.table)/\(change.key)"
     }
 
     func fail(_ message: String) {

@@ -21,16 +21,21 @@ public final class SQLiteHubStore: HubStore {
                     CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
                     CREATE TABLE log (
                         seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, epoch INTEGER NOT NULL, oseq INTEGER NOT NULL,
-                        hash TEXT NOT NULL, channel TEXT NOT NULL, table_name TEXT NOT NULL, key TEXT NOT NULL,
+                        hash TEXT NOT NULL, chain TEXT NOT NULL, channel TEXT NOT NULL, table_name TEXT NOT NULL,
+                        key TEXT NOT NULL,
                         change TEXT, UNIQUE (origin, epoch, oseq)) STRICT;
                     CREATE INDEX log_by_channel ON log (channel, seq);
                     CREATE INDEX log_by_row ON log (table_name, key, seq);
+                    CREATE INDEX log_by_content ON log (origin, hash);
+                    CREATE TABLE aliases (
+                        origin TEXT NOT NULL, epoch INTEGER NOT NULL, oseq INTEGER NOT NULL, hash TEXT NOT NULL,
+                        chain TEXT NOT NULL, PRIMARY KEY (origin, epoch, oseq)) STRICT;
                     CREATE TABLE rows (
                         table_name TEXT NOT NULL, key TEXT NOT NULL, channel TEXT NOT NULL, seq INTEGER NOT NULL,
                         tombstone INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (table_name, key)) STRICT;
                     CREATE INDEX rows_by_channel ON rows (channel, tombstone, seq);
                     CREATE TABLE high_waters (
-                        origin TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+                        origin TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, chain TEXT NOT NULL,
                         PRIMARY KEY (origin, epoch)) STRICT;
                     CREATE TABLE claims (kind TEXT NOT NULL, item TEXT NOT NULL, claim TEXT NOT NULL) STRICT;
                     CREATE INDEX claims_by_item ON claims (kind, item);
@@ -50,9 +55,9 @@ public final class SQLiteHubStore: HubStore {
             let wall = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_wall'") ?? 0
             let counter = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_counter'") ?? 0
             var highWaters: [OriginEpoch: HighWater] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT origin, epoch, seq, hash FROM high_waters") {
+            for row in try Row.fetchAll(db, sql: "SELECT origin, epoch, seq, chain FROM high_waters") {
                 highWaters[OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))] = HighWater(
-                    seq: UInt64(row["seq"] as Int64), hash: row["hash"])
+                    seq: UInt64(row["seq"] as Int64), chain: row["chain"])
             }
             var heads: [Channel: UInt64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT channel, max(seq) AS head FROM log GROUP BY channel") {
@@ -74,11 +79,25 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
-    public func loggedHash(of id: ChangeID) throws -> String? {
+    public func logged(_ id: ChangeID) throws -> LoggedChange? {
         try database.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT hash FROM log WHERE origin = ? AND epoch = ? AND oseq = ?",
-                arguments: [id.origin, Int64(id.epoch), Int64(id.seq)])
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT hash, chain FROM log WHERE origin = ?1 AND epoch = ?2 AND oseq = ?3
+                    UNION ALL SELECT hash, chain FROM aliases WHERE origin = ?1 AND epoch = ?2 AND oseq = ?3
+                    """,
+                arguments: [id.origin, Int64(id.epoch), Int64(id.seq)]
+            ).map { LoggedChange(hash: $0["hash"], chain: $0["chain"]) }
+        }
+    }
+
+    public func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID? {
+        try database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT epoch, oseq FROM log WHERE origin = ? AND hash = ? LIMIT 1",
+                arguments: [origin, contentHash]
+            ).map { ChangeID(origin: origin, epoch: UInt64($0["epoch"] as Int64), seq: UInt64($0["oseq"] as Int64)) }
         }
     }
 
@@ -107,17 +126,22 @@ public final class SQLiteHubStore: HubStore {
 
     public func commit(_ ingest: HubIngest) throws {
         try database.write { db in
-            for (entry, hash) in ingest.entries {
+            for (entry, logged) in ingest.entries {
                 let change = entry.change
                 try db.execute(
                     sql: """
-                        INSERT INTO log (seq, origin, epoch, oseq, hash, channel, table_name, key, change)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO log (seq, origin, epoch, oseq, hash, chain, channel, table_name, key, change)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        Int64(entry.seq), change.id.origin, Int64(change.id.epoch), Int64(change.id.seq), hash,
-                        change.channel.name, change.table, change.key, try StoredJSON.encode(change),
+                        Int64(entry.seq), change.id.origin, Int64(change.id.epoch), Int64(change.id.seq), logged.hash,
+                        logged.chain, change.channel.name, change.table, change.key, try StoredJSON.encode(change),
                     ])
+            }
+            for (id, logged) in ingest.aliases {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO aliases (origin, epoch, oseq, hash, chain) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id.origin, Int64(id.epoch), Int64(id.seq), logged.hash, logged.chain])
             }
             for row in ingest.rows.values {
                 try db.execute(
@@ -132,8 +156,8 @@ public final class SQLiteHubStore: HubStore {
             }
             for (key, mark) in ingest.highWaters {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO high_waters (origin, epoch, seq, hash) VALUES (?, ?, ?, ?)",
-                    arguments: [key.origin, Int64(key.epoch), Int64(mark.seq), mark.hash])
+                    sql: "INSERT OR REPLACE INTO high_waters (origin, epoch, seq, chain) VALUES (?, ?, ?, ?)",
+                    arguments: [key.origin, Int64(key.epoch), Int64(mark.seq), mark.chain])
             }
             for claim in ingest.claims {
                 try db.execute(

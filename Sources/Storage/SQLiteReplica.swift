@@ -28,7 +28,7 @@ public final class SQLiteReplica: ReplicaStore {
                         state TEXT NOT NULL, PRIMARY KEY (table_name, key)) STRICT;
                     CREATE INDEX rows_by_channel ON rows (channel, table_name, key);
                     CREATE TABLE outbox (
-                        epoch INTEGER NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+                        epoch INTEGER NOT NULL, seq INTEGER NOT NULL, chain TEXT NOT NULL,
                         hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, channel TEXT NOT NULL,
                         change TEXT NOT NULL, PRIMARY KEY (epoch, seq)) STRICT;
                     """)
@@ -62,13 +62,22 @@ public final class SQLiteReplica: ReplicaStore {
         try database.write { db in
             for change in changes {
                 try Self.apply(change, seq: nil, db)
+                var previous = ""
+                if change.id.seq > 1 {
+                    guard try Self.meta(db, "chain_epoch") == change.id.epoch,
+                        try Self.meta(db, "chain_seq") + 1 == change.id.seq
+                    else { throw StorageError(.corrupt, "outbox sequence broken at \(change.id)") }
+                    previous = try Self.metaText(db, "chain")
+                }
+                let chain = SequenceChain.next(after: previous, contentHash: change.contentHash)
+                try Self.setChainTip(db, epoch: change.id.epoch, seq: change.id.seq, chain: chain)
                 try db.execute(
                     sql: """
-                        INSERT INTO outbox (epoch, seq, hash, hlc_wall, hlc_counter, channel, change)
+                        INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        Int64(change.id.epoch), Int64(change.id.seq), change.contentHash, Int64(change.hlc.wallMillis),
+                        Int64(change.id.epoch), Int64(change.id.seq), chain, Int64(change.hlc.wallMillis),
                         Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
                     ])
             }
@@ -109,10 +118,10 @@ public final class SQLiteReplica: ReplicaStore {
 
     public func acknowledge(_ ack: AckEntry) throws -> Int {
         try database.write { db in
-            let hash = try String.fetchOne(
-                db, sql: "SELECT hash FROM outbox WHERE epoch = ? AND seq = ?",
+            let chain = try String.fetchOne(
+                db, sql: "SELECT chain FROM outbox WHERE epoch = ? AND seq = ?",
                 arguments: [Int64(ack.epoch), Int64(ack.upTo)])
-            guard hash == ack.hash else { return 0 }
+            guard chain == ack.hash else { return 0 }
             try db.execute(
                 sql: "DELETE FROM outbox WHERE epoch = ? AND seq <= ?", arguments: [Int64(ack.epoch), Int64(ack.upTo)])
             return db.changesCount
@@ -145,21 +154,24 @@ public final class SQLiteReplica: ReplicaStore {
                 db, sql: "SELECT change FROM outbox WHERE epoch >= ? ORDER BY epoch, seq", arguments: [Int64(fromEpoch)])
             try db.execute(sql: "DELETE FROM outbox WHERE epoch >= ?", arguments: [Int64(fromEpoch)])
             var seq: UInt64 = 0
+            var chain = ""
             for text in texts {
                 seq += 1
                 var change = try StoredJSON.decode(Change.self, text)
                 change.id = ChangeID(origin: change.id.origin, epoch: toEpoch, seq: seq)
+                chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
                 try db.execute(
                     sql: """
-                        INSERT INTO outbox (epoch, seq, hash, hlc_wall, hlc_counter, channel, change)
+                        INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        Int64(toEpoch), Int64(seq), change.contentHash, Int64(change.hlc.wallMillis),
+                        Int64(toEpoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
                         Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
                     ])
             }
             try Self.setMeta(db, "epoch", max(current, toEpoch))
+            try Self.setChainTip(db, epoch: toEpoch, seq: seq, chain: chain)
             if seq > 0 {
                 try Self.setMeta(db, "last_created_epoch", toEpoch)
                 try Self.setMeta(db, "last_created_seq", seq)
@@ -245,6 +257,13 @@ public final class SQLiteReplica: ReplicaStore {
 
     private static func setMeta(_ db: Database, _ key: String, _ value: UInt64) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, Int64(value)])
+    }
+
+    /// The sequence chain after the last change made, for the next one.
+    private static func setChainTip(_ db: Database, epoch: UInt64, seq: UInt64, chain: String) throws {
+        try setMeta(db, "chain_epoch", epoch)
+        try setMeta(db, "chain_seq", seq)
+        try db.execute(sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('chain', ?)", arguments: [chain])
     }
 
     private static func saveClock(_ db: Database, _ clock: HybridTimestamp) throws {

@@ -1,13 +1,16 @@
 import Crypto
 
 extension Change {
-    /// A 64-bit digest of everything the change says, as 16 hex digits.
+    /// A 64-bit digest of what the change says, as 16 hex digits: its origin,
+    /// clock, row, operation and columns, but not its epoch and sequence.
     ///
     /// The hub keeps it beside each logged change and acks carry it, so a change
     /// id that a rolled-back disk reused for different content is detected
-    /// instead of being taken for a duplicate.
+    /// instead of being taken for a duplicate; and since the id is left out, a
+    /// change the node renumbered into a new epoch (and then forgot it had, on
+    /// a disk that lost the renumbering) is still known as the same change.
     public var contentHash: String {
-        var canonical = "\(id.origin)\u{1F}\(id.epoch)\u{1F}\(id.seq)\u{1F}\(hlc.wallMillis)\u{1F}\(hlc.counter)"
+        var canonical = "\(id.origin)\u{1F}\(hlc.wallMillis)\u{1F}\(hlc.counter)"
         canonical += "\u{1F}\(table)\u{1F}\(key)\u{1F}\(channel)\u{1F}\(op.rawValue)"
         for name in columns.keys.sorted() {
             canonical += "\u{1E}\(name)\u{1F}"
@@ -36,5 +39,18 @@ public enum Digest64 {
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
+    }
+}
+
+/// The running digest of one epoch's changes: `chain(n) = digest(chain(n-1) +
+/// contentHash(n))`, with `chain(0)` empty.
+///
+/// Acks carry it, so an ack proves the hub holds the very changes 1...n the
+/// node holds, not just a change n with the same content: after a disk
+/// rollback reuses an epoch, the hub may hold other changes under ids
+/// 1...n-1, and a cumulative ack must not prune those.
+public enum SequenceChain {
+    public static func next(after previous: String, contentHash: String) -> String {
+        Digest64.hex(of: Array((previous + contentHash).utf8))
     }
 }

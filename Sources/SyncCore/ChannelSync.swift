@@ -73,9 +73,12 @@ public struct ChannelSync: Sendable, Equatable {
 
     public mutating func received(_ part: SnapshotPart, now: UInt64) -> [Action] {
         guard snapshotRequested || cursor == nil else { return [] }
+        // A snapshot older than what is applied would take the replica back.
+        if let cursor, part.at < cursor { return [] }
         if assembly?.id != part.snapshotID {
-            // A newer answer replaces an older, half-received one.
-            if let current = assembly, current.at > part.at { return [] }
+            // Only a strictly newer answer replaces one being assembled; a
+            // stalled one is dropped when the request is repeated.
+            if let current = assembly, current.at >= part.at { return [] }
             assembly = SnapshotAssembly(id: part.snapshotID, at: part.at, parts: part.parts)
         }
         assembly!.add(part)
@@ -121,7 +124,14 @@ public struct ChannelSync: Sendable, Equatable {
         }
         snapshotRequested = true
         requestedAt = now
+        assembly = nil
         return [.requestSnapshot]
+    }
+
+    /// The transport reconnected: requests made while it was down never left,
+    /// so the next tick may ask again at once.
+    public mutating func connectionRestored() {
+        requestedAt = nil
     }
 }
 

@@ -129,9 +129,16 @@ public final class HubEngine<Store: HubStore> {
         guard let member = configuration.fleet[source.node], member.mall == source.mall else {
             return reject(WireError(.unauthorized, "node \(source.node) is not in the fleet"))
         }
+        guard Self.kind(of: message) == source.kind else {
+            return reject(WireError(.unauthorized, "\(message.type) does not belong on a \(source.kind.rawValue) topic"))
+        }
         do {
             switch (source.kind, message) {
             case (.birth, .birth(let birth)) where birth.node == source.node:
+                guard birth.mall == member.mall, birth.role == member.role else {
+                    return reject(
+                        WireError(.unauthorized, "node \(source.node) is a \(member.role.rawValue) of \(member.mall)"))
+                }
                 try touch(source.node, member: member, now: now, sentAt: birth.sentAt) {
                     $0.online = true
                     $0.epoch = birth.epoch
@@ -145,9 +152,10 @@ public final class HubEngine<Store: HubStore> {
                 try touch(source.node, member: member, now: now, sentAt: nil) { $0.online = false }
                 return Result()
             case (.up, .heartbeat(let beat)) where beat.node == source.node:
+                // The epoch stays the birth's: the node's last will names that
+                // one, even after the node moved to a new epoch.
                 try touch(source.node, member: member, now: now, sentAt: beat.sentAt) {
                     $0.online = true
-                    $0.epoch = beat.epoch
                     $0.cursors = beat.cursors
                     $0.outboxDepth = beat.outboxDepth
                     $0.oldestUnsyncedAt = beat.oldestUnsyncedAt
@@ -172,6 +180,16 @@ public final class HubEngine<Store: HubStore> {
             }
         } catch {
             return Result(rejection: WireError(.invalid, "store failed: \(error)"))
+        }
+    }
+
+    /// The topic kind a node-to-hub message must arrive on.
+    private static func kind(of message: WireMessage) -> Topics.NodeTopic {
+        switch message {
+        case .birth: .birth
+        case .death: .death
+        case .changes, .heartbeat, .resend, .snapshotRequest: .up
+        case .ack, .batch, .snapshotPart, .control, .hubStatus: .down
         }
     }
 
@@ -211,20 +229,27 @@ public final class HubEngine<Store: HubStore> {
             let current = plan.highWaters[key] ?? highWaters[key]
             let hash = change.contentHash
             if change.id.seq <= current?.seq ?? 0 {
-                let logged = try work.newHashes[change.id] ?? store.loggedHash(of: change.id)
-                guard logged == hash else {
+                guard let logged = try work.newLogged[change.id] ?? store.logged(change.id), logged.hash == hash else {
                     reusedEpoch = change.id.epoch
                     break
                 }
-                ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: hash)
+                ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: logged.chain)
                 result.duplicates += 1
                 continue
             }
             guard change.id.seq == (current?.seq ?? 0) + 1 else { break }
+            let logged = LoggedChange(hash: hash, chain: SequenceChain.next(after: current?.chain ?? "", contentHash: hash))
+            plan.highWaters[key] = HighWater(seq: change.id.seq, chain: logged.chain)
+            ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: logged.chain)
+            if try work.isLogged(origin: change.id.origin, contentHash: hash) {
+                // Renumbered by its node after the hub had it: same change, new id.
+                plan.aliases.append((change.id, logged))
+                work.newLogged[change.id] = logged
+                result.duplicates += 1
+                continue
+            }
             clock.observe(change.hlc, physicalMillis: now)
-            try work.append(change, hash: hash, into: &plan)
-            plan.highWaters[key] = HighWater(seq: change.id.seq, hash: hash)
-            ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: hash)
+            try work.append(change, logged: logged, into: &plan)
             result.accepted += 1
 
             for rule in SingleUseRule.all {
@@ -236,14 +261,13 @@ public final class HubEngine<Store: HubStore> {
                     id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
                     hlc: clock.tick(physicalMillis: now), table: "conflicts", key: outcome.rowKey,
                     channel: claim.channel, op: .insert, columns: outcome.ledgerColumns(now: now))
-                try work.append(decided, hash: decided.contentHash, into: &plan)
+                try work.append(decided, logged: LoggedChange(hash: decided.contentHash, chain: ""), into: &plan)
                 result.conflicts.append(outcome)
             }
         }
 
         if !plan.isEmpty {
             plan.clock = clock.last
-            plan.ownSeq = ownSeq
             try store.commit(plan)
             self.clock = clock
             self.ownSeq = ownSeq
@@ -295,12 +319,11 @@ public final class HubEngine<Store: HubStore> {
                 hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
                 channel: Channel(mall: mall, kind: kind), op: write.op, columns: write.columns)
             if let violation = Schema.mall.violation(of: change) { throw SyncError(.invalidWrite, violation) }
-            try work.append(change, hash: change.contentHash, into: &plan)
+            try work.append(change, logged: LoggedChange(hash: change.contentHash, chain: ""), into: &plan)
             result.accepted += 1
         }
         guard !plan.isEmpty else { return result }
         plan.clock = clock.last
-        plan.ownSeq = ownSeq
         try store.commit(plan)
         self.clock = clock
         self.ownSeq = ownSeq
@@ -318,16 +341,14 @@ public final class HubEngine<Store: HubStore> {
         for entry in entries { byChannel[entry.change.channel, default: []].append(entry) }
         var out: [Outgoing] = []
         for channel in byChannel.keys.sorted() {
-            let list = byChannel[channel]!
             var prev = previousHeads[channel] ?? 0
-            var start = 0
-            while start < list.count {
-                let chunk = Array(list[start..<min(start + configuration.maxEntriesPerMessage, list.count)])
+            for chunk in MessageBudget.chunks(
+                byChannel[channel]!, maxItems: configuration.maxEntriesPerMessage, size: { MessageBudget.size(of: $0.change) })
+            {
                 let upTo = chunk.last!.seq
-                let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: chunk)
+                let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: Array(chunk))
                 out.append(Outgoing(topic: Topics.channel(channel), message: .batch(batch)))
                 prev = upTo
-                start += chunk.count
             }
         }
         return out
@@ -346,16 +367,19 @@ public final class HubEngine<Store: HubStore> {
         guard request.after < head else { return [] }
         let entries = try store.entries(channel: channel, after: request.after, limit: configuration.maxResendEntries)
         let complete = entries.count < configuration.maxResendEntries
+        var chunks = MessageBudget.chunks(
+            entries, maxItems: configuration.maxEntriesPerMessage, size: { MessageBudget.size(of: $0.change) })
+        // Entries may all have been collected: the range still moves the cursor.
+        if chunks.isEmpty { chunks = [[]] }
         var out: [Outgoing] = []
         var prev = request.after
-        var start = 0
-        repeat {
-            let chunk = Array(entries[start..<min(start + configuration.maxEntriesPerMessage, entries.count)])
-            start += chunk.count
-            let upTo = start >= entries.count && complete ? head : chunk.last?.seq ?? head
-            out.append(Outgoing(topic: down, message: .batch(LogBatch(channel: channel, prev: prev, upTo: upTo, entries: chunk))))
+        for (index, chunk) in chunks.enumerated() {
+            let last = index == chunks.count - 1
+            let upTo = last && complete ? head : chunk.last?.seq ?? head
+            let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: Array(chunk))
+            out.append(Outgoing(topic: down, message: .batch(batch)))
             prev = upTo
-        } while start < entries.count
+        }
         return out
     }
 
@@ -364,12 +388,12 @@ public final class HubEngine<Store: HubStore> {
         let at = heads[channel] ?? 0
         snapshotCounter += 1
         let id = "\(epoch)-\(at)-\(snapshotCounter)"
-        let size = configuration.snapshotRowsPerPart
-        let parts = max(1, (rows.count + size - 1) / size)
+        var chunks = MessageBudget.chunks(rows, maxItems: configuration.snapshotRowsPerPart, size: MessageBudget.size(of:))
+        if chunks.isEmpty { chunks = [[]] }
         let down = Topics.node(node, mall: mall, .down)
-        return (0..<parts).map { part in
-            let slice = Array(rows[min(part * size, rows.count)..<min((part + 1) * size, rows.count)])
-            let message = SnapshotPart(node: node, channel: channel, snapshotID: id, at: at, part: part, parts: parts, rows: slice)
+        return chunks.enumerated().map { part, rows in
+            let message = SnapshotPart(
+                node: node, channel: channel, snapshotID: id, at: at, part: part, parts: chunks.count, rows: Array(rows))
             return Outgoing(topic: down, message: .snapshotPart(message))
         }
     }
@@ -460,7 +484,8 @@ private struct IngestWork {
     let store: any HubStore
     var lastSeq: UInt64
     var heads: [Channel: UInt64]
-    var newHashes: [ChangeID: String] = [:]
+    var newLogged: [ChangeID: LoggedChange] = [:]
+    var newContent: Set<String> = []
     var claimsByItem: [String: [Claim]] = [:]
 
     init(store: any HubStore, lastSeq: UInt64, heads: [Channel: UInt64]) {
@@ -469,16 +494,22 @@ private struct IngestWork {
         self.heads = heads
     }
 
-    mutating func append(_ change: Change, hash: String, into plan: inout HubIngest) throws {
+    mutating func append(_ change: Change, logged: LoggedChange, into plan: inout HubIngest) throws {
         lastSeq += 1
         let ref = change.row
         var row = try plan.rows[ref] ?? store.row(ref) ?? StoredRow(ref: ref, channel: change.channel, seq: 0, state: RowState())
         row.state.apply(change)
         row.seq = lastSeq
         plan.rows[ref] = row
-        plan.entries.append((LogEntry(seq: lastSeq, change: change), hash))
-        newHashes[change.id] = hash
+        plan.entries.append((LogEntry(seq: lastSeq, change: change), logged))
+        newLogged[change.id] = logged
+        newContent.insert("\(change.id.origin)\u{1F}\(logged.hash)")
         heads[change.channel] = lastSeq
+    }
+
+    func isLogged(origin: NodeID, contentHash: String) throws -> Bool {
+        if newContent.contains("\(origin)\u{1F}\(contentHash)") { return true }
+        return try store.loggedID(origin: origin, contentHash: contentHash) != nil
     }
 
     mutating func addClaim(_ claim: Claim, into plan: inout HubIngest) throws -> [Claim] {

@@ -7,8 +7,12 @@
 public protocol HubStore: AnyObject {
     /// Bumps the hub's durable epoch and returns what a run starts from.
     func start() throws -> HubStartState
-    /// The content hash logged for a change id, kept even after collection.
-    func loggedHash(of id: ChangeID) throws -> String?
+    /// The content hash and sequence chain logged for a change id (or
+    /// recorded as an alias), kept even after collection.
+    func logged(_ id: ChangeID) throws -> LoggedChange?
+    /// The id under which a change with this content from `origin` was
+    /// logged, if any.
+    func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID?
     func row(_ ref: RowRef) throws -> StoredRow?
     func claims(kind: String, item: String) throws -> [Claim]
     func commit(_ ingest: HubIngest) throws
@@ -37,14 +41,27 @@ public struct OriginEpoch: Hashable, Sendable, Comparable {
     }
 }
 
-/// The highest contiguous sequence committed for one origin and epoch.
+/// The highest contiguous sequence committed for one origin and epoch, with
+/// the sequence chain up to it.
 public struct HighWater: Hashable, Sendable {
     public var seq: UInt64
-    public var hash: String
+    public var chain: String
 
-    public init(seq: UInt64, hash: String) {
+    public init(seq: UInt64, chain: String) {
         self.seq = seq
+        self.chain = chain
+    }
+}
+
+/// What the hub keeps of every change id it has taken, for ever.
+public struct LoggedChange: Hashable, Sendable {
+    public var hash: String
+    /// The sequence chain of the change's epoch up to it (empty for the hub's own).
+    public var chain: String
+
+    public init(hash: String, chain: String) {
         self.hash = hash
+        self.chain = chain
     }
 }
 
@@ -65,18 +82,19 @@ public struct StoredRow: Hashable, Sendable {
 
 /// Everything one accepted batch changes at the hub, committed as one.
 public struct HubIngest: Sendable {
-    /// New log entries, with their content hashes, in sequence order.
-    public var entries: [(entry: LogEntry, hash: String)] = []
+    /// New log entries, with their content hashes and chains, in sequence order.
+    public var entries: [(entry: LogEntry, logged: LoggedChange)] = []
     public var rows: [RowRef: StoredRow] = [:]
     public var highWaters: [OriginEpoch: HighWater] = [:]
+    /// Ids of changes already logged under another id (renumbered by their
+    /// node): they take their place in their epoch's sequence, with no entry.
+    public var aliases: [(id: ChangeID, logged: LoggedChange)] = []
     public var claims: [Claim] = []
     public var clock: HybridTimestamp = .zero
-    /// The hub's own change counter in its current epoch.
-    public var ownSeq: UInt64 = 0
 
     public init() {}
 
-    public var isEmpty: Bool { entries.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty && aliases.isEmpty }
 }
 
 public struct HubStartState: Sendable {

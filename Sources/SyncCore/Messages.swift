@@ -147,9 +147,9 @@ public struct SnapshotRequest: Hashable, Sendable, Codable {
     }
 }
 
-/// The highest contiguous sequence of one epoch the hub has durably committed,
-/// with the content hash of that change so an ack can never prune a different
-/// change that reused the id after a disk rollback.
+/// A sequence of one epoch the hub has durably committed up to, with the
+/// sequence chain (`SequenceChain`) at that point, so an ack can never prune
+/// changes other than the ones the hub holds.
 public struct AckEntry: Hashable, Sendable, Codable {
     public var epoch: UInt64
     public var upTo: UInt64

@@ -127,6 +127,7 @@ public final class NodeEngine<Store: ReplicaStore> {
     public func connectionChanged(up: Bool, now: UInt64) throws -> [Outgoing] {
         upstream.connectionChanged(up: up, now: now)
         guard up else { return [] }
+        for channel in configuration.channels { channels[channel]!.connectionRestored() }
         let birth = Birth(
             node: configuration.node, mall: configuration.mall, role: configuration.role, epoch: epoch,
             sentAt: now, cursors: positions(), software: configuration.software)
@@ -246,14 +247,27 @@ public final class NodeEngine<Store: ReplicaStore> {
     }
 
     /// Sends outbox changes while the window has room.
+    ///
+    /// Only the oldest epoch in the outbox is in flight at a time: the hub
+    /// takes each epoch's sequence on its own, so sending a later epoch early
+    /// could land a delete before the insert it follows, and a tombstone
+    /// collected in between would let that insert bring the row back.
     private func pump(now: UInt64) throws -> [Outgoing] {
         var out: [Outgoing] = []
+        guard outbox.depth > 0, let oldestEpoch = try store.outbox(after: nil, limit: 1).first?.id.epoch else {
+            return out
+        }
         while case .send(let after, let limit)? = upstream.next(outboxDepth: outbox.depth, now: now) {
-            let changes = try store.outbox(after: after, limit: limit)
-            guard let last = changes.last else {
+            let read = try store.outbox(after: after, limit: limit)
+            guard !read.isEmpty else {
                 upstream.rewind(now: now)
                 break
             }
+            let sameEpoch = read.prefix { $0.id.epoch == oldestEpoch }
+            guard let first = MessageBudget.chunks(Array(sameEpoch), maxItems: limit, size: MessageBudget.size(of:)).first,
+                let last = first.last
+            else { break }
+            let changes = Array(first)
             upstream.sent(through: last.id, count: changes.count, now: now)
             let batch = ChangeBatch(node: configuration.node, sentAt: now, changes: changes)
             out.append(Outgoing(topic: topic(.up), message: .changes(batch)))

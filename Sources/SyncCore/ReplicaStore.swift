@@ -15,14 +15,17 @@ public protocol ReplicaStore: AnyObject {
     /// re-applies the outbox's changes of that channel on top.
     func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws
     /// Removes outbox changes of `ack.epoch` up to `ack.upTo`, but only when the
-    /// outbox holds `(epoch, upTo)` with the acknowledged content hash.
+    /// outbox holds `(epoch, upTo)` with the acknowledged sequence chain.
     /// - Returns: how many changes were removed.
     func acknowledge(_ ack: AckEntry) throws -> Int
     /// Outbox changes in `(epoch, seq)` order after `after` (from the start when nil).
     func outbox(after: ChangeID?, limit: Int) throws -> [Change]
     func outboxStatus() throws -> OutboxStatus
     /// Renumbers every outbox change of epoch `fromEpoch` or later into
-    /// `toEpoch` (from seq 1, order kept) and makes `toEpoch` the durable epoch.
+    /// `toEpoch` (from seq 1, order kept, so the hub still receives this
+    /// node's changes in the order they were made) and makes `toEpoch` the
+    /// durable epoch. A moved change the hub already holds is recognised by
+    /// its content hash, which leaves the id out.
     /// - Returns: the last seq used (0 when nothing moved), or nil (and nothing
     ///   changed) when `fromEpoch` is neither the current durable epoch nor the
     ///   epoch of any outbox change: a repeated instruction must not renumber

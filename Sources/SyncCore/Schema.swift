@@ -27,6 +27,10 @@ public struct Schema: Sendable {
 
     public var tables: [String: Table]
 
+    /// The longest text value a column may hold. With the schema's column
+    /// counts this keeps any one change far below a message's size budget.
+    public static let maxTextBytes = 16 * 1024
+
     public init(_ tables: [Table]) {
         self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
     }
@@ -50,7 +54,14 @@ public struct Schema: Sendable {
         for (name, value) in change.columns {
             guard let type = table.columns[name] else { return "unknown column \(change.table).\(name)" }
             switch (type, value) {
-            case (_, .null), (.int, .int), (.text, .text): continue
+            case (_, .null), (.int, .int): continue
+            case (.text, .text(let text)):
+                if text.utf8.count > Self.maxTextBytes {
+                    return "column \(change.table).\(name) holds more than \(Self.maxTextBytes) bytes"
+                }
+                if text.unicodeScalars.contains(where: { (0x1C...0x1F).contains($0.value) }) {
+                    return "column \(change.table).\(name) holds a separator control character"
+                }
             default: return "column \(change.table).\(name) expects \(type.rawValue)"
             }
         }

@@ -25,6 +25,7 @@ extension WireMessage {
         case .snapshotRequest(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
         case .ack(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.acks.count > maxItems { return "too many acks" }
         case .batch(let m):
             if m.upTo < m.prev { return "batch range ends before it starts" }
@@ -33,12 +34,21 @@ extension WireMessage {
             for entry in m.entries {
                 if entry.seq <= last || entry.seq > m.upTo { return "entries out of order or out of range" }
                 if entry.change.channel != m.channel { return "entry of another channel" }
+                if let violation = Schema.mall.violation(of: entry.change) { return violation }
                 last = entry.seq
             }
         case .snapshotPart(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.parts < 1 || m.part < 0 || m.part >= m.parts { return "part out of range" }
             if m.rows.count > maxItems { return "\(m.rows.count) rows, limit \(maxItems)" }
-        case .control, .hubStatus:
+            for row in m.rows {
+                guard let table = Schema.mall.tables[row.table], table.channelKinds.contains(m.channel.kind) else {
+                    return "snapshot row of table \(row.table) on \(m.channel)"
+                }
+            }
+        case .control(let m):
+            if !Identifier.isValid(m.node) { return "invalid node id" }
+        case .hubStatus:
             break
         }
         return nil

@@ -53,12 +53,17 @@ import Testing
         _ = try store.start(minimumEpoch: 1)
         let changes = [Self.change(1), Self.change(2), Self.change(3)]
         try store.commitLocal(changes, clock: .zero)
-        // Given an ack naming seq 2 with another change's hash (a reused id),
-        // when it arrives, then nothing is pruned.
-        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: "0000000000000000")) == 0)
-        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: changes[1].contentHash)) == 2)
-        #expect(try store.outbox(after: nil, limit: 10).map(\.id.seq) == [3])
+        let chain1 = SequenceChain.next(after: "", contentHash: changes[0].contentHash)
+        let chain2 = SequenceChain.next(after: chain1, contentHash: changes[1].contentHash)
+        // Given an ack naming seq 2 with the right content but another history
+        // (the hub holds a different change 1, from a run that reused the
+        // epoch), when it arrives, then nothing is pruned.
+        let otherHistory = SequenceChain.next(after: "0000000000000000", contentHash: changes[1].contentHash)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: otherHistory)) == 0)
         #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: changes[1].contentHash)) == 0)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chain2)) == 2)
+        #expect(try store.outbox(after: nil, limit: 10).map(\.id.seq) == [3])
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chain2)) == 0)
     }
 
     @Test(arguments: Kind.allCases)
@@ -77,7 +82,7 @@ import Testing
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)
         try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 1, change: Self.change(1, key: "old"))], upTo: 1, clock: .zero)
-        try store.commitLocal([Self.change(2, key: "mine")], clock: .zero)
+        try store.commitLocal([Self.change(1, key: "mine")], clock: .zero)
         var fresh = RowState()
         fresh.apply(Self.change(3, key: "fresh"))
         try store.installSnapshot(
@@ -141,5 +146,21 @@ import Testing
         #expect(start.epoch == 2)
         #expect(start.clock == HybridTimestamp(wallMillis: 77))
         #expect(start.outbox.depth == 1)
+    }
+}
+
+extension ReplicaStoreContractTests {
+    @Test(arguments: Kind.allCases)
+    func movingAReusedEpochKeepsTheOrderChangesWereMadeIn(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.commitLocal([Self.change(1, key: "a")], clock: .zero)
+        _ = try store.start(minimumEpoch: 1)
+        try store.commitLocal([Self.change(1, epoch: 2, key: "a", op: .delete)], clock: .zero)
+        // Given the hub says epoch 1 was reused while the node runs epoch 2:
+        // the insert must still reach the hub before the delete that follows it.
+        #expect(try store.moveOutbox(fromEpoch: 1, toEpoch: 3) == 2)
+        #expect(try store.outbox(after: nil, limit: 10).map(\.op) == [.insert, .delete])
+        #expect(try store.outbox(after: nil, limit: 10).map(\.id.epoch) == [3, 3])
     }
 }
