@@ -19,7 +19,7 @@ release: deps
 
 # Every test: unit, property, contract and storage tests, then the protocol
 # vectors, then the deterministic simulation over $(TEST_SEEDS) in both modes.
-test: deps
+test: deps lint
 	swift build --build-tests
 	swift test --skip-build
 	swift build -c release --product mall-sim

@@ -39,12 +39,12 @@ struct MallSim: AsyncParsableCommand {
     @Option(help: "Run every Nth seed twice and compare traces (0: never).")
     var determinismEvery: UInt64 = 10
 
-    @Option(help: "Tell the story of one row (table/key) in each failing seed: commits, crashes, epoch moves, log entries.")
+    @Option(
+        help: "Tell the story of one row (table/key) in each failing seed: commits, crashes, epoch moves, log entries.")
     var explain: String?
 
     @Flag(help: "Send every message through the JSON codec.")
     var codec = false
-
 
     func validate() throws {
         guard parseSeeds() != nil else { throw ValidationError("--seeds takes A..B with A <= B, or one number") }
@@ -73,13 +73,16 @@ struct MallSim: AsyncParsableCommand {
             var summary = await SimulationRunner.run(
                 seeds: range, template: template, jobs: jobs, determinismEvery: determinismEvery
             ) { report in
-                print("FAIL seed=\(report.seed) mode=\(report.mode.rawValue): \(report.failures.joined(separator: "; "))")
+                print(
+                    "FAIL seed=\(report.seed) mode=\(report.mode.rawValue): \(report.failures.joined(separator: "; "))")
                 for line in report.explanation { print("  \(line)") }
             }
             summary.simulatedHours = (summary.simulatedHours * 10).rounded() / 10
             summaries.append(summary)
             FileHandle.standardError.write(
-                Data("\(mode.rawValue): \(summary.seedsRun) seeds, \(summary.failures) failing, \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n".utf8))
+                Data(
+                    "\(mode.rawValue): \(summary.seedsRun) seeds, \(summary.failures) failing, \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n"
+                        .utf8))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

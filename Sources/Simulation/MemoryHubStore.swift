@@ -57,7 +57,8 @@ public final class MemoryHubStore: HubStore {
     }
 
     public func commit(_ ingest: HubIngest) throws {
-        precondition(ingest.entries.first.map { $0.entry.seq == UInt64(log.count) + 1 } ?? true, "log must stay contiguous")
+        precondition(
+            ingest.entries.first.map { $0.entry.seq == UInt64(log.count) + 1 } ?? true, "log must stay contiguous")
         for (entry, logged) in ingest.entries {
             log.append(Record(entry: entry, logged: logged, collected: false))
             loggedIDs[entry.change.id] = logged

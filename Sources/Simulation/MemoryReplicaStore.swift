@@ -102,7 +102,8 @@ public final class MemoryReplicaStore: ReplicaStore {
 
     private func apply(_ change: Change, seq: UInt64?) {
         let ref = change.row
-        var row = state.rows[change.channel]?[ref] ?? SnapshotRow(table: ref.table, key: ref.key, seq: 0, state: RowState())
+        var row =
+            state.rows[change.channel]?[ref] ?? SnapshotRow(table: ref.table, key: ref.key, seq: 0, state: RowState())
         row.state.apply(change)
         if let seq { row.seq = max(row.seq, seq) }
         state.rows[change.channel, default: [:]][ref] = row
@@ -133,7 +134,8 @@ public final class MemoryReplicaStore: ReplicaStore {
     public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
         var start = 0
         if let after {
-            start = state.outbox.firstIndex { ($0.change.id.epoch, $0.change.id.seq) > (after.epoch, after.seq) }
+            start =
+                state.outbox.firstIndex { ($0.change.id.epoch, $0.change.id.seq) > (after.epoch, after.seq) }
                 ?? state.outbox.count
         }
         return state.outbox[start..<min(start + limit, state.outbox.count)].map(\.change)

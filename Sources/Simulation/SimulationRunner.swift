@@ -65,7 +65,8 @@ public enum SimulationRunner {
                     if twice {
                         let again = World(configuration: configuration).run()
                         if again.traceHash != report.traceHash || again.failures != report.failures {
-                            report.failures.append("not deterministic: trace \(report.traceHash) then \(again.traceHash)")
+                            report.failures.append(
+                                "not deterministic: trace \(report.traceHash) then \(again.traceHash)")
                         }
                     }
                     return (report, twice)

@@ -107,7 +107,9 @@ extension World {
             return
         }
         for change in changes where isExplained(change) {
-            explain("\(node.id) commits \(change.op.rawValue) as \(change.id) hlc \(change.hlc) hash \(change.contentHash), commit \(node.store.commits)")
+            explain(
+                "\(node.id) commits \(change.op.rawValue) as \(change.id) hlc \(change.hlc) hash \(change.contentHash), commit \(node.store.commits)"
+            )
         }
         let ids = changes.map(LogicalID.init)
         node.durable.append((node.store.commits, ids))
@@ -136,27 +138,31 @@ extension World {
         switch row.cells["status"]?.value {
         case .text("booked"):
             let passage = nextKey("p-\(node.id)")
-            nodeCommit(node, [
-                .insert(
-                    "gate_passages", passage,
-                    [
-                        "reservation_id": .text(key), "lane": .text("L1"), "direction": .text("in"),
-                        "plate": row.cells["plate"]?.value ?? .null, "decision": .text("admit"), "at": .int(at),
-                    ]),
-                .update("reservations", key, ["status": .text("inside")]),
-                audit(node, "gate.admit", key, "admit"),
-            ])
+            nodeCommit(
+                node,
+                [
+                    .insert(
+                        "gate_passages", passage,
+                        [
+                            "reservation_id": .text(key), "lane": .text("L1"), "direction": .text("in"),
+                            "plate": row.cells["plate"]?.value ?? .null, "decision": .text("admit"), "at": .int(at),
+                        ]),
+                    .update("reservations", key, ["status": .text("inside")]),
+                    audit(node, "gate.admit", key, "admit"),
+                ])
         case .text("inside"):
             let passage = nextKey("p-\(node.id)")
-            nodeCommit(node, [
-                .insert(
-                    "gate_passages", passage,
-                    [
-                        "reservation_id": .text(key), "lane": .text("L2"), "direction": .text("out"),
-                        "plate": row.cells["plate"]?.value ?? .null, "decision": .text("admit"), "at": .int(at),
-                    ]),
-                .update("reservations", key, ["status": .text("left")]),
-            ])
+            nodeCommit(
+                node,
+                [
+                    .insert(
+                        "gate_passages", passage,
+                        [
+                            "reservation_id": .text(key), "lane": .text("L2"), "direction": .text("out"),
+                            "plate": row.cells["plate"]?.value ?? .null, "decision": .text("admit"), "at": .int(at),
+                        ]),
+                    .update("reservations", key, ["status": .text("left")]),
+                ])
         default:
             nodeCommit(node, [audit(node, "gate.admit", key, "deny")])
         }
@@ -173,15 +179,17 @@ extension World {
         }
         let redemption = nextKey("x-\(node.id)")
         redemptionsByCode[code, default: []].append(redemption)
-        nodeCommit(node, [
-            .insert(
-                "gift_redemptions", redemption,
-                [
-                    "code_id": .text(code), "counter": .text(node.id),
-                    "at": .int(Int64(physicalTime(of: .node(node.index)))),
-                ]),
-            audit(node, "gift.redeem", code, "redeemed"),
-        ])
+        nodeCommit(
+            node,
+            [
+                .insert(
+                    "gift_redemptions", redemption,
+                    [
+                        "code_id": .text(code), "counter": .text(node.id),
+                        "at": .int(Int64(physicalTime(of: .node(node.index)))),
+                    ]),
+                audit(node, "gift.redeem", code, "redeemed"),
+            ])
     }
 
     private func loungeAction(_ node: Node) {
@@ -193,17 +201,23 @@ extension World {
             }
             let visit = nextKey("v-\(node.id)")
             visitsByNode[node.index, default: []].append(visit)
-            nodeCommit(node, [
-                .insert(
-                    "lounge_visits", visit,
-                    ["member_id": .text(member), "guests": .int(1), "status": .text("open"), "checked_in_at": .int(at)]),
-                audit(node, "lounge.check-in", member, "admitted"),
-            ])
+            nodeCommit(
+                node,
+                [
+                    .insert(
+                        "lounge_visits", visit,
+                        [
+                            "member_id": .text(member), "guests": .int(1), "status": .text("open"),
+                            "checked_in_at": .int(at),
+                        ]),
+                    audit(node, "lounge.check-in", member, "admitted"),
+                ])
         } else if roll < 90 {
             guard let visit = random.pick(visitsByNode[node.index] ?? []),
                 let row = visible(node, "lounge_visits", visit), row.cells["status"]?.value == .text("open")
             else { return }
-            nodeCommit(node, [.update("lounge_visits", visit, ["status": .text("closed"), "checked_out_at": .int(at)])])
+            nodeCommit(
+                node, [.update("lounge_visits", visit, ["status": .text("closed"), "checked_out_at": .int(at)])])
         } else {
             guard let visit = random.pick(visitsByNode[node.index] ?? []),
                 let row = visible(node, "lounge_visits", visit), row.cells["status"]?.value == .text("closed")

@@ -20,7 +20,9 @@ extension World {
                 for change in changes {
                     let count = logical[change] ?? 0
                     if count != 1 {
-                        fail("\(node.id) committed \(change.table)/\(change.key) at \(change.hlc): logged \(count) times")
+                        fail(
+                            "\(node.id) committed \(change.table)/\(change.key) at \(change.hlc): logged \(count) times"
+                        )
                     }
                 }
             }
@@ -56,7 +58,9 @@ extension World {
                 continue
             }
             if row.state.cells["winner"]?.value != .text(winner.rowKey) {
-                fail("conflict \(key): hub says \(row.state.cells["winner"]?.value ?? .null), earliest is \(winner.rowKey)")
+                fail(
+                    "conflict \(key): hub says \(row.state.cells["winner"]?.value ?? .null), earliest is \(winner.rowKey)"
+                )
             }
             for node in nodes where node.engine?.configuration.channels.contains(winner.channel) == true {
                 let local = try? node.store.row(ref)
@@ -78,8 +82,12 @@ extension World {
                 if abs(record.skewMillis - node.clockOffset) > 1000 {
                     fail("\(node.id): skew measured \(record.skewMillis) ms, actual \(node.clockOffset) ms")
                 }
-                if abs(abs(node.clockOffset) - bound) > 1000 && flagged.contains(node.id) != (abs(node.clockOffset) > bound) {
-                    fail("\(node.id) with an offset of \(node.clockOffset) ms is \(flagged.contains(node.id) ? "" : "not ")flagged")
+                if abs(abs(node.clockOffset) - bound) > 1000
+                    && flagged.contains(node.id) != (abs(node.clockOffset) > bound)
+                {
+                    fail(
+                        "\(node.id) with an offset of \(node.clockOffset) ms is \(flagged.contains(node.id) ? "" : "not ")flagged"
+                    )
                 }
             }
         }
@@ -91,7 +99,9 @@ extension World {
         }
         report.deletes = deleted.count
         for ref in deleted.sorted() {
-            if let row = try? hub.store.row(ref), row.state.isVisible { fail("deleted \(ref.table)/\(ref.key) is back at the hub") }
+            if let row = try? hub.store.row(ref), row.state.isVisible {
+                fail("deleted \(ref.table)/\(ref.key) is back at the hub")
+            }
             for node in nodes {
                 if let row = try? node.store.row(ref), row.isVisible {
                     fail("deleted \(ref.table)/\(ref.key) is back at \(node.id)")

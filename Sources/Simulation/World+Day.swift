@@ -28,13 +28,17 @@ extension World {
         }
         report.convergeMillis = now - healedAt
         if !isConverged(excluding: nil) {
-            fail("no convergence within \(configuration.settleLimitMillis / 1000) s of healing: \(divergence(excluding: nil))")
+            fail(
+                "no convergence within \(configuration.settleLimitMillis / 1000) s of healing: \(divergence(excluding: nil))"
+            )
         } else {
             checkInvariants()
         }
         for record in hub.store.log where isExplained(record.entry.change) {
             let change = record.entry.change
-            explain("hub log #\(record.entry.seq): \(change.op.rawValue) \(change.id) hlc \(change.hlc) hash \(record.hash)\(record.collected ? " (collected)" : "")")
+            explain(
+                "hub log #\(record.entry.seq): \(change.op.rawValue) \(change.id) hlc \(change.hlc) hash \(record.hash)\(record.collected ? " (collected)" : "")"
+            )
         }
         report.simulatedMillis = now - Self.dayStart
         report.traceHash = trace.value
@@ -72,7 +76,9 @@ extension World {
         activityEnds = end - 180_000
         run(until: end)
         if !isConverged(excluding: index) {
-            fail("the fleet without \(nodes[index].id) made no progress while it was cut off: \(divergence(excluding: index))")
+            fail(
+                "the fleet without \(nodes[index].id) made no progress while it was cut off: \(divergence(excluding: index))"
+            )
         }
     }
 
@@ -84,7 +90,8 @@ extension World {
         let mine = visible((try? node.store.rows(in: channel)) ?? [])
         let hubs = visible((try? hub.store.rows(in: channel)) ?? [])
         for ref in Set(mine.keys).union(hubs.keys).sorted() where mine[ref] != hubs[ref] {
-            return ": \(ref.table)/\(ref.key) is \(mine[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") there, \(hubs[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") at the hub"
+            return
+                ": \(ref.table)/\(ref.key) is \(mine[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") there, \(hubs[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") at the hub"
         }
         return ""
     }
@@ -103,7 +110,8 @@ extension World {
             for channel in engine.configuration.channels {
                 let head = hubEngine.heads[channel] ?? 0
                 guard engine.cursor(of: channel) ?? 0 >= head else {
-                    return "connected=\(node.connected) link=\(node.linkUp) broker=\(broker.up) \(engine.describeSync(of: channel)) \(node.id) \(channel) cursor \(engine.cursor(of: channel) ?? 0) < head \(head)"
+                    return
+                        "connected=\(node.connected) link=\(node.linkUp) broker=\(broker.up) \(engine.describeSync(of: channel)) \(node.id) \(channel) cursor \(engine.cursor(of: channel) ?? 0) < head \(head)"
                 }
             }
         }

@@ -36,7 +36,9 @@ extension World {
             let index = random.int(0...(nodes.count - 1))
             nodes[index].clockOffset += random.chance(0.5) ? 3_600_000 : -3_600_000
         default:
-            setWeather(drop: Double(random.int(0...6)) / 100, duplicate: Double(random.int(0...6)) / 100, latency: random.millis(5...800))
+            setWeather(
+                drop: Double(random.int(0...6)) / 100, duplicate: Double(random.int(0...6)) / 100,
+                latency: random.millis(5...800))
         }
     }
 

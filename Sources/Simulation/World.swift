@@ -169,7 +169,9 @@ public final class World {
             guard node.engine != nil else { return }
             node.engine = nil
             node.store.crash(rollback: rollback)
-            explain("\(node.id) crashes\(rollback ? ", disk back to commit \(node.store.commits), \(node.store.lastRollbackLost) lost" : "")")
+            explain(
+                "\(node.id) crashes\(rollback ? ", disk back to commit \(node.store.commits), \(node.store.lastRollbackLost) lost" : "")"
+            )
             if rollback {
                 report.rollbacks += 1
                 node.durable.removeAll { $0.commit > node.store.commits }
@@ -199,7 +201,9 @@ public final class World {
                 publish(from: client, [engine.status(now: physicalTime(of: .hub))])
             case .node(let index):
                 let engine = nodes[index].engine!
-                publish(from: client, attempt { try engine.connectionChanged(up: true, now: physicalTime(of: client)) } ?? [])
+                publish(
+                    from: client,
+                    attempt { try engine.connectionChanged(up: true, now: physicalTime(of: client)) } ?? [])
             }
         } else {
             setConnected(client, false)
@@ -271,7 +275,8 @@ public final class World {
             topics.append(Topics.node(node.id, mall: Self.mall, .down))
             topics.append(Topics.hubStatus)
             let will = SimulatedBroker.Delivery(
-                topic: Topics.node(node.id, mall: Self.mall, .death), message: .death(Death(node: node.id, epoch: engine.epoch)))
+                topic: Topics.node(node.id, mall: Self.mall, .death),
+                message: .death(Death(node: node.id, epoch: engine.epoch)))
             return (topics, will, false)
         }
     }
@@ -340,7 +345,9 @@ public final class World {
         case .hub:
             let result = hub.engine!.receive(topic: delivery.topic, message: message, now: physicalTime(of: .hub))
             if let rejection = result.rejection {
-                if rejection.code == .epochReuse { report.epochReuses += 1 } else {
+                if rejection.code == .epochReuse {
+                    report.epochReuses += 1
+                } else {
                     fail("hub rejected a message from an honest node: \(rejection)")
                 }
             }
@@ -348,7 +355,9 @@ public final class World {
         case .node(let index):
             let engine = nodes[index].engine!
             if case .control(let control) = message, control.command == .epochSuperseded {
-                explain("\(nodes[index].id) told epoch \(control.epoch ?? 0) superseded (min \(control.minEpoch ?? 0)), runs \(engine.epoch)")
+                explain(
+                    "\(nodes[index].id) told epoch \(control.epoch ?? 0) superseded (min \(control.minEpoch ?? 0)), runs \(engine.epoch)"
+                )
             }
             publish(from: client, attempt { try engine.receive(message, now: physicalTime(of: client)) } ?? [])
         }

@@ -1,5 +1,5 @@
-import GRDB
 import Foundation
+import GRDB
 
 /// Opens a SQLite file the way every MallEdge store needs it: WAL, and
 /// `synchronous=FULL` on the writer, checked after opening.

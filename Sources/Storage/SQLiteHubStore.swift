@@ -119,8 +119,10 @@ public final class SQLiteHubStore: HubStore {
 
     public func claims(kind: String, item: String) throws -> [Claim] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT claim FROM claims WHERE kind = ? AND item = ?", arguments: [kind, item])
-                .map { try StoredJSON.decode(Claim.self, $0) }
+            try String.fetchAll(
+                db, sql: "SELECT claim FROM claims WHERE kind = ? AND item = ?", arguments: [kind, item]
+            )
+            .map { try StoredJSON.decode(Claim.self, $0) }
         }
     }
 
@@ -179,7 +181,9 @@ public final class SQLiteHubStore: HubStore {
                     ORDER BY seq LIMIT ?
                     """,
                 arguments: [channel.name, Int64(after), limit]
-            ).map { LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredJSON.decode(Change.self, $0["change"])) }
+            ).map {
+                LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredJSON.decode(Change.self, $0["change"]))
+            }
         }
     }
 
@@ -211,8 +215,9 @@ public final class SQLiteHubStore: HubStore {
                 sql: "SELECT table_name, key, seq FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ?",
                 arguments: [channel.name, Int64(through)])
             guard !dead.isEmpty else { return nil }
-            var floor = UInt64(try Int64.fetchOne(
-                db, sql: "SELECT seq FROM floors WHERE channel = ?", arguments: [channel.name]) ?? 0)
+            var floor = UInt64(
+                try Int64.fetchOne(
+                    db, sql: "SELECT seq FROM floors WHERE channel = ?", arguments: [channel.name]) ?? 0)
             for row in dead {
                 let table: String = row["table_name"]
                 let key: String = row["key"]
@@ -223,7 +228,8 @@ public final class SQLiteHubStore: HubStore {
                 floor = max(floor, UInt64(row["seq"] as Int64))
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO floors (channel, seq) VALUES (?, ?)", arguments: [channel.name, Int64(floor)])
+                sql: "INSERT OR REPLACE INTO floors (channel, seq) VALUES (?, ?)",
+                arguments: [channel.name, Int64(floor)])
             return floor
         }
     }

@@ -45,14 +45,21 @@ public final class SQLiteReplica: ReplicaStore {
         try database.write { db in
             let epoch = max(try Self.meta(db, "epoch") + 1, minimumEpoch)
             try Self.setMeta(db, "epoch", epoch)
-            let cursors = try Row.fetchAll(db, sql: "SELECT channel, seq FROM cursors").reduce(into: [Channel: UInt64]()) {
+            let cursors = try Row.fetchAll(db, sql: "SELECT channel, seq FROM cursors").reduce(
+                into: [Channel: UInt64]()
+            ) {
                 if let channel = Channel($1["channel"] as String) { $0[channel] = UInt64($1["seq"] as Int64) }
             }
             let lastEpoch = try Self.meta(db, "last_created_epoch")
-            let lastCreated = lastEpoch == 0 ? nil : ChangeID(
-                origin: try Self.metaText(db, "origin"), epoch: lastEpoch, seq: try Self.meta(db, "last_created_seq"))
+            let lastCreated =
+                lastEpoch == 0
+                ? nil
+                : ChangeID(
+                    origin: try Self.metaText(db, "origin"), epoch: lastEpoch,
+                    seq: try Self.meta(db, "last_created_seq"))
             return ReplicaStartState(
-                epoch: epoch, clock: HybridTimestamp(
+                epoch: epoch,
+                clock: HybridTimestamp(
                     wallMillis: try Self.meta(db, "clock_wall"), counter: UInt32(try Self.meta(db, "clock_counter"))),
                 cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated)
         }
@@ -85,7 +92,8 @@ public final class SQLiteReplica: ReplicaStore {
                 try Self.setMeta(db, "last_created_epoch", last.id.epoch)
                 try Self.setMeta(db, "last_created_seq", last.id.seq)
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('origin', ?)", arguments: [last.id.origin])
+                    sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('origin', ?)",
+                    arguments: [last.id.origin])
             }
             try Self.saveClock(db, clock)
         }
@@ -112,7 +120,8 @@ public final class SQLiteReplica: ReplicaStore {
                 db, sql: "SELECT change FROM outbox WHERE channel = ? ORDER BY epoch, seq", arguments: [channel.name])
             for text in pending { try Self.apply(try StoredJSON.decode(Change.self, text), seq: nil, db) }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)", arguments: [channel.name, Int64(at)])
+                sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)",
+                arguments: [channel.name, Int64(at)])
         }
     }
 
@@ -147,11 +156,14 @@ public final class SQLiteReplica: ReplicaStore {
     public func moveOutbox(fromEpoch: UInt64, toEpoch: UInt64) throws -> UInt64? {
         try database.write { db in
             let current = try Self.meta(db, "epoch")
-            let present = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE epoch = ?)", arguments: [Int64(fromEpoch)]) ?? false
+            let present =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE epoch = ?)", arguments: [Int64(fromEpoch)])
+                ?? false
             guard fromEpoch == current || present else { return nil }
             let texts = try String.fetchAll(
-                db, sql: "SELECT change FROM outbox WHERE epoch >= ? ORDER BY epoch, seq", arguments: [Int64(fromEpoch)])
+                db, sql: "SELECT change FROM outbox WHERE epoch >= ? ORDER BY epoch, seq", arguments: [Int64(fromEpoch)]
+            )
             try db.execute(sql: "DELETE FROM outbox WHERE epoch >= ?", arguments: [Int64(fromEpoch)])
             var seq: UInt64 = 0
             var chain = ""
@@ -242,8 +254,9 @@ public final class SQLiteReplica: ReplicaStore {
             db, sql: "SELECT count(*) AS depth, min(hlc_wall) AS wall FROM outbox")!
         let depth: Int = row["depth"]
         guard depth > 0, let wall = row["wall"] as Int64? else { return OutboxStatus(depth: 0, oldest: nil) }
-        let counter = try Int64.fetchOne(
-            db, sql: "SELECT min(hlc_counter) FROM outbox WHERE hlc_wall = ?", arguments: [wall]) ?? 0
+        let counter =
+            try Int64.fetchOne(
+                db, sql: "SELECT min(hlc_counter) FROM outbox WHERE hlc_wall = ?", arguments: [wall]) ?? 0
         return OutboxStatus(depth: depth, oldest: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)))
     }
 
@@ -267,7 +280,8 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     private static func saveClock(_ db: Database, _ clock: HybridTimestamp) throws {
-        let stored = HybridTimestamp(wallMillis: try meta(db, "clock_wall"), counter: UInt32(try meta(db, "clock_counter")))
+        let stored = HybridTimestamp(
+            wallMillis: try meta(db, "clock_wall"), counter: UInt32(try meta(db, "clock_counter")))
         guard clock > stored else { return }
         try setMeta(db, "clock_wall", clock.wallMillis)
         try setMeta(db, "clock_counter", UInt64(clock.counter))

@@ -119,7 +119,9 @@ public struct ChannelSync: Sendable, Equatable {
     }
 
     private mutating func requestSnapshot(now: UInt64, force: Bool = false) -> [Action] {
-        if !force, snapshotRequested, !Timer.isDue(since: requestedAt, every: configuration.requestTimeoutMillis, now: now) {
+        if !force, snapshotRequested,
+            !Timer.isDue(since: requestedAt, every: configuration.requestTimeoutMillis, now: now)
+        {
             return []
         }
         snapshotRequested = true

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The hub's sync engine: the single ordering point of the fleet.
@@ -130,7 +130,8 @@ public final class HubEngine<Store: HubStore> {
             return reject(WireError(.unauthorized, "node \(source.node) is not in the fleet"))
         }
         guard Self.kind(of: message) == source.kind else {
-            return reject(WireError(.unauthorized, "\(message.type) does not belong on a \(source.kind.rawValue) topic"))
+            return reject(
+                WireError(.unauthorized, "\(message.type) does not belong on a \(source.kind.rawValue) topic"))
         }
         do {
             switch (source.kind, message) {
@@ -208,7 +209,9 @@ public final class HubEngine<Store: HubStore> {
             }
             guard member.role.writableTables.contains(change.table), change.channel.mall == member.mall else {
                 return reject(
-                    WireError(.unauthorized, "role \(member.role.rawValue) may not write \(change.table) on \(change.channel)"))
+                    WireError(
+                        .unauthorized, "role \(member.role.rawValue) may not write \(change.table) on \(change.channel)"
+                    ))
             }
             if let violation = Schema.mall.violation(of: change) {
                 return reject(WireError(.invalid, violation))
@@ -238,7 +241,8 @@ public final class HubEngine<Store: HubStore> {
                 continue
             }
             guard change.id.seq == (current?.seq ?? 0) + 1 else { break }
-            let logged = LoggedChange(hash: hash, chain: SequenceChain.next(after: current?.chain ?? "", contentHash: hash))
+            let logged = LoggedChange(
+                hash: hash, chain: SequenceChain.next(after: current?.chain ?? "", contentHash: hash))
             plan.highWaters[key] = HighWater(seq: change.id.seq, chain: logged.chain)
             ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: logged.chain)
             if try work.isLogged(origin: change.id.origin, contentHash: hash) {
@@ -343,7 +347,8 @@ public final class HubEngine<Store: HubStore> {
         for channel in byChannel.keys.sorted() {
             var prev = previousHeads[channel] ?? 0
             for chunk in MessageBudget.chunks(
-                byChannel[channel]!, maxItems: configuration.maxEntriesPerMessage, size: { MessageBudget.size(of: $0.change) })
+                byChannel[channel]!, maxItems: configuration.maxEntriesPerMessage,
+                size: { MessageBudget.size(of: $0.change) })
             {
                 let upTo = chunk.last!.seq
                 let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: Array(chunk))
@@ -388,12 +393,14 @@ public final class HubEngine<Store: HubStore> {
         let at = heads[channel] ?? 0
         snapshotCounter += 1
         let id = "\(epoch)-\(at)-\(snapshotCounter)"
-        var chunks = MessageBudget.chunks(rows, maxItems: configuration.snapshotRowsPerPart, size: MessageBudget.size(of:))
+        var chunks = MessageBudget.chunks(
+            rows, maxItems: configuration.snapshotRowsPerPart, size: MessageBudget.size(of:))
         if chunks.isEmpty { chunks = [[]] }
         let down = Topics.node(node, mall: mall, .down)
         return chunks.enumerated().map { part, rows in
             let message = SnapshotPart(
-                node: node, channel: channel, snapshotID: id, at: at, part: part, parts: chunks.count, rows: Array(rows))
+                node: node, channel: channel, snapshotID: id, at: at, part: part, parts: chunks.count, rows: Array(rows)
+            )
             return Outgoing(topic: down, message: .snapshotPart(message))
         }
     }
@@ -427,7 +434,8 @@ public final class HubEngine<Store: HubStore> {
     public func offlineStatus(now: UInt64) -> Outgoing {
         Outgoing(
             topic: Topics.hubStatus,
-            message: .hubStatus(HubStatus(online: false, epoch: epoch, sentAt: now, heads: [], floors: [])), retained: true)
+            message: .hubStatus(HubStatus(online: false, epoch: epoch, sentAt: now, heads: [], floors: [])),
+            retained: true)
     }
 
     /// Collects a channel's tombstones once every subscribed node seen within
@@ -497,7 +505,9 @@ private struct IngestWork {
     mutating func append(_ change: Change, logged: LoggedChange, into plan: inout HubIngest) throws {
         lastSeq += 1
         let ref = change.row
-        var row = try plan.rows[ref] ?? store.row(ref) ?? StoredRow(ref: ref, channel: change.channel, seq: 0, state: RowState())
+        var row =
+            try plan.rows[ref] ?? store.row(ref)
+            ?? StoredRow(ref: ref, channel: change.channel, seq: 0, state: RowState())
         row.state.apply(change)
         row.seq = lastSeq
         plan.rows[ref] = row

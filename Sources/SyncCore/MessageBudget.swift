@@ -17,7 +17,9 @@ enum MessageBudget {
 
     static func size(of row: SnapshotRow) -> Int {
         var total = 200 + row.table.utf8.count + row.key.utf8.count
-        for (name, cell) in row.state.cells { total += 120 + name.utf8.count + cell.stamp.id.origin.utf8.count + size(of: cell.value) }
+        for (name, cell) in row.state.cells {
+            total += 120 + name.utf8.count + cell.stamp.id.origin.utf8.count + size(of: cell.value)
+        }
         return total
     }
 

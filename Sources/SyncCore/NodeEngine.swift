@@ -141,7 +141,9 @@ public final class NodeEngine<Store: ReplicaStore> {
             let actions = channels[channel]!.tick(now: now)
             out += try perform(actions, on: channel, now: now)
         }
-        if upstream.connected, Timer.isDue(since: lastHeartbeatAt, every: configuration.heartbeatIntervalMillis, now: now) {
+        if upstream.connected,
+            Timer.isDue(since: lastHeartbeatAt, every: configuration.heartbeatIntervalMillis, now: now)
+        {
             lastHeartbeatAt = now
             out.append(Outgoing(topic: topic(.up), message: .heartbeat(heartbeat(now: now))))
         }
@@ -264,7 +266,9 @@ public final class NodeEngine<Store: ReplicaStore> {
                 break
             }
             let sameEpoch = read.prefix { $0.id.epoch == oldestEpoch }
-            guard let first = MessageBudget.chunks(Array(sameEpoch), maxItems: limit, size: MessageBudget.size(of:)).first,
+            guard
+                let first = MessageBudget.chunks(Array(sameEpoch), maxItems: limit, size: MessageBudget.size(of:))
+                    .first,
                 let last = first.last
             else { break }
             let changes = Array(first)

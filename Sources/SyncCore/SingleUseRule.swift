@@ -45,7 +45,8 @@ public struct SingleUseRule: Sendable, Hashable {
     public static func conflict(kind: String, claims: [Claim]) -> ConflictOutcome? {
         guard claims.count >= 2 else { return nil }
         let ordered = claims.sorted { $0.stamp < $1.stamp }
-        return ConflictOutcome(kind: kind, item: ordered[0].item, winner: ordered[0], losers: Array(ordered.dropFirst()))
+        return ConflictOutcome(
+            kind: kind, item: ordered[0].item, winner: ordered[0], losers: Array(ordered.dropFirst()))
     }
 }
 

@@ -9,7 +9,9 @@ import Testing
 
     func hub() throws -> HubEngine<MemoryHubStore> {
         try HubEngine(
-            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate), "gift-1": .init(mall: "m", role: .gift)]),
+            configuration: .init(fleet: [
+                "gate-1": .init(mall: "m", role: .gate), "gift-1": .init(mall: "m", role: .gift),
+            ]),
             store: MemoryHubStore())
     }
 
@@ -24,7 +26,8 @@ import Testing
     @Test func acceptsAnHonestBatchAndAcksAfterCommit() throws {
         let hub = try hub()
         let result = hub.receive(
-            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage()])), now: 0)
+            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage()])), now: 0
+        )
         #expect(result.rejection == nil)
         #expect(result.accepted == 1)
         #expect(hub.store.log.count == 1)
@@ -43,7 +46,8 @@ import Testing
     @Test func refusesAMessageNamingAnotherNodeThanItsTopic() throws {
         let hub = try hub()
         let result = hub.receive(
-            topic: up("gift-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage()])), now: 0)
+            topic: up("gift-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage()])), now: 0
+        )
         #expect(result.rejection?.code == .forgedOrigin)
         #expect(hub.store.log.isEmpty)
     }
@@ -61,16 +65,25 @@ import Testing
 
     @Test func refusesNodesOutsideTheFleetAndMalformedPayloads() throws {
         let hub = try hub()
-        #expect(hub.receive(topic: up("stranger"), message: .death(Death(node: "stranger", epoch: 1)), now: 0).rejection?.code == .unauthorized)
-        #expect(hub.receive(topic: up("gate-1"), payload: Array("{\"v\":1,\"type\":".utf8), now: 0).rejection?.code == .malformed)
-        #expect(hub.receive(topic: up("gate-1"), payload: Array("{\"v\":7,\"type\":\"birth\"}".utf8), now: 0).rejection?.code == .unsupportedVersion)
-        #expect(hub.receive(topic: up("gate-1"), payload: [UInt8](repeating: 0x20, count: (1 << 20) + 1), now: 0).rejection?.code == .tooLarge)
+        #expect(
+            hub.receive(topic: up("stranger"), message: .death(Death(node: "stranger", epoch: 1)), now: 0).rejection?
+                .code == .unauthorized)
+        #expect(
+            hub.receive(topic: up("gate-1"), payload: Array("{\"v\":1,\"type\":".utf8), now: 0).rejection?.code
+                == .malformed)
+        #expect(
+            hub.receive(topic: up("gate-1"), payload: Array("{\"v\":7,\"type\":\"birth\"}".utf8), now: 0).rejection?
+                .code == .unsupportedVersion)
+        #expect(
+            hub.receive(topic: up("gate-1"), payload: [UInt8](repeating: 0x20, count: (1 << 20) + 1), now: 0).rejection?
+                .code == .tooLarge)
         #expect(hub.store.log.isEmpty)
     }
 
     @Test func aDuplicateIsAckedAgainButLoggedOnce() throws {
         let hub = try hub()
-        let batch = WireMessage.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage(seq: 1), passage(seq: 2)]))
+        let batch = WireMessage.changes(
+            ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage(seq: 1), passage(seq: 2)]))
         _ = hub.receive(topic: up("gate-1"), message: batch, now: 0)
         let again = hub.receive(topic: up("gate-1"), message: batch, now: 1)
         #expect(again.duplicates == 2)
@@ -80,7 +93,8 @@ import Testing
     @Test func aGapIsNotAcceptedUntilFilled() throws {
         let hub = try hub()
         let late = hub.receive(
-            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage(seq: 2)])), now: 0)
+            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage(seq: 2)])),
+            now: 0)
         #expect(late.accepted == 0)
         #expect(hub.store.log.isEmpty)
     }
@@ -88,7 +102,8 @@ import Testing
     @Test func aReusedEpochIsDetectedByItsHash() throws {
         let hub = try hub()
         _ = hub.receive(
-            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage(seq: 1)])), now: 0)
+            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage(seq: 1)])),
+            now: 0)
         // Given a node whose disk rolled back its epoch bump, when it sends a
         // different change under the same id, then the hub tells it to move on.
         var other = passage(seq: 1)
@@ -117,7 +132,9 @@ import Testing
                     ]))
         }
         let fleet = try HubEngine(
-            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift), "gift-2": .init(mall: "m", role: .gift)]),
+            configuration: .init(fleet: [
+                "gift-1": .init(mall: "m", role: .gift), "gift-2": .init(mall: "m", role: .gift),
+            ]),
             store: MemoryHubStore())
         _ = hub
         _ = fleet.receive(topic: up("gift-2"), message: redemption("gift-2", wall: 200), now: 0)

@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func everyMessageSurvivesTheJSONCodec() {
-        let report = World(configuration: .init(seed: 5, mode: .safety, dayMillis: 3 * 60_000, roundTripCodec: true)).run()
+        let report = World(configuration: .init(seed: 5, mode: .safety, dayMillis: 3 * 60_000, roundTripCodec: true))
+            .run()
         #expect(report.failures.isEmpty, "seed 5: \(report.failures)")
     }
 }

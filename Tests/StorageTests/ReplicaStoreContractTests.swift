@@ -18,7 +18,9 @@ import Testing
 
     static let channel = Channel(mall: "m", kind: .parking)
 
-    static func change(_ seq: UInt64, epoch: UInt64 = 1, key: String = "r-1", op: Change.Operation = .insert, status: String = "booked")
+    static func change(
+        _ seq: UInt64, epoch: UInt64 = 1, key: String = "r-1", op: Change.Operation = .insert, status: String = "booked"
+    )
         -> Change
     {
         Change(
@@ -70,7 +72,9 @@ import Testing
     func remoteEntriesAdvanceTheCursorWithTheRows(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)
-        let entries = [LogEntry(seq: 5, change: Self.change(1)), LogEntry(seq: 7, change: Self.change(2, status: "inside"))]
+        let entries = [
+            LogEntry(seq: 5, change: Self.change(1)), LogEntry(seq: 7, change: Self.change(2, status: "inside")),
+        ]
         try store.applyRemote(channel: Self.channel, entries: entries, upTo: 9, clock: .zero)
         #expect(try store.start(minimumEpoch: 1).cursors[Self.channel] == 9)
         let row = try #require(try store.row(RowRef(table: "reservations", key: "r-1")))
@@ -81,12 +85,15 @@ import Testing
     func aSnapshotReplacesTheChannelAndKeepsUnsentLocalChanges(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)
-        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 1, change: Self.change(1, key: "old"))], upTo: 1, clock: .zero)
+        try store.applyRemote(
+            channel: Self.channel, entries: [LogEntry(seq: 1, change: Self.change(1, key: "old"))], upTo: 1,
+            clock: .zero)
         try store.commitLocal([Self.change(1, key: "mine")], clock: .zero)
         var fresh = RowState()
         fresh.apply(Self.change(3, key: "fresh"))
         try store.installSnapshot(
-            channel: Self.channel, rows: [SnapshotRow(table: "reservations", key: "fresh", seq: 40, state: fresh)], at: 40)
+            channel: Self.channel, rows: [SnapshotRow(table: "reservations", key: "fresh", seq: 40, state: fresh)],
+            at: 40)
         #expect(try store.rows(in: Self.channel).map(\.key) == ["fresh", "mine"])
         #expect(try store.start(minimumEpoch: 1).cursors[Self.channel] == 40)
     }
@@ -97,7 +104,10 @@ import Testing
         _ = try store.start(minimumEpoch: 1)
         try store.commitLocal([Self.change(1), Self.change(2)], clock: .zero)
         #expect(try store.moveOutbox(fromEpoch: 1, toEpoch: 5) == 2)
-        #expect(try store.outbox(after: nil, limit: 10).map(\.id) == [Self.change(1, epoch: 5).id, Self.change(2, epoch: 5).id])
+        #expect(
+            try store.outbox(after: nil, limit: 10).map(\.id) == [
+                Self.change(1, epoch: 5).id, Self.change(2, epoch: 5).id,
+            ])
         // The same instruction again must not renumber changes the hub may now hold.
         #expect(try store.moveOutbox(fromEpoch: 1, toEpoch: 6) == nil)
         #expect(try store.start(minimumEpoch: 1).epoch == 6)
@@ -120,7 +130,8 @@ import Testing
 
 @Suite struct SQLiteDurabilityTests {
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("malledge-\(UUID().uuidString)/replica.sqlite").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("malledge-\(UUID().uuidString)/replica.sqlite")
+            .path
     }
 
     @Test func theWriterStaysAtSynchronousFull() throws {

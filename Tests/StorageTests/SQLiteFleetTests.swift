@@ -23,7 +23,9 @@ import Testing
     }
 
     /// Delivers messages both ways until nothing is left to say.
-    func exchange(node: NodeEngine<SQLiteReplica>, hub: HubEngine<SQLiteHubStore>, _ first: [Outgoing], now: UInt64) throws {
+    func exchange(node: NodeEngine<SQLiteReplica>, hub: HubEngine<SQLiteHubStore>, _ first: [Outgoing], now: UInt64)
+        throws
+    {
         var toHub = first
         var rounds = 0
         while !toHub.isEmpty && rounds < 50 {
@@ -47,9 +49,13 @@ import Testing
         let now: UInt64 = 1_800_000_000_000
         // The hub imports a reservation; the node boots from a snapshot.
         let imported = try hub.write(
-            [.insert("reservations", "r-1", ["plate": .text("皖A12345"), "status": .text("booked")])], mall: "m", now: now)
+            [.insert("reservations", "r-1", ["plate": .text("皖A12345"), "status": .text("booked")])], mall: "m",
+            now: now)
         #expect(imported.accepted == 1)
-        try exchange(node: node, hub: hub, try node.connectionChanged(up: true, now: now) + [hub.status(now: now)].flatMap { try node.receive($0.message, now: now) }, now: now)
+        try exchange(
+            node: node, hub: hub,
+            try node.connectionChanged(up: true, now: now)
+                + [hub.status(now: now)].flatMap { try node.receive($0.message, now: now) }, now: now)
         #expect(try node.store.row(RowRef(table: "reservations", key: "r-1"))?.isVisible == true)
 
         // The gate admits the car while offline, then both processes restart.
@@ -66,6 +72,8 @@ import Testing
         #expect(hub.highWater(origin: "gate-1", epoch: 1)?.seq == 2)
         let parking = Channel(mall: "m", kind: .parking)
         #expect(ReplicaDigest.of(try node.store.rows(in: parking)) == ReplicaDigest.of(try hub.store.rows(in: parking)))
-        #expect(try hub.store.row(RowRef(table: "reservations", key: "r-1"))?.state.cells["status"]?.value == .text("inside"))
+        #expect(
+            try hub.store.row(RowRef(table: "reservations", key: "r-1"))?.state.cells["status"]?.value
+                == .text("inside"))
     }
 }

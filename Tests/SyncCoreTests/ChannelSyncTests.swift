@@ -43,7 +43,8 @@ import Testing
     }
 
     @Test func aWallClockSetBackDoesNotSilenceRetries() {
-        var sync = ChannelSync(channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 0, requestTimeoutMillis: 1000))
+        var sync = ChannelSync(
+            channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 0, requestTimeoutMillis: 1000))
         #expect(sync.received(head: 12, floor: 0, now: 5_000_000) == [.requestResend(after: 10)])
         #expect(sync.tick(now: 5_000_500).isEmpty)
         // The wall clock is set back an hour: the retry is not an hour away.
@@ -58,9 +59,13 @@ import Testing
     @Test func aNewReplicaBootstrapsFromASnapshotAssembledInAnyOrder() {
         var sync = ChannelSync(channel: channel, cursor: nil)
         #expect(sync.tick(now: 0) == [.requestSnapshot])
-        let row = { (key: String) in SnapshotRow(table: "reservations", key: key, seq: 1, state: RowState(inserted: true)) }
-        let second = SnapshotPart(node: "n", channel: channel, snapshotID: "s", at: 40, part: 1, parts: 2, rows: [row("b")])
-        let first = SnapshotPart(node: "n", channel: channel, snapshotID: "s", at: 40, part: 0, parts: 2, rows: [row("a")])
+        let row = { (key: String) in
+            SnapshotRow(table: "reservations", key: key, seq: 1, state: RowState(inserted: true))
+        }
+        let second = SnapshotPart(
+            node: "n", channel: channel, snapshotID: "s", at: 40, part: 1, parts: 2, rows: [row("b")])
+        let first = SnapshotPart(
+            node: "n", channel: channel, snapshotID: "s", at: 40, part: 0, parts: 2, rows: [row("a")])
         #expect(sync.received(second, now: 1).isEmpty)
         #expect(sync.received(second, now: 1).isEmpty)
         #expect(sync.received(first, now: 2) == [.installSnapshot(rows: [row("a"), row("b")], at: 40)])

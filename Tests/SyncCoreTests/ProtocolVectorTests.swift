@@ -34,19 +34,21 @@ import Testing
         #expect(ProtocolVectors.files.filter { $0.hasPrefix("invalid/") }.count >= 15)
 
         let vectors = try ProtocolVectors.files.map(ProtocolVectors.load)
-        let types = Set(vectors.compactMap { vector -> String? in
-            if case .decodes(let type) = vector.expectation { return type }
-            return nil
-        })
+        let types = Set(
+            vectors.compactMap { vector -> String? in
+                if case .decodes(let type) = vector.expectation { return type }
+                return nil
+            })
         #expect(
             types == [
                 "birth", "death", "changes", "heartbeat", "resend", "snapshot-request", "ack", "batch", "snapshot",
                 "control", "hub-status",
             ])
-        let codes = Set(vectors.compactMap { vector -> String? in
-            if case .fails(let code) = vector.expectation { return code }
-            return nil
-        })
+        let codes = Set(
+            vectors.compactMap { vector -> String? in
+                if case .fails(let code) = vector.expectation { return code }
+                return nil
+            })
         #expect(codes == ["malformed", "unsupported-version", "unknown-type", "invalid"])
     }
 
