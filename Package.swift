@@ -52,7 +52,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"], swiftSettings: strict),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Simulation"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
     ]
