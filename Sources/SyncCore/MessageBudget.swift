@@ -8,7 +8,7 @@ enum MessageBudget {
     static let bytes = 256 * 1024
 
     /// An upper bound of the JSON size of a change (ids, clock, names, and
-    /// each text value at twice its length, for escaping).
+    /// each text value as JSON escapes it).
     static func size(of change: Change) -> Int {
         var total = 200 + change.table.utf8.count + change.key.utf8.count + change.channel.name.utf8.count
         for (name, value) in change.columns { total += 8 + name.utf8.count + size(of: value) }
@@ -27,7 +27,19 @@ enum MessageBudget {
         switch value {
         case .null: 4
         case .int: 20
-        case .text(let text): 2 + 2 * text.utf8.count
+        case .text(let text): 2 + escapedSize(of: text)
+        }
+    }
+
+    /// The size of a string in JSON: control characters take six bytes
+    /// (`\u0001`), quotes and backslashes two, everything else its UTF-8.
+    static func escapedSize(of text: String) -> Int {
+        text.unicodeScalars.reduce(0) { total, scalar in
+            switch scalar.value {
+            case 0..<0x20: total + 6
+            case 0x22, 0x5C: total + 2
+            default: total + String(scalar).utf8.count
+            }
         }
     }
 

@@ -1,0 +1,37 @@
+import Testing
+
+@testable import SyncCore
+
+@Suite struct MessageBudgetTests {
+    static let awkwardTexts = [
+        "plain", "沪A·12345", "quote \" and backslash \\", "tab\tnew\nline\u{1}\u{7}", "slash / kept",
+        String(repeating: "\u{2}", count: 2000), String(repeating: "满", count: 5000),
+    ]
+
+    func change(_ text: String, seq: UInt64) -> Change {
+        Change(
+            id: ChangeID(origin: "gate-1", epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: 1_800_000_000_000),
+            table: "gate_passages", key: "p-\(seq)", channel: Channel(mall: "mall-1", kind: .parking), op: .insert,
+            columns: ["plate_raw": .text(text), "lane": .text(text), "confidence": .int(-99)])
+    }
+
+    @Test(arguments: awkwardTexts)
+    func estimateIsNeverBelowTheEncodedSize(text: String) {
+        let change = change(text, seq: 1)
+        let alone = WireCodec().encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [change])))
+        let empty = WireCodec().encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [])))
+        #expect(MessageBudget.size(of: change) >= alone.count - empty.count)
+    }
+
+    @Test func chunksStayWithinTheBudgetAndKeepOrder() {
+        let changes = (1...400).map { change(String(repeating: "满", count: 1000 + Int($0) * 7), seq: UInt64($0)) }
+        let chunks = MessageBudget.chunks(changes, maxItems: 250, size: MessageBudget.size(of:))
+        #expect(chunks.flatMap { $0 }.map(\.id.seq) == (1...400).map(UInt64.init))
+        for chunk in chunks {
+            let bytes = WireCodec().encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: Array(chunk))))
+                .count
+            #expect(bytes <= MessageBudget.bytes)
+            #expect(bytes < WireCodec().maxPayloadBytes)
+        }
+    }
+}
