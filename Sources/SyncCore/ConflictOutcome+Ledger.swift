@@ -5,6 +5,9 @@
 #endif
 
 extension ConflictOutcome {
+    /// At about 150 bytes a side, 40 sides stay far below 16 KiB.
+    static let maxListedSides = 40
+
     /// One side of a conflict as the ledger's `sides` column lists it.
     struct Side: Encodable {
         var event: String
@@ -18,7 +21,11 @@ extension ConflictOutcome {
     /// applied and the outcome. `sides` is JSON with sorted keys, so every
     /// replica holds the same text.
     public func ledgerColumns(now: UInt64) -> [String: Value] {
-        let sides = ([winner] + losers).enumerated().map { index, claim in
+        // An item used many times must not grow the row past the schema's
+        // text limit: the winner and the earliest void uses are listed, the
+        // `claims` column counts them all.
+        let listed = ([winner] + losers).prefix(Self.maxListedSides)
+        let sides = listed.enumerated().map { index, claim in
             Side(
                 event: claim.rowKey, change: claim.stamp.id.description, node: claim.stamp.id.origin,
                 hlc: claim.stamp.hlc.description, outcome: index == 0 ? "stands" : "void")
@@ -30,7 +37,7 @@ extension ConflictOutcome {
         return [
             "kind": .text(kind), "item": .text(item), "rule": .text(SingleUseRule.ruleName),
             "winner": .text(winner.rowKey), "sides": .text(json), "status": .text("open"),
-            "detected_at": .int(Int64(clamping: now)),
+            "detected_at": .int(Int64(clamping: now)), "claims": .int(Int64(losers.count + 1)),
         ]
     }
 }

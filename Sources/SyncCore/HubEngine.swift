@@ -66,6 +66,9 @@ public final class HubEngine<Store: HubStore> {
     public struct Result: Sendable {
         public var outgoing: [Outgoing] = []
         public var rejection: WireError?
+        /// The hub's own store failed: nothing was committed or acked, and
+        /// the node will send again. Not the sender's fault, so not a rejection.
+        public var storeFailure: String?
         public var accepted = 0
         public var duplicates = 0
         public var conflicts: [ConflictOutcome] = []
@@ -180,7 +183,7 @@ public final class HubEngine<Store: HubStore> {
                 return reject(WireError(.unauthorized, "\(message.type) is not a node-to-hub message"))
             }
         } catch {
-            return Result(rejection: WireError(.invalid, "store failed: \(error)"))
+            return Result(storeFailure: "\(error)")
         }
     }
 

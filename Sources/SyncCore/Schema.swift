@@ -120,7 +120,7 @@ extension Schema {
             name: "conflicts", kind: .mutable,
             columns: [
                 "kind": .text, "item": .text, "rule": .text, "winner": .text, "sides": .text, "status": .text,
-                "detected_at": .int,
+                "detected_at": .int, "claims": .int,
             ],
             channelKinds: [.parking, .gifts, .lounge]),
     ])

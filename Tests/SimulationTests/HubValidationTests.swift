@@ -29,6 +29,7 @@ import Testing
             topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [passage()])), now: 0
         )
         #expect(result.rejection == nil)
+        #expect(result.storeFailure == nil)
         #expect(result.accepted == 1)
         #expect(hub.store.log.count == 1)
         #expect(result.outgoing.contains { if case .ack = $0.message { true } else { false } })
