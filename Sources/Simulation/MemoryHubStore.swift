@@ -25,6 +25,8 @@ public final class MemoryHubStore: HubStore {
     private var claims: [String: [Claim]] = [:]
     private var nodes: [NodeID: NodeRecord] = [:]
     private var floors: [Channel: UInt64] = [:]
+    /// Tombstoned rows by channel, so collection does not scan every row.
+    private var tombstones: [Channel: Set<RowRef>] = [:]
     /// Tombstones collected so far, by channel.
     public private(set) var collectedTombstones = 0
 
@@ -67,7 +69,10 @@ public final class MemoryHubStore: HubStore {
             seqsByRow[entry.change.row, default: []].append(entry.seq)
         }
         for (id, logged) in ingest.aliases { loggedIDs[id] = logged }
-        for (ref, row) in ingest.rows { rows[row.channel, default: [:]][ref] = row }
+        for (ref, row) in ingest.rows {
+            rows[row.channel, default: [:]][ref] = row
+            if row.state.isTombstone { tombstones[row.channel, default: []].insert(ref) }
+        }
         for (key, mark) in ingest.highWaters { highWaters[key] = mark }
         for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: []].append(claim) }
         clock = max(clock, ingest.clock)
@@ -102,12 +107,13 @@ public final class MemoryHubStore: HubStore {
     }
 
     public func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64? {
-        guard let channelRows = rows[channel] else { return nil }
-        let dead = channelRows.values.filter { $0.state.isTombstone && $0.seq <= through }.sorted { $0.ref < $1.ref }
+        guard let channelRows = rows[channel], let candidates = tombstones[channel] else { return nil }
+        let dead = candidates.compactMap { channelRows[$0] }.filter { $0.seq <= through }.sorted { $0.ref < $1.ref }
         guard !dead.isEmpty else { return nil }
         var floor = floors[channel] ?? 0
         for row in dead {
             rows[channel]![row.ref] = nil
+            tombstones[channel]!.remove(row.ref)
             for seq in seqsByRow[row.ref] ?? [] where seq <= through { log[Int(seq) - 1].collected = true }
             floor = max(floor, row.seq)
         }

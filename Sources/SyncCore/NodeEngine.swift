@@ -53,6 +53,8 @@ public final class NodeEngine<Store: ReplicaStore> {
     private var upstream: UpstreamFlow
     private var outbox: OutboxStatus
     private var lastHeartbeatAt: UInt64?
+    /// The floor up to which tombstones were last collected, per channel.
+    private var collectedFloors: [Channel: UInt64] = [:]
 
     public init(configuration: Configuration, store: Store) throws {
         self.configuration = configuration
@@ -192,7 +194,12 @@ public final class NodeEngine<Store: ReplicaStore> {
                 let floor = floors[head.channel] ?? 0
                 let actions = channels[head.channel]!.received(head: head.seq, floor: floor, now: now)
                 out += try perform(actions, on: head.channel, now: now)
-                if floor > 0 { try store.collectTombstones(channel: head.channel, floor: floor) }
+                // Collect only when the floor moved: every status would
+                // otherwise cost a scan and a durable write per channel.
+                if floor > collectedFloors[head.channel] ?? 0 {
+                    try store.collectTombstones(channel: head.channel, floor: floor)
+                    collectedFloors[head.channel] = floor
+                }
             }
             return out
         default:
