@@ -135,34 +135,23 @@ extension World {
             return
         }
         let at = Int64(physicalTime(of: .node(node.index)))
+        /// A passage at lane `lane` in `direction`, and the reservation's new status.
+        func pass(_ lane: String, _ direction: String, status: String) -> [LocalWrite] {
+            [
+                .insert(
+                    "gate_passages", nextKey("p-\(node.id)"),
+                    [
+                        "reservation_id": .text(key), "lane": .text(lane), "direction": .text(direction),
+                        "plate": row.cells["plate"]?.value ?? .null, "decision": .text("admit"), "at": .int(at),
+                    ]),
+                .update("reservations", key, ["status": .text(status)]),
+            ]
+        }
         switch row.cells["status"]?.value {
         case .text("booked"):
-            let passage = nextKey("p-\(node.id)")
-            nodeCommit(
-                node,
-                [
-                    .insert(
-                        "gate_passages", passage,
-                        [
-                            "reservation_id": .text(key), "lane": .text("L1"), "direction": .text("in"),
-                            "plate": row.cells["plate"]?.value ?? .null, "decision": .text("admit"), "at": .int(at),
-                        ]),
-                    .update("reservations", key, ["status": .text("inside")]),
-                    audit(node, "gate.admit", key, "admit"),
-                ])
+            nodeCommit(node, pass("L1", "in", status: "inside") + [audit(node, "gate.admit", key, "admit")])
         case .text("inside"):
-            let passage = nextKey("p-\(node.id)")
-            nodeCommit(
-                node,
-                [
-                    .insert(
-                        "gate_passages", passage,
-                        [
-                            "reservation_id": .text(key), "lane": .text("L2"), "direction": .text("out"),
-                            "plate": row.cells["plate"]?.value ?? .null, "decision": .text("admit"), "at": .int(at),
-                        ]),
-                    .update("reservations", key, ["status": .text("left")]),
-                ])
+            nodeCommit(node, pass("L2", "out", status: "left"))
         default:
             nodeCommit(node, [audit(node, "gate.admit", key, "deny")])
         }
