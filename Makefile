@@ -25,12 +25,15 @@ test: deps lint
 	swift build -c release --product mall-sim
 	.build/release/mall-sim --seeds $(TEST_SEEDS) --nodes $(SIM_NODES) --mode both --determinism-every 25
 
-# The main job until the fleet processes exist: a seeded simulated mall day
-# on the real sync engine, under faults, with every invariant checked.
-demo: release
-	.build/release/mall-sim --seeds $(SIM_SEEDS) --nodes $(SIM_NODES) --mode both
+# The main job: a demo fleet on this machine (broker, hub, two gates, a lounge
+# desk, a gift counter) with a short stream of activity. Ctrl-C stops it.
+demo:
+	deploy/scripts/demo.sh
 
-sim: demo
+# Seeded simulated mall days on the real sync engine, under faults, with every
+# invariant checked.
+sim: release
+	.build/release/mall-sim --seeds $(SIM_SEEDS) --nodes $(SIM_NODES) --mode both
 
 lint:
 	swift format lint --recursive --strict Package.swift Sources Tests

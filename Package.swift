@@ -13,12 +13,18 @@ let package = Package(
     name: "MallEdge",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "mall-sim", targets: ["MallSim"])
+        .executable(name: "mall-sim", targets: ["MallSim"]),
+        .executable(name: "mall-node", targets: ["MallNode"]),
+        .executable(name: "mall-hub", targets: ["MallHub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Layer 1: pure core. No I/O, no GRDB, no C: clocks, changes, merge rules,
@@ -37,19 +43,104 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // In-memory stores, a Mosquitto-like simulated broker with fault injection,
-        // and the deterministic simulated mall day with its checks.
+        // Layer 3: transport. The protocol every broker connection implements,
+        // and the libmosquitto client: the only module that touches the C library.
+        .target(name: "Transport", swiftSettings: strict),
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
         .target(
-            name: "Simulation",
-            dependencies: ["SyncCore"],
+            name: "MosquittoTransport",
+            dependencies: [
+                "CMosquitto", "Transport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
+        // Layer 4: configuration files and the node and hub services.
+        .target(
+            name: "DeviceConfig",
+            dependencies: [
+                "SyncCore", "MosquittoTransport",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Services",
+            dependencies: [
+                "SyncCore", "Storage", "Transport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        // Test support: in-memory stores, broker and transport with fault
+        // injection, and the deterministic simulated mall day with its checks.
+        .target(
+            name: "Simulation",
+            dependencies: ["SyncCore", "Transport"],
+            swiftSettings: strict
+        ),
+        // Test support: a real Mosquitto started on a free loopback port, and
+        // the fleet processes started and stopped as a harness needs them.
+        .target(name: "BrokerHarness", swiftSettings: strict),
         .executableTarget(
             name: "MallSim",
             dependencies: [
                 "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        // Layer 5: the executables and what they share (configuration errors, logging).
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MallNode",
+            dependencies: [
+                "CommandSupport", "DeviceConfig", "Services", "MosquittoTransport", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MallHub",
+            dependencies: [
+                "CommandSupport", "DeviceConfig", "Services", "MosquittoTransport", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Transport", "MosquittoTransport", "Simulation", "BrokerHarness",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FleetTests",
+            dependencies: ["BrokerHarness", "MallNode", "MallHub"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConfigTests",
+            dependencies: ["DeviceConfig"],
             swiftSettings: strict
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Simulation"], swiftSettings: strict),

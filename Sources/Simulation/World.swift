@@ -271,9 +271,7 @@ public final class World {
         case .node(let index):
             let node = nodes[index]
             let engine = node.engine!
-            var topics = engine.configuration.channels.map(Topics.channel)
-            topics.append(Topics.node(node.id, mall: Self.mall, .down))
-            topics.append(Topics.hubStatus)
+            let topics = Topics.nodeSubscriptions(node.id, mall: Self.mall, channels: engine.configuration.channels)
             let will = SimulatedBroker.Delivery(
                 topic: Topics.node(node.id, mall: Self.mall, .death),
                 message: .death(Death(node: node.id, epoch: engine.epoch)))

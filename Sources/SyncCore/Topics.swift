@@ -29,6 +29,12 @@ public enum Topics {
         "\(root)/+/node/+/\($0.rawValue)"
     }
 
+    /// The subscriptions of a node: its channels' live streams, its own
+    /// `down` topic, and the hub's status.
+    public static func nodeSubscriptions(_ node: NodeID, mall: String, channels: [Channel]) -> [String] {
+        channels.map(channel) + [Self.node(node, mall: mall, .down), hubStatus]
+    }
+
     /// What a topic names, when it is one of the node topics.
     public struct Parsed: Hashable, Sendable {
         public var mall: String

@@ -5,9 +5,10 @@
 #   mosquitto         the MQTT broker the fleet and its integration tests use
 #   libmosquitto-dev  the MQTT client library the transport wraps
 #   mosquitto-clients mosquitto_pub/sub, for poking at a running fleet
+#   curl              the demo drives the nodes' local APIs with it
 set -euo pipefail
 
-packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients)
+packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,0 +1,85 @@
+public import Foundation
+
+/// A process a test started, by `posix_spawn`, and waits for with `waitpid`.
+///
+/// Foundation's `Process.waitUntilExit` depends on a run loop noticing the
+/// child's exit and was seen to hang forever inside Swift Testing on Linux,
+/// so the harness manages its children directly.
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    private let lock = NSLock()
+    private var status: Int32?
+
+    /// Starts `executable` with `arguments`; output goes to `outputFile` (appended)
+    /// or nowhere. `environment` entries are added to this process's environment.
+    public init(
+        executable: String, arguments: [String], outputFile: String? = nil, environment: [String: String] = [:]
+    ) throws {
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let target = outputFile ?? "/dev/null"
+        posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard rc == 0 else {
+            throw MosquittoBroker.Failure(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        self.pid = pid
+    }
+
+    deinit {
+        if isRunning {
+            Foundation.kill(pid, SIGKILL)
+            _ = waitForExit()
+        }
+    }
+
+    public var isRunning: Bool {
+        lock.withLock {
+            guard status == nil else { return false }
+            var raw: Int32 = 0
+            if waitpid(pid, &raw, WNOHANG) == pid {
+                status = raw
+                return false
+            }
+            return true
+        }
+    }
+
+    public func signal(_ signal: Int32) {
+        guard isRunning else { return }
+        Foundation.kill(pid, signal)
+    }
+
+    /// Blocks until the child exits; returns its raw wait status.
+    @discardableResult
+    public func waitForExit() -> Int32 {
+        lock.withLock {
+            if let status { return status }
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+            status = raw
+            return raw
+        }
+    }
+
+    /// SIGTERM, then SIGKILL if the child is still there after `grace` seconds.
+    public func terminate(grace: Double = 10) {
+        signal(SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if isRunning { signal(SIGKILL) }
+        waitForExit()
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+
+/// Collects what an async sequence yields, so a test can wait for a condition
+/// with a deadline instead of sleeping for a fixed time.
+public final class EventRecorder<Element: Sendable>: Sendable {
+    private final class Seen: Sendable {
+        let elements = Mutex<[Element]>([])
+    }
+
+    private let storage = Seen()
+    private let task: Task<Void, Never>
+
+    public init(_ stream: AsyncStream<Element>) {
+        task = Task { [storage] in
+            for await element in stream { storage.elements.withLock { $0.append(element) } }
+        }
+    }
+
+    deinit { task.cancel() }
+
+    public var all: [Element] { storage.elements.withLock { $0 } }
+
+    /// Waits until `condition` holds for what was seen so far; false on timeout.
+    @discardableResult
+    public func wait(seconds: Double = 10, until condition: ([Element]) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if storage.elements.withLock({ condition($0) }) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return storage.elements.withLock { condition($0) }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+public import SyncCore
+
+/// The hub's configuration file (`firmware-config/hub.toml`). Every key is
+/// documented in `firmware-config/README.md`.
+///
+/// | key | type | default | meaning |
+/// |---|---|---|---|
+/// | `hub.id` | identifier | `"hub"` | the hub's origin id for its own changes |
+/// | `hub.data_dir` | path | required | the hub store lives here |
+/// | `http.listen` | host:port | `"127.0.0.1:8090"` | console, metrics and admin API |
+/// | `sync.max_skew_ms` | integer | `30000` | a node whose clock is further off is flagged |
+/// | `sync.status_interval_ms` | integer | `1000` | how often heads and floors are published |
+/// | `sync.gc_horizon_hours` | integer | `24` | a node silent longer must re-snapshot |
+/// | `[[nodes]]` `id`, `mall`, `role` | | at least one | the fleet: only these may sync |
+/// | `mqtt.*` | | | see `BrokerSettings` |
+public struct HubSettings: Sendable {
+    public struct Member: Hashable, Sendable {
+        public var node: NodeID
+        public var mall: String
+        public var role: Role
+    }
+
+    public var file: String
+    public var hub: NodeID
+    public var dataDirectory: String
+    public var http: ListenAddress
+    public var maxSkewMillis: Int64
+    public var statusIntervalMillis: UInt64
+    public var gcHorizonMillis: UInt64
+    public var fleet: [Member]
+    public var broker: BrokerSettings
+
+    public var storePath: String { "\(dataDirectory)/hub.sqlite" }
+
+    public static func load(path: String, checkingFiles: Bool = true) throws(ConfigError) -> HubSettings {
+        var root = try ConfigReader.parse(file: path, text: try ConfigText.read(path))
+        var hub = try root.section("hub")
+        let id = try hub.string(
+            "id", default: "hub", expected: "an identifier (letters, digits, '-', '_', '.')", valid: Identifier.isValid)
+        let dataDirectory = try hub.string("data_dir", expected: "a directory path", valid: { !$0.isEmpty })
+        try hub.rejectUnknownKeys()
+
+        var http = try root.section("http")
+        let listen = try http.string(
+            "listen", default: "127.0.0.1:8090", expected: "host:port", valid: { ListenAddress($0) != nil })
+        try http.rejectUnknownKeys()
+
+        var sync = try root.section("sync")
+        let maxSkew = Int64(try sync.int("max_skew_ms", in: 100...3_600_000, default: 30_000))
+        let statusInterval = UInt64(try sync.int("status_interval_ms", in: 100...60_000, default: 1000))
+        let horizon = UInt64(try sync.int("gc_horizon_hours", in: 1...(24 * 365), default: 24)) * 3_600_000
+        try sync.rejectUnknownKeys()
+
+        var fleet: [Member] = []
+        var seen: Set<NodeID> = []
+        for var entry in try root.sections("nodes") {
+            let identifier = "an identifier (letters, digits, '-', '_', '.')"
+            let node = try entry.string("id", expected: identifier, valid: Identifier.isValid)
+            guard seen.insert(node).inserted else { throw entry.failure("id", "\"\(node)\" is listed twice") }
+            guard node != id else { throw entry.failure("id", "\"\(node)\" is the hub's own id") }
+            let mall = try entry.string("mall", expected: identifier, valid: Identifier.isValid)
+            let role = try entry.string(
+                "role", expected: "gate, lounge or gift", valid: { ["gate", "lounge", "gift"].contains($0) })
+            try entry.rejectUnknownKeys()
+            fleet.append(Member(node: node, mall: mall, role: Role(rawValue: role)!))
+        }
+        guard !fleet.isEmpty else {
+            throw ConfigError(file: path, key: "nodes", problem: "missing: list the fleet as [[nodes]] tables")
+        }
+        let broker = try BrokerSettings.read(&root, defaultClientID: id, checkingFiles: checkingFiles)
+        try root.rejectUnknownKeys()
+        return HubSettings(
+            file: path, hub: id, dataDirectory: dataDirectory, http: ListenAddress(listen)!, maxSkewMillis: maxSkew,
+            statusIntervalMillis: statusInterval, gcHorizonMillis: horizon, fleet: fleet, broker: broker)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+public import SyncCore
+
+/// One edge device's configuration file (`firmware-config/*.toml`, role gate,
+/// lounge or gift). Every key is documented in `firmware-config/README.md`.
+///
+/// | key | type | default | meaning |
+/// |---|---|---|---|
+/// | `node.id` | identifier | required | this device, unique in the fleet |
+/// | `node.mall` | identifier | required | the mall it serves |
+/// | `node.role` | `gate`, `lounge`, `gift` | required | what it decides, hence what it replicates |
+/// | `node.data_dir` | path | required | its SQLite replica lives here |
+/// | `node.clock_offset_ms` | integer | `0` | added to the system clock (tests); `MALLEDGE_CLOCK_OFFSET_MS` overrides |
+/// | `api.listen` | host:port | `"127.0.0.1:8080"` | the local API for the device software |
+/// | `sync.batch_size` | integer | `250` | changes per message |
+/// | `sync.window` | integer | `2000` | changes sent and not yet acknowledged |
+/// | `sync.ack_timeout_ms` | integer | `5000` | resend from the oldest unacknowledged change after this |
+/// | `sync.heartbeat_ms` | integer | `1000` | heartbeat period |
+/// | `sync.catch_up_delay_ms` | integer | `1000` | how long a gap may stay open before asking |
+/// | `sync.request_timeout_ms` | integer | `4000` | how long to wait for a resend or snapshot |
+/// | `mqtt.*` | | | see `BrokerSettings` |
+public struct NodeSettings: Sendable {
+    public var file: String
+    public var node: NodeID
+    public var mall: String
+    public var role: Role
+    public var dataDirectory: String
+    public var clockOffsetMillis: Int64
+    public var api: ListenAddress
+    public var upstream: UpstreamFlow.Configuration
+    public var downstream: ChannelSync.Configuration
+    public var heartbeatIntervalMillis: UInt64
+    public var broker: BrokerSettings
+
+    public var replicaPath: String { "\(dataDirectory)/replica.sqlite" }
+
+    /// Reads and validates `path`; `environment` may override the clock offset.
+    public static func load(path: String) throws(ConfigError) -> NodeSettings {
+        try load(path: path, environment: ProcessInfo.processInfo.environment)
+    }
+
+    public static func load(path: String, environment: [String: String], checkingFiles: Bool = true)
+        throws(ConfigError) -> NodeSettings
+    {
+        var root = try ConfigReader.parse(file: path, text: try ConfigText.read(path))
+        var node = try root.section("node")
+        let id = try node.string(
+            "id", expected: "an identifier (letters, digits, '-', '_', '.')", valid: Identifier.isValid)
+        let mall = try node.string(
+            "mall", expected: "an identifier (letters, digits, '-', '_', '.')", valid: Identifier.isValid)
+        let roleText = try node.string(
+            "role", expected: "gate, lounge or gift", valid: { ["gate", "lounge", "gift"].contains($0) })
+        let dataDirectory = try node.string("data_dir", expected: "a directory path", valid: { !$0.isEmpty })
+        var clockOffset = Int64(try node.int("clock_offset_ms", in: -86_400_000...86_400_000, default: 0))
+        if let override = environment["MALLEDGE_CLOCK_OFFSET_MS"] {
+            guard let value = Int64(override), abs(value) <= 86_400_000 else {
+                throw ConfigError(
+                    file: "environment", key: "MALLEDGE_CLOCK_OFFSET_MS",
+                    problem: "expected milliseconds within ±86400000, found \"\(override)\"")
+            }
+            clockOffset = value
+        }
+        try node.rejectUnknownKeys()
+
+        var api = try root.section("api")
+        let listen = try api.string(
+            "listen", default: "127.0.0.1:8080", expected: "host:port", valid: { ListenAddress($0) != nil })
+        try api.rejectUnknownKeys()
+
+        var sync = try root.section("sync")
+        let upstream = UpstreamFlow.Configuration(
+            window: try sync.int("window", in: 1...100_000, default: 2000),
+            batchSize: try sync.int("batch_size", in: 1...5000, default: 250),
+            ackTimeoutMillis: UInt64(try sync.int("ack_timeout_ms", in: 100...600_000, default: 5000)))
+        let downstream = ChannelSync.Configuration(
+            catchUpDelayMillis: UInt64(try sync.int("catch_up_delay_ms", in: 0...600_000, default: 1000)),
+            requestTimeoutMillis: UInt64(try sync.int("request_timeout_ms", in: 100...600_000, default: 4000)))
+        let heartbeat = UInt64(try sync.int("heartbeat_ms", in: 100...600_000, default: 1000))
+        try sync.rejectUnknownKeys()
+
+        let broker = try BrokerSettings.read(&root, defaultClientID: id, checkingFiles: checkingFiles)
+        try root.rejectUnknownKeys()
+        return NodeSettings(
+            file: path, node: id, mall: mall, role: Role(rawValue: roleText)!, dataDirectory: dataDirectory,
+            clockOffsetMillis: clockOffset, api: ListenAddress(listen)!, upstream: upstream, downstream: downstream,
+            heartbeatIntervalMillis: heartbeat, broker: broker)
+    }
+}
+
+enum ConfigText {
+    static func read(_ path: String) throws(ConfigError) -> String {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(file: path, key: nil, problem: "no such file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, key: nil, problem: "cannot be read (permissions?)")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigError(file: path, key: nil, problem: "not UTF-8 text")
+        }
+        return text
+    }
+}

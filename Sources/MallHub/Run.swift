@@ -1,0 +1,92 @@
+import ArgumentParser
+import CommandSupport
+import DeviceConfig
+import Foundation
+import Hummingbird
+import Logging
+import MosquittoTransport
+import Services
+import SyncCore
+import Transport
+
+extension MallHub {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start the hub: open its store, serve its HTTP API, sync the fleet until SIGTERM or SIGINT.")
+
+        @Option(name: .shortAndLong, help: "The hub's TOML configuration file (see firmware-config/README.md).")
+        var config: String
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+        var logLevel: Logger.Level = .info
+
+        func run() async throws {
+            let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: config) }
+            bootstrapLogging(level: logLevel)
+            let logger = Logger(label: "mall-hub")
+            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+
+            let fleet = Dictionary(
+                uniqueKeysWithValues: settings.fleet.map {
+                    ($0.node, HubCoordinator.Engine.FleetMember(mall: $0.mall, role: $0.role))
+                })
+            let engineConfiguration = HubCoordinator.Engine.Configuration(
+                fleet: fleet, hubID: settings.hub, maxSkewMillis: settings.maxSkewMillis,
+                statusIntervalMillis: settings.statusIntervalMillis, gcHorizonMillis: settings.gcHorizonMillis)
+            let outgoing = OutgoingQueue()
+            let coordinator = try HubCoordinator(
+                configuration: engineConfiguration, storePath: settings.storePath, clock: WallClock(),
+                outgoing: outgoing, logger: logger)
+            let session = Session(
+                clientID: settings.broker.clientID, subscriptions: Topics.hubSubscriptions,
+                will: await coordinator.offlineStatus())
+            let transport = try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
+            let sync = HubSyncService(
+                coordinator: coordinator, transport: transport, outgoing: outgoing, logger: logger)
+            let app = Application(
+                router: HubAPI.router(coordinator: coordinator),
+                configuration: .init(address: .hostname(settings.http.host, port: settings.http.port)),
+                services: [sync], logger: logger)
+            logger.info(
+                "hub starting",
+                metadata: [
+                    "hub.http": "\(settings.http)", "hub.fleet": "\(settings.fleet.count)",
+                    "mqtt.broker": "\(settings.broker.options.host):\(settings.broker.options.port)",
+                ])
+            try await app.runService()
+        }
+    }
+
+    struct CheckConfig: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-config", abstract: "Validate a hub configuration file without starting anything.")
+
+        @Argument(help: "The TOML file to check.")
+        var file: String
+
+        func run() throws {
+            let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: file) }
+            print("\(file): ok — hub \(settings.hub), \(settings.fleet.count) nodes, http \(settings.http)")
+        }
+    }
+
+    struct Digest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a canonical hash of the hub's visible rows per channel (equal replicas, equal digests).")
+
+        @Option(name: .shortAndLong, help: "The hub's TOML configuration file.")
+        var config: String
+
+        func run() throws {
+            let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: config) }
+            let channels = Set(
+                settings.fleet.flatMap { member in
+                    member.role.subscriptions.map { Channel(mall: member.mall, kind: $0) }
+                }
+            ).sorted()
+            for (channel, digest) in try ReplicaDigests.readHub(path: settings.storePath, channels: channels) {
+                print("\(channel) \(digest)")
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CommandSupport
+import DeviceConfig
+import Foundation
+import Hummingbird
+import Logging
+import MosquittoTransport
+import Services
+import SyncCore
+import Transport
+
+extension MallNode {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Start the node: open the replica, serve the local API, sync with the hub until SIGTERM or SIGINT.")
+
+        @Option(name: .shortAndLong, help: "The device's TOML configuration file (see firmware-config/README.md).")
+        var config: String
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+        var logLevel: Logger.Level = .info
+
+        func run() async throws {
+            let settings = try loadOrExit(tool: "mall-node") { try NodeSettings.load(path: config) }
+            bootstrapLogging(level: logLevel)
+            var logger = Logger(label: "mall-node")
+            logger[metadataKey: "node"] = "\(settings.node)"
+            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+
+            let engineConfiguration = NodeCoordinator.Engine.Configuration(
+                node: settings.node, mall: settings.mall, role: settings.role, software: "mall-node/1",
+                upstream: settings.upstream, downstream: settings.downstream,
+                heartbeatIntervalMillis: settings.heartbeatIntervalMillis)
+            let outgoing = OutgoingQueue()
+            let coordinator = try NodeCoordinator(
+                configuration: engineConfiguration, replicaPath: settings.replicaPath,
+                clock: WallClock(offsetMillis: settings.clockOffsetMillis), outgoing: outgoing, logger: logger)
+            let will = coordinator.will(for: engineConfiguration, epoch: await coordinator.epoch)
+            let session = Session(
+                clientID: settings.broker.clientID,
+                subscriptions: Topics.nodeSubscriptions(
+                    settings.node, mall: settings.mall, channels: engineConfiguration.channels),
+                will: will)
+            let transport = try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
+            let sync = NodeSyncService(
+                coordinator: coordinator, transport: transport, outgoing: outgoing, will: will, logger: logger)
+            let app = Application(
+                router: NodeAPI.router(coordinator: coordinator),
+                configuration: .init(address: .hostname(settings.api.host, port: settings.api.port)),
+                services: [sync], logger: logger)
+            logger.info(
+                "node starting",
+                metadata: [
+                    "node.role": "\(settings.role.rawValue)", "node.api": "\(settings.api)",
+                    "mqtt.broker": "\(settings.broker.options.host):\(settings.broker.options.port)",
+                ])
+            try await app.runService()
+        }
+    }
+
+    struct CheckConfig: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-config", abstract: "Validate a node configuration file without starting anything.")
+
+        @Argument(help: "The TOML file to check.")
+        var file: String
+
+        func run() throws {
+            let settings = try loadOrExit(tool: "mall-node") { try NodeSettings.load(path: file) }
+            print(
+                "\(file): ok — node \(settings.node) (\(settings.role.rawValue)) of mall \(settings.mall), "
+                    + "broker \(settings.broker.options.host):\(settings.broker.options.port), api \(settings.api)")
+        }
+    }
+
+    struct Digest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Print a canonical hash of the replica's visible rows per channel (equal replicas, equal digests).")
+
+        @Option(name: .shortAndLong, help: "The device's TOML configuration file.")
+        var config: String
+
+        func run() throws {
+            let settings = try loadOrExit(tool: "mall-node") { try NodeSettings.load(path: config) }
+            let channels = settings.role.subscriptions.map { Channel(mall: settings.mall, kind: $0) }.sorted()
+            for (channel, digest) in try ReplicaDigests.read(path: settings.replicaPath, channels: channels) {
+                print("\(channel) \(digest)")
+            }
+        }
+    }
+}

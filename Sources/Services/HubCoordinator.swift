@@ -1,0 +1,147 @@
+public import Logging
+public import Storage
+public import SyncCore
+public import Transport
+
+/// The one place the hub's engine lives: messages from the fleet, timers and
+/// connection changes go through this actor one at a time; what the engine
+/// returns to publish is queued after its commit has returned.
+public actor HubCoordinator {
+    public typealias Engine = HubEngine<SQLiteHubStore>
+
+    private let engine: Engine
+    private let clock: WallClock
+    private let outgoing: OutgoingQueue
+    private let logger: Logger
+    private var connected = false
+    private var accepted = 0
+    private var duplicates = 0
+    private var storeFailures = 0
+
+    public init(
+        configuration: Engine.Configuration, storePath: String, clock: WallClock, outgoing: OutgoingQueue,
+        logger: Logger
+    ) throws {
+        let engine = try Engine(configuration: configuration, store: try SQLiteHubStore(path: storePath))
+        self.engine = engine
+        self.clock = clock
+        self.outgoing = outgoing
+        self.logger = logger
+        logger.info("hub store opened", metadata: ["hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)"])
+    }
+
+    /// The retained "hub offline" status: the will, and the farewell on a clean stop.
+    public func offlineStatus() -> TransportMessage {
+        message(engine.offlineStatus(now: clock.now()))
+    }
+
+    public func handle(_ event: TransportEvent) {
+        let now = clock.now()
+        switch event {
+        case .connected:
+            connected = true
+            outgoing.push([message(engine.status(now: now))])
+        case .disconnected:
+            connected = false
+        case .message(let incoming):
+            let result = engine.receive(topic: incoming.topic, payload: incoming.payload, now: now)
+            if let rejection = result.rejection {
+                logger.warning(
+                    "message refused",
+                    metadata: [
+                        "mqtt.topic": "\(incoming.topic)", "sync.error": "\(rejection.code.rawValue)",
+                        "sync.detail": "\(rejection.detail)",
+                    ])
+            }
+            if let failure = result.storeFailure {
+                storeFailures += 1
+                logger.error("hub store failed; the node will resend", metadata: ["sync.error": "\(failure)"])
+            }
+            accepted += result.accepted
+            duplicates += result.duplicates
+            for conflict in result.conflicts {
+                logger.notice(
+                    "conflict recorded",
+                    metadata: ["conflict.kind": "\(conflict.kind)", "conflict.item": "\(conflict.item)"])
+            }
+            outgoing.push(result.outgoing.map(message))
+        }
+    }
+
+    public func tick() {
+        do {
+            outgoing.push(try engine.tick(now: clock.now()).map(message))
+        } catch {
+            storeFailures += 1
+            logger.error("hub housekeeping failed; will retry", metadata: ["sync.error": "\(error)"])
+        }
+    }
+
+    public func fleet() -> FleetState {
+        let now = clock.now()
+        let skewed = Set(engine.skewedNodes())
+        let members = engine.configuration.fleet.sorted { $0.key < $1.key }.map { id, member in
+            let record = engine.nodes[id]
+            return FleetState.Node(
+                node: id, mall: member.mall, role: member.role.rawValue, online: record?.online ?? false,
+                epoch: record?.epoch, software: record?.software,
+                lastSeenAgoMillis: record.map { now > $0.lastSeen ? now - $0.lastSeen : 0 },
+                skewMillis: record?.skewMillis, skewFlagged: skewed.contains(id), outboxDepth: record?.outboxDepth,
+                oldestUnsyncedAgeMillis: record?.oldestUnsyncedAt.map { now > $0 ? now - $0 : 0 },
+                behind: member.channels.sorted().map { channel in
+                    let head = engine.heads[channel] ?? 0
+                    let cursor = record?.cursor(of: channel) ?? 0
+                    return FleetState.Lag(channel: channel.description, head: head, cursor: cursor)
+                })
+        }
+        return FleetState(
+            hubEpoch: engine.epoch, hubSeq: engine.lastSeq, connected: connected, accepted: accepted,
+            duplicates: duplicates, storeFailures: storeFailures,
+            rejections: Dictionary(uniqueKeysWithValues: engine.rejections.map { ($0.key.rawValue, $0.value) }),
+            nodes: members)
+    }
+
+    public func digests() throws -> [String: String] {
+        let channels = Set(engine.configuration.fleet.values.flatMap(\.channels)).sorted()
+        return try Dictionary(
+            uniqueKeysWithValues: channels.map { ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0))) })
+    }
+
+    private func message(_ outgoing: Outgoing) -> TransportMessage {
+        TransportMessage(
+            topic: outgoing.topic, payload: engine.codec.encode(outgoing.message), retained: outgoing.retained)
+    }
+}
+
+/// What `GET /v1/fleet` answers: the hub and every node it knows.
+public struct FleetState: Codable, Sendable {
+    public struct Lag: Codable, Sendable {
+        public var channel: String
+        public var head: UInt64
+        public var cursor: UInt64
+    }
+
+    public struct Node: Codable, Sendable {
+        public var node: String
+        public var mall: String
+        public var role: String
+        public var online: Bool
+        public var epoch: UInt64?
+        public var software: String?
+        public var lastSeenAgoMillis: UInt64?
+        public var skewMillis: Int64?
+        public var skewFlagged: Bool
+        public var outboxDepth: Int?
+        public var oldestUnsyncedAgeMillis: UInt64?
+        public var behind: [Lag]
+    }
+
+    public var hubEpoch: UInt64
+    public var hubSeq: UInt64
+    public var connected: Bool
+    public var accepted: Int
+    public var duplicates: Int
+    public var storeFailures: Int
+    public var rejections: [String: Int]
+    public var nodes: [Node]
+}

@@ -1,0 +1,98 @@
+import Foundation
+public import Hummingbird
+import SyncCore
+
+/// The node's local HTTP API, for the device software beside it (the gate
+/// controller, the lounge desk page, the counter scanner) and for tools.
+///
+/// - `POST /v1/writes`: commit raw replica writes as one decision (the typed
+///   gate, lounge and gift endpoints build on this path). 201 after the
+///   durable commit, 400 for a write the schema or the role refuses.
+/// - `GET /v1/sync`: where this node stands with the hub.
+/// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it.
+/// - `GET /v1/health`: 200 while the process serves.
+public enum NodeAPI {
+    struct WriteRequest: Decodable {
+        struct Write: Decodable {
+            var table: String
+            var key: String
+            var op: Change.Operation
+            var columns: [String: Value]?
+            var channel: Channel.Kind?
+        }
+
+        var decision: String?
+        var writes: [Write]
+    }
+
+    struct WriteResponse: ResponseEncodable {
+        struct Item: Encodable {
+            var id: String
+            var table: String
+            var key: String
+        }
+
+        var changes: [Item]
+    }
+
+    struct RowResponse: ResponseEncodable {
+        var table: String
+        var key: String
+        var visible: Bool
+        var columns: [String: Value]
+    }
+
+    public static func router(coordinator: NodeCoordinator) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/v1/health") { _, _ in "ok\n" }
+        router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
+        router.get("/v1/rows/:table/:key") { _, context -> RowResponse in
+            let table = try context.parameters.require("table")
+            let key = try context.parameters.require("key")
+            guard let row = try await coordinator.row(table: table, key: key) else {
+                throw HTTPError(.notFound, message: "no row \(table)/\(key) in this replica")
+            }
+            return RowResponse(table: table, key: key, visible: row.isVisible, columns: row.values)
+        }
+        router.post("/v1/writes") { request, context -> Response in
+            let body: WriteRequest
+            do {
+                body = try await request.decode(as: WriteRequest.self, context: context)
+            } catch {
+                throw HTTPError(.badRequest, message: "expected {\"writes\": [{table, key, op, columns}]}")
+            }
+            let writes = body.writes.map {
+                LocalWrite(table: $0.table, key: $0.key, op: $0.op, columns: $0.columns ?? [:], channelKind: $0.channel)
+            }
+            do {
+                let changes = try await coordinator.commit(writes, decision: body.decision ?? "write")
+                let response = WriteResponse(
+                    changes: changes.map {
+                        .init(id: "\($0.id.origin)/\($0.id.epoch)/\($0.id.seq)", table: $0.table, key: $0.key)
+                    })
+                return try response.response(from: request, context: context).withStatus(.created)
+            } catch let error as SyncError where error.code == .invalidWrite {
+                throw HTTPError(.badRequest, message: error.detail)
+            } catch {
+                // The replica refused (disk full, I/O error): nothing was committed.
+                throw HTTPError(.serviceUnavailable, message: "not committed: the replica failed")
+            }
+        }
+        return router
+    }
+}
+
+/// Any `Encodable` as a JSON response body.
+struct JSONBody<Value: Encodable & Sendable>: ResponseEncodable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+extension Response {
+    func withStatus(_ status: HTTPResponse.Status) -> Response {
+        var copy = self
+        copy.status = status
+        return copy
+    }
+}

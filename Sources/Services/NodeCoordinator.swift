@@ -1,0 +1,153 @@
+public import Logging
+public import Storage
+public import SyncCore
+public import Transport
+
+/// The one place a node's engine lives: every local write, message, timer and
+/// connection change goes through this actor, one at a time, and what the
+/// engine returns to publish goes to the outgoing queue after the engine's
+/// commit has returned.
+public actor NodeCoordinator {
+    public typealias Engine = NodeEngine<SQLiteReplica>
+
+    private let engine: Engine
+    private let clock: WallClock
+    private let codec = WireCodec()
+    private let outgoing: OutgoingQueue
+    private let logger: Logger
+    private var connected = false
+    private var rejectedMessages = 0
+    private var storeFailures = 0
+
+    public init(
+        configuration: Engine.Configuration, replicaPath: String, clock: WallClock, outgoing: OutgoingQueue,
+        logger: Logger
+    ) throws {
+        let store = try SQLiteReplica(path: replicaPath)
+        let engine = try Engine(configuration: configuration, store: store)
+        self.engine = engine
+        self.clock = clock
+        self.outgoing = outgoing
+        self.logger = logger
+        logger.info(
+            "replica opened",
+            metadata: [
+                "node.epoch": "\(engine.epoch)", "node.outbox.depth": "\(engine.outboxStatus.depth)",
+                "node.replica": "\(replicaPath)",
+            ])
+    }
+
+    public var epoch: UInt64 { engine.epoch }
+
+    /// The will the broker publishes if this node vanishes.
+    public nonisolated func will(for configuration: Engine.Configuration, epoch: UInt64) -> TransportMessage {
+        let death = WireMessage.death(Death(node: configuration.node, epoch: epoch))
+        return TransportMessage(
+            topic: Topics.node(configuration.node, mall: configuration.mall, .death), payload: codec.encode(death))
+    }
+
+    // MARK: Local decisions
+
+    /// Commits `writes` durably, writes the decision line, queues the changes
+    /// for the hub, and only then returns: the caller may tell the device.
+    public func commit(_ writes: [LocalWrite], decision: String) throws -> [Change] {
+        let now = clock.now()
+        let changes = try engine.commit(writes, now: now)
+        DecisionLog.committed(changes, decision: decision, by: logger)
+        perform { try engine.tick(now: now) }
+        return changes
+    }
+
+    public func row(table: String, key: String) throws -> RowState? {
+        try engine.store.row(RowRef(table: table, key: key))
+    }
+
+    public func syncState() -> NodeSyncState {
+        let now = clock.now()
+        let outbox = engine.outboxStatus
+        return NodeSyncState(
+            node: engine.configuration.node, mall: engine.configuration.mall,
+            role: engine.configuration.role.rawValue, epoch: engine.epoch, connected: connected, clock: now,
+            outboxDepth: outbox.depth,
+            oldestUnsyncedAgeMillis: outbox.oldest.map { now > $0.wallMillis ? now - $0.wallMillis : 0 },
+            hubSilentForMillis: engine.staleness(now: now),
+            cursors: engine.configuration.channels.map {
+                NodeSyncState.Cursor(channel: $0.description, seq: engine.cursor(of: $0) ?? 0)
+            },
+            rejectedMessages: rejectedMessages, storeFailures: storeFailures)
+    }
+
+    public func digests() throws -> [String: String] {
+        try Dictionary(
+            uniqueKeysWithValues: engine.configuration.channels.map {
+                ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0)))
+            })
+    }
+
+    // MARK: Transport and time
+
+    public func handle(_ event: TransportEvent) {
+        let now = clock.now()
+        switch event {
+        case .connected:
+            connected = true
+            perform { try engine.connectionChanged(up: true, now: now) }
+        case .disconnected:
+            connected = false
+            perform { try engine.connectionChanged(up: false, now: now) }
+        case .message(let message):
+            let decoded: WireMessage
+            do {
+                decoded = try codec.decode(message.payload)
+            } catch {
+                rejectedMessages += 1
+                logger.warning(
+                    "message refused",
+                    metadata: ["mqtt.topic": "\(message.topic)", "sync.error": "\(error.code.rawValue)"])
+                return
+            }
+            perform { try engine.receive(decoded, now: now) }
+        }
+    }
+
+    public func tick() {
+        let now = clock.now()
+        perform { try engine.tick(now: now) }
+    }
+
+    /// Runs an engine step and queues what it returns. A failed step changed
+    /// nothing (the engine's contract), so the timers simply try again later.
+    private func perform(_ step: () throws -> [Outgoing]) {
+        do {
+            let messages = try step()
+            outgoing.push(
+                messages.map {
+                    TransportMessage(topic: $0.topic, payload: codec.encode($0.message), retained: $0.retained)
+                })
+        } catch {
+            storeFailures += 1
+            logger.error("sync step failed; will retry", metadata: ["sync.error": "\(error)"])
+        }
+    }
+}
+
+/// What `GET /v1/sync` answers: where this node stands with the hub.
+public struct NodeSyncState: Codable, Sendable {
+    public struct Cursor: Codable, Sendable {
+        public var channel: String
+        public var seq: UInt64
+    }
+
+    public var node: String
+    public var mall: String
+    public var role: String
+    public var epoch: UInt64
+    public var connected: Bool
+    public var clock: UInt64
+    public var outboxDepth: Int
+    public var oldestUnsyncedAgeMillis: UInt64?
+    public var hubSilentForMillis: UInt64?
+    public var cursors: [Cursor]
+    public var rejectedMessages: Int
+    public var storeFailures: Int
+}

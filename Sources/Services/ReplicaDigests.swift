@@ -1,0 +1,25 @@
+import Foundation
+import Storage
+public import SyncCore
+
+/// Digests of a stopped or running process's store, read from its SQLite
+/// file (WAL lets a reader in beside the writer): equal digests, equal
+/// visible contents. `mall-node digest` and `mall-hub digest` print these.
+public enum ReplicaDigests {
+    public struct MissingStore: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "no store at \(path) (has the process run with this configuration?)" }
+    }
+
+    public static func read(path: String, channels: [Channel]) throws -> [(String, String)] {
+        guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
+        let replica = try SQLiteReplica(path: path)
+        return try channels.map { ($0.description, ReplicaDigest.of(try replica.rows(in: $0))) }
+    }
+
+    public static func readHub(path: String, channels: [Channel]) throws -> [(String, String)] {
+        guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
+        let store = try SQLiteHubStore(path: path)
+        return try channels.map { ($0.description, ReplicaDigest.of(try store.rows(in: $0))) }
+    }
+}

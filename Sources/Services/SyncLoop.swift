@@ -1,0 +1,56 @@
+import Logging
+import ServiceLifecycle
+import Transport
+
+/// The loops every fleet process runs around its engine: transport events
+/// in, a timer, and a publisher that drains the outgoing queue in order.
+/// On graceful shutdown it publishes `farewell` (the node's death, the hub's
+/// offline status: a clean disconnect does not fire the will), disconnects,
+/// and lets the loops end.
+struct SyncLoop: Sendable {
+    var transport: any MessageTransport
+    var outgoing: OutgoingQueue
+    var tickMillis: Int
+    var logger: Logger
+
+    func run(
+        handle: @escaping @Sendable (TransportEvent) async -> Void, tick: @escaping @Sendable () async -> Void,
+        farewell: @escaping @Sendable () async -> [TransportMessage]
+    ) async {
+        transport.start()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await event in transport.events { await handle(event) }
+            }
+            group.addTask {
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(tickMillis))
+                    await tick()
+                }
+            }
+            group.addTask {
+                while true {
+                    let batch = await outgoing.next()
+                    guard !batch.isEmpty else { break }
+                    do {
+                        try await transport.publish(batch)
+                    } catch {
+                        // Expected while the broker is away: the protocol resends.
+                        logger.debug(
+                            "publish failed", metadata: ["mqtt.error": "\(error)", "mqtt.count": "\(batch.count)"])
+                    }
+                }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                do {
+                    try await transport.publish(await farewell())
+                } catch {
+                    logger.info("farewell not published", metadata: ["mqtt.error": "\(error)"])
+                }
+                await transport.stop()
+                outgoing.close()
+            }
+        }
+    }
+}

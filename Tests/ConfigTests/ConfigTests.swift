@@ -1,0 +1,99 @@
+import DeviceConfig
+import Foundation
+import Testing
+
+@Suite struct ConfigTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../firmware-config").standardized.path
+
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString).toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test(arguments: ["gate-north-1", "lounge-vip-1", "gift-counter-1"])
+    func everyNodeExampleIsValid(name: String) throws {
+        let settings = try NodeSettings.load(
+            path: "\(Self.examples)/\(name).toml", environment: [:], checkingFiles: false)
+        #expect(settings.node == name)
+        #expect(settings.broker.options.tls?.caFile == "/etc/malledge/ca.crt")
+        #expect(settings.broker.clientID == name)
+    }
+
+    @Test func hubExampleListsTheFleet() throws {
+        let settings = try HubSettings.load(path: "\(Self.examples)/hub.toml", checkingFiles: false)
+        #expect(settings.fleet.map(\.node) == ["gate-north-1", "lounge-vip-1", "gift-counter-1"])
+    }
+
+    @Test func defaultsFillEverythingOptional() throws {
+        let path = try write("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/tmp/g1\"\n")
+        let settings = try NodeSettings.load(path: path, environment: [:])
+        #expect(settings.api == ListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(settings.broker.options.port == 1883)
+        #expect(settings.broker.options.maxInFlight == 500)
+        #expect(settings.clockOffsetMillis == 0)
+    }
+
+    @Test func environmentOverridesTheClockOffset() throws {
+        let path = try write(
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\nclock_offset_ms = 5\n")
+        #expect(try NodeSettings.load(path: path, environment: [:]).clockOffsetMillis == 5)
+        #expect(
+            try NodeSettings.load(path: path, environment: ["MALLEDGE_CLOCK_OFFSET_MS": "-120000"]).clockOffsetMillis
+                == -120_000)
+        #expect(throws: ConfigError.self) {
+            try NodeSettings.load(path: path, environment: ["MALLEDGE_CLOCK_OFFSET_MS": "soon"])
+        }
+    }
+
+    /// Each broken file names the file, the key and what was expected.
+    @Test(arguments: [
+        ("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gat\"\ndata_dir = \"/d\"\n", "node.role", "gate, lounge or gift"),
+        ("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\n", "node.data_dir", "missing"),
+        ("[node]\nid = \"g 1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n", "node.id", "identifier"),
+        (
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nport = 70000\n",
+            "mqtt.port", "1...65535"
+        ),
+        (
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nport = \"x\"\n",
+            "mqtt.port", "integer"
+        ),
+        (
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nprot = 1\n", "mqtt.prot",
+            "unknown key"
+        ),
+        (
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nmax_inflight = 0\n",
+            "mqtt.max_inflight", "10...65535"
+        ),
+        (
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\nlisten = \"nowhere\"\n",
+            "api.listen", "host:port"
+        ),
+        ("node = 3\n", "node", "table"),
+    ])
+    func brokenNodeFilesAreRefusedWithTheKey(text: String, key: String, expected: String) throws {
+        let path = try write(text)
+        let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
+        #expect(error?.file == path)
+        #expect(error?.key == key)
+        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+    }
+
+    @Test func invalidTOMLSaysWhere() throws {
+        let path = try write("[node\nid = 1")
+        let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
+        #expect(error?.description.contains("line 1") == true)
+    }
+
+    @Test func missingFileAndDuplicateFleetMembersAreRefused() throws {
+        #expect(throws: ConfigError.self) { try NodeSettings.load(path: "/nonexistent/x.toml", environment: [:]) }
+        let path = try write(
+            "[hub]\ndata_dir = \"/d\"\n[[nodes]]\nid = \"a\"\nmall = \"m\"\nrole = \"gate\"\n[[nodes]]\nid = \"a\"\nmall = \"m\"\nrole = \"gift\"\n"
+        )
+        let error = #expect(throws: ConfigError.self) { try HubSettings.load(path: path) }
+        #expect(error?.key == "nodes[1].id")
+    }
+}

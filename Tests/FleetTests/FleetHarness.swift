@@ -1,0 +1,226 @@
+import BrokerHarness
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A real fleet for integration tests: a Mosquitto broker on a free loopback
+/// port, the `mall-hub` and `mall-node` executables built beside this test
+/// bundle, each with its own configuration file, data directory and log.
+final class Fleet: @unchecked Sendable {
+    struct Member {
+        var id: String
+        var role: String
+        var apiPort: Int
+        var config: String
+        var log: String
+        var process: ChildProcess?
+    }
+
+    let broker: MosquittoBroker
+    let directory: URL
+    let hubPort: Int
+    private(set) var hub: ChildProcess?
+    private(set) var nodes: [String: Member] = [:]
+    static let mall = "mall-test"
+
+    /// `nodes`: id and role of each member. `brokerSettings`: extra Mosquitto lines.
+    init(nodes: [(String, String)], brokerSettings: [String] = []) throws {
+        broker = try MosquittoBroker(settings: brokerSettings)
+        directory = broker.directory.appendingPathComponent("fleet")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        hubPort = try FreePort.next()
+        var hubFile = """
+            [hub]
+            data_dir = "\(directory.path)/hub"
+            [http]
+            listen = "127.0.0.1:\(hubPort)"
+            [mqtt]
+            port = \(broker.port)
+            [sync]
+            status_interval_ms = 200
+
+            """
+        for (id, role) in nodes {
+            hubFile += "[[nodes]]\nid = \"\(id)\"\nmall = \"\(Self.mall)\"\nrole = \"\(role)\"\n"
+            let port = try FreePort.next()
+            let config = directory.appendingPathComponent("\(id).toml").path
+            self.nodes[id] = Member(
+                id: id, role: role, apiPort: port, config: config,
+                log: directory.appendingPathComponent("\(id).log").path)
+            try writeNodeConfig(id, brokerPort: broker.port)
+        }
+        try hubFile.write(toFile: hubConfig, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        hub?.signal(SIGKILL)
+        for member in nodes.values { member.process?.signal(SIGKILL) }
+    }
+
+    var hubConfig: String { directory.appendingPathComponent("hub.toml").path }
+    var hubLog: String { directory.appendingPathComponent("hub.log").path }
+
+    /// Rewrites a node's file, pointing it at `brokerPort` (a dead port plays
+    /// a broker the node cannot reach).
+    func writeNodeConfig(_ id: String, brokerPort: Int) throws {
+        let member = nodes[id]!
+        let text = """
+            [node]
+            id = "\(id)"
+            mall = "\(Self.mall)"
+            role = "\(member.role)"
+            data_dir = "\(directory.path)/\(id)"
+            [api]
+            listen = "127.0.0.1:\(member.apiPort)"
+            [mqtt]
+            port = \(brokerPort)
+            [sync]
+            ack_timeout_ms = 1000
+            catch_up_delay_ms = 200
+            request_timeout_ms = 1000
+            heartbeat_ms = 200
+
+            """
+        try text.write(toFile: member.config, atomically: true, encoding: .utf8)
+    }
+
+    // MARK: Processes
+
+    static func executable(_ name: String) -> String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent(name).path
+    }
+
+    func startHub() async throws {
+        hub = try ChildProcess(
+            executable: Self.executable("mall-hub"), arguments: ["run", "--config", hubConfig], outputFile: hubLog)
+        try await waitForHTTP(port: hubPort, path: "/v1/health")
+    }
+
+    func startNode(_ id: String) async throws {
+        let member = nodes[id]!
+        nodes[id]!.process = try ChildProcess(
+            executable: Self.executable("mall-node"), arguments: ["run", "--config", member.config],
+            outputFile: member.log)
+        try await waitForHTTP(port: member.apiPort, path: "/v1/health")
+    }
+
+    func startAll() async throws {
+        try await startHub()
+        for id in nodes.keys.sorted() { try await startNode(id) }
+    }
+
+    /// SIGTERM (graceful) or SIGKILL (`kill -9`).
+    func stopNode(_ id: String, signal: Int32 = SIGTERM) {
+        guard let process = nodes[id]?.process else { return }
+        if signal == SIGTERM { process.terminate() } else { process.signal(SIGKILL) }
+        process.waitForExit()
+        nodes[id]!.process = nil
+    }
+
+    func stopHub(signal: Int32 = SIGTERM) {
+        guard let hub else { return }
+        if signal == SIGTERM { hub.terminate() } else { hub.signal(SIGKILL) }
+        hub.waitForExit()
+        self.hub = nil
+    }
+
+    func stopAll() {
+        for id in nodes.keys { stopNode(id) }
+        stopHub()
+        broker.stop()
+    }
+
+    // MARK: HTTP
+
+    func waitForHTTP(port: Int, path: String) async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if (try? await get(port: port, path: path)) != nil { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw MosquittoBroker.Failure(description: "nothing answers on port \(port)")
+    }
+
+    func get(port: Int, path: String) async throws -> (Int, Data) {
+        let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
+        let (data, response) = try await URLSession.shared.data(from: url)
+        return ((response as! HTTPURLResponse).statusCode, data)
+    }
+
+    /// Commits one insert at `node` through its local API; returns the HTTP status.
+    @discardableResult
+    func insert(at node: String, table: String, key: String, columns: [String: Any]) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(nodes[node]!.apiPort)/v1/writes")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        let body: [String: Any] = ["writes": [["table": table, "key": key, "op": "insert", "columns": columns]]]
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as! HTTPURLResponse).statusCode
+    }
+
+    /// Whether `node` has the row visible.
+    func has(_ node: String, table: String, key: String) async -> Bool {
+        guard let (status, data) = try? await get(port: nodes[node]!.apiPort, path: "/v1/rows/\(table)/\(key)"),
+            status == 200, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
+        return json["visible"] as? Bool == true
+    }
+
+    // MARK: Digests and logs
+
+    func hubDigests() throws -> [String: String] {
+        try digests(executable: "mall-hub", config: hubConfig)
+    }
+
+    func nodeDigests(_ id: String) throws -> [String: String] {
+        try digests(executable: "mall-node", config: nodes[id]!.config)
+    }
+
+    private func digests(executable: String, config: String) throws -> [String: String] {
+        let output = directory.appendingPathComponent("digest-\(UUID().uuidString.prefix(6)).txt").path
+        let process = try ChildProcess(
+            executable: Self.executable(executable), arguments: ["digest", "--config", config], outputFile: output)
+        process.waitForExit()
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        return Dictionary(
+            uniqueKeysWithValues: text.split(separator: "\n").compactMap { line -> (String, String)? in
+                let parts = line.split(separator: " ")
+                return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+            })
+    }
+
+    /// Waits until every node's digests equal the hub's for the node's channels.
+    func converged(seconds: Double = 30) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let hub = try? hubDigests(),
+                nodes.keys.allSatisfy({ id in
+                    guard let mine = try? nodeDigests(id), !mine.isEmpty else { return false }
+                    return mine.allSatisfy { hub[$0.key] == $0.value }
+                })
+            {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    /// The change ids of every decision line a node's log holds.
+    func decisions(of id: String) throws -> [String] {
+        let text = (try? String(contentsOfFile: nodes[id]!.log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line -> [String]? in
+            guard let start = line.range(of: "decision {")?.lowerBound else { return nil }
+            let json = line[line.index(start, offsetBy: "decision ".count)...]
+            guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+                let changes = object["changes"] as? [[String: Any]]
+            else { return nil }
+            return changes.compactMap { $0["key"] as? String }
+        }.flatMap { $0 }
+    }
+}

@@ -1,0 +1,122 @@
+import BrokerHarness
+import Foundation
+import Testing
+
+/// The real processes over a real Mosquitto: what a mall would run.
+@Suite("Fleet over a real broker", .serialized)
+struct FleetIntegrationTests {
+    static var passage: [String: Any] {
+        [
+            "lane": "north-1", "direction": "in", "plate_raw": "沪A·12345", "plate": "沪A12345", "decision": "admit",
+            "rule": "exact", "confidence": 97, "at": 1_795_000_000_000,
+        ]
+    }
+
+    @Test func aChangeAtOneGateReachesTheHubAndTheOtherGateOnly() async throws {
+        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate"), ("lounge-1", "lounge")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+
+        // When gate-1 admits a car…
+        #expect(try await fleet.insert(at: "gate-1", table: "gate_passages", key: "p1", columns: Self.passage) == 201)
+
+        // …gate-2 sees the passage, the hub has it, and the lounge (no parking channel) never does.
+        #expect(await eventually { await fleet.has("gate-2", table: "gate_passages", key: "p1") })
+        #expect(await fleet.converged())
+        #expect(await !fleet.has("lounge-1", table: "gate_passages", key: "p1"))
+        #expect(try fleet.decisions(of: "gate-1") == ["p1"])
+    }
+
+    @Test func aNodeThatWasDownCatchesUpAndWhatItDecidedOfflineReachesTheHub() async throws {
+        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        fleet.stopNode("gate-2")
+
+        // Given gate-1 keeps admitting while gate-2's process is stopped…
+        for i in 0..<20 {
+            try await fleet.insert(at: "gate-1", table: "gate_passages", key: "a\(i)", columns: Self.passage)
+        }
+        // …and gate-2 then runs with no broker it can reach and decides on its own,
+        try fleet.writeNodeConfig("gate-2", brokerPort: try FreePort.next())
+        try await fleet.startNode("gate-2")
+        for i in 0..<10 {
+            #expect(
+                try await fleet.insert(at: "gate-2", table: "gate_passages", key: "b\(i)", columns: Self.passage) == 201
+            )
+        }
+        fleet.stopNode("gate-2")
+
+        // When it comes back with the broker in reach, both sides end equal.
+        try fleet.writeNodeConfig("gate-2", brokerPort: fleet.broker.port)
+        try await fleet.startNode("gate-2")
+        #expect(await fleet.converged())
+        #expect(await fleet.has("gate-1", table: "gate_passages", key: "b9"))
+        #expect(await fleet.has("gate-2", table: "gate_passages", key: "a19"))
+    }
+
+    @Test func brokerKilledAndRestartedMidStreamLosesAndDoublesNothing() async throws {
+        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+
+        for i in 0..<60 {
+            if i == 20 { fleet.broker.kill() }
+            if i == 40 { try fleet.broker.start() }
+            // The node decides whatever the broker is doing.
+            #expect(
+                try await fleet.insert(at: "gate-1", table: "gate_passages", key: "k\(i)", columns: Self.passage) == 201
+            )
+        }
+        #expect(await fleet.converged(seconds: 60))
+        for i in [0, 20, 39, 59] { #expect(await fleet.has("gate-2", table: "gate_passages", key: "k\(i)")) }
+        let decided = try fleet.decisions(of: "gate-1")
+        #expect(decided.count == 60 && Set(decided).count == 60)
+    }
+
+    @Test func aBrokerThatDropsQueuedMessagesStillConverges() async throws {
+        // Mosquitto drops QoS 1 messages silently past this per-client queue.
+        let fleet = try Fleet(
+            nodes: [("gate-1", "gate"), ("gate-2", "gate")], brokerSettings: ["max_queued_messages 3"])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        fleet.stopNode("gate-2")
+        for i in 0..<40 {
+            try await fleet.insert(at: "gate-1", table: "gate_passages", key: "q\(i)", columns: Self.passage)
+        }
+        try await fleet.startNode("gate-2")
+        #expect(await fleet.converged(seconds: 60))
+        #expect(await fleet.has("gate-2", table: "gate_passages", key: "q0"))
+    }
+
+    @Test func killMinus9OfANodeAndOfTheHubLosesNothingAcknowledged() async throws {
+        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        var acknowledged: [String] = []
+        for i in 0..<60 {
+            if i == 15 { fleet.stopNode("gate-1", signal: SIGKILL) }
+            if i == 20 { try await fleet.startNode("gate-1") }
+            if i == 35 { fleet.stopHub(signal: SIGKILL) }
+            if i == 45 { try await fleet.startHub() }
+            let status = try? await fleet.insert(
+                at: "gate-1", table: "gate_passages", key: "x\(i)", columns: Self.passage)
+            if status == 201 { acknowledged.append("x\(i)") }
+        }
+        #expect(acknowledged.count == 55)
+        #expect(await fleet.converged(seconds: 60))
+        for key in acknowledged { #expect(await fleet.has("gate-2", table: "gate_passages", key: key)) }
+        let decided = try fleet.decisions(of: "gate-1")
+        #expect(Set(decided) == Set(acknowledged) && decided.count == acknowledged.count)
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass.
+func eventually(seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return await condition()
+}
