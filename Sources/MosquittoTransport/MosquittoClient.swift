@@ -86,6 +86,9 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
         try check(
             mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5),
             "protocol version")
+        // Small QoS 1 messages and their PUBACKs otherwise meet Nagle's
+        // algorithm and delayed ACKs: ~40 ms per hop on loopback.
+        try check(mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1), "TCP_NODELAY")
         try check(mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, Int32(options.maxInFlight)), "send maximum")
         try check(
             mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, Int32(options.maxInFlight)), "receive maximum")

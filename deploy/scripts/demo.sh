@@ -36,7 +36,8 @@ stop_all() {
   fi
   echo "stopped. Data and logs stay in $dir"
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() {
@@ -129,4 +130,8 @@ if [ "${DEMO_EXIT:-0}" = 1 ]; then exit 0; fi
 echo
 echo "The fleet keeps running: stop a node (kill -STOP), write to the other gate, resume it and watch it catch up."
 echo "Press Ctrl-C to stop everything this script started."
-while true; do sleep 3600; done
+# Sleep in the background and wait for it, so a signal runs the trap at once.
+while true; do
+  sleep 3600 &
+  wait $! || true
+done
