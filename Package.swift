@@ -135,7 +135,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetTests",
-            dependencies: ["BrokerHarness", "MallNode", "MallHub"],
+            dependencies: [
+                "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "Transport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -26,9 +26,24 @@ final class Fleet: @unchecked Sendable {
     private(set) var nodes: [String: Member] = [:]
     static let mall = "mall-test"
 
-    /// `nodes`: id and role of each member. `brokerSettings`: extra Mosquitto lines.
-    init(nodes: [(String, String)], brokerSettings: [String] = []) throws {
-        broker = try MosquittoBroker(settings: brokerSettings)
+    /// Where each process's MQTT password file is, when the broker authenticates.
+    private(set) var credentials: URL?
+
+    /// `nodes`: id and role of each member. `brokerSettings`: extra Mosquitto
+    /// lines. With `productionACL`, the broker refuses anonymous clients and
+    /// applies `deploy/mosquitto/mall.acl`, with credentials and ACL blocks
+    /// made by `deploy/scripts/create-node-credentials.sh`.
+    init(nodes: [(String, String)], brokerSettings: [String] = [], productionACL: Bool = false) throws {
+        var settings = brokerSettings
+        if productionACL {
+            let credentials = try Self.makeCredentials(for: nodes + [("hub", "hub")])
+            self.credentials = credentials
+            settings += [
+                "allow_anonymous false", "password_file \(credentials.path)/passwd",
+                "acl_file \(credentials.path)/acl",
+            ]
+        }
+        broker = try MosquittoBroker(settings: settings)
         directory = broker.directory.appendingPathComponent("fleet")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         hubPort = try FreePort.next()
@@ -39,6 +54,7 @@ final class Fleet: @unchecked Sendable {
             listen = "127.0.0.1:\(hubPort)"
             [mqtt]
             port = \(broker.port)
+            \(credentials.map { "username = \"hub\"\npassword_file = \"\($0.path)/hub.password\"" } ?? "")
             [sync]
             status_interval_ms = 200
 
@@ -77,6 +93,7 @@ final class Fleet: @unchecked Sendable {
             listen = "127.0.0.1:\(member.apiPort)"
             [mqtt]
             port = \(brokerPort)
+            \(credentials.map { "username = \"\(id)\"\npassword_file = \"\($0.path)/\(id).password\"" } ?? "")
             [sync]
             ack_timeout_ms = 1000
             catch_up_delay_ms = 200
@@ -85,6 +102,34 @@ final class Fleet: @unchecked Sendable {
 
             """
         try text.write(toFile: member.config, atomically: true, encoding: .utf8)
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized
+
+    /// Runs the production credentials script for every member, into a new directory.
+    static func makeCredentials(for members: [(String, String)]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("malledge-credentials-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: repository.appendingPathComponent("deploy/mosquitto/mall.acl"),
+            to: directory.appendingPathComponent("acl"))
+        let script = repository.appendingPathComponent("deploy/scripts/create-node-credentials.sh").path
+        for (id, role) in members {
+            let process = try ChildProcess(
+                executable: "/bin/bash",
+                arguments: [
+                    script, id, mall, role, "\(directory.path)/passwd", "\(directory.path)/acl", directory.path,
+                ],
+                outputFile: "\(directory.path)/script.log")
+            let status = process.waitForExit()
+            guard status == 0 else {
+                let log = (try? String(contentsOfFile: "\(directory.path)/script.log", encoding: .utf8)) ?? ""
+                throw MosquittoBroker.Failure(description: "credentials script failed for \(id): \(log)")
+            }
+        }
+        return directory
     }
 
     // MARK: Processes
@@ -169,6 +214,14 @@ final class Fleet: @unchecked Sendable {
             status == 200, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return false }
         return json["visible"] as? Bool == true
+    }
+
+    /// Messages the hub refused, by reason, as its fleet API reports them.
+    func hubRejections() async -> [String: Int] {
+        guard let (_, data) = try? await get(port: hubPort, path: "/v1/fleet"),
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
+        return json["rejections"] as? [String: Int] ?? [:]
     }
 
     // MARK: Digests and logs

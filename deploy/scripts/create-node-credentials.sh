@@ -25,7 +25,8 @@ case $role in
   hub) channels=() ;;
   *) echo "role must be gate, lounge, gift or hub" >&2; exit 65 ;;
 esac
-if [ -f "$acl_file" ] && grep -qx "user $node" "$acl_file"; then
+# The hub's ACL block ships in mall.acl; nodes get theirs here, once.
+if [ "$role" != hub ] && [ -f "$acl_file" ] && grep -qx "user $node" "$acl_file"; then
   echo "$node already has an ACL entry in $acl_file" >&2
   exit 65
 fi

@@ -1,0 +1,68 @@
+import BrokerHarness
+import Foundation
+import Logging
+import MosquittoTransport
+import SyncCore
+import Testing
+import Transport
+
+/// The production broker setup (`deploy/mosquitto/mall.acl` and the
+/// credentials script) against a process holding one node's credentials.
+@Suite("Production ACL", .serialized)
+struct BrokerACLTests {
+    @Test func aNodeCannotSpeakForAnotherNodeNorReadWhatIsNotItsOwn() async throws {
+        let fleet = try Fleet(
+            nodes: [("gate-1", "gate"), ("gate-2", "gate"), ("lounge-1", "lounge")], productionACL: true)
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        // The fleet itself works with its credentials.
+        try await fleet.insert(at: "gate-1", table: "gate_passages", key: "p1", columns: FleetIntegrationTests.passage)
+        #expect(await eventually { await fleet.has("gate-2", table: "gate_passages", key: "p1") })
+
+        // Given a rogue process with gate-1's credentials, subscribed to everything…
+        let password = try String(
+            contentsOf: fleet.credentials!.appendingPathComponent("gate-1.password"), encoding: .utf8)
+        let rogue = try MosquittoClient(
+            session: Session(clientID: "gate-1-rogue", subscriptions: ["#"]),
+            options: .init(
+                port: fleet.broker.port, username: "gate-1",
+                password: password.trimmingCharacters(in: .whitespacesAndNewlines)),
+            logger: Logger(label: "rogue") { _ in SwiftLogNoOpLogHandler() })
+        let seen = EventRecorder(rogue.events)
+        rogue.start()
+        #expect(await seen.wait { $0.contains { if case .connected = $0 { true } else { false } } })
+
+        // …a change in gate-2's name on gate-2's topic is refused by the broker,
+        let forged = WireCodec().encode(
+            .changes(
+                ChangeBatch(
+                    node: "gate-2", sentAt: 1_795_000_000_000,
+                    changes: [
+                        Change(
+                            id: ChangeID(origin: "gate-2", epoch: 1, seq: 999),
+                            hlc: HybridTimestamp(wallMillis: 1_795_000_000_000), table: "gate_passages", key: "forged",
+                            channel: Channel(mall: Fleet.mall, kind: .parking), op: .insert,
+                            columns: ["lane": .text("x")])
+                    ])))
+        let onGate2Topic = TransportMessage(topic: Topics.node("gate-2", mall: Fleet.mall, .up), payload: forged)
+        await #expect(throws: TransportError.self) { try await rogue.publish([onGate2Topic]) }
+        // …and on gate-1's own topic the broker lets it through but the hub refuses it.
+        let onOwnTopic = TransportMessage(topic: Topics.node("gate-1", mall: Fleet.mall, .up), payload: forged)
+        try await rogue.publish([onOwnTopic])
+        #expect(await eventually { await fleet.hubRejections()["forged-origin", default: 0] >= 1 })
+
+        // The lounge's data flows to the hub, but never to gate-1's credentials.
+        try await fleet.insert(
+            at: "lounge-1", table: "lounge_visits", key: "v1",
+            columns: ["member_id": "m-1", "checked_in_at": 1, "guests": 1, "status": "open"])
+        #expect(await fleet.converged())
+        await rogue.stop()
+        let topics = seen.all.compactMap { if case .message(let message) = $0 { message.topic } else { nil } }
+        #expect(!topics.isEmpty, "gate-1 may read its own channel and the hub status")
+        #expect(
+            topics.allSatisfy {
+                !$0.contains("/channel/lounge") && !$0.contains("/node/gate-2/") && !$0.contains("/node/lounge-1/")
+            })
+        #expect(await !fleet.has("gate-2", table: "gate_passages", key: "forged"))
+    }
+}
