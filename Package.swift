@@ -142,6 +142,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ServicesTests",
+            dependencies: [
+                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ConfigTests",
             dependencies: ["DeviceConfig"],
             swiftSettings: strict
