@@ -145,6 +145,12 @@ public final class MemoryReplicaStore: ReplicaStore {
         OutboxStatus(depth: state.outbox.count, oldest: state.outbox.map(\.change.hlc).min())
     }
 
+    public func outboxTails() throws -> [EpochPosition] {
+        var last: [UInt64: UInt64] = [:]
+        for (change, _) in state.outbox { last[change.id.epoch] = max(last[change.id.epoch] ?? 0, change.id.seq) }
+        return last.keys.sorted().map { EpochPosition(epoch: $0, seq: last[$0]!) }
+    }
+
     public func moveOutbox(fromEpoch: UInt64, toEpoch: UInt64) throws -> UInt64? {
         guard fromEpoch == state.epoch || state.outbox.contains(where: { $0.change.id.epoch == fromEpoch }) else {
             return nil

@@ -153,6 +153,14 @@ public final class SQLiteReplica: ReplicaStore {
         try database.read { db in try Self.outboxStatus(db) }
     }
 
+    public func outboxTails() throws -> [EpochPosition] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT epoch, max(seq) AS seq FROM outbox GROUP BY epoch ORDER BY epoch").map {
+                EpochPosition(epoch: UInt64($0["epoch"] as Int64), seq: UInt64($0["seq"] as Int64))
+            }
+        }
+    }
+
     public func moveOutbox(fromEpoch: UInt64, toEpoch: UInt64) throws -> UInt64? {
         try database.write { db in
             let current = try Self.meta(db, "epoch")

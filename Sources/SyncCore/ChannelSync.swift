@@ -22,8 +22,9 @@ public struct ChannelSync: Sendable, Equatable {
         case apply(entries: [LogEntry], upTo: UInt64)
         case requestResend(after: UInt64)
         case requestSnapshot
-        /// Replace the channel with this state at hub sequence `at`, in one transaction.
-        case installSnapshot(rows: [SnapshotRow], at: UInt64)
+        /// Prune the outbox by `acks` (changes the rows already contain), then
+        /// replace the channel with this state at hub sequence `at`, in one transaction.
+        case installSnapshot(rows: [SnapshotRow], at: UInt64, acks: [AckEntry])
     }
 
     public let channel: Channel
@@ -79,13 +80,13 @@ public struct ChannelSync: Sendable, Equatable {
             // Only a strictly newer answer replaces one being assembled; a
             // stalled one is dropped when the request is repeated.
             if let current = assembly, current.at >= part.at { return [] }
-            assembly = SnapshotAssembly(id: part.snapshotID, at: part.at, parts: part.parts)
+            assembly = SnapshotAssembly(id: part.snapshotID, at: part.at, parts: part.parts, acks: part.acks ?? [])
         }
         assembly!.add(part)
         guard let rows = assembly!.complete() else { return [] }
-        let at = assembly!.at
+        let (at, acks) = (assembly!.at, assembly!.acks)
         assembly = nil
-        return [.installSnapshot(rows: rows, at: at)]
+        return [.installSnapshot(rows: rows, at: at, acks: acks)]
     }
 
     /// Call after an `.apply` or `.installSnapshot` was committed.
@@ -142,12 +143,15 @@ struct SnapshotAssembly: Sendable, Equatable {
     let id: String
     let at: UInt64
     let parts: Int
+    /// Every part carries the same acks: those of the first part seen.
+    let acks: [AckEntry]
     private var received: [Int: [SnapshotRow]] = [:]
 
-    init(id: String, at: UInt64, parts: Int) {
+    init(id: String, at: UInt64, parts: Int, acks: [AckEntry]) {
         self.id = id
         self.at = at
         self.parts = parts
+        self.acks = acks
     }
 
     mutating func add(_ part: SnapshotPart) {

@@ -176,7 +176,7 @@ public final class HubEngine<Store: HubStore> {
                 guard member.channels.contains(request.channel) else {
                     return reject(WireError(.unauthorized, "node \(source.node) does not replicate \(request.channel)"))
                 }
-                return Result(outgoing: try snapshot(for: request.node, mall: member.mall, channel: request.channel))
+                return Result(outgoing: try snapshot(for: request, mall: member.mall))
             case (_, .birth), (_, .death), (_, .heartbeat), (_, .changes), (_, .resend), (_, .snapshotRequest):
                 return reject(WireError(.forgedOrigin, "message names another node than its topic \(source.node)"))
             default:
@@ -391,9 +391,11 @@ public final class HubEngine<Store: HubStore> {
         return out
     }
 
-    private func snapshot(for node: NodeID, mall: String, channel: Channel) throws -> [Outgoing] {
+    private func snapshot(for request: SnapshotRequest, mall: String) throws -> [Outgoing] {
+        let (node, channel) = (request.node, request.channel)
         let rows = try store.rows(in: channel)
         let at = heads[channel] ?? 0
+        let acks = try acks(for: node, outbox: request.outbox ?? [])
         snapshotCounter += 1
         let id = "\(epoch)-\(at)-\(snapshotCounter)"
         var chunks = MessageBudget.chunks(
@@ -402,9 +404,24 @@ public final class HubEngine<Store: HubStore> {
         let down = Topics.node(node, mall: mall, .down)
         return chunks.enumerated().map { part, rows in
             let message = SnapshotPart(
-                node: node, channel: channel, snapshotID: id, at: at, part: part, parts: chunks.count, rows: Array(rows)
-            )
+                node: node, channel: channel, snapshotID: id, at: at, part: part, parts: chunks.count,
+                rows: Array(rows), acks: acks.isEmpty ? nil : acks)
             return Outgoing(topic: down, message: .snapshotPart(message))
+        }
+    }
+
+    /// For each epoch of a node's outbox, the last of its changes up to the
+    /// node's position that the hub took, with the epoch's chain there: an ack
+    /// the node can check against its own chain however far either side got.
+    /// Everything the hub took is merged into the rows of its snapshot.
+    private func acks(for node: NodeID, outbox: [EpochPosition]) throws -> [AckEntry] {
+        try outbox.compactMap { position in
+            guard let mark = highWaters[OriginEpoch(origin: node, epoch: position.epoch)], position.seq > 0 else {
+                return nil
+            }
+            if position.seq >= mark.seq { return AckEntry(epoch: position.epoch, upTo: mark.seq, hash: mark.chain) }
+            let id = ChangeID(origin: node, epoch: position.epoch, seq: position.seq)
+            return try store.logged(id).map { AckEntry(epoch: position.epoch, upTo: position.seq, hash: $0.chain) }
         }
     }
 

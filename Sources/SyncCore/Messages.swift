@@ -137,13 +137,29 @@ public struct ResendRequest: Hashable, Sendable, Codable {
     }
 }
 
+/// An epoch of the sender and a sequence number in it.
+public struct EpochPosition: Hashable, Sendable, Codable {
+    public var epoch: UInt64
+    public var seq: UInt64
+
+    public init(epoch: UInt64, seq: UInt64) {
+        self.epoch = epoch
+        self.seq = seq
+    }
+}
+
 public struct SnapshotRequest: Hashable, Sendable, Codable {
     public var node: NodeID
     public var channel: Channel
+    /// Per epoch in the node's outbox, ascending, the seq of its last change
+    /// there (nil when the outbox is empty), so the snapshot can say which of
+    /// them the hub already holds.
+    public var outbox: [EpochPosition]?
 
-    public init(node: NodeID, channel: Channel) {
+    public init(node: NodeID, channel: Channel, outbox: [EpochPosition]? = nil) {
         self.node = node
         self.channel = channel
+        self.outbox = outbox
     }
 }
 
@@ -229,9 +245,15 @@ public struct SnapshotPart: Hashable, Sendable, Codable {
     public var part: Int
     public var parts: Int
     public var rows: [SnapshotRow]
+    /// The same in every part: acks for the outbox the request listed (nil
+    /// when none). The rows already contain every change they prune, so the
+    /// node must prune those instead of re-applying them: a row the hub has
+    /// since deleted and collected would come back.
+    public var acks: [AckEntry]?
 
     public init(
-        node: NodeID, channel: Channel, snapshotID: String, at: UInt64, part: Int, parts: Int, rows: [SnapshotRow]
+        node: NodeID, channel: Channel, snapshotID: String, at: UInt64, part: Int, parts: Int, rows: [SnapshotRow],
+        acks: [AckEntry]? = nil
     ) {
         self.node = node
         self.channel = channel
@@ -240,6 +262,7 @@ public struct SnapshotPart: Hashable, Sendable, Codable {
         self.part = part
         self.parts = parts
         self.rows = rows
+        self.acks = acks
     }
 }
 

@@ -164,13 +164,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         switch message {
         case .ack(let ack) where ack.node == configuration.node:
             lastHeardFromHub = now
-            for entry in ack.acks {
-                let pruned = try store.acknowledge(entry)
-                guard pruned > 0 else { continue }
-                outbox.depth -= pruned
-                if outbox.depth == 0 { outbox.oldest = nil } else { outbox.oldest = try store.outboxStatus().oldest }
-                upstream.acknowledged(pruned: pruned, outboxDepth: outbox.depth, now: now)
-            }
+            try acknowledge(ack.acks, now: now)
             return try pump(now: now)
         case .batch(let batch):
             guard channels[batch.channel] != nil else { return [] }
@@ -239,7 +233,12 @@ public final class NodeEngine<Store: ReplicaStore> {
                 try store.applyRemote(channel: channel, entries: entries, upTo: upTo, clock: clock.last)
                 self.clock = clock
                 channels[channel]!.applied(upTo: upTo, now: now)
-            case .installSnapshot(let rows, let at):
+            case .installSnapshot(let rows, let at, let acks):
+                // The changes these acks prune are in the rows already; left in
+                // the outbox, the install would apply them again on top, and
+                // bring back a row whose delete the hub has logged and collected
+                // since (the node missed the ack, or its disk lost the prune).
+                try acknowledge(acks, now: now)
                 try store.installSnapshot(channel: channel, rows: rows, at: at)
                 channels[channel]!.applied(upTo: at, now: now)
             case .requestResend(let after):
@@ -248,11 +247,25 @@ public final class NodeEngine<Store: ReplicaStore> {
                 out.append(Outgoing(topic: topic(.up), message: .resend(request)))
             case .requestSnapshot:
                 guard upstream.connected else { continue }
-                let request = SnapshotRequest(node: configuration.node, channel: channel)
+                let tails = outbox.depth > 0 ? try store.outboxTails() : []
+                let request = SnapshotRequest(
+                    node: configuration.node, channel: channel, outbox: tails.isEmpty ? nil : tails)
                 out.append(Outgoing(topic: topic(.up), message: .snapshotRequest(request)))
             }
         }
         return out
+    }
+
+    /// Prunes the outbox by acks from the hub; each prunes only if the
+    /// outbox holds its epoch and seq with the same sequence chain.
+    private func acknowledge(_ entries: [AckEntry], now: UInt64) throws {
+        for entry in entries {
+            let pruned = try store.acknowledge(entry)
+            guard pruned > 0 else { continue }
+            outbox.depth -= pruned
+            if outbox.depth == 0 { outbox.oldest = nil } else { outbox.oldest = try store.outboxStatus().oldest }
+            upstream.acknowledged(pruned: pruned, outboxDepth: outbox.depth, now: now)
+        }
     }
 
     /// Sends outbox changes while the window has room.

@@ -12,7 +12,8 @@ public protocol ReplicaStore: AnyObject {
     /// Applies log entries of one channel and sets its cursor to `upTo`.
     func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws
     /// Replaces one channel's rows with a snapshot at hub sequence `at`, then
-    /// re-applies the outbox's changes of that channel on top.
+    /// re-applies the outbox's changes of that channel on top (the engine first
+    /// prunes those the snapshot's acks show the hub holds).
     func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws
     /// Removes outbox changes of `ack.epoch` up to `ack.upTo`, but only when the
     /// outbox holds `(epoch, upTo)` with the acknowledged sequence chain.
@@ -21,6 +22,9 @@ public protocol ReplicaStore: AnyObject {
     /// Outbox changes in `(epoch, seq)` order after `after` (from the start when nil).
     func outbox(after: ChangeID?, limit: Int) throws -> [Change]
     func outboxStatus() throws -> OutboxStatus
+    /// Per epoch in the outbox, in ascending order, the seq of its last change:
+    /// what a snapshot request asks the hub to acknowledge.
+    func outboxTails() throws -> [EpochPosition]
     /// Renumbers every outbox change of epoch `fromEpoch` or later into
     /// `toEpoch` (from seq 1, order kept, so the hub still receives this
     /// node's changes in the order they were made) and makes `toEpoch` the

@@ -24,6 +24,7 @@ extension WireMessage {
             if !Identifier.isValid(m.node) { return "invalid node id" }
         case .snapshotRequest(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
+            if m.outbox?.count ?? 0 > maxItems { return "too many outbox positions" }
         case .ack(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.acks.count > maxItems { return "too many acks" }
@@ -41,6 +42,7 @@ extension WireMessage {
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.parts < 1 || m.part < 0 || m.part >= m.parts { return "part out of range" }
             if m.rows.count > maxItems { return "\(m.rows.count) rows, limit \(maxItems)" }
+            if m.acks?.count ?? 0 > maxItems { return "too many acks" }
             for row in m.rows {
                 guard let table = Schema.mall.tables[row.table], table.channelKinds.contains(m.channel.kind) else {
                     return "snapshot row of table \(row.table) on \(m.channel)"

@@ -69,6 +69,17 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func outboxTailsNameTheLastChangeOfEachEpoch(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        #expect(try store.outboxTails().isEmpty)
+        try store.commitLocal([Self.change(1), Self.change(2, key: "r-2")], clock: .zero)
+        _ = try store.start(minimumEpoch: 1)
+        try store.commitLocal([Self.change(1, epoch: 2, key: "r-3")], clock: .zero)
+        #expect(try store.outboxTails() == [EpochPosition(epoch: 1, seq: 2), EpochPosition(epoch: 2, seq: 1)])
+    }
+
+    @Test(arguments: Kind.allCases)
     func remoteEntriesAdvanceTheCursorWithTheRows(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)

@@ -62,13 +62,14 @@ import Testing
         let row = { (key: String) in
             SnapshotRow(table: "reservations", key: key, seq: 1, state: RowState(inserted: true))
         }
+        let acks = [AckEntry(epoch: 2, upTo: 5, hash: "0f4c2a9d1b7e6a53")]
         let second = SnapshotPart(
-            node: "n", channel: channel, snapshotID: "s", at: 40, part: 1, parts: 2, rows: [row("b")])
+            node: "n", channel: channel, snapshotID: "s", at: 40, part: 1, parts: 2, rows: [row("b")], acks: acks)
         let first = SnapshotPart(
-            node: "n", channel: channel, snapshotID: "s", at: 40, part: 0, parts: 2, rows: [row("a")])
+            node: "n", channel: channel, snapshotID: "s", at: 40, part: 0, parts: 2, rows: [row("a")], acks: acks)
         #expect(sync.received(second, now: 1).isEmpty)
         #expect(sync.received(second, now: 1).isEmpty)
-        #expect(sync.received(first, now: 2) == [.installSnapshot(rows: [row("a"), row("b")], at: 40)])
+        #expect(sync.received(first, now: 2) == [.installSnapshot(rows: [row("a"), row("b")], at: 40, acks: acks)])
         sync.applied(upTo: 40, now: 2)
         #expect(sync.cursor == 40)
     }
