@@ -6,9 +6,10 @@
 #   libmosquitto-dev  the MQTT client library the transport wraps
 #   mosquitto-clients mosquitto_pub/sub, for poking at a running fleet
 #   curl              the demo drives the nodes' local APIs with it
+#   openssl           the TLS tests make a throwaway CA and certificates
 set -euo pipefail
 
-packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl)
+packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

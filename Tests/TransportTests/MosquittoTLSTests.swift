@@ -1,0 +1,72 @@
+import BrokerHarness
+import Foundation
+import Logging
+import MosquittoTransport
+import Testing
+import Transport
+
+/// TLS as production uses it (`deploy/mosquitto/mall.conf`): the broker
+/// verified against the mall's CA, and nodes authenticated by certificate.
+@Suite("MosquittoClient over TLS", .serialized)
+struct MosquittoTLSTests {
+    /// A throwaway CA, a broker certificate for 127.0.0.1 and a client
+    /// certificate for `gate-1`, made with openssl.
+    static func makeCertificates() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tls-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd '\(directory.path)'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj '/CN=MallEdge test CA'
+            printf 'subjectAltName=IP:127.0.0.1\\n' > broker.ext
+            openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj '/CN=127.0.0.1'
+            openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out broker.crt -days 2 -extfile broker.ext
+            openssl req -newkey rsa:2048 -nodes -keyout gate-1.key -out gate-1.csr -subj '/CN=gate-1'
+            openssl x509 -req -in gate-1.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out gate-1.crt -days 2
+            chmod 644 *.key
+            """
+        let process = try ChildProcess(
+            executable: "/bin/sh", arguments: ["-c", script],
+            outputFile: directory.appendingPathComponent("openssl.log").path)
+        guard process.waitForExit() == 0 else {
+            throw MosquittoBroker.Failure(description: "openssl failed in \(directory.path)")
+        }
+        return directory
+    }
+
+    @Test func clientCertificateConnectsAndPublishesAndAStrangerDoesNot() async throws {
+        let certificates = try Self.makeCertificates()
+        defer { try? FileManager.default.removeItem(at: certificates) }
+        let path = certificates.path
+        let broker = try MosquittoBroker(settings: [
+            "cafile \(path)/ca.crt", "certfile \(path)/broker.crt", "keyfile \(path)/broker.key",
+            "require_certificate true", "use_identity_as_username true",
+        ])
+        defer { broker.stop() }
+        let quiet = Logger(label: "tls") { _ in SwiftLogNoOpLogHandler() }
+
+        // Given a node with the mall CA and its own certificate…
+        let tls = MosquittoClient.Options.TLS(
+            caFile: "\(path)/ca.crt", certificateFile: "\(path)/gate-1.crt", keyFile: "\(path)/gate-1.key")
+        let node = try MosquittoClient(
+            session: Session(clientID: "gate-1", subscriptions: ["echo"]),
+            options: .init(port: broker.port, tls: tls), logger: quiet)
+        let events = EventRecorder(node.events)
+        node.start()
+        // …it connects, and what it publishes comes back to it over TLS.
+        #expect(await events.wait { $0.contains { if case .connected = $0 { true } else { false } } })
+        try await node.publish([TransportMessage(topic: "echo", payload: [42])])
+        #expect(await events.wait { $0.contains { if case .message(let m) = $0 { m.payload == [42] } else { false } } })
+        await node.stop()
+
+        // A client with the CA but no certificate of its own never gets in.
+        let stranger = try MosquittoClient(
+            session: Session(clientID: "stranger", subscriptions: []),
+            options: .init(port: broker.port, tls: .init(caFile: "\(path)/ca.crt")), logger: quiet)
+        let strangerEvents = EventRecorder(stranger.events)
+        stranger.start()
+        #expect(!(await strangerEvents.wait(seconds: 2) { !$0.isEmpty }))
+        await stranger.stop()
+    }
+}
