@@ -44,7 +44,10 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
         var early: [Int32: Result<Void, TransportError>] = [:]
         var earlyOrder: [Int32] = []
         var awaitingAck = 0
-        var lastDisconnectReason: Int32 = 0
+        /// When the current connection was established.
+        var connectedAt: Date?
+        /// Connections in a row that the broker dropped within seconds.
+        var shortConnections = 0
         var loopExited = false
         var exitWaiters: [CheckedContinuation<Void, Never>] = []
         var backoff = ReconnectBackoff()
@@ -251,11 +254,11 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
     /// Sleeps the jittered backoff delay, in short slices so `stop()` is prompt.
     private func pauseBeforeReconnect() {
         let delay = state.withLock { state in
-            // A broker that keeps taking the session away means another
-            // process runs with this client id: back off fully and say so.
-            if state.lastDisconnectReason == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) {
-                return state.backoff.maxMillis
-            }
+            // Connections dropped again and again right after they were made
+            // mean another process runs with this client id (Mosquitto 2.0
+            // just closes the old socket, without a reason): back off fully
+            // rather than take the session back at once, forever.
+            if state.shortConnections >= Self.takeoverSuspicion { return state.backoff.maxMillis }
             return state.backoff.nextDelayMillis(unit: Double.random(in: 0..<1))
         }
         var slept: UInt64 = 0
@@ -265,6 +268,11 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
             slept += slice
         }
     }
+
+    /// Short connections in a row after which a session takeover is suspected.
+    public static let takeoverSuspicion = 3
+    /// A connection the broker drops sooner than this counts as short.
+    static let shortConnectionSeconds = 2.0
 
     private func describe(_ rc: Int32) -> String {
         rc == MOSQ_ERR_ERRNO.rawValue
@@ -321,8 +329,7 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
         state.withLock { state in
             state.connected = true
             state.generation += 1
-            state.backoff.reset()
-            state.lastDisconnectReason = 0
+            state.connectedAt = Date()
         }
         logger.info("MQTT connected", metadata: ["mqtt.session_present": "\(sessionPresent)"])
         continuation.yield(.connected(sessionPresent: sessionPresent))
@@ -355,28 +362,44 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
         continuation.yield(.message(TransportMessage(topic: topic, payload: payload, retained: message.retain)))
     }
 
+    /// `reason` is an MQTT 5 reason code (0x80 and up) when the broker sent
+    /// DISCONNECT, a libmosquitto error code when the connection broke.
     private func didDisconnect(reason: Int32) {
-        state.withLock { $0.lastDisconnectReason = reason }
-        if reason == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) {
-            logger.critical(
-                "another client took over this session: two processes share one client id",
-                metadata: ["mqtt.client": "\(session.clientID)"])
-        }
-        connectionEnded(reason: reason == 0 ? "disconnected" : String(cString: mosquitto_reason_string(reason)))
+        let text =
+            switch reason {
+            case 0: "disconnected"
+            case 0x80...: String(cString: mosquitto_reason_string(reason))
+            default: describe(reason)
+            }
+        connectionEnded(reason: text)
     }
 
     /// Idempotent: both the disconnect callback and the loop's error return it.
     private func connectionEnded(reason: String) {
-        let (wasConnected, stopping) = state.withLock { state in
+        let (wasConnected, stopping, suspectTakeover) = state.withLock { state in
             defer {
                 state.connected = false
                 state.subscribeMid = nil
+                state.connectedAt = nil
             }
-            if state.connected { state.generation += 1 }
-            return (state.connected, state.stopping)
+            guard state.connected else { return (false, state.stopping, false) }
+            state.generation += 1
+            let lasted = state.connectedAt.map { Date().timeIntervalSince($0) } ?? 0
+            if lasted < Self.shortConnectionSeconds {
+                state.shortConnections += 1
+            } else {
+                state.shortConnections = 0
+                state.backoff.reset()
+            }
+            return (true, state.stopping, state.shortConnections == Self.takeoverSuspicion)
         }
         failWaiting(TransportError(.connectionLost, reason))
         guard wasConnected else { return }
+        if suspectTakeover && !stopping {
+            logger.critical(
+                "the broker keeps dropping this client right after it connects: another process may use the same client id",
+                metadata: ["mqtt.client": "\(session.clientID)"])
+        }
         if stopping {
             logger.info("MQTT disconnected", metadata: ["mqtt.reason": "\(reason)"])
         } else {
