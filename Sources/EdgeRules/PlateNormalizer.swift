@@ -1,0 +1,110 @@
+/// Turns what an ANPR camera (or a person) typed into a canonical plate, or
+/// says why it is not one. Pure: no I/O, no locale.
+///
+/// Steps, in order: full-width forms to ASCII (`Ａ１` to `A1`); removal of separators (spaces, `·` and its look-alikes, dots,
+/// dashes); Latin letters to upper case; traditional province and suffix
+/// characters to simplified (`滬` to `沪`, `學` to `学`); refusal of letters
+/// and digits from other scripts; then validation against the plate formats
+/// (`Plate.Kind`). Serial characters never include `I` or `O`.
+public enum PlateNormalizer {
+    public static func normalize(_ raw: String) throws(PlateError) -> Plate {
+        var characters: [Character] = []
+        for scalar in raw.unicodeScalars {
+            let mapped = halfWidth(scalar)
+            if separators.contains(mapped) || mapped.properties.isWhitespace { continue }
+            let character = Character(simplified[mapped] ?? mapped)
+            guard let ascii = character.asciiValue else {
+                if plateHanzi.contains(character) {
+                    characters.append(character)
+                    continue
+                }
+                if (mapped.properties.isAlphabetic && !isHan(mapped)) || mapped.properties.numericType != nil {
+                    throw .foreignScript(character, position: characters.count)
+                }
+                throw .unexpectedCharacter(character, position: characters.count)
+            }
+            guard
+                (ascii >= 0x30 && ascii <= 0x39) || (ascii >= 0x41 && ascii <= 0x5A) || (ascii >= 0x61 && ascii <= 0x7A)
+            else { throw .unexpectedCharacter(character, position: characters.count) }
+            characters.append(Character(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii)))
+        }
+        guard !characters.isEmpty else { throw .empty }
+        guard characters.count == 7 || characters.count == 8 else { throw .wrongLength(characters.count) }
+        let text = String(characters)
+        return Plate(raw: raw, text: text, kind: try kind(of: characters, text: text))
+    }
+
+    /// The plate format `characters` follow, if any.
+    static func kind(of characters: [Character], text: String) throws(PlateError) -> Plate.Kind {
+        let head = characters[0]
+        if head == "使" {
+            guard characters.count == 7, characters.dropFirst().allSatisfy(\.isASCIIDigit) else {
+                throw .notAPlateFormat(text)
+            }
+            return .embassy
+        }
+        guard provinces.contains(head) else { throw .unknownProvince(head) }
+        guard characters[1].isASCIIUppercase else { throw .notAPlateFormat(text) }
+        let serial = Array(characters.dropFirst(2))
+        switch serial.count {
+        case 5 where serial.allSatisfy(isSerial):
+            return .ordinary
+        case 5 where serial.prefix(4).allSatisfy(isSerial) && suffixes.contains(serial[4]):
+            return .suffixed
+        case 6 where "DF".contains(serial[0]) && isSerial(serial[1]) && serial.dropFirst(2).allSatisfy(\.isASCIIDigit):
+            return .newEnergy
+        case 6 where serial.prefix(5).allSatisfy(\.isASCIIDigit) && "DF".contains(serial[5]):
+            return .newEnergy
+        default:
+            throw .notAPlateFormat(text)
+        }
+    }
+
+    // MARK: Tables
+
+    /// The 31 provincial abbreviations of mainland plates.
+    public static let provinces: Set<Character> = Set("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼")
+    /// Suffixes of special plates: police, learner, trailer, Hong Kong, Macau, consulate.
+    public static let suffixes: Set<Character> = Set("警学挂港澳领")
+    static let plateHanzi = provinces.union(suffixes).union(["使"])
+
+    /// Traditional forms seen on reads and typed by staff, to the simplified ones plates carry.
+    static let simplified: [Unicode.Scalar: Unicode.Scalar] = {
+        let pairs: [(Character, Character)] = [
+            ("滬", "沪"), ("遼", "辽"), ("魯", "鲁"), ("蘇", "苏"), ("贛", "赣"), ("晉", "晋"), ("陝", "陕"),
+            ("閩", "闽"), ("貴", "贵"), ("粵", "粤"), ("寧", "宁"), ("瓊", "琼"), ("雲", "云"), ("學", "学"),
+            ("掛", "挂"), ("領", "领"),
+        ]
+        return Dictionary(uniqueKeysWithValues: pairs.map { ($0.0.unicodeScalars.first!, $0.1.unicodeScalars.first!) })
+    }()
+
+    /// Separators cameras and people put between plate characters, with
+    /// their look-alikes: middle dots, bullets, dots, dashes, underscores.
+    static let separators: Set<Unicode.Scalar> = Set(
+        [
+            "\u{00B7}", "\u{2022}", "\u{2027}", "\u{2219}", "\u{22C5}", "\u{30FB}", "\u{FF65}", "\u{0387}", "\u{16EB}",
+            ".", "\u{3002}", "\u{FF61}", "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2212}",
+            "\u{FE63}", "_",
+        ].map { Unicode.Scalar($0)! })
+
+    /// Full-width ASCII (U+FF01–FF5E) to ASCII and the ideographic space to a
+    /// space: the compatibility forms cameras and IMEs produce on plates.
+    static func halfWidth(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        if (0xFF01...0xFF5E).contains(scalar.value) { return Unicode.Scalar(scalar.value - 0xFEE0)! }
+        if scalar.value == 0x3000 { return " " }
+        return scalar
+    }
+
+    static func isSerial(_ character: Character) -> Bool {
+        character.isASCIIDigit || (character.isASCIIUppercase && character != "I" && character != "O")
+    }
+
+    static func isHan(_ scalar: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+    var isASCIIUppercase: Bool { asciiValue.map { $0 >= 0x41 && $0 <= 0x5A } ?? false }
+}
