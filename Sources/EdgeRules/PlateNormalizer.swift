@@ -8,6 +8,16 @@
 /// (`Plate.Kind`). Serial characters never include `I` or `O`.
 public enum PlateNormalizer {
     public static func normalize(_ raw: String) throws(PlateError) -> Plate {
+        let characters = try clean(raw)
+        guard !characters.isEmpty else { throw .empty }
+        guard characters.count == 7 || characters.count == 8 else { throw .wrongLength(characters.count) }
+        let text = String(characters)
+        return Plate(raw: raw, text: text, kind: try kind(of: characters, text: text))
+    }
+
+    /// The read's characters after every step but format validation: what
+    /// fuzzy matching compares when a misread broke the format (`I` for `1`).
+    public static func clean(_ raw: String) throws(PlateError) -> [Character] {
         var characters: [Character] = []
         for scalar in raw.unicodeScalars {
             let mapped = halfWidth(scalar)
@@ -28,10 +38,7 @@ public enum PlateNormalizer {
             else { throw .unexpectedCharacter(character, position: characters.count) }
             characters.append(Character(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii)))
         }
-        guard !characters.isEmpty else { throw .empty }
-        guard characters.count == 7 || characters.count == 8 else { throw .wrongLength(characters.count) }
-        let text = String(characters)
-        return Plate(raw: raw, text: text, kind: try kind(of: characters, text: text))
+        return characters
     }
 
     /// The plate format `characters` follow, if any.
