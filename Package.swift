@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "mall-sim", targets: ["MallSim"]),
         .executable(name: "mall-node", targets: ["MallNode"]),
         .executable(name: "mall-hub", targets: ["MallHub"]),
+        .executable(name: "plate-quality", targets: ["PlateQuality"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -125,6 +126,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "PlateQuality",
+            dependencies: ["EdgeRules", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(
