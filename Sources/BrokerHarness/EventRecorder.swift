@@ -24,11 +24,19 @@ public final class EventRecorder<Element: Sendable>: Sendable {
     /// Waits until `condition` holds for what was seen so far; false on timeout.
     @discardableResult
     public func wait(seconds: Double = 10, until condition: ([Element]) -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if storage.elements.withLock({ condition($0) }) { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return storage.elements.withLock { condition($0) }
+        await eventually(seconds: seconds) { storage.elements.withLock { condition($0) } }
     }
+}
+
+/// Polls `condition` every `interval` until it holds or `seconds` pass: tests
+/// wait for what the system under test does, never for a fixed time.
+public func eventually(
+    seconds: Double = 20, every interval: Duration = .milliseconds(10), _ condition: () async -> Bool
+) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: interval)
+    }
+    return await condition()
 }

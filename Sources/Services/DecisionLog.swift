@@ -25,7 +25,7 @@ public enum DecisionLog {
             decision: decision,
             changes: changes.map {
                 .init(
-                    id: "\($0.id.origin)/\($0.id.epoch)/\($0.id.seq)", table: $0.table, key: $0.key, op: $0.op.rawValue)
+                    id: $0.id.description, table: $0.table, key: $0.key, op: $0.op.rawValue)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

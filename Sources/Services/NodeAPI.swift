@@ -68,7 +68,7 @@ public enum NodeAPI {
                 let changes = try await coordinator.commit(writes, decision: body.decision ?? "write")
                 let response = WriteResponse(
                     changes: changes.map {
-                        .init(id: "\($0.id.origin)/\($0.id.epoch)/\($0.id.seq)", table: $0.table, key: $0.key)
+                        .init(id: $0.id.description, table: $0.table, key: $0.key)
                     })
                 return try response.response(from: request, context: context).withStatus(.created)
             } catch let error as SyncError where error.code == .invalidWrite {

@@ -182,11 +182,7 @@ final class Fleet: @unchecked Sendable {
     // MARK: HTTP
 
     func waitForHTTP(port: Int, path: String) async throws {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if (try? await get(port: port, path: path)) != nil { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        if await eventually(seconds: 20, { (try? await get(port: port, path: path)) != nil }) { return }
         throw MosquittoBroker.Failure(description: "nothing answers on port \(port)")
     }
 
@@ -249,19 +245,14 @@ final class Fleet: @unchecked Sendable {
 
     /// Waits until every node's digests equal the hub's for the node's channels.
     func converged(seconds: Double = 30) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if let hub = try? hubDigests(),
-                nodes.keys.allSatisfy({ id in
-                    guard let mine = try? nodeDigests(id), !mine.isEmpty else { return false }
-                    return mine.allSatisfy { hub[$0.key] == $0.value }
-                })
-            {
-                return true
+        // Each look runs a digest process per member: look every 200 ms.
+        await eventually(seconds: seconds, every: .milliseconds(200)) {
+            guard let hub = try? hubDigests() else { return false }
+            return nodes.keys.allSatisfy { id in
+                guard let mine = try? nodeDigests(id), !mine.isEmpty else { return false }
+                return mine.allSatisfy { hub[$0.key] == $0.value }
             }
-            try? await Task.sleep(for: .milliseconds(200))
         }
-        return false
     }
 
     /// The change ids of every decision line a node's log holds.

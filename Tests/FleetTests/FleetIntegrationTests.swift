@@ -110,13 +110,3 @@ struct FleetIntegrationTests {
         #expect(Set(decided) == Set(acknowledged) && decided.count == acknowledged.count)
     }
 }
-
-/// Polls `condition` until it holds or `seconds` pass.
-func eventually(seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return await condition()
-}
