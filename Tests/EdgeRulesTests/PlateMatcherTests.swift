@@ -66,7 +66,8 @@ import Testing
         var confidences = sure
         confidences[6] = 0.3
         // 皖A8B9K2 is one confusion from 皖A889K2 (B/8) and from 皖A8B9KZ (2/Z): staff decide.
-        let outcome = matcher.match(read("皖A8B9K2", characters: confidences), against: ["皖A889K2", "皖A8B9KZ"])
+        let outcome = matcher.match(
+            read("皖A8B9K2", characters: confidences), against: ["皖A889K2", "皖A8B9KZ"] as Set<String>)
         #expect(outcome == .refer(.ambiguous, suggestions: ["皖A889K2", "皖A8B9KZ"]))
     }
 

@@ -80,7 +80,7 @@ public struct PlateMatcher: Sendable {
     }
 
     /// `reserved`: the normalised plates of the active reservations.
-    public func match(_ read: Read, against reserved: Set<String>) -> Outcome {
+    public func match(_ read: Read, against reserved: some PlateSet) -> Outcome {
         let cleaned = (try? PlateNormalizer.clean(read.text)).map { String($0) }
         let alternatives = read.alternatives.compactMap { try? PlateNormalizer.normalize($0).text }
         let close = closePlates(to: [cleaned].compactMap { $0 } + alternatives, in: reserved)
@@ -95,7 +95,9 @@ public struct PlateMatcher: Sendable {
         }
         if alternativeHits.count > 1 { return .refer(.ambiguous, suggestions: alternativeHits.sorted()) }
         guard let cleaned else { return close.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: close) }
-        let confusable = reserved.compactMap { plate in confusion(between: cleaned, and: plate).map { (plate, $0) } }
+        let confusable = reserved.plates(oneEditFrom: cleaned).compactMap { plate in
+            confusion(between: cleaned, and: plate).map { (plate, $0) }
+        }
         if confusable.count == 1, let (plate, rule) = confusable.first, isSafe(rule, read, length: cleaned.count) {
             return .match(plate: plate, rule: rule)
         }
@@ -130,16 +132,7 @@ public struct PlateMatcher: Sendable {
 
     /// Reserved plates one edit away from any of `reads` (substitution,
     /// insertion or deletion anywhere): what staff are shown when referred.
-    func closePlates(to reads: [String], in reserved: Set<String>) -> [String] {
-        reserved.filter { plate in reads.contains { oneEditApart(Array($0), Array(plate)) } }.sorted()
-    }
-
-    func oneEditApart(_ a: [Character], _ b: [Character]) -> Bool {
-        if a.count == b.count { return zip(a, b).filter { $0 != $1 }.count == 1 }
-        let (short, long) = a.count < b.count ? (a, b) : (b, a)
-        guard long.count - short.count == 1 else { return false }
-        var i = 0
-        while i < short.count && short[i] == long[i] { i += 1 }
-        return short[i...] == long[(i + 1)...]
+    func closePlates(to reads: [String], in reserved: some PlateSet) -> [String] {
+        Set(reads.flatMap { reserved.plates(oneEditFrom: $0) }).sorted()
     }
 }
