@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "DeviceConfig",
             dependencies: [
-                "SyncCore", "MosquittoTransport",
+                "SyncCore", "EdgeRules", "MosquittoTransport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "SyncCore", "Storage", "Transport",
+                "SyncCore", "Storage", "Transport", "EdgeRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport",
+                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport", "EdgeRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -75,6 +75,20 @@ struct ConfigReader {
         return number
     }
 
+    /// A number (integer or decimal) in `range`.
+    mutating func double(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws(ConfigError)
+        -> Double
+    {
+        guard let value = value(key) else { return fallback }
+        guard let number = value.double ?? value.int.map(Double.init) else {
+            throw failure(key, "expected a number in \(range.lowerBound)...\(range.upperBound), found \(value.type)")
+        }
+        guard range.contains(number) else {
+            throw failure(key, "expected a number in \(range.lowerBound)...\(range.upperBound), found \(number)")
+        }
+        return number
+    }
+
     mutating func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
         guard let value = value(key) else { return fallback }
         guard let flag = value.bool else { throw failure(key, "expected true or false, found \(value.type)") }

@@ -1,3 +1,4 @@
+public import EdgeRules
 import Foundation
 public import SyncCore
 
@@ -12,6 +13,13 @@ public import SyncCore
 /// | `node.data_dir` | path | required | its SQLite replica lives here |
 /// | `node.clock_offset_ms` | integer | `0` | added to the system clock (tests); `MALLEDGE_CLOCK_OFFSET_MS` overrides |
 /// | `api.listen` | host:port | `"127.0.0.1:8080"` | the local API for the device software |
+/// | `api.device_token_file` | path | required for a gate | file holding the gate controller's bearer token |
+/// | `gate.early_grace_minutes` | integer | `30` | a reservation admits this long before its window |
+/// | `gate.late_grace_minutes` | integer | `15` | … and this long after it |
+/// | `gate.minimum_confidence` | number | `0.5` | below it a read is referred to staff |
+/// | `gate.weak_character_confidence` | number | `0.7` | a confusable character must be below it to be corrected … |
+/// | `gate.strong_character_confidence` | number | `0.9` | … while every other character is at least this |
+/// | `gate.fuzzy_overall_confidence` | number | `0.9` | without per-character confidences, a correction needs this overall |
 /// | `sync.batch_size` | integer | `250` | changes per message |
 /// | `sync.window` | integer | `2000` | changes sent and not yet acknowledged |
 /// | `sync.ack_timeout_ms` | integer | `5000` | resend from the oldest unacknowledged change after this |
@@ -27,6 +35,9 @@ public struct NodeSettings: Sendable {
     public var dataDirectory: String
     public var clockOffsetMillis: Int64
     public var api: ListenAddress
+    /// Bearer tokens of the device software allowed to ask for decisions.
+    public var deviceTokens: Set<String>
+    public var gate: GateDecider.Configuration
     public var upstream: UpstreamFlow.Configuration
     public var downstream: ChannelSync.Configuration
     public var heartbeatIntervalMillis: UInt64
@@ -65,7 +76,35 @@ public struct NodeSettings: Sendable {
         var api = try root.section("api")
         let listen = try api.string(
             "listen", default: "127.0.0.1:8080", expected: "host:port", valid: { ListenAddress($0) != nil })
+        var deviceTokens: Set<String> = []
+        if let tokenFile = try api.optionalString("device_token_file") {
+            if checkingFiles {
+                guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                    throw api.failure("device_token_file", "cannot read \(tokenFile)")
+                }
+                let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard token.utf8.count >= 16, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                    throw api.failure(
+                        "device_token_file", "\(tokenFile) must hold one token of at least 16 printable characters")
+                }
+                deviceTokens.insert(token)
+            }
+        } else if roleText == "gate" {
+            throw api.failure("device_token_file", "missing: a gate's controller must authenticate to its node")
+        }
         try api.rejectUnknownKeys()
+
+        var gateSection = try root.section("gate")
+        let gate = GateDecider.Configuration(
+            earlyGraceMillis: Int64(try gateSection.int("early_grace_minutes", in: 0...1440, default: 30)) * 60_000,
+            lateGraceMillis: Int64(try gateSection.int("late_grace_minutes", in: 0...1440, default: 15)) * 60_000,
+            matcher: PlateMatcher.Configuration(
+                minimumConfidence: try gateSection.double("minimum_confidence", in: 0...1, default: 0.5),
+                weakCharacterConfidence: try gateSection.double("weak_character_confidence", in: 0...1, default: 0.7),
+                strongCharacterConfidence: try gateSection.double(
+                    "strong_character_confidence", in: 0...1, default: 0.9),
+                fuzzyOverallConfidence: try gateSection.double("fuzzy_overall_confidence", in: 0...1, default: 0.9)))
+        try gateSection.rejectUnknownKeys()
 
         var sync = try root.section("sync")
         let upstream = UpstreamFlow.Configuration(
@@ -82,7 +121,8 @@ public struct NodeSettings: Sendable {
         try root.rejectUnknownKeys()
         return NodeSettings(
             file: path, node: id, mall: mall, role: Role(rawValue: roleText)!, dataDirectory: dataDirectory,
-            clockOffsetMillis: clockOffset, api: ListenAddress(listen)!, upstream: upstream, downstream: downstream,
+            clockOffsetMillis: clockOffset, api: ListenAddress(listen)!, deviceTokens: deviceTokens, gate: gate,
+            upstream: upstream, downstream: downstream,
             heartbeatIntervalMillis: heartbeat, broker: broker)
     }
 }

@@ -35,7 +35,8 @@ extension MallNode {
             let outgoing = OutgoingQueue()
             let coordinator = try NodeCoordinator(
                 configuration: engineConfiguration, replicaPath: settings.replicaPath,
-                clock: WallClock(offsetMillis: settings.clockOffsetMillis), outgoing: outgoing, logger: logger)
+                clock: WallClock(offsetMillis: settings.clockOffsetMillis), outgoing: outgoing,
+                policies: EdgePolicies(gate: settings.gate, deviceTokens: settings.deviceTokens), logger: logger)
             let will = coordinator.will(for: engineConfiguration, epoch: await coordinator.epoch)
             let session = Session(
                 clientID: settings.broker.clientID,

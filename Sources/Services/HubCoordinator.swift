@@ -68,6 +68,20 @@ public actor HubCoordinator {
         }
     }
 
+    /// Commits the hub's own writes (imports, issued gift codes, operators'
+    /// decisions) durably and queues their fan-out; only then returns.
+    /// - Throws: `SyncError(.invalidWrite)` for a write the schema refuses
+    ///   (nothing is committed), or the store's error.
+    public func write(_ writes: [LocalWrite], mall: String, decision: String) throws {
+        let result = try engine.write(writes, mall: mall, now: clock.now())
+        logger.info("hub write committed", metadata: ["hub.decision": "\(decision)", "hub.writes": "\(writes.count)"])
+        outgoing.push(result.outgoing.map(message))
+    }
+
+    public func row(table: String, key: String) throws -> RowState? {
+        try engine.store.row(RowRef(table: table, key: key))?.state
+    }
+
     public func tick() {
         do {
             outgoing.push(try engine.tick(now: clock.now()).map(message))

@@ -1,5 +1,6 @@
+import EdgeRules
 public import Logging
-public import Storage
+import Storage
 public import SyncCore
 public import Transport
 
@@ -8,25 +9,34 @@ public import Transport
 /// engine returns to publish goes to the outgoing queue after the engine's
 /// commit has returned.
 public actor NodeCoordinator {
-    public typealias Engine = NodeEngine<SQLiteReplica>
+    public typealias Engine = NodeEngine<ObservedReplica>
 
-    private let engine: Engine
-    private let clock: WallClock
+    let engine: Engine
+    let clock: WallClock
+    let policies: EdgePolicies
+    /// What the decisions read; the replica tells it of every committed change.
+    let views: DecisionViews
+    let gateDecider: GateDecider
+    let logger: Logger
     private let codec = WireCodec()
     private let outgoing: OutgoingQueue
-    private let logger: Logger
     private var connected = false
     private var rejectedMessages = 0
     private var storeFailures = 0
 
     public init(
         configuration: Engine.Configuration, replicaPath: String, clock: WallClock, outgoing: OutgoingQueue,
-        logger: Logger
+        policies: EdgePolicies = EdgePolicies(), logger: Logger
     ) throws {
-        let store = try SQLiteReplica(path: replicaPath)
+        let store = ObservedReplica(try SQLiteReplica(path: replicaPath))
+        let views = try DecisionViews(store: store.replica, role: configuration.role, logger: logger)
+        store.observer = views
         let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
+        self.views = views
         self.clock = clock
+        self.policies = policies
+        gateDecider = GateDecider(configuration: policies.gate)
         self.outgoing = outgoing
         self.logger = logger
         logger.info(

@@ -229,6 +229,18 @@ public final class SQLiteReplica: ReplicaStore {
         }
     }
 
+    // MARK: Views
+
+    /// The visible rows of one table with their values: what the node's
+    /// in-memory decision views load at start and after a snapshot.
+    public func visibleRows(of table: String) throws -> [(key: String, values: [String: Value])] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT key, state FROM rows WHERE table_name = ? AND visible = 1", arguments: [table]
+            ).map { (key: $0["key"], values: try StoredJSON.decode(RowState.self, $0["state"]).values) }
+        }
+    }
+
     // MARK: Helpers
 
     private static func apply(_ change: Change, seq: UInt64?, _ db: Database) throws {

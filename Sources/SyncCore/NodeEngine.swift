@@ -72,6 +72,9 @@ public final class NodeEngine<Store: ReplicaStore> {
     }
 
     public var outboxStatus: OutboxStatus { outbox }
+    /// The id the next local change will get: unique across the fleet and
+    /// never reused, so decisions name their event rows after it.
+    public var nextChangeID: ChangeID { ChangeID(origin: configuration.node, epoch: epoch, seq: nextSeq) }
     public var hlc: HybridTimestamp { clock.last }
 
     public func cursor(of channel: Channel) -> UInt64? { channels[channel]?.cursor }

@@ -91,7 +91,8 @@ extension Schema {
             name: "gate_passages", kind: .events,
             columns: [
                 "reservation_id": .text, "lane": .text, "direction": .text, "plate_raw": .text, "plate": .text,
-                "decision": .text, "rule": .text, "confidence": .int, "at": .int,
+                "decision": .text, "reason": .text, "rule": .text, "confidence": .int,
+                "character_confidences": .text, "alternatives": .text, "suggestions": .text, "at": .int,
             ],
             channelKinds: [.parking]),
         Table(

@@ -6,16 +6,16 @@ public struct SingleUseRule: Sendable, Hashable {
     public var kind: String
     public var table: String
     public var itemColumn: String
-    /// Only events with this column value count as a use.
-    public var filter: (column: String, value: Value)?
+    /// Only events with all of these column values count as a use.
+    public var filters: [(column: String, value: Value)]
 
     public static let ruleName = "earliest-hlc-wins"
 
-    public init(kind: String, table: String, itemColumn: String, filter: (column: String, value: Value)? = nil) {
+    public init(kind: String, table: String, itemColumn: String, filters: [(column: String, value: Value)] = []) {
         self.kind = kind
         self.table = table
         self.itemColumn = itemColumn
-        self.filter = filter
+        self.filters = filters
     }
 
     public static func == (lhs: SingleUseRule, rhs: SingleUseRule) -> Bool {
@@ -29,7 +29,8 @@ public struct SingleUseRule: Sendable, Hashable {
         SingleUseRule(kind: "gift.double-redemption", table: "gift_redemptions", itemColumn: "code_id"),
         SingleUseRule(
             kind: "parking.double-entry", table: "gate_passages", itemColumn: "reservation_id",
-            filter: (column: "direction", value: .text("in"))),
+            // A refused or referred entry is evidence, not a use of the reservation.
+            filters: [(column: "direction", value: .text("in")), (column: "decision", value: .text("admit"))]),
     ]
 
     /// The claim this change makes on an item, if the rule covers it.
@@ -37,7 +38,7 @@ public struct SingleUseRule: Sendable, Hashable {
         guard change.table == table, change.op == .insert,
             case .text(let item)? = change.columns[itemColumn], !item.isEmpty
         else { return nil }
-        if let filter, change.columns[filter.column] != filter.value { return nil }
+        if filters.contains(where: { change.columns[$0.column] != $0.value }) { return nil }
         return Claim(kind: kind, item: item, stamp: change.stamp, rowKey: change.key, channel: change.channel)
     }
 

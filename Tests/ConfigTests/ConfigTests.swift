@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func defaultsFillEverythingOptional() throws {
-        let path = try write("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/tmp/g1\"\n")
+        let path = try write("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"lounge\"\ndata_dir = \"/tmp/g1\"\n")
         let settings = try NodeSettings.load(path: path, environment: [:])
         #expect(settings.api == ListenAddress(host: "127.0.0.1", port: 8080))
         #expect(settings.broker.options.port == 1883)
@@ -37,7 +37,7 @@ import Testing
 
     @Test func environmentOverridesTheClockOffset() throws {
         let path = try write(
-            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\nclock_offset_ms = 5\n")
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"lounge\"\ndata_dir = \"/d\"\nclock_offset_ms = 5\n")
         #expect(try NodeSettings.load(path: path, environment: [:]).clockOffsetMillis == 5)
         #expect(
             try NodeSettings.load(path: path, environment: ["MALLEDGE_CLOCK_OFFSET_MS": "-120000"]).clockOffsetMillis
@@ -53,24 +53,32 @@ import Testing
         ("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\n", "node.data_dir", "missing"),
         ("[node]\nid = \"g 1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n", "node.id", "identifier"),
         (
-            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nport = 70000\n",
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"lounge\"\ndata_dir = \"/d\"\n[mqtt]\nport = 70000\n",
             "mqtt.port", "1...65535"
         ),
         (
-            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nport = \"x\"\n",
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"lounge\"\ndata_dir = \"/d\"\n[mqtt]\nport = \"x\"\n",
             "mqtt.port", "integer"
         ),
         (
-            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nprot = 1\n", "mqtt.prot",
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"lounge\"\ndata_dir = \"/d\"\n[mqtt]\nprot = 1\n", "mqtt.prot",
             "unknown key"
         ),
         (
-            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[mqtt]\nmax_inflight = 0\n",
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"lounge\"\ndata_dir = \"/d\"\n[mqtt]\nmax_inflight = 0\n",
             "mqtt.max_inflight", "10...65535"
         ),
         (
             "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\nlisten = \"nowhere\"\n",
             "api.listen", "host:port"
+        ),
+        (
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n", "api.device_token_file",
+            "must authenticate"
+        ),
+        (
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\ndevice_token_file = \"/none\"\n",
+            "api.device_token_file", "cannot read"
         ),
         ("node = 3\n", "node", "table"),
     ])
@@ -80,6 +88,43 @@ import Testing
         #expect(error?.file == path)
         #expect(error?.key == key)
         #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+    }
+
+    @Test func aGateReadsItsTokenAndPlateRules() throws {
+        let token = try write("  0123456789abcdef-gate\n")
+        let path = try write(
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\ndevice_token_file = \"\(token)\"\n"
+                + "[gate]\nearly_grace_minutes = 10\nminimum_confidence = 0.6\nfuzzy_overall_confidence = 1\n")
+        let settings = try NodeSettings.load(path: path, environment: [:])
+        #expect(settings.deviceTokens == ["0123456789abcdef-gate"])
+        #expect(settings.gate.earlyGraceMillis == 600_000)
+        #expect(settings.gate.lateGraceMillis == 900_000)
+        #expect(settings.gate.matcher.minimumConfidence == 0.6)
+        #expect(settings.gate.matcher.fuzzyOverallConfidence == 1)
+    }
+
+    @Test(arguments: [
+        ("[gate]\nminimum_confidence = 1.5\n", "gate.minimum_confidence", "0.0...1.0"),
+        ("[gate]\nlate_grace_minutes = \"soon\"\n", "gate.late_grace_minutes", "integer"),
+        ("[gate]\ngrace = 1\n", "gate.grace", "unknown key"),
+    ])
+    func brokenGateRulesAreRefused(section: String, key: String, expected: String) throws {
+        let token = try write("0123456789abcdef-gate")
+        let path = try write(
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\ndevice_token_file = \"\(token)\"\n"
+                + section)
+        let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
+        #expect(error?.key == key)
+        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+    }
+
+    @Test func aShortDeviceTokenIsRefused() throws {
+        let token = try write("short")
+        let path = try write(
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\ndevice_token_file = \"\(token)\"\n"
+        )
+        let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
+        #expect(error?.description.contains("at least 16") == true)
     }
 
     @Test func invalidTOMLSaysWhere() throws {

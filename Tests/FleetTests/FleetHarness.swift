@@ -83,6 +83,7 @@ final class Fleet: @unchecked Sendable {
     /// a broker the node cannot reach).
     func writeNodeConfig(_ id: String, brokerPort: Int) throws {
         let member = nodes[id]!
+        try deviceToken(for: id).write(toFile: deviceTokenFile(id), atomically: true, encoding: .utf8)
         let text = """
             [node]
             id = "\(id)"
@@ -91,6 +92,7 @@ final class Fleet: @unchecked Sendable {
             data_dir = "\(directory.path)/\(id)"
             [api]
             listen = "127.0.0.1:\(member.apiPort)"
+            device_token_file = "\(deviceTokenFile(id))"
             [mqtt]
             port = \(brokerPort)
             \(credentials.map { "username = \"\(id)\"\npassword_file = \"\($0.path)/\(id).password\"" } ?? "")
@@ -103,6 +105,11 @@ final class Fleet: @unchecked Sendable {
             """
         try text.write(toFile: member.config, atomically: true, encoding: .utf8)
     }
+
+    /// The bearer token a node's device software presents.
+    func deviceToken(for id: String) -> String { "fleet-test-device-token-\(id)" }
+
+    private func deviceTokenFile(_ id: String) -> String { "\(directory.path)/\(id).device-token" }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../..").standardized

@@ -8,63 +8,22 @@ import SyncCore
 import Testing
 import Transport
 
-/// The node and hub services, wired as the executables wire them but over
-/// the in-memory broker, with real SQLite files: partitions and drops on
-/// demand, no processes, no network.
+/// Sync over the in-memory broker: partitions and a broker that drops.
 @Suite struct ServicesOverInMemoryBrokerTests {
-    static let mall = "mall-x"
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("services-\(UUID().uuidString)")
-    let broker = InMemoryBroker(maxQueued: 5)
-    let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
-    func hub(fleet: [NodeID: HubCoordinator.Engine.FleetMember]) throws -> (HubCoordinator, HubSyncService) {
-        let outgoing = OutgoingQueue()
-        let coordinator = try HubCoordinator(
-            configuration: .init(fleet: fleet, statusIntervalMillis: 100), storePath: "\(directory.path)/hub.sqlite",
-            clock: WallClock(), outgoing: outgoing, logger: quiet)
-        let transport = InMemoryTransport(
-            broker: broker, session: Session(clientID: "hub", subscriptions: Topics.hubSubscriptions))
-        return (
-            coordinator,
-            HubSyncService(coordinator: coordinator, transport: transport, outgoing: outgoing, logger: quiet)
-        )
-    }
-
-    func node(_ id: NodeID) throws -> (NodeCoordinator, NodeSyncService) {
-        let configuration = NodeCoordinator.Engine.Configuration(
-            node: id, mall: Self.mall, role: .gate, upstream: .init(ackTimeoutMillis: 300),
-            downstream: .init(catchUpDelayMillis: 50, requestTimeoutMillis: 300), heartbeatIntervalMillis: 100)
-        let outgoing = OutgoingQueue()
-        let coordinator = try NodeCoordinator(
-            configuration: configuration, replicaPath: "\(directory.path)/\(id).sqlite", clock: WallClock(),
-            outgoing: outgoing, logger: quiet)
-        let will = coordinator.will(for: configuration, epoch: 1)
-        let transport = InMemoryTransport(
-            broker: broker,
-            session: Session(
-                clientID: id,
-                subscriptions: Topics.nodeSubscriptions(id, mall: Self.mall, channels: configuration.channels),
-                will: will))
-        return (
-            coordinator,
-            NodeSyncService(
-                coordinator: coordinator, transport: transport, outgoing: outgoing, will: will, logger: quiet)
-        )
-    }
-
     static func passage(_ key: String) -> LocalWrite {
         .insert("gate_passages", key, ["lane": .text("n1"), "direction": .text("in"), "at": .int(1)])
     }
 
     @Test func partitionedGateCatchesUpThroughADroppingBroker() async throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let member = HubCoordinator.Engine.FleetMember(mall: Self.mall, role: .gate)
-        let (hub, hubService) = try hub(fleet: ["g1": member, "g2": member])
-        let (g1, g1Service) = try node("g1")
-        let (g2, g2Service) = try node("g2")
+        let fleet = try InMemoryFleet(maxQueued: 5)
+        defer { fleet.remove() }
+        let broker = fleet.broker
+        let member = HubCoordinator.Engine.FleetMember(mall: InMemoryFleet.mall, role: .gate)
+        let (hub, hubService) = try fleet.hub(fleet: ["g1": member, "g2": member])
+        let (g1, g1Service) = try fleet.node("g1")
+        let (g2, g2Service) = try fleet.node("g2")
         let group = ServiceGroup(
-            configuration: .init(services: [hubService, g1Service, g2Service], logger: quiet))
+            configuration: .init(services: [hubService, g1Service, g2Service], logger: fleet.quiet))
 
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }

@@ -71,8 +71,9 @@ for entry in "${nodes[@]}"; do
   role=${entry##*:}
   port=$(free_port)
   api[$node]=$port
-  printf '[node]\nid = "%s"\nmall = "mall-demo"\nrole = "%s"\ndata_dir = "%s/%s"\n\n[api]\nlisten = "127.0.0.1:%s"\n\n[mqtt]\nport = %s\n' \
-    "$node" "$role" "$dir" "$node" "$port" "$broker_port" >"$dir/$node.toml"
+  printf 'demo-device-token-%s\n' "$node" >"$dir/$node.device-token"
+  printf '[node]\nid = "%s"\nmall = "mall-demo"\nrole = "%s"\ndata_dir = "%s/%s"\n\n[api]\nlisten = "127.0.0.1:%s"\ndevice_token_file = "%s"\n\n[mqtt]\nport = %s\n' \
+    "$node" "$role" "$dir" "$node" "$port" "$dir/$node.device-token" "$broker_port" >"$dir/$node.toml"
   "$bin/mall-node" run --config "$dir/$node.toml" >"$dir/$node.log" 2>&1 &
   pids+=($!)
 done

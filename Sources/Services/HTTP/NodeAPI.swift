@@ -11,6 +11,8 @@ import SyncCore
 /// - `GET /v1/sync`: where this node stands with the hub.
 /// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it.
 /// - `GET /v1/health`: 200 while the process serves.
+/// - `POST /v1/gate/reads`: a camera read at a gate lane, decided from the
+///   replica and recorded before the answer (device token required).
 public enum NodeAPI {
     struct WriteRequest: Decodable {
         struct Write: Decodable {
@@ -53,6 +55,20 @@ public enum NodeAPI {
                 throw HTTPError(.notFound, message: "no row \(table)/\(key) in this replica")
             }
             return RowResponse(table: table, key: key, visible: row.isVisible, columns: row.values)
+        }
+        let devices = DeviceAuthentication(tokens: coordinator.policies.deviceTokens)
+        router.post("/v1/gate/reads") { request, context -> Response in
+            try devices.require(request)
+            let body = try await RequestBody.decode(GateReadRequest.self, from: request)
+            let passage: GatePassage
+            do {
+                passage = try await coordinator.decideGate(
+                    GateRead(lane: body.lane, direction: body.direction, plate: body.read, actor: "device:gate"))
+            } catch {
+                throw HTTPError(.serviceUnavailable, message: "not decided: the replica failed; ask staff")
+            }
+            return try GateReadResponse(passage, raw: body.read.text).response(from: request, context: context)
+                .withStatus(.created)
         }
         router.post("/v1/writes") { request, context -> Response in
             let body: WriteRequest

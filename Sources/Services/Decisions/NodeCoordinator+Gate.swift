@@ -1,0 +1,110 @@
+public import EdgeRules
+import Foundation
+import SyncCore
+
+/// One camera read at a gate lane, as the gate controller sends it.
+public struct GateRead: Sendable {
+    public var lane: String
+    public var direction: GateDecider.Direction
+    public var plate: PlateMatcher.Read
+    /// Who asked, for the audit log: `device:<node>` for the gate controller.
+    public var actor: String
+
+    public init(lane: String, direction: GateDecider.Direction, plate: PlateMatcher.Read, actor: String) {
+        self.lane = lane
+        self.direction = direction
+        self.plate = plate
+        self.actor = actor
+    }
+}
+
+/// A decided and durably recorded gate passage.
+public struct GatePassage: Sendable {
+    public var key: String
+    public var decision: GateDecision
+    /// The read normalised, or why it is not a plate.
+    public var plate: Result<Plate, PlateError>
+    /// Milliseconds since 1970, by this node's clock.
+    public var at: UInt64
+    /// How long the decision itself took, before the commit.
+    public var decidedIn: Duration
+}
+
+extension NodeCoordinator {
+    /// Decides a read from the local replica alone and commits the passage
+    /// (with its evidence), the reservation's new status on an admit, and an
+    /// audit entry, in one durable transaction; only then returns. Decision
+    /// and commit run in one actor turn, so two lanes can never both admit
+    /// one reservation at the same node.
+    public func decideGate(_ read: GateRead) throws -> GatePassage {
+        let started = ContinuousClock.now
+        let now = clock.now()
+        let decision = gateDecider.decide(read.plate, read.direction, now: Int64(now), book: views.reservations)
+        let decidedIn = ContinuousClock.now - started
+        let plate = Result { () throws(PlateError) in try PlateNormalizer.normalize(read.plate.text) }
+        let id = engine.nextChangeID
+        let key = "gp-\(id.origin)-\(id.epoch)-\(id.seq)"
+        var writes = [
+            LocalWrite.insert(
+                "gate_passages", key,
+                [
+                    "reservation_id": decision.reservation.map { .text($0.id) } ?? .null,
+                    "lane": .text(read.lane), "direction": .text(read.direction.rawValue),
+                    "plate_raw": .text(read.plate.text), "plate": (try? plate.get()).map { .text($0.text) } ?? .null,
+                    "decision": .text(decision.verdict.rawValue), "reason": .text(decision.reason.rawValue),
+                    "rule": decision.match.map { .text($0.rule.evidence) } ?? .null,
+                    "confidence": .int(Self.perMille(read.plate.confidence)),
+                    "character_confidences": read.plate.characterConfidences.map {
+                        .text(Self.json($0.map(Self.perMille)))
+                    } ?? .null,
+                    "alternatives": read.plate.alternatives.isEmpty ? .null : .text(Self.json(read.plate.alternatives)),
+                    "suggestions": decision.suggestions.isEmpty ? .null : .text(Self.json(decision.suggestions)),
+                    "at": .int(Int64(now)),
+                ])
+        ]
+        if decision.verdict == .admit, let reservation = decision.reservation {
+            let status: Reservation.Status = read.direction == .entering ? .inside : .left
+            writes.append(.update("reservations", reservation.id, ["status": .text(status.rawValue)]))
+        }
+        writes.append(
+            audit(
+                actor: read.actor, action: "gate.read", target: key,
+                outcome: "\(decision.verdict.rawValue): \(decision.reason.rawValue)", at: now, id: id))
+        _ = try commit(writes, decision: "gate.\(decision.verdict.rawValue)")
+        return GatePassage(key: key, decision: decision, plate: plate, at: now, decidedIn: decidedIn)
+    }
+
+    /// An audit entry keyed after the decision's first change id (unique in the fleet).
+    func audit(actor: String, action: String, target: String, outcome: String, at: UInt64, id: ChangeID)
+        -> LocalWrite
+    {
+        .insert(
+            "audit_log", "au-\(id.origin)-\(id.epoch)-\(id.seq)",
+            [
+                "actor": .text(actor), "action": .text(action), "target": .text(target), "outcome": .text(outcome),
+                "at": .int(Int64(at)),
+            ])
+    }
+
+    static func perMille(_ confidence: Double) -> Int64 {
+        Int64((min(max(confidence, 0), 1) * 1000).rounded())
+    }
+
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+    }
+}
+
+extension PlateMatcher.Rule {
+    /// How a passage records the rule: `exact`, `alternative`, or
+    /// `confusion:4:Q>D` (1-based position, the character read, the one reserved).
+    public var evidence: String {
+        switch self {
+        case .exact: "exact"
+        case .alternative: "alternative"
+        case .confusion(let position, let read, let reserved): "confusion:\(position + 1):\(read)>\(reserved)"
+        }
+    }
+}

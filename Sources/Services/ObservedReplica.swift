@@ -1,0 +1,64 @@
+public import Storage
+public import SyncCore
+
+/// Told which rows of a replica changed, after the transaction committed.
+protocol ReplicaObserver: AnyObject {
+    /// These rows changed (merged from local or remote changes).
+    func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica)
+    /// Every row of the channel may have changed (a snapshot was installed).
+    func channelReplaced(_ channel: Channel, in store: SQLiteReplica)
+}
+
+/// The node's SQLite replica with an observer: the in-memory views the
+/// decisions read (the gate's reservation book) learn of every committed
+/// change, local or from the hub, without the sync engine knowing of them.
+public final class ObservedReplica: ReplicaStore {
+    public let replica: SQLiteReplica
+    weak var observer: (any ReplicaObserver)?
+
+    public init(_ replica: SQLiteReplica) {
+        self.replica = replica
+    }
+
+    public func start(minimumEpoch: UInt64) throws -> ReplicaStartState {
+        try replica.start(minimumEpoch: minimumEpoch)
+    }
+
+    public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
+        try replica.commitLocal(changes, clock: clock)
+        observer?.rowsChanged(changes.map(\.row), in: replica)
+    }
+
+    public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
+        try replica.applyRemote(channel: channel, entries: entries, upTo: upTo, clock: clock)
+        observer?.rowsChanged(entries.map(\.change.row), in: replica)
+    }
+
+    public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
+        try replica.installSnapshot(channel: channel, rows: rows, at: at)
+        observer?.channelReplaced(channel, in: replica)
+    }
+
+    public func acknowledge(_ ack: AckEntry) throws -> Int { try replica.acknowledge(ack) }
+
+    public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
+        try replica.outbox(after: after, limit: limit)
+    }
+
+    public func outboxStatus() throws -> OutboxStatus { try replica.outboxStatus() }
+
+    public func outboxTails() throws -> [EpochPosition] { try replica.outboxTails() }
+
+    public func moveOutbox(fromEpoch: UInt64, toEpoch: UInt64) throws -> UInt64? {
+        try replica.moveOutbox(fromEpoch: fromEpoch, toEpoch: toEpoch)
+    }
+
+    /// Collected tombstones were invisible already: no view changes.
+    public func collectTombstones(channel: Channel, floor: UInt64) throws {
+        try replica.collectTombstones(channel: channel, floor: floor)
+    }
+
+    public func row(_ ref: RowRef) throws -> RowState? { try replica.row(ref) }
+
+    public func rows(in channel: Channel) throws -> [SnapshotRow] { try replica.rows(in: channel) }
+}

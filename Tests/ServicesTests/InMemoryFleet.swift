@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Services
+import Simulation
+import SyncCore
+import Transport
+
+/// The node and hub services wired as the executables wire them, but over
+/// the in-memory broker with real SQLite files in a fresh directory:
+/// partitions and drops on demand, no processes, no network.
+struct InMemoryFleet {
+    static let mall = "mall-x"
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("services-\(UUID().uuidString)")
+    let broker: InMemoryBroker
+    let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    init(maxQueued: Int = 1000) throws {
+        broker = InMemoryBroker(maxQueued: maxQueued)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    func hub(fleet: [NodeID: HubCoordinator.Engine.FleetMember]) throws -> (HubCoordinator, HubSyncService) {
+        let outgoing = OutgoingQueue()
+        let coordinator = try HubCoordinator(
+            configuration: .init(fleet: fleet, statusIntervalMillis: 100), storePath: "\(directory.path)/hub.sqlite",
+            clock: WallClock(), outgoing: outgoing, logger: quiet)
+        let transport = InMemoryTransport(
+            broker: broker, session: Session(clientID: "hub", subscriptions: Topics.hubSubscriptions))
+        return (
+            coordinator,
+            HubSyncService(coordinator: coordinator, transport: transport, outgoing: outgoing, logger: quiet)
+        )
+    }
+
+    func node(_ id: NodeID, role: Role = .gate, policies: EdgePolicies = EdgePolicies()) throws -> (
+        NodeCoordinator, NodeSyncService
+    ) {
+        let configuration = NodeCoordinator.Engine.Configuration(
+            node: id, mall: Self.mall, role: role, upstream: .init(ackTimeoutMillis: 300),
+            downstream: .init(catchUpDelayMillis: 50, requestTimeoutMillis: 300), heartbeatIntervalMillis: 100)
+        let outgoing = OutgoingQueue()
+        let coordinator = try NodeCoordinator(
+            configuration: configuration, replicaPath: "\(directory.path)/\(id).sqlite", clock: WallClock(),
+            outgoing: outgoing, policies: policies, logger: quiet)
+        let will = coordinator.will(for: configuration, epoch: 1)
+        let transport = InMemoryTransport(
+            broker: broker,
+            session: Session(
+                clientID: id,
+                subscriptions: Topics.nodeSubscriptions(id, mall: Self.mall, channels: configuration.channels),
+                will: will))
+        return (
+            coordinator,
+            NodeSyncService(
+                coordinator: coordinator, transport: transport, outgoing: outgoing, will: will, logger: quiet)
+        )
+    }
+}

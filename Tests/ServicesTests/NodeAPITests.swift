@@ -1,0 +1,133 @@
+import BrokerHarness
+import EdgeRules
+import Foundation
+import Hummingbird
+import Services
+import SyncCore
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The node's local API over real HTTP, as the gate controller calls it.
+@Suite struct NodeAPITests {
+    static let token = "test-device-token-0001"
+
+    /// A gate node with no broker (it decides offline) serving its API on a free port.
+    struct Served {
+        let node: NodeCoordinator
+        let port: Int
+
+        func post(_ path: String, body: Data, token: String? = NodeAPITests.token) async throws -> (Int, [String: Any])
+        {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "content-type")
+            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
+            request.httpBody = body
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+            return ((response as! HTTPURLResponse).statusCode, json)
+        }
+
+        func post(_ path: String, _ text: String, token: String? = NodeAPITests.token) async throws -> (
+            Int, [String: Any]
+        ) {
+            try await post(path, body: Data(text.utf8), token: token)
+        }
+    }
+
+    func withGateNode(_ body: (Served) async throws -> Void) async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let (node, _) = try fleet.node("g1", policies: EdgePolicies(deviceTokens: [Self.token]))
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        _ = try await node.commit(
+            [
+                .insert(
+                    "reservations", "r1",
+                    [
+                        "member_id": .text("m1"), "plate": .text("皖A12345"), "zone": .text("B2"),
+                        "window_start": .int(now - 60_000), "window_end": .int(now + 60_000),
+                        "status": .text("booked"),
+                    ])
+            ], decision: "seed")
+        let port = try FreePort.next()
+        let app = Application(
+            router: NodeAPI.router(coordinator: node),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: fleet.quiet)
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await app.runService() }
+            #expect(await eventually { FreePort.accepts(port) })
+            try await body(Served(node: node, port: port))
+            tasks.cancelAll()
+        }
+    }
+
+    @Test func aReservedCarIsAdmittedWithTheEvidenceRecorded() async throws {
+        try await withGateNode { served in
+            let (status, json) = try await served.post(
+                "/v1/gate/reads",
+                #"{"lane":"north-1","direction":"in","plate":"皖A·12345","confidence":0.96,"characterConfidences":[0.99,0.99,0.98,0.97,0.99,0.95,0.99]}"#
+            )
+            #expect(status == 201)
+            #expect(json["decision"] as? String == "admit")
+            #expect(json["reason"] as? String == "reservation valid")
+            #expect((json["reservation"] as? [String: Any])?["id"] as? String == "r1")
+            #expect((json["plate"] as? [String: Any])?["normalized"] as? String == "皖A12345")
+            #expect((json["match"] as? [String: Any])?["rule"] as? String == "exact")
+            let passage = try #require(json["passage"] as? String)
+            let row = try #require(try await served.node.row(table: "gate_passages", key: passage)).values
+            #expect(row["plate_raw"] == .text("皖A·12345"))
+            #expect(row["character_confidences"] == .text("[990,990,980,970,990,950,990]"))
+            #expect(row["reason"] == .text("reservation valid"))
+            #expect(try await served.node.row(table: "reservations", key: "r1")?.values["status"] == .text("inside"))
+        }
+    }
+
+    @Test func garbageFromTheCameraIsDecidedNotCrashed() async throws {
+        try await withGateNode { served in
+            for plate in ["", "\\u0000\\u0007💥", "DROP TABLE rows;", "皖А12345"] {
+                let (status, json) = try await served.post(
+                    "/v1/gate/reads", #"{"lane":"n","direction":"in","plate":"\#(plate)","confidence":0.9}"#)
+                #expect(status == 201, "\(plate)")
+                #expect(json["decision"] as? String == "deny", "\(plate)")
+                #expect(json["reason"] as? String == "plate unreadable", "\(plate)")
+                #expect((json["plate"] as? [String: Any])?["error"] is String, "\(plate)")
+            }
+        }
+    }
+
+    /// Each bad request gets a 4xx naming what is wrong, and changes nothing.
+    @Test func badRequestsAreRefusedAndChangeNothing() async throws {
+        let valid = #""lane":"n","direction":"in","plate":"皖A12345","confidence":0.9"#
+        let cases: [(String, String?, Int, String)] = [
+            ("{\(valid)}", nil, 401, "device token is required"),
+            ("{\(valid)}", "wrong-token-wrong-token", 401, "unknown device token"),
+            ("{\"lane\":", Self.token, 400, "not valid JSON"),
+            ("[1,2]", Self.token, 400, "expected a JSON object"),
+            (#"{"lane":"n","direction":"in","plate":"皖A12345","confidence":"high"}"#, Self.token, 400, "confidence"),
+            (#"{"lane":"n","direction":"in","confidence":0.9}"#, Self.token, 400, "field plate: required"),
+            ("{\(valid),\"speed\":3}", Self.token, 400, "field speed: unknown field"),
+            (#"{"lane":"n","direction":"sideways","plate":"x","confidence":0.9}"#, Self.token, 422, "direction"),
+            (#"{"lane":"n","direction":"in","plate":"x","confidence":1.5}"#, Self.token, 422, "confidence"),
+            ("{\(valid),\"alternatives\":[1]}", Self.token, 400, "alternatives[0]"),
+            ("{\(valid),\"characterConfidences\":[2]}", Self.token, 422, "characterConfidences"),
+        ]
+        try await withGateNode { served in
+            let before = await served.node.syncState().outboxDepth
+            for (body, token, expected, message) in cases {
+                let (status, json) = try await served.post("/v1/gate/reads", body, token: token)
+                let text = (json["error"] as? [String: Any])?["message"] as? String ?? ""
+                #expect(status == expected, "\(body)")
+                #expect(text.contains(message), "\(body): \(text)")
+            }
+            let huge = try await served.post(
+                "/v1/gate/reads",
+                body: Data(("{\(valid),\"lane\":\"" + String(repeating: "x", count: 70_000) + "\"}").utf8))
+            #expect(huge.0 == 413)
+            #expect(await served.node.syncState().outboxDepth == before)
+        }
+    }
+}
