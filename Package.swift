@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "mall-node", targets: ["MallNode"]),
         .executable(name: "mall-hub", targets: ["MallHub"]),
         .executable(name: "plate-quality", targets: ["PlateQuality"]),
+        .executable(name: "mall-bench", targets: ["MallBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -131,6 +132,16 @@ let package = Package(
         .executableTarget(
             name: "PlateQuality",
             dependencies: ["EdgeRules", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MallBench",
+            dependencies: [
+                "EdgeRules", "Services", "Storage", "SyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -83,10 +83,11 @@ public struct PlateMatcher: Sendable {
     public func match(_ read: Read, against reserved: some PlateSet) -> Outcome {
         let cleaned = (try? PlateNormalizer.clean(read.text)).map { String($0) }
         let alternatives = read.alternatives.compactMap { try? PlateNormalizer.normalize($0).text }
-        let close = closePlates(to: [cleaned].compactMap { $0 } + alternatives, in: reserved)
+        // Only reads that end up referred or denied need the close plates.
+        func close() -> [String] { closePlates(to: [cleaned].compactMap { $0 } + alternatives, in: reserved) }
         guard read.confidence >= configuration.minimumConfidence else {
             let exact = cleaned.map { reserved.contains($0) ? [$0] : [] } ?? []
-            return .refer(.lowConfidence, suggestions: Array(Set(exact + close)).sorted())
+            return .refer(.lowConfidence, suggestions: Array(Set(exact + close())).sorted())
         }
         if let cleaned, reserved.contains(cleaned) { return .match(plate: cleaned, rule: .exact) }
         let alternativeHits = Set(alternatives.filter(reserved.contains))
@@ -94,7 +95,7 @@ public struct PlateMatcher: Sendable {
             return .match(plate: plate, rule: .alternative(plate))
         }
         if alternativeHits.count > 1 { return .refer(.ambiguous, suggestions: alternativeHits.sorted()) }
-        guard let cleaned else { return close.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: close) }
+        guard let cleaned else { return Self.unsafeOrNoMatch(close()) }
         let confusable = reserved.plates(oneEditFrom: cleaned).compactMap { plate in
             confusion(between: cleaned, and: plate).map { (plate, $0) }
         }
@@ -102,7 +103,11 @@ public struct PlateMatcher: Sendable {
             return .match(plate: plate, rule: rule)
         }
         if confusable.count > 1 { return .refer(.ambiguous, suggestions: confusable.map(\.0).sorted()) }
-        return close.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: close)
+        return Self.unsafeOrNoMatch(close())
+    }
+
+    private static func unsafeOrNoMatch(_ close: [String]) -> Outcome {
+        close.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: close)
     }
 
     /// The single confusable substitution turning `read` into `plate`, if that is all that differs.

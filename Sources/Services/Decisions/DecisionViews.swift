@@ -42,7 +42,9 @@ final class DecisionViews: ReplicaObserver {
     private func loadReservations(from store: SQLiteReplica) throws {
         reservations = ReservationBook()
         unusableReservations = []
-        for row in try store.visibleRows(of: "reservations") { refreshReservation(row.key, values: row.values) }
+        try store.forEachVisibleRow(of: "reservations", columns: Reservation.columns) { key, values in
+            refreshReservation(key, values: values)
+        }
         logger.info(
             "reservations loaded",
             metadata: [
@@ -87,6 +89,9 @@ extension Reservation {
             }
         }
     }
+
+    /// The columns `parse` reads.
+    static let columns = ["member_id", "plate", "zone", "window_start", "window_end", "status"]
 
     /// Reads a `reservations` row; the plate is normalised as the gate matches it.
     static func parse(key: String, values: [String: Value]) -> Result<Reservation, RowProblem> {

@@ -1,0 +1,179 @@
+import ArgumentParser
+import EdgeRules
+import Foundation
+import GRDB
+import Logging
+import Services
+import Storage
+import SyncCore
+
+/// Decision latency at a gate node holding many reservations: the decision
+/// alone (in memory) and the whole request path to a durable commit, beside
+/// a raw SQLite commit of one row and a raw set lookup on the same machine.
+struct GateBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate", abstract: "Gate decision latency with a large reservation book.")
+
+    @Option(help: "Active reservations in the node's replica.")
+    var reservations = 100_000
+
+    @Option(help: "Camera reads to decide (each is committed durably).")
+    var reads = 3000
+
+    @Option(help: "Seed for plates and the read mix.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Directory for the replica and the baseline database (a fresh temporary one if omitted).")
+    var directory: String?
+
+    func run() async throws {
+        let base =
+            directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mall-bench-\(UUID().uuidString)"
+            ).path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
+        var plates = SyntheticPlates(seed: seed)
+        var reserved: [String] = []
+        var seen: Set<String> = []
+        while reserved.count < reservations {
+            let plate = plates.plate()
+            if seen.insert(plate).inserted { reserved.append(plate) }
+        }
+
+        print("gate decisions: \(reservations) reservations, \(reads) reads, seed \(seed), directory \(base)")
+        let seeded = try seed(reserved, at: "\(base)/node.sqlite")
+        print("  replica filled as from the hub (\(reservations / 1000) batches of 1,000): \(seeded)")
+        let memoryBefore = Self.residentMebibytes()
+        let openStart = ContinuousClock.now
+        let node = try Self.gateNode(path: "\(base)/node.sqlite")
+        let opened = ContinuousClock.now - openStart
+        let memoryAfter = Self.residentMebibytes()
+        print("  node opened, reservation book loaded from the replica: \(Samples.format(opened))")
+        print(
+            "  resident memory: \(String(format: "%.1f", memoryBefore)) MiB before, "
+                + "\(String(format: "%.1f", memoryAfter)) MiB with the book loaded")
+
+        var decide = Samples()
+        var total = Samples()
+        var outcomes: [String: Int] = [:]
+        for read in makeReads(reserved, &plates) {
+            let started = ContinuousClock.now
+            let passage = try await node.decideGate(read)
+            total.add(ContinuousClock.now - started)
+            decide.add(passage.decidedIn)
+            outcomes["\(passage.decision.verdict.rawValue): \(passage.decision.reason.rawValue)", default: 0] += 1
+        }
+        let rawCommit = try Self.rawSQLiteCommits(path: "\(base)/baseline.sqlite", count: reads)
+        let rawLookup = Self.rawLookups(Set(reserved), reads: reserved.shuffled().prefix(reads))
+
+        print()
+        print(Samples.header)
+        print(decide.row("decide: normalise, match, rules (in memory)"))
+        print(rawLookup.row("  baseline: Set<String>.contains of a plate"))
+        print(total.row("decide + durable commit (passage, status, audit)"))
+        print(rawCommit.row("  baseline: raw SQLite, one-row insert, synchronous=FULL"))
+        print()
+        print(
+            "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
+
+    /// Half exact reads (with a separator), a fifth single-confusion misreads
+    /// with per-character confidences, a fifth unreserved cars, a tenth
+    /// province misreads of reserved plates.
+    func makeReads(_ reserved: [String], _ plates: inout SyntheticPlates) -> [GateRead] {
+        (0..<reads).map { index in
+            let plate = reserved[plates.next(reserved.count)]
+            let read: PlateMatcher.Read
+            switch index % 10 {
+            case 0...4:
+                read = .init(text: String(plate.prefix(2)) + "·" + String(plate.dropFirst(2)), confidence: 0.96)
+            case 5, 6:
+                let misread = plates.misread(plate)
+                read = .init(
+                    text: misread?.text ?? plate, confidence: 0.9, characterConfidences: misread?.confidences)
+            case 7, 8: read = .init(text: plates.plate(), confidence: 0.95)
+            default: read = .init(text: "皖" + String(plate.dropFirst()), confidence: 0.93)
+            }
+            return GateRead(lane: "L\(index % 4)", direction: .entering, plate: read, actor: "device:bench")
+        }
+    }
+
+    /// Fills the replica as the hub's stream would (through `applyRemote`,
+    /// in batches of 1,000), so the outbox stays empty as at a real gate.
+    func seed(_ plates: [String], at path: String) throws -> String {
+        let replica = try SQLiteReplica(path: path)
+        _ = try replica.start(minimumEpoch: 1)
+        let channel = Channel(mall: "mall-bench", kind: .parking)
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        let started = ContinuousClock.now
+        for chunk in stride(from: 0, to: plates.count, by: 1000) {
+            let entries = plates[chunk..<min(chunk + 1000, plates.count)].enumerated().map { offset, plate in
+                let seq = UInt64(chunk + offset + 1)
+                return LogEntry(
+                    seq: seq,
+                    change: Change(
+                        id: ChangeID(origin: "hub", epoch: 1, seq: seq),
+                        hlc: HybridTimestamp(wallMillis: now, counter: UInt32(seq)), table: "reservations",
+                        key: "r\(seq)", channel: channel, op: .insert,
+                        columns: [
+                            "member_id": .text("m\(seq)"), "plate": .text(plate), "zone": .text("B2"),
+                            "window_start": .int(Int64(now) - 3_600_000), "window_end": .int(Int64(now) + 3_600_000),
+                            "status": .text("booked"),
+                        ]))
+            }
+            try replica.applyRemote(
+                channel: channel, entries: entries, upTo: entries.last!.seq,
+                clock: HybridTimestamp(wallMillis: now, counter: UInt32(entries.last!.seq)))
+        }
+        return Samples.format(ContinuousClock.now - started)
+    }
+
+    static func gateNode(path: String) throws -> NodeCoordinator {
+        try NodeCoordinator(
+            configuration: .init(node: "bench-gate", mall: "mall-bench", role: .gate), replicaPath: path,
+            clock: WallClock(), outgoing: OutgoingQueue(),
+            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// One row of about a passage's size per transaction, WAL and FULL, as the replica commits.
+    static func rawSQLiteCommits(path: String, count: Int) throws -> Samples {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "CREATE TABLE t (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
+        let value = String(repeating: "x", count: 600)
+        var samples = Samples()
+        for index in 0..<count {
+            let started = ContinuousClock.now
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO t (key, value) VALUES (?, ?)", arguments: ["k\(index)", value])
+            }
+            samples.add(ContinuousClock.now - started)
+        }
+        return samples
+    }
+
+    static func rawLookups(_ set: Set<String>, reads: ArraySlice<String>) -> Samples {
+        var samples = Samples()
+        var hits = 0
+        for plate in reads {
+            let started = ContinuousClock.now
+            if set.contains(plate) { hits += 1 }
+            samples.add(ContinuousClock.now - started)
+        }
+        precondition(hits == reads.count)
+        return samples
+    }
+
+    static func residentMebibytes() -> Double {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return .nan }
+        return Double(pages * Int(sysconf(Int32(_SC_PAGESIZE)))) / 1_048_576
+    }
+}

@@ -1,0 +1,39 @@
+import EdgeRules
+
+/// Deterministic plate-shaped data for benchmarks: ordinary plates of real
+/// provinces with serials from the letters plates use (no I or O).
+struct SyntheticPlates {
+    private var state: UInt64
+    private let provinces = Array(PlateNormalizer.provinces).sorted()
+    private let letters = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
+    private let serial = Array("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next(_ bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((state >> 33) % UInt64(bound))
+    }
+
+    mutating func plate() -> String {
+        String(provinces[next(provinces.count)]) + String(letters[next(letters.count)])
+            + String((0..<5).map { _ in serial[next(serial.count)] })
+    }
+
+    /// `plate` with one serial character swapped for a confusable one, and
+    /// per-character confidences that doubt exactly that character.
+    mutating func misread(_ plate: String) -> (text: String, confidences: [Double])? {
+        var characters = Array(plate)
+        let positions = (2..<characters.count).filter { index in
+            PlateMatcher.confusionClasses.contains { $0.contains(characters[index]) }
+        }
+        guard !positions.isEmpty else { return nil }
+        let position = positions[next(positions.count)]
+        let options = PlateMatcher.confusionClasses.first { $0.contains(characters[position]) }!
+            .subtracting([characters[position]]).sorted()
+        characters[position] = options[next(options.count)]
+        var confidences = Array(repeating: 0.97, count: characters.count)
+        confidences[position] = 0.45
+        return (String(characters), confidences)
+    }
+}
