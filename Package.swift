@@ -37,7 +37,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Layer 1: pure domain rules of the edge decisions (plates, tokens, entitlements).
-        .target(name: "EdgeRules", swiftSettings: strict),
+        .target(
+            name: "EdgeRules",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Layer 2: the SQLite replica and hub store (GRDB over the system libsqlite3).
         .target(
             name: "Storage",
@@ -174,7 +178,11 @@ let package = Package(
             dependencies: ["DeviceConfig"],
             swiftSettings: strict
         ),
-        .testTarget(name: "EdgeRulesTests", dependencies: ["EdgeRules"], swiftSettings: strict),
+        .testTarget(
+            name: "EdgeRulesTests",
+            dependencies: ["EdgeRules", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Simulation"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),

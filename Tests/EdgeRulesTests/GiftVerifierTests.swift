@@ -1,0 +1,134 @@
+import Crypto
+import EdgeRules
+import Testing
+
+@Suite struct GiftVerifierTests {
+    static let day: Int64 = 86_400_000
+    let key = Curve25519.Signing.PrivateKey()
+    let verifier = GiftVerifier(configuration: .init(clockLeewayMillis: 60_000))
+    /// 2026-11-23T00:00:00Z and a code valid for that day.
+    let midnight: Int64 = 1_795_392_000_000
+    var token: GiftToken {
+        GiftToken(
+            keyNumber: 1, codeNumber: 0xA1B2_C3D4_E5F6_0718, validFrom: UInt32(midnight / 1000),
+            validTo: UInt32((midnight + Self.day) / 1000), member: "m-000042", gift: "tea-set")
+    }
+
+    func book(revoked: [String: String] = [:], redemptions: [GiftBook.Redemption] = []) -> GiftBook {
+        var book = GiftBook()
+        book.setKey(
+            .init(
+                id: "k1", publicKey: Array(key.publicKey.rawRepresentation), validFrom: midnight - 30 * Self.day,
+                validTo: midnight + 30 * Self.day))
+        for (code, reason) in revoked { book.revoke(codeID: code, reason: reason) }
+        for redemption in redemptions { book.record(redemption) }
+        return book
+    }
+
+    @Test func aSignedCodeIsRedeemableWithinItsWindow() throws {
+        let text = try token.signed(with: key)
+        #expect(text.hasPrefix("MG1:"))
+        let verified = try verifier.verify(text, counter: "gift-1", now: midnight + 3_600_000, book: book())
+        #expect(verified == token)
+        #expect(verified.codeID == "gc-a1b2c3d4e5f60718")
+        // A scanner's trailing newline does not matter.
+        #expect(try verifier.verify(text + "\r\n", counter: "gift-1", now: midnight + 1, book: book()) == token)
+    }
+
+    @Test func theLongestTokenFitsAVersion10QRCodeAtLevelQ() throws {
+        var longest = token
+        longest.member = String(repeating: "m", count: GiftToken.maxFieldBytes)
+        longest.gift = String(repeating: "会", count: GiftToken.maxFieldBytes / 3)
+        longest.keyNumber = .max
+        longest.codeNumber = .max
+        let text = try longest.signed(with: key)
+        #expect(text.count <= GiftToken.maxTextLength, "\(text.count) characters")
+        #expect(text.allSatisfy { Base45.alphabet.contains($0.asciiValue ?? 0) || $0 == "M" || $0 == "G" || $0 == ":" })
+    }
+
+    @Test func aForgedCodeSignedWithAnotherKeyIsRefused() throws {
+        let forged = try token.signed(with: Curve25519.Signing.PrivateKey())
+        #expect(throws: GiftCodeError.badSignature) {
+            try verifier.verify(forged, counter: "gift-1", now: midnight + 1, book: book())
+        }
+    }
+
+    @Test func everyAlteredCharacterIsRefused() throws {
+        let text = Array(try token.signed(with: key))
+        let alphabet = Base45.alphabet.map { Character(UnicodeScalar($0)) }
+        for index in 4..<text.count {
+            var altered = text
+            altered[index] = alphabet[(alphabet.firstIndex(of: text[index])! + 7) % alphabet.count]
+            #expect(throws: GiftCodeError.self) {
+                try verifier.verify(String(altered), counter: "gift-1", now: midnight + 1, book: book())
+            }
+        }
+    }
+
+    @Test func validityIsCheckedWithTheClockLeeway() throws {
+        let text = try token.signed(with: key)
+        let validTo = midnight + Self.day
+        #expect(throws: Never.self) { try verifier.verify(text, counter: "c", now: midnight - 60_000, book: book()) }
+        #expect(throws: GiftCodeError.notYetValid(validFrom: midnight)) {
+            try verifier.verify(text, counter: "c", now: midnight - 60_001, book: book())
+        }
+        #expect(throws: Never.self) { try verifier.verify(text, counter: "c", now: validTo + 60_000, book: book()) }
+        #expect(throws: GiftCodeError.expired(validTo: validTo)) {
+            try verifier.verify(text, counter: "c", now: validTo + 60_001, book: book())
+        }
+    }
+
+    @Test func unknownAndRetiredKeysAreRefused() throws {
+        var other = token
+        other.keyNumber = 9
+        #expect(throws: GiftCodeError.unknownKey("k9")) {
+            try verifier.verify(try other.signed(with: key), counter: "c", now: midnight + 1, book: book())
+        }
+        var retired = book()
+        retired.setKey(
+            .init(
+                id: "k1", publicKey: Array(key.publicKey.rawRepresentation), validFrom: 0, validTo: midnight - Self.day))
+        #expect(throws: GiftCodeError.keyRetired("k1")) {
+            try verifier.verify(try token.signed(with: key), counter: "c", now: midnight + 1, book: retired)
+        }
+    }
+
+    @Test func revokedAndRedeemedCodesSayWhy() throws {
+        let text = try token.signed(with: key)
+        #expect(throws: GiftCodeError.revoked(reason: "reported stolen")) {
+            try verifier.verify(
+                text, counter: "c", now: midnight + 1, book: book(revoked: [token.codeID: "reported stolen"]))
+        }
+        let earlier = GiftBook.Redemption(rowKey: "gr-1", codeID: token.codeID, counter: "gift-2", at: midnight + 5)
+        #expect(throws: GiftCodeError.alreadyRedeemed(at: midnight + 5, counter: "gift-2", here: false)) {
+            try verifier.verify(text, counter: "gift-1", now: midnight + 9, book: book(redemptions: [earlier]))
+        }
+        #expect(throws: GiftCodeError.alreadyRedeemed(at: midnight + 5, counter: "gift-2", here: true)) {
+            try verifier.verify(text, counter: "gift-2", now: midnight + 9, book: book(redemptions: [earlier]))
+        }
+    }
+
+    /// Seeded garbage: every input is refused with a reason, none crashes.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func garbageIsRefusedNeverCrashes(seed: UInt64) throws {
+        var state = seed
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let valid = Array(try token.signed(with: key))
+        let pool = Array("MG1:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:é\u{0}会\n")
+        for _ in 0..<2000 {
+            var text: [Character]
+            switch next(3) {
+            case 0: text = (0..<next(300)).map { _ in pool[next(pool.count)] }
+            case 1: text = Array("MG1:") + (0..<next(220)).map { _ in pool[next(pool.count)] }
+            default:
+                text = Array(valid.prefix(next(valid.count)))
+            }
+            #expect(throws: GiftCodeError.self, "seed \(seed)") {
+                try verifier.verify(String(text), counter: "c", now: midnight + 1, book: book())
+            }
+        }
+    }
+}
