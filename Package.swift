@@ -39,7 +39,10 @@ let package = Package(
         // Layer 1: pure domain rules of the edge decisions (plates, tokens, entitlements).
         .target(
             name: "EdgeRules",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // Layer 2: the SQLite replica and hub store (GRDB over the system libsqlite3).
@@ -80,6 +83,7 @@ let package = Package(
             name: "Services",
             dependencies: [
                 "SyncCore", "Storage", "Transport", "EdgeRules",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -9,6 +9,8 @@ public import SyncCore
 /// | `hub.id` | identifier | `"hub"` | the hub's origin id for its own changes |
 /// | `hub.data_dir` | path | required | the hub store lives here |
 /// | `http.listen` | host:port | `"127.0.0.1:8090"` | console, metrics and admin API |
+/// | `http.admin_token_file` | path | none (admin API closed) | file holding the admin API's bearer token |
+/// | `gifts.max_code_lifetime_days` | integer | `30` | the longest a gift code may be valid |
 /// | `sync.max_skew_ms` | integer | `30000` | a node whose clock is further off is flagged |
 /// | `sync.status_interval_ms` | integer | `1000` | how often heads and floors are published |
 /// | `sync.gc_horizon_hours` | integer | `24` | a node silent longer must re-snapshot |
@@ -25,6 +27,9 @@ public struct HubSettings: Sendable {
     public var hub: NodeID
     public var dataDirectory: String
     public var http: ListenAddress
+    /// Bearer tokens allowed on `/v1/admin`; empty when no token file is configured.
+    public var adminTokens: Set<String>
+    public var maxGiftCodeLifetimeMillis: Int64
     public var maxSkewMillis: Int64
     public var statusIntervalMillis: UInt64
     public var gcHorizonMillis: UInt64
@@ -32,6 +37,8 @@ public struct HubSettings: Sendable {
     public var broker: BrokerSettings
 
     public var storePath: String { "\(dataDirectory)/hub.sqlite" }
+    /// The gift signing keys live beside the store, never in the replicated data.
+    public var giftKeyDirectory: String { "\(dataDirectory)/gift-keys" }
 
     public static func load(path: String, checkingFiles: Bool = true) throws(ConfigError) -> HubSettings {
         var root = try ConfigReader.parse(file: path, text: try ConfigText.read(path))
@@ -44,7 +51,23 @@ public struct HubSettings: Sendable {
         var http = try root.section("http")
         let listen = try http.string(
             "listen", default: "127.0.0.1:8090", expected: "host:port", valid: { ListenAddress($0) != nil })
+        var adminTokens: Set<String> = []
+        if let tokenFile = try http.optionalString("admin_token_file"), checkingFiles {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw http.failure("admin_token_file", "cannot read \(tokenFile)")
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard token.utf8.count >= 16, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw http.failure(
+                    "admin_token_file", "\(tokenFile) must hold one token of at least 16 printable characters")
+            }
+            adminTokens.insert(token)
+        }
         try http.rejectUnknownKeys()
+
+        var gifts = try root.section("gifts")
+        let maxLifetime = Int64(try gifts.int("max_code_lifetime_days", in: 1...366, default: 30)) * 86_400_000
+        try gifts.rejectUnknownKeys()
 
         var sync = try root.section("sync")
         let maxSkew = Int64(try sync.int("max_skew_ms", in: 100...3_600_000, default: 30_000))
@@ -71,7 +94,8 @@ public struct HubSettings: Sendable {
         let broker = try BrokerSettings.read(&root, defaultClientID: id, checkingFiles: checkingFiles)
         try root.rejectUnknownKeys()
         return HubSettings(
-            file: path, hub: id, dataDirectory: dataDirectory, http: ListenAddress(listen)!, maxSkewMillis: maxSkew,
+            file: path, hub: id, dataDirectory: dataDirectory, http: ListenAddress(listen)!, adminTokens: adminTokens,
+            maxGiftCodeLifetimeMillis: maxLifetime, maxSkewMillis: maxSkew,
             statusIntervalMillis: statusInterval, gcHorizonMillis: horizon, fleet: fleet, broker: broker)
     }
 }

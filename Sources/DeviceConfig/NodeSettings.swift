@@ -20,6 +20,9 @@ public import SyncCore
 /// | `gate.weak_character_confidence` | number | `0.7` | a confusable character must be below it to be corrected … |
 /// | `gate.strong_character_confidence` | number | `0.9` | … while every other character is at least this |
 /// | `gate.fuzzy_overall_confidence` | number | `0.9` | without per-character confidences, a correction needs this overall |
+/// | `gifts.clock_leeway_seconds` | integer | `120` | how far this counter's clock may be off for code validity |
+/// | `lounge.capacity` | integer | `40` | people the lounge holds, members and guests |
+/// | `lounge.max_stay_minutes` | integer | `240` | open visits older than this are closed automatically |
 /// | `sync.batch_size` | integer | `250` | changes per message |
 /// | `sync.window` | integer | `2000` | changes sent and not yet acknowledged |
 /// | `sync.ack_timeout_ms` | integer | `5000` | resend from the oldest unacknowledged change after this |
@@ -38,6 +41,8 @@ public struct NodeSettings: Sendable {
     /// Bearer tokens of the device software allowed to ask for decisions.
     public var deviceTokens: Set<String>
     public var gate: GateDecider.Configuration
+    public var gifts: GiftVerifier.Configuration
+    public var lounge: LoungeDesk.Configuration
     public var upstream: UpstreamFlow.Configuration
     public var downstream: ChannelSync.Configuration
     public var heartbeatIntervalMillis: UInt64
@@ -106,6 +111,17 @@ public struct NodeSettings: Sendable {
                 fuzzyOverallConfidence: try gateSection.double("fuzzy_overall_confidence", in: 0...1, default: 0.9)))
         try gateSection.rejectUnknownKeys()
 
+        var giftsSection = try root.section("gifts")
+        let gifts = GiftVerifier.Configuration(
+            clockLeewayMillis: Int64(try giftsSection.int("clock_leeway_seconds", in: 0...3600, default: 120)) * 1000)
+        try giftsSection.rejectUnknownKeys()
+
+        var loungeSection = try root.section("lounge")
+        let lounge = LoungeDesk.Configuration(
+            capacity: try loungeSection.int("capacity", in: 1...10_000, default: 40),
+            maxStayMillis: Int64(try loungeSection.int("max_stay_minutes", in: 10...1440, default: 240)) * 60_000)
+        try loungeSection.rejectUnknownKeys()
+
         var sync = try root.section("sync")
         let upstream = UpstreamFlow.Configuration(
             window: try sync.int("window", in: 1...100_000, default: 2000),
@@ -122,7 +138,7 @@ public struct NodeSettings: Sendable {
         return NodeSettings(
             file: path, node: id, mall: mall, role: Role(rawValue: roleText)!, dataDirectory: dataDirectory,
             clockOffsetMillis: clockOffset, api: ListenAddress(listen)!, deviceTokens: deviceTokens, gate: gate,
-            upstream: upstream, downstream: downstream,
+            gifts: gifts, lounge: lounge, upstream: upstream, downstream: downstream,
             heartbeatIntervalMillis: heartbeat, broker: broker)
     }
 }

@@ -36,7 +36,11 @@ extension MallHub {
             let outgoing = OutgoingQueue()
             let coordinator = try HubCoordinator(
                 configuration: engineConfiguration, storePath: settings.storePath, clock: WallClock(),
-                outgoing: outgoing, logger: logger)
+                outgoing: outgoing,
+                policies: HubPolicies(
+                    adminTokens: settings.adminTokens, giftKeyDirectory: settings.giftKeyDirectory,
+                    maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis),
+                logger: logger)
             let session = Session(
                 clientID: settings.broker.clientID, subscriptions: Topics.hubSubscriptions,
                 will: await coordinator.offlineStatus())

@@ -36,7 +36,9 @@ extension MallNode {
             let coordinator = try NodeCoordinator(
                 configuration: engineConfiguration, replicaPath: settings.replicaPath,
                 clock: WallClock(offsetMillis: settings.clockOffsetMillis), outgoing: outgoing,
-                policies: EdgePolicies(gate: settings.gate, deviceTokens: settings.deviceTokens), logger: logger)
+                policies: EdgePolicies(
+                    gate: settings.gate, gifts: settings.gifts, lounge: settings.lounge,
+                    deviceTokens: settings.deviceTokens), logger: logger)
             let will = coordinator.will(for: engineConfiguration, epoch: await coordinator.epoch)
             let session = Session(
                 clientID: settings.broker.clientID,

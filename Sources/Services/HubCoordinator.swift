@@ -9,10 +9,15 @@ public import Transport
 public actor HubCoordinator {
     public typealias Engine = HubEngine<SQLiteHubStore>
 
-    private let engine: Engine
-    private let clock: WallClock
+    let engine: Engine
+    let clock: WallClock
+    public nonisolated let policies: HubPolicies
+    /// The malls of the fleet: where the hub's own rows (keys, codes) go.
+    let malls: Set<String>
+    let logger: Logger
+    /// Opened on first use, so a hub that never issues gifts needs no key directory.
+    var giftKeyring: GiftKeyring?
     private let outgoing: OutgoingQueue
-    private let logger: Logger
     private var connected = false
     private var accepted = 0
     private var duplicates = 0
@@ -20,11 +25,13 @@ public actor HubCoordinator {
 
     public init(
         configuration: Engine.Configuration, storePath: String, clock: WallClock, outgoing: OutgoingQueue,
-        logger: Logger
+        policies: HubPolicies = HubPolicies(), logger: Logger
     ) throws {
         let engine = try Engine(configuration: configuration, store: try SQLiteHubStore(path: storePath))
         self.engine = engine
         self.clock = clock
+        self.policies = policies
+        malls = Set(configuration.fleet.values.map(\.mall))
         self.outgoing = outgoing
         self.logger = logger
         logger.info("hub store opened", metadata: ["hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)"])

@@ -12,12 +12,19 @@ public actor NodeCoordinator {
     public typealias Engine = NodeEngine<ObservedReplica>
 
     let engine: Engine
+    public nonisolated let configuration: Engine.Configuration
     let clock: WallClock
     let policies: EdgePolicies
     /// What the decisions read; the replica tells it of every committed change.
     let views: DecisionViews
     let gateDecider: GateDecider
     let logger: Logger
+    /// Open staff sessions by token; they live in memory, so a restart logs everyone out.
+    var sessions: [String: StaffSession] = [:]
+    /// Failed logins per staff id, for the lockout.
+    var loginFailures: [String: LoginFailures] = [:]
+    /// When the lounge next looks for visits past the maximum stay.
+    private var nextLoungeSweep: UInt64 = 0
     private let codec = WireCodec()
     private let outgoing: OutgoingQueue
     private var connected = false
@@ -33,6 +40,7 @@ public actor NodeCoordinator {
         store.observer = views
         let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
+        self.configuration = configuration
         self.views = views
         self.clock = clock
         self.policies = policies
@@ -48,6 +56,8 @@ public actor NodeCoordinator {
     }
 
     public var epoch: UInt64 { engine.epoch }
+    public nonisolated var node: String { configuration.node }
+    public nonisolated var role: String { configuration.role.rawValue }
 
     /// The will the broker publishes if this node vanishes.
     public nonisolated func will(for configuration: Engine.Configuration, epoch: UInt64) -> TransportMessage {
@@ -123,6 +133,14 @@ public actor NodeCoordinator {
     public func tick() {
         let now = clock.now()
         perform { try engine.tick(now: now) }
+        if configuration.role == .lounge, now >= nextLoungeSweep {
+            nextLoungeSweep = now + UInt64(min(10_000, policies.lounge.maxStayMillis / 2))
+            do {
+                try closeOverstayedVisits(now: now)
+            } catch {
+                logger.error("overstayed visits not closed; will retry", metadata: ["sync.error": "\(error)"])
+            }
+        }
     }
 
     /// Runs an engine step and queues what it returns. A failed step changed

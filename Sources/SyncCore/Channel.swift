@@ -7,7 +7,7 @@ public struct Channel: Hashable, Comparable, Sendable {
     public var kind: Kind
 
     public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
-        case parking, members, gifts, lounge, audit
+        case parking, members, gifts, lounge, audit, staff
     }
 
     public init(mall: String, kind: Kind) {

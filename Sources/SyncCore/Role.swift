@@ -6,9 +6,9 @@ public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
     /// The channel kinds a node of this role replicates.
     public var subscriptions: [Channel.Kind] {
         switch self {
-        case .gate: [.parking]
-        case .lounge: [.members, .lounge]
-        case .gift: [.gifts, .members]
+        case .gate: [.parking, .staff]
+        case .lounge: [.members, .lounge, .staff]
+        case .gift: [.gifts, .members, .staff]
         case .hub: Channel.Kind.allCases
         }
     }
@@ -18,7 +18,7 @@ public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
         switch self {
         case .gate: ["gate_passages", "reservations", "audit_log"]
         case .lounge: ["lounge_visits", "audit_log"]
-        case .gift: ["gift_redemptions", "audit_log"]
+        case .gift: ["gift_redemptions", "gift_revocations", "audit_log"]
         case .hub: Set(Schema.mall.tables.keys)
         }
     }

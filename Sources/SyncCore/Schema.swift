@@ -97,7 +97,11 @@ extension Schema {
             channelKinds: [.parking]),
         Table(
             name: "gift_codes", kind: .mutable,
-            columns: ["member_id": .text, "gift": .text, "valid_from": .int, "valid_to": .int],
+            columns: ["member_id": .text, "gift": .text, "valid_from": .int, "valid_to": .int, "key_id": .text],
+            channelKinds: [.gifts]),
+        Table(
+            name: "gift_keys", kind: .mutable,
+            columns: ["public_key": .text, "valid_from": .int, "valid_to": .int],
             channelKinds: [.gifts]),
         Table(
             name: "gift_revocations", kind: .events,
@@ -105,17 +109,26 @@ extension Schema {
             channelKinds: [.gifts]),
         Table(
             name: "gift_redemptions", kind: .events,
-            columns: ["code_id": .text, "counter": .text, "staff_id": .text, "at": .int],
+            columns: [
+                "code_id": .text, "counter": .text, "staff_id": .text, "member_id": .text, "gift": .text, "at": .int,
+            ],
             channelKinds: [.gifts]),
         Table(
             name: "lounge_visits", kind: .mutable,
             columns: [
                 "member_id": .text, "guests": .int, "status": .text, "checked_in_at": .int, "checked_out_at": .int,
+                "closed_by": .text,
             ],
             channelKinds: [.lounge]),
         Table(
+            name: "staff", kind: .mutable,
+            columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int],
+            channelKinds: [.staff]),
+        Table(
             name: "audit_log", kind: .events,
-            columns: ["actor": .text, "action": .text, "target": .text, "outcome": .text, "at": .int],
+            columns: [
+                "actor": .text, "action": .text, "target": .text, "outcome": .text, "node": .text, "at": .int,
+            ],
             channelKinds: [.audit]),
         Table(
             name: "conflicts", kind: .mutable,

@@ -87,7 +87,8 @@ import Testing
         var retired = book()
         retired.setKey(
             .init(
-                id: "k1", publicKey: Array(key.publicKey.rawRepresentation), validFrom: 0, validTo: midnight - Self.day))
+                id: "k1", publicKey: Array(key.publicKey.rawRepresentation), validFrom: 0, validTo: midnight - Self.day)
+        )
         #expect(throws: GiftCodeError.keyRetired("k1")) {
             try verifier.verify(try token.signed(with: key), counter: "c", now: midnight + 1, book: retired)
         }

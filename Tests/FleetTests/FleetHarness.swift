@@ -193,9 +193,10 @@ final class Fleet: @unchecked Sendable {
         throw MosquittoBroker.Failure(description: "nothing answers on port \(port)")
     }
 
-    func get(port: Int, path: String) async throws -> (Int, Data) {
-        let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
-        let (data, response) = try await URLSession.shared.data(from: url)
+    func get(port: Int, path: String, token: String? = nil) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as! HTTPURLResponse).statusCode, data)
     }
 
@@ -205,6 +206,7 @@ final class Fleet: @unchecked Sendable {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(nodes[node]!.apiPort)/v1/writes")!)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue("Bearer \(deviceToken(for: node))", forHTTPHeaderField: "authorization")
         let body: [String: Any] = ["writes": [["table": table, "key": key, "op": "insert", "columns": columns]]]
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let (_, response) = try await URLSession.shared.data(for: request)
@@ -213,7 +215,9 @@ final class Fleet: @unchecked Sendable {
 
     /// Whether `node` has the row visible.
     func has(_ node: String, table: String, key: String) async -> Bool {
-        guard let (status, data) = try? await get(port: nodes[node]!.apiPort, path: "/v1/rows/\(table)/\(key)"),
+        guard
+            let (status, data) = try? await get(
+                port: nodes[node]!.apiPort, path: "/v1/rows/\(table)/\(key)", token: deviceToken(for: node)),
             status == 200, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return false }
         return json["visible"] as? Bool == true

@@ -10,6 +10,7 @@ import Transport
 /// partitions and drops on demand, no processes, no network.
 struct InMemoryFleet {
     static let mall = "mall-x"
+    static let adminToken = "test-admin-token-0001"
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("services-\(UUID().uuidString)")
     let broker: InMemoryBroker
     let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
@@ -25,7 +26,9 @@ struct InMemoryFleet {
         let outgoing = OutgoingQueue()
         let coordinator = try HubCoordinator(
             configuration: .init(fleet: fleet, statusIntervalMillis: 100), storePath: "\(directory.path)/hub.sqlite",
-            clock: WallClock(), outgoing: outgoing, logger: quiet)
+            clock: WallClock(), outgoing: outgoing,
+            policies: HubPolicies(adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys"),
+            logger: quiet)
         let transport = InMemoryTransport(
             broker: broker, session: Session(clientID: "hub", subscriptions: Topics.hubSubscriptions))
         return (

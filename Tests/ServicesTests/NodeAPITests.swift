@@ -14,31 +14,7 @@ import Testing
 @Suite struct NodeAPITests {
     static let token = "test-device-token-0001"
 
-    /// A gate node with no broker (it decides offline) serving its API on a free port.
-    struct Served {
-        let node: NodeCoordinator
-        let port: Int
-
-        func post(_ path: String, body: Data, token: String? = NodeAPITests.token) async throws -> (Int, [String: Any])
-        {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "content-type")
-            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
-            request.httpBody = body
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            return ((response as! HTTPURLResponse).statusCode, json)
-        }
-
-        func post(_ path: String, _ text: String, token: String? = NodeAPITests.token) async throws -> (
-            Int, [String: Any]
-        ) {
-            try await post(path, body: Data(text.utf8), token: token)
-        }
-    }
-
-    func withGateNode(_ body: (Served) async throws -> Void) async throws {
+    func withGateNode(_ body: (ServedNode) async throws -> Void) async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
         let (node, _) = try fleet.node("g1", policies: EdgePolicies(deviceTokens: [Self.token]))
@@ -53,16 +29,7 @@ import Testing
                         "status": .text("booked"),
                     ])
             ], decision: "seed")
-        let port = try FreePort.next()
-        let app = Application(
-            router: NodeAPI.router(coordinator: node),
-            configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: fleet.quiet)
-        try await withThrowingTaskGroup { tasks in
-            tasks.addTask { try await app.runService() }
-            #expect(await eventually { FreePort.accepts(port) })
-            try await body(Served(node: node, port: port))
-            tasks.cancelAll()
-        }
+        try await ServedNode.serve(node, logger: fleet.quiet, body)
     }
 
     @Test func aReservedCarIsAdmittedWithTheEvidenceRecorded() async throws {
@@ -103,8 +70,8 @@ import Testing
     @Test func badRequestsAreRefusedAndChangeNothing() async throws {
         let valid = #""lane":"n","direction":"in","plate":"皖A12345","confidence":0.9"#
         let cases: [(String, String?, Int, String)] = [
-            ("{\(valid)}", nil, 401, "device token is required"),
-            ("{\(valid)}", "wrong-token-wrong-token", 401, "unknown device token"),
+            ("{\(valid)}", nil, 401, "send the device token"),
+            ("{\(valid)}", "wrong-token-wrong-token", 401, "unknown or expired token"),
             ("{\"lane\":", Self.token, 400, "not valid JSON"),
             ("[1,2]", Self.token, 400, "expected a JSON object"),
             (#"{"lane":"n","direction":"in","plate":"皖A12345","confidence":"high"}"#, Self.token, 400, "confidence"),

@@ -19,9 +19,9 @@ out_dir=${6:-.}
 [[ $mall =~ ^[A-Za-z0-9._-]{1,64}$ ]] || { echo "mall id must be 1-64 letters, digits, '.', '_' or '-'" >&2; exit 65; }
 # The channels each role replicates (SyncCore's Role.subscriptions).
 case $role in
-  gate) channels=(parking) ;;
-  lounge) channels=(members lounge) ;;
-  gift) channels=(gifts members) ;;
+  gate) channels=(parking staff) ;;
+  lounge) channels=(members lounge staff) ;;
+  gift) channels=(gifts members staff) ;;
   hub) channels=() ;;
   *) echo "role must be gate, lounge, gift or hub" >&2; exit 65 ;;
 esac

@@ -90,7 +90,10 @@ done
 echo
 echo "driving ${seconds}s of activity: cars through both gates, lounge check-ins, gift redemptions…"
 
-post() { curl -fsS -o /dev/null -X POST -H 'content-type: application/json' --data "$2" "http://127.0.0.1:${api[$1]}/v1/writes"; }
+post() {
+  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' -H "authorization: Bearer demo-device-token-$1" \
+    --data "$2" "http://127.0.0.1:${api[$1]}/v1/writes"
+}
 end=$((SECONDS + seconds))
 n=0
 while [ $SECONDS -lt $end ]; do

@@ -58,6 +58,8 @@ public struct GiftBook: Sendable {
 
     /// The redemptions of one code, earliest first.
     public func redemptions(of codeID: String) -> [Redemption] {
-        (rowsByCode[codeID] ?? []).compactMap { redemptionsByRow[$0] }.sorted { ($0.at, $0.rowKey) < ($1.at, $1.rowKey) }
+        (rowsByCode[codeID] ?? []).compactMap { redemptionsByRow[$0] }.sorted {
+            ($0.at, $0.rowKey) < ($1.at, $1.rowKey)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import EdgeRules
+import Foundation
 import Logging
 import Storage
 import SyncCore
@@ -6,90 +7,152 @@ import SyncCore
 /// The in-memory views a node's decisions read, kept in step with its
 /// replica: loaded at start, refreshed row by row after every committed
 /// change and reloaded after a snapshot. The replica stays the truth; the
-/// views exist because a gate must match a plate against every reservation
-/// (fuzzy, one edit away) in microseconds, which no SQL index answers.
+/// views exist because a decision must find rows by something other than
+/// their key (a plate one edit away, a code's redemptions, a card number, a
+/// member's open visit) in microseconds, which the replica's generic row
+/// table cannot answer.
 final class DecisionViews: ReplicaObserver {
     private(set) var reservations = ReservationBook()
-    /// Reservation rows left out because their plate or status is not valid.
-    private(set) var unusableReservations: Set<String> = []
+    private(set) var gifts = GiftBook()
+    private(set) var lounge = LoungeBook()
+    /// Rows left out of a view because they do not make sense (a garbled
+    /// plate, an unknown status), by table and key. Logged once each.
+    private(set) var unusable: Set<RowRef> = []
     private let logger: Logger
+
+    /// The tables each view follows, and the columns it reads.
+    private static let columns: [String: [String]] = [
+        "reservations": Reservation.columns,
+        "gift_keys": ["public_key", "valid_from", "valid_to"],
+        "gift_revocations": ["code_id", "reason"],
+        "gift_redemptions": ["code_id", "counter", "at"],
+        "members": ["card_no"],
+        "lounge_visits": ["member_id", "guests", "status", "checked_in_at"],
+    ]
 
     init(store: SQLiteReplica, role: Role, logger: Logger) throws {
         self.logger = logger
-        if role.subscriptions.contains(.parking) { try loadReservations(from: store) }
+        for kind in role.subscriptions { try load(kind, from: store) }
     }
 
     func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica) {
-        for ref in refs where ref.table == "reservations" {
+        for ref in refs where Self.columns[ref.table] != nil {
             do {
-                refreshReservation(ref.key, values: try store.row(ref)?.values ?? [:])
+                apply(ref, values: try store.row(ref)?.values ?? [:])
             } catch {
                 logger.error(
-                    "reservation view not refreshed", metadata: ["row.key": "\(ref.key)", "sync.error": "\(error)"])
+                    "decision view not refreshed", metadata: ["row.table": "\(ref.table)", "sync.error": "\(error)"])
             }
         }
     }
 
     func channelReplaced(_ channel: Channel, in store: SQLiteReplica) {
-        guard channel.kind == .parking else { return }
         do {
-            try loadReservations(from: store)
+            try load(channel.kind, from: store)
         } catch {
-            logger.error("reservation view not reloaded", metadata: ["sync.error": "\(error)"])
+            logger.error(
+                "decision view not reloaded", metadata: ["sync.channel": "\(channel)", "sync.error": "\(error)"])
         }
     }
 
-    private func loadReservations(from store: SQLiteReplica) throws {
-        reservations = ReservationBook()
-        unusableReservations = []
-        try store.forEachVisibleRow(of: "reservations", columns: Reservation.columns) { key, values in
-            refreshReservation(key, values: values)
+    private func load(_ kind: Channel.Kind, from store: SQLiteReplica) throws {
+        let tables = Self.columns.keys.filter { Schema.mall.tables[$0]?.channelKinds.contains(kind) == true }.sorted()
+        guard !tables.isEmpty else { return }
+        switch kind {
+        case .parking: reservations = ReservationBook()
+        case .gifts: gifts = GiftBook()
+        case .members, .lounge: lounge.reset(tables: Set(tables))
+        case .audit, .staff: break
+        }
+        unusable = unusable.filter { !tables.contains($0.table) }
+        for table in tables {
+            try store.forEachVisibleRow(of: table, columns: Self.columns[table]!) { key, values in
+                apply(RowRef(table: table, key: key), values: values)
+            }
         }
         logger.info(
-            "reservations loaded",
+            "decision views loaded",
             metadata: [
-                "gate.reservations": "\(reservations.count)",
-                "gate.reservations.unusable": "\(unusableReservations.count)",
+                "sync.channel.kind": "\(kind.rawValue)", "view.reservations": "\(reservations.count)",
+                "view.unusable": "\(unusable.count)",
             ])
     }
 
     /// `values` empty: the row is gone (deleted, or never visible).
-    private func refreshReservation(_ key: String, values: [String: Value]) {
-        guard !values.isEmpty else {
-            reservations.remove(id: key)
-            unusableReservations.remove(key)
-            return
-        }
-        switch Reservation.parse(key: key, values: values) {
-        case .success(let reservation):
-            reservations.upsert(reservation)
-            unusableReservations.remove(key)
-        case .failure(let problem):
-            reservations.remove(id: key)
-            if unusableReservations.insert(key).inserted {
+    private func apply(_ ref: RowRef, values: [String: Value]) {
+        do {
+            try update(ref, values: values)
+            unusable.remove(ref)
+        } catch {
+            if unusable.insert(ref).inserted {
                 logger.warning(
-                    "reservation unusable at the gate", metadata: ["row.key": "\(key)", "gate.problem": "\(problem)"])
+                    "row unusable for decisions",
+                    metadata: ["row.table": "\(ref.table)", "row.key": "\(ref.key)", "view.problem": "\(error)"])
             }
+        }
+    }
+
+    private func update(_ ref: RowRef, values: [String: Value]) throws(RowProblem) {
+        let key = ref.key
+        switch ref.table {
+        case "reservations":
+            reservations.remove(id: key)
+            if !values.isEmpty { reservations.upsert(try Reservation.parse(key: key, values: values).get()) }
+        case "gift_keys":
+            gifts.removeKey(id: key)
+            guard !values.isEmpty else { return }
+            guard let text = values["public_key"]?.textValue, let raw = Data(base64Encoded: text), raw.count == 32
+            else {
+                throw .invalid("public_key")
+            }
+            gifts.setKey(
+                .init(
+                    id: key, publicKey: Array(raw), validFrom: values["valid_from"]?.intValue ?? .min,
+                    validTo: values["valid_to"]?.intValue ?? .max))
+        case "gift_revocations":
+            // Events are never deleted; a revocation row names its code.
+            guard !values.isEmpty else { return }
+            guard let code = values["code_id"]?.textValue else { throw .missing("code_id") }
+            gifts.revoke(codeID: code, reason: values["reason"]?.textValue ?? "revoked")
+        case "gift_redemptions":
+            gifts.removeRedemption(rowKey: key)
+            guard !values.isEmpty else { return }
+            guard let code = values["code_id"]?.textValue else { throw .missing("code_id") }
+            gifts.record(
+                .init(
+                    rowKey: key, codeID: code, counter: values["counter"]?.textValue ?? "?",
+                    at: values["at"]?.intValue ?? 0))
+        case "members":
+            lounge.setCard(values["card_no"]?.textValue, member: key)
+        case "lounge_visits":
+            lounge.removeVisit(key)
+            guard !values.isEmpty, values["status"]?.textValue == "open" else { return }
+            guard let member = values["member_id"]?.textValue else { throw .missing("member_id") }
+            lounge.openVisit(
+                .init(
+                    id: key, memberID: member, guests: Int(values["guests"]?.intValue ?? 0),
+                    checkedInAt: values["checked_in_at"]?.intValue ?? 0))
+        default: return
+        }
+    }
+}
+
+/// Why a row cannot be used by a decision, without its values.
+enum RowProblem: Error, CustomStringConvertible {
+    case missing(String)
+    case invalid(String)
+    case plate(PlateError)
+
+    var description: String {
+        switch self {
+        case .missing(let column): "column \(column) is missing"
+        case .invalid(let column): "column \(column) is not valid"
+        case .plate(let error): "plate: \(error)"
         }
     }
 }
 
 extension Reservation {
-    /// Why a reservation row cannot be used by a gate, without its values.
-    enum RowProblem: Error, CustomStringConvertible {
-        case missing(String)
-        case plate(PlateError)
-        case status
-
-        var description: String {
-            switch self {
-            case .missing(let column): "column \(column) is missing"
-            case .plate(let error): "plate: \(error)"
-            case .status: "status is not one of \(Reservation.Status.allCases.map(\.rawValue))"
-            }
-        }
-    }
-
     /// The columns `parse` reads.
     static let columns = ["member_id", "plate", "zone", "window_start", "window_end", "status"]
 
@@ -103,7 +166,7 @@ extension Reservation {
             return .failure(.plate(error))
         }
         guard case .text(let statusText)? = values["status"], let status = Status(rawValue: statusText) else {
-            return .failure(.status)
+            return .failure(.invalid("status"))
         }
         guard case .int(let start)? = values["window_start"] else { return .failure(.missing("window_start")) }
         guard case .int(let end)? = values["window_end"] else { return .failure(.missing("window_end")) }

@@ -82,7 +82,7 @@ extension NodeCoordinator {
             "audit_log", "au-\(id.origin)-\(id.epoch)-\(id.seq)",
             [
                 "actor": .text(actor), "action": .text(action), "target": .text(target), "outcome": .text(outcome),
-                "at": .int(Int64(at)),
+                "node": .text(configuration.node), "at": .int(Int64(at)),
             ])
     }
 

@@ -5,12 +5,14 @@ public import Hummingbird
 /// - `GET /v1/fleet`: every node's sync state as the hub sees it.
 /// - `GET /v1/digests`: a canonical hash of each channel's rows.
 /// - `GET /v1/health`: 200 while the process serves.
+/// - `/v1/admin/…`: gift codes, gift keys and staff (see `HubAdminRoutes`).
 public enum HubAPI {
     public static func router(coordinator: HubCoordinator) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/v1/health") { _, _ in "ok\n" }
         router.get("/v1/fleet") { _, _ in JSONBody(await coordinator.fleet()) }
         router.get("/v1/digests") { _, _ in JSONBody(try await coordinator.digests()) }
+        HubAdminRoutes.add(to: router, coordinator: coordinator)
         return router
     }
 }

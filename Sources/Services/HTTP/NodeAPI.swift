@@ -5,11 +5,16 @@ import SyncCore
 /// The node's local HTTP API, for the device software beside it (the gate
 /// controller, the lounge desk page, the counter scanner) and for tools.
 ///
-/// - `POST /v1/writes`: commit raw replica writes as one decision (the typed
-///   gate, lounge and gift endpoints build on this path). 201 after the
-///   durable commit, 400 for a write the schema or the role refuses.
+/// - `POST /v1/writes`: commit raw replica writes as one decision, for the
+///   device software and tools (device token only). 201 after the durable
+///   commit, 400 for a write the schema or the role refuses.
+/// - `POST /v1/staff/sessions`, `DELETE /v1/staff/sessions/current`: staff log in and out.
+/// - `POST /v1/gifts/redemptions`, `POST /v1/gifts/revocations`, `GET /v1/gifts/codes/{id}`.
+/// - `POST /v1/lounge/check-ins`, `POST /v1/lounge/check-outs`.
+///
+/// The whole contract, with every field and answer, is `sync-protocol/node-api.openapi.json`.
 /// - `GET /v1/sync`: where this node stands with the hub.
-/// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it.
+/// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token).
 /// - `GET /v1/health`: 200 while the process serves.
 /// - `POST /v1/gate/reads`: a camera read at a gate lane, decided from the
 ///   replica and recorded before the answer (device token required).
@@ -46,9 +51,16 @@ public enum NodeAPI {
 
     public static func router(coordinator: NodeCoordinator) -> Router<BasicRequestContext> {
         let router = Router()
+        let auth = NodeAuthentication(
+            coordinator: coordinator, node: coordinator.node, role: coordinator.role,
+            deviceTokens: coordinator.policies.deviceTokens)
+        StaffRoutes.add(to: router, auth: auth)
+        GiftRoutes.add(to: router, auth: auth)
+        LoungeRoutes.add(to: router, auth: auth)
         router.get("/v1/health") { _, _ in "ok\n" }
         router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
-        router.get("/v1/rows/:table/:key") { _, context -> RowResponse in
+        router.get("/v1/rows/:table/:key") { request, context -> RowResponse in
+            _ = try await auth.caller(request)
             let table = try context.parameters.require("table")
             let key = try context.parameters.require("key")
             guard let row = try await coordinator.row(table: table, key: key) else {
@@ -56,14 +68,13 @@ public enum NodeAPI {
             }
             return RowResponse(table: table, key: key, visible: row.isVisible, columns: row.values)
         }
-        let devices = DeviceAuthentication(tokens: coordinator.policies.deviceTokens)
         router.post("/v1/gate/reads") { request, context -> Response in
-            try devices.require(request)
+            let caller = try await auth.require(.gateRead, request)
             let body = try await RequestBody.decode(GateReadRequest.self, from: request)
             let passage: GatePassage
             do {
                 passage = try await coordinator.decideGate(
-                    GateRead(lane: body.lane, direction: body.direction, plate: body.read, actor: "device:gate"))
+                    GateRead(lane: body.lane, direction: body.direction, plate: body.read, actor: caller.actor))
             } catch {
                 throw HTTPError(.serviceUnavailable, message: "not decided: the replica failed; ask staff")
             }
@@ -71,6 +82,9 @@ public enum NodeAPI {
                 .withStatus(.created)
         }
         router.post("/v1/writes") { request, context -> Response in
+            guard case .device = try await auth.caller(request) else {
+                throw HTTPError(.forbidden, message: "permission denied: raw writes are for the device software only")
+            }
             let body: WriteRequest
             do {
                 body = try await request.decode(as: WriteRequest.self, context: context)

@@ -1,0 +1,68 @@
+/// What a lounge desk knows to check members in: card numbers, and who is
+/// in the lounge now. A value with no I/O; the node keeps it in step with
+/// its replica.
+public struct LoungeBook: Sendable {
+    public struct Visit: Hashable, Sendable {
+        public var id: String
+        public var memberID: String
+        public var guests: Int
+        /// Milliseconds since 1970.
+        public var checkedInAt: Int64
+
+        public init(id: String, memberID: String, guests: Int, checkedInAt: Int64) {
+            self.id = id
+            self.memberID = memberID
+            self.guests = guests
+            self.checkedInAt = checkedInAt
+        }
+    }
+
+    private var memberByCard: [String: String] = [:]
+    private var cardByMember: [String: String] = [:]
+    public private(set) var openVisits: [String: Visit] = [:]
+    private var visitByMember: [String: String] = [:]
+
+    public init() {}
+
+    /// People in the lounge: each open visit's member and guests.
+    public var occupancy: Int { openVisits.values.reduce(0) { $0 + 1 + $1.guests } }
+
+    public func member(card: String) -> String? { memberByCard[card] }
+
+    public func openVisit(of member: String) -> Visit? { visitByMember[member].flatMap { openVisits[$0] } }
+
+    public mutating func setCard(_ card: String?, member: String) {
+        if let previous = cardByMember.removeValue(forKey: member) { memberByCard[previous] = nil }
+        guard let card, !card.isEmpty else { return }
+        memberByCard[card] = member
+        cardByMember[member] = card
+    }
+
+    public mutating func openVisit(_ visit: Visit) {
+        removeVisit(visit.id)
+        openVisits[visit.id] = visit
+        visitByMember[visit.memberID] = visit.id
+    }
+
+    public mutating func removeVisit(_ id: String) {
+        guard let visit = openVisits.removeValue(forKey: id) else { return }
+        if visitByMember[visit.memberID] == id { visitByMember[visit.memberID] = nil }
+    }
+
+    /// Forgets what came from `tables` (`members`, `lounge_visits`) before a reload.
+    public mutating func reset(tables: Set<String>) {
+        if tables.contains("members") {
+            memberByCard = [:]
+            cardByMember = [:]
+        }
+        if tables.contains("lounge_visits") {
+            openVisits = [:]
+            visitByMember = [:]
+        }
+    }
+
+    /// Open visits that started before `now - maxStayMillis`.
+    public func overstayed(now: Int64, maxStayMillis: Int64) -> [Visit] {
+        openVisits.values.filter { now - $0.checkedInAt > maxStayMillis }.sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,77 @@
+/// Decides a lounge check-in from the desk's own replica.
+///
+/// Admitted when the member is known and active, is not already in the
+/// lounge, brings no more guests than their tier allows, and the lounge has
+/// room for them all.
+public struct LoungeDesk: Sendable {
+    /// - `capacity`: people the lounge holds, members and guests (default 40).
+    /// - `maxStayMillis`: open visits older than this are closed automatically (default 4 h).
+    public struct Configuration: Hashable, Sendable {
+        public var capacity: Int
+        public var maxStayMillis: Int64
+
+        public init(capacity: Int = 40, maxStayMillis: Int64 = 4 * 3_600_000) {
+            self.capacity = capacity
+            self.maxStayMillis = maxStayMillis
+        }
+    }
+
+    /// A member as the desk shows them.
+    public struct Member: Hashable, Sendable {
+        public var id: String
+        public var name: String
+        public var tier: String
+        public var guestsAllowed: Int
+
+        public init(id: String, name: String, tier: String, guestsAllowed: Int) {
+            self.id = id
+            self.name = name
+            self.tier = tier
+            self.guestsAllowed = guestsAllowed
+        }
+    }
+
+    public enum Refusal: Error, Hashable, Sendable, CustomStringConvertible {
+        case unknownMember
+        case alreadyInside(since: Int64, visit: String)
+        case tooManyGuests(allowed: Int)
+        case full(capacity: Int, free: Int)
+
+        /// The short reason an API returns.
+        public var reason: String {
+            switch self {
+            case .unknownMember: "unknown member"
+            case .alreadyInside: "already inside"
+            case .tooManyGuests: "too many guests"
+            case .full: "lounge full"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .unknownMember: "no member with this code or card at this desk"
+            case .alreadyInside(let since, let visit): "already checked in (visit \(visit), since \(since) ms)"
+            case .tooManyGuests(let allowed): "this member's tier allows \(allowed) guest\(allowed == 1 ? "" : "s")"
+            case .full(let capacity, let free):
+                "the lounge holds \(capacity); \(free) place\(free == 1 ? "" : "s") free"
+            }
+        }
+    }
+
+    public let configuration: Configuration
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+    }
+
+    public func checkIn(_ member: Member?, guests: Int, book: LoungeBook) throws(Refusal) -> Member {
+        guard let member else { throw .unknownMember }
+        if let visit = book.openVisit(of: member.id) {
+            throw .alreadyInside(since: visit.checkedInAt, visit: visit.id)
+        }
+        guard guests <= member.guestsAllowed else { throw .tooManyGuests(allowed: member.guestsAllowed) }
+        let free = max(configuration.capacity - book.occupancy, 0)
+        guard 1 + guests <= free else { throw .full(capacity: configuration.capacity, free: free) }
+        return member
+    }
+}

@@ -1,0 +1,35 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// Staff PINs as stored in the replicated `staff` table:
+/// `pbkdf2-sha256$<rounds>$<salt base64>$<hash base64>`. A PIN has little
+/// entropy, so the hash only keeps it from being read off a stolen disk at a
+/// glance; what stops guessing is the node's lockout after failed logins.
+public enum PINHash {
+    /// OWASP's minimum for PBKDF2-SHA256 (also what swift-crypto enforces).
+    public static let defaultRounds = 210_000
+
+    public static func make(pin: String, rounds: Int = defaultRounds) throws -> String {
+        let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        let hash = try derive(pin: pin, salt: salt, rounds: rounds)
+        return "pbkdf2-sha256$\(rounds)$\(Data(salt).base64EncodedString())$\(Data(hash).base64EncodedString())"
+    }
+
+    /// Whether `pin` matches `encoded`; false for anything not in the format.
+    public static func verify(pin: String, against encoded: String) -> Bool {
+        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]),
+            (1000...10_000_000).contains(rounds),
+            let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3])),
+            expected.count == 32, let actual = try? derive(pin: pin, salt: salt, rounds: rounds)
+        else { return false }
+        return zip(actual, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private static func derive(pin: String, salt: some DataProtocol, rounds: Int) throws -> [UInt8] {
+        let key = try KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(pin.utf8), salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: rounds)
+        return key.withUnsafeBytes { Array($0) }
+    }
+}

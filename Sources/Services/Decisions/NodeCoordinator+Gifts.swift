@@ -1,0 +1,82 @@
+public import EdgeRules
+public import SyncCore
+
+/// The outcome of scanning a gift code at a counter.
+public struct GiftRedemptionResult: Sendable {
+    /// The redemption row, when redeemed.
+    public var redemption: String?
+    public var token: GiftToken?
+    public var refusal: GiftCodeError?
+    public var member: LoungeDesk.Member?
+    public var at: UInt64
+}
+
+extension NodeCoordinator {
+    /// Verifies a scanned code from the replica alone (keys, revocations,
+    /// every redemption heard of) and, if it may be redeemed, commits the
+    /// redemption and an audit entry before returning. A refusal is audited
+    /// too. Verify and commit run in one actor turn, so one counter can never
+    /// redeem a code twice; two offline counters can, and the hub records it.
+    public func redeemGift(_ text: String, caller: Caller) throws -> GiftRedemptionResult {
+        let now = clock.now()
+        let id = engine.nextChangeID
+        let counter = configuration.node
+        do {
+            let token = try GiftVerifier(configuration: policies.gifts).verify(
+                text, counter: counter, now: Int64(now), book: views.gifts)
+            let key = "gr-\(id.origin)-\(id.epoch)-\(id.seq)"
+            _ = try commit(
+                [
+                    .insert(
+                        "gift_redemptions", key,
+                        [
+                            "code_id": .text(token.codeID), "counter": .text(counter),
+                            "staff_id": caller.staffID.map { .text($0) } ?? .null, "member_id": .text(token.member),
+                            "gift": .text(token.gift), "at": .int(Int64(now)),
+                        ]),
+                    audit(
+                        actor: caller.actor, action: "gift.redeem", target: token.codeID, outcome: "redeemed", at: now,
+                        id: id),
+                ], decision: "gift.redeem")
+            return GiftRedemptionResult(
+                redemption: key, token: token, member: try member(token.member), at: now)
+        } catch let refusal as GiftCodeError {
+            let target = (try? ScannedGiftCode(text).token.codeID) ?? "unreadable code"
+            try audit(caller.actor, action: "gift.redeem", target: target, outcome: "refused: \(refusal.reason)")
+            return GiftRedemptionResult(refusal: refusal, at: now)
+        }
+    }
+
+    /// Revokes a code at this counter (a manager's action); it syncs like
+    /// the hub's own revocations.
+    public func revokeGift(codeID: String, reason: String, caller: Caller) throws {
+        let now = clock.now()
+        let id = engine.nextChangeID
+        _ = try commit(
+            [
+                .insert(
+                    "gift_revocations", codeID,
+                    ["code_id": .text(codeID), "reason": .text(reason), "at": .int(Int64(now))]),
+                audit(actor: caller.actor, action: "gift.revoke", target: codeID, outcome: "revoked", at: now, id: id),
+            ], decision: "gift.revoke")
+    }
+
+    /// What this counter knows of a code: its redemptions, and the hub's
+    /// ruling when two counters redeemed it.
+    public func giftCodeStatus(_ codeID: String) throws -> (
+        redemptions: [GiftBook.Redemption], conflict: [String: Value]?
+    ) {
+        let conflict = try engine.store.row(RowRef(table: "conflicts", key: "gift.double-redemption:\(codeID)"))
+        return (views.gifts.redemptions(of: codeID), conflict?.isVisible == true ? conflict?.values : nil)
+    }
+
+    /// A member as the replica knows them (lounge and gift nodes replicate members).
+    func member(_ id: String) throws -> LoungeDesk.Member? {
+        guard let values = try engine.store.row(RowRef(table: "members", key: id))?.values, !values.isEmpty else {
+            return nil
+        }
+        return LoungeDesk.Member(
+            id: id, name: values["name"]?.textValue ?? "", tier: values["tier"]?.textValue ?? "",
+            guestsAllowed: Int(values["guests_allowed"]?.intValue ?? 0))
+    }
+}

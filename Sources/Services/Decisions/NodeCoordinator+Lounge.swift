@@ -1,0 +1,97 @@
+public import EdgeRules
+import SyncCore
+
+/// The outcome of a check-in or check-out at the lounge desk.
+public struct LoungeResult: Sendable {
+    public var visit: String?
+    public var member: LoungeDesk.Member?
+    public var refusal: LoungeDesk.Refusal?
+    public var occupancy: Int
+    public var capacity: Int
+}
+
+extension NodeCoordinator {
+    /// Checks a member in by member code or card number, from the replica
+    /// alone, and commits the visit and an audit entry before returning.
+    public func checkIn(memberOrCard: String, guests: Int, caller: Caller) throws -> LoungeResult {
+        let now = clock.now()
+        let id = engine.nextChangeID
+        let desk = LoungeDesk(configuration: policies.lounge)
+        let typed = memberOrCard.trimmingSpacesAndNewlines()
+        let memberID = views.lounge.member(card: typed) ?? typed
+        let found = try member(memberID)
+        do {
+            let member = try desk.checkIn(found, guests: guests, book: views.lounge)
+            let key = "lv-\(id.origin)-\(id.epoch)-\(id.seq)"
+            _ = try commit(
+                [
+                    .insert(
+                        "lounge_visits", key,
+                        [
+                            "member_id": .text(member.id), "guests": .int(Int64(guests)), "status": .text("open"),
+                            "checked_in_at": .int(Int64(now)),
+                        ]),
+                    audit(
+                        actor: caller.actor, action: "lounge.check-in", target: member.id,
+                        outcome: "admitted with \(guests) guest(s)", at: now, id: id),
+                ], decision: "lounge.check-in")
+            return LoungeResult(
+                visit: key, member: member, occupancy: views.lounge.occupancy, capacity: desk.configuration.capacity)
+        } catch let refusal as LoungeDesk.Refusal {
+            try audit(
+                caller.actor, action: "lounge.check-in", target: found?.id ?? "unknown member",
+                outcome: "refused: \(refusal.reason)")
+            return LoungeResult(
+                member: found, refusal: refusal, occupancy: views.lounge.occupancy,
+                capacity: desk.configuration.capacity)
+        }
+    }
+
+    /// Closes the member's open visit; nil when they have none.
+    public func checkOut(memberOrCard: String, caller: Caller) throws -> LoungeResult? {
+        let now = clock.now()
+        let typed = memberOrCard.trimmingSpacesAndNewlines()
+        let memberID = views.lounge.member(card: typed) ?? typed
+        guard let visit = views.lounge.openVisit(of: memberID) else { return nil }
+        let id = engine.nextChangeID
+        _ = try commit(
+            [
+                .update("lounge_visits", visit.id, ["status": .text("closed"), "checked_out_at": .int(Int64(now))]),
+                audit(
+                    actor: caller.actor, action: "lounge.check-out", target: memberID, outcome: "closed", at: now,
+                    id: id),
+            ], decision: "lounge.check-out")
+        return LoungeResult(
+            visit: visit.id, member: try member(memberID), occupancy: views.lounge.occupancy,
+            capacity: policies.lounge.capacity)
+    }
+
+    /// Closes visits open longer than the maximum stay (a member who left
+    /// without checking out), so the lounge's count stays true.
+    func closeOverstayedVisits(now: UInt64) throws {
+        let overstayed = views.lounge.overstayed(now: Int64(now), maxStayMillis: policies.lounge.maxStayMillis)
+        guard !overstayed.isEmpty else { return }
+        let id = engine.nextChangeID
+        let writes =
+            overstayed.map {
+                LocalWrite.update(
+                    "lounge_visits", $0.id,
+                    ["status": .text("closed"), "checked_out_at": .int(Int64(now)), "closed_by": .text("max-stay")])
+            } + [
+                audit(
+                    actor: "node:\(configuration.node)", action: "lounge.auto-close",
+                    target: overstayed.map(\.id).joined(separator: ","), outcome: "closed after max stay", at: now,
+                    id: id)
+            ]
+        _ = try commit(writes, decision: "lounge.auto-close")
+    }
+}
+
+extension String {
+    /// Without the spaces and newlines a scanner or a hurried typist adds.
+    func trimmingSpacesAndNewlines() -> String {
+        String(
+            unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }
+                .reversed().map(Character.init))
+    }
+}

@@ -1,0 +1,151 @@
+public import EdgeRules
+import Foundation
+import SyncCore
+
+/// A staff member logged in at this node.
+public struct StaffSession: Sendable, Codable {
+    public var token: String
+    public var staffId: String
+    public var name: String
+    public var roles: [String]
+    public var permissions: [String]
+    /// Milliseconds since 1970; each use pushes it back by the idle timeout.
+    public var expiresAt: UInt64
+
+    func allows(_ permission: Permission) -> Bool { permissions.contains(permission.rawValue) }
+}
+
+/// Failed logins of one staff id, and until when it is locked out.
+struct LoginFailures {
+    var count = 0
+    var lockedUntil: UInt64?
+}
+
+/// Who is calling the node's API, once their token is checked.
+public enum Caller: Sendable {
+    /// The device software beside the node (the gate controller), by its token.
+    case device(node: String, permissions: Set<Permission>)
+    case staff(StaffSession)
+
+    /// How the audit log names the caller.
+    public var actor: String {
+        switch self {
+        case .device(let node, _): "device:\(node)"
+        case .staff(let session): "staff:\(session.staffId)"
+        }
+    }
+
+    public func allows(_ permission: Permission) -> Bool {
+        switch self {
+        case .device(_, let permissions): permissions.contains(permission)
+        case .staff(let session): session.allows(permission)
+        }
+    }
+
+    var staffID: String? {
+        if case .staff(let session) = self { return session.staffId }
+        return nil
+    }
+}
+
+extension NodeCoordinator {
+    /// Sessions end after this long without use.
+    static let sessionIdleMillis: UInt64 = 8 * 3_600_000
+    /// Five wrong PINs lock the staff id for five minutes at this node.
+    static let lockoutAfter = 5
+    static let lockoutMillis: UInt64 = 5 * 60_000
+
+    /// The staff member as this node's replica knows them, or nil.
+    public func staffMember(_ id: String) throws -> StaffMember? {
+        guard let values = try engine.store.row(RowRef(table: "staff", key: id))?.values, !values.isEmpty else {
+            return nil
+        }
+        return StaffMember(
+            id: id, name: values["name"]?.textValue ?? id,
+            roles: StaffMember.roles(from: values["roles"]?.textValue ?? ""),
+            pinHash: values["pin_hash"]?.textValue ?? "", active: values["active"]?.intValue != 0)
+    }
+
+    /// Until when `staffID` is locked out, if it is now.
+    public func lockout(of staffID: String) -> UInt64? {
+        guard let until = loginFailures[staffID]?.lockedUntil, until > clock.now() else { return nil }
+        return until
+    }
+
+    /// Records the outcome of a login attempt in the audit log; on success
+    /// opens a session, on failure counts towards the lockout.
+    public func finishLogin(staffID: String, member: StaffMember?, succeeded: Bool) throws -> StaffSession? {
+        let now = clock.now()
+        guard succeeded, let member else {
+            var failures = loginFailures[staffID] ?? LoginFailures()
+            failures.count += 1
+            if failures.count >= Self.lockoutAfter {
+                failures = LoginFailures(count: 0, lockedUntil: now + Self.lockoutMillis)
+            }
+            loginFailures[staffID] = failures
+            try audit("staff:\(staffID)", action: "staff.login", target: staffID, outcome: "refused: wrong id or PIN")
+            return nil
+        }
+        loginFailures[staffID] = nil
+        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let session = StaffSession(
+            token: token, staffId: member.id, name: member.name, roles: member.roles.map(\.rawValue).sorted(),
+            permissions: member.permissions.map(\.rawValue).sorted(), expiresAt: now + Self.sessionIdleMillis)
+        sessions[token] = session
+        try audit("staff:\(staffID)", action: "staff.login", target: staffID, outcome: "ok")
+        return session
+    }
+
+    /// The open session for `token`, its expiry pushed back; nil if none.
+    public func session(for token: String) -> StaffSession? {
+        let now = clock.now()
+        guard var session = sessions[token] else { return nil }
+        guard session.expiresAt > now else {
+            sessions[token] = nil
+            return nil
+        }
+        session.expiresAt = now + Self.sessionIdleMillis
+        sessions[token] = session
+        return session
+    }
+
+    public func endSession(_ token: String) throws {
+        guard let session = sessions.removeValue(forKey: token) else { return }
+        try audit("staff:\(session.staffId)", action: "staff.logout", target: session.staffId, outcome: "ok")
+    }
+
+    /// Commits one audit entry on its own (a refusal, a login): who, what,
+    /// when, where (this node, in the change's origin), outcome.
+    public func audit(_ actor: String, action: String, target: String, outcome: String) throws {
+        let now = clock.now()
+        _ = try commit(
+            [audit(actor: actor, action: action, target: target, outcome: outcome, at: now, id: engine.nextChangeID)],
+            decision: "audit")
+    }
+}
+
+/// One audit entry as `GET /v1/audit` lists it.
+public struct AuditEntry: Codable, Sendable {
+    public var key: String
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var outcome: String
+    public var node: String
+    public var at: Int64
+}
+
+extension NodeCoordinator {
+    /// The latest audit entries made at this node (newest first). They stay
+    /// in the replica after they reach the hub, until the replica is rebuilt.
+    public func recentAudit(limit: Int) throws -> [AuditEntry] {
+        let rows = try engine.store.replica.rows(in: Channel(mall: configuration.mall, kind: .audit))
+        return rows.map { row in
+            let values = row.state.values
+            return AuditEntry(
+                key: row.key, actor: values["actor"]?.textValue ?? "", action: values["action"]?.textValue ?? "",
+                target: values["target"]?.textValue ?? "", outcome: values["outcome"]?.textValue ?? "",
+                node: values["node"]?.textValue ?? "", at: values["at"]?.intValue ?? 0)
+        }.sorted { ($0.at, $0.key) > ($1.at, $1.key) }.prefix(limit).map { $0 }
+    }
+}

@@ -1,0 +1,148 @@
+import EdgeRules
+import Foundation
+import Hummingbird
+import SyncCore
+
+/// The hub's admin API for operators' tools (`mall-hub gift …`, `mall-hub
+/// staff …`), behind the admin token:
+///
+/// - `POST /v1/admin/gift-codes`: issue a code; answers its text for the QR code.
+/// - `POST /v1/admin/gift-codes/{id}/revocations`: revoke a code.
+/// - `POST /v1/admin/gift-keys`: start signing with a new key (rotation).
+/// - `PUT /v1/admin/staff/{id}`: create or change a staff member.
+enum HubAdminRoutes {
+    struct IssueRequest: Decodable {
+        var mall: String
+        var member: String
+        var gift: String
+        var validFrom: Int64?
+        var validTo: Int64
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case mall, member, gift, validFrom, validTo, validDays }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+            mall = try container.decode(String.self, forKey: .mall)
+            member = try container.decode(String.self, forKey: .member)
+            gift = try container.decode(String.self, forKey: .gift)
+            validFrom = try container.decodeIfPresent(Int64.self, forKey: .validFrom)
+            let days = try container.decodeIfPresent(Int.self, forKey: .validDays)
+            if let days {
+                guard (1...366).contains(days) else { throw FieldError("validDays", "1 to 366") }
+                validTo =
+                    (validFrom ?? Int64(Date().timeIntervalSince1970 * 1000)) + Int64(days) * 86_400_000
+            } else {
+                validTo = try container.decode(Int64.self, forKey: .validTo)
+            }
+            for (name, value) in [("member", member), ("gift", gift)]
+            where value.isEmpty || value.utf8.count > GiftToken.maxFieldBytes {
+                throw FieldError(name, "1 to \(GiftToken.maxFieldBytes) bytes of UTF-8")
+            }
+        }
+    }
+
+    struct RevokeRequest: Decodable {
+        var reason: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case reason }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+            reason = try container.decode(String.self, forKey: .reason)
+            guard (1...200).contains(reason.count) else { throw FieldError("reason", "1 to 200 characters") }
+        }
+    }
+
+    struct StaffRequest: Decodable {
+        var mall: String
+        var name: String
+        var roles: [StaffRole]
+        var pin: String?
+        var active: Bool
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case mall, name, roles, pin, active }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+            mall = try container.decode(String.self, forKey: .mall)
+            name = try container.decode(String.self, forKey: .name)
+            let roleNames = try container.decode([String].self, forKey: .roles)
+            roles = try roleNames.map { name in
+                guard let role = StaffRole(rawValue: name) else {
+                    throw FieldError("roles", "\(name) is not one of \(StaffRole.allCases.map(\.rawValue))")
+                }
+                return role
+            }
+            pin = try container.decodeIfPresent(String.self, forKey: .pin)
+            active = try container.decodeIfPresent(Bool.self, forKey: .active) ?? true
+            guard (1...100).contains(name.count) else { throw FieldError("name", "1 to 100 characters") }
+            if let pin, pin.count < 4 || pin.count > 32 || !pin.allSatisfy(\.isNumber) {
+                throw FieldError("pin", "4 to 32 digits")
+            }
+        }
+    }
+
+    static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator) {
+        let tokens = TokenSet(coordinator.policies.adminTokens)
+        @Sendable func requireAdmin(_ request: Request) throws {
+            guard !tokens.isEmpty else {
+                throw HTTPError(.forbidden, message: "the admin API is closed: set http.admin_token_file")
+            }
+            guard let presented = TokenSet.bearer(of: request), tokens.contains(presented) else {
+                throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "admin token required")
+            }
+        }
+        router.post("/v1/admin/gift-codes") { request, context -> Response in
+            try requireAdmin(request)
+            let body = try await RequestBody.decode(IssueRequest.self, from: request)
+            let issued = try await admin {
+                try await coordinator.issueGiftCode(
+                    mall: body.mall, member: body.member, gift: body.gift, validFrom: body.validFrom,
+                    validTo: body.validTo, actor: "admin")
+            }
+            return try JSONBody(issued).response(from: request, context: context).withStatus(.created)
+        }
+        router.post("/v1/admin/gift-codes/:id/revocations") { request, context -> HTTPResponse.Status in
+            try requireAdmin(request)
+            let id = try context.parameters.require("id")
+            let body = try await RequestBody.decode(RevokeRequest.self, from: request)
+            try await admin { try await coordinator.revokeGiftCode(id, reason: body.reason, actor: "admin") }
+            return .created
+        }
+        router.post("/v1/admin/gift-keys") { request, context -> Response in
+            try requireAdmin(request)
+            let id = try await admin { try await coordinator.rotateGiftKey(actor: "admin") }
+            return try JSONBody(["keyId": id]).response(from: request, context: context).withStatus(.created)
+        }
+        router.put("/v1/admin/staff/:id") { request, context -> HTTPResponse.Status in
+            try requireAdmin(request)
+            let id = try context.parameters.require("id")
+            guard !id.isEmpty, id.utf8.count <= 64 else {
+                throw HTTPError(.badRequest, message: "staff id: 1 to 64 bytes")
+            }
+            let body = try await RequestBody.decode(StaffRequest.self, from: request)
+            let hash = try body.pin.map { try PINHash.make(pin: $0) }
+            try await admin {
+                try await coordinator.setStaff(
+                    mall: body.mall, id: id, name: body.name, roles: body.roles, pinHash: hash, active: body.active,
+                    actor: "admin")
+            }
+            return .ok
+        }
+    }
+
+    /// Runs an admin action, turning its refusals into 4xx answers.
+    private static func admin<T>(_ action: () async throws -> T) async throws -> T {
+        do {
+            return try await action()
+        } catch let error as AdminError {
+            switch error.code {
+            case .invalid: throw HTTPError(.unprocessableContent, message: error.description)
+            case .notFound: throw HTTPError(.notFound, message: error.description)
+            case .unavailable: throw HTTPError(.serviceUnavailable, message: error.description)
+            }
+        } catch let error as SyncError where error.code == .invalidWrite {
+            throw HTTPError(.unprocessableContent, message: error.detail)
+        }
+    }
+}

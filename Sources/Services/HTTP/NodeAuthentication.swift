@@ -1,0 +1,46 @@
+import EdgeRules
+import Hummingbird
+
+/// Who may call the node's API. Every call but health carries a bearer
+/// token: the device token from the node's configuration (the gate
+/// controller, compared in constant time) or a staff session token from
+/// `POST /v1/staff/sessions`. A caller without the permission an action
+/// needs is refused with "permission denied", and the refusal is audited.
+struct NodeAuthentication: Sendable {
+    let coordinator: NodeCoordinator
+    let node: String
+    let deviceTokens: TokenSet
+    /// What the device software of this node's role may do.
+    let devicePermissions: Set<Permission>
+
+    init(coordinator: NodeCoordinator, node: String, role: String, deviceTokens: Set<String>) {
+        self.coordinator = coordinator
+        self.node = node
+        self.deviceTokens = TokenSet(deviceTokens)
+        devicePermissions = role == "gate" ? [.gateRead] : []
+    }
+
+    /// The caller named by the request's bearer token; 401 when there is none.
+    func caller(_ request: Request) async throws -> Caller {
+        guard let presented = TokenSet.bearer(of: request) else {
+            throw HTTPError(
+                .unauthorized, headers: [.wwwAuthenticate: "Bearer"],
+                message: "log in first, or send the device token: Authorization: Bearer <token>")
+        }
+        if deviceTokens.contains(presented) { return .device(node: node, permissions: devicePermissions) }
+        if let session = await coordinator.session(for: presented) { return .staff(session) }
+        throw HTTPError(
+            .unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "unknown or expired token: log in again")
+    }
+
+    /// The caller, if allowed `permission`; else 403, audited against `target`.
+    func require(_ permission: Permission, _ request: Request, target: String = "") async throws -> Caller {
+        let caller = try await caller(request)
+        guard caller.allows(permission) else {
+            try? await coordinator.audit(
+                caller.actor, action: permission.rawValue, target: target, outcome: "permission denied")
+            throw HTTPError(.forbidden, message: "permission denied: \(caller.actor) may not \(permission.rawValue)")
+        }
+        return caller
+    }
+}

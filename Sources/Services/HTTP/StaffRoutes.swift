@@ -1,0 +1,59 @@
+import EdgeRules
+import Hummingbird
+
+/// `POST /v1/staff/sessions` (log in with staff id and PIN),
+/// `DELETE /v1/staff/sessions/current` (log out) and `GET /v1/audit?limit=N`
+/// (this node's latest audit entries, for managers).
+enum StaffRoutes {
+    struct LoginRequest: Decodable {
+        var staffId: String
+        var pin: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case staffId, pin }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+            staffId = try container.decode(String.self, forKey: .staffId)
+            pin = try container.decode(String.self, forKey: .pin)
+            guard !staffId.isEmpty, staffId.utf8.count <= 64 else { throw FieldError("staffId", "1 to 64 bytes") }
+            guard (4...32).contains(pin.count) else { throw FieldError("pin", "4 to 32 characters") }
+        }
+    }
+
+    /// Verifies against when the id is unknown, so a wrong id takes as long as a wrong PIN.
+    static let decoyHash = "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+    static func add(to router: Router<BasicRequestContext>, auth: NodeAuthentication) {
+        let coordinator = auth.coordinator
+        router.post("/v1/staff/sessions") { request, context -> Response in
+            let body = try await RequestBody.decode(LoginRequest.self, from: request)
+            if let until = await coordinator.lockout(of: body.staffId) {
+                try? await coordinator.audit(
+                    "staff:\(body.staffId)", action: "staff.login", target: body.staffId, outcome: "refused: locked out"
+                )
+                throw HTTPError(
+                    .tooManyRequests, message: "too many wrong PINs: locked until \(until) ms; ask a manager")
+            }
+            let member = try await coordinator.staffMember(body.staffId)
+            // The hash is checked off the coordinator: ~0.1 s must not hold up gate decisions.
+            let matches = PINHash.verify(pin: body.pin, against: member?.pinHash ?? decoyHash)
+            let allowed = matches && member?.active == true
+            guard
+                let session = try await coordinator.finishLogin(
+                    staffID: body.staffId, member: allowed ? member : nil, succeeded: allowed)
+            else { throw HTTPError(.unauthorized, message: "unknown staff id or wrong PIN") }
+            return try JSONBody(session).response(from: request, context: context).withStatus(.created)
+        }
+        router.get("/v1/audit") { request, _ -> JSONBody<[AuditEntry]> in
+            _ = try await auth.require(.auditRead, request, target: "audit log")
+            let limit = min(max(Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 100, 1), 1000)
+            return JSONBody(try await coordinator.recentAudit(limit: limit))
+        }
+        router.delete("/v1/staff/sessions/current") { request, _ -> HTTPResponse.Status in
+            if case .staff(let session) = try await auth.caller(request) {
+                try await coordinator.endSession(session.token)
+            }
+            return .noContent
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Hummingbird
+
+/// Configured bearer tokens (device and admin tokens), compared in constant
+/// time so a caller cannot learn a token byte by byte from response times.
+struct TokenSet: Sendable {
+    private let tokens: [[UInt8]]
+
+    init(_ tokens: Set<String>) {
+        self.tokens = tokens.map { Array($0.utf8) }
+    }
+
+    var isEmpty: Bool { tokens.isEmpty }
+
+    func contains(_ presented: String) -> Bool {
+        let bytes = Array(presented.utf8)
+        var found = false
+        for token in tokens where Self.equal(token, bytes) { found = true }
+        return found
+    }
+
+    /// The bearer token of a request, if it sends one.
+    static func bearer(of request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst("Bearer ".count))
+    }
+
+    private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,77 @@
+import BrokerHarness
+import EdgeRules
+import Foundation
+import ServiceLifecycle
+import Services
+import SyncCore
+import Testing
+
+/// Lounge check-ins at a desk node whose members come from the hub.
+@Suite struct LoungeDeskTests {
+    static let caller = Caller.device(node: "l1", permissions: [.loungeCheckIn, .loungeCheckOut])
+
+    static func member(_ id: String, card: String, guests: Int64) -> LocalWrite {
+        .insert(
+            "members", id,
+            [
+                "name": .text("Member \(id)"), "tier": .text("gold"), "card_no": .text(card),
+                "guests_allowed": .int(guests),
+            ])
+    }
+
+    @Test func checkInsFollowTierRoomAndOpenVisitsAndOverstaysClose() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let (hub, hubService) = try fleet.hub(
+            fleet: ["l1": .init(mall: InMemoryFleet.mall, role: .lounge)])
+        let (desk, deskService) = try fleet.node(
+            "l1", role: .lounge, policies: EdgePolicies(lounge: .init(capacity: 4, maxStayMillis: 400)))
+        let group = ServiceGroup(configuration: .init(services: [hubService, deskService], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            try await hub.write(
+                [
+                    Self.member("m1", card: "C-001", guests: 2), Self.member("m2", card: "C-002", guests: 3),
+                    Self.member("m3", card: "C-003", guests: 0),
+                ], mall: InMemoryFleet.mall, decision: "test")
+            #expect(await eventually { (try? await desk.row(table: "members", key: "m3"))?.isVisible == true })
+
+            // By card, with a guest the tier allows: admitted, with name and tier.
+            let first = try await desk.checkIn(memberOrCard: " C-001 ", guests: 1, caller: Self.caller)
+            #expect(first.refusal == nil)
+            #expect(first.member?.name == "Member m1")
+            #expect(first.occupancy == 2)
+            // Already inside, too many guests, no room, unknown: each refused with its reason.
+            #expect(
+                try await desk.checkIn(memberOrCard: "m1", guests: 0, caller: Self.caller).refusal?.reason
+                    == "already inside")
+            #expect(
+                try await desk.checkIn(memberOrCard: "C-003", guests: 1, caller: Self.caller).refusal
+                    == .tooManyGuests(allowed: 0))
+            #expect(
+                try await desk.checkIn(memberOrCard: "m2", guests: 2, caller: Self.caller).refusal
+                    == .full(capacity: 4, free: 2))
+            #expect(
+                try await desk.checkIn(memberOrCard: "nobody", guests: 0, caller: Self.caller).refusal == .unknownMember
+            )
+            // Checking out frees the places.
+            let out = try #require(try await desk.checkOut(memberOrCard: "m1", caller: Self.caller))
+            #expect(out.occupancy == 0)
+            #expect(try await desk.checkOut(memberOrCard: "m1", caller: Self.caller) == nil)
+            // A visit left open past the maximum stay is closed by the desk itself.
+            let stay = try await desk.checkIn(memberOrCard: "m2", guests: 2, caller: Self.caller)
+            let visit = try #require(stay.visit)
+            #expect(
+                await eventually {
+                    (try? await desk.row(table: "lounge_visits", key: visit))?.values["closed_by"] == .text("max-stay")
+                })
+            // and the hub has every visit.
+            #expect(
+                await eventually {
+                    (try? await hub.row(table: "lounge_visits", key: visit))?.values["status"] == .text("closed")
+                })
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}

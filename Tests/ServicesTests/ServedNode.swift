@@ -1,0 +1,60 @@
+import BrokerHarness
+import Foundation
+import Hummingbird
+import Logging
+import Services
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A node's API served over real HTTP on a free loopback port, and a client for it.
+struct ServedNode {
+    let node: NodeCoordinator
+    let port: Int
+
+    /// Serves `node` while `body` runs, then stops.
+    static func serve(_ node: NodeCoordinator, logger: Logger, _ body: (ServedNode) async throws -> Void) async throws {
+        let port = try FreePort.next()
+        let app = Application(
+            router: NodeAPI.router(coordinator: node),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await app.runService() }
+            #expect(await eventually { FreePort.accepts(port) })
+            try await body(ServedNode(node: node, port: port))
+            tasks.cancelAll()
+        }
+    }
+
+    func send(_ method: String, _ path: String, body: Data? = nil, token: String?) async throws -> (
+        Int, [String: Any]
+    ) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let json =
+            (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [
+                "array": (try? JSONSerialization.jsonObject(with: data)) ?? []
+            ]
+        return ((response as! HTTPURLResponse).statusCode, json)
+    }
+
+    func post(_ path: String, body: Data, token: String? = NodeAPITests.token) async throws -> (Int, [String: Any]) {
+        try await send("POST", path, body: body, token: token)
+    }
+
+    func post(_ path: String, _ text: String, token: String? = NodeAPITests.token) async throws -> (Int, [String: Any])
+    {
+        try await send("POST", path, body: Data(text.utf8), token: token)
+    }
+
+    /// The error message of a refused request.
+    static func message(_ json: [String: Any]) -> String {
+        (json["error"] as? [String: Any])?["message"] as? String ?? ""
+    }
+}

@@ -1,0 +1,111 @@
+import BrokerHarness
+import EdgeRules
+import Foundation
+import ServiceLifecycle
+import Services
+import SyncCore
+import Testing
+
+/// Staff log in at a node with the PIN the hub set; roles decide what they
+/// may do, and refusals are audited.
+@Suite struct StaffAPITests {
+    /// Few rounds keep the test fast; verification reads the rounds from the hash.
+    static func pinHash(_ pin: String) throws -> String { try PINHash.make(pin: pin, rounds: 1000) }
+
+    func withGiftCounter(_ body: (HubCoordinator, ServedNode) async throws -> Void) async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let (hub, hubService) = try fleet.hub(fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)])
+        let (counter, counterService) = try fleet.node(
+            "c1", role: .gift, policies: EdgePolicies(deviceTokens: [NodeAPITests.token]))
+        let group = ServiceGroup(configuration: .init(services: [hubService, counterService], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            try await hub.setStaff(
+                mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftStaff],
+                pinHash: try Self.pinHash("2468"),
+                active: true, actor: "test")
+            try await hub.setStaff(
+                mall: InMemoryFleet.mall, id: "s2", name: "Wang Wei", roles: [.manager],
+                pinHash: try Self.pinHash("1357"),
+                active: true, actor: "test")
+            #expect(await eventually { (try? await counter.row(table: "staff", key: "s2"))?.isVisible == true })
+            try await ServedNode.serve(counter, logger: fleet.quiet) { try await body(hub, $0) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func login(_ served: ServedNode, _ id: String, _ pin: String) async throws -> (Int, String?) {
+        let (status, json) = try await served.post(
+            "/v1/staff/sessions", #"{"staffId":"\#(id)","pin":"\#(pin)"}"#, token: nil)
+        return (status, json["token"] as? String)
+    }
+
+    @Test func aRoleGrantsItsActionsAndARefusalIsAuditedAsPermissionDenied() async throws {
+        try await withGiftCounter { hub, served in
+            let (status, token) = try await login(served, "s1", "2468")
+            #expect(status == 201)
+            let clerk = try #require(token)
+            // A gift clerk may redeem (this code is refused, but the action is allowed)…
+            let (redeemStatus, redeem) = try await served.post(
+                "/v1/gifts/redemptions", #"{"code":"MG1:GARBAGE"}"#, token: clerk)
+            #expect(redeemStatus == 422)
+            #expect(redeem["reason"] as? String == "malformed")
+            // …but not revoke: permission denied, and audited.
+            let (revokeStatus, revoke) = try await served.post(
+                "/v1/gifts/revocations", #"{"codeId":"gc-0000000000000001","reason":"test"}"#, token: clerk)
+            #expect(revokeStatus == 403)
+            #expect(ServedNode.message(revoke) == "permission denied: staff:s1 may not gift.revoke")
+            // The device token of a gift counter grants no staff action.
+            let (deviceStatus, _) = try await served.post(
+                "/v1/gifts/redemptions", #"{"code":"MG1:X"}"#, token: NodeAPITests.token)
+            #expect(deviceStatus == 403)
+            // A manager reads the audit log: who, what, where, outcome.
+            let (_, managerToken) = try await login(served, "s2", "1357")
+            let (auditStatus, audit) = try await served.send("GET", "/v1/audit?limit=20", token: managerToken)
+            #expect(auditStatus == 200)
+            let entries = try #require(audit["array"] as? [[String: Any]])
+            let denied = entries.first {
+                $0["outcome"] as? String == "permission denied" && $0["actor"] as? String == "staff:s1"
+            }
+            #expect(denied?["action"] as? String == "gift.revoke")
+            #expect(denied?["node"] as? String == "c1")
+            #expect(
+                entries.contains {
+                    $0["action"] as? String == "gift.redeem" && $0["outcome"] as? String == "refused: malformed"
+                })
+            #expect(entries.contains { $0["action"] as? String == "staff.login" && $0["target"] as? String == "s1" })
+            // A clerk may not read it.
+            #expect(try await served.send("GET", "/v1/audit", token: clerk).0 == 403)
+            _ = hub
+        }
+    }
+
+    @Test func wrongPINsLockTheIdAndLoggingOutEndsTheSession() async throws {
+        try await withGiftCounter { _, served in
+            #expect(try await login(served, "nobody", "0000").0 == 401)
+            for _ in 0..<5 { #expect(try await login(served, "s1", "9999").0 == 401) }
+            let (locked, _) = try await login(served, "s1", "2468")
+            #expect(locked == 429)
+            let (status, token) = try await login(served, "s2", "1357")
+            #expect(status == 201)
+            #expect(try await served.send("DELETE", "/v1/staff/sessions/current", token: token).0 == 204)
+            #expect(try await served.send("GET", "/v1/audit", token: token).0 == 401)
+        }
+    }
+
+    @Test func badLoginBodiesAreRefusedWithTheField() async throws {
+        try await withGiftCounter { _, served in
+            for (body, expected) in [
+                (#"{"staffId":"s1"}"#, "field pin: required"), (#"{"staffId":"s1","pin":12}"#, "field pin"),
+                (#"{"staffId":"s1","pin":"1"}"#, "4 to 32"),
+                (#"{"staffId":"s1","pin":"2468","role":"x"}"#, "unknown field"),
+            ] {
+                let (status, json) = try await served.post("/v1/staff/sessions", body, token: nil)
+                #expect((400...422).contains(status), "\(body)")
+                #expect(ServedNode.message(json).contains(expected), "\(body): \(ServedNode.message(json))")
+            }
+        }
+    }
+}
