@@ -52,6 +52,7 @@ final class Fleet: @unchecked Sendable {
             data_dir = "\(directory.path)/hub"
             [http]
             listen = "127.0.0.1:\(hubPort)"
+            admin_token_file = "\(directory.path)/admin.token"
             [mqtt]
             port = \(broker.port)
             \(credentials.map { "username = \"hub\"\npassword_file = \"\($0.path)/hub.password\"" } ?? "")
@@ -69,6 +70,18 @@ final class Fleet: @unchecked Sendable {
             try writeNodeConfig(id, brokerPort: broker.port)
         }
         try hubFile.write(toFile: hubConfig, atomically: true, encoding: .utf8)
+        try Self.adminToken.write(toFile: "\(directory.path)/admin.token", atomically: true, encoding: .utf8)
+    }
+
+    static let adminToken = "fleet-test-admin-token"
+
+    /// Runs `mall-hub <arguments> --config <hub file>` to completion: its exit status and output.
+    func hubCommand(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let output = directory.appendingPathComponent("command-\(UUID().uuidString.prefix(6)).txt").path
+        let process = try ChildProcess(
+            executable: Self.executable("mall-hub"), arguments: arguments + ["--config", hubConfig], outputFile: output)
+        let status = process.waitForExit()
+        return (status, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
     }
 
     deinit {
@@ -211,6 +224,22 @@ final class Fleet: @unchecked Sendable {
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as! HTTPURLResponse).statusCode
+    }
+
+    /// Sends a JSON request to a node's API; the status and the JSON answer.
+    func send(_ method: String, to node: String, _ path: String, _ body: [String: Any]? = nil, token: String)
+        async throws -> (Int, [String: Any])
+    {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(nodes[node]!.apiPort)\(path)")!)
+        request.httpMethod = method
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization")
+        request.httpBody = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (
+            (response as! HTTPURLResponse).statusCode,
+            (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        )
     }
 
     /// Whether `node` has the row visible.

@@ -1,0 +1,53 @@
+import DeviceConfig
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Calls a running hub's admin API with the admin token of its config file,
+/// so the commands and the API can never disagree on what an action does.
+struct AdminClient {
+    let base: String
+    let token: String
+
+    init(settings: HubSettings) throws {
+        guard let token = settings.adminTokens.first else {
+            FileHandle.standardError.write(
+                Data("mall-hub: \(settings.file) sets no http.admin_token_file; the admin API is closed\n".utf8))
+            throw AdminClientExit(code: 78)
+        }
+        base = "http://\(settings.http)"
+        self.token = token
+    }
+
+    /// Sends `body` as JSON; returns the decoded answer, or prints the hub's
+    /// message and exits non-zero.
+    func send(_ method: String, _ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            FileHandle.standardError.write(Data("mall-hub: no hub answers at \(base)\n".utf8))
+            throw AdminClientExit(code: 69)
+        }
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            let message = (json["error"] as? [String: Any])?["message"] as? String ?? "HTTP \(status)"
+            FileHandle.standardError.write(Data("mall-hub: refused: \(message)\n".utf8))
+            throw AdminClientExit(code: 65)
+        }
+        return json
+    }
+}
+
+struct AdminClientExit: Error {
+    var code: Int32
+}

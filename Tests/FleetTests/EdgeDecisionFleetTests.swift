@@ -1,0 +1,85 @@
+import BrokerHarness
+import Foundation
+import Testing
+
+/// The edge decisions as their users meet them: real `mall-hub` and
+/// `mall-node` processes over a real Mosquitto, the hub driven by its own
+/// commands, the nodes by HTTP.
+@Suite(.serialized) struct EdgeDecisionFleetTests {
+    @Test func aGiftCodeIssuedByTheCommandIsRedeemedOnceAtACounter() async throws {
+        let fleet = try Fleet(nodes: [("counter-1", "gift")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        // Given a clerk and a code made with the hub's commands,
+        let staff = try fleet.hubCommand([
+            "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "gift-staff", "--pin", "2468",
+        ])
+        #expect(staff.status == 0, "\(staff.output)")
+        let issued = try fleet.hubCommand([
+            "gift", "issue", "--mall", Fleet.mall, "--member", "m-7", "--gift", "tea-set", "--days", "3",
+        ])
+        #expect(issued.status == 0, "\(issued.output)")
+        let text = try #require(issued.output.split(separator: "\n").first { $0.hasPrefix("MG1:") }.map(String.init))
+        let codeID = try #require(issued.output.split(separator: " ").first { $0.hasPrefix("gc-") }.map(String.init))
+        #expect(text.count <= 221)
+        #expect(
+            await eventually(seconds: 20) {
+                let code = await fleet.has("counter-1", table: "gift_codes", key: codeID)
+                let clerk = await fleet.has("counter-1", table: "staff", key: "s1")
+                return code && clerk
+            })
+        // when the clerk logs in at the counter and scans it twice,
+        let (loginStatus, session) = try await fleet.send(
+            "POST", to: "counter-1", "/v1/staff/sessions", ["staffId": "s1", "pin": "2468"], token: "")
+        #expect(loginStatus == 201)
+        let token = try #require(session["token"] as? String)
+        let (first, redeemed) = try await fleet.send(
+            "POST", to: "counter-1", "/v1/gifts/redemptions", ["code": text], token: token)
+        let (second, refused) = try await fleet.send(
+            "POST", to: "counter-1", "/v1/gifts/redemptions", ["code": text], token: token)
+        // then the first is redeemed and the second refused with where.
+        #expect(first == 201)
+        #expect(redeemed["outcome"] as? String == "redeemed")
+        #expect(redeemed["gift"] as? String == "tea-set")
+        #expect(second == 422)
+        #expect(refused["reason"] as? String == "already redeemed here")
+        #expect((refused["previous"] as? [String: Any])?["counter"] as? String == "counter-1")
+        // Revoking a code the hub never issued fails with the hub's reason.
+        let unknown = try fleet.hubCommand(["gift", "revoke", "gc-0000000000000001", "--reason", "test"])
+        #expect(unknown.status != 0)
+        #expect(unknown.output.contains("no gift code gc-0000000000000001"), "\(unknown.output)")
+        #expect(await fleet.converged())
+    }
+
+    @Test func aReservedCarEntersAtOneGateAndIsReferredAtTheOther() async throws {
+        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let inserted = try await fleet.insert(
+            at: "gate-1", table: "reservations", key: "r-1",
+            columns: [
+                "member_id": "m-1", "plate": "沪A·D1234", "zone": "B2", "window_start": now - 600_000,
+                "window_end": now + 3_600_000, "status": "booked",
+            ])
+        #expect(inserted == 201)
+        #expect(await eventually(seconds: 20) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
+        let read: [String: Any] = ["lane": "in-1", "direction": "in", "plate": "沪AD1234", "confidence": 0.95]
+        let (status, admitted) = try await fleet.send(
+            "POST", to: "gate-1", "/v1/gate/reads", read, token: fleet.deviceToken(for: "gate-1"))
+        #expect(status == 201)
+        #expect(admitted["decision"] as? String == "admit")
+        // Once the entry has reached gate-2, the same plate there is a clone or a missed exit.
+        #expect(
+            await eventually(seconds: 20) {
+                let row = try? await fleet.send(
+                    "GET", to: "gate-2", "/v1/rows/reservations/r-1", token: fleet.deviceToken(for: "gate-2"))
+                return (row?.1["columns"] as? [String: Any])?["status"] as? String == "inside"
+            })
+        let (_, referred) = try await fleet.send(
+            "POST", to: "gate-2", "/v1/gate/reads", read, token: fleet.deviceToken(for: "gate-2"))
+        #expect(referred["decision"] as? String == "refer")
+        #expect(referred["reason"] as? String == "already inside")
+        #expect(await fleet.converged())
+    }
+}
