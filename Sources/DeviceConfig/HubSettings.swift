@@ -1,3 +1,4 @@
+public import EdgeRules
 import Foundation
 public import SyncCore
 
@@ -11,6 +12,10 @@ public import SyncCore
 /// | `http.listen` | host:port | `"127.0.0.1:8090"` | console, metrics and admin API |
 /// | `http.admin_token_file` | path | none (admin API closed) | file holding the admin API's bearer token |
 /// | `gifts.max_code_lifetime_days` | integer | `30` | the longest a gift code may be valid |
+/// | `[[sites]]` `mall`, `latitude`, `longitude` | | none | where each mall is, for the scalper flags |
+/// | `scalpers.max_speed_kmh` | number | `200` | uses further apart than this speed allows are flagged |
+/// | `scalpers.max_sites` | integer | `3` | more distinct sites than this within the window are flagged |
+/// | `scalpers.window_minutes` | integer | `60` | the window for `max_sites` |
 /// | `sync.max_skew_ms` | integer | `30000` | a node whose clock is further off is flagged |
 /// | `sync.status_interval_ms` | integer | `1000` | how often heads and floors are published |
 /// | `sync.gc_horizon_hours` | integer | `24` | a node silent longer must re-snapshot |
@@ -30,6 +35,7 @@ public struct HubSettings: Sendable {
     /// Bearer tokens allowed on `/v1/admin`; empty when no token file is configured.
     public var adminTokens: Set<String>
     public var maxGiftCodeLifetimeMillis: Int64
+    public var scalpers: ScalperWatch.Configuration
     public var maxSkewMillis: Int64
     public var statusIntervalMillis: UInt64
     public var gcHorizonMillis: UInt64
@@ -69,6 +75,26 @@ public struct HubSettings: Sendable {
         let maxLifetime = Int64(try gifts.int("max_code_lifetime_days", in: 1...366, default: 30)) * 86_400_000
         try gifts.rejectUnknownKeys()
 
+        var sites: [String: ScalperWatch.Site] = [:]
+        for var entry in try root.sections("sites") {
+            let mall = try entry.string(
+                "mall", expected: "an identifier (letters, digits, '-', '_', '.')", valid: Identifier.isValid)
+            guard sites[mall] == nil else { throw entry.failure("mall", "\"\(mall)\" is listed twice") }
+            sites[mall] = ScalperWatch.Site(
+                latitude: try entry.double("latitude", in: -90...90, default: .nan),
+                longitude: try entry.double("longitude", in: -180...180, default: .nan))
+            guard !sites[mall]!.latitude.isNaN, !sites[mall]!.longitude.isNaN else {
+                throw entry.failure("latitude", "missing: a site needs latitude and longitude")
+            }
+            try entry.rejectUnknownKeys()
+        }
+        var scalperSection = try root.section("scalpers")
+        let scalpers = ScalperWatch.Configuration(
+            sites: sites, maxSpeedKmh: try scalperSection.double("max_speed_kmh", in: 1...10_000, default: 200),
+            maxSites: try scalperSection.int("max_sites", in: 1...1000, default: 3),
+            windowMillis: Int64(try scalperSection.int("window_minutes", in: 1...10_080, default: 60)) * 60_000)
+        try scalperSection.rejectUnknownKeys()
+
         var sync = try root.section("sync")
         let maxSkew = Int64(try sync.int("max_skew_ms", in: 100...3_600_000, default: 30_000))
         let statusInterval = UInt64(try sync.int("status_interval_ms", in: 100...60_000, default: 1000))
@@ -95,7 +121,7 @@ public struct HubSettings: Sendable {
         try root.rejectUnknownKeys()
         return HubSettings(
             file: path, hub: id, dataDirectory: dataDirectory, http: ListenAddress(listen)!, adminTokens: adminTokens,
-            maxGiftCodeLifetimeMillis: maxLifetime, maxSkewMillis: maxSkew,
+            maxGiftCodeLifetimeMillis: maxLifetime, scalpers: scalpers, maxSkewMillis: maxSkew,
             statusIntervalMillis: statusInterval, gcHorizonMillis: horizon, fleet: fleet, broker: broker)
     }
 }

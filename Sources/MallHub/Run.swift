@@ -39,7 +39,7 @@ extension MallHub {
                 outgoing: outgoing,
                 policies: HubPolicies(
                     adminTokens: settings.adminTokens, giftKeyDirectory: settings.giftKeyDirectory,
-                    maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis),
+                    maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis, scalpers: settings.scalpers),
                 logger: logger)
             let session = Session(
                 clientID: settings.broker.clientID, subscriptions: Topics.hubSubscriptions,

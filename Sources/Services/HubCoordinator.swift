@@ -1,3 +1,4 @@
+import EdgeRules
 public import Logging
 public import Storage
 public import SyncCore
@@ -17,6 +18,8 @@ public actor HubCoordinator {
     let logger: Logger
     /// Opened on first use, so a hub that never issues gifts needs no key directory.
     var giftKeyring: GiftKeyring?
+    /// Recent uses per member, for the scalper flags (in memory: a restart forgets them).
+    var scalpers: ScalperWatch
     private let outgoing: OutgoingQueue
     private var connected = false
     private var accepted = 0
@@ -32,6 +35,7 @@ public actor HubCoordinator {
         self.clock = clock
         self.policies = policies
         malls = Set(configuration.fleet.values.map(\.mall))
+        scalpers = ScalperWatch(configuration: policies.scalpers)
         self.outgoing = outgoing
         self.logger = logger
         logger.info("hub store opened", metadata: ["hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)"])
@@ -72,6 +76,9 @@ public actor HubCoordinator {
                     metadata: ["conflict.kind": "\(conflict.kind)", "conflict.item": "\(conflict.item)"])
             }
             outgoing.push(result.outgoing.map(message))
+            if result.accepted > 0, case .changes(let batch)? = try? engine.codec.decode(incoming.payload) {
+                watchForScalpers(batch.changes)
+            }
         }
     }
 

@@ -26,7 +26,8 @@ import Testing
         await eventually {
             for counter in counters {
                 guard (try? await counter.row(table: "gift_codes", key: code.codeId))?.isVisible == true,
-                    (try? await counter.row(table: "gift_keys", key: code.keyId))?.isVisible == true
+                    (try? await counter.row(
+                        table: "gift_keys", key: HubCoordinator.keyRow(code.keyId, mall: code.mall)))?.isVisible == true
                 else { return false }
             }
             return true

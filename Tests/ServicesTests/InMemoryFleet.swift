@@ -1,3 +1,4 @@
+import EdgeRules
 import Foundation
 import Logging
 import Services
@@ -22,12 +23,15 @@ struct InMemoryFleet {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    func hub(fleet: [NodeID: HubCoordinator.Engine.FleetMember]) throws -> (HubCoordinator, HubSyncService) {
+    func hub(fleet: [NodeID: HubCoordinator.Engine.FleetMember], scalpers: ScalperWatch.Configuration = .init())
+        throws -> (HubCoordinator, HubSyncService)
+    {
         let outgoing = OutgoingQueue()
         let coordinator = try HubCoordinator(
             configuration: .init(fleet: fleet, statusIntervalMillis: 100), storePath: "\(directory.path)/hub.sqlite",
             clock: WallClock(), outgoing: outgoing,
-            policies: HubPolicies(adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys"),
+            policies: HubPolicies(
+                adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers),
             logger: quiet)
         let transport = InMemoryTransport(
             broker: broker, session: Session(clientID: "hub", subscriptions: Topics.hubSubscriptions))
@@ -37,11 +41,11 @@ struct InMemoryFleet {
         )
     }
 
-    func node(_ id: NodeID, role: Role = .gate, policies: EdgePolicies = EdgePolicies()) throws -> (
-        NodeCoordinator, NodeSyncService
-    ) {
+    func node(_ id: NodeID, role: Role = .gate, policies: EdgePolicies = EdgePolicies(), mall: String = mall)
+        throws -> (NodeCoordinator, NodeSyncService)
+    {
         let configuration = NodeCoordinator.Engine.Configuration(
-            node: id, mall: Self.mall, role: role, upstream: .init(ackTimeoutMillis: 300),
+            node: id, mall: mall, role: role, upstream: .init(ackTimeoutMillis: 300),
             downstream: .init(catchUpDelayMillis: 50, requestTimeoutMillis: 300), heartbeatIntervalMillis: 100)
         let outgoing = OutgoingQueue()
         let coordinator = try NodeCoordinator(
@@ -52,7 +56,7 @@ struct InMemoryFleet {
             broker: broker,
             session: Session(
                 clientID: id,
-                subscriptions: Topics.nodeSubscriptions(id, mall: Self.mall, channels: configuration.channels),
+                subscriptions: Topics.nodeSubscriptions(id, mall: mall, channels: configuration.channels),
                 will: will))
         return (
             coordinator,

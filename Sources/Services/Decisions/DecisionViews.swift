@@ -99,7 +99,9 @@ final class DecisionViews: ReplicaObserver {
             reservations.remove(id: key)
             if !values.isEmpty { reservations.upsert(try Reservation.parse(key: key, values: values).get()) }
         case "gift_keys":
-            gifts.removeKey(id: key)
+            // Rows are `mall:k2` (one per mall); codes name the key `k2`.
+            let keyID = String(key.split(separator: ":").last ?? Substring(key))
+            gifts.removeKey(id: keyID)
             guard !values.isEmpty else { return }
             guard let text = values["public_key"]?.textValue, let raw = Data(base64Encoded: text), raw.count == 32
             else {
@@ -107,7 +109,7 @@ final class DecisionViews: ReplicaObserver {
             }
             gifts.setKey(
                 .init(
-                    id: key, publicKey: Array(raw), validFrom: values["valid_from"]?.intValue ?? .min,
+                    id: keyID, publicKey: Array(raw), validFrom: values["valid_from"]?.intValue ?? .min,
                     validTo: values["valid_to"]?.intValue ?? .max))
         case "gift_revocations":
             // Events are never deleted; a revocation row names its code.

@@ -5,6 +5,7 @@ import SyncCore
 
 /// A gift code just issued: its id and the text for the QR code.
 public struct IssuedGiftCode: Codable, Sendable {
+    public var mall: String
     public var codeId: String
     public var text: String
     public var keyId: String
@@ -71,7 +72,7 @@ extension HubCoordinator {
                 hubAudit(actor: actor, action: "gift.issue", target: token.codeID, outcome: "issued", at: now),
             ], mall: mall, decision: "gift.issue")
         return IssuedGiftCode(
-            codeId: token.codeID, text: text, keyId: token.keyID, member: member, gift: gift,
+            mall: mall, codeId: token.codeID, text: text, keyId: token.keyID, member: member, gift: gift,
             validFrom: Int64(token.validFrom) * 1000, validTo: Int64(token.validTo) * 1000)
     }
 
@@ -109,7 +110,7 @@ extension HubCoordinator {
         for mall in malls.sorted() {
             var writes: [LocalWrite] = [
                 .insert(
-                    "gift_keys", id,
+                    "gift_keys", Self.keyRow(id, mall: mall),
                     [
                         "public_key": .text(created.key.publicKey.rawRepresentation.base64EncodedString()),
                         "valid_from": .int(now - policies.clockLeewayMillis),
@@ -119,7 +120,7 @@ extension HubCoordinator {
             if let previous {
                 writes.append(
                     .update(
-                        "gift_keys", GiftToken.keyID(previous.number),
+                        "gift_keys", Self.keyRow(GiftToken.keyID(previous.number), mall: mall),
                         ["valid_to": .int(now + policies.maxCodeLifetimeMillis + policies.clockLeewayMillis)]))
             }
             writes.append(hubAudit(actor: actor, action: "gift.rotate-key", target: id, outcome: "created", at: now))
@@ -128,6 +129,10 @@ extension HubCoordinator {
         logger.notice("gift signing key created", metadata: ["gift.key": "\(id)"])
         return id
     }
+
+    /// A key's row in `gift_keys`: one per mall, since a row key names one
+    /// row in the whole fleet (`mall-sh-01:k2`). Counters file it under `k2`.
+    public static func keyRow(_ keyID: String, mall: String) -> String { "\(mall):\(keyID)" }
 
     /// The newest key; makes the first one on first use.
     private func signingKey(now: Int64) throws -> (number: UInt32, key: Curve25519.Signing.PrivateKey) {

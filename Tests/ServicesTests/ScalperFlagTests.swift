@@ -1,0 +1,51 @@
+import BrokerHarness
+import EdgeRules
+import Foundation
+import ServiceLifecycle
+import Services
+import SyncCore
+import Testing
+
+/// The hub flags a member whose codes are redeemed in two cities too close
+/// in time, and the flag is in the conflict ledger at the counter.
+@Suite struct ScalperFlagTests {
+    @Test func redemptionsInShanghaiAndBeijingMinutesApartAreFlagged() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let sites = ScalperWatch.Configuration(
+            sites: [
+                "mall-sh": .init(latitude: 31.2304, longitude: 121.4737),
+                "mall-bj": .init(latitude: 39.9042, longitude: 116.4074),
+            ])
+        let (hub, hubService) = try fleet.hub(
+            fleet: ["sh": .init(mall: "mall-sh", role: .gift), "bj": .init(mall: "mall-bj", role: .gift)],
+            scalpers: sites)
+        let (shanghai, shService) = try fleet.node("sh", role: .gift, mall: "mall-sh")
+        let (beijing, bjService) = try fleet.node("bj", role: .gift, mall: "mall-bj")
+        let group = ServiceGroup(
+            configuration: .init(services: [hubService, shService, bjService], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            let validTo = Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000
+            let first = try await hub.issueGiftCode(
+                mall: "mall-sh", member: "m-9", gift: "tea", validFrom: nil, validTo: validTo, actor: "test")
+            let second = try await hub.issueGiftCode(
+                mall: "mall-bj", member: "m-9", gift: "tea", validFrom: nil, validTo: validTo, actor: "test")
+            #expect(await GiftRedemptionTests.arrived(first, at: shanghai))
+            #expect(await GiftRedemptionTests.arrived(second, at: beijing))
+            // Given one member's codes are redeemed in Shanghai and then in Beijing,
+            _ = try await shanghai.redeemGift(first.text, caller: GiftRedemptionTests.caller("sh"))
+            let later = try await beijing.redeemGift(second.text, caller: GiftRedemptionTests.caller("bj"))
+            let event = try #require(later.redemption)
+            // then the hub flags the member, and the Beijing counter's ledger has the flag.
+            let key = "scalper.too-fast:m-9:\(event)"
+            #expect(await eventually { (try? await beijing.row(table: "conflicts", key: key))?.isVisible == true })
+            let flag = try #require(try await hub.row(table: "conflicts", key: key)).values
+            #expect(flag["item"] == .text("m-9"))
+            #expect(flag["status"] == .text("open"))
+            #expect(flag["rule"]?.textValue?.contains("1067 km") == true)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
