@@ -66,6 +66,29 @@ import Testing
         }
     }
 
+    @Test func theGateControllerMayReadButNotOverride() async throws {
+        try await withGateNode { served in
+            let (status, json) = try await served.post(
+                "/v1/gate/overrides", #"{"lane":"n","direction":"in","plate":"皖A12345","reason":"VIP guest"}"#)
+            #expect(status == 403)
+            #expect(ServedNode.message(json) == "permission denied: device:g1 may not gate.override")
+            // A staff member with the role may: the passage is an admit by rule override.
+            let (key, reservation) = try await served.node.overrideGate(
+                lane: "n", direction: .entering, plate: "皖A12345", reservationID: "r1", reason: "camera fogged",
+                caller: .device(node: "g1", permissions: [.gateOverride]))
+            #expect(reservation?.id == "r1")
+            let passage = try #require(try await served.node.row(table: "gate_passages", key: key)).values
+            #expect(passage["rule"] == .text("override"))
+            #expect(passage["decision"] == .text("admit"))
+            #expect(try await served.node.row(table: "reservations", key: "r1")?.values["status"] == .text("inside"))
+            await #expect(throws: GateOverrideError.self) {
+                try await served.node.overrideGate(
+                    lane: "n", direction: .entering, plate: "x", reservationID: "nope", reason: "test",
+                    caller: .device(node: "g1", permissions: [.gateOverride]))
+            }
+        }
+    }
+
     /// Each bad request gets a 4xx naming what is wrong, and changes nothing.
     @Test func badRequestsAreRefusedAndChangeNothing() async throws {
         let valid = #""lane":"n","direction":"in","plate":"皖A12345","confidence":0.9"#

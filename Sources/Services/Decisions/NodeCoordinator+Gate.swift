@@ -108,3 +108,52 @@ extension PlateMatcher.Rule {
         }
     }
 }
+
+extension NodeCoordinator {
+    /// Staff lift the barrier by hand for a referred car, naming why. The
+    /// passage is recorded as an admit by rule `override`, with the staff
+    /// member as actor; with a reservation it counts as that reservation's
+    /// entry or exit (and can make a double entry like any other admit).
+    public func overrideGate(
+        lane: String, direction: GateDecider.Direction, plate: String, reservationID: String?, reason: String,
+        caller: Caller
+    ) throws -> (key: String, reservation: Reservation?) {
+        let now = clock.now()
+        let id = engine.nextChangeID
+        let key = "gp-\(id.origin)-\(id.epoch)-\(id.seq)"
+        let reservation = reservationID.flatMap { views.reservations.byID[$0] }
+        if reservationID != nil, reservation == nil {
+            throw GateOverrideError.unknownReservation(reservationID!)
+        }
+        var writes: [LocalWrite] = [
+            .insert(
+                "gate_passages", key,
+                [
+                    "reservation_id": reservation.map { .text($0.id) } ?? .null, "lane": .text(lane),
+                    "direction": .text(direction.rawValue), "plate_raw": .text(plate),
+                    "plate": (try? PlateNormalizer.normalize(plate)).map { .text($0.text) } ?? .null,
+                    "decision": .text("admit"), "reason": .text("staff override: \(reason)"), "rule": .text("override"),
+                    "at": .int(Int64(now)),
+                ])
+        ]
+        if let reservation {
+            let status: Reservation.Status = direction == .entering ? .inside : .left
+            writes.append(.update("reservations", reservation.id, ["status": .text(status.rawValue)]))
+        }
+        writes.append(
+            audit(actor: caller.actor, action: "gate.override", target: key, outcome: "admit: \(reason)", at: now, id: id))
+        _ = try commit(writes, decision: "gate.override")
+        return (key, reservation)
+    }
+}
+
+/// Why a gate override was refused.
+public enum GateOverrideError: Error, CustomStringConvertible {
+    case unknownReservation(String)
+
+    public var description: String {
+        switch self {
+        case .unknownReservation(let id): "no reservation \(id) at this gate"
+        }
+    }
+}

@@ -98,3 +98,28 @@ struct GateReadResponse: ResponseEncodable {
         decisionMicros = ((Double(seconds) * 1e6 + Double(attoseconds) / 1e12) * 10).rounded() / 10
     }
 }
+
+/// `POST /v1/gate/overrides`: staff lift the barrier by hand, saying why.
+struct GateOverrideRequest: Decodable {
+    var lane: String
+    var direction: GateDecider.Direction
+    var plate: String
+    var reservationId: String?
+    var reason: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case lane, direction, plate, reservationId, reason }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+        lane = try container.decode(String.self, forKey: .lane)
+        guard !lane.isEmpty, lane.utf8.count <= 64 else { throw FieldError("lane", "1 to 64 bytes") }
+        guard let direction = GateDecider.Direction(rawValue: try container.decode(String.self, forKey: .direction))
+        else { throw FieldError("direction", "\"in\" or \"out\"") }
+        self.direction = direction
+        plate = try container.decode(String.self, forKey: .plate)
+        guard plate.utf8.count <= 64 else { throw FieldError("plate", "at most 64 bytes") }
+        reservationId = try container.decodeIfPresent(String.self, forKey: .reservationId)
+        reason = try container.decode(String.self, forKey: .reason)
+        guard (3...200).contains(reason.count) else { throw FieldError("reason", "3 to 200 characters") }
+    }
+}

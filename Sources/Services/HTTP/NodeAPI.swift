@@ -18,6 +18,7 @@ import SyncCore
 /// - `GET /v1/health`: 200 while the process serves.
 /// - `POST /v1/gate/reads`: a camera read at a gate lane, decided from the
 ///   replica and recorded before the answer (device token required).
+/// - `POST /v1/gate/overrides`: staff with `gate.override` lift the barrier by hand.
 public enum NodeAPI {
     struct WriteRequest: Decodable {
         struct Write: Decodable {
@@ -80,6 +81,19 @@ public enum NodeAPI {
             }
             return try GateReadResponse(passage, raw: body.read.text).response(from: request, context: context)
                 .withStatus(.created)
+        }
+        router.post("/v1/gate/overrides") { request, context -> Response in
+            let caller = try await auth.require(.gateOverride, request, target: "gate")
+            let body = try await RequestBody.decode(GateOverrideRequest.self, from: request)
+            do {
+                let (key, reservation) = try await coordinator.overrideGate(
+                    lane: body.lane, direction: body.direction, plate: body.plate, reservationID: body.reservationId,
+                    reason: body.reason, caller: caller)
+                return try JSONBody(["passage": key, "decision": "admit", "reservation": reservation?.id ?? ""])
+                    .response(from: request, context: context).withStatus(.created)
+            } catch let error as GateOverrideError {
+                throw HTTPError(.unprocessableContent, message: error.description)
+            }
         }
         router.post("/v1/writes") { request, context -> Response in
             guard case .device = try await auth.caller(request) else {
