@@ -141,7 +141,9 @@ extension NodeCoordinator {
             writes.append(.update("reservations", reservation.id, ["status": .text(status.rawValue)]))
         }
         writes.append(
-            audit(actor: caller.actor, action: "gate.override", target: key, outcome: "admit: \(reason)", at: now, id: id))
+            audit(
+                actor: caller.actor, action: "gate.override", target: key, outcome: "admit: \(reason)", at: now, id: id)
+        )
         _ = try commit(writes, decision: "gate.override")
         return (key, reservation)
     }

@@ -5,20 +5,21 @@ import SyncCore
 /// The node's local HTTP API, for the device software beside it (the gate
 /// controller, the lounge desk page, the counter scanner) and for tools.
 ///
-/// - `POST /v1/writes`: commit raw replica writes as one decision, for the
-///   device software and tools (device token only). 201 after the durable
-///   commit, 400 for a write the schema or the role refuses.
-/// - `POST /v1/staff/sessions`, `DELETE /v1/staff/sessions/current`: staff log in and out.
-/// - `POST /v1/gifts/redemptions`, `POST /v1/gifts/revocations`, `GET /v1/gifts/codes/{id}`.
-/// - `POST /v1/lounge/check-ins`, `POST /v1/lounge/check-outs`.
-///
-/// The whole contract, with every field and answer, is `sync-protocol/node-api.openapi.json`.
+/// - `GET /v1/health`: 200 while the process serves.
 /// - `GET /v1/sync`: where this node stands with the hub.
 /// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token).
-/// - `GET /v1/health`: 200 while the process serves.
+/// - `POST /v1/writes`: raw replica writes as one decision, for the device
+///   software and tools (device token only).
 /// - `POST /v1/gate/reads`: a camera read at a gate lane, decided from the
-///   replica and recorded before the answer (device token required).
+///   replica and recorded before the answer (device token).
 /// - `POST /v1/gate/overrides`: staff with `gate.override` lift the barrier by hand.
+/// - `POST /v1/staff/sessions`, `DELETE /v1/staff/sessions/current`, `GET /v1/audit`.
+/// - `POST /v1/gifts/redemptions`, `POST /v1/gifts/revocations`, `GET /v1/gifts/codes/{id}`.
+/// - `POST /v1/lounge/check-ins`, `POST /v1/lounge/check-outs`, and at a
+///   lounge node the desk's page, `GET /lounge`.
+///
+/// The contract, with every field and answer, is
+/// `sync-protocol/node-api.openapi.json`, kept true by `OpenAPIContractTests`.
 public enum NodeAPI {
     struct WriteRequest: Decodable {
         struct Write: Decodable {
@@ -27,10 +28,30 @@ public enum NodeAPI {
             var op: Change.Operation
             var columns: [String: Value]?
             var channel: Channel.Kind?
+
+            enum CodingKeys: String, CodingKey, CaseIterable { case table, key, op, columns, channel }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+                table = try container.decode(String.self, forKey: .table)
+                key = try container.decode(String.self, forKey: .key)
+                op = try container.decode(Change.Operation.self, forKey: .op)
+                columns = try container.decodeIfPresent([String: Value].self, forKey: .columns)
+                channel = try container.decodeIfPresent(Channel.Kind.self, forKey: .channel)
+            }
         }
 
         var decision: String?
         var writes: [Write]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case decision, writes }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+            decision = try container.decodeIfPresent(String.self, forKey: .decision)
+            writes = try container.decode([Write].self, forKey: .writes)
+            guard (1...1000).contains(writes.count) else { throw FieldError("writes", "1 to 1000 writes") }
+        }
     }
 
     struct WriteResponse: ResponseEncodable {
@@ -58,6 +79,7 @@ public enum NodeAPI {
         StaffRoutes.add(to: router, auth: auth)
         GiftRoutes.add(to: router, auth: auth)
         LoungeRoutes.add(to: router, auth: auth)
+        if coordinator.role == "lounge" { LoungePage.add(to: router) }
         router.get("/v1/health") { _, _ in "ok\n" }
         router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
         router.get("/v1/rows/:table/:key") { request, context -> RowResponse in
@@ -99,12 +121,7 @@ public enum NodeAPI {
             guard case .device = try await auth.caller(request) else {
                 throw HTTPError(.forbidden, message: "permission denied: raw writes are for the device software only")
             }
-            let body: WriteRequest
-            do {
-                body = try await request.decode(as: WriteRequest.self, context: context)
-            } catch {
-                throw HTTPError(.badRequest, message: "expected {\"writes\": [{table, key, op, columns}]}")
-            }
+            let body = try await RequestBody.decode(WriteRequest.self, from: request)
             let writes = body.writes.map {
                 LocalWrite(table: $0.table, key: $0.key, op: $0.op, columns: $0.columns ?? [:], channelKind: $0.channel)
             }

@@ -1,0 +1,224 @@
+import BrokerHarness
+import EdgeRules
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+import Services
+import SyncCore
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Keeps `sync-protocol/node-api.openapi.json` true: every route the node
+/// serves is documented and nothing else is; every documented example is
+/// sent to a real node and its answer checked against the documented
+/// status and schema; and every body with an unknown field or of the wrong
+/// shape is refused with a documented 400 and changes nothing.
+@Suite struct OpenAPIContractTests {
+    static let document: JSONValue = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../sync-protocol/node-api.openapi.json").standardized
+        return JSONValue.parse((try? Data(contentsOf: url)) ?? Data()) ?? .null
+    }()
+
+    struct Operation {
+        var method: String
+        var path: String
+        var spec: JSONValue
+    }
+
+    static var operations: [Operation] {
+        Self.document["paths"]!.members.flatMap { path, item in
+            item.members.map { Operation(method: $0.key.uppercased(), path: path, spec: $0.value) }
+        }.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
+    }
+
+    @Test func everyRouteIsDocumentedAndNothingElse() throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        // A lounge node serves every route (the others lack only the desk page).
+        let (lounge, _) = try fleet.node("l1", role: .lounge)
+        let served = Set(
+            NodeAPI.router(coordinator: lounge).routes.map { route in
+                let path = route.path.description.split(separator: "/").map {
+                    $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+                }
+                return "\(route.method) /" + path.joined(separator: "/")
+            })
+        let documented = Set(Self.operations.map { "\($0.method) \($0.path)" })
+        #expect(served.subtracting(documented) == [], "served but not documented")
+        #expect(documented.subtracting(served) == [], "documented but not served")
+    }
+
+    @Test func everyExampleGetsItsDocumentedAnswer() async throws {
+        try await withFixture { nodes, login in
+            let schemas = JSONSchemaSubset(components: Self.document["components"]!["schemas"]!.members)
+            for operation in Self.operations {
+                let test = operation.spec["x-malledge"]!
+                guard let expected = test["expect"].flatMap({ if case .integer(let n) = $0 { Int(n) } else { nil } })
+                else { continue }
+                let node = nodes[Self.role(of: operation.path)]!
+                let token: String? =
+                    switch test["auth"]?.string {
+                    case "device": NodeAPITests.token
+                    case "manager": try await login(node)
+                    default: nil
+                    }
+                if let before = test["after"]?.string,
+                    let prior = Self.operations.first(where: { $0.path == before && $0.method == "POST" })
+                {
+                    _ = try await node.send("POST", before, body: Self.example(prior), token: token)
+                }
+                let path = test["path"]?.string ?? operation.path
+                let (status, data) = try await node.raw(
+                    operation.method, path, body: Self.example(operation), token: token)
+                let name = "\(operation.method) \(operation.path)"
+                #expect(status == expected, "\(name): \(String(decoding: data, as: UTF8.self))")
+                guard let response = operation.spec["responses"]?[String(status)] else {
+                    Issue.record("\(name): status \(status) is not documented")
+                    continue
+                }
+                if let schema = response["content"]?["application/json"]?["schema"] {
+                    let value = try #require(JSONValue.parse(data), "\(name): not JSON")
+                    #expect(schemas.problems(value, against: schema) == [], "\(name)")
+                }
+            }
+        }
+    }
+
+    @Test func everyBodyWithAnUnknownFieldOrTheWrongShapeIsRefusedAndChangesNothing() async throws {
+        try await withFixture { nodes, login in
+            for operation in Self.operations where operation.spec["requestBody"] != nil {
+                let node = nodes[Self.role(of: operation.path)]!
+                let auth = operation.spec["x-malledge"]?["auth"]?.string
+                let token = auth == "manager" ? try await login(node) : auth == "device" ? NodeAPITests.token : nil
+                let before = try await node.node.digests()
+                let audited = try await node.node.recentAudit(limit: 1000).count
+                guard case .object(var example) = JSONValue.parse(Self.example(operation) ?? Data()) ?? .null else {
+                    continue
+                }
+                example["zzUnknown"] = .integer(1)
+                let bodies = [Self.encode(.object(example)), Data("[]".utf8), Data("{".utf8), Data("{}".utf8)]
+                for body in bodies {
+                    let (status, data) = try await node.raw(operation.method, operation.path, body: body, token: token)
+                    let name = "\(operation.method) \(operation.path) with \(String(decoding: body, as: UTF8.self))"
+                    #expect(status == 400, "\(name): \(String(decoding: data, as: UTF8.self))")
+                    #expect(operation.spec["responses"]?["400"] != nil, "\(name): 400 not documented")
+                }
+                #expect(try await node.node.digests() == before, "\(operation.path) changed data")
+                #expect(try await node.node.recentAudit(limit: 1000).count == audited, "\(operation.path) audited")
+            }
+        }
+    }
+
+    static func role(of path: String) -> String {
+        path.hasPrefix("/v1/gifts") ? "gift" : path.hasPrefix("/v1/lounge") || path == "/lounge" ? "lounge" : "gate"
+    }
+
+    static func example(_ operation: Operation) -> Data? {
+        operation.spec["requestBody"]?["content"]?["application/json"]?["example"].map(encode)
+    }
+
+    static func encode(_ value: JSONValue) -> Data {
+        func plain(_ value: JSONValue) -> Any {
+            switch value {
+            case .object(let members): members.mapValues(plain)
+            case .array(let elements): elements.map(plain)
+            case .string(let text): text
+            case .integer(let number): number
+            case .number(let number): number
+            case .boolean(let flag): flag
+            case .null: NSNull()
+            }
+        }
+        return (try? JSONSerialization.data(withJSONObject: plain(value), options: [.fragmentsAllowed])) ?? Data()
+    }
+
+    /// A hub and a gate, a gift counter and a lounge desk, each served over
+    /// HTTP, with a manager who may do everything, a reservation r1 for
+    /// 皖A12345 and a member with card C-001.
+    func withFixture(_ body: ([String: ServedNode], (ServedNode) async throws -> String) async throws -> Void)
+        async throws
+    {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let policies = EdgePolicies(deviceTokens: [NodeAPITests.token])
+        let members: [NodeID: HubCoordinator.Engine.FleetMember] = [
+            "g1": .init(mall: InMemoryFleet.mall, role: .gate), "c1": .init(mall: InMemoryFleet.mall, role: .gift),
+            "l1": .init(mall: InMemoryFleet.mall, role: .lounge),
+        ]
+        let (hub, hubService) = try fleet.hub(fleet: members)
+        let (gate, gateService) = try fleet.node("g1", role: .gate, policies: policies)
+        let (gift, giftService) = try fleet.node("c1", role: .gift, policies: policies)
+        let (lounge, loungeService) = try fleet.node("l1", role: .lounge, policies: policies)
+        let group = ServiceGroup(
+            configuration: .init(services: [hubService, gateService, giftService, loungeService], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try await hub.write(
+                [
+                    .insert(
+                        "reservations", "r1",
+                        [
+                            "member_id": .text("m1"), "plate": .text("皖A12345"), "zone": .text("B2"),
+                            "window_start": .int(now - 60_000), "window_end": .int(now + 3_600_000),
+                            "status": .text("booked"),
+                        ]),
+                    .insert(
+                        "members", "m1",
+                        [
+                            "name": .text("Zhang San"), "tier": .text("black"), "card_no": .text("C-001"),
+                            "guests_allowed": .int(2),
+                        ]),
+                ], mall: InMemoryFleet.mall, decision: "fixture")
+            try await hub.setStaff(
+                mall: InMemoryFleet.mall, id: "s-manager", name: "Manager", roles: [.manager],
+                pinHash: try PINHash.make(pin: "1357", rounds: 1000), active: true, actor: "fixture")
+            #expect(
+                await eventually {
+                    let staffArrived = await [gate, gift, lounge].asyncAllSatisfy {
+                        (try? await $0.row(table: "staff", key: "s-manager"))?.isVisible == true
+                    }
+                    let reservation = (try? await gate.row(table: "reservations", key: "r1"))?.isVisible == true
+                    let member = (try? await lounge.row(table: "members", key: "m1"))?.isVisible == true
+                    return staffArrived && reservation && member
+                })
+            try await ServedNode.serve(gate, logger: fleet.quiet) { gateServed in
+                try await ServedNode.serve(gift, logger: fleet.quiet) { giftServed in
+                    try await ServedNode.serve(lounge, logger: fleet.quiet) { loungeServed in
+                        try await body(["gate": gateServed, "gift": giftServed, "lounge": loungeServed]) { node in
+                            let (_, json) = try await node.post(
+                                "/v1/staff/sessions", #"{"staffId":"s-manager","pin":"1357"}"#, token: nil)
+                            return try #require(json["token"] as? String)
+                        }
+                    }
+                }
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
+
+extension Array where Element: Sendable {
+    func asyncAllSatisfy(_ predicate: (Element) async -> Bool) async -> Bool {
+        for element in self where !(await predicate(element)) { return false }
+        return true
+    }
+}
+
+extension ServedNode {
+    /// Any request; the status and the raw body.
+    func raw(_ method: String, _ path: String, body: Data?, token: String?) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, data)
+    }
+}
