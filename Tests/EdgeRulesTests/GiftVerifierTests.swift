@@ -133,3 +133,26 @@ import Testing
         }
     }
 }
+
+extension GiftVerifierTests {
+    /// The vector in `sync-protocol/GIFT-TOKENS.md`.
+    @Test func theDocumentedVectorVerifies() throws {
+        let text =
+            "MG1:V500004H0TK404DGWL1CU/J0H20KR1G8G4 D646646.Q6I.0X CPX57$CHTFDWQY4G07KL85LAUT61GUOJ+BVN880I28CE13/J74J87TQ84OR56IUL8SDJWE*84L99-OLYWN4.B1*P*:3$0GLVOQQBMZ2"
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: (0..<32).map { UInt8($0) })
+        let publicHex: String = key.publicKey.rawRepresentation.map { byte -> String in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
+        #expect(publicHex == "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8")
+        let scanned = try ScannedGiftCode(text)
+        #expect(
+            scanned.token
+                == GiftToken(
+                    keyNumber: 3, codeNumber: 0x0123_4567_89AB_CDEF, validFrom: 1_795_392_000,
+                    validTo: 1_795_996_800, member: "m-000042", gift: "tea-set"))
+        #expect(scanned.token.codeID == "gc-0123456789abcdef")
+        #expect(scanned.isSigned(by: key.publicKey))
+        #expect(try scanned.token.signed(with: key) == text)
+    }
+}

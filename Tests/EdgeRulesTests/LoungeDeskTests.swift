@@ -1,0 +1,46 @@
+import EdgeRules
+import Testing
+
+@Suite struct LoungeDeskRuleTests {
+    let desk = LoungeDesk(configuration: .init(capacity: 5, maxStayMillis: 60_000))
+    let gold = LoungeDesk.Member(id: "m1", name: "Zhang San", tier: "gold", guestsAllowed: 2)
+
+    func book(_ visits: LoungeBook.Visit...) -> LoungeBook {
+        var book = LoungeBook()
+        for visit in visits { book.openVisit(visit) }
+        return book
+    }
+
+    @Test func aMemberWithinAllowanceAndRoomIsAdmitted() throws {
+        #expect(try desk.checkIn(gold, guests: 2, book: book()) == gold)
+    }
+
+    @Test func refusalsNameTheirReason() {
+        let inside = LoungeBook.Visit(id: "v1", memberID: "m1", guests: 0, checkedInAt: 7)
+        #expect(throws: LoungeDesk.Refusal.unknownMember) { try desk.checkIn(nil, guests: 0, book: book()) }
+        #expect(throws: LoungeDesk.Refusal.alreadyInside(since: 7, visit: "v1")) {
+            try desk.checkIn(gold, guests: 0, book: book(inside))
+        }
+        #expect(throws: LoungeDesk.Refusal.tooManyGuests(allowed: 2)) {
+            try desk.checkIn(gold, guests: 3, book: book())
+        }
+        let crowd = LoungeBook.Visit(id: "v2", memberID: "m2", guests: 2, checkedInAt: 0)
+        #expect(throws: LoungeDesk.Refusal.full(capacity: 5, free: 2)) {
+            try desk.checkIn(gold, guests: 2, book: book(crowd))
+        }
+    }
+
+    @Test func cardsMoveWithTheirMemberAndOverstaysAreFound() {
+        var book = LoungeBook()
+        book.setCard("C-1", member: "m1")
+        book.setCard("C-2", member: "m1")
+        #expect(book.member(card: "C-1") == nil)
+        #expect(book.member(card: "C-2") == "m1")
+        book.openVisit(.init(id: "v1", memberID: "m1", guests: 1, checkedInAt: 0))
+        book.openVisit(.init(id: "v2", memberID: "m2", guests: 0, checkedInAt: 50_000))
+        #expect(book.occupancy == 3)
+        #expect(book.overstayed(now: 70_000, maxStayMillis: 60_000).map(\.id) == ["v1"])
+        book.removeVisit("v1")
+        #expect(book.openVisit(of: "m1") == nil)
+    }
+}
