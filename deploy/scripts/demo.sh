@@ -56,12 +56,15 @@ broker_pid=$!
 
 nodes=(gate-north-1:gate gate-south-1:gate lounge-vip-1:lounge gift-counter-1:gift)
 {
-  printf '[hub]\ndata_dir = "%s/hub"\n\n[http]\nlisten = "127.0.0.1:%s"\n\n' "$dir" "$hub_port"
+  printf '[hub]\ndata_dir = "%s/hub"\n\n[http]\nlisten = "127.0.0.1:%s"\nadmin_token_file = "%s/admin.token"\n\n' \
+    "$dir" "$hub_port" "$dir"
+  printf '[[sites]]\nmall = "mall-demo"\nlatitude = 31.2304\nlongitude = 121.4737\n\n' 
   printf '[mqtt]\nport = %s\n\n[sync]\ngc_horizon_hours = 24\n' "$broker_port"
   for entry in "${nodes[@]}"; do
     printf '\n[[nodes]]\nid = "%s"\nmall = "mall-demo"\nrole = "%s"\n' "${entry%%:*}" "${entry##*:}"
   done
 } >"$dir/hub.toml"
+printf 'demo-admin-token-%s\n' "$hub_port" >"$dir/admin.token"
 "$bin/mall-hub" run --config "$dir/hub.toml" >"$dir/hub.log" 2>&1 &
 pids+=($!)
 
@@ -88,32 +91,10 @@ for node in gate-north-1 gate-south-1 lounge-vip-1 gift-counter-1; do
   echo "  $node  http://127.0.0.1:${api[$node]}/v1/sync"
 done
 echo
-echo "driving ${seconds}s of activity: cars through both gates, lounge check-ins, gift redemptions…"
-
-post() {
-  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' -H "authorization: Bearer demo-device-token-$1" \
-    --data "$2" "http://127.0.0.1:${api[$1]}/v1/writes"
-}
-end=$((SECONDS + seconds))
-n=0
-while [ $SECONDS -lt $end ]; do
-  n=$((n + 1))
-  now=$(date +%s%3N)
-  gate=gate-north-1
-  [ $((n % 2)) -eq 0 ] && gate=gate-south-1
-  post $gate "{\"decision\":\"gate.admit\",\"writes\":[{\"table\":\"gate_passages\",\"key\":\"$gate-p$n\",\"op\":\"insert\",\"columns\":{\"lane\":\"$gate\",\"direction\":\"in\",\"plate_raw\":\"沪A·$((10000 + n))\",\"plate\":\"沪A$((10000 + n))\",\"decision\":\"admit\",\"rule\":\"exact\",\"confidence\":97,\"at\":$now}}]}"
-  if [ $((n % 3)) -eq 0 ]; then
-    post lounge-vip-1 "{\"decision\":\"lounge.check-in\",\"writes\":[{\"table\":\"lounge_visits\",\"key\":\"v$n\",\"op\":\"insert\",\"columns\":{\"member_id\":\"m-$((n % 50))\",\"checked_in_at\":$now,\"guests\":1,\"status\":\"open\"}}]}"
-  fi
-  if [ $((n % 5)) -eq 0 ]; then
-    post gift-counter-1 "{\"decision\":\"gift.redeem\",\"writes\":[{\"table\":\"gift_redemptions\",\"key\":\"r$n\",\"op\":\"insert\",\"columns\":{\"code_id\":\"g$n\",\"counter\":\"gift-counter-1\",\"staff_id\":\"s-1\",\"at\":$now}}]}"
-  fi
-  if [ $((n % 50)) -eq 0 ]; then
-    echo
-    "$bin/mall-hub" status --config "$dir/hub.toml" || true
-  fi
-  sleep 0.1
-done
+echo "driving ${seconds}s of activity through the real APIs: cars at both gates, lounge check-ins, gift codes…"
+args=()
+for node in "${!api[@]}"; do args+=("$node=${api[$node]}"); done
+python3 deploy/scripts/demo-activity.py "$dir" "$hub_port" "$seconds" "${args[@]}"
 sleep 2
 echo
 "$bin/mall-hub" status --config "$dir/hub.toml" || true
@@ -127,7 +108,9 @@ echo
 echo "Where to look:"
 echo "  fleet state     curl http://127.0.0.1:$hub_port/v1/fleet   or   $bin/mall-hub status --config $dir/hub.toml"
 echo "  a node          curl http://127.0.0.1:${api[gate-south-1]}/v1/sync"
-echo "  a row           curl http://127.0.0.1:${api[gate-south-1]}/v1/rows/gate_passages/gate-north-1-p1"
+echo "  a gate read     curl -H 'authorization: Bearer demo-device-token-gate-north-1' -d '{\"lane\":\"n\",\"direction\":\"in\",\"plate\":\"沪A·12345\",\"confidence\":0.9}' http://127.0.0.1:${api[gate-north-1]}/v1/gate/reads"
+echo "  lounge desk     http://127.0.0.1:${api[lounge-vip-1]}/lounge   (staff s-desk, PIN 2468)"
+echo "  a gift code     $bin/mall-hub gift issue --config $dir/hub.toml --mall mall-demo --member m-001 --gift tea-set"
 echo "  decisions       grep decision $dir/gate-north-1.log"
 echo "  broker          $dir/broker/mosquitto.log"
 if [ "${DEMO_EXIT:-0}" = 1 ]; then exit 0; fi

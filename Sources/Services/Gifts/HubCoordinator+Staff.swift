@@ -1,5 +1,5 @@
 public import EdgeRules
-import SyncCore
+public import SyncCore
 
 extension HubCoordinator {
     /// Creates or changes a staff member in a mall; the row reaches every
@@ -24,5 +24,22 @@ extension HubCoordinator {
                     actor: actor, action: existing ? "staff.update" : "staff.create", target: id,
                     outcome: "roles \(columns["roles"]!.textValue!), \(active ? "active" : "inactive")", at: now),
             ], mall: mall, decision: "staff.set")
+    }
+}
+
+extension HubCoordinator {
+    /// The admin API's raw writes: checked against the schema (all or
+    /// nothing), committed with an audit entry, fanned out.
+    public func writeAudited(_ writes: [LocalWrite], mall: String, decision: String) throws {
+        guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
+        guard !writes.contains(where: { $0.table == "audit_log" || $0.table == "conflicts" }) else {
+            throw AdminError(.invalid, "audit_log and conflicts are written by the hub itself")
+        }
+        let now = Int64(clock.now())
+        try write(
+            writes + [
+                hubAudit(
+                    actor: "admin", action: decision, target: "\(writes.count) rows", outcome: "committed", at: now)
+            ], mall: mall, decision: decision)
     }
 }

@@ -10,6 +10,8 @@ import SyncCore
 /// - `POST /v1/admin/gift-codes/{id}/revocations`: revoke a code.
 /// - `POST /v1/admin/gift-keys`: start signing with a new key (rotation).
 /// - `PUT /v1/admin/staff/{id}`: create or change a staff member.
+/// - `POST /v1/admin/rows`: raw row writes into a mall's channels (members,
+///   vehicles, reservations…), one transaction: the path imports build on.
 enum HubAdminRoutes {
     struct IssueRequest: Decodable {
         var mall: String
@@ -113,6 +115,16 @@ enum HubAdminRoutes {
             try requireAdmin(request)
             let id = try await admin { try await coordinator.rotateGiftKey(actor: "admin") }
             return try JSONBody(["keyId": id]).response(from: request, context: context).withStatus(.created)
+        }
+        router.post("/v1/admin/rows") { request, context -> HTTPResponse.Status in
+            try requireAdmin(request)
+            let body = try await RequestBody.decode(WriteRequest.self, from: request)
+            guard let mall = body.mall else { throw HTTPError(.badRequest, message: "field mall: required") }
+            try await admin {
+                try await coordinator.writeAudited(
+                    body.localWrites, mall: mall, decision: body.decision ?? "admin.rows")
+            }
+            return .created
         }
         router.put("/v1/admin/staff/:id") { request, context -> HTTPResponse.Status in
             try requireAdmin(request)

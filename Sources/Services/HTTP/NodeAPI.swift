@@ -21,39 +21,6 @@ import SyncCore
 /// The contract, with every field and answer, is
 /// `sync-protocol/node-api.openapi.json`, kept true by `OpenAPIContractTests`.
 public enum NodeAPI {
-    struct WriteRequest: Decodable {
-        struct Write: Decodable {
-            var table: String
-            var key: String
-            var op: Change.Operation
-            var columns: [String: Value]?
-            var channel: Channel.Kind?
-
-            enum CodingKeys: String, CodingKey, CaseIterable { case table, key, op, columns, channel }
-
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
-                table = try container.decode(String.self, forKey: .table)
-                key = try container.decode(String.self, forKey: .key)
-                op = try container.decode(Change.Operation.self, forKey: .op)
-                columns = try container.decodeIfPresent([String: Value].self, forKey: .columns)
-                channel = try container.decodeIfPresent(Channel.Kind.self, forKey: .channel)
-            }
-        }
-
-        var decision: String?
-        var writes: [Write]
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case decision, writes }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
-            decision = try container.decodeIfPresent(String.self, forKey: .decision)
-            writes = try container.decode([Write].self, forKey: .writes)
-            guard (1...1000).contains(writes.count) else { throw FieldError("writes", "1 to 1000 writes") }
-        }
-    }
-
     struct WriteResponse: ResponseEncodable {
         struct Item: Encodable {
             var id: String
@@ -122,9 +89,8 @@ public enum NodeAPI {
                 throw HTTPError(.forbidden, message: "permission denied: raw writes are for the device software only")
             }
             let body = try await RequestBody.decode(WriteRequest.self, from: request)
-            let writes = body.writes.map {
-                LocalWrite(table: $0.table, key: $0.key, op: $0.op, columns: $0.columns ?? [:], channelKind: $0.channel)
-            }
+            guard body.mall == nil else { throw HTTPError(.badRequest, message: "field mall: unknown field") }
+            let writes = body.localWrites
             do {
                 let changes = try await coordinator.commit(writes, decision: body.decision ?? "write")
                 let response = WriteResponse(
