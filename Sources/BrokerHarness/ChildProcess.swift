@@ -12,12 +12,19 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments`; output goes to `outputFile` (appended)
     /// or nowhere. `environment` entries are added to this process's environment.
+    /// `extraDescriptors`: descriptors of this process the child gets as the
+    /// given numbers (a pipe as fd 3, say).
     public init(
-        executable: String, arguments: [String], outputFile: String? = nil, environment: [String: String] = [:]
+        executable: String, arguments: [String], outputFile: String? = nil, environment: [String: String] = [:],
+        extraDescriptors: [Int32: Int32] = [:]
     ) throws {
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // Copies above every target first, so no dup2 overwrites a source another one still needs.
+        let copies = extraDescriptors.mapValues { fcntl($0, F_DUPFD_CLOEXEC, 100) }
+        defer { for copy in copies.values { close(copy) } }
+        for (target, copy) in copies { posix_spawn_file_actions_adddup2(&actions, copy, target) }
         let target = outputFile ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)

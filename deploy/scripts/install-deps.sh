@@ -7,9 +7,11 @@
 #   mosquitto-clients mosquitto_pub/sub, for poking at a running fleet
 #   curl              the demo drives the nodes' local APIs with it
 #   openssl           the TLS tests make a throwaway CA and certificates
+#   python3           the demo drives the fleet with a small standard-library script
+#   chromium          pages are tested in a real headless browser (the lounge desk, the console)
 set -euo pipefail
 
-packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl)
+packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl python3 chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -50,7 +50,7 @@ public struct LoungeDesk: Sendable {
         public var description: String {
             switch self {
             case .unknownMember: "no member with this code or card at this desk"
-            case .alreadyInside(let since, let visit): "already checked in (visit \(visit), since \(since) ms)"
+            case .alreadyInside(_, let visit): "already checked in on visit \(visit) and not checked out"
             case .tooManyGuests(let allowed): "this member's tier allows \(allowed) guest\(allowed == 1 ? "" : "s")"
             case .full(let capacity, let free):
                 "the lounge holds \(capacity); \(free) place\(free == 1 ? "" : "s") free"

@@ -118,7 +118,7 @@ enum LoungePage {
             line("Tier " + (m.tier || "–") + " · guests allowed: " + m.guestsAllowed + " · member " + m.id, "muted");
           }
           const outcome = json.outcome || (json.error && json.error.message) || "error";
-          line((ok ? "✔ " : "✘ ") + outcome + (json.detail ? ": " + json.detail : ""));
+          line((ok ? "✔ " : "✘ ") + outcome + (json.reason ? " — " + json.reason : "") + (json.detail ? ": " + json.detail : ""));
           if (json.capacity) line("In the lounge: " + json.occupancy + " of " + json.capacity, "muted");
         }
         $("login-form").addEventListener("submit", async (event) => {
