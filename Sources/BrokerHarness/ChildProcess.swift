@@ -81,6 +81,16 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits for the exit on a thread of its own, so an async caller never
+    /// holds one of the cooperative pool's few threads (two on this machine)
+    /// while a child runs: that starves every other test in the process.
+    @discardableResult
+    public func exited() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.waitForExit()) }
+        }
+    }
+
     /// SIGTERM, then SIGKILL if the child is still there after `grace` seconds.
     public func terminate(grace: Double = 10) {
         signal(SIGTERM)

@@ -11,11 +11,11 @@ import Testing
         defer { fleet.stopAll() }
         try await fleet.startAll()
         // Given a clerk and a code made with the hub's commands,
-        let staff = try fleet.hubCommand([
+        let staff = try await fleet.hubCommand([
             "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "gift-staff", "--pin", "2468",
         ])
         #expect(staff.status == 0, "\(staff.output)")
-        let issued = try fleet.hubCommand([
+        let issued = try await fleet.hubCommand([
             "gift", "issue", "--mall", Fleet.mall, "--member", "m-7", "--gift", "tea-set", "--days", "3",
         ])
         #expect(issued.status == 0, "\(issued.output)")
@@ -45,7 +45,7 @@ import Testing
         #expect(refused["reason"] as? String == "already redeemed here")
         #expect((refused["previous"] as? [String: Any])?["counter"] as? String == "counter-1")
         // Revoking a code the hub never issued fails with the hub's reason.
-        let unknown = try fleet.hubCommand(["gift", "revoke", "gc-0000000000000001", "--reason", "test"])
+        let unknown = try await fleet.hubCommand(["gift", "revoke", "gc-0000000000000001", "--reason", "test"])
         #expect(unknown.status != 0)
         #expect(unknown.output.contains("no gift code gc-0000000000000001"), "\(unknown.output)")
         #expect(await fleet.converged())

@@ -76,11 +76,11 @@ final class Fleet: @unchecked Sendable {
     static let adminToken = "fleet-test-admin-token"
 
     /// Runs `mall-hub <arguments> --config <hub file>` to completion: its exit status and output.
-    func hubCommand(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func hubCommand(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let output = directory.appendingPathComponent("command-\(UUID().uuidString.prefix(6)).txt").path
         let process = try ChildProcess(
             executable: Self.executable("mall-hub"), arguments: arguments + ["--config", hubConfig], outputFile: output)
-        let status = process.waitForExit()
+        let status = await process.exited()
         return (status, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
     }
 
@@ -193,9 +193,14 @@ final class Fleet: @unchecked Sendable {
         self.hub = nil
     }
 
+    /// Every node and the hub get SIGTERM at once and are waited for
+    /// together, so the test's thread is held for the slowest goodbye only.
     func stopAll() {
-        for id in nodes.keys { stopNode(id) }
-        stopHub()
+        let processes = nodes.values.compactMap(\.process) + [hub].compactMap { $0 }
+        for process in processes { process.signal(SIGTERM) }
+        for process in processes { process.terminate(grace: 10) }
+        for id in nodes.keys { nodes[id]!.process = nil }
+        hub = nil
         broker.stop()
     }
 
@@ -262,19 +267,19 @@ final class Fleet: @unchecked Sendable {
 
     // MARK: Digests and logs
 
-    func hubDigests() throws -> [String: String] {
-        try digests(executable: "mall-hub", config: hubConfig)
+    func hubDigests() async throws -> [String: String] {
+        try await digests(executable: "mall-hub", config: hubConfig)
     }
 
-    func nodeDigests(_ id: String) throws -> [String: String] {
-        try digests(executable: "mall-node", config: nodes[id]!.config)
+    func nodeDigests(_ id: String) async throws -> [String: String] {
+        try await digests(executable: "mall-node", config: nodes[id]!.config)
     }
 
-    private func digests(executable: String, config: String) throws -> [String: String] {
+    private func digests(executable: String, config: String) async throws -> [String: String] {
         let output = directory.appendingPathComponent("digest-\(UUID().uuidString.prefix(6)).txt").path
         let process = try ChildProcess(
             executable: Self.executable(executable), arguments: ["digest", "--config", config], outputFile: output)
-        process.waitForExit()
+        await process.exited()
         let text = try String(contentsOfFile: output, encoding: .utf8)
         return Dictionary(
             uniqueKeysWithValues: text.split(separator: "\n").compactMap { line -> (String, String)? in
@@ -287,11 +292,12 @@ final class Fleet: @unchecked Sendable {
     func converged(seconds: Double = 30) async -> Bool {
         // Each look runs a digest process per member: look every 200 ms.
         await eventually(seconds: seconds, every: .milliseconds(200)) {
-            guard let hub = try? hubDigests() else { return false }
-            return nodes.keys.allSatisfy { id in
-                guard let mine = try? nodeDigests(id), !mine.isEmpty else { return false }
-                return mine.allSatisfy { hub[$0.key] == $0.value }
+            guard let hub = try? await hubDigests() else { return false }
+            for id in nodes.keys {
+                guard let mine = try? await nodeDigests(id), !mine.isEmpty, mine.allSatisfy({ hub[$0.key] == $0.value })
+                else { return false }
             }
+            return true
         }
     }
 
