@@ -40,6 +40,7 @@ extension MallHub {
                 policies: HubPolicies(
                     adminTokens: settings.adminTokens, giftKeyDirectory: settings.giftKeyDirectory,
                     maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis, scalpers: settings.scalpers),
+                metrics: HubMetrics(),
                 logger: logger)
             let session = Session(
                 clientID: settings.broker.clientID, subscriptions: Topics.hubSubscriptions,

@@ -13,6 +13,8 @@ public actor HubCoordinator {
     let engine: Engine
     let clock: WallClock
     public nonisolated let policies: HubPolicies
+    /// What `GET /metrics` exposes; nil when the caller keeps no metrics.
+    public nonisolated let metrics: HubMetrics?
     /// The malls of the fleet: where the hub's own rows (keys, codes) go.
     let malls: Set<String>
     let logger: Logger
@@ -28,12 +30,13 @@ public actor HubCoordinator {
 
     public init(
         configuration: Engine.Configuration, storePath: String, clock: WallClock, outgoing: OutgoingQueue,
-        policies: HubPolicies = HubPolicies(), logger: Logger
+        policies: HubPolicies = HubPolicies(), metrics: HubMetrics? = nil, logger: Logger
     ) throws {
         let engine = try Engine(configuration: configuration, store: try SQLiteHubStore(path: storePath))
         self.engine = engine
         self.clock = clock
         self.policies = policies
+        self.metrics = metrics
         malls = Set(configuration.fleet.values.map(\.mall))
         scalpers = ScalperWatch(configuration: policies.scalpers)
         self.outgoing = outgoing
@@ -56,7 +59,10 @@ public actor HubCoordinator {
             connected = false
         case .message(let incoming):
             let result = engine.receive(topic: incoming.topic, payload: incoming.payload, now: now)
+            metrics?.ingested(
+                accepted: result.accepted, duplicates: result.duplicates, published: result.outgoing.count)
             if let rejection = result.rejection {
+                metrics?.rejected(reason: rejection.code.rawValue)
                 logger.warning(
                     "message refused",
                     metadata: [
@@ -71,6 +77,7 @@ public actor HubCoordinator {
             accepted += result.accepted
             duplicates += result.duplicates
             for conflict in result.conflicts {
+                metrics?.conflict(kind: conflict.kind)
                 logger.notice(
                     "conflict recorded",
                     metadata: ["conflict.kind": "\(conflict.kind)", "conflict.item": "\(conflict.item)"])

@@ -23,16 +23,17 @@ struct InMemoryFleet {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    func hub(fleet: [NodeID: HubCoordinator.Engine.FleetMember], scalpers: ScalperWatch.Configuration = .init())
-        throws -> (HubCoordinator, HubSyncService)
-    {
+    func hub(
+        fleet: [NodeID: HubCoordinator.Engine.FleetMember], scalpers: ScalperWatch.Configuration = .init(),
+        metrics: HubMetrics? = nil
+    ) throws -> (HubCoordinator, HubSyncService) {
         let outgoing = OutgoingQueue()
         let coordinator = try HubCoordinator(
             configuration: .init(fleet: fleet, statusIntervalMillis: 100), storePath: "\(directory.path)/hub.sqlite",
             clock: WallClock(), outgoing: outgoing,
             policies: HubPolicies(
                 adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers),
-            logger: quiet)
+            metrics: metrics, logger: quiet)
         let transport = InMemoryTransport(
             broker: broker, session: Session(clientID: "hub", subscriptions: Topics.hubSubscriptions))
         return (

@@ -9,9 +9,10 @@
 #   openssl           the TLS tests make a throwaway CA and certificates
 #   python3           the demo drives the fleet with a small standard-library script
 #   chromium          pages are tested in a real headless browser (the lounge desk, the console)
+#   prometheus        for promtool: the tests check the hub's /metrics and the sample alert rules
 set -euo pipefail
 
-packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl python3 chromium)
+packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl python3 chromium prometheus)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -27,6 +27,7 @@ extension HubCoordinator {
                                     "detected_at": .int(now), "claims": .int(Int64(flag.uses.count)),
                                 ], channelKind: change.channel.kind)
                         ], mall: change.channel.mall, decision: "scalper.flag")
+                    metrics?.conflict(kind: flag.kind.rawValue)
                     logger.notice(
                         "scalper flagged",
                         metadata: ["conflict.kind": "\(flag.kind.rawValue)", "member": "\(flag.member)"])

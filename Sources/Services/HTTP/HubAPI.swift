@@ -6,6 +6,7 @@ public import Hummingbird
 /// - `GET /v1/digests`: a canonical hash of each channel's rows.
 /// - `GET /v1/health`: 200 while the process serves.
 /// - `/v1/admin/…`: gift codes, gift keys and staff (see `HubAdminRoutes`).
+/// - `GET /metrics`: Prometheus text format (see `HubMetrics`).
 public enum HubAPI {
     public static func router(coordinator: HubCoordinator) -> Router<BasicRequestContext> {
         let router = Router()
@@ -13,6 +14,14 @@ public enum HubAPI {
         router.get("/v1/fleet") { _, _ in JSONBody(await coordinator.fleet()) }
         router.get("/v1/digests") { _, _ in JSONBody(try await coordinator.digests()) }
         HubAdminRoutes.add(to: router, coordinator: coordinator)
+        if let metrics = coordinator.metrics {
+            router.get("/metrics") { _, _ -> Response in
+                metrics.record(await coordinator.fleet())
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: .init(string: metrics.exposition())))
+            }
+        }
         return router
     }
 }
