@@ -23,12 +23,17 @@ struct AdminClient {
 
     /// Sends `body` as JSON; returns the decoded answer, or prints the hub's
     /// message and exits non-zero.
-    func send(_ method: String, _ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+    func send(_ method: String, _ path: String, _ body: [String: Any]?) async throws -> [String: Any] {
+        try await request(method, path, body) as? [String: Any] ?? [:]
+    }
+
+    /// Any JSON answer (an object or an array).
+    func request(_ method: String, _ path: String, _ body: [String: Any]?) async throws -> Any {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "content-type")
         request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization")
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        request.httpBody = try body.map { try JSONSerialization.data(withJSONObject: $0) }
         let data: Data
         let response: URLResponse
         do {
@@ -37,10 +42,11 @@ struct AdminClient {
             FileHandle.standardError.write(Data("mall-hub: no hub answers at \(base)\n".utf8))
             throw AdminClientExit(code: 69)
         }
-        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        let json = (try? JSONSerialization.jsonObject(with: data)) ?? [String: Any]()
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
-            let message = (json["error"] as? [String: Any])?["message"] as? String ?? "HTTP \(status)"
+            let error = (json as? [String: Any])?["error"] as? [String: Any]
+            let message = error?["message"] as? String ?? "HTTP \(status)"
             FileHandle.standardError.write(Data("mall-hub: refused: \(message)\n".utf8))
             throw AdminClientExit(code: 65)
         }

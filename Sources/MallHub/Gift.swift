@@ -101,12 +101,16 @@ extension MallHub {
 }
 
 /// Loads the config and runs an admin call, exiting with the client's code on failure.
-private func admin(_ config: String, _ call: (AdminClient) async throws -> [String: Any]) async throws -> [String: Any]
-{
+func adminCall<Answer>(_ config: String, _ call: (AdminClient) async throws -> Answer) async throws -> Answer {
     let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: config) }
     do {
         return try await call(try AdminClient(settings: settings))
     } catch let exit as AdminClientExit {
         throw ExitCode(exit.code)
     }
+}
+
+private func admin(_ config: String, _ call: (AdminClient) async throws -> [String: Any]) async throws -> [String: Any]
+{
+    try await adminCall(config, call)
 }

@@ -101,6 +101,23 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    /// Every row of one table, in key order (the conflict ledger, for operators).
+    public func rows(ofTable table: String) throws -> [StoredRow] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT key, channel, seq, state FROM rows WHERE table_name = ? ORDER BY key",
+                arguments: [table]
+            ).map { row in
+                guard let channel = Channel(row["channel"] as String) else {
+                    throw StorageError(.corrupt, "row \(table) has an invalid channel")
+                }
+                return StoredRow(
+                    ref: RowRef(table: table, key: row["key"]), channel: channel, seq: UInt64(row["seq"] as Int64),
+                    state: try StoredJSON.decode(RowState.self, row["state"]))
+            }
+        }
+    }
+
     public func row(_ ref: RowRef) throws -> StoredRow? {
         try database.read { db in
             try Row.fetchOne(

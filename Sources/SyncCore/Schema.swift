@@ -134,7 +134,8 @@ extension Schema {
             name: "conflicts", kind: .mutable,
             columns: [
                 "kind": .text, "item": .text, "rule": .text, "winner": .text, "sides": .text, "status": .text,
-                "detected_at": .int, "claims": .int,
+                "detected_at": .int, "claims": .int, "resolution": .text, "resolved_by": .text, "resolved_at": .int,
+                "note": .text,
             ],
             channelKinds: [.parking, .gifts, .lounge]),
     ])

@@ -83,3 +83,59 @@ import Testing
         #expect(await fleet.converged())
     }
 }
+
+extension EdgeDecisionFleetTests {
+    @Test func aDoubleEntryMadeWhileAGateWasCutOffIsSettledWithTheConflictsCommand() async throws {
+        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        #expect(
+            try await fleet.insert(
+                at: "gate-1", table: "reservations", key: "r-1",
+                columns: [
+                    "member_id": "m-1", "plate": "沪A·D1234", "zone": "B2", "window_start": now - 600_000,
+                    "window_end": now + 3_600_000, "status": "booked",
+                ]) == 201)
+        #expect(await eventually(seconds: 20) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
+        // Given gate-2 runs cut off from the broker while the car enters at both gates,
+        fleet.stopNode("gate-2")
+        try fleet.writeNodeConfig("gate-2", brokerPort: try FreePort.next())
+        try await fleet.startNode("gate-2")
+        let read: [String: Any] = ["lane": "in-1", "direction": "in", "plate": "沪AD1234", "confidence": 0.95]
+        let (_, north) = try await fleet.send(
+            "POST", to: "gate-1", "/v1/gate/reads", read, token: fleet.deviceToken(for: "gate-1"))
+        let (_, south) = try await fleet.send(
+            "POST", to: "gate-2", "/v1/gate/reads", read, token: fleet.deviceToken(for: "gate-2"))
+        #expect(north["decision"] as? String == "admit")
+        #expect(south["decision"] as? String == "admit")
+        let southPassage = try #require(south["passage"] as? String)
+        fleet.stopNode("gate-2")
+        try fleet.writeNodeConfig("gate-2", brokerPort: fleet.broker.port)
+        try await fleet.startNode("gate-2")
+        // then the operator sees the double entry with the command…
+        let key = "parking.double-entry:r-1"
+        #expect(
+            await eventually(seconds: 20) {
+                (try? await fleet.hubCommand(["conflicts", "--open"]))?.output.contains(key) == true
+            })
+        // …and overrides it (the car really came in at the south gate); the decision reaches both gates.
+        let resolved = try await fleet.hubCommand([
+            "conflicts", "resolve", key, "--override", southPassage, "--note", "camera log shows the south gate",
+        ])
+        #expect(resolved.status == 0, "\(resolved.output)")
+        for gate in ["gate-1", "gate-2"] {
+            #expect(
+                await eventually(seconds: 20) {
+                    let row = try? await fleet.send(
+                        "GET", to: gate, "/v1/rows/conflicts/\(key)", token: fleet.deviceToken(for: gate))
+                    let columns = row?.1["columns"] as? [String: Any]
+                    return columns?["status"] as? String == "resolved" && columns?["winner"] as? String == southPassage
+                }, "\(gate)")
+        }
+        #expect(try await fleet.hubCommand(["conflicts", "--open"]).output.contains("no conflicts"))
+        let wrong = try await fleet.hubCommand(["conflicts", "resolve", key, "--override", "gp-nobody", "--note", "x"])
+        #expect(wrong.status != 0)
+        #expect(wrong.output.contains("not one of the conflict's sides"), "\(wrong.output)")
+    }
+}

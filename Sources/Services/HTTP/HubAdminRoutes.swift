@@ -10,6 +10,8 @@ import SyncCore
 /// - `POST /v1/admin/gift-codes/{id}/revocations`: revoke a code.
 /// - `POST /v1/admin/gift-keys`: start signing with a new key (rotation).
 /// - `PUT /v1/admin/staff/{id}`: create or change a staff member.
+/// - `GET /v1/admin/conflicts[?open=true]`: the conflict ledger, newest first.
+/// - `POST /v1/admin/conflicts/{key}/resolution`: accept the rule's outcome or override it.
 /// - `POST /v1/admin/rows`: raw row writes into a mall's channels (members,
 ///   vehicles, reservations…), one transaction: the path imports build on.
 enum HubAdminRoutes {
@@ -84,6 +86,28 @@ enum HubAdminRoutes {
         }
     }
 
+    struct ResolutionRequest: Decodable {
+        var action: String
+        var winner: String?
+        var note: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case action, winner, note }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+            action = try container.decode(String.self, forKey: .action)
+            winner = try container.decodeIfPresent(String.self, forKey: .winner)
+            note = try container.decode(String.self, forKey: .note)
+            guard ["accept", "override"].contains(action) else {
+                throw FieldError("action", "\"accept\" or \"override\"")
+            }
+            guard (action == "override") == (winner != nil) else {
+                throw FieldError("winner", "required with override, and only with it")
+            }
+            guard (1...500).contains(note.count) else { throw FieldError("note", "1 to 500 characters") }
+        }
+    }
+
     static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator) {
         let tokens = TokenSet(coordinator.policies.adminTokens)
         @Sendable func requireAdmin(_ request: Request) throws {
@@ -115,6 +139,22 @@ enum HubAdminRoutes {
             try requireAdmin(request)
             let id = try await admin { try await coordinator.rotateGiftKey(actor: "admin") }
             return try JSONBody(["keyId": id]).response(from: request, context: context).withStatus(.created)
+        }
+        router.get("/v1/admin/conflicts") { request, _ -> JSONBody<[ConflictEntry]> in
+            try requireAdmin(request)
+            let openOnly = request.uri.queryParameters["open"] == "true"
+            return JSONBody(try await coordinator.conflicts(openOnly: openOnly))
+        }
+        router.post("/v1/admin/conflicts/:key/resolution") { request, context -> HTTPResponse.Status in
+            try requireAdmin(request)
+            // Keys hold ':' (`parking.double-entry:r-1`), which clients may percent-encode.
+            let raw = try context.parameters.require("key")
+            let key = raw.removingPercentEncoding ?? raw
+            let body = try await RequestBody.decode(ResolutionRequest.self, from: request)
+            try await admin {
+                try await coordinator.resolveConflict(key, override: body.winner, note: body.note, actor: "admin")
+            }
+            return .created
         }
         router.post("/v1/admin/rows") { request, context -> HTTPResponse.Status in
             try requireAdmin(request)

@@ -52,7 +52,8 @@ public enum NodeAPI {
         router.get("/v1/rows/:table/:key") { request, context -> RowResponse in
             _ = try await auth.caller(request)
             let table = try context.parameters.require("table")
-            let key = try context.parameters.require("key")
+            let raw = try context.parameters.require("key")
+            let key = raw.removingPercentEncoding ?? raw
             guard let row = try await coordinator.row(table: table, key: key) else {
                 throw HTTPError(.notFound, message: "no row \(table)/\(key) in this replica")
             }
