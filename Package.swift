@@ -63,6 +63,13 @@ let package = Package(
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
         ),
+        // libqrencode (system library `CQRencode`) behind a small Swift type.
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .target(name: "QRCodes", dependencies: ["CQRencode"], swiftSettings: strict),
         .target(
             name: "MosquittoTransport",
             dependencies: [
@@ -83,7 +90,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "SyncCore", "Storage", "Transport", "EdgeRules",
+                "SyncCore", "Storage", "Transport", "EdgeRules", "QRCodes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport", "EdgeRules",
+                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport", "EdgeRules", "QRCodes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -23,6 +23,8 @@ extension MallHub {
             var gift: String
             @Option(help: "Days it stays valid from now.")
             var days = 7
+            @Option(help: "Also write the QR code as an SVG file here.")
+            var svg: String?
 
             func run() async throws {
                 let json = try await admin(config) {
@@ -34,6 +36,10 @@ extension MallHub {
                     "code   \(json["codeId"] ?? "")  (key \(json["keyId"] ?? ""), valid to \(json["validTo"] ?? "") ms)"
                 )
                 print(json["text"] as? String ?? "")
+                if let svg, let image = json["qrSvg"] as? String {
+                    try image.write(toFile: svg, atomically: true, encoding: .utf8)
+                    print("QR code (version \(json["qrVersion"] ?? "?"), level Q) written to \(svg)")
+                }
             }
         }
 

@@ -10,9 +10,12 @@
 #   python3           the demo drives the fleet with a small standard-library script
 #   chromium          pages are tested in a real headless browser (the lounge desk, the console)
 #   prometheus        for promtool: the tests check the hub's /metrics and the sample alert rules
+#   libqrencode-dev   the hub draws gift codes as QR codes with it
+#   zbar-tools        zbarimg, a real scanner, reads those QR codes back in the tests
 set -euo pipefail
 
-packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl python3 chromium prometheus)
+packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl python3 chromium prometheus
+  libqrencode-dev zbar-tools)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,6 +1,7 @@
 import Crypto
 import EdgeRules
 import Foundation
+import QRCodes
 import SyncCore
 
 /// A gift code just issued: its id and the text for the QR code.
@@ -14,6 +15,9 @@ public struct IssuedGiftCode: Codable, Sendable {
     /// Milliseconds since 1970.
     public var validFrom: Int64
     public var validTo: Int64
+    /// The code as a QR symbol (error correction Q), drawn by libqrencode.
+    public var qrVersion: Int
+    public var qrSvg: String
 }
 
 /// Why the hub refused an admin request; `description` says what to fix.
@@ -71,9 +75,16 @@ extension HubCoordinator {
                     ]),
                 hubAudit(actor: actor, action: "gift.issue", target: token.codeID, outcome: "issued", at: now),
             ], mall: mall, decision: "gift.issue")
+        let symbol: QRCode
+        do {
+            symbol = try QRCode(text, level: .quartile)
+        } catch {
+            throw AdminError(.unavailable, "\(error)")
+        }
         return IssuedGiftCode(
             mall: mall, codeId: token.codeID, text: text, keyId: token.keyID, member: member, gift: gift,
-            validFrom: Int64(token.validFrom) * 1000, validTo: Int64(token.validTo) * 1000)
+            validFrom: Int64(token.validFrom) * 1000, validTo: Int64(token.validTo) * 1000, qrVersion: symbol.version,
+            qrSvg: symbol.svg())
     }
 
     /// Revokes a code in its mall: every counter refuses it once the

@@ -1,0 +1,51 @@
+import BrokerHarness
+import Crypto
+import EdgeRules
+import Foundation
+import QRCodes
+import Services
+import Testing
+
+private let scannerAndBrowser =
+    HeadlessBrowser.executable != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/zbarimg")
+
+/// Gift codes as QR codes: drawn by libqrencode at the hub, read back by a
+/// real scanner (zbarimg) from what a real browser renders.
+@Suite struct GiftQRCodeTests {
+    @Test func theLongestGiftCodeFitsVersion10AtLevelQ() throws {
+        var token = GiftToken(
+            keyNumber: .max, codeNumber: .max, validFrom: 1, validTo: .max,
+            member: String(repeating: "m", count: GiftToken.maxFieldBytes),
+            gift: String(repeating: "会", count: GiftToken.maxFieldBytes / 3))
+        let longest = try token.signed(with: Curve25519.Signing.PrivateKey())
+        #expect(try QRCode(longest, level: .quartile).version <= 10)
+        token.member = "m-000042"
+        token.gift = "tea-set"
+        #expect(try QRCode(try token.signed(with: Curve25519.Signing.PrivateKey()), level: .quartile).version <= 8)
+    }
+
+    @Test(.enabled(if: scannerAndBrowser, "needs chromium and zbarimg (deploy/scripts/install-deps.sh)"))
+    func aScannerReadsTheIssuedCodeBackFromTheRenderedSVG() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let (hub, _) = try fleet.hub(fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)])
+        let issued = try await hub.issueGiftCode(
+            mall: InMemoryFleet.mall, member: "m-000042", gift: "tea-set", validFrom: nil,
+            validTo: Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000, actor: "test")
+        #expect(issued.qrVersion <= 10)
+        // Render the SVG as a counter's screen would, photograph it…
+        let browser = try HeadlessBrowser()
+        let page = "<html><body style='margin:0;background:#fff'>\(issued.qrSvg)</body></html>"
+        try await browser.open("data:text/html;base64," + Data(page.utf8).base64EncodedString())
+        let png = fleet.directory.appendingPathComponent("code.png")
+        try await browser.screenshot().write(to: png)
+        // …and scan it.
+        let output = fleet.directory.appendingPathComponent("zbar.txt").path
+        let scanner = try ChildProcess(
+            executable: "/usr/bin/zbarimg", arguments: ["--raw", "-q", png.path], outputFile: output)
+        #expect(await scanner.exited() == 0)
+        // (zbarimg's stderr, merged in, may carry D-Bus noise: the decoded text is its own line.)
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix("MG1:") } == [issued.text], "\(lines)")
+    }
+}
