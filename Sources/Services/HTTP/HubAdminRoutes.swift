@@ -12,6 +12,9 @@ import SyncCore
 /// - `PUT /v1/admin/staff/{id}`: create or change a staff member.
 /// - `GET /v1/admin/conflicts[?open=true]`: the conflict ledger, newest first.
 /// - `POST /v1/admin/conflicts/{key}/resolution`: accept the rule's outcome or override it.
+/// - `POST /v1/admin/imports/members?mall=M`: member records as CSV (`text/csv`, a header
+///   row) or JSON (`{"rows": [{…}]}`), merged by phone or card; all or nothing,
+///   with a per-row error report.
 /// - `POST /v1/admin/rows`: raw row writes into a mall's channels (members,
 ///   vehicles, reservations…), one transaction: the path imports build on.
 enum HubAdminRoutes {
@@ -155,6 +158,24 @@ enum HubAdminRoutes {
                 try await coordinator.resolveConflict(key, override: body.winner, note: body.note, actor: "admin")
             }
             return .created
+        }
+        router.post("/v1/admin/imports/members") { request, context -> Response in
+            try requireAdmin(request)
+            guard let mall = request.uri.queryParameters["mall"].map(String.init) else {
+                throw HTTPError(.badRequest, message: "query mall: required")
+            }
+            let rows = try await ImportBody.rows(of: request)
+            let outcome = try await admin {
+                try await coordinator.importMembers(mall: mall, rows: rows, actor: "admin")
+            }
+            switch outcome {
+            case .success(let summary):
+                return try JSONBody(summary).response(from: request, context: context).withStatus(.created)
+            case .failure(let refusal):
+                let message = "\(refusal.rows.count) rows cannot be imported; nothing was"
+                return try JSONBody(ImportBody.Refusal(error: .init(message: message), rows: refusal.rows))
+                    .response(from: request, context: context).withStatus(.unprocessableContent)
+            }
         }
         router.post("/v1/admin/rows") { request, context -> HTTPResponse.Status in
             try requireAdmin(request)

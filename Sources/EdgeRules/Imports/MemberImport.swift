@@ -1,0 +1,147 @@
+/// Turns imported member records (CSV or JSON rows from the back office,
+/// the mini program, the CRM…) into one member per person: a row whose phone
+/// or card number is already known updates that member, rows sharing a
+/// phone or card within the import merge, and every other row is a new
+/// member whose id derives from its stable key. A row that cannot be used
+/// is reported with its number and field, and then nothing is imported.
+public enum MemberImport {
+    /// A member as the hub already holds it.
+    public struct Existing: Hashable, Sendable {
+        public var id: String
+        public var phone: String?
+        public var cardNo: String?
+
+        public init(id: String, phone: String?, cardNo: String?) {
+            self.id = id
+            self.phone = phone
+            self.cardNo = cardNo
+        }
+    }
+
+    /// What to write for one member (only the fields the rows gave).
+    public struct Member: Hashable, Sendable {
+        public var id: String
+        public var isNew: Bool
+        public var name: String?
+        public var tier: String?
+        public var phone: String?
+        public var cardNo: String?
+        public var guestsAllowed: Int?
+        /// The import rows (1-based) merged into this member.
+        public var rows: [Int]
+    }
+
+    public struct RowError: Hashable, Sendable, Codable {
+        public var row: Int
+        public var field: String?
+        public var problem: String
+    }
+
+    /// Every row that cannot be imported; with any, nothing is.
+    public struct Refusal: Error, Hashable, Sendable {
+        public var rows: [RowError]
+    }
+
+    public static let tiers: Set<String> = ["svip", "black", "gold", "white", "silver"]
+
+    /// `rows`: field name to text (CSV header names or JSON keys), in order.
+    public static func plan(_ rows: [[String: String]], existing: [Existing]) -> Result<[Member], Refusal> {
+        var errors: [RowError] = []
+        var byPhone: [String: String] = [:]
+        var byCard: [String: String] = [:]
+        for member in existing {
+            if let phone = member.phone { byPhone[phone] = member.id }
+            if let card = member.cardNo { byCard[card] = member.id }
+        }
+        let known = Set(existing.map(\.id))
+        var members: [String: Member] = [:]
+        var order: [String] = []
+        for (index, row) in rows.enumerated() {
+            let number = index + 1
+            func fail(_ field: String?, _ problem: String) {
+                errors.append(RowError(row: number, field: field, problem: problem))
+            }
+            let unknown = Set(row.keys).subtracting(["name", "tier", "phone", "card_no", "guests_allowed"])
+            if let field = unknown.sorted().first { fail(field, "unknown field") }
+            let phone = row["phone"].map(normalisePhone).flatMap { $0.isEmpty ? nil : $0 }
+            let card = row["card_no"].map(trim).flatMap { $0.isEmpty ? nil : $0 }
+            if let raw = row["phone"], !trim(raw).isEmpty, phone.map(isPhone) != true {
+                fail("phone", "not a phone number (7 to 15 digits, an optional leading +)")
+                continue
+            }
+            if let card, card.count > 32 { fail("card_no", "at most 32 characters") }
+            guard phone != nil || card != nil else {
+                fail(nil, "needs a phone or a card number: the stable key that makes one member of many records")
+                continue
+            }
+            let name = row["name"].map(trim).flatMap { $0.isEmpty ? nil : $0 }
+            if let name, name.count > 100 { fail("name", "at most 100 characters") }
+            let tier = row["tier"].map { trim($0).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            if let tier, !tiers.contains(tier) { fail("tier", "one of \(tiers.sorted().joined(separator: ", "))") }
+            var guests: Int?
+            if let text = row["guests_allowed"].map(trim), !text.isEmpty {
+                guard let value = Int(text), (0...20).contains(value) else {
+                    fail("guests_allowed", "a whole number from 0 to 20")
+                    continue
+                }
+                guests = value
+            }
+            let byPhoneID = phone.flatMap { byPhone[$0] }
+            let byCardID = card.flatMap { byCard[$0] }
+            if let byPhoneID, let byCardID, byPhoneID != byCardID {
+                fail("card_no", "the phone belongs to member \(byPhoneID) and the card to member \(byCardID)")
+                continue
+            }
+            let id = byPhoneID ?? byCardID ?? stableID(phone: phone, card: card)
+            var member =
+                members[id]
+                ?? Member(
+                    id: id, isNew: !known.contains(id), name: nil, tier: nil, phone: nil, cardNo: nil,
+                    guestsAllowed: nil, rows: [])
+            if members[id] == nil { order.append(id) }
+            member.rows.append(number)
+            member.name = name ?? member.name
+            member.tier = tier ?? member.tier
+            member.phone = phone ?? member.phone
+            member.cardNo = card ?? member.cardNo
+            member.guestsAllowed = guests ?? member.guestsAllowed
+            if let phone { byPhone[phone] = id }
+            if let card { byCard[card] = id }
+            members[id] = member
+        }
+        for id in order where members[id]!.isNew && members[id]!.name == nil {
+            errors.append(RowError(row: members[id]!.rows[0], field: "name", problem: "a new member needs a name"))
+        }
+        return errors.isEmpty
+            ? .success(order.map { members[$0]! }) : .failure(Refusal(rows: errors.sorted { $0.row < $1.row }))
+    }
+
+    /// `m-` and 12 hex digits of a FNV-1a hash of the stable key (the phone if
+    /// there is one): importing the same person again finds the same id.
+    static func stableID(phone: String?, card: String?) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (phone.map { "phone:" + $0 } ?? "card:" + (card ?? "")).utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let hex = String(hash & 0xFFFF_FFFF_FFFF, radix: 16)
+        return "m-" + String(repeating: "0", count: 12 - hex.count) + hex
+    }
+
+    static func trim(_ text: String) -> String {
+        String(
+            text.unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }
+                .reversed().map(Character.init))
+    }
+
+    /// Digits only (spaces, dashes, dots and brackets dropped), a leading + kept.
+    static func normalisePhone(_ text: String) -> String {
+        let trimmed = trim(text)
+        let digits = trimmed.filter(\.isASCII).filter(\.isNumber)
+        return trimmed.hasPrefix("+") ? "+" + digits : digits
+    }
+
+    static func isPhone(_ text: String) -> Bool {
+        let digits = text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        return (7...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+}

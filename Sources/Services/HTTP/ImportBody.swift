@@ -1,0 +1,44 @@
+import EdgeRules
+import Foundation
+import Hummingbird
+import SwiftCSV
+
+/// Import bodies: CSV with a header row (`text/csv`), or JSON
+/// `{"rows": [{"field": "text or number"}]}`. Up to 16 MiB.
+enum ImportBody {
+    static let maxBytes = 16 * 1024 * 1024
+
+    struct Refusal: Encodable {
+        struct Message: Encodable { var message: String }
+        var error: Message
+        var rows: [MemberImport.RowError]
+    }
+
+    static func rows(of request: Request) async throws -> [[String: String]] {
+        let buffer = try await request.body.collect(upTo: maxBytes)
+        let data = Data(buffer.readableBytesView)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw HTTPError(.badRequest, message: "the body is not UTF-8 text")
+        }
+        if request.headers[.contentType]?.hasPrefix("text/csv") == true {
+            do {
+                let csv = try CSV<Named>(string: text, delimiter: .comma, loadColumns: false)
+                return csv.rows
+            } catch {
+                throw HTTPError(.badRequest, message: "not valid CSV: \(error)")
+            }
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let rows = object["rows"] as? [[String: Any]], object.count == 1
+        else { throw HTTPError(.badRequest, message: "expected {\"rows\": [{…}]} or a text/csv body") }
+        return try rows.enumerated().map { index, row in
+            try row.mapValues { value in
+                switch value {
+                case let text as String: return text
+                case let number as NSNumber: return "\(number)"
+                default: throw HTTPError(.badRequest, message: "row \(index + 1): values are text or numbers")
+                }
+            }
+        }
+    }
+}
