@@ -16,6 +16,7 @@ public import SyncCore
 /// | `scalpers.max_speed_kmh` | number | `200` | uses further apart than this speed allows are flagged |
 /// | `scalpers.max_sites` | integer | `3` | more distinct sites than this within the window are flagged |
 /// | `scalpers.window_minutes` | integer | `60` | the window for `max_sites` |
+/// | `[[operators]]` `id`, `name`, `role`, `password_hash` | | none | who may log in at the console (`viewer` or `operator`) |
 /// | `sync.max_skew_ms` | integer | `30000` | a node whose clock is further off is flagged |
 /// | `sync.status_interval_ms` | integer | `1000` | how often heads and floors are published |
 /// | `sync.gc_horizon_hours` | integer | `24` | a node silent longer must re-snapshot |
@@ -36,6 +37,7 @@ public struct HubSettings: Sendable {
     public var adminTokens: Set<String>
     public var maxGiftCodeLifetimeMillis: Int64
     public var scalpers: ScalperWatch.Configuration
+    public var operators: [Operator]
     public var maxSkewMillis: Int64
     public var statusIntervalMillis: UInt64
     public var gcHorizonMillis: UInt64
@@ -95,6 +97,23 @@ public struct HubSettings: Sendable {
             windowMillis: Int64(try scalperSection.int("window_minutes", in: 1...10_080, default: 60)) * 60_000)
         try scalperSection.rejectUnknownKeys()
 
+        var operators: [Operator] = []
+        for var entry in try root.sections("operators") {
+            let id = try entry.string(
+                "id", expected: "an identifier (letters, digits, '-', '_', '.')", valid: Identifier.isValid)
+            guard !operators.contains(where: { $0.id == id }) else {
+                throw entry.failure("id", "\"\(id)\" is listed twice")
+            }
+            let name = try entry.string("name", default: id)
+            let role = try entry.string(
+                "role", expected: "viewer or operator", valid: { Operator.Role(rawValue: $0) != nil })
+            let hash = try entry.string(
+                "password_hash", expected: "a hash made by mall-hub hash-password",
+                valid: { $0.hasPrefix("pbkdf2-sha256$") })
+            try entry.rejectUnknownKeys()
+            operators.append(Operator(id: id, name: name, role: Operator.Role(rawValue: role)!, passwordHash: hash))
+        }
+
         var sync = try root.section("sync")
         let maxSkew = Int64(try sync.int("max_skew_ms", in: 100...3_600_000, default: 30_000))
         let statusInterval = UInt64(try sync.int("status_interval_ms", in: 100...60_000, default: 1000))
@@ -121,7 +140,7 @@ public struct HubSettings: Sendable {
         try root.rejectUnknownKeys()
         return HubSettings(
             file: path, hub: id, dataDirectory: dataDirectory, http: ListenAddress(listen)!, adminTokens: adminTokens,
-            maxGiftCodeLifetimeMillis: maxLifetime, scalpers: scalpers, maxSkewMillis: maxSkew,
+            maxGiftCodeLifetimeMillis: maxLifetime, scalpers: scalpers, operators: operators, maxSkewMillis: maxSkew,
             statusIntervalMillis: statusInterval, gcHorizonMillis: horizon, fleet: fleet, broker: broker)
     }
 }

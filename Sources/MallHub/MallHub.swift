@@ -7,6 +7,9 @@ struct MallHub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mall-hub",
         abstract: "Run the MallEdge hub: ingest the fleet's changes over MQTT, order, merge and fan them out.",
-        subcommands: [Run.self, CheckConfig.self, Digest.self, Status.self, Conflicts.self, Gift.self, Staff.self],
+        subcommands: [
+            Run.self, CheckConfig.self, Digest.self, Status.self, Conflicts.self, Gift.self, Staff.self,
+            HashPassword.self,
+        ],
         defaultSubcommand: Run.self)
 }

@@ -39,7 +39,8 @@ extension MallHub {
                 outgoing: outgoing,
                 policies: HubPolicies(
                     adminTokens: settings.adminTokens, giftKeyDirectory: settings.giftKeyDirectory,
-                    maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis, scalpers: settings.scalpers),
+                    maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis, scalpers: settings.scalpers,
+                    operators: settings.operators),
                 metrics: HubMetrics(),
                 logger: logger)
             let session = Session(

@@ -22,6 +22,11 @@ public actor HubCoordinator {
     var giftKeyring: GiftKeyring?
     /// Recent uses per member, for the scalper flags (in memory: a restart forgets them).
     var scalpers: ScalperWatch
+    /// Operators logged in at the console, by token (in memory).
+    var consoleSessions: [String: ConsoleSession] = [:]
+    /// Each node's recent samples for the console's charts (in memory).
+    var nodeHistory: NodeHistory
+    var nextHistorySample: UInt64 = 0
     private let outgoing: OutgoingQueue
     private var connected = false
     private var accepted = 0
@@ -39,6 +44,7 @@ public actor HubCoordinator {
         self.metrics = metrics
         malls = Set(configuration.fleet.values.map(\.mall))
         scalpers = ScalperWatch(configuration: policies.scalpers)
+        nodeHistory = NodeHistory(capacity: Int(policies.historyMillis / max(policies.historyIntervalMillis, 1)))
         self.outgoing = outgoing
         self.logger = logger
         logger.info("hub store opened", metadata: ["hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)"])
@@ -61,6 +67,9 @@ public actor HubCoordinator {
             let result = engine.receive(topic: incoming.topic, payload: incoming.payload, now: now)
             metrics?.ingested(
                 accepted: result.accepted, duplicates: result.duplicates, published: result.outgoing.count)
+            if result.accepted > 0, let origin = Topics.parseNodeTopic(incoming.topic)?.node {
+                nodeHistory.accepted(result.accepted, from: origin)
+            }
             if let rejection = result.rejection {
                 metrics?.rejected(reason: rejection.code.rawValue)
                 logger.warning(
@@ -104,6 +113,7 @@ public actor HubCoordinator {
     }
 
     public func tick() {
+        sampleHistory(now: clock.now())
         do {
             outgoing.push(try engine.tick(now: clock.now()).map(message))
         } catch {

@@ -21,6 +21,11 @@ struct InMemoryFleet {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
+    /// A transport on this fleet's broker.
+    func transport(clientID: String, subscriptions: [String]) -> InMemoryTransport {
+        InMemoryTransport(broker: broker, session: Session(clientID: clientID, subscriptions: subscriptions))
+    }
+
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
     func hub(

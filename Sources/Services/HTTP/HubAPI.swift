@@ -7,6 +7,7 @@ public import Hummingbird
 /// - `GET /v1/health`: 200 while the process serves.
 /// - `/v1/admin/…`: gift codes, gift keys and staff (see `HubAdminRoutes`).
 /// - `GET /metrics`: Prometheus text format (see `HubMetrics`).
+/// - `/console`, `/v1/console/…`: the operators' console (see `ConsoleRoutes`).
 public enum HubAPI {
     public static func router(coordinator: HubCoordinator) -> Router<BasicRequestContext> {
         let router = Router()
@@ -14,6 +15,7 @@ public enum HubAPI {
         router.get("/v1/fleet") { _, _ in JSONBody(await coordinator.fleet()) }
         router.get("/v1/digests") { _, _ in JSONBody(try await coordinator.digests()) }
         HubAdminRoutes.add(to: router, coordinator: coordinator)
+        ConsoleRoutes.add(to: router, coordinator: coordinator, chartJS: coordinator.policies.chartJSPath)
         if let metrics = coordinator.metrics {
             router.get("/metrics") { _, _ -> Response in
                 metrics.record(await coordinator.fleet())

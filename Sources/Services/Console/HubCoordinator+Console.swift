@@ -1,0 +1,96 @@
+public import EdgeRules
+public import Foundation
+import SyncCore
+
+/// What the console shows at a glance and pushes live.
+public struct ConsoleState: Codable, Sendable {
+    public var fleet: FleetState
+    /// Nodes in a stale or risk state, with why, by node id.
+    public var problems: [String: [String]]
+    public var openConflicts: Int
+}
+
+extension HubCoordinator {
+    static let consoleSessionIdleMillis: UInt64 = 8 * 3_600_000
+
+    /// The operator, if `password` is theirs. Verified by the caller off this actor.
+    public nonisolated func consoleOperator(_ id: String) -> Operator? {
+        policies.operators.first { $0.id == id }
+    }
+
+    public func openConsoleSession(for person: Operator) throws -> ConsoleSession {
+        let now = clock.now()
+        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let session = ConsoleSession(
+            token: token, operatorId: person.id, name: person.name, role: person.role,
+            expiresAt: now + Self.consoleSessionIdleMillis)
+        consoleSessions[token] = session
+        try auditConsole("operator:\(person.id)", action: "console.login", target: person.id, outcome: "ok")
+        return session
+    }
+
+    public func consoleSession(for token: String) -> ConsoleSession? {
+        let now = clock.now()
+        guard var session = consoleSessions[token], session.expiresAt > now else {
+            consoleSessions[token] = nil
+            return nil
+        }
+        session.expiresAt = now + Self.consoleSessionIdleMillis
+        consoleSessions[token] = session
+        return session
+    }
+
+    public func closeConsoleSession(_ token: String) {
+        consoleSessions[token] = nil
+    }
+
+    public func consoleState() throws -> ConsoleState {
+        let fleet = fleet()
+        var problems: [String: [String]] = [:]
+        for node in fleet.nodes {
+            var why: [String] = []
+            if !node.online { why.append("offline") }
+            if node.skewFlagged { why.append("clock skew") }
+            if let age = node.oldestUnsyncedAgeMillis, age > 60_000 {
+                why.append("decisions unsynced for \(age / 60_000) min")
+            }
+            let lag = node.behind.reduce(UInt64(0)) { $0 + ($1.head > $1.cursor ? $1.head - $1.cursor : 0) }
+            if lag > 100 { why.append("\(lag) changes behind") }
+            if !why.isEmpty { problems[node.node] = why }
+        }
+        return ConsoleState(fleet: fleet, problems: problems, openConflicts: try conflicts(openOnly: true).count)
+    }
+
+    /// The node's samples over the last hours, oldest first.
+    public func history(of node: String) -> Data {
+        (try? JSONEncoder().encode(nodeHistory.samples(of: node))) ?? Data("[]".utf8)
+    }
+
+    /// Records every node's state as a sample, when the interval has passed.
+    func sampleHistory(now: UInt64) {
+        guard now >= nextHistorySample else { return }
+        nextHistorySample = now + policies.historyIntervalMillis
+        nodeHistory.record(fleet(), at: now)
+    }
+
+    /// The hub's recent audit entries about one node (as target or actor).
+    public func audit(about node: String, limit: Int) throws -> [[String: String]] {
+        try engine.store.rows(ofTable: "audit_log").compactMap { row -> [String: String]? in
+            let values = row.state.values
+            let fields = ["actor", "action", "target", "outcome", "node"].map { values[$0]?.textValue ?? "" }
+            guard fields.contains(where: { $0 == node || $0.hasSuffix(":\(node)") }) else { return nil }
+            return [
+                "actor": fields[0], "action": fields[1], "target": fields[2], "outcome": fields[3], "node": fields[4],
+                "at": String(values["at"]?.intValue ?? 0),
+            ]
+        }.sorted { ($0["at"] ?? "") > ($1["at"] ?? "") }.prefix(limit).map { $0 }
+    }
+
+    /// An audit entry at the hub for a console action, committed on its own.
+    public func auditConsole(_ actor: String, action: String, target: String, outcome: String) throws {
+        let mall = malls.sorted().first ?? "hub"
+        try write(
+            [hubAudit(actor: actor, action: action, target: target, outcome: outcome, at: Int64(clock.now()))],
+            mall: mall, decision: action)
+    }
+}

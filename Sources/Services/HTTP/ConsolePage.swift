@@ -1,0 +1,221 @@
+/// The hub console: one self-contained page served by the hub (no
+/// internet, no CDN; Chart.js comes from the system's libjs-chart.js through
+/// `/console/chart.js`). Operators log in; the fleet table updates live over
+/// server-sent events, problems first and in colour, sortable and
+/// filterable; a node's detail shows its last hours as charts with its
+/// conflicts and audit entries; the conflict ledger lets operators accept
+/// or override an outcome.
+enum ConsolePage {
+    static let html = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>MallEdge hub console</title>
+        <style>
+          body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #f5f6f8; color: #1d2330; }
+          header { display: flex; gap: 1.5em; align-items: center; padding: .7em 1.2em; background: #1d2330; color: #fff; }
+          header h1 { font-size: 1.1em; margin: 0; }
+          header .spacer { flex: 1; }
+          main { padding: 1em 1.2em; }
+          section { background: #fff; border-radius: .4em; box-shadow: 0 1px 3px #0002; padding: .8em 1em; margin-bottom: 1em; }
+          h2 { font-size: 1.05em; margin: .2em 0 .6em; }
+          table { border-collapse: collapse; width: 100%; }
+          th, td { text-align: left; padding: .3em .5em; border-bottom: 1px solid #e6e8ec; white-space: nowrap; }
+          th { cursor: pointer; user-select: none; background: #fafbfc; position: sticky; top: 0; }
+          tr.node { cursor: pointer; }
+          tr.problem td { background: #fff4e5; }
+          tr.offline td { background: #fde8e8; }
+          .badge { display: inline-block; padding: 0 .5em; border-radius: 1em; font-size: .85em; font-weight: 600; }
+          .online { background: #d9f2dc; color: #1d5e27; }
+          .offline-badge { background: #f8d0d0; color: #8f1d1d; }
+          .open { background: #ffe1c2; color: #8a3b00; }
+          .resolved { background: #e3e6ea; color: #444; }
+          .controls { display: flex; gap: 1em; align-items: center; margin-bottom: .6em; }
+          .scroll { max-height: 28em; overflow: auto; }
+          .charts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1em; }
+          .charts > div { position: relative; height: 180px; min-width: 0; }
+          .muted { color: #667; }
+          #live.up { color: #7ee08a; } #live.down { color: #ff9b9b; }
+          [hidden] { display: none !important; }
+          button { font: inherit; }
+        </style>
+        <script src="/console/chart.js"></script>
+        </head>
+        <body>
+        <header><h1>MallEdge hub console</h1><span id="summary"></span><span class="spacer"></span>
+          <span id="live" class="down">● live</span><span id="who"></span><button id="logout" hidden>Log out</button></header>
+        <main>
+          <section id="login">
+            <h2>Operator login</h2>
+            <form id="login-form">
+              <input name="operatorId" placeholder="Operator id" autocomplete="username" required>
+              <input name="password" type="password" placeholder="Password" autocomplete="current-password" required>
+              <button>Log in</button> <span id="login-error" class="muted"></span>
+            </form>
+          </section>
+          <div id="app" hidden>
+            <section>
+              <h2>Fleet</h2>
+              <div class="controls">
+                <input id="filter" placeholder="Filter by node, mall or role">
+                <label><input id="problems-only" type="checkbox"> problems only</label>
+                <span id="counts" class="muted"></span>
+              </div>
+              <div class="scroll"><table id="fleet"><thead><tr>
+                <th data-key="state">State</th><th data-key="node">Node</th><th data-key="mall">Mall</th><th data-key="role">Role</th>
+                <th data-key="software">Version</th><th data-key="lastSeen">Last seen</th><th data-key="outbox">Outbox</th>
+                <th data-key="oldest">Oldest unsynced</th><th data-key="behind">Behind</th><th data-key="skew">Skew</th><th>Problems</th>
+              </tr></thead><tbody></tbody></table></div>
+            </section>
+            <section id="detail" hidden>
+              <h2 id="detail-title"></h2>
+              <div class="charts"><div><canvas id="chart-lag"></canvas></div><div><canvas id="chart-outbox"></canvas></div>
+                <div><canvas id="chart-changes"></canvas></div></div>
+              <h3>Recent conflicts</h3><ul id="detail-conflicts"></ul>
+              <h3>Audit</h3><ul id="detail-audit"></ul>
+            </section>
+            <section>
+              <h2>Conflict ledger <span id="open-count" class="muted"></span></h2>
+              <div class="controls"><input id="note" size="40" placeholder="Note for the audit log (why)">
+                <span id="resolve-status" class="muted"></span></div>
+              <div class="scroll"><table id="conflicts"><thead><tr>
+                <th>Status</th><th>Kind</th><th>Item</th><th>Sides</th><th>Rule</th><th>Stands</th><th>Action</th>
+              </tr></thead><tbody></tbody></table></div>
+            </section>
+          </div>
+        </main>
+        <script>
+        "use strict";
+        const $ = (id) => document.getElementById(id);
+        let session = JSON.parse(sessionStorage.getItem("console-session") || "null");
+        if (!session && location.hash.startsWith("#token=")) session = { token: location.hash.slice(7), name: "", role: "viewer" };
+        let state = null, sortKey = "state", sortUp = true, events = null, charts = {};
+        function el(tag, text, cls) { const e = document.createElement(tag); if (text != null) e.textContent = text; if (cls) e.className = cls; return e; }
+        async function call(method, path, body) {
+          const headers = { "content-type": "application/json" };
+          if (session) headers.authorization = "Bearer " + session.token;
+          const r = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
+          const json = await r.json().catch(() => ({}));
+          if (r.status === 401 && !path.endsWith("/sessions")) logout(false);
+          return { status: r.status, json };
+        }
+        function ago(ms) { if (ms == null) return "never"; const s = Math.round(ms / 1000); return s < 60 ? s + " s" : s < 3600 ? Math.round(s / 60) + " min" : Math.round(s / 3600) + " h"; }
+        function rowOf(n) {
+          const behind = n.behind.reduce((sum, l) => sum + Math.max(l.head - l.cursor, 0), 0);
+          const why = (state.problems[n.node] || []);
+          return { n, node: n.node, mall: n.mall, role: n.role, software: n.software || "–", online: n.online,
+            state: (n.online ? 2 : 0) + (why.length ? 0 : 1), lastSeen: n.lastSeenAgoMillis ?? 1e15, outbox: n.outboxDepth ?? 0,
+            oldest: n.oldestUnsyncedAgeMillis ?? 0, behind, skew: Math.abs(n.skewMillis ?? 0), why };
+        }
+        function renderFleet() {
+          const filter = $("filter").value.toLowerCase(), only = $("problems-only").checked;
+          let rows = state.fleet.nodes.map(rowOf)
+            .filter(r => !filter || (r.node + " " + r.mall + " " + r.role).toLowerCase().includes(filter))
+            .filter(r => !only || !r.online || r.why.length);
+          rows.sort((a, b) => { const x = a[sortKey], y = b[sortKey]; const c = x < y ? -1 : x > y ? 1 : a.node.localeCompare(b.node); return sortUp ? c : -c; });
+          const body = document.createDocumentFragment();
+          for (const r of rows) {
+            const tr = el("tr", null, "node" + (!r.online ? " offline" : r.why.length ? " problem" : ""));
+            tr.dataset.node = r.node;
+            const badge = el("span", r.online ? "online" : "offline", "badge " + (r.online ? "online" : "offline-badge"));
+            const first = el("td"); first.append(badge); tr.append(first);
+            for (const text of [r.node, r.mall, r.role, r.software, ago(r.n.lastSeenAgoMillis), r.outbox,
+                 r.n.oldestUnsyncedAgeMillis ? ago(r.n.oldestUnsyncedAgeMillis) : "–", r.behind, (r.n.skewMillis ?? 0) + " ms", r.why.join(", ")])
+              tr.append(el("td", String(text)));
+            tr.addEventListener("click", () => showNode(r.node));
+            body.append(tr);
+          }
+          $("fleet").tBodies[0].replaceChildren(body);
+          const offline = state.fleet.nodes.filter(n => !n.online).length;
+          $("counts").textContent = rows.length + " of " + state.fleet.nodes.length + " nodes shown";
+          $("summary").textContent = (state.fleet.nodes.length - offline) + " online, " + offline + " offline, "
+            + Object.keys(state.problems).length + " with problems, " + state.openConflicts + " conflicts open";
+        }
+        async function renderConflicts() {
+          const { json } = await call("GET", "/v1/console/conflicts");
+          if (!Array.isArray(json)) return;
+          $("open-count").textContent = json.filter(c => c.status === "open").length + " open";
+          const body = document.createDocumentFragment();
+          for (const c of json.sort((a, b) => (a.status === "open" ? 0 : 1) - (b.status === "open" ? 0 : 1))) {
+            const tr = el("tr"); tr.dataset.key = c.key;
+            const status = el("td"); status.append(el("span", c.status + (c.resolution ? " (" + c.resolution + ")" : ""), "badge " + (c.status === "open" ? "open" : "resolved")));
+            tr.append(status, el("td", c.kind), el("td", c.item),
+              el("td", c.sides.map(s => (s.node || s.site || "") + " " + (s.event || "") + (s.outcome ? " [" + s.outcome + "]" : "")).join("; ")),
+              el("td", c.rule), el("td", c.winner || "–"));
+            const action = el("td");
+            if (c.status === "open") {
+              const accept = el("button", "Accept"); accept.className = "accept";
+              accept.disabled = session.role !== "operator";
+              accept.addEventListener("click", () => resolve(c.key, "accept"));
+              action.append(accept);
+              if (!c.kind.startsWith("scalper.")) for (const s of c.sides.filter(s => s.event !== c.winner)) {
+                const o = el("button", "Make " + s.event + " stand"); o.className = "override";
+                o.disabled = session.role !== "operator";
+                o.addEventListener("click", () => resolve(c.key, "override", s.event));
+                action.append(" ", o);
+              }
+            } else action.textContent = (c.resolvedBy || "") + (c.note ? ": " + c.note : "");
+            tr.append(action);
+            body.append(tr);
+          }
+          $("conflicts").tBodies[0].replaceChildren(body);
+        }
+        async function resolve(key, action, winner) {
+          const note = $("note").value || (action === "accept" ? "rule outcome confirmed" : "checked on site");
+          const { status, json } = await call("POST", "/v1/console/conflicts/" + encodeURIComponent(key) + "/resolution", { action, winner, note });
+          $("resolve-status").textContent = status < 300 ? key + ": " + (action === "accept" ? "accepted" : winner + " stands")
+            : ((json.error && json.error.message) || "refused");
+          renderConflicts();
+        }
+        async function showNode(id) {
+          const { json } = await call("GET", "/v1/console/nodes/" + encodeURIComponent(id));
+          $("detail").hidden = false;
+          $("detail-title").textContent = "Node " + id + " — last " + json.history.length + " samples";
+          const labels = json.history.map(s => new Date(s.at).toLocaleTimeString());
+          const series = { lag: ["Changes behind", s => s.lag], outbox: ["Outbox depth", s => s.outboxDepth], changes: ["Changes per sample", s => s.changes] };
+          for (const [name, [label, pick]] of Object.entries(series)) {
+            if (charts[name]) charts[name].destroy();
+            if (window.Chart) charts[name] = new Chart($("chart-" + name), { type: "line",
+              data: { labels, datasets: [{ label, data: json.history.map(pick), borderColor: "#3a6ea5", pointRadius: 0, tension: .2 }] },
+              options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } } });
+          }
+          $("detail-conflicts").replaceChildren(...(json.conflicts.length ? json.conflicts.map(c => el("li", c.kind + " " + c.item + " — " + c.status)) : [el("li", "none", "muted")]));
+          $("detail-audit").replaceChildren(...(json.audit.length ? json.audit.map(a => el("li", new Date(Number(a.at)).toLocaleString() + " " + a.actor + " " + a.action + " " + a.target + ": " + a.outcome)) : [el("li", "none", "muted")]));
+        }
+        function connect() {
+          if (events) events.close();
+          events = new EventSource("/v1/console/events?token=" + encodeURIComponent(session.token));
+          events.addEventListener("state", (e) => { state = JSON.parse(e.data); $("live").className = "up"; renderFleet(); });
+          events.onerror = () => { $("live").className = "down"; };
+        }
+        function show() {
+          $("login").hidden = !!session; $("app").hidden = !session; $("logout").hidden = !session;
+          $("who").textContent = session ? (session.name || "") + " (" + session.role + ")" : "";
+          if (session) { connect(); renderConflicts(); }
+        }
+        function logout(tell) {
+          if (tell && session) call("DELETE", "/v1/console/sessions/current");
+          session = null; sessionStorage.removeItem("console-session"); if (events) events.close(); show();
+        }
+        $("login-form").addEventListener("submit", async (event) => {
+          event.preventDefault();
+          const form = new FormData(event.target);
+          const { status, json } = await call("POST", "/v1/console/sessions", { operatorId: form.get("operatorId"), password: form.get("password") });
+          if (status === 201) { session = json; sessionStorage.setItem("console-session", JSON.stringify(json)); $("login-error").textContent = ""; show(); }
+          else $("login-error").textContent = (json.error && json.error.message) || "Login failed";
+        });
+        $("logout").addEventListener("click", () => logout(true));
+        $("filter").addEventListener("input", () => state && renderFleet());
+        $("problems-only").addEventListener("change", () => state && renderFleet());
+        for (const th of document.querySelectorAll("#fleet th[data-key]")) th.addEventListener("click", () => {
+          sortUp = sortKey === th.dataset.key ? !sortUp : true; sortKey = th.dataset.key; if (state) renderFleet();
+        });
+        setInterval(() => session && renderConflicts(), 3000);
+        show();
+        </script>
+        </body>
+        </html>
+        """
+}

@@ -1,0 +1,130 @@
+import EdgeRules
+import Foundation
+import Hummingbird
+
+/// The hub console's API, behind an operator's session:
+///
+/// - `POST /v1/console/sessions` (operator id and password), `DELETE /v1/console/sessions/current`.
+/// - `GET /v1/console/state`: the fleet, its problems, the open conflicts count.
+/// - `GET /v1/console/events?token=…`: the same, pushed every second (server-sent events).
+/// - `GET /v1/console/nodes/{id}`: a node's samples over the last hours, its conflicts and audit entries.
+/// - `GET /v1/console/conflicts`, `POST /v1/console/conflicts/{key}/resolution` (operators only).
+/// - `GET /console` (the page) and `GET /console/chart.js` (Debian's Chart.js, served from the system).
+enum ConsoleRoutes {
+    struct Login: Decodable {
+        var operatorId: String
+        var password: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case operatorId, password }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+            operatorId = try container.decode(String.self, forKey: .operatorId)
+            password = try container.decode(String.self, forKey: .password)
+            guard (1...128).contains(password.count) else { throw FieldError("password", "1 to 128 characters") }
+        }
+    }
+
+    struct NodeDetail: ResponseEncodable {
+        var node: String
+        var history: [NodeHistory.Sample]
+        var conflicts: [ConflictEntry]
+        var audit: [[String: String]]
+    }
+
+    static let decoyHash = "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+    static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator, chartJS: String) {
+        @Sendable func session(_ request: Request) async throws -> ConsoleSession {
+            let token = TokenSet.bearer(of: request) ?? request.uri.queryParameters["token"].map(String.init)
+            guard let token, let session = await coordinator.consoleSession(for: token) else {
+                throw HTTPError(.unauthorized, message: "log in at the console first")
+            }
+            return session
+        }
+        router.get("/console") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: .init(string: ConsolePage.html)))
+        }
+        router.get("/console/chart.js") { _, _ -> Response in
+            guard let data = FileManager.default.contents(atPath: chartJS) else {
+                throw HTTPError(.notFound, message: "Chart.js is not installed at \(chartJS) (Debian: libjs-chart.js)")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=86400"],
+                body: .init(byteBuffer: .init(bytes: data)))
+        }
+        router.post("/v1/console/sessions") { request, context -> Response in
+            let body = try await RequestBody.decode(Login.self, from: request)
+            let person = coordinator.consoleOperator(body.operatorId)
+            guard PINHash.verify(pin: body.password, against: person?.passwordHash ?? decoyHash), let person else {
+                try? await coordinator.auditConsole(
+                    "operator:\(body.operatorId)", action: "console.login", target: body.operatorId,
+                    outcome: "refused: wrong id or password")
+                throw HTTPError(.unauthorized, message: "unknown operator or wrong password")
+            }
+            return try JSONBody(try await coordinator.openConsoleSession(for: person))
+                .response(from: request, context: context).withStatus(.created)
+        }
+        router.delete("/v1/console/sessions/current") { request, _ -> HTTPResponse.Status in
+            await coordinator.closeConsoleSession(try await session(request).token)
+            return .noContent
+        }
+        router.get("/v1/console/state") { request, _ -> JSONBody<ConsoleState> in
+            _ = try await session(request)
+            return JSONBody(try await coordinator.consoleState())
+        }
+        router.get("/v1/console/events") { request, _ -> Response in
+            _ = try await session(request)
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+                body: .init { writer in
+                    let encoder = JSONEncoder()
+                    while !Task.isCancelled {
+                        let state = try await coordinator.consoleState()
+                        let json = String(decoding: try encoder.encode(state), as: UTF8.self)
+                        try await writer.write(ByteBuffer(string: "event: state\ndata: \(json)\n\n"))
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        router.get("/v1/console/nodes/:id") { request, context -> NodeDetail in
+            _ = try await session(request)
+            let id = try context.parameters.require("id")
+            let history = try JSONDecoder().decode([NodeHistory.Sample].self, from: await coordinator.history(of: id))
+            let conflicts = try await coordinator.conflicts().filter { entry in
+                entry.sides.contains { $0["node"] == id || ($0["event"] ?? "").contains("-\(id)-") }
+            }
+            return NodeDetail(
+                node: id, history: history, conflicts: Array(conflicts.prefix(50)),
+                audit: try await coordinator.audit(about: id, limit: 50))
+        }
+        router.get("/v1/console/conflicts") { request, _ -> JSONBody<[ConflictEntry]> in
+            _ = try await session(request)
+            return JSONBody(try await coordinator.conflicts())
+        }
+        router.post("/v1/console/conflicts/:key/resolution") { request, context -> HTTPResponse.Status in
+            let session = try await session(request)
+            let raw = try context.parameters.require("key")
+            let key = raw.removingPercentEncoding ?? raw
+            guard session.role.mayResolveConflicts else {
+                try? await coordinator.auditConsole(
+                    "operator:\(session.operatorId)", action: "conflict.resolve", target: key,
+                    outcome: "permission denied")
+                throw HTTPError(
+                    .forbidden, message: "permission denied: operator:\(session.operatorId) may only view")
+            }
+            let body = try await RequestBody.decode(HubAdminRoutes.ResolutionRequest.self, from: request)
+            do {
+                try await coordinator.resolveConflict(
+                    key, override: body.winner, note: body.note, actor: "operator:\(session.operatorId)")
+            } catch let error as AdminError {
+                throw HTTPError(error.code == .notFound ? .notFound : .unprocessableContent, message: error.description)
+            }
+            return .created
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import BrokerHarness
+import EdgeRules
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+import Services
+import SyncCore
+import Testing
+
+private let browserInstalled = HeadlessBrowser.executable != nil
+
+/// The hub console in a real headless Chromium, as operators use it.
+@Suite(.enabled(if: browserInstalled, "chromium is not installed (deploy/scripts/install-deps.sh installs it)"))
+struct ConsoleBrowserTests {
+    @Test func anOperatorSeesANodeGoOfflineAndSettlesAConflictThatReachesTheNodes() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let outgoing = OutgoingQueue()
+        let member = HubCoordinator.Engine.FleetMember(mall: InMemoryFleet.mall, role: .gate)
+        let hub = try HubCoordinator(
+            configuration: .init(fleet: ["g1": member, "g2": member], statusIntervalMillis: 100),
+            storePath: "\(fleet.directory.path)/hub.sqlite", clock: WallClock(), outgoing: outgoing,
+            policies: HubPolicies(
+                operators: [
+                    Operator(
+                        id: "li", name: "Li Wei", role: .operator,
+                        passwordHash: try PINHash.make(pin: "harbour-7", rounds: 1000)),
+                    Operator(
+                        id: "zhao", name: "Zhao Min", role: .viewer,
+                        passwordHash: try PINHash.make(pin: "look-only", rounds: 1000)),
+                ], historyIntervalMillis: 200),
+            logger: fleet.quiet)
+        let hubService = HubSyncService(
+            coordinator: hub, transport: fleet.transport(clientID: "hub", subscriptions: Topics.hubSubscriptions),
+            outgoing: outgoing, logger: fleet.quiet)
+        let (g1, g1Service) = try fleet.node("g1")
+        let (g2, g2Service) = try fleet.node("g2")
+        let group = ServiceGroup(
+            configuration: .init(services: [hubService, g1Service, g2Service], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            // A double entry made offline waits in the ledger.
+            try await hub.write(
+                [GateDecisionTests.reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "test")
+            #expect(await eventually { (try? await g2.row(table: "reservations", key: "r1"))?.isVisible == true })
+            fleet.broker.partition("g1")
+            fleet.broker.partition("g2")
+            _ = try await g1.decideGate(GateDecisionTests.read("皖A12345"))
+            _ = try await g2.decideGate(GateDecisionTests.read("皖A12345"))
+            fleet.broker.heal("g1")
+            fleet.broker.heal("g2")
+            let key = "parking.double-entry:r1"
+            #expect(await eventually { (try? await hub.conflicts(openOnly: true))?.count == 1 })
+
+            let port = try FreePort.next()
+            let app = Application(
+                router: HubAPI.router(coordinator: hub),
+                configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: fleet.quiet)
+            try await withThrowingTaskGroup(of: Void.self) { server in
+                server.addTask { try await app.runService() }
+                defer { server.cancelAll() }
+                #expect(await eventually { FreePort.accepts(port) })
+                let browser = try HeadlessBrowser()
+                try await browser.open("http://127.0.0.1:\(port)/console")
+                try await login(browser, "li", "harbour-7")
+                // The fleet table fills live, both gates online.
+                let badge = { (node: String) in
+                    "document.querySelector('tr[data-node=\"\(node)\"] .badge')?.textContent"
+                }
+                #expect(try await browser.waitUntil("\(badge("g1")) === 'online' && \(badge("g2")) === 'online'"))
+                #expect(
+                    try await browser.evaluate("typeof Chart") as? String == "function",
+                    "Chart.js served from the system")
+                // When gate g1 loses the broker, it turns offline on the page without a reload.
+                fleet.broker.partition("g1")
+                #expect(try await browser.waitUntil("\(badge("g1")) === 'offline'"))
+                #expect(
+                    try await browser.waitUntil(
+                        "document.querySelector('tr[data-node=\"g1\"]').className.includes('offline')"))
+                // The node's detail shows its history as charts.
+                _ = try await browser.evaluate("document.querySelector('tr[data-node=\"g2\"]').click() || true")
+                #expect(
+                    try await browser.waitUntil(
+                        "document.querySelector('#detail-title').textContent.startsWith('Node g2')"))
+                // The operator accepts the double entry's outcome from the ledger…
+                #expect(
+                    try await browser.waitUntil(
+                        "!!document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept')"))
+                _ = try await browser.evaluate(
+                    "document.querySelector('#note').value = 'checked the cameras'; "
+                        + "document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept').click() || true")
+                #expect(
+                    try await browser.waitUntil(
+                        "document.querySelector('#resolve-status').textContent.includes('accepted')"))
+                // …and the decision reaches the gate that is still online, audited with the operator's name.
+                #expect(
+                    await eventually {
+                        (try? await g2.row(table: "conflicts", key: key))?.values["status"] == .text("resolved")
+                    })
+                let settled = try #require(try await hub.conflicts().first { $0.key == key })
+                #expect(settled.resolvedBy == "operator:li")
+                #expect(settled.note == "checked the cameras")
+                if let path = ProcessInfo.processInfo.environment["MALLEDGE_CONSOLE_SCREENSHOT"] {
+                    try await browser.screenshot().write(to: URL(fileURLWithPath: path))
+                }
+                // A viewer sees the ledger but cannot settle anything.
+                _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
+                try await login(browser, "zhao", "look-only")
+                #expect(try await browser.waitUntil("document.querySelector('#who').textContent.includes('viewer')"))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    private func login(_ browser: HeadlessBrowser, _ id: String, _ password: String) async throws {
+        #expect(try await browser.waitUntil("!document.querySelector('#login').hidden"))
+        _ = try await browser.evaluate(
+            """
+            (() => { const form = document.querySelector('#login-form');
+              form.elements.operatorId.value = '\(id)'; form.elements.password.value = '\(password)';
+              form.requestSubmit(); return true })()
+            """)
+        #expect(try await browser.waitUntil("!document.querySelector('#app').hidden"))
+    }
+}
