@@ -17,6 +17,8 @@ public import SyncCore
 /// | `scalpers.max_sites` | integer | `3` | more distinct sites than this within the window are flagged |
 /// | `scalpers.window_minutes` | integer | `60` | the window for `max_sites` |
 /// | `[[operators]]` `id`, `name`, `role`, `password_hash` | | none | who may log in at the console (`viewer` or `operator`) |
+/// | `console.history_interval_seconds` | integer | `30` | how often the console's charts sample each node |
+/// | `console.history_hours` | integer | `6` | how far back the charts go |
 /// | `sync.max_skew_ms` | integer | `30000` | a node whose clock is further off is flagged |
 /// | `sync.status_interval_ms` | integer | `1000` | how often heads and floors are published |
 /// | `sync.gc_horizon_hours` | integer | `24` | a node silent longer must re-snapshot |
@@ -38,6 +40,8 @@ public struct HubSettings: Sendable {
     public var maxGiftCodeLifetimeMillis: Int64
     public var scalpers: ScalperWatch.Configuration
     public var operators: [Operator]
+    public var historyIntervalMillis: UInt64
+    public var historyMillis: UInt64
     public var maxSkewMillis: Int64
     public var statusIntervalMillis: UInt64
     public var gcHorizonMillis: UInt64
@@ -97,6 +101,11 @@ public struct HubSettings: Sendable {
             windowMillis: Int64(try scalperSection.int("window_minutes", in: 1...10_080, default: 60)) * 60_000)
         try scalperSection.rejectUnknownKeys()
 
+        var console = try root.section("console")
+        let historyInterval = UInt64(try console.int("history_interval_seconds", in: 1...3600, default: 30)) * 1000
+        let history = UInt64(try console.int("history_hours", in: 1...72, default: 6)) * 3_600_000
+        try console.rejectUnknownKeys()
+
         var operators: [Operator] = []
         for var entry in try root.sections("operators") {
             let id = try entry.string(
@@ -140,7 +149,8 @@ public struct HubSettings: Sendable {
         try root.rejectUnknownKeys()
         return HubSettings(
             file: path, hub: id, dataDirectory: dataDirectory, http: ListenAddress(listen)!, adminTokens: adminTokens,
-            maxGiftCodeLifetimeMillis: maxLifetime, scalpers: scalpers, operators: operators, maxSkewMillis: maxSkew,
+            maxGiftCodeLifetimeMillis: maxLifetime, scalpers: scalpers, operators: operators,
+            historyIntervalMillis: historyInterval, historyMillis: history, maxSkewMillis: maxSkew,
             statusIntervalMillis: statusInterval, gcHorizonMillis: horizon, fleet: fleet, broker: broker)
     }
 }

@@ -40,7 +40,8 @@ extension MallHub {
                 policies: HubPolicies(
                     adminTokens: settings.adminTokens, giftKeyDirectory: settings.giftKeyDirectory,
                     maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis, scalpers: settings.scalpers,
-                    operators: settings.operators),
+                    operators: settings.operators, historyIntervalMillis: settings.historyIntervalMillis,
+                    historyMillis: settings.historyMillis),
                 metrics: HubMetrics(),
                 logger: logger)
             let session = Session(

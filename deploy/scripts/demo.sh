@@ -7,6 +7,7 @@
 #   DEMO_SECONDS   how long to drive activity (default 30)
 #   DEMO_DIR       where data and logs go (default: a new /tmp/malledge-demo.*)
 #   DEMO_EXIT=1    stop after the activity instead of waiting for Ctrl-C
+#   DEMO_SCREENSHOT=FILE  also save a PNG of the hub console after the activity
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -58,7 +59,10 @@ nodes=(gate-north-1:gate gate-south-1:gate lounge-vip-1:lounge gift-counter-1:gi
 {
   printf '[hub]\ndata_dir = "%s/hub"\n\n[http]\nlisten = "127.0.0.1:%s"\nadmin_token_file = "%s/admin.token"\n\n' \
     "$dir" "$hub_port" "$dir"
-  printf '[[sites]]\nmall = "mall-demo"\nlatitude = 31.2304\nlongitude = 121.4737\n\n' 
+  printf '[[sites]]\nmall = "mall-demo"\nlatitude = 31.2304\nlongitude = 121.4737\n\n'
+  printf '[console]\nhistory_interval_seconds = 2\n\n'
+  printf '[[operators]]\nid = "demo"\nname = "Demo Operator"\nrole = "operator"\npassword_hash = "%s"\n\n' \
+    "$(echo demo | "$bin/mall-hub" hash-password)"
   printf '[mqtt]\nport = %s\n\n[sync]\ngc_horizon_hours = 24\n' "$broker_port"
   for entry in "${nodes[@]}"; do
     printf '\n[[nodes]]\nid = "%s"\nmall = "mall-demo"\nrole = "%s"\n' "${entry%%:*}" "${entry##*:}"
@@ -95,6 +99,15 @@ echo "driving ${seconds}s of activity through the real APIs: cars at both gates,
 args=()
 for node in "${!api[@]}"; do args+=("$node=${api[$node]}"); done
 python3 deploy/scripts/demo-activity.py "$dir" "$hub_port" "$seconds" "${args[@]}"
+if [ -n "${DEMO_SCREENSHOT:-}" ]; then
+  # The console as an operator sees it, for docs/: logged in through the page's #token= link.
+  token=$(curl -fsS -H 'content-type: application/json' -d '{"operatorId":"demo","password":"demo"}' \
+    "http://127.0.0.1:$hub_port/v1/console/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  timeout 60 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1300 \
+    --virtual-time-budget=5000 --screenshot="$DEMO_SCREENSHOT" \
+    "http://127.0.0.1:$hub_port/console#token=$token&snapshot" >/dev/null 2>&1 &&
+    echo "console screenshot: $DEMO_SCREENSHOT"
+fi
 sleep 2
 echo
 "$bin/mall-hub" status --config "$dir/hub.toml" || true
@@ -109,6 +122,8 @@ echo "Where to look:"
 echo "  fleet state     curl http://127.0.0.1:$hub_port/v1/fleet   or   $bin/mall-hub status --config $dir/hub.toml"
 echo "  a node          curl http://127.0.0.1:${api[gate-south-1]}/v1/sync"
 echo "  a gate read     curl -H 'authorization: Bearer demo-device-token-gate-north-1' -d '{\"lane\":\"n\",\"direction\":\"in\",\"plate\":\"沪A·12345\",\"confidence\":0.9}' http://127.0.0.1:${api[gate-north-1]}/v1/gate/reads"
+echo "  hub console     http://127.0.0.1:$hub_port/console   (operator demo, password demo)"
+echo "  metrics         curl http://127.0.0.1:$hub_port/metrics"
 echo "  lounge desk     http://127.0.0.1:${api[lounge-vip-1]}/lounge   (staff s-desk, PIN 2468)"
 echo "  a gift code     $bin/mall-hub gift issue --config $dir/hub.toml --mall mall-demo --member m-001 --gift tea-set"
 echo "  decisions       grep decision $dir/gate-north-1.log"

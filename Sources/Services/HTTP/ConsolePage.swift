@@ -90,7 +90,11 @@ enum ConsolePage {
         "use strict";
         const $ = (id) => document.getElementById(id);
         let session = JSON.parse(sessionStorage.getItem("console-session") || "null");
-        if (!session && location.hash.startsWith("#token=")) session = { token: location.hash.slice(7), name: "", role: "viewer" };
+        // `#token=…` logs in with a session made elsewhere; `&snapshot` loads once instead of streaming
+        // (for screenshots, which wait for the network to go quiet).
+        const link = new URLSearchParams(location.hash.slice(1));
+        const snapshot = link.has("snapshot");
+        if (!session && link.get("token")) session = { token: link.get("token"), name: "", role: "viewer" };
         let state = null, sortKey = "state", sortUp = true, events = null, charts = {};
         function el(tag, text, cls) { const e = document.createElement(tag); if (text != null) e.textContent = text; if (cls) e.className = cls; return e; }
         async function call(method, path, body) {
@@ -182,9 +186,16 @@ enum ConsolePage {
               options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } } });
           }
           $("detail-conflicts").replaceChildren(...(json.conflicts.length ? json.conflicts.map(c => el("li", c.kind + " " + c.item + " — " + c.status)) : [el("li", "none", "muted")]));
-          $("detail-audit").replaceChildren(...(json.audit.length ? json.audit.map(a => el("li", new Date(Number(a.at)).toLocaleString() + " " + a.actor + " " + a.action + " " + a.target + ": " + a.outcome)) : [el("li", "none", "muted")]));
+          $("detail-audit").replaceChildren(...(json.audit.length ? json.audit.slice(0, 12).map(a => el("li", new Date(Number(a.at)).toLocaleString() + " " + a.actor + " " + a.action + " " + a.target + ": " + a.outcome)) : [el("li", "none", "muted")]));
         }
-        function connect() {
+        async function connect() {
+          if (snapshot) {
+            const { json } = await call("GET", "/v1/console/state");
+            state = json; $("live").className = "up"; renderFleet();
+            const first = state.fleet.nodes.find(n => n.online);
+            if (first) showNode(first.node);
+            return;
+          }
           if (events) events.close();
           events = new EventSource("/v1/console/events?token=" + encodeURIComponent(session.token));
           events.addEventListener("state", (e) => { state = JSON.parse(e.data); $("live").className = "up"; renderFleet(); });
