@@ -40,15 +40,7 @@ struct ConsoleBrowserTests {
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             // A double entry made offline waits in the ledger.
-            try await hub.write(
-                [GateDecisionTests.reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "test")
-            #expect(await eventually { (try? await g2.row(table: "reservations", key: "r1"))?.isVisible == true })
-            fleet.broker.partition("g1")
-            fleet.broker.partition("g2")
-            _ = try await g1.decideGate(GateDecisionTests.read("皖A12345"))
-            _ = try await g2.decideGate(GateDecisionTests.read("皖A12345"))
-            fleet.broker.heal("g1")
-            fleet.broker.heal("g2")
+            try await GateDecisionTests.makeOfflineDoubleEntry(hub: hub, g1, g2, broker: fleet.broker)
             let key = "parking.double-entry:r1"
             #expect(await eventually { (try? await hub.conflicts(openOnly: true))?.count == 1 })
 

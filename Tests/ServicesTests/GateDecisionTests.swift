@@ -3,6 +3,7 @@ import EdgeRules
 import Foundation
 import ServiceLifecycle
 import Services
+import Simulation
 import SyncCore
 import Testing
 
@@ -109,5 +110,27 @@ import Testing
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+    }
+}
+
+extension GateDecisionTests {
+    /// Reservation r1 (皖A12345) from the hub reaches both gates; both are cut
+    /// off and admit the car; both come back. The hub then holds a double entry.
+    static func makeOfflineDoubleEntry(
+        hub: HubCoordinator, _ g1: NodeCoordinator, _ g2: NodeCoordinator, broker: InMemoryBroker
+    ) async throws {
+        try await hub.write([reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "test")
+        #expect(
+            await eventually {
+                let first = try? await g1.row(table: "reservations", key: "r1")
+                let second = try? await g2.row(table: "reservations", key: "r1")
+                return first?.isVisible == true && second?.isVisible == true
+            })
+        broker.partition(g1.node)
+        broker.partition(g2.node)
+        #expect(try await g1.decideGate(read("皖A12345")).decision.verdict == .admit)
+        #expect(try await g2.decideGate(read("皖A12345")).decision.verdict == .admit)
+        broker.heal(g1.node)
+        broker.heal(g2.node)
     }
 }

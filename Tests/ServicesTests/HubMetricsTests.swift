@@ -60,15 +60,7 @@ struct HubMetricsTests {
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             // Given a double entry made offline, and a garbage message on a node's topic,
-            try await hub.write(
-                [GateDecisionTests.reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "test")
-            #expect(await eventually { (try? await g2.row(table: "reservations", key: "r1"))?.isVisible == true })
-            fleet.broker.partition("g1")
-            fleet.broker.partition("g2")
-            _ = try await g1.decideGate(GateDecisionTests.read("皖A12345"))
-            _ = try await g2.decideGate(GateDecisionTests.read("皖A12345"))
-            fleet.broker.heal("g1")
-            fleet.broker.heal("g2")
+            try await GateDecisionTests.makeOfflineDoubleEntry(hub: hub, g1, g2, broker: fleet.broker)
             #expect(await eventually { (try? await g1.row(table: "conflicts", key: "parking.double-entry:r1")) != nil })
             let rogue = InMemoryTransport(broker: fleet.broker, session: Session(clientID: "rogue", subscriptions: []))
             rogue.start()

@@ -9,7 +9,12 @@ import Testing
 /// The hub flags a member whose codes are redeemed in two cities too close
 /// in time, and the flag is in the conflict ledger at the counter.
 @Suite struct ScalperFlagTests {
-    @Test func redemptionsInShanghaiAndBeijingMinutesApartAreFlagged() async throws {
+    /// A hub with a gift counter in Shanghai and one in Beijing, where member
+    /// m-9 has just redeemed a code at each: `body` gets the hub, the
+    /// counters by mall, and the two redemption events.
+    static func withTwoCityRedemptions(
+        _ body: (HubCoordinator, [String: NodeCoordinator], [String]) async throws -> Void
+    ) async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
         let sites = ScalperWatch.Configuration(
@@ -33,24 +38,29 @@ import Testing
                 mall: "mall-bj", member: "m-9", gift: "tea", validFrom: nil, validTo: validTo, actor: "test")
             #expect(await GiftRedemptionTests.arrived(first, at: shanghai))
             #expect(await GiftRedemptionTests.arrived(second, at: beijing))
-            // Given one member's codes are redeemed in Shanghai and then in Beijing,
             let earlier = try await shanghai.redeemGift(first.text, caller: GiftRedemptionTests.caller("sh"))
             let later = try await beijing.redeemGift(second.text, caller: GiftRedemptionTests.caller("bj"))
             let events = try [#require(earlier.redemption), #require(later.redemption)]
-            // then the hub flags the member, raised by whichever use reached it second, and that
-            // mall's counter has the flag in its ledger.
+            try await body(hub, ["mall-sh": shanghai, "mall-bj": beijing], events)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func redemptionsInShanghaiAndBeijingMinutesApartAreFlagged() async throws {
+        try await Self.withTwoCityRedemptions { hub, counters, events in
+            // The hub flags the member, raised by whichever use reached it second,
+            // and that mall's counter has the flag in its ledger.
             #expect(await eventually { (try? await hub.conflicts(openOnly: true))?.isEmpty == false })
             let entry = try #require(try await hub.conflicts().first { $0.kind == "scalper.too-fast" })
             #expect(Set(entry.sides.compactMap { $0["event"] }) == Set(events))
-            let counter = entry.mall == "mall-sh" ? shanghai : beijing
+            let counter = try #require(counters[entry.mall])
             #expect(
                 await eventually { (try? await counter.row(table: "conflicts", key: entry.key))?.isVisible == true })
             let flag = try #require(try await hub.row(table: "conflicts", key: entry.key)).values
             #expect(flag["item"] == .text("m-9"))
             #expect(flag["status"] == .text("open"))
             #expect(flag["rule"]?.textValue?.contains("1067 km") == true)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 }
