@@ -27,7 +27,7 @@ extension MallHub {
             var svg: String?
 
             func run() async throws {
-                let json = try await admin(config) {
+                let json = try await adminCall(config) {
                     try await $0.send(
                         "POST", "/v1/admin/gift-codes",
                         ["mall": mall, "member": member, "gift": gift, "validDays": days])
@@ -54,7 +54,7 @@ extension MallHub {
             var reason: String
 
             func run() async throws {
-                _ = try await admin(config) {
+                _ = try await adminCall(config) {
                     try await $0.send("POST", "/v1/admin/gift-codes/\(code)/revocations", ["reason": reason])
                 }
                 print("revoked \(code)")
@@ -70,7 +70,7 @@ extension MallHub {
             var config: String
 
             func run() async throws {
-                let json = try await admin(config) { try await $0.send("POST", "/v1/admin/gift-keys", [:]) }
+                let json = try await adminCall(config) { try await $0.send("POST", "/v1/admin/gift-keys", [:]) }
                 print("signing with \(json["keyId"] ?? "")")
             }
         }
@@ -100,7 +100,7 @@ extension MallHub {
                 "mall": mall, "name": name, "roles": roles.split(separator: ",").map(String.init), "active": !inactive,
             ]
             if let pin { body["pin"] = pin }
-            _ = try await admin(config) { try await $0.send("PUT", "/v1/admin/staff/\(id)", body) }
+            _ = try await adminCall(config) { try await $0.send("PUT", "/v1/admin/staff/\(id)", body) }
             print("staff \(id) saved")
         }
     }
@@ -114,9 +114,4 @@ func adminCall<Answer>(_ config: String, _ call: (AdminClient) async throws -> A
     } catch let exit as AdminClientExit {
         throw ExitCode(exit.code)
     }
-}
-
-private func admin(_ config: String, _ call: (AdminClient) async throws -> [String: Any]) async throws -> [String: Any]
-{
-    try await adminCall(config, call)
 }

@@ -60,12 +60,13 @@ public struct GateDecision: Hashable, Sendable {
 }
 
 extension PlateMatcher.Rule {
-    /// The rule's name as recorded in a passage: `exact`, `alternative`, `confusion`.
-    public var name: String {
+    /// How a passage records the rule: `exact`, `alternative`, or
+    /// `confusion:4:Q>D` (1-based position, the character read, the one reserved).
+    public var evidence: String {
         switch self {
         case .exact: "exact"
         case .alternative: "alternative"
-        case .confusion: "confusion"
+        case .confusion(let position, let read, let reserved): "confusion:\(position + 1):\(read)>\(reserved)"
         }
     }
 }

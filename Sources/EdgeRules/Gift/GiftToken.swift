@@ -86,10 +86,7 @@ public struct ScannedGiftCode: Sendable {
     /// Parses what the scanner read. Surrounding whitespace is ignored;
     /// anything else that is not exactly a token is `malformed`.
     public init(_ text: String) throws(GiftCodeError) {
-        let trimmed = Substring(
-            text.unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop {
-                $0.properties.isWhitespace
-            }.reversed().map(Character.init))
+        let trimmed = text.trimmingWhitespace()
         guard trimmed.utf8.count <= GiftToken.maxTextLength else { throw .malformed("longer than any gift code") }
         guard trimmed.hasPrefix(GiftToken.prefix) else { throw .malformed("not a MallEdge gift code (no MG1: prefix)") }
         let bytes: [UInt8]

@@ -64,8 +64,8 @@ public enum MemberImport {
             let unknown = Set(row.keys).subtracting(["name", "tier", "phone", "card_no", "guests_allowed"])
             if let field = unknown.sorted().first { fail(field, "unknown field") }
             let phone = row["phone"].map(normalisePhone).flatMap { $0.isEmpty ? nil : $0 }
-            let card = row["card_no"].map(trim).flatMap { $0.isEmpty ? nil : $0 }
-            if let raw = row["phone"], !trim(raw).isEmpty, phone.map(isPhone) != true {
+            let card = row["card_no"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+            if let raw = row["phone"], !raw.trimmingWhitespace().isEmpty, phone.map(isPhone) != true {
                 fail("phone", "not a phone number (7 to 15 digits, an optional leading +)")
                 continue
             }
@@ -74,12 +74,12 @@ public enum MemberImport {
                 fail(nil, "needs a phone or a card number: the stable key that makes one member of many records")
                 continue
             }
-            let name = row["name"].map(trim).flatMap { $0.isEmpty ? nil : $0 }
+            let name = row["name"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
             if let name, name.count > 100 { fail("name", "at most 100 characters") }
-            let tier = row["tier"].map { trim($0).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            let tier = row["tier"].map { $0.trimmingWhitespace().lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
             if let tier, !tiers.contains(tier) { fail("tier", "one of \(tiers.sorted().joined(separator: ", "))") }
             var guests: Int?
-            if let text = row["guests_allowed"].map(trim), !text.isEmpty {
+            if let text = row["guests_allowed"]?.trimmingWhitespace(), !text.isEmpty {
                 guard let value = Int(text), (0...20).contains(value) else {
                     fail("guests_allowed", "a whole number from 0 to 20")
                     continue
@@ -127,15 +127,9 @@ public enum MemberImport {
         return "m-" + String(repeating: "0", count: 12 - hex.count) + hex
     }
 
-    static func trim(_ text: String) -> String {
-        String(
-            text.unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }
-                .reversed().map(Character.init))
-    }
-
     /// Digits only (spaces, dashes, dots and brackets dropped), a leading + kept.
     static func normalisePhone(_ text: String) -> String {
-        let trimmed = trim(text)
+        let trimmed = text.trimmingWhitespace()
         let digits = trimmed.filter(\.isASCII).filter(\.isNumber)
         return trimmed.hasPrefix("+") ? "+" + digits : digits
     }

@@ -10,6 +10,10 @@ public enum PINHash {
     /// OWASP's minimum for PBKDF2-SHA256 (also what swift-crypto enforces).
     public static let defaultRounds = 210_000
 
+    /// Verified against when the id is unknown, so a wrong id takes as long as a wrong PIN.
+    public static let decoy =
+        "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
     public static func make(pin: String, rounds: Int = defaultRounds) throws -> String {
         let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
         let hash = try derive(pin: pin, salt: salt, rounds: rounds)

@@ -19,12 +19,6 @@ public struct StaffMember: Hashable, Sendable {
     /// Role names as stored: comma-separated; unknown names are ignored (a
     /// newer hub may know more roles than this node).
     public static func roles(from text: String) -> Set<StaffRole> {
-        Set(text.split(separator: ",").compactMap { StaffRole(rawValue: $0.trimmingSpaces()) })
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        Set(text.split(separator: ",").compactMap { StaffRole(rawValue: $0.trimmingWhitespace()) })
     }
 }

@@ -20,7 +20,7 @@ extension HubCoordinator {
 
     public func openConsoleSession(for person: Operator) throws -> ConsoleSession {
         let now = clock.now()
-        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let token = TokenSet.random()
         let session = ConsoleSession(
             token: token, operatorId: person.id, name: person.name, role: person.role,
             expiresAt: now + Self.consoleSessionIdleMillis)

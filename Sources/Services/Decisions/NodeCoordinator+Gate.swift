@@ -97,18 +97,6 @@ extension NodeCoordinator {
     }
 }
 
-extension PlateMatcher.Rule {
-    /// How a passage records the rule: `exact`, `alternative`, or
-    /// `confusion:4:Q>D` (1-based position, the character read, the one reserved).
-    public var evidence: String {
-        switch self {
-        case .exact: "exact"
-        case .alternative: "alternative"
-        case .confusion(let position, let read, let reserved): "confusion:\(position + 1):\(read)>\(reserved)"
-        }
-    }
-}
-
 extension NodeCoordinator {
     /// Staff lift the barrier by hand for a referred car, naming why. The
     /// passage is recorded as an admit by rule `override`, with the staff

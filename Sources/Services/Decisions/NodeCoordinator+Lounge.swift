@@ -17,7 +17,7 @@ extension NodeCoordinator {
         let now = clock.now()
         let id = engine.nextChangeID
         let desk = LoungeDesk(configuration: policies.lounge)
-        let typed = memberOrCard.trimmingSpacesAndNewlines()
+        let typed = memberOrCard.trimmingWhitespace()
         let memberID = views.lounge.member(card: typed) ?? typed
         let found = try member(memberID)
         do {
@@ -50,7 +50,7 @@ extension NodeCoordinator {
     /// Closes the member's open visit; nil when they have none.
     public func checkOut(memberOrCard: String, caller: Caller) throws -> LoungeResult? {
         let now = clock.now()
-        let typed = memberOrCard.trimmingSpacesAndNewlines()
+        let typed = memberOrCard.trimmingWhitespace()
         let memberID = views.lounge.member(card: typed) ?? typed
         guard let visit = views.lounge.openVisit(of: memberID) else { return nil }
         let id = engine.nextChangeID
@@ -84,14 +84,5 @@ extension NodeCoordinator {
                     id: id)
             ]
         _ = try commit(writes, decision: "lounge.auto-close")
-    }
-}
-
-extension String {
-    /// Without the spaces and newlines a scanner or a hurried typist adds.
-    func trimmingSpacesAndNewlines() -> String {
-        String(
-            unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }
-                .reversed().map(Character.init))
     }
 }

@@ -87,7 +87,7 @@ extension NodeCoordinator {
             return nil
         }
         loginFailures[staffID] = nil
-        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let token = TokenSet.random()
         let session = StaffSession(
             token: token, staffId: member.id, name: member.name, roles: member.roles.map(\.rawValue).sorted(),
             permissions: member.permissions.map(\.rawValue).sorted(), expiresAt: now + Self.sessionIdleMillis)

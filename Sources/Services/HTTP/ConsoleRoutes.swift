@@ -32,8 +32,6 @@ enum ConsoleRoutes {
         var audit: [[String: String]]
     }
 
-    static let decoyHash = "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-
     static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator, chartJS: String) {
         @Sendable func session(_ request: Request) async throws -> ConsoleSession {
             let token = TokenSet.bearer(of: request) ?? request.uri.queryParameters["token"].map(String.init)
@@ -59,7 +57,7 @@ enum ConsoleRoutes {
         router.post("/v1/console/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(Login.self, from: request)
             let person = coordinator.consoleOperator(body.operatorId)
-            guard PINHash.verify(pin: body.password, against: person?.passwordHash ?? decoyHash), let person else {
+            guard PINHash.verify(pin: body.password, against: person?.passwordHash ?? PINHash.decoy), let person else {
                 try? await coordinator.auditConsole(
                     "operator:\(body.operatorId)", action: "console.login", target: body.operatorId,
                     outcome: "refused: wrong id or password")

@@ -12,7 +12,7 @@ enum LoungeRoutes {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
-            member = try container.decode(String.self, forKey: .member).trimmingSpacesAndNewlines()
+            member = try container.decode(String.self, forKey: .member).trimmingWhitespace()
             guests = try container.decodeIfPresent(Int.self, forKey: .guests) ?? 0
             guard !member.isEmpty, member.utf8.count <= 64 else { throw FieldError("member", "1 to 64 bytes") }
             guard (0...20).contains(guests) else { throw FieldError("guests", "0 to 20") }
@@ -26,7 +26,7 @@ enum LoungeRoutes {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
-            member = try container.decode(String.self, forKey: .member).trimmingSpacesAndNewlines()
+            member = try container.decode(String.self, forKey: .member).trimmingWhitespace()
             guard !member.isEmpty, member.utf8.count <= 64 else { throw FieldError("member", "1 to 64 bytes") }
         }
     }

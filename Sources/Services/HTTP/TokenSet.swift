@@ -18,6 +18,15 @@ struct TokenSet: Sendable {
         return found
     }
 
+    /// A new session token: 32 random bytes as hex.
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
+    }
+
     /// The bearer token of a request, if it sends one.
     static func bearer(of request: Request) -> String? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
