@@ -25,7 +25,7 @@ import Testing
         let (hub, hubService) = try fleet.hub(
             fleet: ["l1": .init(mall: InMemoryFleet.mall, role: .lounge)])
         let (desk, deskService) = try fleet.node(
-            "l1", role: .lounge, policies: EdgePolicies(lounge: .init(capacity: 4, maxStayMillis: 400)))
+            "l1", role: .lounge, policies: EdgePolicies(lounge: .init(capacity: 4, maxStayMillis: 60_000)))
         let group = ServiceGroup(configuration: .init(services: [hubService, deskService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
@@ -58,11 +58,22 @@ import Testing
             let out = try #require(try await desk.checkOut(memberOrCard: "m1", caller: Self.caller))
             #expect(out.occupancy == 0)
             #expect(try await desk.checkOut(memberOrCard: "m1", caller: Self.caller) == nil)
-            // A visit left open past the maximum stay is closed by the desk itself.
-            let stay = try await desk.checkIn(memberOrCard: "m2", guests: 2, caller: Self.caller)
-            let visit = try #require(stay.visit)
+            // A visit left open past the maximum stay (a member who left an
+            // hour ago without checking out) is closed by the desk itself, at
+            // its next sweep (every ten seconds at most).
+            let visit = "lv-left-without-checking-out"
+            let anHourAgo = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+            _ = try await desk.commit(
+                [
+                    .insert(
+                        "lounge_visits", visit,
+                        [
+                            "member_id": .text("m2"), "guests": .int(2), "status": .text("open"),
+                            "checked_in_at": .int(anHourAgo),
+                        ])
+                ], decision: "test")
             #expect(
-                await eventually {
+                await eventually(seconds: 30) {
                     (try? await desk.row(table: "lounge_visits", key: visit))?.values["closed_by"] == .text("max-stay")
                 })
             // and the hub has every visit.
