@@ -70,7 +70,13 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
-        .target(name: "QRCodes", dependencies: ["CQRencode"], swiftSettings: strict),
+        // libpng (system library `CPNG`), for QR codes as PNG images.
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .target(name: "QRCodes", dependencies: ["CQRencode", "CPNG"], swiftSettings: strict),
         .target(
             name: "MosquittoTransport",
             dependencies: [

@@ -29,11 +29,19 @@ struct AdminClient {
 
     /// Any JSON answer (an object or an array).
     func request(_ method: String, _ path: String, _ body: [String: Any]?) async throws -> Any {
+        try await request(
+            method, path, body: try body.map { try JSONSerialization.data(withJSONObject: $0) },
+            contentType: "application/json")
+    }
+
+    /// Sends `body` as it is (an import file); a refusal's per-row report is
+    /// printed before exiting.
+    func request(_ method: String, _ path: String, body: Data?, contentType: String) async throws -> Any {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue(contentType, forHTTPHeaderField: "content-type")
         request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization")
-        request.httpBody = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        request.httpBody = body
         let data: Data
         let response: URLResponse
         do {
@@ -48,6 +56,11 @@ struct AdminClient {
             let error = (json as? [String: Any])?["error"] as? [String: Any]
             let message = error?["message"] as? String ?? "HTTP \(status)"
             FileHandle.standardError.write(Data("mall-hub: refused: \(message)\n".utf8))
+            for row in (json as? [String: Any])?["rows"] as? [[String: Any]] ?? [] {
+                let field = (row["field"] as? String).map { " \($0)" } ?? ""
+                FileHandle.standardError.write(
+                    Data("  row \(row["row"] ?? "?")\(field): \(row["problem"] ?? "")\n".utf8))
+            }
             throw AdminClientExit(code: 65)
         }
         return json

@@ -25,6 +25,8 @@ extension MallHub {
             var days = 7
             @Option(help: "Also write the QR code as an SVG file here.")
             var svg: String?
+            @Option(help: "Also write the QR code as a PNG file here.")
+            var png: String?
 
             func run() async throws {
                 let json = try await adminCall(config) {
@@ -39,6 +41,10 @@ extension MallHub {
                 if let svg, let image = json["qrSvg"] as? String {
                     try image.write(toFile: svg, atomically: true, encoding: .utf8)
                     print("QR code (version \(json["qrVersion"] ?? "?"), level Q) written to \(svg)")
+                }
+                if let png, let image = (json["qrPng"] as? String).flatMap({ Data(base64Encoded: $0) }) {
+                    try image.write(to: URL(fileURLWithPath: png))
+                    print("QR code (version \(json["qrVersion"] ?? "?"), level Q) written to \(png)")
                 }
             }
         }

@@ -1,7 +1,9 @@
+import CPNG
 import CQRencode
 
 /// A QR code symbol made by libqrencode (the only module that touches it),
-/// and drawn as SVG: gift codes are printed or shown from this.
+/// and drawn as SVG or as a PNG (written by libpng): gift codes are printed
+/// or shown from this.
 public struct QRCode: Sendable {
     public enum Level: Sendable {
         case low, medium, quartile, high
@@ -41,6 +43,40 @@ public struct QRCode: Sendable {
     }
 
     public func isDark(x: Int, y: Int) -> Bool { dark[y * size + x] }
+
+    /// A greyscale PNG of the symbol, with the quiet zone the standard asks for.
+    public func png(moduleSize: Int = 8, quietZone: Int = 4) throws(Failure) -> [UInt8] {
+        let side = (size + 2 * quietZone) * moduleSize
+        var pixels = [UInt8](repeating: 0xFF, count: side * side)
+        for y in 0..<size {
+            for x in 0..<size where isDark(x: x, y: y) {
+                for row in 0..<moduleSize {
+                    let start = ((y + quietZone) * moduleSize + row) * side + (x + quietZone) * moduleSize
+                    pixels.replaceSubrange(start..<(start + moduleSize), with: repeatElement(0, count: moduleSize))
+                }
+            }
+        }
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        image.width = png_uint_32(side)
+        image.height = png_uint_32(side)
+        image.format = png_uint_32(PNG_FORMAT_GRAY)
+        // The first call measures, the second writes.
+        var length = 0
+        guard png_image_write_to_memory(&image, nil, &length, 0, pixels, Int32(side), nil) != 0 else {
+            throw Failure(description: "libpng could not size the image: \(Self.message(of: &image))")
+        }
+        var bytes = [UInt8](repeating: 0, count: length)
+        guard png_image_write_to_memory(&image, &bytes, &length, 0, pixels, Int32(side), nil) != 0 else {
+            throw Failure(description: "libpng could not write the image: \(Self.message(of: &image))")
+        }
+        png_image_free(&image)
+        return Array(bytes.prefix(length))
+    }
+
+    private static func message(of image: inout png_image) -> String {
+        withUnsafeBytes(of: &image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
 
     /// An SVG of the symbol with the quiet zone the standard asks for (4 modules).
     public func svg(moduleSize: Int = 8, quietZone: Int = 4) -> String {

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct MemberImportTests {
     func plan(_ rows: [[String: String]], existing: [MemberImport.Existing] = []) -> Result<
-        [MemberImport.Member], MemberImport.Refusal
+        [MemberImport.Member], ImportRefusal
     > {
         MemberImport.plan(rows, existing: existing)
     }

@@ -11,12 +11,13 @@
 #   chromium          pages are tested in a real headless browser (the lounge desk, the console)
 #   prometheus        for promtool: the tests check the hub's /metrics and the sample alert rules
 #   libqrencode-dev   the hub draws gift codes as QR codes with it
+#   libpng-dev        and writes them as PNG images with it
 #   zbar-tools        zbarimg, a real scanner, reads those QR codes back in the tests
 #   libjs-chart.js    Chart.js, which the hub console serves itself (no CDN) for its charts
 set -euo pipefail
 
 packages=(libsqlite3-dev mosquitto libmosquitto-dev mosquitto-clients curl openssl python3 chromium prometheus
-  libqrencode-dev zbar-tools libjs-chart.js)
+  libqrencode-dev libpng-dev zbar-tools libjs-chart.js)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

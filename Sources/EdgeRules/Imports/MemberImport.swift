@@ -31,22 +31,12 @@ public enum MemberImport {
         public var rows: [Int]
     }
 
-    public struct RowError: Hashable, Sendable, Codable {
-        public var row: Int
-        public var field: String?
-        public var problem: String
-    }
-
-    /// Every row that cannot be imported; with any, nothing is.
-    public struct Refusal: Error, Hashable, Sendable {
-        public var rows: [RowError]
-    }
-
+    public static let fields: Set<String> = ["name", "tier", "phone", "card_no", "guests_allowed"]
     public static let tiers: Set<String> = ["svip", "black", "gold", "white", "silver"]
 
     /// `rows`: field name to text (CSV header names or JSON keys), in order.
-    public static func plan(_ rows: [[String: String]], existing: [Existing]) -> Result<[Member], Refusal> {
-        var errors: [RowError] = []
+    public static func plan(_ rows: [[String: String]], existing: [Existing]) -> Result<[Member], ImportRefusal> {
+        var errors: [ImportRowError] = []
         var byPhone: [String: String] = [:]
         var byCard: [String: String] = [:]
         for member in existing {
@@ -59,12 +49,11 @@ public enum MemberImport {
         for (index, row) in rows.enumerated() {
             let number = index + 1
             func fail(_ field: String?, _ problem: String) {
-                errors.append(RowError(row: number, field: field, problem: problem))
+                errors.append(ImportRowError(row: number, field: field, problem: problem))
             }
-            let unknown = Set(row.keys).subtracting(["name", "tier", "phone", "card_no", "guests_allowed"])
-            if let field = unknown.sorted().first { fail(field, "unknown field") }
+            if let unknown = unknownField(in: row, allowed: fields, number: number) { errors.append(unknown) }
             let phone = row["phone"].map(normalisePhone).flatMap { $0.isEmpty ? nil : $0 }
-            let card = row["card_no"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+            let card = text(row, "card_no")
             if let raw = row["phone"], !raw.trimmingWhitespace().isEmpty, phone.map(isPhone) != true {
                 fail("phone", "not a phone number (7 to 15 digits, an optional leading +)")
                 continue
@@ -74,7 +63,7 @@ public enum MemberImport {
                 fail(nil, "needs a phone or a card number: the stable key that makes one member of many records")
                 continue
             }
-            let name = row["name"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+            let name = text(row, "name")
             if let name, name.count > 100 { fail("name", "at most 100 characters") }
             let tier = row["tier"].map { $0.trimmingWhitespace().lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
             if let tier, !tiers.contains(tier) { fail("tier", "one of \(tiers.sorted().joined(separator: ", "))") }
@@ -110,10 +99,11 @@ public enum MemberImport {
             members[id] = member
         }
         for id in order where members[id]!.isNew && members[id]!.name == nil {
-            errors.append(RowError(row: members[id]!.rows[0], field: "name", problem: "a new member needs a name"))
+            errors.append(
+                ImportRowError(row: members[id]!.rows[0], field: "name", problem: "a new member needs a name"))
         }
         return errors.isEmpty
-            ? .success(order.map { members[$0]! }) : .failure(Refusal(rows: errors.sorted { $0.row < $1.row }))
+            ? .success(order.map { members[$0]! }) : .failure(ImportRefusal(rows: errors))
     }
 
     /// `m-` and 12 hex digits of a FNV-1a hash of the stable key (the phone if

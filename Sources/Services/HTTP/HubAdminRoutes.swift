@@ -12,9 +12,9 @@ import SyncCore
 /// - `PUT /v1/admin/staff/{id}`: create or change a staff member.
 /// - `GET /v1/admin/conflicts[?open=true]`: the conflict ledger, newest first.
 /// - `POST /v1/admin/conflicts/{key}/resolution`: accept the rule's outcome or override it.
-/// - `POST /v1/admin/imports/members?mall=M`: member records as CSV (`text/csv`, a header
-///   row) or JSON (`{"rows": [{…}]}`), merged by phone or card; all or nothing,
-///   with a per-row error report.
+/// - `POST /v1/admin/imports/{members|vehicles|reservations}?mall=M`: records as CSV
+///   (`text/csv`, a header row) or JSON (`{"rows": [{…}]}`); members merged by phone or
+///   card, vehicles by plate, bookings by their id; all or nothing, with a per-row error report.
 /// - `POST /v1/admin/rows`: raw row writes into a mall's channels (members,
 ///   vehicles, reservations…), one transaction: the path imports build on.
 enum HubAdminRoutes {
@@ -159,14 +159,18 @@ enum HubAdminRoutes {
             }
             return .created
         }
-        router.post("/v1/admin/imports/members") { request, context -> Response in
+        router.post("/v1/admin/imports/:kind") { request, context -> Response in
             try requireAdmin(request)
+            let name = try context.parameters.require("kind")
+            guard let kind = ImportKind(rawValue: name) else {
+                throw HTTPError(.notFound, message: "nothing called \(name) can be imported")
+            }
             guard let mall = request.uri.queryParameters["mall"].map(String.init) else {
                 throw HTTPError(.badRequest, message: "query mall: required")
             }
             let rows = try await ImportBody.rows(of: request)
             let outcome = try await admin {
-                try await coordinator.importMembers(mall: mall, rows: rows, actor: "admin")
+                try await coordinator.importRows(kind, mall: mall, rows: rows, actor: "admin")
             }
             switch outcome {
             case .success(let summary):

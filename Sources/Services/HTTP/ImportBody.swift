@@ -11,7 +11,7 @@ enum ImportBody {
     struct Refusal: Encodable {
         struct Message: Encodable { var message: String }
         var error: Message
-        var rows: [MemberImport.RowError]
+        var rows: [ImportRowError]
     }
 
     static func rows(of request: Request) async throws -> [[String: String]] {

@@ -18,6 +18,8 @@ public struct IssuedGiftCode: Codable, Sendable {
     /// The code as a QR symbol (error correction Q), drawn by libqrencode.
     public var qrVersion: Int
     public var qrSvg: String
+    /// The same symbol as a PNG image, base64.
+    public var qrPng: String
 }
 
 /// Why the hub refused an admin request; `description` says what to fix.
@@ -76,15 +78,17 @@ extension HubCoordinator {
                 hubAudit(actor: actor, action: "gift.issue", target: token.codeID, outcome: "issued", at: now),
             ], mall: mall, decision: "gift.issue")
         let symbol: QRCode
+        let png: [UInt8]
         do {
             symbol = try QRCode(text, level: .quartile)
+            png = try symbol.png()
         } catch {
             throw AdminError(.unavailable, "\(error)")
         }
         return IssuedGiftCode(
             mall: mall, codeId: token.codeID, text: text, keyId: token.keyID, member: member, gift: gift,
             validFrom: Int64(token.validFrom) * 1000, validTo: Int64(token.validTo) * 1000, qrVersion: symbol.version,
-            qrSvg: symbol.svg())
+            qrSvg: symbol.svg(), qrPng: Data(png).base64EncodedString())
     }
 
     /// Revokes a code in its mall: every counter refuses it once the

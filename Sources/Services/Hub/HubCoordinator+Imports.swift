@@ -1,0 +1,143 @@
+public import EdgeRules
+import SyncCore
+
+/// What the admin API can import, each into its own table.
+public enum ImportKind: String, CaseIterable, Sendable {
+    case members, vehicles, reservations
+}
+
+/// What an import did: records created and updated, and which rows each came from.
+public struct ImportSummary: Codable, Sendable {
+    public struct Record: Codable, Sendable {
+        public var key: String
+        public var created: Bool
+        public var rows: [Int]
+    }
+
+    public var created: Int
+    public var updated: Int
+    public var records: [Record]
+}
+
+extension HubCoordinator {
+    /// Imports rows into a mall in one transaction: members merged into one
+    /// per phone or card (`MemberImport`), vehicles keyed by plate
+    /// (`VehicleImport`), bookings keyed by their id (`ReservationImport`);
+    /// or, if any row cannot be used, nothing at all and every row's problem.
+    public func importRows(_ kind: ImportKind, mall: String, rows: [[String: String]], actor: String) throws
+        -> Result<ImportSummary, ImportRefusal>
+    {
+        guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
+        guard !rows.isEmpty, rows.count <= 100_000 else { throw AdminError(.invalid, "1 to 100,000 rows per import") }
+        let planned: Result<[(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal>
+        switch kind {
+        case .members: planned = try planMembers(rows, mall: mall)
+        case .vehicles: planned = try planVehicles(rows, mall: mall)
+        case .reservations: planned = try planReservations(rows, mall: mall)
+        }
+        let records: [(write: LocalWrite, record: ImportSummary.Record)]
+        switch planned {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let writes): records = writes
+        }
+        // Row keys are fleet-wide: a key another mall holds would move its row here.
+        let elsewhere = try records.compactMap { write, record -> [ImportRowError]? in
+            guard let row = try engine.store.row(RowRef(table: kind.rawValue, key: record.key)),
+                row.channel.mall != mall
+            else { return nil }
+            return record.rows.map {
+                ImportRowError(row: $0, field: nil, problem: "\(record.key) belongs to mall \(row.channel.mall)")
+            }
+        }
+        guard elsewhere.isEmpty else { return .failure(ImportRefusal(rows: elsewhere.flatMap { $0 })) }
+        let created = records.filter(\.record.created).count
+        try write(
+            records.map(\.write) + [
+                hubAudit(
+                    actor: actor, action: "import.\(kind.rawValue)", target: "\(rows.count) rows",
+                    outcome: "\(created) created, \(records.count - created) updated", at: Int64(clock.now()))
+            ], mall: mall, decision: "import.\(kind.rawValue)")
+        return .success(
+            ImportSummary(created: created, updated: records.count - created, records: records.map(\.record)))
+    }
+
+    private func visibleRows(_ table: String, mall: String) throws -> [(key: String, values: [String: Value])] {
+        try engine.store.rows(ofTable: table).compactMap { row in
+            row.channel.mall == mall && row.state.isVisible ? (row.ref.key, row.state.values) : nil
+        }
+    }
+
+    private func existingMembers(mall: String) throws -> [MemberImport.Existing] {
+        try visibleRows("members", mall: mall).map {
+            MemberImport.Existing(
+                id: $0.key, phone: $0.values["phone"]?.textValue, cardNo: $0.values["card_no"]?.textValue)
+        }
+    }
+
+    private func planMembers(_ rows: [[String: String]], mall: String) throws -> Result<
+        [(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal
+    > {
+        try MemberImport.plan(rows, existing: existingMembers(mall: mall)).map { members in
+            members.map { member in
+                var columns: [String: Value] = [:]
+                if let name = member.name { columns["name"] = .text(name) }
+                if let tier = member.tier { columns["tier"] = .text(tier) }
+                if let phone = member.phone { columns["phone"] = .text(phone) }
+                if let card = member.cardNo { columns["card_no"] = .text(card) }
+                if let guests = member.guestsAllowed { columns["guests_allowed"] = .int(Int64(guests)) }
+                return (
+                    member.isNew ? .insert("members", member.id, columns) : .update("members", member.id, columns),
+                    .init(key: member.id, created: member.isNew, rows: member.rows)
+                )
+            }
+        }
+    }
+
+    private func planVehicles(_ rows: [[String: String]], mall: String) throws -> Result<
+        [(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal
+    > {
+        var registered: [String: String] = [:]
+        for row in try visibleRows("vehicles", mall: mall) {
+            if let plate = row.values["plate"]?.textValue, let member = row.values["member_id"]?.textValue {
+                registered[plate] = member
+            }
+        }
+        let members = MemberDirectory(try existingMembers(mall: mall))
+        return VehicleImport.plan(rows, members: members, registered: registered).map { vehicles in
+            vehicles.map { vehicle in
+                let columns: [String: Value] = ["member_id": .text(vehicle.memberID), "plate": .text(vehicle.plate)]
+                return (
+                    vehicle.isNew
+                        ? .insert("vehicles", vehicle.key, columns) : .update("vehicles", vehicle.key, columns),
+                    .init(key: vehicle.key, created: vehicle.isNew, rows: vehicle.rows)
+                )
+            }
+        }
+    }
+
+    private func planReservations(_ rows: [[String: String]], mall: String) throws -> Result<
+        [(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal
+    > {
+        var existing: [String: Reservation.Status] = [:]
+        for row in try visibleRows("reservations", mall: mall) {
+            existing[row.key] = row.values["status"]?.textValue.flatMap(Reservation.Status.init(rawValue:)) ?? .booked
+        }
+        let members = MemberDirectory(try existingMembers(mall: mall))
+        return ReservationImport.plan(rows, members: members, existing: existing, now: Int64(clock.now())).map {
+            bookings in
+            bookings.map { booking in
+                var columns: [String: Value] = [
+                    "member_id": .text(booking.memberID), "plate": .text(booking.plate), "zone": .text(booking.zone),
+                    "window_start": .int(booking.windowStart), "window_end": .int(booking.windowEnd),
+                ]
+                if let status = booking.status { columns["status"] = .text(status.rawValue) }
+                return (
+                    booking.isNew
+                        ? .insert("reservations", booking.key, columns)
+                        : .update("reservations", booking.key, columns),
+                    .init(key: booking.key, created: booking.isNew, rows: [booking.row])
+                )
+            }
+        }
+    }
+}
