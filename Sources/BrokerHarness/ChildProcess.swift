@@ -91,6 +91,16 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// `terminate(grace:)` on a thread of its own, for the reason `exited()` gives.
+    public func stopped(grace: Double = 10) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                self.terminate(grace: grace)
+                continuation.resume()
+            }
+        }
+    }
+
     /// SIGTERM, then SIGKILL if the child is still there after `grace` seconds.
     public func terminate(grace: Double = 10) {
         signal(SIGTERM)

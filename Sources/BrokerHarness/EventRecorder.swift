@@ -23,7 +23,7 @@ public final class EventRecorder<Element: Sendable>: Sendable {
 
     /// Waits until `condition` holds for what was seen so far; false on timeout.
     @discardableResult
-    public func wait(seconds: Double = 10, until condition: ([Element]) -> Bool) async -> Bool {
+    public func wait(seconds: Double = 30, until condition: ([Element]) -> Bool) async -> Bool {
         await eventually(seconds: seconds) { storage.elements.withLock { condition($0) } }
     }
 }

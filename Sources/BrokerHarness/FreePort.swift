@@ -1,10 +1,24 @@
 import Foundation
+import Synchronization
 
 /// Loopback ports for servers that tests start: another broker may already
 /// listen on a "usual" port, so tests always ask the kernel for a free one.
 public enum FreePort {
-    /// A port that was free a moment ago (bound to 127.0.0.1:0, then released).
+    /// Ports this process has handed out: a port released by one test must
+    /// not be handed to another while the first is still about to bind it.
+    private static let issued = Mutex<Set<Int>>([])
+
+    /// A port that was free a moment ago (bound to 127.0.0.1:0, then
+    /// released) and that no other test of this process was given.
     public static func next() throws -> Int {
+        for _ in 0..<100 {
+            let port = try kernelChoice()
+            if issued.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw MosquittoBroker.Failure(description: "no fresh loopback port after 100 tries")
+    }
+
+    private static func kernelChoice() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw MosquittoBroker.Failure(description: "socket(): errno \(errno)") }
         defer { close(fd) }

@@ -24,7 +24,9 @@ public final class HeadlessBrowser: @unchecked Sendable {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    public init() throws {
+    /// Starts Chromium and attaches to its first page, waiting for the page
+    /// to exist (a loaded machine may take seconds to create it).
+    public init() async throws {
         guard let executable = Self.executable else { throw Failure(description: "chromium is not installed") }
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
         let toBrowser = Pipe()
@@ -42,13 +44,18 @@ public final class HeadlessBrowser: @unchecked Sendable {
         try fromBrowser.fileHandleForWriting.close()
         commands = toBrowser.fileHandleForWriting
         answers = fromBrowser.fileHandleForReading
-        let targets = try callBlocking("Target.getTargets", [:])
-        guard
-            let page = (targets["targetInfos"] as? [[String: Any]])?.first(where: { $0["type"] as? String == "page" }),
-            let target = page["targetId"] as? String
-        else { throw Failure(description: "chromium opened no page") }
-        let attached = try callBlocking("Target.attachToTarget", ["targetId": target, "flatten": true])
-        session = attached["sessionId"] as? String ?? ""
+        let deadline = Date().addingTimeInterval(30)
+        var target: String?
+        while target == nil {
+            let targets = try await call("Target.getTargets", [:])
+            let page = (targets["targetInfos"] as? [[String: Any]])?.first { $0["type"] as? String == "page" }
+            target = page?["targetId"] as? String
+            guard target == nil else { break }
+            guard Date() < deadline else { throw Failure(description: "chromium opened no page in 30 s") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let attached = try await call("Target.attachToTarget", ["targetId": target!, "flatten": true])
+        lock.withLock { session = attached["sessionId"] as? String ?? "" }
     }
 
     deinit {
@@ -56,14 +63,14 @@ public final class HeadlessBrowser: @unchecked Sendable {
         try? FileManager.default.removeItem(at: profile)
     }
 
-    /// Loads `url` and waits until the document is complete.
+    /// Loads `url` and waits until the new document is complete (the old
+    /// one is marked first, so its own "complete" is not mistaken for it).
     public func open(_ url: String) async throws {
+        _ = try await evaluate("window.__replacedByOpen = true")
         _ = try await call("Page.navigate", ["url": url])
-        for _ in 0..<200 {
-            if try await evaluate("document.readyState") as? String == "complete" { return }
-            try await Task.sleep(for: .milliseconds(25))
+        guard try await waitUntil("!window.__replacedByOpen && document.readyState === 'complete'") else {
+            throw Failure(description: "\(url) did not finish loading in 30 s")
         }
-        throw Failure(description: "\(url) did not finish loading")
     }
 
     /// Runs JavaScript in the page (promises awaited) and returns its value.
@@ -76,14 +83,15 @@ public final class HeadlessBrowser: @unchecked Sendable {
         return (result["result"] as? [String: Any])?["value"]
     }
 
-    /// Polls `expression` until it is true, for at most `seconds`.
+    /// Polls `expression` until it is true, for at most `seconds`. A script
+    /// error (the element not there yet) counts as "not yet".
     public func waitUntil(_ expression: String, seconds: Double = 30) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if try await evaluate(expression) as? Bool == true { return true }
+            if (try? await evaluate(expression)) as? Bool == true { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return false
+        return try await evaluate(expression) as? Bool == true
     }
 
     /// A PNG of the page as it looks now.
@@ -116,7 +124,7 @@ public final class HeadlessBrowser: @unchecked Sendable {
         var message: [String: Any] = ["id": id, "method": method, "params": parameters]
         if !session.isEmpty { message["sessionId"] = session }
         try commands.write(contentsOf: try JSONSerialization.data(withJSONObject: message) + [0])
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             while let end = buffer.firstIndex(of: 0) {
                 let frame = buffer[buffer.startIndex..<end]
@@ -129,14 +137,16 @@ public final class HeadlessBrowser: @unchecked Sendable {
                 }
                 return answer["result"] as? [String: Any] ?? [:]
             }
-            // A plain read(2): it returns what has arrived, where FileHandle's
-            // read(upToCount:) waits for the whole count.
+            // poll(2) keeps the deadline; a plain read(2) returns what has
+            // arrived, where FileHandle's read(upToCount:) waits for the whole count.
+            var ready = pollfd(fd: answers.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1000))) > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let count = read(answers.fileDescriptor, &chunk, chunk.count)
             guard count > 0 else { throw Failure(description: "chromium closed the pipe") }
             buffer.append(contentsOf: chunk[0..<count])
         }
-        throw Failure(description: "\(method): no answer in 20 s")
+        throw Failure(description: "\(method): no answer in 30 s")
     }
 }
 

@@ -11,7 +11,7 @@ import Transport
 @Suite("Production ACL", .serialized)
 struct BrokerACLTests {
     @Test func aNodeCannotSpeakForAnotherNodeNorReadWhatIsNotItsOwn() async throws {
-        let fleet = try Fleet(
+        let fleet = try await Fleet(
             nodes: [("gate-1", "gate"), ("gate-2", "gate"), ("lounge-1", "lounge")], productionACL: true)
         defer { fleet.stopAll() }
         try await fleet.startAll()

@@ -7,7 +7,7 @@ import Testing
 /// commands, the nodes by HTTP.
 @Suite(.serialized) struct EdgeDecisionFleetTests {
     @Test func aGiftCodeIssuedByTheCommandIsRedeemedOnceAtACounter() async throws {
-        let fleet = try Fleet(nodes: [("counter-1", "gift")])
+        let fleet = try await Fleet(nodes: [("counter-1", "gift")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
         // Given a clerk and a code made with the hub's commands,
@@ -23,7 +23,7 @@ import Testing
         let codeID = try #require(issued.output.split(separator: " ").first { $0.hasPrefix("gc-") }.map(String.init))
         #expect(text.count <= 221)
         #expect(
-            await eventually(seconds: 20) {
+            await eventually(seconds: 60) {
                 let code = await fleet.has("counter-1", table: "gift_codes", key: codeID)
                 let clerk = await fleet.has("counter-1", table: "staff", key: "s1")
                 return code && clerk
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func aReservedCarEntersAtOneGateAndIsReferredAtTheOther() async throws {
-        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -63,7 +63,7 @@ import Testing
                 "window_end": now + 3_600_000, "status": "booked",
             ])
         #expect(inserted == 201)
-        #expect(await eventually(seconds: 20) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
+        #expect(await eventually(seconds: 60) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
         let read: [String: Any] = ["lane": "in-1", "direction": "in", "plate": "沪AD1234", "confidence": 0.95]
         let (status, admitted) = try await fleet.send(
             "POST", to: "gate-1", "/v1/gate/reads", read, token: fleet.deviceToken(for: "gate-1"))
@@ -71,7 +71,7 @@ import Testing
         #expect(admitted["decision"] as? String == "admit")
         // Once the entry has reached gate-2, the same plate there is a clone or a missed exit.
         #expect(
-            await eventually(seconds: 20) {
+            await eventually(seconds: 60) {
                 let row = try? await fleet.send(
                     "GET", to: "gate-2", "/v1/rows/reservations/r-1", token: fleet.deviceToken(for: "gate-2"))
                 return (row?.1["columns"] as? [String: Any])?["status"] as? String == "inside"
@@ -86,7 +86,7 @@ import Testing
 
 extension EdgeDecisionFleetTests {
     @Test func aDoubleEntryMadeWhileAGateWasCutOffIsSettledWithTheConflictsCommand() async throws {
-        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -97,9 +97,9 @@ extension EdgeDecisionFleetTests {
                     "member_id": "m-1", "plate": "沪A·D1234", "zone": "B2", "window_start": now - 600_000,
                     "window_end": now + 3_600_000, "status": "booked",
                 ]) == 201)
-        #expect(await eventually(seconds: 20) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
+        #expect(await eventually(seconds: 60) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
         // Given gate-2 runs cut off from the broker while the car enters at both gates,
-        fleet.stopNode("gate-2")
+        await fleet.stopNode("gate-2")
         try fleet.writeNodeConfig("gate-2", brokerPort: try FreePort.next())
         try await fleet.startNode("gate-2")
         let read: [String: Any] = ["lane": "in-1", "direction": "in", "plate": "沪AD1234", "confidence": 0.95]
@@ -110,13 +110,13 @@ extension EdgeDecisionFleetTests {
         #expect(north["decision"] as? String == "admit")
         #expect(south["decision"] as? String == "admit")
         let southPassage = try #require(south["passage"] as? String)
-        fleet.stopNode("gate-2")
+        await fleet.stopNode("gate-2")
         try fleet.writeNodeConfig("gate-2", brokerPort: fleet.broker.port)
         try await fleet.startNode("gate-2")
         // then the operator sees the double entry with the command…
         let key = "parking.double-entry:r-1"
         #expect(
-            await eventually(seconds: 20) {
+            await eventually(seconds: 60) {
                 (try? await fleet.hubCommand(["conflicts", "--open"]))?.output.contains(key) == true
             })
         // …and overrides it (the car really came in at the south gate); the decision reaches both gates.
@@ -126,7 +126,7 @@ extension EdgeDecisionFleetTests {
         #expect(resolved.status == 0, "\(resolved.output)")
         for gate in ["gate-1", "gate-2"] {
             #expect(
-                await eventually(seconds: 20) {
+                await eventually(seconds: 60) {
                     let row = try? await fleet.send(
                         "GET", to: gate, "/v1/rows/conflicts/\(key)", token: fleet.deviceToken(for: gate))
                     let columns = row?.1["columns"] as? [String: Any]

@@ -33,10 +33,10 @@ final class Fleet: @unchecked Sendable {
     /// lines. With `productionACL`, the broker refuses anonymous clients and
     /// applies `deploy/mosquitto/mall.acl`, with credentials and ACL blocks
     /// made by `deploy/scripts/create-node-credentials.sh`.
-    init(nodes: [(String, String)], brokerSettings: [String] = [], productionACL: Bool = false) throws {
+    init(nodes: [(String, String)], brokerSettings: [String] = [], productionACL: Bool = false) async throws {
         var settings = brokerSettings
         if productionACL {
-            let credentials = try Self.makeCredentials(for: nodes + [("hub", "hub")])
+            let credentials = try await Self.makeCredentials(for: nodes + [("hub", "hub")])
             self.credentials = credentials
             settings += [
                 "allow_anonymous false", "password_file \(credentials.path)/passwd",
@@ -128,7 +128,7 @@ final class Fleet: @unchecked Sendable {
         .appendingPathComponent("../..").standardized
 
     /// Runs the production credentials script for every member, into a new directory.
-    static func makeCredentials(for members: [(String, String)]) throws -> URL {
+    static func makeCredentials(for members: [(String, String)]) async throws -> URL {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("malledge-credentials-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -143,7 +143,7 @@ final class Fleet: @unchecked Sendable {
                     script, id, mall, role, "\(directory.path)/passwd", "\(directory.path)/acl", directory.path,
                 ],
                 outputFile: "\(directory.path)/script.log")
-            let status = process.waitForExit()
+            let status = await process.exited()
             guard status == 0 else {
                 let log = (try? String(contentsOfFile: "\(directory.path)/script.log", encoding: .utf8)) ?? ""
                 throw MosquittoBroker.Failure(description: "credentials script failed for \(id): \(log)")
@@ -179,17 +179,17 @@ final class Fleet: @unchecked Sendable {
     }
 
     /// SIGTERM (graceful) or SIGKILL (`kill -9`).
-    func stopNode(_ id: String, signal: Int32 = SIGTERM) {
+    func stopNode(_ id: String, signal: Int32 = SIGTERM) async {
         guard let process = nodes[id]?.process else { return }
-        if signal == SIGTERM { process.terminate() } else { process.signal(SIGKILL) }
-        process.waitForExit()
+        if signal == SIGTERM { await process.stopped() } else { process.signal(SIGKILL) }
+        await process.exited()
         nodes[id]!.process = nil
     }
 
-    func stopHub(signal: Int32 = SIGTERM) {
+    func stopHub(signal: Int32 = SIGTERM) async {
         guard let hub else { return }
-        if signal == SIGTERM { hub.terminate() } else { hub.signal(SIGKILL) }
-        hub.waitForExit()
+        if signal == SIGTERM { await hub.stopped() } else { hub.signal(SIGKILL) }
+        await hub.exited()
         self.hub = nil
     }
 
@@ -207,7 +207,7 @@ final class Fleet: @unchecked Sendable {
     // MARK: HTTP
 
     func waitForHTTP(port: Int, path: String) async throws {
-        if await eventually(seconds: 20, { (try? await get(port: port, path: path)) != nil }) { return }
+        if await eventually(seconds: 60, { (try? await get(port: port, path: path)) != nil }) { return }
         throw MosquittoBroker.Failure(description: "nothing answers on port \(port)")
     }
 
@@ -289,7 +289,7 @@ final class Fleet: @unchecked Sendable {
     }
 
     /// Waits until every node's digests equal the hub's for the node's channels.
-    func converged(seconds: Double = 30) async -> Bool {
+    func converged(seconds: Double = 90) async -> Bool {
         // Each look runs a digest process per member: look every 200 ms.
         await eventually(seconds: seconds, every: .milliseconds(200)) {
             guard let hub = try? await hubDigests() else { return false }

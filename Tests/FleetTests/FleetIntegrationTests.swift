@@ -13,7 +13,7 @@ struct FleetIntegrationTests {
     }
 
     @Test func aChangeAtOneGateReachesTheHubAndTheOtherGateOnly() async throws {
-        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate"), ("lounge-1", "lounge")])
+        let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate"), ("lounge-1", "lounge")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
 
@@ -28,10 +28,10 @@ struct FleetIntegrationTests {
     }
 
     @Test func aNodeThatWasDownCatchesUpAndWhatItDecidedOfflineReachesTheHub() async throws {
-        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
-        fleet.stopNode("gate-2")
+        await fleet.stopNode("gate-2")
 
         // Given gate-1 keeps admitting while gate-2's process is stopped…
         for i in 0..<20 {
@@ -45,7 +45,7 @@ struct FleetIntegrationTests {
                 try await fleet.insert(at: "gate-2", table: "gate_passages", key: "b\(i)", columns: Self.passage) == 201
             )
         }
-        fleet.stopNode("gate-2")
+        await fleet.stopNode("gate-2")
 
         // When it comes back with the broker in reach, both sides end equal.
         try fleet.writeNodeConfig("gate-2", brokerPort: fleet.broker.port)
@@ -56,7 +56,7 @@ struct FleetIntegrationTests {
     }
 
     @Test func brokerKilledAndRestartedMidStreamLosesAndDoublesNothing() async throws {
-        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
 
@@ -76,11 +76,11 @@ struct FleetIntegrationTests {
 
     @Test func aBrokerThatDropsQueuedMessagesStillConverges() async throws {
         // Mosquitto drops QoS 1 messages silently past this per-client queue.
-        let fleet = try Fleet(
+        let fleet = try await Fleet(
             nodes: [("gate-1", "gate"), ("gate-2", "gate")], brokerSettings: ["max_queued_messages 3"])
         defer { fleet.stopAll() }
         try await fleet.startAll()
-        fleet.stopNode("gate-2")
+        await fleet.stopNode("gate-2")
         for i in 0..<40 {
             try await fleet.insert(at: "gate-1", table: "gate_passages", key: "q\(i)", columns: Self.passage)
         }
@@ -90,14 +90,14 @@ struct FleetIntegrationTests {
     }
 
     @Test func killMinus9OfANodeAndOfTheHubLosesNothingAcknowledged() async throws {
-        let fleet = try Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
+        let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
         var acknowledged: [String] = []
         for i in 0..<60 {
-            if i == 15 { fleet.stopNode("gate-1", signal: SIGKILL) }
+            if i == 15 { await fleet.stopNode("gate-1", signal: SIGKILL) }
             if i == 20 { try await fleet.startNode("gate-1") }
-            if i == 35 { fleet.stopHub(signal: SIGKILL) }
+            if i == 35 { await fleet.stopHub(signal: SIGKILL) }
             if i == 45 { try await fleet.startHub() }
             let status = try? await fleet.insert(
                 at: "gate-1", table: "gate_passages", key: "x\(i)", columns: Self.passage)

@@ -52,7 +52,7 @@ struct ConsoleBrowserTests {
                 server.addTask { try await app.runService() }
                 defer { server.cancelAll() }
                 #expect(await eventually { FreePort.accepts(port) })
-                let browser = try HeadlessBrowser()
+                let browser = try await HeadlessBrowser()
                 try await browser.open("http://127.0.0.1:\(port)/console")
                 try await login(browser, "li", "harbour-7")
                 // The fleet table fills live, both gates online.

@@ -52,7 +52,7 @@ private let scannerAndBrowser = scanner && HeadlessBrowser.executable != nil
     func aScannerReadsTheIssuedCodeBackFromTheRenderedSVG() async throws {
         try await withIssuedCode(gift: "tea-set") { issued, scan in
             // Render the SVG as a counter's screen would, photograph it, and scan it.
-            let browser = try HeadlessBrowser()
+            let browser = try await HeadlessBrowser()
             let page = "<html><body style='margin:0;background:#fff'>\(issued.qrSvg)</body></html>"
             try await browser.open("data:text/html;base64," + Data(page.utf8).base64EncodedString())
             let scanned = try await scan(browser.screenshot())

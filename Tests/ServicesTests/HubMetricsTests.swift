@@ -72,18 +72,19 @@ struct HubMetricsTests {
             let app = Application(
                 router: HubAPI.router(coordinator: hub),
                 configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: fleet.quiet)
-            let text = try await withThrowingTaskGroup(of: Void.self) { server -> String in
+            let text = await withThrowingTaskGroup(of: Void.self) { server -> String in
                 server.addTask { try await app.runService() }
                 defer { server.cancelAll() }
                 #expect(await eventually { FreePort.accepts(port) })
                 let url = URL(string: "http://127.0.0.1:\(port)/metrics")!
-                for _ in 0..<100 {
-                    let (data, _) = try await URLSession.shared.data(from: url)
-                    let text = String(decoding: data, as: UTF8.self)
-                    if text.contains("malledge_hub_messages_rejected_total") { return text }
-                    try await Task.sleep(for: .milliseconds(50))
+                // (the hub counts the garbage message when it gets to it)
+                var text = ""
+                _ = await eventually(seconds: 30, every: .milliseconds(50)) {
+                    guard let (data, _) = try? await URLSession.shared.data(from: url) else { return false }
+                    text = String(decoding: data, as: UTF8.self)
+                    return text.contains("malledge_hub_messages_rejected_total")
                 }
-                return ""
+                return text
             }
             // then it sees each node's state, the conflict and the refusal, in a format promtool accepts.
             #expect(text.contains(#"malledge_node_online{node="g1",mall="mall-x",role="gate"} 1"#), "\(text)")

@@ -27,7 +27,7 @@ struct LoungePageBrowserTests {
             #expect(await eventually { (try? await desk.row(table: "staff", key: "s-desk"))?.isVisible == true })
             #expect(await eventually { (try? await desk.row(table: "members", key: "m1"))?.isVisible == true })
             try await ServedNode.serve(desk, logger: fleet.quiet) { served in
-                let browser = try HeadlessBrowser()
+                let browser = try await HeadlessBrowser()
                 try await browser.open("http://127.0.0.1:\(served.port)/lounge")
                 // The desk is online, and shows the login form first.
                 #expect(try await browser.waitUntil("document.querySelector('#sync').textContent.startsWith('Online')"))

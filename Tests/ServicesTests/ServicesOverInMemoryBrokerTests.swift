@@ -52,12 +52,13 @@ import Transport
                     let digests = [
                         try? await g1.digests()["mall-x/parking"], try? await g2.digests()["mall-x/parking"],
                     ]
-                    return hubDigest != nil && digests.allSatisfy { $0 == hubDigest }
+                    // Equal digests mean the hub has every change; an empty outbox
+                    // means each gate has also had its acknowledgement.
+                    let depths = [await g1.syncState().outboxDepth, await g2.syncState().outboxDepth]
+                    return hubDigest != nil && digests.allSatisfy { $0 == hubDigest } && depths == [0, 0]
                 })
             #expect(try await g2.row(table: "gate_passages", key: "a39")?.isVisible == true)
             #expect(try await g1.row(table: "gate_passages", key: "b9")?.isVisible == true)
-            let depths = [await g1.syncState().outboxDepth, await g2.syncState().outboxDepth]
-            #expect(depths == [0, 0])
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

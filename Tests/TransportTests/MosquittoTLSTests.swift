@@ -11,7 +11,7 @@ import Transport
 struct MosquittoTLSTests {
     /// A throwaway CA, a broker certificate for 127.0.0.1 and a client
     /// certificate for `gate-1`, made with openssl.
-    static func makeCertificates() throws -> URL {
+    static func makeCertificates() async throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "tls-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -29,14 +29,14 @@ struct MosquittoTLSTests {
         let process = try ChildProcess(
             executable: "/bin/sh", arguments: ["-c", script],
             outputFile: directory.appendingPathComponent("openssl.log").path)
-        guard process.waitForExit() == 0 else {
+        guard await process.exited() == 0 else {
             throw MosquittoBroker.Failure(description: "openssl failed in \(directory.path)")
         }
         return directory
     }
 
     @Test func clientCertificateConnectsAndPublishesAndAStrangerDoesNot() async throws {
-        let certificates = try Self.makeCertificates()
+        let certificates = try await Self.makeCertificates()
         defer { try? FileManager.default.removeItem(at: certificates) }
         let path = certificates.path
         let broker = try MosquittoBroker(settings: [
