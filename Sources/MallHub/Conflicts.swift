@@ -73,10 +73,6 @@ enum ConflictTable {
                 entry[field].map { "\($0)" } ?? ""
             }
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
-                separator: "  ")
-        }.joined(separator: "\n")
+        return TextTable.render(header: header, rows: rows)
     }
 }

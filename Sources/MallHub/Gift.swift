@@ -81,35 +81,6 @@ extension MallHub {
             }
         }
     }
-
-    struct Staff: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Create or change a staff member (name, roles, PIN) on a running hub.")
-
-        @Option(name: .shortAndLong, help: "The hub's TOML configuration file.")
-        var config: String
-        @Argument(help: "The staff id they log in with.")
-        var id: String
-        @Option(help: "The mall they work at.")
-        var mall: String
-        @Option(help: "Their name as staff pages show it.")
-        var name: String
-        @Option(help: "Comma-separated roles: manager, gate-operator, lounge-staff, gift-staff, gift-manager.")
-        var roles: String
-        @Option(help: "A new PIN (4 to 32 digits); omit to keep the current one.")
-        var pin: String?
-        @Flag(help: "Disable the account (it can no longer log in).")
-        var inactive = false
-
-        func run() async throws {
-            var body: [String: Any] = [
-                "mall": mall, "name": name, "roles": roles.split(separator: ",").map(String.init), "active": !inactive,
-            ]
-            if let pin { body["pin"] = pin }
-            _ = try await adminCall(config) { try await $0.send("PUT", "/v1/admin/staff/\(id)", body) }
-            print("staff \(id) saved")
-        }
-    }
 }
 
 /// Loads the config and runs an admin call, exiting with the client's code on failure.

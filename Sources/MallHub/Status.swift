@@ -1,59 +1,42 @@
 import ArgumentParser
-import CommandSupport
-import DeviceConfig
 import Foundation
 import Services
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 extension MallHub {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the fleet table of a running hub (asks its HTTP API).")
+            abstract: "Print the fleet table of a running hub: what its console shows, from the same state.")
 
-        @Option(name: .shortAndLong, help: "The hub's TOML configuration file (for its HTTP address).")
+        @Option(name: .shortAndLong, help: "The hub's TOML configuration file (its HTTP address and admin token).")
         var config: String
 
         func run() async throws {
-            let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: config) }
-            let url = URL(string: "http://\(settings.http)/v1/fleet")!
-            let data: Data
-            do {
-                (data, _) = try await URLSession.shared.data(from: url)
-            } catch {
-                FileHandle.standardError.write(Data("mall-hub: no hub answers at \(url)\n".utf8))
-                throw ExitCode(69)
+            let answer = try await adminCall(config) {
+                try await $0.request("GET", "/v1/admin/fleet", body: nil, contentType: "application/json")
             }
-            let fleet = try JSONDecoder().decode(FleetState.self, from: data)
-            print(FleetTable.render(fleet))
+            let data = try JSONSerialization.data(withJSONObject: answer)
+            print(FleetTable.render(try JSONDecoder().decode(ConsoleState.self, from: data)))
         }
     }
 }
 
-/// The fleet as a terminal table: problems first.
+/// The fleet as a terminal table, as the console shows it: its summary line,
+/// then problems first (offline, then other trouble), each with why.
 enum FleetTable {
-    static func render(_ fleet: FleetState) -> String {
-        let header = ["NODE", "ROLE", "STATE", "LAST SEEN", "OUTBOX", "OLDEST", "BEHIND", "SKEW"]
-        let problemsFirst = fleet.nodes.sorted { ($0.online ? 1 : 0, $0.node) < ($1.online ? 1 : 0, $1.node) }
-        let rows: [[String]] = problemsFirst.map(row)
-        let table: [[String]] = [header] + rows
-        var widths = [Int](repeating: 0, count: header.count)
-        for row in table {
-            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+    static func render(_ state: ConsoleState) -> String {
+        let header = ["NODE", "MALL", "ROLE", "STATE", "LAST SEEN", "OUTBOX", "OLDEST", "BEHIND", "SKEW", "PROBLEMS"]
+        func rank(_ node: FleetState.Node) -> Int { !node.online ? 0 : state.problems[node.node] != nil ? 1 : 2 }
+        let rows = state.fleet.nodes.sorted { (rank($0), $0.node) < (rank($1), $1.node) }.map {
+            row($0, problems: state.problems[$0.node] ?? [])
         }
-        let lines = table.map { row in
-            zip(row, widths).map { cell, width in cell.padding(toLength: width, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }
-        let summary =
+        let fleet = state.fleet
+        let hub =
             "hub epoch \(fleet.hubEpoch), log seq \(fleet.hubSeq), broker \(fleet.connected ? "connected" : "DISCONNECTED"), "
             + "\(fleet.accepted) changes accepted, \(fleet.rejections.values.reduce(0, +)) messages refused"
-        return ([summary] + lines).joined(separator: "\n")
+        return [state.summary, hub, TextTable.render(header: header, rows: rows)].joined(separator: "\n")
     }
 
-    private static func row(_ node: FleetState.Node) -> [String] {
+    private static func row(_ node: FleetState.Node, problems: [String]) -> [String] {
         let behind: UInt64 = node.behind.reduce(0) { total, lag in
             total + (lag.head > lag.cursor ? lag.head - lag.cursor : 0)
         }
@@ -62,7 +45,8 @@ enum FleetTable {
         let oldest: String = node.oldestUnsyncedAgeMillis.map(seconds) ?? "-"
         let outbox: String = node.outboxDepth.map { String($0) } ?? "-"
         return [
-            node.node, node.role, node.online ? "online" : "OFFLINE", lastSeen, outbox, oldest, String(behind), skew,
+            node.node, node.mall, node.role, node.online ? "online" : "OFFLINE", lastSeen, outbox, oldest,
+            String(behind), skew, problems.joined(separator: ", "),
         ]
     }
 

@@ -51,6 +51,43 @@ import Testing
         #expect(await fleet.converged())
     }
 
+    @Test func staffRolesAndImportsAreManagedFromTheTerminal() async throws {
+        let fleet = try await Fleet(nodes: [("lounge-1", "lounge")])
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        let saved = try await fleet.hubCommand([
+            "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "lounge-staff,gift-staff", "--pin",
+            "2468",
+        ])
+        #expect(saved.status == 0, "\(saved.output)")
+        let listed = try await fleet.hubCommand(["staff", "list", "--mall", Fleet.mall])
+        let line = listed.output.split(separator: "\n").first { $0.hasPrefix("s1 ") }.map(String.init) ?? ""
+        #expect(
+            line.contains("Li Na") && line.contains("gift-staff,lounge-staff") && line.contains("active"), "\(listed)")
+        let roles = try await fleet.hubCommand(["staff", "roles"])
+        #expect(roles.output.contains("gift.redeem, gift.revoke"), "\(roles.output)")
+        // Disabling the account is a change like any other.
+        let disabled = try await fleet.hubCommand([
+            "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "lounge-staff", "--inactive",
+        ])
+        #expect(disabled.status == 0)
+        #expect(try await fleet.hubCommand(["staff", "list"]).output.contains("inactive"))
+
+        // A member file imports; a file with a bad row imports nothing and says which row.
+        let good = fleet.directory.appendingPathComponent("members.csv").path
+        try "name,phone,card_no,tier\nZhang San,13800138000,C-001,gold\n".write(
+            toFile: good, atomically: true, encoding: .utf8)
+        let imported = try await fleet.hubCommand(["import", "members", good, "--mall", Fleet.mall])
+        #expect(imported.output.contains("members: 1 created, 0 updated"), "\(imported.output)")
+        let bad = fleet.directory.appendingPathComponent("bad.json").path
+        try #"{"rows":[{"name":"Wang Wu","phone":"13700000000"},{"name":"Nobody"}]}"#.write(
+            toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try await fleet.hubCommand(["import", "members", bad, "--mall", Fleet.mall])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("row 2: needs a phone or a card number"), "\(refused.output)")
+        #expect(await fleet.converged())
+    }
+
     @Test func aReservedCarEntersAtOneGateAndIsReferredAtTheOther() async throws {
         let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }

@@ -32,6 +32,20 @@ struct FleetIntegrationTests {
         defer { fleet.stopAll() }
         try await fleet.startAll()
         await fleet.stopNode("gate-2")
+        // The operator's terminal says what the console says: gate-2 offline.
+        #expect(
+            await eventually(seconds: 60) {
+                guard let status = try? await fleet.hubCommand(["status"]), status.status == 0,
+                    let (code, data) = try? await fleet.get(
+                        port: fleet.hubPort, path: "/v1/admin/fleet", token: Fleet.adminToken),
+                    code == 200,
+                    let summary = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["summary"]
+                        as? String
+                else { return false }
+                let lines = status.output.split(separator: "\n").map(String.init)
+                return summary.hasPrefix("1 online, 1 offline") && lines.first == summary
+                    && lines.contains { $0.hasPrefix("gate-2 ") && $0.contains("OFFLINE") && $0.contains("offline") }
+            })
 
         // Given gate-1 keeps admitting while gate-2's process is stopped…
         for i in 0..<20 {

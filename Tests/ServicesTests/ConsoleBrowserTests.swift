@@ -69,15 +69,32 @@ struct ConsoleBrowserTests {
                 #expect(
                     try await browser.waitUntil(
                         "document.querySelector('tr[data-node=\"g1\"]').className.includes('offline')"))
+                // The line over the table is the one `mall-hub status` prints first.
+                let summary = try await hub.consoleState().summary
+                #expect(summary.hasPrefix("1 online, 1 offline, "))
+                #expect(try await browser.waitUntil("document.querySelector('#summary').textContent === '\(summary)'"))
                 // The node's detail shows its history as charts.
                 _ = try await browser.evaluate("document.querySelector('tr[data-node=\"g2\"]').click() || true")
                 #expect(
                     try await browser.waitUntil(
                         "document.querySelector('#detail-title').textContent.startsWith('Node g2')"))
-                // The operator accepts the double entry's outcome from the ledger…
+                // A viewer sees the open conflict with its buttons disabled; forcing one is refused by the hub.
+                let accept = "document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept')"
+                _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
+                try await login(browser, "zhao", "look-only")
+                #expect(try await browser.waitUntil("document.querySelector('#who').textContent.includes('viewer')"))
+                #expect(try await browser.waitUntil("\(accept)?.disabled === true"))
+                _ = try await browser.evaluate(
+                    "(() => { const b = \(accept); b.disabled = false; b.click(); return true })()")
                 #expect(
                     try await browser.waitUntil(
-                        "!!document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept')"))
+                        "document.querySelector('#resolve-status').textContent.includes('\(key)') === false "
+                            + "&& document.querySelector('#resolve-status').textContent.length > 0"))
+                #expect(try await hub.conflicts(openOnly: true).contains { $0.key == key })
+                // The operator accepts the double entry's outcome from the ledger…
+                _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
+                try await login(browser, "li", "harbour-7")
+                #expect(try await browser.waitUntil("\(accept)?.disabled === false"))
                 _ = try await browser.evaluate(
                     "document.querySelector('#note').value = 'checked the cameras'; "
                         + "document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept').click() || true")
@@ -95,10 +112,6 @@ struct ConsoleBrowserTests {
                 if let path = ProcessInfo.processInfo.environment["MALLEDGE_CONSOLE_SCREENSHOT"] {
                     try await browser.screenshot().write(to: URL(fileURLWithPath: path))
                 }
-                // A viewer sees the ledger but cannot settle anything.
-                _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
-                try await login(browser, "zhao", "look-only")
-                #expect(try await browser.waitUntil("document.querySelector('#who').textContent.includes('viewer')"))
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

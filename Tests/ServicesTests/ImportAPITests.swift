@@ -26,27 +26,10 @@ import Testing
             configuration: .init(services: [hubService, deskService, gateService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            let port = try FreePort.next()
-            let app = Application(
-                router: HubAPI.router(coordinator: hub),
-                configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: fleet.quiet)
-            try await withThrowingTaskGroup(of: Void.self) { server in
-                server.addTask { try await app.runService() }
-                defer { server.cancelAll() }
-                #expect(await eventually { FreePort.accepts(port) })
+            try await ServedHub.serve(hub, logger: fleet.quiet) { served in
                 func post(_ body: String, type: String, kind: String = "members") async throws -> (Int, [String: Any]) {
-                    var request = URLRequest(
-                        url: URL(
-                            string: "http://127.0.0.1:\(port)/v1/admin/imports/\(kind)?mall=\(InMemoryFleet.mall)")!)
-                    request.httpMethod = "POST"
-                    request.setValue(type, forHTTPHeaderField: "content-type")
-                    request.setValue("Bearer \(InMemoryFleet.adminToken)", forHTTPHeaderField: "authorization")
-                    request.httpBody = Data(body.utf8)
-                    let (data, response) = try await URLSession.shared.data(for: request)
-                    return (
-                        (response as! HTTPURLResponse).statusCode,
-                        (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-                    )
+                    try await served.send(
+                        "POST", "/v1/admin/imports/\(kind)?mall=\(InMemoryFleet.mall)", body: body, contentType: type)
                 }
                 // A CSV from two channels with one person twice: two members.
                 let csv = """

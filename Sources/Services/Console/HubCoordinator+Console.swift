@@ -8,6 +8,19 @@ public struct ConsoleState: Codable, Sendable {
     /// Nodes in a stale or risk state, with why, by node id.
     public var problems: [String: [String]]
     public var openConflicts: Int
+    /// The one-line count the console heads its table with and `mall-hub
+    /// status` prints first: made here once, so the two always agree.
+    public var summary: String
+
+    init(fleet: FleetState, problems: [String: [String]], openConflicts: Int) {
+        self.fleet = fleet
+        self.problems = problems
+        self.openConflicts = openConflicts
+        let offline = fleet.nodes.filter { !$0.online }.count
+        summary =
+            "\(fleet.nodes.count - offline) online, \(offline) offline, \(problems.count) with problems, "
+            + "\(openConflicts) conflicts open"
+    }
 }
 
 extension HubCoordinator {

@@ -132,10 +132,8 @@ enum ConsolePage {
             body.append(tr);
           }
           $("fleet").tBodies[0].replaceChildren(body);
-          const offline = state.fleet.nodes.filter(n => !n.online).length;
           $("counts").textContent = rows.length + " of " + state.fleet.nodes.length + " nodes shown";
-          $("summary").textContent = (state.fleet.nodes.length - offline) + " online, " + offline + " offline, "
-            + Object.keys(state.problems).length + " with problems, " + state.openConflicts + " conflicts open";
+          $("summary").textContent = state.summary;
         }
         async function renderConflicts() {
           const { json } = await call("GET", "/v1/console/conflicts");

@@ -9,7 +9,11 @@ import SyncCore
 /// - `POST /v1/admin/gift-codes`: issue a code; answers its text for the QR code.
 /// - `POST /v1/admin/gift-codes/{id}/revocations`: revoke a code.
 /// - `POST /v1/admin/gift-keys`: start signing with a new key (rotation).
-/// - `PUT /v1/admin/staff/{id}`: create or change a staff member.
+/// - `PUT /v1/admin/staff/{id}`: create or change a staff member (a role change or
+///   disabling reaches every node of the mall, which ends their sessions there).
+/// - `GET /v1/admin/staff[?mall=M]`: the staff, with roles and permissions (no PIN hashes).
+/// - `GET /v1/admin/roles`: each role and the permissions it grants.
+/// - `GET /v1/admin/fleet`: what the console shows (`mall-hub status` prints it).
 /// - `GET /v1/admin/conflicts[?open=true]`: the conflict ledger, newest first.
 /// - `POST /v1/admin/conflicts/{key}/resolution`: accept the rule's outcome or override it.
 /// - `POST /v1/admin/imports/{members|vehicles|reservations}?mall=M`: records as CSV
@@ -18,6 +22,12 @@ import SyncCore
 /// - `POST /v1/admin/rows`: raw row writes into a mall's channels (members,
 ///   vehicles, reservations…), one transaction: the path imports build on.
 enum HubAdminRoutes {
+    /// A role and what it grants (`GET /v1/admin/roles`).
+    struct RoleEntry: Codable, Sendable {
+        var role: String
+        var permissions: [String]
+    }
+
     struct IssueRequest: Decodable {
         var mall: String
         var member: String
@@ -143,6 +153,10 @@ enum HubAdminRoutes {
             let id = try await admin { try await coordinator.rotateGiftKey(actor: "admin") }
             return try JSONBody(["keyId": id]).response(from: request, context: context).withStatus(.created)
         }
+        router.get("/v1/admin/fleet") { request, _ -> JSONBody<ConsoleState> in
+            try requireAdmin(request)
+            return JSONBody(try await coordinator.consoleState())
+        }
         router.get("/v1/admin/conflicts") { request, _ -> JSONBody<[ConflictEntry]> in
             try requireAdmin(request)
             let openOnly = request.uri.queryParameters["open"] == "true"
@@ -190,6 +204,18 @@ enum HubAdminRoutes {
                     body.localWrites, mall: mall, decision: body.decision ?? "admin.rows")
             }
             return .created
+        }
+        router.get("/v1/admin/staff") { request, _ -> JSONBody<[StaffEntry]> in
+            try requireAdmin(request)
+            let mall = request.uri.queryParameters["mall"].map(String.init)
+            return JSONBody(try await admin { try await coordinator.staffList(mall: mall) })
+        }
+        router.get("/v1/admin/roles") { request, _ -> JSONBody<[RoleEntry]> in
+            try requireAdmin(request)
+            return JSONBody(
+                StaffRole.allCases.map {
+                    RoleEntry(role: $0.rawValue, permissions: $0.permissions.map(\.rawValue).sorted())
+                })
         }
         router.put("/v1/admin/staff/:id") { request, context -> HTTPResponse.Status in
             try requireAdmin(request)

@@ -27,6 +27,32 @@ extension HubCoordinator {
     }
 }
 
+/// A staff member as the admin API lists them: never their PIN hash.
+public struct StaffEntry: Codable, Sendable {
+    public var id: String
+    public var mall: String
+    public var name: String
+    public var roles: [String]
+    public var active: Bool
+    /// What their roles let them do, for the operator checking an account.
+    public var permissions: [String]
+}
+
+extension HubCoordinator {
+    /// Every staff member (of one mall, if given), by id.
+    public func staffList(mall: String?) throws -> [StaffEntry] {
+        try engine.store.rows(ofTable: "staff").compactMap { row in
+            guard row.state.isVisible, mall == nil || row.channel.mall == mall else { return nil }
+            let values = row.state.values
+            let roles = (values["roles"]?.textValue ?? "").split(separator: ",").map(String.init)
+            let permissions = Set(roles.compactMap(StaffRole.init(rawValue:)).flatMap(\.permissions))
+            return StaffEntry(
+                id: row.ref.key, mall: row.channel.mall, name: values["name"]?.textValue ?? "", roles: roles,
+                active: values["active"]?.intValue == 1, permissions: permissions.map(\.rawValue).sorted())
+        }
+    }
+}
+
 extension HubCoordinator {
     /// The admin API's raw writes: checked against the schema (all or
     /// nothing), committed with an audit entry, fanned out.
