@@ -102,8 +102,8 @@ public final class MemoryHubStore: HubStore {
         }
     }
 
-    public func saveNode(_ record: NodeRecord) throws {
-        nodes[record.node] = record
+    public func saveNodes(_ records: [NodeRecord]) throws {
+        for record in records { nodes[record.node] = record }
     }
 
     public func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64? {

@@ -217,11 +217,13 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
-    public func saveNode(_ record: NodeRecord) throws {
+    public func saveNodes(_ records: [NodeRecord]) throws {
         try database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO nodes (node, record) VALUES (?, ?)",
-                arguments: [record.node, try StoredJSON.encode(record)])
+            for record in records {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO nodes (node, record) VALUES (?, ?)",
+                    arguments: [record.node, try StoredJSON.encode(record)])
+            }
         }
     }
 

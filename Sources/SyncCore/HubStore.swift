@@ -20,7 +20,8 @@ public protocol HubStore: AnyObject {
     func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry]
     /// Every row of `channel`, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]
-    func saveNode(_ record: NodeRecord) throws
+    /// Saves node records, all in one commit.
+    func saveNodes(_ records: [NodeRecord]) throws
     /// Drops tombstones of `channel` last touched at or below `through`, with
     /// the payloads of their log entries (ids and hashes stay, for dedupe).
     /// - Returns: the channel's new floor, or nil when nothing was collected.

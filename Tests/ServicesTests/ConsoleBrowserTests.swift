@@ -12,27 +12,25 @@ private let browserInstalled = HeadlessBrowser.executable != nil
 /// The hub console in a real headless Chromium, as operators use it.
 @Suite(.enabled(if: browserInstalled, "chromium is not installed (deploy/scripts/install-deps.sh installs it)"))
 struct ConsoleBrowserTests {
+    static var operators: [Operator] {
+        get throws {
+            [
+                Operator(
+                    id: "li", name: "Li Wei", role: .operator,
+                    passwordHash: try PINHash.make(pin: "harbour-7", rounds: 1000)),
+                Operator(
+                    id: "zhao", name: "Zhao Min", role: .viewer,
+                    passwordHash: try PINHash.make(pin: "look-only", rounds: 1000)),
+            ]
+        }
+    }
+
     @Test func anOperatorSeesANodeGoOfflineAndSettlesAConflictThatReachesTheNodes() async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
-        let outgoing = OutgoingQueue()
         let member = HubCoordinator.Engine.FleetMember(mall: InMemoryFleet.mall, role: .gate)
-        let hub = try HubCoordinator(
-            configuration: .init(fleet: ["g1": member, "g2": member], statusIntervalMillis: 100),
-            storePath: "\(fleet.directory.path)/hub.sqlite", clock: WallClock(), outgoing: outgoing,
-            policies: HubPolicies(
-                operators: [
-                    Operator(
-                        id: "li", name: "Li Wei", role: .operator,
-                        passwordHash: try PINHash.make(pin: "harbour-7", rounds: 1000)),
-                    Operator(
-                        id: "zhao", name: "Zhao Min", role: .viewer,
-                        passwordHash: try PINHash.make(pin: "look-only", rounds: 1000)),
-                ], historyIntervalMillis: 200),
-            logger: fleet.quiet)
-        let hubService = HubSyncService(
-            coordinator: hub, transport: fleet.transport(clientID: "hub", subscriptions: Topics.hubSubscriptions),
-            outgoing: outgoing, logger: fleet.quiet)
+        let (hub, hubService) = try fleet.hub(
+            fleet: ["g1": member, "g2": member], operators: try Self.operators, historyIntervalMillis: 200)
         let (g1, g1Service) = try fleet.node("g1")
         let (g2, g2Service) = try fleet.node("g2")
         let group = ServiceGroup(
@@ -44,17 +42,11 @@ struct ConsoleBrowserTests {
             let key = "parking.double-entry:r1"
             #expect(await eventually { (try? await hub.conflicts(openOnly: true))?.count == 1 })
 
-            let port = try FreePort.next()
-            let app = Application(
-                router: HubAPI.router(coordinator: hub),
-                configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: fleet.quiet)
-            try await withThrowingTaskGroup(of: Void.self) { server in
-                server.addTask { try await app.runService() }
-                defer { server.cancelAll() }
-                #expect(await eventually { FreePort.accepts(port) })
+            try await ServedHub.serve(hub, logger: fleet.quiet) { served in
+                let port = served.port
                 let browser = try await HeadlessBrowser()
                 try await browser.open("http://127.0.0.1:\(port)/console")
-                try await login(browser, "li", "harbour-7")
+                try await Self.login(browser, "li", "harbour-7")
                 // The fleet table fills live, both gates online.
                 let badge = { (node: String) in
                     "document.querySelector('tr[data-node=\"\(node)\"] .badge')?.textContent"
@@ -81,7 +73,7 @@ struct ConsoleBrowserTests {
                 // A viewer sees the open conflict with its buttons disabled; forcing one is refused by the hub.
                 let accept = "document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept')"
                 _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
-                try await login(browser, "zhao", "look-only")
+                try await Self.login(browser, "zhao", "look-only")
                 #expect(try await browser.waitUntil("document.querySelector('#who').textContent.includes('viewer')"))
                 #expect(try await browser.waitUntil("\(accept)?.disabled === true"))
                 _ = try await browser.evaluate(
@@ -93,7 +85,7 @@ struct ConsoleBrowserTests {
                 #expect(try await hub.conflicts(openOnly: true).contains { $0.key == key })
                 // The operator accepts the double entry's outcome from the ledger…
                 _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
-                try await login(browser, "li", "harbour-7")
+                try await Self.login(browser, "li", "harbour-7")
                 #expect(try await browser.waitUntil("\(accept)?.disabled === false"))
                 _ = try await browser.evaluate(
                     "document.querySelector('#note').value = 'checked the cameras'; "
@@ -118,7 +110,7 @@ struct ConsoleBrowserTests {
         }
     }
 
-    private func login(_ browser: HeadlessBrowser, _ id: String, _ password: String) async throws {
+    static func login(_ browser: HeadlessBrowser, _ id: String, _ password: String) async throws {
         #expect(try await browser.waitUntil("!document.querySelector('#login').hidden"))
         _ = try await browser.evaluate(
             """

@@ -82,6 +82,10 @@ import Testing
                 #expect(entry.decision.verdict == .admit)
                 #expect(try await hub.row(table: "vehicles", key: "v-沪AD1234")?.values["member_id"] == .text(zhang))
 
+                #expect(
+                    await eventually {
+                        (try? await hub.row(table: "reservations", key: "bk-1001"))?.values["status"] == .text("inside")
+                    })
                 // A booking file with a garbled plate, an unknown card and a car that is
                 // already inside (whose status the import may not set) is refused whole.
                 let bad = """

@@ -30,14 +30,15 @@ struct InMemoryFleet {
 
     func hub(
         fleet: [NodeID: HubCoordinator.Engine.FleetMember], scalpers: ScalperWatch.Configuration = .init(),
-        metrics: HubMetrics? = nil
+        metrics: HubMetrics? = nil, operators: [Operator] = [], historyIntervalMillis: UInt64 = 30_000
     ) throws -> (HubCoordinator, HubSyncService) {
         let outgoing = OutgoingQueue()
         let coordinator = try HubCoordinator(
             configuration: .init(fleet: fleet, statusIntervalMillis: 100), storePath: "\(directory.path)/hub.sqlite",
             clock: WallClock(), outgoing: outgoing,
             policies: HubPolicies(
-                adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers),
+                adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers,
+                operators: operators, historyIntervalMillis: historyIntervalMillis),
             metrics: metrics, logger: quiet)
         let transport = InMemoryTransport(
             broker: broker, session: Session(clientID: "hub", subscriptions: Topics.hubSubscriptions))
