@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport", "EdgeRules", "QRCodes",
+                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport", "EdgeRules", "QRCodes", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

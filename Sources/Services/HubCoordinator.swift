@@ -24,7 +24,7 @@ public actor HubCoordinator {
     var scalpers: ScalperWatch
     /// Operators logged in at the console, by token (in memory).
     var consoleSessions: [String: ConsoleSession] = [:]
-    /// Each node's recent samples for the console's charts (in memory).
+    /// Each node's recent samples for the console's charts (saved in the hub's database).
     var nodeHistory: NodeHistory
     var nextHistorySample: UInt64 = 0
     private let outgoing: OutgoingQueue
@@ -44,7 +44,10 @@ public actor HubCoordinator {
         self.metrics = metrics
         malls = Set(configuration.fleet.values.map(\.mall))
         scalpers = ScalperWatch(configuration: policies.scalpers)
-        nodeHistory = NodeHistory(capacity: Int(policies.historyMillis / max(policies.historyIntervalMillis, 1)))
+        let now = clock.now()
+        nodeHistory = NodeHistory(
+            capacity: Int(policies.historyMillis / max(policies.historyIntervalMillis, 1)),
+            saved: try engine.store.history(since: now > policies.historyMillis ? now - policies.historyMillis : 0))
         self.outgoing = outgoing
         self.logger = logger
         logger.info("hub store opened", metadata: ["hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)"])

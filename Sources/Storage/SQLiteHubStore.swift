@@ -43,6 +43,7 @@ public final class SQLiteHubStore: HubStore {
                     CREATE TABLE nodes (node TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
                     """)
         }
+        registerHistory(in: &migrator)
         return migrator
     }
 

@@ -83,7 +83,14 @@ extension HubCoordinator {
     func sampleHistory(now: UInt64) {
         guard now >= nextHistorySample else { return }
         nextHistorySample = now + policies.historyIntervalMillis
-        nodeHistory.record(fleet(), at: now)
+        let round = nodeHistory.record(fleet(), at: now)
+        do {
+            try engine.store.appendHistory(
+                round, droppingBefore: now > policies.historyMillis ? now - policies.historyMillis : 0)
+        } catch {
+            logger.error(
+                "console history not saved; the charts keep it until a restart", metadata: ["sync.error": "\(error)"])
+        }
     }
 
     /// The hub's recent audit entries about one node (as target or actor).

@@ -1,42 +1,43 @@
-/// Each node's recent sync state, sampled at a fixed interval, for the
-/// console's charts: a ring of the last `capacity` samples per node.
-struct NodeHistory {
-    struct Sample: Codable, Sendable {
-        /// Milliseconds since 1970.
-        var at: UInt64
-        var online: Bool
-        var outboxDepth: Int
-        /// Changes the node is behind, summed over its channels.
-        var lag: UInt64
-        /// Changes from the node the hub accepted since the previous sample.
-        var changes: Int
-    }
+import Storage
 
+/// Each node's recent sync state, sampled at a fixed interval, for the
+/// console's charts: a ring of the last `capacity` samples per node. The
+/// hub saves each round of samples in its database and restores the rings
+/// from it when it starts.
+struct NodeHistory {
     let capacity: Int
-    private var samples: [String: [Sample]] = [:]
+    private var samples: [String: [HistorySample]] = [:]
     private var acceptedSinceSample: [String: Int] = [:]
 
-    init(capacity: Int) {
+    /// `saved`: samples from the database, oldest first.
+    init(capacity: Int, saved: [HistorySample] = []) {
         self.capacity = capacity
+        for sample in saved { append(sample) }
     }
 
     mutating func accepted(_ count: Int, from node: String) {
         acceptedSinceSample[node, default: 0] += count
     }
 
-    mutating func record(_ fleet: FleetState, at now: UInt64) {
-        for node in fleet.nodes {
-            var ring = samples[node.node] ?? []
-            ring.append(
-                Sample(
-                    at: now, online: node.online, outboxDepth: node.outboxDepth ?? 0,
-                    lag: node.behind.reduce(0) { $0 + ($1.head > $1.cursor ? $1.head - $1.cursor : 0) },
-                    changes: acceptedSinceSample[node.node] ?? 0))
-            if ring.count > capacity { ring.removeFirst(ring.count - capacity) }
-            samples[node.node] = ring
+    /// Takes one sample per node; returns them, for saving.
+    mutating func record(_ fleet: FleetState, at now: UInt64) -> [HistorySample] {
+        let round = fleet.nodes.map { node in
+            HistorySample(
+                node: node.node, at: now, online: node.online, outboxDepth: node.outboxDepth ?? 0,
+                lag: node.behind.reduce(0) { $0 + ($1.head > $1.cursor ? $1.head - $1.cursor : 0) },
+                changes: acceptedSinceSample[node.node] ?? 0)
         }
+        for sample in round { append(sample) }
         acceptedSinceSample = [:]
+        return round
     }
 
-    func samples(of node: String) -> [Sample] { samples[node] ?? [] }
+    private mutating func append(_ sample: HistorySample) {
+        var ring = samples[sample.node] ?? []
+        ring.append(sample)
+        if ring.count > capacity { ring.removeFirst(ring.count - capacity) }
+        samples[sample.node] = ring
+    }
+
+    func samples(of node: String) -> [HistorySample] { samples[node] ?? [] }
 }

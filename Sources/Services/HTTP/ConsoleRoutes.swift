@@ -1,6 +1,7 @@
 import EdgeRules
 import Foundation
 import Hummingbird
+import Storage
 
 /// The hub console's API, behind an operator's session:
 ///
@@ -27,7 +28,7 @@ enum ConsoleRoutes {
 
     struct NodeDetail: ResponseEncodable {
         var node: String
-        var history: [NodeHistory.Sample]
+        var history: [HistorySample]
         var conflicts: [ConflictEntry]
         var audit: [[String: String]]
     }
@@ -92,7 +93,7 @@ enum ConsoleRoutes {
         router.get("/v1/console/nodes/:id") { request, context -> NodeDetail in
             _ = try await session(request)
             let id = try context.parameters.require("id")
-            let history = try JSONDecoder().decode([NodeHistory.Sample].self, from: await coordinator.history(of: id))
+            let history = try JSONDecoder().decode([HistorySample].self, from: await coordinator.history(of: id))
             let conflicts = try await coordinator.conflicts().filter { entry in
                 entry.sides.contains { $0["node"] == id || ($0["event"] ?? "").contains("-\(id)-") }
             }
