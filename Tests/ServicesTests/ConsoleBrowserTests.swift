@@ -70,6 +70,10 @@ struct ConsoleBrowserTests {
                 #expect(
                     try await browser.waitUntil(
                         "document.querySelector('#detail-title').textContent.startsWith('Node g2')"))
+                // with how far behind each of its channels it is.
+                #expect(
+                    try await browser.waitUntil(
+                        "document.querySelector('#detail-channels').textContent.includes('mall-x/parking: 0 behind')"))
                 // A viewer sees the open conflict with its buttons disabled; forcing one is refused by the hub.
                 let accept = "document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept')"
                 _ = try await browser.evaluate("document.querySelector('#logout').click() || true")

@@ -103,6 +103,20 @@ import Testing
                 #expect(try await hub.row(table: "reservations", key: "bk-1004") == nil, "nothing half-imported")
                 #expect(try await hub.row(table: "reservations", key: "bk-1001")?.values["zone"] == .text("B2"))
                 #expect(try await post("x", type: "text/csv", kind: "parking-fines").0 == 404)
+                // Bodies that are not an import at all are refused before any row is read.
+                #expect(try await post(#"{"rows": {"name": "x"}}"#, type: "application/json").0 == 400)
+                #expect(try await post(#"{"rows": [{"name": ["x"]}]}"#, type: "application/json").0 == 400)
+                #expect(try await post(#"{"rows": [], "extra": 1}"#, type: "application/json").0 == 400)
+                #expect(try await post("name,phone\n\"unterminated,1\n", type: "text/csv").0 == 400)
+                let elsewhere = try await served.send(
+                    "POST", "/v1/admin/imports/members?mall=mall-nowhere", body: "name,phone\nA,13811112222\n",
+                    contentType: "text/csv")
+                #expect(elsewhere.0 == 422)
+                #expect(ServedNode.message(elsewhere.1).contains("mall-nowhere"), "\(elsewhere.1)")
+                let unauthorised = try await served.send(
+                    "POST", "/v1/admin/imports/members?mall=\(InMemoryFleet.mall)", body: "name,phone\nA,13811112222\n",
+                    contentType: "text/csv", token: "not-the-token")
+                #expect(unauthorised.0 == 401 || unauthorised.0 == 403)
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

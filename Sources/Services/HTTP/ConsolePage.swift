@@ -73,6 +73,7 @@ enum ConsolePage {
               <h2 id="detail-title"></h2>
               <div class="charts"><div><canvas id="chart-lag"></canvas></div><div><canvas id="chart-outbox"></canvas></div>
                 <div><canvas id="chart-changes"></canvas></div></div>
+              <h3>Channels</h3><ul id="detail-channels"></ul>
               <h3>Recent conflicts</h3><ul id="detail-conflicts"></ul>
               <h3>Audit</h3><ul id="detail-audit"></ul>
             </section>
@@ -113,6 +114,9 @@ enum ConsolePage {
             state: (n.online ? 2 : 0) + (why.length ? 0 : 1), lastSeen: n.lastSeenAgoMillis ?? 1e15, outbox: n.outboxDepth ?? 0,
             oldest: n.oldestUnsyncedAgeMillis ?? 0, behind, skew: Math.abs(n.skewMillis ?? 0), why };
         }
+        function channelLines(n) {
+          return n.behind.map(l => l.channel + ": " + Math.max(l.head - l.cursor, 0) + " behind (hub at " + l.head + ", node at " + l.cursor + ")");
+        }
         function renderFleet() {
           const filter = $("filter").value.toLowerCase(), only = $("problems-only").checked;
           let rows = state.fleet.nodes.map(rowOf)
@@ -128,6 +132,7 @@ enum ConsolePage {
             for (const text of [r.node, r.mall, r.role, r.software, ago(r.n.lastSeenAgoMillis), r.outbox,
                  r.n.oldestUnsyncedAgeMillis ? ago(r.n.oldestUnsyncedAgeMillis) : "–", r.behind, (r.n.skewMillis ?? 0) + " ms", r.why.join(", ")])
               tr.append(el("td", String(text)));
+            tr.children[8].title = channelLines(r.n).join("\\n");
             tr.addEventListener("click", () => showNode(r.node));
             body.append(tr);
           }
@@ -183,6 +188,8 @@ enum ConsolePage {
               data: { labels, datasets: [{ label, data: json.history.map(pick), borderColor: "#3a6ea5", pointRadius: 0, tension: .2 }] },
               options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } } });
           }
+          const node = state && state.fleet.nodes.find(n => n.node === id);
+          $("detail-channels").replaceChildren(...(node && node.behind.length ? channelLines(node).map(line => el("li", line)) : [el("li", "none", "muted")]));
           $("detail-conflicts").replaceChildren(...(json.conflicts.length ? json.conflicts.map(c => el("li", c.kind + " " + c.item + " — " + c.status)) : [el("li", "none", "muted")]));
           $("detail-audit").replaceChildren(...(json.audit.length ? json.audit.slice(0, 12).map(a => el("li", new Date(Number(a.at)).toLocaleString() + " " + a.actor + " " + a.action + " " + a.target + ": " + a.outcome)) : [el("li", "none", "muted")]));
         }

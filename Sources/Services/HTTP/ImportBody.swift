@@ -21,6 +21,12 @@ enum ImportBody {
             throw HTTPError(.badRequest, message: "the body is not UTF-8 text")
         }
         if request.headers[.contentType]?.hasPrefix("text/csv") == true {
+            // Quotes inside a quoted field are doubled (RFC 4180), so a
+            // well-formed file holds an even number; SwiftCSV would read an
+            // unterminated field to the end of the file instead of refusing it.
+            guard text.utf8.count(where: { $0 == UInt8(ascii: "\"") }).isMultiple(of: 2) else {
+                throw HTTPError(.badRequest, message: "not valid CSV: a quoted field is never closed")
+            }
             do {
                 let csv = try CSV<Named>(string: text, delimiter: .comma, loadColumns: false)
                 return csv.rows
