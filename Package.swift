@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "FleetTests",
             dependencies: [
-                "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "Transport",
+                "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "Transport", "EdgeRules",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -156,3 +156,18 @@ private struct UncheckedBox<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
 }
+
+extension HeadlessBrowser {
+    /// Logs in at the hub console page already open, as a person would: the
+    /// form filled and submitted. True once the console shows.
+    public func logInToConsole(_ operatorID: String, _ password: String) async throws -> Bool {
+        guard try await waitUntil("!document.querySelector('#login').hidden") else { return false }
+        _ = try await evaluate(
+            """
+            (() => { const form = document.querySelector('#login-form');
+              form.elements.operatorId.value = '\(operatorID)'; form.elements.password.value = '\(password)';
+              form.requestSubmit(); return true })()
+            """)
+        return try await waitUntil("!document.querySelector('#app').hidden")
+    }
+}

@@ -126,6 +126,36 @@ extension EdgeDecisionFleetTests {
         let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }
         try await fleet.startAll()
+        let (key, southPassage) = try await Self.makeDoubleEntryWhileGate2IsCutOff(fleet)
+        // then the operator sees the double entry with the command…
+        #expect(
+            await eventually(seconds: 60) {
+                (try? await fleet.hubCommand(["conflicts", "--open"]))?.output.contains(key) == true
+            })
+        // …and overrides it (the car really came in at the south gate); the decision reaches both gates.
+        let resolved = try await fleet.hubCommand([
+            "conflicts", "resolve", key, "--override", southPassage, "--note", "camera log shows the south gate",
+        ])
+        #expect(resolved.status == 0, "\(resolved.output)")
+        for gate in ["gate-1", "gate-2"] {
+            #expect(
+                await eventually(seconds: 60) {
+                    let row = try? await fleet.send(
+                        "GET", to: gate, "/v1/rows/conflicts/\(key)", token: fleet.deviceToken(for: gate))
+                    let columns = row?.1["columns"] as? [String: Any]
+                    return columns?["status"] as? String == "resolved" && columns?["winner"] as? String == southPassage
+                }, "\(gate)")
+        }
+        #expect(try await fleet.hubCommand(["conflicts", "--open"]).output.contains("no conflicts"))
+        let wrong = try await fleet.hubCommand(["conflicts", "resolve", key, "--override", "gp-nobody", "--note", "x"])
+        #expect(wrong.status != 0)
+        #expect(wrong.output.contains("not one of the conflict's sides"), "\(wrong.output)")
+    }
+
+    /// A reservation booked at gate-1 and synced to gate-2; then the car enters
+    /// at gate-1 and, while gate-2 runs cut off from the broker, at gate-2;
+    /// gate-2 comes back. Returns the conflict's key and gate-2's passage.
+    static func makeDoubleEntryWhileGate2IsCutOff(_ fleet: Fleet) async throws -> (key: String, southPassage: String) {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         #expect(
             try await fleet.insert(
@@ -150,29 +180,6 @@ extension EdgeDecisionFleetTests {
         await fleet.stopNode("gate-2")
         try fleet.writeNodeConfig("gate-2", brokerPort: fleet.broker.port)
         try await fleet.startNode("gate-2")
-        // then the operator sees the double entry with the command…
-        let key = "parking.double-entry:r-1"
-        #expect(
-            await eventually(seconds: 60) {
-                (try? await fleet.hubCommand(["conflicts", "--open"]))?.output.contains(key) == true
-            })
-        // …and overrides it (the car really came in at the south gate); the decision reaches both gates.
-        let resolved = try await fleet.hubCommand([
-            "conflicts", "resolve", key, "--override", southPassage, "--note", "camera log shows the south gate",
-        ])
-        #expect(resolved.status == 0, "\(resolved.output)")
-        for gate in ["gate-1", "gate-2"] {
-            #expect(
-                await eventually(seconds: 60) {
-                    let row = try? await fleet.send(
-                        "GET", to: gate, "/v1/rows/conflicts/\(key)", token: fleet.deviceToken(for: gate))
-                    let columns = row?.1["columns"] as? [String: Any]
-                    return columns?["status"] as? String == "resolved" && columns?["winner"] as? String == southPassage
-                }, "\(gate)")
-        }
-        #expect(try await fleet.hubCommand(["conflicts", "--open"]).output.contains("no conflicts"))
-        let wrong = try await fleet.hubCommand(["conflicts", "resolve", key, "--override", "gp-nobody", "--note", "x"])
-        #expect(wrong.status != 0)
-        #expect(wrong.output.contains("not one of the conflict's sides"), "\(wrong.output)")
+        return ("parking.double-entry:r-1", southPassage)
     }
 }

@@ -1,4 +1,5 @@
 import BrokerHarness
+import EdgeRules
 import Foundation
 import Testing
 
@@ -58,6 +59,13 @@ final class Fleet: @unchecked Sendable {
             \(credentials.map { "username = \"hub\"\npassword_file = \"\($0.path)/hub.password\"" } ?? "")
             [sync]
             status_interval_ms = 200
+            [console]
+            history_interval_seconds = 1
+            [[operators]]
+            id = "\(Self.consoleOperator)"
+            name = "Test Operator"
+            role = "operator"
+            password_hash = "\(try PINHash.make(pin: Self.consolePassword, rounds: 1000))"
 
             """
         for (id, role) in nodes {
@@ -74,6 +82,9 @@ final class Fleet: @unchecked Sendable {
     }
 
     static let adminToken = "fleet-test-admin-token"
+    /// Who may log in at the hub console.
+    static let consoleOperator = "op"
+    static let consolePassword = "fleet-console-pass"
 
     /// Runs `mall-hub <arguments> --config <hub file>` to completion: its exit status and output.
     func hubCommand(_ arguments: [String]) async throws -> (status: Int32, output: String) {

@@ -46,7 +46,7 @@ struct ConsoleBrowserTests {
                 let port = served.port
                 let browser = try await HeadlessBrowser()
                 try await browser.open("http://127.0.0.1:\(port)/console")
-                try await Self.login(browser, "li", "harbour-7")
+                #expect(try await browser.logInToConsole("li", "harbour-7"))
                 // The fleet table fills live, both gates online.
                 let badge = { (node: String) in
                     "document.querySelector('tr[data-node=\"\(node)\"] .badge')?.textContent"
@@ -77,7 +77,7 @@ struct ConsoleBrowserTests {
                 // A viewer sees the open conflict with its buttons disabled; forcing one is refused by the hub.
                 let accept = "document.querySelector('#conflicts tr[data-key=\"\(key)\"] button.accept')"
                 _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
-                try await Self.login(browser, "zhao", "look-only")
+                #expect(try await browser.logInToConsole("zhao", "look-only"))
                 #expect(try await browser.waitUntil("document.querySelector('#who').textContent.includes('viewer')"))
                 #expect(try await browser.waitUntil("\(accept)?.disabled === true"))
                 _ = try await browser.evaluate(
@@ -89,7 +89,7 @@ struct ConsoleBrowserTests {
                 #expect(try await hub.conflicts(openOnly: true).contains { $0.key == key })
                 // The operator accepts the double entry's outcome from the ledger…
                 _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
-                try await Self.login(browser, "li", "harbour-7")
+                #expect(try await browser.logInToConsole("li", "harbour-7"))
                 #expect(try await browser.waitUntil("\(accept)?.disabled === false"))
                 _ = try await browser.evaluate(
                     "document.querySelector('#note').value = 'checked the cameras'; "
@@ -112,16 +112,5 @@ struct ConsoleBrowserTests {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-    }
-
-    static func login(_ browser: HeadlessBrowser, _ id: String, _ password: String) async throws {
-        #expect(try await browser.waitUntil("!document.querySelector('#login').hidden"))
-        _ = try await browser.evaluate(
-            """
-            (() => { const form = document.querySelector('#login-form');
-              form.elements.operatorId.value = '\(id)'; form.elements.password.value = '\(password)';
-              form.requestSubmit(); return true })()
-            """)
-        #expect(try await browser.waitUntil("!document.querySelector('#app').hidden"))
     }
 }

@@ -203,7 +203,11 @@ enum ConsolePage {
           }
           if (events) events.close();
           events = new EventSource("/v1/console/events?token=" + encodeURIComponent(session.token));
-          events.addEventListener("state", (e) => { state = JSON.parse(e.data); $("live").className = "up"; renderFleet(); });
+          events.addEventListener("state", (e) => {
+            const before = state && state.openConflicts;
+            state = JSON.parse(e.data); $("live").className = "up"; renderFleet();
+            if (before !== undefined && before !== state.openConflicts) renderConflicts();  // a new conflict, or one settled elsewhere
+          });
           events.onerror = () => { $("live").className = "down"; };
         }
         function show() {
