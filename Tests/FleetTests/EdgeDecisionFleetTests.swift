@@ -138,13 +138,7 @@ extension EdgeDecisionFleetTests {
         ])
         #expect(resolved.status == 0, "\(resolved.output)")
         for gate in ["gate-1", "gate-2"] {
-            #expect(
-                await eventually(seconds: 60) {
-                    let row = try? await fleet.send(
-                        "GET", to: gate, "/v1/rows/conflicts/\(key)", token: fleet.deviceToken(for: gate))
-                    let columns = row?.1["columns"] as? [String: Any]
-                    return columns?["status"] as? String == "resolved" && columns?["winner"] as? String == southPassage
-                }, "\(gate)")
+            #expect(await Self.gate(gate, of: fleet, holds: key, settledFor: southPassage, by: "admin"), "\(gate)")
         }
         #expect(try await fleet.hubCommand(["conflicts", "--open"]).output.contains("no conflicts"))
         let wrong = try await fleet.hubCommand(["conflicts", "resolve", key, "--override", "gp-nobody", "--note", "x"])
@@ -181,5 +175,19 @@ extension EdgeDecisionFleetTests {
         try fleet.writeNodeConfig("gate-2", brokerPort: fleet.broker.port)
         try await fleet.startNode("gate-2")
         return ("parking.double-entry:r-1", southPassage)
+    }
+
+    /// Whether `gate`'s replica holds the conflict as settled for `winner` by
+    /// `actor`, within a minute.
+    static func gate(_ gate: String, of fleet: Fleet, holds key: String, settledFor winner: String, by actor: String)
+        async -> Bool
+    {
+        await eventually(seconds: 60) {
+            let row = try? await fleet.send(
+                "GET", to: gate, "/v1/rows/conflicts/\(key)", token: fleet.deviceToken(for: gate))
+            let columns = row?.1["columns"] as? [String: Any]
+            return columns?["status"] as? String == "resolved" && columns?["winner"] as? String == winner
+                && columns?["resolved_by"] as? String == actor
+        }
     }
 }

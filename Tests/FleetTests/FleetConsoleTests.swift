@@ -41,13 +41,9 @@ struct FleetConsoleTests {
         // The decision reaches both gates' replicas.
         for gate in ["gate-1", "gate-2"] {
             #expect(
-                await eventually(seconds: 60) {
-                    let row = try? await fleet.send(
-                        "GET", to: gate, "/v1/rows/conflicts/\(key)", token: fleet.deviceToken(for: gate))
-                    let columns = row?.1["columns"] as? [String: Any]
-                    return columns?["status"] as? String == "resolved" && columns?["winner"] as? String == southPassage
-                        && columns?["resolved_by"] as? String == "operator:\(Fleet.consoleOperator)"
-                }, "\(gate)")
+                await EdgeDecisionFleetTests.gate(
+                    gate, of: fleet, holds: key, settledFor: southPassage, by: "operator:\(Fleet.consoleOperator)"),
+                "\(gate)")
         }
         #expect(await fleet.converged())
     }
