@@ -4,7 +4,8 @@ import Hummingbird
 import SyncCore
 
 /// The hub's admin API for operators' tools (`mall-hub gift …`, `mall-hub
-/// staff …`), behind the admin token:
+/// staff …`), behind the admin token or an operator's console session (so
+/// the audit log names the person; a viewer's session may only read):
 ///
 /// - `POST /v1/admin/gift-codes`: issue a code; answers its text for the QR code.
 /// - `POST /v1/admin/gift-codes/{id}/revocations`: revoke a code.
@@ -123,58 +124,70 @@ enum HubAdminRoutes {
 
     static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator) {
         let tokens = TokenSet(coordinator.policies.adminTokens)
-        @Sendable func requireAdmin(_ request: Request) throws {
-            guard !tokens.isEmpty else {
-                throw HTTPError(.forbidden, message: "the admin API is closed: set http.admin_token_file")
-            }
-            guard let presented = TokenSet.bearer(of: request), tokens.contains(presented) else {
+        /// Who is calling, for the audit log: `admin` with the admin token
+        /// (tools, `mall-hub`), or `operator:ID` with a console session; a
+        /// viewer's session may read but not change.
+        @Sendable func caller(_ request: Request, changing: Bool) async throws -> String {
+            guard let presented = TokenSet.bearer(of: request) else {
                 throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "admin token required")
             }
+            if tokens.contains(presented) { return "admin" }
+            if let session = await coordinator.consoleSession(for: presented) {
+                guard !changing || session.role == .operator else {
+                    throw HTTPError(.forbidden, message: "viewers may look but not change anything")
+                }
+                return "operator:\(session.operatorId)"
+            }
+            guard !tokens.isEmpty else {
+                throw HTTPError(
+                    .forbidden, message: "the admin API is closed: set http.admin_token_file, or log in at the console")
+            }
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "admin token required")
         }
         router.post("/v1/admin/gift-codes") { request, context -> Response in
-            try requireAdmin(request)
+            let actor = try await caller(request, changing: true)
             let body = try await RequestBody.decode(IssueRequest.self, from: request)
             let issued = try await admin {
                 try await coordinator.issueGiftCode(
                     mall: body.mall, member: body.member, gift: body.gift, validFrom: body.validFrom,
-                    validTo: body.validTo, actor: "admin")
+                    validTo: body.validTo, actor: actor)
             }
             return try JSONBody(issued).response(from: request, context: context).withStatus(.created)
         }
         router.post("/v1/admin/gift-codes/:id/revocations") { request, context -> HTTPResponse.Status in
-            try requireAdmin(request)
+            let actor = try await caller(request, changing: true)
             let id = try context.parameters.require("id")
             let body = try await RequestBody.decode(RevokeRequest.self, from: request)
-            try await admin { try await coordinator.revokeGiftCode(id, reason: body.reason, actor: "admin") }
+            try await admin { try await coordinator.revokeGiftCode(id, reason: body.reason, actor: actor) }
             return .created
         }
         router.post("/v1/admin/gift-keys") { request, context -> Response in
-            try requireAdmin(request)
-            let id = try await admin { try await coordinator.rotateGiftKey(actor: "admin") }
+            let actor = try await caller(request, changing: true)
+            let id = try await admin { try await coordinator.rotateGiftKey(actor: actor) }
             return try JSONBody(["keyId": id]).response(from: request, context: context).withStatus(.created)
         }
         router.get("/v1/admin/fleet") { request, _ -> JSONBody<ConsoleState> in
-            try requireAdmin(request)
+            _ = try await caller(request, changing: false)
             return JSONBody(try await coordinator.consoleState())
         }
         router.get("/v1/admin/conflicts") { request, _ -> JSONBody<[ConflictEntry]> in
-            try requireAdmin(request)
+            _ = try await caller(request, changing: false)
             let openOnly = request.uri.queryParameters["open"] == "true"
             return JSONBody(try await coordinator.conflicts(openOnly: openOnly))
         }
         router.post("/v1/admin/conflicts/:key/resolution") { request, context -> HTTPResponse.Status in
-            try requireAdmin(request)
+            let actor = try await caller(request, changing: true)
             // Keys hold ':' (`parking.double-entry:r-1`), which clients may percent-encode.
             let raw = try context.parameters.require("key")
             let key = raw.removingPercentEncoding ?? raw
             let body = try await RequestBody.decode(ResolutionRequest.self, from: request)
             try await admin {
-                try await coordinator.resolveConflict(key, override: body.winner, note: body.note, actor: "admin")
+                try await coordinator.resolveConflict(key, override: body.winner, note: body.note, actor: actor)
             }
             return .created
         }
         router.post("/v1/admin/imports/:kind") { request, context -> Response in
-            try requireAdmin(request)
+            let actor = try await caller(request, changing: true)
             let name = try context.parameters.require("kind")
             guard let kind = ImportKind(rawValue: name) else {
                 throw HTTPError(.notFound, message: "nothing called \(name) can be imported")
@@ -184,7 +197,7 @@ enum HubAdminRoutes {
             }
             let rows = try await ImportBody.rows(of: request)
             let outcome = try await admin {
-                try await coordinator.importRows(kind, mall: mall, rows: rows, actor: "admin")
+                try await coordinator.importRows(kind, mall: mall, rows: rows, actor: actor)
             }
             switch outcome {
             case .success(let summary):
@@ -196,29 +209,29 @@ enum HubAdminRoutes {
             }
         }
         router.post("/v1/admin/rows") { request, context -> HTTPResponse.Status in
-            try requireAdmin(request)
+            let actor = try await caller(request, changing: true)
             let body = try await RequestBody.decode(WriteRequest.self, from: request)
             guard let mall = body.mall else { throw HTTPError(.badRequest, message: "field mall: required") }
             try await admin {
                 try await coordinator.writeAudited(
-                    body.localWrites, mall: mall, decision: body.decision ?? "admin.rows")
+                    body.localWrites, mall: mall, decision: body.decision ?? "admin.rows", actor: actor)
             }
             return .created
         }
         router.get("/v1/admin/staff") { request, _ -> JSONBody<[StaffEntry]> in
-            try requireAdmin(request)
+            _ = try await caller(request, changing: false)
             let mall = request.uri.queryParameters["mall"].map(String.init)
             return JSONBody(try await admin { try await coordinator.staffList(mall: mall) })
         }
         router.get("/v1/admin/roles") { request, _ -> JSONBody<[RoleEntry]> in
-            try requireAdmin(request)
+            _ = try await caller(request, changing: false)
             return JSONBody(
                 StaffRole.allCases.map {
                     RoleEntry(role: $0.rawValue, permissions: $0.permissions.map(\.rawValue).sorted())
                 })
         }
         router.put("/v1/admin/staff/:id") { request, context -> HTTPResponse.Status in
-            try requireAdmin(request)
+            let actor = try await caller(request, changing: true)
             let id = try context.parameters.require("id")
             guard !id.isEmpty, id.utf8.count <= 64 else {
                 throw HTTPError(.badRequest, message: "staff id: 1 to 64 bytes")
@@ -228,7 +241,7 @@ enum HubAdminRoutes {
             try await admin {
                 try await coordinator.setStaff(
                     mall: body.mall, id: id, name: body.name, roles: body.roles, pinHash: hash, active: body.active,
-                    actor: "admin")
+                    actor: actor)
             }
             return .ok
         }

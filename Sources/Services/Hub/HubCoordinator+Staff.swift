@@ -56,7 +56,7 @@ extension HubCoordinator {
 extension HubCoordinator {
     /// The admin API's raw writes: checked against the schema (all or
     /// nothing), committed with an audit entry, fanned out.
-    public func writeAudited(_ writes: [LocalWrite], mall: String, decision: String) throws {
+    public func writeAudited(_ writes: [LocalWrite], mall: String, decision: String, actor: String) throws {
         guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
         guard !writes.contains(where: { $0.table == "audit_log" || $0.table == "conflicts" }) else {
             throw AdminError(.invalid, "audit_log and conflicts are written by the hub itself")
@@ -65,7 +65,7 @@ extension HubCoordinator {
         try write(
             writes + [
                 hubAudit(
-                    actor: "admin", action: decision, target: "\(writes.count) rows", outcome: "committed", at: now)
+                    actor: actor, action: decision, target: "\(writes.count) rows", outcome: "committed", at: now)
             ], mall: mall, decision: decision)
     }
 }
