@@ -28,6 +28,10 @@ import Testing
             let refused = try await served.send("POST", path, body: csv, contentType: "text/csv", token: viewerToken)
             #expect(refused.0 == 403)
             #expect(ServedNode.message(refused.1).contains("viewers"))
+            #expect(
+                try await hub.audit(about: "zhao", limit: 10).contains {
+                    $0["outcome"] == "permission denied" && $0["action"] == "POST /v1/admin/imports/members"
+                })
             #expect(try await served.send("GET", "/v1/admin/roles", token: viewerToken).0 == 200)
             #expect(try await served.send("GET", "/v1/admin/roles", token: "made-up").0 == 401)
             #expect(try await served.send("GET", "/v1/admin/roles", token: nil).0 == 401)

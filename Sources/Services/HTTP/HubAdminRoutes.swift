@@ -134,6 +134,9 @@ enum HubAdminRoutes {
             if tokens.contains(presented) { return "admin" }
             if let session = await coordinator.consoleSession(for: presented) {
                 guard !changing || session.role == .operator else {
+                    try? await coordinator.auditConsole(
+                        "operator:\(session.operatorId)", action: "\(request.method) \(request.uri.path)",
+                        target: request.uri.path, outcome: "permission denied")
                     throw HTTPError(.forbidden, message: "viewers may look but not change anything")
                 }
                 return "operator:\(session.operatorId)"
