@@ -20,7 +20,7 @@ public actor HubCoordinator {
     let logger: Logger
     /// Opened on first use, so a hub that never issues gifts needs no key directory.
     var giftKeyring: GiftKeyring?
-    /// Recent uses per member, for the scalper flags (in memory: a restart forgets them).
+    /// Recent uses per member, for the scalper flags (rebuilt from the store at start).
     var scalpers: ScalperWatch
     /// Operators logged in at the console, by token (in memory).
     var consoleSessions: [String: ConsoleSession] = [:]
@@ -43,7 +43,8 @@ public actor HubCoordinator {
         self.policies = policies
         self.metrics = metrics
         malls = Set(configuration.fleet.values.map(\.mall))
-        scalpers = ScalperWatch(configuration: policies.scalpers)
+        scalpers = try Self.scalperWatch(
+            from: engine.store, configuration: policies.scalpers, now: clock.now(), logger: logger)
         let now = clock.now()
         nodeHistory = NodeHistory(
             capacity: Int(policies.historyMillis / max(policies.historyIntervalMillis, 1)),

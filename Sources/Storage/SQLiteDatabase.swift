@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SyncCore
 
 /// Opens a SQLite file the way every MallEdge store needs it: WAL, and
 /// `synchronous=FULL` on the writer, checked after opening.
@@ -68,6 +69,18 @@ enum StoredJSON {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
             throw StorageError(.corrupt, "stored \(T.self) does not decode")
+        }
+    }
+}
+
+extension Value {
+    /// A cell value as `json_extract` returns it: an integer or a text, nil
+    /// for anything the schema does not store (SQL NULL: no such cell).
+    init?(extracted value: DatabaseValue) {
+        switch value.storage {
+        case .int64(let number): self = .int(number)
+        case .string(let text): self = .text(text)
+        case .null, .double, .blob: return nil
         }
     }
 }

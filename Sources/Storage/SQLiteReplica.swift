@@ -248,11 +248,7 @@ public final class SQLiteReplica: ReplicaStore {
             while let row = try rows.next() {
                 var values: [String: Value] = [:]
                 for (index, column) in columns.enumerated() {
-                    switch (row[index + 1] as DatabaseValue).storage {
-                    case .int64(let number): values[column] = .int(number)
-                    case .string(let text): values[column] = .text(text)
-                    case .null, .double, .blob: continue
-                    }
+                    values[column] = Value(extracted: row[index + 1])
                 }
                 try body(row[0], values)
             }

@@ -9,6 +9,15 @@ import Testing
 /// The hub flags a member whose codes are redeemed in two cities too close
 /// in time, and the flag is in the conflict ledger at the counter.
 @Suite struct ScalperFlagTests {
+    static let sites = ScalperWatch.Configuration(
+        sites: [
+            "mall-sh": .init(latitude: 31.2304, longitude: 121.4737),
+            "mall-bj": .init(latitude: 39.9042, longitude: 116.4074),
+        ])
+    static let counters: [String: HubCoordinator.Engine.FleetMember] = [
+        "sh": .init(mall: "mall-sh", role: .gift), "bj": .init(mall: "mall-bj", role: .gift),
+    ]
+
     /// A hub with a gift counter in Shanghai and one in Beijing, where member
     /// m-9 has just redeemed a code at each: `body` gets the hub, the
     /// counters by mall, and the two redemption events.
@@ -17,14 +26,7 @@ import Testing
     ) async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
-        let sites = ScalperWatch.Configuration(
-            sites: [
-                "mall-sh": .init(latitude: 31.2304, longitude: 121.4737),
-                "mall-bj": .init(latitude: 39.9042, longitude: 116.4074),
-            ])
-        let (hub, hubService) = try fleet.hub(
-            fleet: ["sh": .init(mall: "mall-sh", role: .gift), "bj": .init(mall: "mall-bj", role: .gift)],
-            scalpers: sites)
+        let (hub, hubService) = try fleet.hub(fleet: Self.counters, scalpers: Self.sites)
         let (shanghai, shService) = try fleet.node("sh", role: .gift, mall: "mall-sh")
         let (beijing, bjService) = try fleet.node("bj", role: .gift, mall: "mall-bj")
         let group = ServiceGroup(
@@ -61,6 +63,45 @@ import Testing
             #expect(flag["item"] == .text("m-9"))
             #expect(flag["status"] == .text("open"))
             #expect(flag["rule"]?.textValue?.contains("1067 km") == true)
+        }
+    }
+
+    @Test func aRestartedHubStillKnowsTheLastDaysUses() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        // Given the hub logged a Shanghai redemption five minutes ago and then restarted,
+        let (before, _) = try fleet.hub(fleet: Self.counters, scalpers: Self.sites)
+        try await before.write(
+            [
+                .insert(
+                    "gift_redemptions", "gr-sh-1",
+                    [
+                        "code_id": .text("gc-1"), "counter": .text("sh"), "member_id": .text("m-9"),
+                        "gift": .text("tea"), "at": .int(GiftRedemptionTests.now() - 300_000),
+                    ])
+            ], mall: "mall-sh", decision: "test")
+        let (hub, hubService) = try fleet.hub(fleet: Self.counters, scalpers: Self.sites)
+        let (beijing, bjService) = try fleet.node("bj", role: .gift, mall: "mall-bj")
+        let group = ServiceGroup(configuration: .init(services: [hubService, bjService], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            // when the member redeems in Beijing,
+            let code = try await hub.issueGiftCode(
+                mall: "mall-bj", member: "m-9", gift: "tea", validFrom: nil,
+                validTo: GiftRedemptionTests.now() + 86_400_000, actor: "test")
+            #expect(await GiftRedemptionTests.arrived(code, at: beijing))
+            let redeemed = try #require(
+                try await beijing.redeemGift(code.text, caller: GiftRedemptionTests.caller("bj")).redemption)
+            // then the restarted hub flags the two cities.
+            #expect(
+                await eventually {
+                    (try? await hub.conflicts())?.contains {
+                        $0.kind == "scalper.too-fast"
+                            && Set($0.sides.compactMap { $0["event"] }) == ["gr-sh-1", redeemed]
+                    } == true
+                })
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
     }
 }

@@ -1,5 +1,7 @@
 import EdgeRules
 import Foundation
+import Logging
+import Storage
 import SyncCore
 
 extension HubCoordinator {
@@ -9,7 +11,11 @@ extension HubCoordinator {
     /// item the member, status open) on the channel of the use that raised it.
     func watchForScalpers(_ changes: [Change]) {
         for change in changes where change.op == .insert {
-            guard let use = scalperUse(change) else { continue }
+            guard
+                let use = Self.scalperUse(
+                    table: change.table, key: change.key, site: change.channel.mall, values: change.columns,
+                    store: engine.store)
+            else { continue }
             for flag in scalpers.observe(use) {
                 let sides = flag.uses.map { ["event": $0.event, "site": $0.site, "at": String($0.at)] }
                 let data = (try? JSONSerialization.data(withJSONObject: sides, options: [.sortedKeys])) ?? Data()
@@ -38,23 +44,51 @@ extension HubCoordinator {
         }
     }
 
+    /// Feeds the watch the uses of its horizon from the store, so a restarted
+    /// hub still sees a member's last day. Their flags were recorded when the
+    /// uses first arrived, so the ones this raises again are dropped.
+    static func scalperWatch(
+        from store: SQLiteHubStore, configuration: ScalperWatch.Configuration, now: UInt64, logger: Logger
+    ) throws -> ScalperWatch {
+        var scalpers = ScalperWatch(configuration: configuration)
+        let since = Int64(now) - max(configuration.windowMillis, 24 * 3_600_000)
+        var uses: [ScalperWatch.Use] = []
+        let columns = [
+            "gift_redemptions": ["member_id", "at"],
+            "gate_passages": ["direction", "decision", "reservation_id", "at"],
+        ]
+        for (table, wanted) in columns {
+            try store.forEachRecentRow(of: table, columns: wanted, timeColumn: "at", since: since) {
+                key, channel, values in
+                if let use = scalperUse(table: table, key: key, site: channel.mall, values: values, store: store) {
+                    uses.append(use)
+                }
+            }
+        }
+        for use in uses.sorted(by: { ($0.at, $0.event) < ($1.at, $1.event) }) { _ = scalpers.observe(use) }
+        logger.info("scalper watch rebuilt", metadata: ["scalpers.uses": "\(uses.count)"])
+        return scalpers
+    }
+
     /// The member, site and time of a redemption or an admitted entry.
-    private func scalperUse(_ change: Change) -> ScalperWatch.Use? {
-        guard case .int(let at)? = change.columns["at"] else { return nil }
+    private static func scalperUse(
+        table: String, key: String, site: String, values: [String: Value], store: SQLiteHubStore
+    ) -> ScalperWatch.Use? {
+        guard case .int(let at)? = values["at"] else { return nil }
         let member: String?
-        switch change.table {
+        switch table {
         case "gift_redemptions":
-            member = change.columns["member_id"]?.textValue
+            member = values["member_id"]?.textValue
         case "gate_passages":
-            guard change.columns["direction"] == .text("in"), change.columns["decision"] == .text("admit"),
-                let reservation = change.columns["reservation_id"]?.textValue
+            guard values["direction"] == .text("in"), values["decision"] == .text("admit"),
+                let reservation = values["reservation_id"]?.textValue
             else { return nil }
             member =
-                (try? engine.store.row(RowRef(table: "reservations", key: reservation)))??.state.values[
+                (try? store.row(RowRef(table: "reservations", key: reservation)))??.state.values[
                     "member_id"]?.textValue
         default: return nil
         }
         guard let member, !member.isEmpty else { return nil }
-        return ScalperWatch.Use(member: member, site: change.channel.mall, at: at, event: change.key)
+        return ScalperWatch.Use(member: member, site: site, at: at, event: key)
     }
 }
