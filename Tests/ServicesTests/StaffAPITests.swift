@@ -82,6 +82,31 @@ import Testing
         }
     }
 
+    @Test func aRoleChangedOrAnAccountDisabledAtTheHubAppliesToOpenSessions() async throws {
+        try await withGiftCounter { hub, served in
+            let clerk = try #require(try await login(served, "s1", "2468").1)
+            let revoke = #"{"codeId":"gc-0000000000000001","reason":"test"}"#
+            #expect(try await served.post("/v1/gifts/revocations", revoke, token: clerk).0 == 403)
+            // Promoted at the hub: the open session may revoke once the change arrives.
+            try await hub.setStaff(
+                mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftManager], pinHash: nil, active: true,
+                actor: "test")
+            #expect(
+                await eventually {
+                    (try? await served.post("/v1/gifts/revocations", revoke, token: clerk))?.0 != 403
+                })
+            // Disabled at the hub: the session ends at the counter.
+            try await hub.setStaff(
+                mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftManager], pinHash: nil, active: false,
+                actor: "test")
+            #expect(
+                await eventually {
+                    (try? await served.post("/v1/gifts/redemptions", #"{"code":"MG1:X"}"#, token: clerk))?.0 == 401
+                })
+            #expect(try await login(served, "s1", "2468").0 == 401)
+        }
+    }
+
     @Test func wrongPINsLockTheIdAndLoggingOutEndsTheSession() async throws {
         try await withGiftCounter { _, served in
             #expect(try await login(served, "nobody", "0000").0 == 401)

@@ -97,13 +97,26 @@ extension NodeCoordinator {
     }
 
     /// The open session for `token`, its expiry pushed back; nil if none.
-    public func session(for token: String) -> StaffSession? {
+    /// Roles are read again from the replica at each use, so a change made at
+    /// the hub applies as soon as it arrives, and a disabled or removed
+    /// account's sessions end then.
+    public func session(for token: String) throws -> StaffSession? {
         let now = clock.now()
         guard var session = sessions[token] else { return nil }
         guard session.expiresAt > now else {
             sessions[token] = nil
             return nil
         }
+        guard let member = try staffMember(session.staffId), member.active else {
+            sessions[token] = nil
+            try audit(
+                "staff:\(session.staffId)", action: "staff.logout", target: session.staffId,
+                outcome: "session ended: the account was disabled or removed")
+            return nil
+        }
+        session.name = member.name
+        session.roles = member.roles.map(\.rawValue).sorted()
+        session.permissions = member.permissions.map(\.rawValue).sorted()
         session.expiresAt = now + Self.sessionIdleMillis
         sessions[token] = session
         return session

@@ -28,7 +28,7 @@ struct NodeAuthentication: Sendable {
                 message: "log in first, or send the device token: Authorization: Bearer <token>")
         }
         if deviceTokens.contains(presented) { return .device(node: node, permissions: devicePermissions) }
-        if let session = await coordinator.session(for: presented) { return .staff(session) }
+        if let session = try await coordinator.session(for: presented) { return .staff(session) }
         throw HTTPError(
             .unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "unknown or expired token: log in again")
     }
