@@ -31,7 +31,7 @@ public final class EventRecorder<Element: Sendable>: Sendable {
 /// Polls `condition` every `interval` until it holds or `seconds` pass: tests
 /// wait for what the system under test does, never for a fixed time.
 public func eventually(
-    seconds: Double = 20, every interval: Duration = .milliseconds(10), _ condition: () async -> Bool
+    seconds: Double = 60, every interval: Duration = .milliseconds(10), _ condition: () async -> Bool
 ) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {

@@ -24,6 +24,10 @@ public actor HubCoordinator {
     var scalpers: ScalperWatch
     /// Operators logged in at the console, by token (in memory).
     var consoleSessions: [String: ConsoleSession] = [:]
+    /// One-use tickets for the console's live stream, by ticket: EventSource
+    /// cannot send a header, and a session token in a URL would end up in
+    /// proxies' access logs.
+    var consoleEventTickets: [String: (session: String, expiresAt: UInt64)] = [:]
     /// Each node's recent samples for the console's charts (saved in the hub's database).
     var nodeHistory: NodeHistory
     var nextHistorySample: UInt64 = 0

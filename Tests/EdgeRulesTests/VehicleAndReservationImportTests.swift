@@ -35,7 +35,7 @@ import Testing
                 ["card_no": "C-001", "plate": "沪A·D1234"],
                 ["phone": "13800138000", "plate": "沪ad1234"],
                 ["member_id": "m-li", "plate": "粤B12345"],
-            ], members: members, registered: ["粤B12345": "m-li"]
+            ], members: members, registered: ["粤B12345": .init(key: "v-粤B12345", memberID: "m-li")]
         ).get()
         #expect(vehicles.map(\.key) == ["v-沪AD1234", "v-粤B12345"])
         #expect(vehicles[0].rows == [1, 2])
@@ -46,12 +46,18 @@ import Testing
                 ["member_id": "m-li", "plate": "沪AD1234"],
                 ["member_id": "m-zhang", "plate": "沪AD12"],
                 ["member_id": "m-zhang", "plate": "粤B12345", "colour": "red"],
-            ], members: members, registered: ["沪AD1234": "m-zhang"])
+                ["member_id": "m-zhang", "plate": "粤B54321"],
+            ], members: members,
+            registered: [
+                "沪AD1234": .init(key: "v-沪AD1234", memberID: "m-zhang"),
+                "粤B54321": .init(key: "car-17", memberID: "m-zhang"),
+            ])
         #expect(
             problems(refused) == [
                 "1 plate: 沪AD1234 is registered to member m-zhang",
                 "2 plate: not a plate: 5 characters: plates have 7 or 8",
                 "3 colour: unknown field",
+                "4 plate: 粤B54321 is held by vehicle car-17; change it there",
             ])
     }
 
@@ -98,11 +104,12 @@ import Testing
                 row("bk-7"),
                 row("bk-8"),
                 row("bk-8"),
+                row("bk-9", start: "1969-12-31T00:00:00Z", end: "9223372036854775807"),
             ], members: members, existing: ["bk-6": .left], now: now)
         #expect(
             problems(refused) == [
                 "1 reservation_id: required: 1 to 64 letters, digits, '.', '_', ':' or '-'",
-                "2 window_start: epoch milliseconds or an ISO 8601 time with its UTC offset",
+                "2 window_start: epoch milliseconds or an ISO 8601 time with its UTC offset, 1970 to 3000",
                 "3 window_end: after window_start, and at most 7 days after it",
                 "4 window_end: after window_start, and at most 7 days after it",
                 "5 status: booked or cancelled (the gates set the others)",
@@ -110,6 +117,7 @@ import Testing
                 "7 window_end: the window has already ended",
                 "8 reservation_id: bk-7 is already booked by row 7 of this import",
                 "10 reservation_id: bk-8 is already booked by row 9 of this import",
+                "11 window_start: epoch milliseconds or an ISO 8601 time with its UTC offset, 1970 to 3000",
             ])
     }
 }

@@ -33,6 +33,14 @@ import Testing
                     $0["outcome"] == "permission denied" && $0["action"] == "POST /v1/admin/imports/members"
                 })
             #expect(try await served.send("GET", "/v1/admin/roles", token: viewerToken).0 == 200)
+            // Raw rows and key rotation stay with the admin token: a leaked session cannot plant keys.
+            let rows =
+                #"{"mall":"mall-x","writes":[{"table":"members","key":"m-1","op":"insert","columns":{"name":"A"}}]}"#
+            #expect(try await served.send("POST", "/v1/admin/rows", body: rows, token: operatorToken).0 == 401)
+            #expect(try await served.send("POST", "/v1/admin/gift-keys", body: "{}", token: operatorToken).0 == 401)
+            // The live stream opens with a one-use ticket, never with the session token in its URL.
+            #expect(try await served.send("GET", "/v1/console/events?token=\(operatorToken)", token: nil).0 == 401)
+            #expect(try await served.send("GET", "/v1/console/events?ticket=made-up", token: nil).0 == 401)
             #expect(try await served.send("GET", "/v1/admin/roles", token: "made-up").0 == 401)
             #expect(try await served.send("GET", "/v1/admin/roles", token: nil).0 == 401)
         }

@@ -103,6 +103,17 @@ import Testing
                 #expect(try await hub.row(table: "reservations", key: "bk-1004") == nil, "nothing half-imported")
                 #expect(try await hub.row(table: "reservations", key: "bk-1001")?.values["zone"] == .text("B2"))
                 #expect(try await post("x", type: "text/csv", kind: "parking-fines").0 == 404)
+                // A booking deleted at the hub cannot come back under its id (its delete would win).
+                try await hub.write([.delete("reservations", "bk-1001")], mall: InMemoryFleet.mall, decision: "test")
+                let again = """
+                    reservation_id,card_no,plate,zone,window_start,window_end
+                    bk-1001,C-001,沪AD1234,B2,\(iso.string(from: now)),\(iso.string(from: now + 3600))
+                    """
+                let (deletedStatus, deletedReport) = try await post(again, type: "text/csv", kind: "reservations")
+                #expect(deletedStatus == 422)
+                #expect(
+                    (deletedReport["rows"] as? [[String: Any]])?.first?["problem"] as? String
+                        == "bk-1001 was deleted; a deleted record does not come back under the same key")
                 // Bodies that are not an import at all are refused before any row is read.
                 #expect(try await post(#"{"rows": {"name": "x"}}"#, type: "application/json").0 == 400)
                 #expect(try await post(#"{"rows": [{"name": ["x"]}]}"#, type: "application/json").0 == 400)

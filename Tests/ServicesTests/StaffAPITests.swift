@@ -93,7 +93,8 @@ import Testing
                 actor: "test")
             #expect(
                 await eventually {
-                    (try? await served.post("/v1/gifts/revocations", revoke, token: clerk))?.0 != 403
+                    let status = (try? await served.post("/v1/gifts/revocations", revoke, token: clerk))?.0
+                    return status.map { ![401, 403].contains($0) && $0 < 500 } == true
                 })
             // Disabled at the hub: the session ends at the counter.
             try await hub.setStaff(

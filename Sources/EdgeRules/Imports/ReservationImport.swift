@@ -65,11 +65,11 @@ public enum ReservationImport {
                 continue
             }
             guard let start = time(row["window_start"]) else {
-                fail("window_start", "epoch milliseconds or an ISO 8601 time with its UTC offset")
+                fail("window_start", "epoch milliseconds or an ISO 8601 time with its UTC offset, 1970 to 3000")
                 continue
             }
             guard let end = time(row["window_end"]) else {
-                fail("window_end", "epoch milliseconds or an ISO 8601 time with its UTC offset")
+                fail("window_end", "epoch milliseconds or an ISO 8601 time with its UTC offset, 1970 to 3000")
                 continue
             }
             guard end > start, end - start <= maxWindowMillis else {
@@ -112,9 +112,18 @@ public enum ReservationImport {
             }
     }
 
+    /// The times a booking may name: 1970 to the year 3000, so window
+    /// arithmetic can never overflow.
+    static let plausibleMillis: ClosedRange<Int64> = 0...32_503_680_000_000
+
     /// Epoch milliseconds, or an ISO 8601 date and time with a UTC offset
-    /// (`T` or one space between them); nil for anything else.
+    /// (`T` or one space between them), within `plausibleMillis`; nil for
+    /// anything else.
     static func time(_ raw: String?) -> Int64? {
+        parsedTime(raw).flatMap { plausibleMillis.contains($0) ? $0 : nil }
+    }
+
+    private static func parsedTime(_ raw: String?) -> Int64? {
         guard let raw = raw?.trimmingWhitespace(), !raw.isEmpty else { return nil }
         if raw.allSatisfy(\.isASCIIDigit) { return Int64(raw) }
         let formatter = ISO8601DateFormatter()

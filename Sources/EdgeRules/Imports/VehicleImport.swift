@@ -16,9 +16,20 @@ public enum VehicleImport {
 
     public static let fields = MemberDirectory.fields.union(["plate"])
 
-    /// `registered`: normalised plate to the member it is registered to.
+    /// A vehicle as the hub already holds it.
+    public struct Registered: Hashable, Sendable {
+        public var key: String
+        public var memberID: String
+
+        public init(key: String, memberID: String) {
+            self.key = key
+            self.memberID = memberID
+        }
+    }
+
+    /// `registered`: normalised plate to the vehicle row that holds it.
     public static func plan(
-        _ rows: [[String: String]], members: MemberDirectory, registered: [String: String]
+        _ rows: [[String: String]], members: MemberDirectory, registered: [String: Registered]
     ) -> Result<[Vehicle], ImportRefusal> {
         var errors: [ImportRowError] = []
         var vehicles: [String: Vehicle] = [:]
@@ -34,13 +45,20 @@ public enum VehicleImport {
                 continue
             case .success(let found): (member, plate) = found
             }
-            let owner = vehicles["v-" + plate.text]?.memberID ?? registered[plate.text]
+            let key = "v-" + plate.text
+            if let held = registered[plate.text], held.key != key {
+                errors.append(
+                    .init(
+                        row: number, field: "plate",
+                        problem: "\(plate.text) is held by vehicle \(held.key); change it there"))
+                continue
+            }
+            let owner = vehicles[key]?.memberID ?? registered[plate.text]?.memberID
             if let owner, owner != member {
                 errors.append(
                     .init(row: number, field: "plate", problem: "\(plate.text) is registered to member \(owner)"))
                 continue
             }
-            let key = "v-" + plate.text
             if vehicles[key] == nil {
                 order.append(key)
                 vehicles[key] = Vehicle(

@@ -8,14 +8,18 @@ public struct ConsoleState: Codable, Sendable {
     /// Nodes in a stale or risk state, with why, by node id.
     public var problems: [String: [String]]
     public var openConflicts: Int
+    /// Changes whenever a conflict is recorded or settled, so the page knows
+    /// to read the ledger again (the open count alone can stay the same).
+    public var ledgerVersion: String
     /// The one-line count the console heads its table with and `mall-hub
     /// status` prints first: made here once, so the two always agree.
     public var summary: String
 
-    init(fleet: FleetState, problems: [String: [String]], openConflicts: Int) {
+    init(fleet: FleetState, problems: [String: [String]], conflicts: [ConflictEntry]) {
         self.fleet = fleet
         self.problems = problems
-        self.openConflicts = openConflicts
+        openConflicts = conflicts.filter { $0.status == "open" }.count
+        ledgerVersion = "\(conflicts.count)/\(conflicts.count - openConflicts)"
         let offline = fleet.nodes.filter { !$0.online }.count
         summary =
             "\(fleet.nodes.count - offline) online, \(offline) offline, \(problems.count) with problems, "
@@ -53,8 +57,31 @@ extension HubCoordinator {
         return session
     }
 
+    /// Whether the session is still open, without counting this as a use.
+    public func consoleSessionIsOpen(_ token: String) -> Bool {
+        consoleSessions[token].map { $0.expiresAt > clock.now() } ?? false
+    }
+
     public func closeConsoleSession(_ token: String) {
         consoleSessions[token] = nil
+        consoleEventTickets = consoleEventTickets.filter { $0.value.session != token }
+    }
+
+    /// A ticket that opens the live stream once, within 30 s.
+    public func issueConsoleEventTicket(for session: ConsoleSession) -> String {
+        let now = clock.now()
+        consoleEventTickets = consoleEventTickets.filter { $0.value.expiresAt > now }
+        let ticket = TokenSet.random()
+        consoleEventTickets[ticket] = (session.token, now + 30_000)
+        return ticket
+    }
+
+    /// The session a ticket was issued for, if it is still good; the ticket is spent either way.
+    public func redeemConsoleEventTicket(_ ticket: String) -> ConsoleSession? {
+        guard let entry = consoleEventTickets.removeValue(forKey: ticket), entry.expiresAt > clock.now() else {
+            return nil
+        }
+        return consoleSession(for: entry.session)
     }
 
     public func consoleState() throws -> ConsoleState {
@@ -71,7 +98,7 @@ extension HubCoordinator {
             if lag > 100 { why.append("\(lag) changes behind") }
             if !why.isEmpty { problems[node.node] = why }
         }
-        return ConsoleState(fleet: fleet, problems: problems, openConflicts: try conflicts(openOnly: true).count)
+        return ConsoleState(fleet: fleet, problems: problems, conflicts: try conflicts())
     }
 
     /// The node's samples over the last hours, oldest first.

@@ -202,13 +202,16 @@ enum ConsolePage {
             return;
           }
           if (events) events.close();
-          events = new EventSource("/v1/console/events?token=" + encodeURIComponent(session.token));
+          const { status, json: ticket } = await call("POST", "/v1/console/event-tickets");
+          if (status !== 201 || !session) return;
+          events = new EventSource("/v1/console/events?ticket=" + encodeURIComponent(ticket.ticket));
           events.addEventListener("state", (e) => {
-            const before = state && state.openConflicts;
+            const before = state ? state.ledgerVersion : null;
             state = JSON.parse(e.data); $("live").className = "up"; renderFleet();
-            if (before !== undefined && before !== state.openConflicts) renderConflicts();  // a new conflict, or one settled elsewhere
+            if (before !== null && before !== state.ledgerVersion) renderConflicts();  // a new conflict, or one settled elsewhere
           });
-          events.onerror = () => { $("live").className = "down"; };
+          // A ticket opens the stream once: after a drop, ask for a new one.
+          events.onerror = () => { $("live").className = "down"; events.close(); events = null; setTimeout(() => { if (session && !events) connect(); }, 2000); };
         }
         function show() {
           $("login").hidden = !!session; $("app").hidden = !session; $("logout").hidden = !session;

@@ -7,7 +7,9 @@ import Storage
 ///
 /// - `POST /v1/console/sessions` (operator id and password), `DELETE /v1/console/sessions/current`.
 /// - `GET /v1/console/state`: the fleet, its problems, the open conflicts count.
-/// - `GET /v1/console/events?token=…`: the same, pushed every second (server-sent events).
+/// - `POST /v1/console/event-tickets`: a one-use ticket for the live stream (30 s).
+/// - `GET /v1/console/events?ticket=…`: the state, pushed every second (server-sent
+///   events) while the session lasts.
 /// - `GET /v1/console/nodes/{id}`: a node's samples over the last hours, its conflicts and audit entries.
 /// - `GET /v1/console/conflicts`, `POST /v1/console/conflicts/{key}/resolution` (operators only).
 /// - `GET /console` (the page) and `GET /console/chart.js` (Debian's Chart.js, served from the system).
@@ -35,8 +37,8 @@ enum ConsoleRoutes {
 
     static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator, chartJS: String) {
         @Sendable func session(_ request: Request) async throws -> ConsoleSession {
-            let token = TokenSet.bearer(of: request) ?? request.uri.queryParameters["token"].map(String.init)
-            guard let token, let session = await coordinator.consoleSession(for: token) else {
+            guard let token = TokenSet.bearer(of: request), let session = await coordinator.consoleSession(for: token)
+            else {
                 throw HTTPError(.unauthorized, message: "log in at the console first")
             }
             return session
@@ -75,13 +77,20 @@ enum ConsoleRoutes {
             _ = try await session(request)
             return JSONBody(try await coordinator.consoleState())
         }
+        router.post("/v1/console/event-tickets") { request, context -> Response in
+            let ticket = await coordinator.issueConsoleEventTicket(for: try await session(request))
+            return try JSONBody(["ticket": ticket]).response(from: request, context: context).withStatus(.created)
+        }
         router.get("/v1/console/events") { request, _ -> Response in
-            _ = try await session(request)
+            guard let ticket = request.uri.queryParameters["ticket"].map(String.init),
+                let session = await coordinator.redeemConsoleEventTicket(ticket)
+            else { throw HTTPError(.unauthorized, message: "ask for a ticket first (POST /v1/console/event-tickets)") }
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
                 body: .init { writer in
                     let encoder = JSONEncoder()
-                    while !Task.isCancelled {
+                    // Until the operator logs out or the session expires.
+                    while !Task.isCancelled, await coordinator.consoleSessionIsOpen(session.token) {
                         let state = try await coordinator.consoleState()
                         let json = String(decoding: try encoder.encode(state), as: UTF8.self)
                         try await writer.write(ByteBuffer(string: "event: state\ndata: \(json)\n\n"))

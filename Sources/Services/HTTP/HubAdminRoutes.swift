@@ -5,13 +5,14 @@ import SyncCore
 
 /// The hub's admin API for operators' tools (`mall-hub gift …`, `mall-hub
 /// staff …`), behind the admin token or an operator's console session (so
-/// the audit log names the person; a viewer's session may only read):
+/// the audit log names the person; a viewer's session may only read; raw
+/// rows and key rotation take the admin token):
 ///
 /// - `POST /v1/admin/gift-codes`: issue a code; answers its text for the QR code.
 /// - `POST /v1/admin/gift-codes/{id}/revocations`: revoke a code.
 /// - `POST /v1/admin/gift-keys`: start signing with a new key (rotation).
-/// - `PUT /v1/admin/staff/{id}`: create or change a staff member (a role change or
-///   disabling reaches every node of the mall, which ends their sessions there).
+/// - `PUT /v1/admin/staff/{id}`: create or change a staff member (a role change
+///   applies to their open sessions at the nodes once it arrives; disabling ends them).
 /// - `GET /v1/admin/staff[?mall=M]`: the staff, with roles and permissions (no PIN hashes).
 /// - `GET /v1/admin/roles`: each role and the permissions it grants.
 /// - `GET /v1/admin/fleet`: what the console shows (`mall-hub status` prints it).
@@ -127,12 +128,14 @@ enum HubAdminRoutes {
         /// Who is calling, for the audit log: `admin` with the admin token
         /// (tools, `mall-hub`), or `operator:ID` with a console session; a
         /// viewer's session may read but not change.
-        @Sendable func caller(_ request: Request, changing: Bool) async throws -> String {
+        /// `tokenOnly`: actions that stay with the admin token (raw rows, key
+        /// rotation): a session that leaked must not plant rows or keys.
+        @Sendable func caller(_ request: Request, changing: Bool, tokenOnly: Bool = false) async throws -> String {
             guard let presented = TokenSet.bearer(of: request) else {
                 throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "admin token required")
             }
             if tokens.contains(presented) { return "admin" }
-            if let session = await coordinator.consoleSession(for: presented) {
+            if !tokenOnly, let session = await coordinator.consoleSession(for: presented) {
                 guard !changing || session.role == .operator else {
                     try? await coordinator.auditConsole(
                         "operator:\(session.operatorId)", action: "\(request.method) \(request.uri.path)",
@@ -165,7 +168,7 @@ enum HubAdminRoutes {
             return .created
         }
         router.post("/v1/admin/gift-keys") { request, context -> Response in
-            let actor = try await caller(request, changing: true)
+            let actor = try await caller(request, changing: true, tokenOnly: true)
             let id = try await admin { try await coordinator.rotateGiftKey(actor: actor) }
             return try JSONBody(["keyId": id]).response(from: request, context: context).withStatus(.created)
         }
@@ -212,7 +215,7 @@ enum HubAdminRoutes {
             }
         }
         router.post("/v1/admin/rows") { request, context -> HTTPResponse.Status in
-            let actor = try await caller(request, changing: true)
+            let actor = try await caller(request, changing: true, tokenOnly: true)
             let body = try await RequestBody.decode(WriteRequest.self, from: request)
             guard let mall = body.mall else { throw HTTPError(.badRequest, message: "field mall: required") }
             try await admin {

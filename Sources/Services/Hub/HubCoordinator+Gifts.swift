@@ -66,6 +66,15 @@ extension HubCoordinator {
         } catch let error as GiftCodeError {
             throw AdminError(.invalid, "\(error)")
         }
+        // Drawn before the code is committed: a code that exists has its image.
+        let symbol: QRCode
+        let png: [UInt8]
+        do {
+            symbol = try QRCode(text, level: .quartile)
+            png = try symbol.png()
+        } catch {
+            throw AdminError(.unavailable, "\(error)")
+        }
         try write(
             [
                 .insert(
@@ -77,14 +86,6 @@ extension HubCoordinator {
                     ]),
                 hubAudit(actor: actor, action: "gift.issue", target: token.codeID, outcome: "issued", at: now),
             ], mall: mall, decision: "gift.issue")
-        let symbol: QRCode
-        let png: [UInt8]
-        do {
-            symbol = try QRCode(text, level: .quartile)
-            png = try symbol.png()
-        } catch {
-            throw AdminError(.unavailable, "\(error)")
-        }
         return IssuedGiftCode(
             mall: mall, codeId: token.codeID, text: text, keyId: token.keyID, member: member, gift: gift,
             validFrom: Int64(token.validFrom) * 1000, validTo: Int64(token.validTo) * 1000, qrVersion: symbol.version,

@@ -40,16 +40,22 @@ extension HubCoordinator {
         case .failure(let refusal): return .failure(refusal)
         case .success(let writes): records = writes
         }
-        // Row keys are fleet-wide: a key another mall holds would move its row here.
-        let elsewhere = try records.compactMap { write, record -> [ImportRowError]? in
-            guard let row = try engine.store.row(RowRef(table: kind.rawValue, key: record.key)),
-                row.channel.mall != mall
-            else { return nil }
-            return record.rows.map {
-                ImportRowError(row: $0, field: nil, problem: "\(record.key) belongs to mall \(row.channel.mall)")
+        // Row keys are fleet-wide: a key another mall holds would move its row
+        // here; and a deleted row stays deleted (a delete wins its merge), so
+        // an insert under its key would be absorbed, not seen.
+        let unusable = try records.compactMap { write, record -> [ImportRowError]? in
+            guard let row = try engine.store.row(RowRef(table: kind.rawValue, key: record.key)) else { return nil }
+            let problem: String
+            if row.channel.mall != mall {
+                problem = "\(record.key) belongs to mall \(row.channel.mall)"
+            } else if !row.state.isVisible {
+                problem = "\(record.key) was deleted; a deleted record does not come back under the same key"
+            } else {
+                return nil
             }
+            return record.rows.map { ImportRowError(row: $0, field: nil, problem: problem) }
         }
-        guard elsewhere.isEmpty else { return .failure(ImportRefusal(rows: elsewhere.flatMap { $0 })) }
+        guard unusable.isEmpty else { return .failure(ImportRefusal(rows: unusable.flatMap { $0 })) }
         let created = records.filter(\.record.created).count
         try write(
             records.map(\.write) + [
@@ -96,10 +102,10 @@ extension HubCoordinator {
     private func planVehicles(_ rows: [[String: String]], mall: String) throws -> Result<
         [(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal
     > {
-        var registered: [String: String] = [:]
+        var registered: [String: VehicleImport.Registered] = [:]
         for row in try visibleRows("vehicles", mall: mall) {
             if let plate = row.values["plate"]?.textValue, let member = row.values["member_id"]?.textValue {
-                registered[plate] = member
+                registered[plate] = .init(key: row.key, memberID: member)
             }
         }
         let members = MemberDirectory(try existingMembers(mall: mall))

@@ -48,7 +48,7 @@ extension HubCoordinator {
             let permissions = Set(roles.compactMap(StaffRole.init(rawValue:)).flatMap(\.permissions))
             return StaffEntry(
                 id: row.ref.key, mall: row.channel.mall, name: values["name"]?.textValue ?? "", roles: roles,
-                active: values["active"]?.intValue == 1, permissions: permissions.map(\.rawValue).sorted())
+                active: values["active"]?.intValue != 0, permissions: permissions.map(\.rawValue).sorted())
         }
     }
 }
