@@ -70,6 +70,11 @@ struct ConsoleBrowserTests {
                 #expect(
                     try await browser.waitUntil(
                         "document.querySelector('#detail-title').textContent.startsWith('Node g2')"))
+                // (lag, outbox and the rate of its changes, drawn by Chart.js)
+                #expect(
+                    try await browser.waitUntil(
+                        "Chart.getChart(document.querySelector('#chart-changes'))?.data.datasets[0].label "
+                            + "=== 'Changes per minute'"))
                 // with how far behind each of its channels it is.
                 #expect(
                     try await browser.waitUntil(

@@ -181,7 +181,9 @@ enum ConsolePage {
           $("detail").hidden = false;
           $("detail-title").textContent = "Node " + id + " — last " + json.history.length + " samples";
           const labels = json.history.map(s => new Date(s.at).toLocaleTimeString());
-          const series = { lag: ["Changes behind", s => s.lag], outbox: ["Outbox depth", s => s.outboxDepth], changes: ["Changes per sample", s => s.changes] };
+          // A sample counts the changes accepted since the one before: as a rate per minute.
+          const perMinute = (s, i) => i === 0 ? null : Math.round(s.changes * 60000 / Math.max(s.at - json.history[i - 1].at, 1));
+          const series = { lag: ["Changes behind", s => s.lag], outbox: ["Outbox depth", s => s.outboxDepth], changes: ["Changes per minute", perMinute] };
           for (const [name, [label, pick]] of Object.entries(series)) {
             if (charts[name]) charts[name].destroy();
             if (window.Chart) charts[name] = new Chart($("chart-" + name), { type: "line",
