@@ -70,11 +70,15 @@ struct ConsoleScaleTests {
             tasks.addTask { try await group.run() }
             for node in nodes { node.transport.start() }
             let now = { UInt64(Date().timeIntervalSince1970 * 1000) }
+            // (births only once the hub is subscribed: a hung node sends nothing after its birth)
+            #expect(await eventually { await hub.fleet().connected })
             for node in nodes { try await node.birth(now: now()) }
-            // Every node reports each second, as nodes do.
+            // Every node reports each second, as nodes do, but one that hangs
+            // after its birth: its broker session lives on, so no will comes.
+            let hung = nodes[7]
             tasks.addTask {
                 while !Task.isCancelled {
-                    for (index, node) in nodes.enumerated() {
+                    for (index, node) in nodes.enumerated() where node.id != hung.id {
                         try? await node.heartbeat(now: now(), outbox: index % 50 == 0 ? 7 : 0)
                     }
                     try await Task.sleep(for: .seconds(1))
@@ -115,6 +119,14 @@ struct ConsoleScaleTests {
                     "(() => { const f = document.querySelector('#filter'); f.value = 'node-250'; f.dispatchEvent(new Event('input')); return true })()"
                 )
                 #expect(try await browser.waitUntil("\(rows) === 1"))
+                // The hung node is listed as stale, in colour, once it has been silent for 10 s.
+                _ = try await browser.evaluate(
+                    "(() => { const f = document.querySelector('#filter'); f.value = '\(hung.id)'; f.dispatchEvent(new Event('input')); return true })()"
+                )
+                #expect(
+                    try await browser.waitUntil(
+                        "document.querySelector('#fleet tbody tr.problem')?.textContent.includes('stale: silent for')",
+                        seconds: 90))
                 // What one live update costs the page: the median of twenty full redraws.
                 let redraw =
                     try await browser.evaluate(

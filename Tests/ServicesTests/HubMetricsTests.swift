@@ -44,7 +44,7 @@ struct HubMetricsTests {
         let rules = Self.repository.appendingPathComponent("deploy/prometheus/alerts.yml").path
         let (status, output) = try await Self.promtool(["check", "rules", rules])
         #expect(status == 0, "\(output)")
-        #expect(output.contains("5 rules found"), "\(output)")
+        #expect(output.contains("6 rules found"), "\(output)")
     }
 
     @Test func metricsShowTheFleetTheConflictsAndTheRefusalsAndPassPromtool() async throws {
@@ -90,6 +90,7 @@ struct HubMetricsTests {
             #expect(text.contains(#"malledge_node_online{node="g1",mall="mall-x",role="gate"} 1"#), "\(text)")
             #expect(text.contains(#"malledge_node_online{node="g3",mall="mall-x",role="gate"} 0"#))
             #expect(text.contains(#"malledge_conflicts_total{kind="parking.double-entry"}"#))
+            #expect(text.contains(#"malledge_conflicts_open{kind="parking.double-entry"} 1"#))
             #expect(text.contains(#"malledge_hub_messages_rejected_total{reason="malformed"} 1"#))
             #expect(
                 text.contains(

@@ -90,6 +90,10 @@ extension HubCoordinator {
         for node in fleet.nodes {
             var why: [String] = []
             if !node.online { why.append("offline") }
+            // Online but silent: a hung process keeps its broker session (and so no will).
+            if node.online, let ago = node.lastSeenAgoMillis, ago > 10_000 {
+                why.append("stale: silent for \(ago / 1000) s")
+            }
             if node.skewFlagged { why.append("clock skew") }
             if let age = node.oldestUnsyncedAgeMillis, age > 60_000 {
                 why.append("decisions unsynced for \(age / 60_000) min")

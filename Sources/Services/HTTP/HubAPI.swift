@@ -19,6 +19,7 @@ public enum HubAPI {
         if let metrics = coordinator.metrics {
             router.get("/metrics") { _, _ -> Response in
                 metrics.record(await coordinator.fleet())
+                metrics.recordOpenConflicts(try await coordinator.conflicts(openOnly: true).map(\.kind))
                 return Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: .init(byteBuffer: .init(string: metrics.exposition())))

@@ -1,5 +1,6 @@
 import CoreMetrics
 public import Prometheus
+import Synchronization
 
 /// The hub's metrics, counted through swift-metrics into a Prometheus
 /// registry (swift-prometheus): what the hub counts as it works (changes
@@ -15,6 +16,7 @@ public final class HubMetrics: Sendable {
     private let accepted: CoreMetrics.Counter
     private let duplicates: CoreMetrics.Counter
     private let published: CoreMetrics.Counter
+    private let knownConflictKinds = Mutex<Set<String>>([])
 
     static let help = [
         "malledge_hub_changes_accepted_total": "Changes from nodes the hub logged.",
@@ -23,6 +25,7 @@ public final class HubMetrics: Sendable {
         "malledge_hub_messages_rejected_total":
             "Messages the hub refused, by reason; nothing of a refused message is applied.",
         "malledge_conflicts_total": "Conflicts recorded in the ledger, by kind (double use, scalper flags).",
+        "malledge_conflicts_open": "Conflicts in the ledger waiting for an operator's decision, by kind.",
         "malledge_node_online": "1 while the node is online (birth or heartbeat, no death since).",
         "malledge_node_last_seen_seconds": "Seconds since the hub last heard from the node (-1: never).",
         "malledge_node_outbox_depth": "Changes decided at the node and not yet acknowledged by the hub.",
@@ -79,6 +82,19 @@ public final class HubMetrics: Sendable {
         }
         Meter(label: "malledge_hub_log_seq", factory: factory).set(Double(fleet.hubSeq))
         Meter(label: "malledge_hub_broker_connected", factory: factory).set(fleet.connected ? 1.0 : 0.0)
+    }
+
+    /// Sets the open-conflict gauges from the ledger as it is now (kinds
+    /// seen before and now settled go back to 0).
+    func recordOpenConflicts(_ kinds: [String]) {
+        var counts = knownConflictKinds.withLock { known in
+            Dictionary(uniqueKeysWithValues: known.map { ($0, 0) })
+        }
+        for kind in kinds { counts[kind, default: 0] += 1 }
+        knownConflictKinds.withLock { $0.formUnion(counts.keys) }
+        for (kind, count) in counts {
+            Meter(label: "malledge_conflicts_open", dimensions: [("kind", kind)], factory: factory).set(count)
+        }
     }
 
     /// The Prometheus text exposition.
