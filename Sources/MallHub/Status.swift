@@ -9,24 +9,34 @@ extension MallHub {
 
         @Option(name: .shortAndLong, help: "The hub's TOML configuration file (its HTTP address and admin token).")
         var config: String
+        @Flag(help: "Only nodes with a problem (offline, stale, behind, unsynced, skewed), as the console's filter.")
+        var problems = false
+        @Option(help: "Only this mall's nodes.")
+        var mall: String?
 
         func run() async throws {
             let answer = try await adminCall(config) {
                 try await $0.request("GET", "/v1/admin/fleet", body: nil, contentType: "application/json")
             }
             let data = try JSONSerialization.data(withJSONObject: answer)
-            print(FleetTable.render(try JSONDecoder().decode(ConsoleState.self, from: data)))
+            let state = try JSONDecoder().decode(ConsoleState.self, from: data)
+            print(
+                FleetTable.render(state) { node in
+                    (!problems || !node.online || state.problems[node.node] != nil)
+                        && (mall == nil || node.mall == mall)
+                })
         }
     }
 }
 
-/// The fleet as a terminal table, as the console shows it: its summary line,
-/// then problems first (offline, then other trouble), each with why.
+/// The fleet as a terminal table, as the console shows it: its summary line
+/// (always the whole fleet's), then the nodes `shown` keeps, problems first
+/// (offline, then other trouble), each with why.
 enum FleetTable {
-    static func render(_ state: ConsoleState) -> String {
+    static func render(_ state: ConsoleState, shown: (FleetState.Node) -> Bool = { _ in true }) -> String {
         let header = ["NODE", "MALL", "ROLE", "STATE", "LAST SEEN", "OUTBOX", "OLDEST", "BEHIND", "SKEW", "PROBLEMS"]
         func rank(_ node: FleetState.Node) -> Int { !node.online ? 0 : state.problems[node.node] != nil ? 1 : 2 }
-        let rows = state.fleet.nodes.sorted { (rank($0), $0.node) < (rank($1), $1.node) }.map {
+        let rows = state.fleet.nodes.filter(shown).sorted { (rank($0), $0.node) < (rank($1), $1.node) }.map {
             row($0, problems: state.problems[$0.node] ?? [])
         }
         let fleet = state.fleet

@@ -46,6 +46,9 @@ struct FleetIntegrationTests {
                 return summary.hasPrefix("1 online, 1 offline") && lines.first == summary
                     && lines.contains { $0.hasPrefix("gate-2 ") && $0.contains("OFFLINE") && $0.contains("offline") }
             })
+        // and, asked for problems only, lists gate-2 alone.
+        let problems = try await fleet.hubCommand(["status", "--problems"]).output
+        #expect(problems.contains("\ngate-2 ") && !problems.contains("\ngate-1 "), "\(problems)")
 
         // Given gate-1 keeps admitting while gate-2's process is stopped…
         for i in 0..<20 {
