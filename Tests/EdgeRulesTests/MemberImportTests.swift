@@ -20,7 +20,7 @@ import Testing
         let zhang = members[0]
         #expect(zhang.rows == [1, 2, 3])
         #expect(zhang.name == "Zhang San")
-        #expect(zhang.phone == "13800138000")
+        #expect(zhang.phone == "+8613800138000")
         #expect(zhang.cardNo == "C-001")
         #expect(zhang.tier == "black")
         #expect(zhang.guestsAllowed == 2)
@@ -28,6 +28,9 @@ import Testing
         #expect(members[1].phone == "+8613900000000")
         // The id comes from the stable key, so importing again finds the same member.
         #expect(try plan([["name": "Zhang San", "phone": "13800138000"]]).get()[0].id == zhang.id)
+        // A mainland mobile is one number with or without its country code.
+        #expect(try plan([["name": "Zhang San", "phone": "0086 138 0013 8000"]]).get()[0].id == zhang.id)
+        #expect(try plan([["name": "Zhang San", "phone": "+86 13800138000"]]).get()[0].id == zhang.id)
     }
 
     @Test func aKnownPhoneOrCardUpdatesTheExistingMember() throws {

@@ -40,7 +40,7 @@ public enum MemberImport {
         var byPhone: [String: String] = [:]
         var byCard: [String: String] = [:]
         for member in existing {
-            if let phone = member.phone { byPhone[phone] = member.id }
+            if let phone = member.phone { byPhone[normalisePhone(phone)] = member.id }
             if let card = member.cardNo { byCard[card] = member.id }
         }
         let known = Set(existing.map(\.id))
@@ -117,11 +117,20 @@ public enum MemberImport {
         return "m-" + String(repeating: "0", count: 12 - hex.count) + hex
     }
 
-    /// Digits only (spaces, dashes, dots and brackets dropped), a leading + kept.
+    /// One form per number, so the same person matches however a channel
+    /// wrote it: digits only (spaces, dashes, dots and brackets dropped); a
+    /// mainland mobile (11 digits from 1) with or without +86 or 0086 becomes
+    /// `+86` and its 11 digits; any other number keeps a leading + (or 00) as +.
     static func normalisePhone(_ text: String) -> String {
         let trimmed = text.trimmingWhitespace()
-        let digits = trimmed.filter(\.isASCII).filter(\.isNumber)
-        return trimmed.hasPrefix("+") ? "+" + digits : digits
+        var digits = String(trimmed.filter(\.isASCII).filter(\.isNumber))
+        var international = trimmed.hasPrefix("+")
+        if !international, digits.hasPrefix("00") {
+            digits.removeFirst(2)
+            international = true
+        }
+        if !international, digits.count == 11, digits.first == "1" { return "+86" + digits }
+        return international ? "+" + digits : digits
     }
 
     static func isPhone(_ text: String) -> Bool {
