@@ -47,9 +47,7 @@ enum FleetTable {
     }
 
     private static func row(_ node: FleetState.Node, problems: [String]) -> [String] {
-        let behind: UInt64 = node.behind.reduce(0) { total, lag in
-            total + (lag.head > lag.cursor ? lag.head - lag.cursor : 0)
-        }
+        let behind = node.changesBehind
         let skew: String = node.skewMillis.map { "\($0) ms" + (node.skewFlagged ? " !" : "") } ?? "-"
         let lastSeen: String = node.lastSeenAgoMillis.map(seconds) ?? "never"
         let oldest: String = node.oldestUnsyncedAgeMillis.map(seconds) ?? "-"

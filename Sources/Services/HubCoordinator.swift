@@ -36,6 +36,8 @@ public actor HubCoordinator {
     private var accepted = 0
     private var duplicates = 0
     private var storeFailures = 0
+    /// Counts of entries behind, by channel, cursor and head (see `changesBehind`).
+    private var lagCounts: [LagKey: UInt64] = [:]
 
     public init(
         configuration: Engine.Configuration, storePath: String, clock: WallClock, outgoing: OutgoingQueue,
@@ -144,7 +146,9 @@ public actor HubCoordinator {
                 behind: member.channels.sorted().map { channel in
                     let head = engine.heads[channel] ?? 0
                     let cursor = record?.cursor(of: channel) ?? 0
-                    return FleetState.Lag(channel: channel.description, head: head, cursor: cursor)
+                    return FleetState.Lag(
+                        channel: channel.description, head: head, cursor: cursor,
+                        changes: changesBehind(channel, cursor: cursor, head: head))
                 })
         }
         return FleetState(
@@ -152,6 +156,20 @@ public actor HubCoordinator {
             duplicates: duplicates, storeFailures: storeFailures,
             rejections: Dictionary(uniqueKeysWithValues: engine.rejections.map { ($0.key.rawValue, $0.value) }),
             nodes: members)
+    }
+
+    /// How many of the channel's entries lie after `cursor`. Log sequence
+    /// numbers are hub-wide, so `head - cursor` would count other channels'
+    /// entries too: one import elsewhere would show every node far behind.
+    /// Counted by the store, once per (channel, cursor, head).
+    private func changesBehind(_ channel: Channel, cursor: UInt64, head: UInt64) -> UInt64 {
+        guard cursor < head else { return 0 }
+        let key = LagKey(channel: channel, cursor: cursor, head: head)
+        if let known = lagCounts[key] { return known }
+        let counted = (try? engine.store.entryCount(channel: channel, after: cursor)) ?? head - cursor
+        lagCounts = lagCounts.filter { $0.key.channel != channel || $0.key.head == head }
+        lagCounts[key] = counted
+        return counted
     }
 
     public func digests() throws -> [String: String] {
@@ -170,8 +188,12 @@ public actor HubCoordinator {
 public struct FleetState: Codable, Sendable {
     public struct Lag: Codable, Sendable {
         public var channel: String
+        /// The hub's last log position in the channel, and the node's. Positions
+        /// are hub-wide, so their difference is not a count of changes.
         public var head: UInt64
         public var cursor: UInt64
+        /// The channel's changes the hub logged that the node has not applied.
+        public var changes: UInt64
     }
 
     public struct Node: Codable, Sendable {
@@ -187,6 +209,9 @@ public struct FleetState: Codable, Sendable {
         public var outboxDepth: Int?
         public var oldestUnsyncedAgeMillis: UInt64?
         public var behind: [Lag]
+
+        /// Changes behind, over all its channels.
+        public var changesBehind: UInt64 { behind.reduce(0) { $0 + $1.changes } }
     }
 
     public var hubEpoch: UInt64
@@ -197,4 +222,10 @@ public struct FleetState: Codable, Sendable {
     public var storeFailures: Int
     public var rejections: [String: Int]
     public var nodes: [Node]
+}
+
+struct LagKey: Hashable {
+    var channel: Channel
+    var cursor: UInt64
+    var head: UInt64
 }

@@ -49,6 +49,17 @@ public final class SQLiteHubStore: HubStore {
 
     public func synchronousLevel() throws -> Int { try SQLiteDatabase.synchronousLevel(database) }
 
+    /// How many log entries of `channel` lie after `seq` (through the
+    /// channel's index): how far behind a node at that cursor is.
+    public func entryCount(channel: Channel, after seq: UInt64) throws -> UInt64 {
+        try database.read { db in
+            UInt64(
+                try Int64.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM log WHERE channel = ? AND seq > ?",
+                    arguments: [channel.name, Int64(seq)]) ?? 0)
+        }
+    }
+
     public func start() throws -> HubStartState {
         try database.write { db in
             let epoch = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? 0) + 1

@@ -98,7 +98,7 @@ extension HubCoordinator {
             if let age = node.oldestUnsyncedAgeMillis, age > 60_000 {
                 why.append("decisions unsynced for \(age / 60_000) min")
             }
-            let lag = node.behind.reduce(UInt64(0)) { $0 + ($1.head > $1.cursor ? $1.head - $1.cursor : 0) }
+            let lag = node.changesBehind
             if lag > 100 { why.append("\(lag) changes behind") }
             if !why.isEmpty { problems[node.node] = why }
         }

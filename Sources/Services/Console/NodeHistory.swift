@@ -24,7 +24,7 @@ struct NodeHistory {
         let round = fleet.nodes.map { node in
             HistorySample(
                 node: node.node, at: now, online: node.online, outboxDepth: node.outboxDepth ?? 0,
-                lag: node.behind.reduce(0) { $0 + ($1.head > $1.cursor ? $1.head - $1.cursor : 0) },
+                lag: node.changesBehind,
                 changes: acceptedSinceSample[node.node] ?? 0)
         }
         for sample in round { append(sample) }

@@ -108,14 +108,14 @@ enum ConsolePage {
         }
         function ago(ms) { if (ms == null) return "never"; const s = Math.round(ms / 1000); return s < 60 ? s + " s" : s < 3600 ? Math.round(s / 60) + " min" : Math.round(s / 3600) + " h"; }
         function rowOf(n) {
-          const behind = n.behind.reduce((sum, l) => sum + Math.max(l.head - l.cursor, 0), 0);
+          const behind = n.behind.reduce((sum, l) => sum + l.changes, 0);
           const why = (state.problems[n.node] || []);
           return { n, node: n.node, mall: n.mall, role: n.role, software: n.software || "–", online: n.online,
             state: (n.online ? 2 : 0) + (why.length ? 0 : 1), lastSeen: n.lastSeenAgoMillis ?? 1e15, outbox: n.outboxDepth ?? 0,
             oldest: n.oldestUnsyncedAgeMillis ?? 0, behind, skew: Math.abs(n.skewMillis ?? 0), why };
         }
         function channelLines(n) {
-          return n.behind.map(l => l.channel + ": " + Math.max(l.head - l.cursor, 0) + " behind (hub at " + l.head + ", node at " + l.cursor + ")");
+          return n.behind.map(l => l.channel + ": " + l.changes + " behind (hub at " + l.head + ", node at " + l.cursor + ")");
         }
         function renderFleet() {
           const filter = $("filter").value.toLowerCase(), only = $("problems-only").checked;

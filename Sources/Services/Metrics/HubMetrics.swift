@@ -76,7 +76,7 @@ public final class HubMetrics: Sendable {
             gauge("clock_skew_seconds", node, Double(node.skewMillis ?? 0) / 1000)
             for lag in node.behind {
                 gauge(
-                    "channel_lag_changes", node, Double(lag.head > lag.cursor ? lag.head - lag.cursor : 0),
+                    "channel_lag_changes", node, Double(lag.changes),
                     extra: [("channel", lag.channel)])
             }
         }
