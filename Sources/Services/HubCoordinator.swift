@@ -22,9 +22,10 @@ public actor HubCoordinator {
     var giftKeyring: GiftKeyring?
     /// Recent uses per member, for the scalper flags (rebuilt from the store at start).
     var scalpers: ScalperWatch
-    /// Operators logged in at the console, by token (in memory).
-    var consoleSessions: [String: ConsoleSession] = [:]
-    /// One-use tickets for the console's live stream, by ticket: EventSource
+    /// Operators logged in at the console, by the SHA-256 of their token
+    /// (saved in the hub's database, restored at start).
+    var consoleSessions: [String: ConsoleSession]
+    /// One-use tickets for the console's live stream (to a session key), by ticket: EventSource
     /// cannot send a header, and a session token in a URL would end up in
     /// proxies' access logs.
     var consoleEventTickets: [String: (session: String, expiresAt: UInt64)] = [:]
@@ -55,6 +56,8 @@ public actor HubCoordinator {
         nodeHistory = NodeHistory(
             capacity: Int(policies.historyMillis / max(policies.historyIntervalMillis, 1)),
             saved: try engine.store.history(since: now > policies.historyMillis ? now - policies.historyMillis : 0))
+        consoleSessions = try Self.restoredConsoleSessions(
+            from: engine.store, operators: policies.operators, now: clock.now())
         self.outgoing = outgoing
         self.logger = logger
         logger.info("hub store opened", metadata: ["hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)"])

@@ -44,6 +44,7 @@ public final class SQLiteHubStore: HubStore {
                     """)
         }
         registerHistory(in: &migrator)
+        registerConsoleSessions(in: &migrator)
         return migrator
     }
 

@@ -1,5 +1,6 @@
 public import EdgeRules
 public import Foundation
+import Storage
 import SyncCore
 
 /// What the console shows at a glance and pushes live.
@@ -40,31 +41,63 @@ extension HubCoordinator {
         let token = TokenSet.random()
         let session = ConsoleSession(
             token: token, operatorId: person.id, name: person.name, role: person.role,
-            expiresAt: now + Self.consoleSessionIdleMillis)
-        consoleSessions[token] = session
+            expiresAt: now + Self.consoleSessionIdleMillis, key: ConsoleSession.key(of: token))
+        try engine.store.saveConsoleSession(
+            .init(tokenHash: session.key, operatorId: person.id, expiresAt: session.expiresAt))
+        consoleSessions[session.key] = session
         try auditConsole("operator:\(person.id)", action: "console.login", target: person.id, outcome: "ok")
         return session
     }
 
+    /// The sessions saved before a restart, for operators still in the
+    /// configuration (with their role as it is configured now).
+    static func restoredConsoleSessions(
+        from store: SQLiteHubStore, operators: [Operator], now: UInt64
+    ) throws -> [String: ConsoleSession] {
+        var sessions: [String: ConsoleSession] = [:]
+        for saved in try store.consoleSessions(openAt: now) {
+            guard let person = operators.first(where: { $0.id == saved.operatorId }) else { continue }
+            sessions[saved.tokenHash] = ConsoleSession(
+                token: "", operatorId: person.id, name: person.name, role: person.role, expiresAt: saved.expiresAt,
+                key: saved.tokenHash)
+        }
+        return sessions
+    }
+
     public func consoleSession(for token: String) -> ConsoleSession? {
+        use(ConsoleSession.key(of: token))
+    }
+
+    /// The open session under `key`, its expiry pushed back; nil (and
+    /// forgotten) once expired.
+    private func use(_ key: String) -> ConsoleSession? {
         let now = clock.now()
-        guard var session = consoleSessions[token], session.expiresAt > now else {
-            consoleSessions[token] = nil
+        guard var session = consoleSessions[key], session.expiresAt > now else {
+            forget(key)
             return nil
         }
         session.expiresAt = now + Self.consoleSessionIdleMillis
-        consoleSessions[token] = session
+        consoleSessions[key] = session
         return session
     }
 
     /// Whether the session is still open, without counting this as a use.
-    public func consoleSessionIsOpen(_ token: String) -> Bool {
-        consoleSessions[token].map { $0.expiresAt > clock.now() } ?? false
+    public func consoleSessionIsOpen(_ session: ConsoleSession) -> Bool {
+        consoleSessions[session.key].map { $0.expiresAt > clock.now() } ?? false
     }
 
-    public func closeConsoleSession(_ token: String) {
-        consoleSessions[token] = nil
-        consoleEventTickets = consoleEventTickets.filter { $0.value.session != token }
+    public func closeConsoleSession(_ session: ConsoleSession) {
+        forget(session.key)
+    }
+
+    private func forget(_ key: String) {
+        guard consoleSessions.removeValue(forKey: key) != nil else { return }
+        consoleEventTickets = consoleEventTickets.filter { $0.value.session != key }
+        do {
+            try engine.store.deleteConsoleSession(tokenHash: key)
+        } catch {
+            logger.error("ended console session not removed from the store", metadata: ["sync.error": "\(error)"])
+        }
     }
 
     /// A ticket that opens the live stream once, within 30 s.
@@ -72,7 +105,7 @@ extension HubCoordinator {
         let now = clock.now()
         consoleEventTickets = consoleEventTickets.filter { $0.value.expiresAt > now }
         let ticket = TokenSet.random()
-        consoleEventTickets[ticket] = (session.token, now + 30_000)
+        consoleEventTickets[ticket] = (session.key, now + 30_000)
         return ticket
     }
 
@@ -81,7 +114,7 @@ extension HubCoordinator {
         guard let entry = consoleEventTickets.removeValue(forKey: ticket), entry.expiresAt > clock.now() else {
             return nil
         }
-        return consoleSession(for: entry.session)
+        return use(entry.session)
     }
 
     public func consoleState() throws -> ConsoleState {

@@ -70,7 +70,7 @@ enum ConsoleRoutes {
                 .response(from: request, context: context).withStatus(.created)
         }
         router.delete("/v1/console/sessions/current") { request, _ -> HTTPResponse.Status in
-            await coordinator.closeConsoleSession(try await session(request).token)
+            await coordinator.closeConsoleSession(try await session(request))
             return .noContent
         }
         router.get("/v1/console/state") { request, _ -> JSONBody<ConsoleState> in
@@ -90,7 +90,7 @@ enum ConsoleRoutes {
                 body: .init { writer in
                     let encoder = JSONEncoder()
                     // Until the operator logs out or the session expires.
-                    while !Task.isCancelled, await coordinator.consoleSessionIsOpen(session.token) {
+                    while !Task.isCancelled, await coordinator.consoleSessionIsOpen(session) {
                         let state = try await coordinator.consoleState()
                         let json = String(decoding: try encoder.encode(state), as: UTF8.self)
                         try await writer.write(ByteBuffer(string: "event: state\ndata: \(json)\n\n"))
