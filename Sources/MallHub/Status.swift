@@ -22,7 +22,7 @@ extension MallHub {
             let state = try JSONDecoder().decode(ConsoleState.self, from: data)
             print(
                 FleetTable.render(state) { node in
-                    (!problems || !node.online || state.problems[node.node] != nil)
+                    (!problems || state.problems[node.node] != nil)
                         && (mall == nil || node.mall == mall)
                 })
         }

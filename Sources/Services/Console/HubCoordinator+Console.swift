@@ -1,6 +1,5 @@
 public import EdgeRules
-public import Foundation
-import Storage
+public import Storage
 import SyncCore
 
 /// What the console shows at a glance and pushes live.
@@ -139,8 +138,8 @@ extension HubCoordinator {
     }
 
     /// The node's samples over the last hours, oldest first.
-    public func history(of node: String) -> Data {
-        (try? JSONEncoder().encode(nodeHistory.samples(of: node))) ?? Data("[]".utf8)
+    public func history(of node: String) -> [HistorySample] {
+        nodeHistory.samples(of: node)
     }
 
     /// Records every node's state as a sample, when the interval has passed.

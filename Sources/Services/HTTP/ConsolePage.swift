@@ -121,7 +121,7 @@ enum ConsolePage {
           const filter = $("filter").value.toLowerCase(), only = $("problems-only").checked;
           let rows = state.fleet.nodes.map(rowOf)
             .filter(r => !filter || (r.node + " " + r.mall + " " + r.role).toLowerCase().includes(filter))
-            .filter(r => !only || !r.online || r.why.length);
+            .filter(r => !only || r.why.length);  // an offline node's problems say "offline"
           rows.sort((a, b) => { const x = a[sortKey], y = b[sortKey]; const c = x < y ? -1 : x > y ? 1 : a.node.localeCompare(b.node); return sortUp ? c : -c; });
           const body = document.createDocumentFragment();
           for (const r of rows) {

@@ -102,7 +102,7 @@ enum ConsoleRoutes {
         router.get("/v1/console/nodes/:id") { request, context -> NodeDetail in
             _ = try await session(request)
             let id = try context.parameters.require("id")
-            let history = try JSONDecoder().decode([HistorySample].self, from: await coordinator.history(of: id))
+            let history = await coordinator.history(of: id)
             let conflicts = try await coordinator.conflicts().filter { entry in
                 entry.sides.contains { $0["node"] == id || ($0["event"] ?? "").contains("-\(id)-") }
             }
