@@ -51,19 +51,22 @@ extension HubCoordinator {
         from store: SQLiteHubStore, configuration: ScalperWatch.Configuration, now: UInt64, logger: Logger
     ) throws -> ScalperWatch {
         var scalpers = ScalperWatch(configuration: configuration)
-        let since = Int64(now) - max(configuration.windowMillis, 24 * 3_600_000)
-        var uses: [ScalperWatch.Use] = []
+        let since = Int64(clamping: now) &- max(configuration.windowMillis, 24 * 3_600_000)
         let columns = [
             "gift_redemptions": ["member_id", "at"],
             "gate_passages": ["direction", "decision", "reservation_id", "at"],
         ]
+        // Collected first and resolved after the read: resolving a passage's
+        // member reads the store, and GRDB traps on a read inside a read.
+        var recent: [(table: String, key: String, site: String, values: [String: Value])] = []
         for (table, wanted) in columns {
             try store.forEachRecentRow(of: table, columns: wanted, timeColumn: "at", since: since) {
                 key, channel, values in
-                if let use = scalperUse(table: table, key: key, site: channel.mall, values: values, store: store) {
-                    uses.append(use)
-                }
+                recent.append((table, key, channel.mall, values))
             }
+        }
+        let uses = recent.compactMap {
+            scalperUse(table: $0.table, key: $0.key, site: $0.site, values: $0.values, store: store)
         }
         for use in uses.sorted(by: { ($0.at, $0.event) < ($1.at, $1.event) }) { _ = scalpers.observe(use) }
         logger.info("scalper watch rebuilt", metadata: ["scalpers.uses": "\(uses.count)"])
