@@ -19,7 +19,10 @@ struct BrokerACLTests {
         try await fleet.insert(at: "gate-1", table: "gate_passages", key: "p1", columns: FleetIntegrationTests.passage)
         #expect(await eventually { await fleet.has("gate-2", table: "gate_passages", key: "p1") })
 
-        // Given a rogue process with gate-1's credentials, subscribed to everything…
+        // Given a rogue process with gate-1's credentials, subscribed to everything (with the
+        // real gate-1 stopped: the broker binds the client id to the username, so the two
+        // would only knock each other off)…
+        await fleet.stopNode("gate-1")
         let password = try String(
             contentsOf: fleet.credentials!.appendingPathComponent("gate-1.password"), encoding: .utf8)
         let rogue = try MosquittoClient(
@@ -55,8 +58,9 @@ struct BrokerACLTests {
         try await fleet.insert(
             at: "lounge-1", table: "lounge_visits", key: "v1",
             columns: ["member_id": "m-1", "checked_in_at": 1, "guests": 1, "status": "open"])
-        #expect(await fleet.converged())
         await rogue.stop()
+        try await fleet.startNode("gate-1")
+        #expect(await fleet.converged())
         let topics = seen.all.compactMap { if case .message(let message) = $0 { message.topic } else { nil } }
         #expect(!topics.isEmpty, "gate-1 may read its own channel and the hub status")
         #expect(
@@ -64,5 +68,36 @@ struct BrokerACLTests {
                 !$0.contains("/channel/lounge") && !$0.contains("/node/gate-2/") && !$0.contains("/node/lounge-1/")
             })
         #expect(await !fleet.has("gate-2", table: "gate_passages", key: "forged"))
+    }
+
+    @Test func aStolenPasswordCannotTakeOverTheHubsOrAnotherNodesSession() async throws {
+        let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")], productionACL: true)
+        defer { fleet.stopAll() }
+        try await fleet.startAll()
+        let password = try String(
+            contentsOf: fleet.credentials!.appendingPathComponent("gate-1.password"), encoding: .utf8
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        // Given gate-1's password, a rogue connects under the hub's client id, then under gate-2's:
+        for victim in ["hub", "gate-2"] {
+            let rogue = try MosquittoClient(
+                session: Session(clientID: victim, subscriptions: []),
+                options: .init(port: fleet.broker.port, username: "gate-1", password: password),
+                logger: Logger(label: "rogue") { _ in SwiftLogNoOpLogHandler() })
+            let seen = EventRecorder(rogue.events)
+            rogue.start()
+            #expect(await seen.wait { $0.contains { if case .connected = $0 { true } else { false } } })
+            try await Task.sleep(for: .seconds(1))
+            await rogue.stop()
+        }
+
+        // then neither the hub nor gate-2 was knocked off the broker,
+        for log in [fleet.hubLog, fleet.nodes["gate-2"]!.log] {
+            let text = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(!text.contains("MQTT connection lost"), "\(log) lost its broker session")
+        }
+        // and the fleet still syncs.
+        try await fleet.insert(at: "gate-2", table: "gate_passages", key: "p2", columns: FleetIntegrationTests.passage)
+        #expect(await eventually { await fleet.has("gate-1", table: "gate_passages", key: "p2") })
     }
 }

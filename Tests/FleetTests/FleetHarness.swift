@@ -39,10 +39,11 @@ final class Fleet: @unchecked Sendable {
         if productionACL {
             let credentials = try await Self.makeCredentials(for: nodes + [("hub", "hub")])
             self.credentials = credentials
-            settings += [
-                "allow_anonymous false", "password_file \(credentials.path)/passwd",
-                "acl_file \(credentials.path)/acl",
-            ]
+            settings +=
+                [
+                    "allow_anonymous false", "password_file \(credentials.path)/passwd",
+                    "acl_file \(credentials.path)/acl",
+                ] + (try Self.productionIdentitySettings())
         }
         broker = try MosquittoBroker(settings: settings)
         directory = broker.directory.appendingPathComponent("fleet")
@@ -137,6 +138,22 @@ final class Fleet: @unchecked Sendable {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../..").standardized
+
+    /// The lines of `deploy/mosquitto/mall.conf` that decide who a client
+    /// is and what it may send (client id binding, limits), as the production
+    /// broker has them; the listener, certificates and file paths are the
+    /// test's own.
+    static func productionIdentitySettings() throws -> [String] {
+        let kept: Set<String> = [
+            "use_username_as_clientid", "max_packet_size", "max_inflight_messages", "max_queued_messages",
+            "set_tcp_nodelay",
+        ]
+        let text = try String(
+            contentsOf: repository.appendingPathComponent("deploy/mosquitto/mall.conf"), encoding: .utf8)
+        return text.split(separator: "\n").map(String.init).filter { line in
+            kept.contains(String(line.split(separator: " ").first ?? ""))
+        }
+    }
 
     /// Runs the production credentials script for every member, into a new directory.
     static func makeCredentials(for members: [(String, String)]) async throws -> URL {
