@@ -29,6 +29,8 @@ public actor HubCoordinator {
     /// cannot send a header, and a session token in a URL would end up in
     /// proxies' access logs.
     var consoleEventTickets: [String: (session: String, expiresAt: UInt64)] = [:]
+    /// Failed and pending console logins per operator id and client address.
+    var consoleThrottle = LoginThrottle()
     /// Each node's recent samples for the console's charts (saved in the hub's database).
     var nodeHistory: NodeHistory
     var nextHistorySample: UInt64 = 0

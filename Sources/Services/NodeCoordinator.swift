@@ -21,8 +21,8 @@ public actor NodeCoordinator {
     let logger: Logger
     /// Open staff sessions by token; they live in memory, so a restart logs everyone out.
     var sessions: [String: StaffSession] = [:]
-    /// Failed logins per staff id, for the lockout.
-    var loginFailures: [String: LoginFailures] = [:]
+    /// Failed and pending logins per staff id and client address, for the lockouts.
+    var loginThrottle = LoginThrottle()
     /// When the lounge next looks for visits past the maximum stay.
     private var nextLoungeSweep: UInt64 = 0
     private let codec = WireCodec()

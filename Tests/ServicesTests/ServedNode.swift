@@ -30,7 +30,7 @@ func request(
 
 /// Serves `router` on a free loopback port while `body` runs with the port, then stops.
 func serveOnFreePort(
-    _ router: Router<BasicRequestContext>, logger: Logger, _ body: (Int) async throws -> Void
+    _ router: Router<APIRequestContext>, logger: Logger, _ body: (Int) async throws -> Void
 ) async throws {
     let port = try FreePort.next()
     let app = Application(

@@ -134,4 +134,40 @@ import Testing
             }
         }
     }
+
+    @Test func twoHundredGuessesAtOnceGetFiveHashesAndNeverTheRightPIN() async throws {
+        try await withGiftCounter { _, served in
+            // Given 200 guesses sent at once, one of them the right PIN (last),
+            let guesses = (0..<200).map { $0 == 199 ? "2468" : String(format: "%04d", 3000 + $0) }
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for pin in guesses { group.addTask { try await login(served, "s1", pin).0 } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            // then at most five were checked, the rest were refused at once, none got in,
+            #expect(statuses.filter { $0 == 401 }.count <= 5)
+            #expect(statuses.filter { $0 == 429 }.count >= 195)
+            #expect(!statuses.contains(201))
+            // and the audit log holds one lockout entry, not a row per guess.
+            let manager = try #require(try await login(served, "s2", "1357").1)
+            let (_, audit) = try await served.send("GET", "/v1/audit?limit=1000", token: manager)
+            let logins = (audit["array"] as? [[String: Any]] ?? []).filter {
+                $0["action"] as? String == "staff.login" && $0["target"] as? String == "s1"
+            }
+            #expect(logins.count == 1)
+            #expect((logins.first?["outcome"] as? String)?.hasPrefix("locked until") == true)
+        }
+    }
+
+    @Test func noTokenReadsAPINHashThroughTheRowAPI() async throws {
+        try await withGiftCounter { _, served in
+            let clerk = try #require(try await login(served, "s1", "2468").1)
+            for token in [NodeAPITests.token, clerk] {
+                let (status, row) = try await served.send("GET", "/v1/rows/staff/s2", token: token)
+                #expect(status == 200)
+                let columns = try #require(row["columns"] as? [String: Any])
+                #expect(columns["name"] as? String == "Wang Wei")
+                #expect(columns["pin_hash"] == nil)
+            }
+        }
+    }
 }

@@ -35,6 +35,30 @@ extension HubCoordinator {
         policies.operators.first { $0.id == id }
     }
 
+    /// Starts a console login: counted before the password is hashed, so a
+    /// burst of guesses cannot outrun the lockout.
+    public func beginConsoleLogin(operatorID: String, address: String) -> LoginThrottle.Admission {
+        consoleThrottle.begin(account: operatorID, address: address, now: clock.now())
+    }
+
+    /// Ends a console login `beginConsoleLogin` let through: a failure counts
+    /// towards the lockouts and only a lockout it sets is audited (one entry
+    /// per lockout, so guessing cannot flood the hub's audit log).
+    public func finishConsoleLogin(operatorID: String, address: String, succeeded: Bool) throws {
+        let lockouts = consoleThrottle.finish(
+            account: operatorID, address: address, succeeded: succeeded, now: clock.now())
+        for lockout in lockouts {
+            metrics?.consoleLoginLockout()
+            try auditConsole(
+                lockout.address ? "client:\(lockout.subject)" : "operator:\(operatorID)", action: "console.login",
+                target: lockout.address ? "client \(lockout.subject)" : operatorID,
+                outcome: "locked until \(lockout.until) ms after \(lockout.failures) failed logins")
+            logger.warning(
+                "console login locked out",
+                metadata: ["console.lockout.subject": lockout.address ? "address" : "account"])
+        }
+    }
+
     public func openConsoleSession(for person: Operator) throws -> ConsoleSession {
         let now = clock.now()
         let token = TokenSet.random()

@@ -15,12 +15,6 @@ public struct StaffSession: Sendable, Codable {
     func allows(_ permission: Permission) -> Bool { permissions.contains(permission.rawValue) }
 }
 
-/// Failed logins of one staff id, and until when it is locked out.
-struct LoginFailures {
-    var count = 0
-    var lockedUntil: UInt64?
-}
-
 /// Who is calling the node's API, once their token is checked.
 public enum Caller: Sendable {
     /// The device software beside the node (the gate controller), by its token.
@@ -51,9 +45,6 @@ public enum Caller: Sendable {
 extension NodeCoordinator {
     /// Sessions end after this long without use.
     static let sessionIdleMillis: UInt64 = 8 * 3_600_000
-    /// Five wrong PINs lock the staff id for five minutes at this node.
-    static let lockoutAfter = 5
-    static let lockoutMillis: UInt64 = 5 * 60_000
 
     /// The staff member as this node's replica knows them, or nil.
     public func staffMember(_ id: String) throws -> StaffMember? {
@@ -66,27 +57,37 @@ extension NodeCoordinator {
             pinHash: values["pin_hash"]?.textValue ?? "", active: values["active"]?.intValue != 0)
     }
 
-    /// Until when `staffID` is locked out, if it is now.
-    public func lockout(of staffID: String) -> UInt64? {
-        guard let until = loginFailures[staffID]?.lockedUntil, until > clock.now() else { return nil }
-        return until
+    /// Starts a login attempt: counted before the PIN is hashed, so a burst
+    /// of guesses cannot outrun the lockout.
+    public func beginLogin(staffID: String, address: String) -> LoginThrottle.Admission {
+        loginThrottle.begin(account: staffID, address: address, now: clock.now())
     }
 
-    /// Records the outcome of a login attempt in the audit log; on success
-    /// opens a session, on failure counts towards the lockout.
-    public func finishLogin(staffID: String, member: StaffMember?, succeeded: Bool) throws -> StaffSession? {
+    /// Ends an attempt whose PIN could not be checked (the replica failed).
+    public func abandonLogin(staffID: String, address: String) {
+        loginThrottle.abandon(account: staffID, address: address)
+    }
+
+    /// Ends an attempt `beginLogin` let through: on success opens a session
+    /// and audits it; on failure counts towards the lockouts and audits only
+    /// a lockout it sets (one entry per lockout, not one per wrong PIN, so
+    /// guessing cannot flood the audit log).
+    public func finishLogin(staffID: String, address: String, member: StaffMember?, succeeded: Bool) throws
+        -> StaffSession?
+    {
         let now = clock.now()
-        guard succeeded, let member else {
-            var failures = loginFailures[staffID] ?? LoginFailures()
-            failures.count += 1
-            if failures.count >= Self.lockoutAfter {
-                failures = LoginFailures(count: 0, lockedUntil: now + Self.lockoutMillis)
-            }
-            loginFailures[staffID] = failures
-            try audit("staff:\(staffID)", action: "staff.login", target: staffID, outcome: "refused: wrong id or PIN")
-            return nil
+        let lockouts = loginThrottle.finish(
+            account: staffID, address: address, succeeded: succeeded && member != nil, now: now)
+        for lockout in lockouts {
+            try audit(
+                lockout.address ? "client:\(lockout.subject)" : "staff:\(staffID)", action: "staff.login",
+                target: lockout.address ? "client \(lockout.subject)" : staffID,
+                outcome: "locked until \(lockout.until) ms after \(lockout.failures) wrong PINs")
+            logger.warning(
+                "login locked out",
+                metadata: ["staff.lockout.subject": lockout.address ? "address" : "account", "staff.id": "\(staffID)"])
         }
-        loginFailures[staffID] = nil
+        guard succeeded, let member else { return nil }
         let token = TokenSet.random()
         let session = StaffSession(
             token: token, staffId: member.id, name: member.name, roles: member.roles.map(\.rawValue).sorted(),

@@ -35,7 +35,7 @@ enum ConsoleRoutes {
         var audit: [[String: String]]
     }
 
-    static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator, chartJS: String) {
+    static func add(to router: Router<APIRequestContext>, coordinator: HubCoordinator, chartJS: String) {
         @Sendable func session(_ request: Request) async throws -> ConsoleSession {
             guard let token = TokenSet.bearer(of: request), let session = await coordinator.consoleSession(for: token)
             else {
@@ -59,11 +59,20 @@ enum ConsoleRoutes {
         }
         router.post("/v1/console/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(Login.self, from: request)
+            let address = context.clientAddress
+            if case .locked(let until, let byAddress) = await coordinator.beginConsoleLogin(
+                operatorID: body.operatorId, address: address)
+            {
+                let who = byAddress ? "this client" : "this operator id"
+                throw HTTPError(
+                    .tooManyRequests, headers: [.retryAfter: LockoutAnswer.retryAfter(until: until)],
+                    message: "too many failed logins from \(who): locked until \(until) ms")
+            }
             let person = coordinator.consoleOperator(body.operatorId)
-            guard PINHash.verify(pin: body.password, against: person?.passwordHash ?? PINHash.decoy), let person else {
-                try? await coordinator.auditConsole(
-                    "operator:\(body.operatorId)", action: "console.login", target: body.operatorId,
-                    outcome: "refused: wrong id or password")
+            let matches = PINHash.verify(pin: body.password, against: person?.passwordHash ?? PINHash.decoy)
+            try? await coordinator.finishConsoleLogin(
+                operatorID: body.operatorId, address: address, succeeded: matches && person != nil)
+            guard matches, let person else {
                 throw HTTPError(.unauthorized, message: "unknown operator or wrong password")
             }
             return try JSONBody(try await coordinator.openConsoleSession(for: person))

@@ -58,7 +58,7 @@ enum GiftRoutes {
         var at: UInt64
     }
 
-    static func add(to router: Router<BasicRequestContext>, auth: NodeAuthentication) {
+    static func add(to router: Router<APIRequestContext>, auth: NodeAuthentication) {
         let coordinator = auth.coordinator
         router.post("/v1/gifts/redemptions") { request, context -> Response in
             let caller = try await auth.require(.giftRedeem, request)

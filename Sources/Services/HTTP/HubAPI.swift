@@ -9,8 +9,8 @@ public import Hummingbird
 /// - `GET /metrics`: Prometheus text format (see `HubMetrics`).
 /// - `/console`, `/v1/console/…`: the operators' console (see `ConsoleRoutes`).
 public enum HubAPI {
-    public static func router(coordinator: HubCoordinator) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(coordinator: HubCoordinator) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         router.get("/v1/health") { _, _ in "ok\n" }
         router.get("/v1/fleet") { _, _ in JSONBody(await coordinator.fleet()) }
         router.get("/v1/digests") { _, _ in JSONBody(try await coordinator.digests()) }

@@ -6,7 +6,7 @@ import Hummingbird
 /// their tier and guest allowance, and the outcome. A banner says when the
 /// node is offline and how long since it last heard from the hub.
 enum LoungePage {
-    static func add(to router: Router<BasicRequestContext>) {
+    static func add(to router: Router<APIRequestContext>) {
         router.get("/lounge") { _, _ -> Response in
             Response(
                 status: .ok,

@@ -60,7 +60,7 @@ enum LoungeRoutes {
         }
     }
 
-    static func add(to router: Router<BasicRequestContext>, auth: NodeAuthentication) {
+    static func add(to router: Router<APIRequestContext>, auth: NodeAuthentication) {
         let coordinator = auth.coordinator
         router.post("/v1/lounge/check-ins") { request, context -> Hummingbird.Response in
             let caller = try await auth.require(.loungeCheckIn, request)

@@ -20,24 +20,32 @@ enum StaffRoutes {
         }
     }
 
-    static func add(to router: Router<BasicRequestContext>, auth: NodeAuthentication) {
+    static func add(to router: Router<APIRequestContext>, auth: NodeAuthentication) {
         let coordinator = auth.coordinator
         router.post("/v1/staff/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(LoginRequest.self, from: request)
-            if let until = await coordinator.lockout(of: body.staffId) {
-                try? await coordinator.audit(
-                    "staff:\(body.staffId)", action: "staff.login", target: body.staffId, outcome: "refused: locked out"
-                )
+            let address = context.clientAddress
+            if case .locked(let until, let byAddress) = await coordinator.beginLogin(
+                staffID: body.staffId, address: address)
+            {
+                let who = byAddress ? "this client" : "this staff id"
                 throw HTTPError(
-                    .tooManyRequests, message: "too many wrong PINs: locked until \(until) ms; ask a manager")
+                    .tooManyRequests, headers: [.retryAfter: LockoutAnswer.retryAfter(until: until)],
+                    message: "too many failed logins from \(who): locked until \(until) ms; ask a manager")
             }
-            let member = try await coordinator.staffMember(body.staffId)
+            let member: StaffMember?
+            do {
+                member = try await coordinator.staffMember(body.staffId)
+            } catch {
+                await coordinator.abandonLogin(staffID: body.staffId, address: address)
+                throw HTTPError(.serviceUnavailable, message: "not logged in: the replica failed; try again")
+            }
             // The hash is checked off the coordinator: ~0.1 s must not hold up gate decisions.
             let matches = PINHash.verify(pin: body.pin, against: member?.pinHash ?? PINHash.decoy)
             let allowed = matches && member?.active == true
             guard
                 let session = try await coordinator.finishLogin(
-                    staffID: body.staffId, member: allowed ? member : nil, succeeded: allowed)
+                    staffID: body.staffId, address: address, member: allowed ? member : nil, succeeded: allowed)
             else { throw HTTPError(.unauthorized, message: "unknown staff id or wrong PIN") }
             return try JSONBody(session).response(from: request, context: context).withStatus(.created)
         }

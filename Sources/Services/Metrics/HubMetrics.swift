@@ -24,6 +24,8 @@ public final class HubMetrics: Sendable {
         "malledge_hub_messages_published_total": "Messages the hub published (acks, batches, fan-out).",
         "malledge_hub_messages_rejected_total":
             "Messages the hub refused, by reason; nothing of a refused message is applied.",
+        "malledge_console_login_lockouts_total":
+            "Console accounts or client addresses locked out after repeated failed logins.",
         "malledge_conflicts_total": "Conflicts recorded in the ledger, by kind (double use, scalper flags).",
         "malledge_conflicts_open": "Conflicts in the ledger waiting for an operator's decision, by kind.",
         "malledge_node_online": "1 while the node is online (birth or heartbeat, no death since).",
@@ -53,6 +55,10 @@ public final class HubMetrics: Sendable {
         CoreMetrics.Counter(
             label: "malledge_hub_messages_rejected_total", dimensions: [("reason", reason)], factory: factory
         ).increment()
+    }
+
+    func consoleLoginLockout() {
+        CoreMetrics.Counter(label: "malledge_console_login_lockouts_total", factory: factory).increment()
     }
 
     func conflict(kind: String) {
