@@ -69,7 +69,7 @@ public struct NodeSettings: Sendable {
         let dataDirectory = try node.string("data_dir", expected: "a directory path", valid: { !$0.isEmpty })
         var clockOffset = Int64(try node.int("clock_offset_ms", in: -86_400_000...86_400_000, default: 0))
         if let override = environment["MALLEDGE_CLOCK_OFFSET_MS"] {
-            guard let value = Int64(override), abs(value) <= 86_400_000 else {
+            guard let value = Int64(override), (-86_400_000...86_400_000).contains(value) else {
                 throw ConfigError(
                     file: "environment", key: "MALLEDGE_CLOCK_OFFSET_MS",
                     problem: "expected milliseconds within ±86400000, found \"\(override)\"")

@@ -34,7 +34,9 @@ extension World {
             nodes[index].clockOffset = Int64(random.int(-600_000...600_000))
         case 80..<88:
             let index = random.int(0...(nodes.count - 1))
-            nodes[index].clockOffset += random.chance(0.5) ? 3_600_000 : -3_600_000
+            let bound = Int64(Self.maxClockOffsetMillis)
+            let jumped = nodes[index].clockOffset + (random.chance(0.5) ? 3_600_000 : -3_600_000)
+            nodes[index].clockOffset = min(max(jumped, -bound), bound)
         default:
             setWeather(
                 drop: Double(random.int(0...6)) / 100, duplicate: Double(random.int(0...6)) / 100,

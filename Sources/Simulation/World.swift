@@ -109,12 +109,20 @@ public final class World {
             nodes.append(Node(index: index, id: id, role: role, seed: configuration.seed &+ UInt64(index) &* 7919))
             fleet[id] = .init(mall: Self.mall, role: role)
         }
+        // The simulated clocks jump by hours (up to `World.maxClockOffsetMillis`)
+        // to stress the hybrid clock; the hub's stamp bounds are set wide enough
+        // that its honest nodes stay inside them. `StampBoundsTests` and the
+        // hostile fault test the production bounds.
         hubConfiguration = .init(
             fleet: fleet,
-            gcHorizonMillis: configuration.mode == .liveness ? 3_600_000 : 24 * 3_600_000)
+            gcHorizonMillis: configuration.mode == .liveness ? 3_600_000 : 24 * 3_600_000,
+            maxStampAheadMillis: 2 * Self.maxClockOffsetMillis, maxEpochBackdateMillis: 2 * Self.maxClockOffsetMillis)
     }
 
     // MARK: Clocks
+
+    /// How far a simulated node's clock may be off, either way.
+    static let maxClockOffsetMillis: UInt64 = 6 * 3_600_000
 
     func physicalTime(of client: Client) -> UInt64 {
         switch client {
@@ -345,6 +353,11 @@ public final class World {
             if let rejection = result.rejection {
                 if rejection.code == .epochReuse {
                     report.epochReuses += 1
+                } else if rejection.code == .clockOutOfBounds, rejection.detail.contains("beyond the allowed clock") {
+                    // A node whose clock ran fast and was set back while its
+                    // changes waited: they are sent again and taken once the
+                    // hub's clock catches up (convergence is still checked).
+                    report.clockRefusals += 1
                 } else {
                     fail("hub rejected a message from an honest node: \(rejection)")
                 }

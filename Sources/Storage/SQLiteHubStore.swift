@@ -45,6 +45,15 @@ public final class SQLiteHubStore: HubStore {
         }
         registerHistory(in: &migrator)
         registerConsoleSessions(in: &migrator)
+        // The timestamp of each high-water mark's change, which the hub checks
+        // the origin's next change against (0 for marks set before: unchecked once).
+        migrator.registerMigration("v4-high-water-stamps") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE high_waters ADD COLUMN hlc_wall INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE high_waters ADD COLUMN hlc_counter INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 
@@ -68,9 +77,14 @@ public final class SQLiteHubStore: HubStore {
             let wall = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_wall'") ?? 0
             let counter = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_counter'") ?? 0
             var highWaters: [OriginEpoch: HighWater] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT origin, epoch, seq, chain FROM high_waters") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT origin, epoch, seq, chain, hlc_wall, hlc_counter FROM high_waters")
+            {
                 highWaters[OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))] = HighWater(
-                    seq: UInt64(row["seq"] as Int64), chain: row["chain"])
+                    seq: UInt64(row["seq"] as Int64), chain: row["chain"],
+                    hlc: HybridTimestamp(
+                        wallMillis: UInt64(clamping: row["hlc_wall"] as Int64),
+                        counter: UInt32(clamping: row["hlc_counter"] as Int64)))
             }
             var heads: [Channel: UInt64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT channel, max(seq) AS head FROM log GROUP BY channel") {
@@ -188,8 +202,14 @@ public final class SQLiteHubStore: HubStore {
             }
             for (key, mark) in ingest.highWaters {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO high_waters (origin, epoch, seq, chain) VALUES (?, ?, ?, ?)",
-                    arguments: [key.origin, Int64(key.epoch), Int64(mark.seq), mark.chain])
+                    sql: """
+                        INSERT OR REPLACE INTO high_waters (origin, epoch, seq, chain, hlc_wall, hlc_counter)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        key.origin, Int64(key.epoch), Int64(mark.seq), mark.chain, Int64(mark.hlc.wallMillis),
+                        Int64(mark.hlc.counter),
+                    ])
             }
             for claim in ingest.claims {
                 try db.execute(

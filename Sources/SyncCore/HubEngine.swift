@@ -19,6 +19,12 @@ public final class HubEngine<Store: HubStore> {
     ///   collection and must re-snapshot when it returns (default 24 h).
     /// - `gcIntervalMillis`: how often collection runs (default 10 s).
     /// - `maxEntriesPerMessage`, `maxResendEntries`, `snapshotRowsPerPart`: message sizing.
+    /// - `maxClockDriftMillis`: remote timestamps further ahead than this are
+    ///   not adopted by the hub's clock (default 5 min).
+    /// - `maxStampAheadMillis`: how far ahead of the hub's clock a node's change
+    ///   may be stamped (default 1 h). See `StampBounds`.
+    /// - `maxEpochBackdateMillis`: how far below its latest change a node's
+    ///   change in a new epoch may be stamped (default 1 h). See `StampBounds`.
     public struct Configuration: Sendable {
         public var fleet: [NodeID: FleetMember]
         public var hubID: NodeID
@@ -30,12 +36,15 @@ public final class HubEngine<Store: HubStore> {
         public var maxResendEntries: Int
         public var snapshotRowsPerPart: Int
         public var maxClockDriftMillis: UInt64
+        public var maxStampAheadMillis: UInt64
+        public var maxEpochBackdateMillis: UInt64
 
         public init(
             fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
             statusIntervalMillis: UInt64 = 1000, gcHorizonMillis: UInt64 = 24 * 3_600_000,
             gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 2000,
-            snapshotRowsPerPart: Int = 500, maxClockDriftMillis: UInt64 = 5 * 60 * 1000
+            snapshotRowsPerPart: Int = 500, maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
+            maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000
         ) {
             self.fleet = fleet
             self.hubID = hubID
@@ -47,6 +56,12 @@ public final class HubEngine<Store: HubStore> {
             self.maxResendEntries = maxResendEntries
             self.snapshotRowsPerPart = snapshotRowsPerPart
             self.maxClockDriftMillis = maxClockDriftMillis
+            self.maxStampAheadMillis = maxStampAheadMillis
+            self.maxEpochBackdateMillis = maxEpochBackdateMillis
+        }
+
+        var stampLimits: StampBounds.Limits {
+            .init(maxStampAheadMillis: maxStampAheadMillis, maxEpochBackdateMillis: maxEpochBackdateMillis)
         }
     }
 
@@ -86,6 +101,9 @@ public final class HubEngine<Store: HubStore> {
     public private(set) var rejections: [WireError.Code: Int] = [:]
     private var highWaters: [OriginEpoch: HighWater]
     private var maxEpoch: [NodeID: UInt64] = [:]
+    /// The highest timestamp of any change taken from each origin: the
+    /// origin's next new change may not be stamped below it.
+    private var lastStamps: [NodeID: HybridTimestamp] = [:]
     private var clock: HybridClock
     private var ownSeq: UInt64 = 0
     private var lastStatusAt: UInt64?
@@ -110,7 +128,10 @@ public final class HubEngine<Store: HubStore> {
         nodes = start.nodes
         highWaters = start.highWaters
         clock = HybridClock(last: start.clock, maxForwardDriftMillis: configuration.maxClockDriftMillis)
-        for key in highWaters.keys { maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch) }
+        for (key, mark) in highWaters {
+            maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch)
+            lastStamps[key.origin] = max(lastStamps[key.origin] ?? .zero, mark.hlc)
+        }
     }
 
     public func highWater(origin: NodeID, epoch: UInt64) -> HighWater? {
@@ -122,16 +143,26 @@ public final class HubEngine<Store: HubStore> {
     /// Decodes and handles a payload that arrived on `topic`.
     public func receive(topic: String, payload: [UInt8], now: UInt64) -> Result {
         do {
-            return receive(topic: topic, message: try codec.decode(payload), now: now)
+            return handle(topic: topic, message: try codec.decode(payload), now: now)
         } catch {
             return reject(error)
         }
     }
 
-    /// Handles a decoded message that arrived on `topic`. Never throws: a
+    /// Handles a message decoded elsewhere (the simulator's broker passes
+    /// values): validated here as the codec would, since nothing past this
+    /// point may see an out-of-range number.
+    public func receive(topic: String, message: WireMessage, now: UInt64) -> Result {
+        if let problem = message.problem(maxItems: codec.maxItemsPerMessage) {
+            return reject(WireError(.invalid, problem))
+        }
+        return handle(topic: topic, message: message, now: now)
+    }
+
+    /// Handles a valid message that arrived on `topic`. Never throws: a
     /// refused message is counted and changes nothing; a store failure leaves
     /// the engine as it was and acks nothing, so the node will resend.
-    public func receive(topic: String, message: WireMessage, now: UInt64) -> Result {
+    private func handle(topic: String, message: WireMessage, now: UInt64) -> Result {
         guard let source = Topics.parseNodeTopic(topic), source.kind != .down else {
             return reject(WireError(.unauthorized, "message on a topic nodes do not publish to"))
         }
@@ -237,6 +268,8 @@ public final class HubEngine<Store: HubStore> {
         var clock = self.clock
         var ownSeq = self.ownSeq
         var reusedEpoch: UInt64?
+        var stampProblem: String?
+        var originStamp = lastStamps[batch.node] ?? .zero
 
         for change in batch.changes {
             let key = OriginEpoch(origin: change.id.origin, epoch: change.id.epoch)
@@ -252,11 +285,23 @@ public final class HubEngine<Store: HubStore> {
                 continue
             }
             guard change.id.seq == (current?.seq ?? 0) + 1 else { break }
+            let renumbered = try work.isLogged(origin: change.id.origin, contentHash: hash)
+            if !renumbered {
+                let bounds = StampBounds(
+                    previousInEpoch: current?.hlc ?? .zero, previousOfOrigin: originStamp, now: now,
+                    limits: configuration.stampLimits)
+                if let problem = bounds.problem(with: change.hlc) {
+                    stampProblem = problem
+                    break
+                }
+                originStamp = max(originStamp, change.hlc)
+            }
             let logged = LoggedChange(
                 hash: hash, chain: SequenceChain.next(after: current?.chain ?? "", contentHash: hash))
-            plan.highWaters[key] = HighWater(seq: change.id.seq, chain: logged.chain)
+            plan.highWaters[key] = HighWater(
+                seq: change.id.seq, chain: logged.chain, hlc: max(current?.hlc ?? .zero, change.hlc))
             ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: logged.chain)
-            if try work.isLogged(origin: change.id.origin, contentHash: hash) {
+            if renumbered {
                 // Renumbered by its node after the hub had it: same change, new id.
                 plan.aliases.append((change.id, logged))
                 work.newLogged[change.id] = logged
@@ -290,6 +335,7 @@ public final class HubEngine<Store: HubStore> {
             for (key, mark) in plan.highWaters {
                 highWaters[key] = mark
                 maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch)
+                lastStamps[key.origin] = max(lastStamps[key.origin] ?? .zero, mark.hlc)
             }
             result.outgoing += fanOut(plan.entries.map(\.entry), previousHeads: heads)
             heads = work.heads
@@ -301,12 +347,16 @@ public final class HubEngine<Store: HubStore> {
                     topic: Topics.node(batch.node, mall: member.mall, .down),
                     message: .ack(Ack(node: batch.node, acks: acks))))
         }
+        if let stampProblem {
+            rejections[.clockOutOfBounds, default: 0] += 1
+            result.rejection = WireError(.clockOutOfBounds, "node \(batch.node): \(stampProblem)")
+        }
         if let reusedEpoch {
             rejections[.epochReuse, default: 0] += 1
             result.rejection = WireError(.epochReuse, "node \(batch.node) reused epoch \(reusedEpoch)")
             let control = Control(
                 node: batch.node, command: .epochSuperseded, epoch: reusedEpoch,
-                minEpoch: (maxEpoch[batch.node] ?? reusedEpoch) + 1)
+                minEpoch: min((maxEpoch[batch.node] ?? reusedEpoch) + 1, WireMessage.maxInteger))
             result.outgoing.append(
                 Outgoing(topic: Topics.node(batch.node, mall: member.mall, .down), message: .control(control)))
         }

@@ -43,14 +43,17 @@ public struct OriginEpoch: Hashable, Sendable, Comparable {
 }
 
 /// The highest contiguous sequence committed for one origin and epoch, with
-/// the sequence chain up to it.
+/// the sequence chain up to it and the timestamp of the change there (an
+/// honest node's timestamps only grow, so the next change's may not be lower).
 public struct HighWater: Hashable, Sendable {
     public var seq: UInt64
     public var chain: String
+    public var hlc: HybridTimestamp
 
-    public init(seq: UInt64, chain: String) {
+    public init(seq: UInt64, chain: String, hlc: HybridTimestamp = .zero) {
         self.seq = seq
         self.chain = chain
+        self.hlc = hlc
     }
 }
 

@@ -9,23 +9,63 @@ public struct Schema: Sendable {
             case events
         }
 
-        public enum ColumnType: String, Sendable { case int, text }
+        /// A column's type and, for integers, the values it may hold. Every
+        /// integer column is bounded, so that no rule or view doing arithmetic
+        /// on a replicated value can overflow (a trap would take the process
+        /// down on any row a stolen device managed to write).
+        public enum ColumnType: Hashable, Sendable {
+            /// An integer within the range (a count, a confidence, a flag).
+            case int(ClosedRange<Int64>)
+            /// Milliseconds since 1970, within `Schema.timeRange`.
+            case time
+            case text
+
+            /// The type as the spec and the JSON schemas name it.
+            public var name: String {
+                switch self {
+                case .int, .time: "int"
+                case .text: "text"
+                }
+            }
+
+            /// The integers this column accepts (nil for text).
+            public var range: ClosedRange<Int64>? {
+                switch self {
+                case .int(let range): range
+                case .time: Schema.timeRange
+                case .text: nil
+                }
+            }
+        }
 
         public var name: String
         public var kind: Kind
         public var columns: [String: ColumnType]
         /// The channel kinds a row of this table may travel on.
         public var channelKinds: Set<Channel.Kind>
+        /// Columns no API returns (a PIN hash): they replicate to the nodes
+        /// that verify them and go no further.
+        public var secretColumns: Set<String>
 
-        public init(name: String, kind: Kind, columns: [String: ColumnType], channelKinds: Set<Channel.Kind>) {
+        public init(
+            name: String, kind: Kind, columns: [String: ColumnType], channelKinds: Set<Channel.Kind>,
+            secretColumns: Set<String> = []
+        ) {
             self.name = name
             self.kind = kind
             self.columns = columns
             self.channelKinds = channelKinds
+            self.secretColumns = secretColumns
         }
     }
 
     public var tables: [String: Table]
+
+    /// The times a time column may hold: from 1970 up to 2^53 - 1 ms (the
+    /// integers every JSON reader holds exactly). Any difference of two times,
+    /// or a time plus a grace of days, stays far inside Int64. The hub checks
+    /// times more tightly against its own clock (`TimeBounds`).
+    public static let timeRange: ClosedRange<Int64> = 0...((1 << 53) - 1)
 
     /// The longest text value a column may hold. With the schema's column
     /// counts this keeps any one change far below a message's size budget.
@@ -52,29 +92,64 @@ public struct Schema: Sendable {
         }
         if change.op == .delete && !change.columns.isEmpty { return "a delete sets no columns" }
         for (name, value) in change.columns {
-            guard let type = table.columns[name] else { return "unknown column \(change.table).\(name)" }
-            switch (type, value) {
-            case (_, .null), (.int, .int): continue
-            case (.text, .text(let text)):
-                if text.utf8.count > Self.maxTextBytes {
-                    return "column \(change.table).\(name) holds more than \(Self.maxTextBytes) bytes"
-                }
-                if text.unicodeScalars.contains(where: { (0x1C...0x1F).contains($0.value) }) {
-                    return "column \(change.table).\(name) holds a separator control character"
-                }
-            default: return "column \(change.table).\(name) expects \(type.rawValue)"
-            }
+            if let violation = table.violation(column: name, value: value) { return violation }
+        }
+        return nil
+    }
+
+    /// Why a snapshot row's merge state does not fit the schema: an unknown
+    /// table, or a cell that a change could not have written.
+    public func violation(of row: SnapshotRow) -> String? {
+        guard let table = tables[row.table] else { return "unknown table \(row.table)" }
+        guard !row.key.isEmpty, row.key.utf8.count <= 128,
+            !row.key.unicodeScalars.contains(where: { $0.value < 0x20 })
+        else {
+            return "row key is empty, too long or has control characters"
+        }
+        for (name, cell) in row.state.cells {
+            if let violation = table.violation(column: name, value: cell.value) { return violation }
         }
         return nil
     }
 }
 
+extension Schema.Table {
+    /// Why `value` cannot be held by column `name` of this table, or nil.
+    public func violation(column name: String, value: Value) -> String? {
+        guard let type = columns[name] else { return "unknown column \(self.name).\(name)" }
+        switch (type, value) {
+        case (_, .null): return nil
+        case (.int, .int(let number)), (.time, .int(let number)):
+            guard let range = type.range, range.contains(number) else {
+                return "column \(self.name).\(name) is out of range"
+            }
+            return nil
+        case (.text, .text(let text)):
+            if text.utf8.count > Schema.maxTextBytes {
+                return "column \(self.name).\(name) holds more than \(Schema.maxTextBytes) bytes"
+            }
+            if text.unicodeScalars.contains(where: { (0x1C...0x1F).contains($0.value) }) {
+                return "column \(self.name).\(name) holds a separator control character"
+            }
+            return nil
+        default: return "column \(self.name).\(name) expects \(type.name)"
+        }
+    }
+}
+
 extension Schema {
+    /// How many guests a member may bring: the most any tier allows, and
+    /// the most one visit may record.
+    public static let guestRange: ClosedRange<Int64> = 0...20
+
     /// MallEdge's tables.
     public static let mall = Schema([
         Table(
             name: "members", kind: .mutable,
-            columns: ["name": .text, "tier": .text, "phone": .text, "card_no": .text, "guests_allowed": .int],
+            columns: [
+                "name": .text, "tier": .text, "phone": .text, "card_no": .text,
+                "guests_allowed": .int(Schema.guestRange),
+            ],
             channelKinds: [.members]),
         Table(
             name: "vehicles", kind: .mutable,
@@ -83,7 +158,7 @@ extension Schema {
         Table(
             name: "reservations", kind: .mutable,
             columns: [
-                "member_id": .text, "plate": .text, "zone": .text, "window_start": .int, "window_end": .int,
+                "member_id": .text, "plate": .text, "zone": .text, "window_start": .time, "window_end": .time,
                 "status": .text,
             ],
             channelKinds: [.parking]),
@@ -91,50 +166,52 @@ extension Schema {
             name: "gate_passages", kind: .events,
             columns: [
                 "reservation_id": .text, "lane": .text, "direction": .text, "plate_raw": .text, "plate": .text,
-                "decision": .text, "reason": .text, "rule": .text, "confidence": .int,
-                "character_confidences": .text, "alternatives": .text, "suggestions": .text, "at": .int,
+                "decision": .text, "reason": .text, "rule": .text, "confidence": .int(0...1000),
+                "character_confidences": .text, "alternatives": .text, "suggestions": .text, "at": .time,
             ],
             channelKinds: [.parking]),
         Table(
             name: "gift_codes", kind: .mutable,
-            columns: ["member_id": .text, "gift": .text, "valid_from": .int, "valid_to": .int, "key_id": .text],
+            columns: ["member_id": .text, "gift": .text, "valid_from": .time, "valid_to": .time, "key_id": .text],
             channelKinds: [.gifts]),
         Table(
             name: "gift_keys", kind: .mutable,
-            columns: ["public_key": .text, "valid_from": .int, "valid_to": .int],
+            columns: ["public_key": .text, "valid_from": .time, "valid_to": .time],
             channelKinds: [.gifts]),
         Table(
             name: "gift_revocations", kind: .events,
-            columns: ["code_id": .text, "reason": .text, "at": .int],
+            columns: ["code_id": .text, "reason": .text, "at": .time],
             channelKinds: [.gifts]),
         Table(
             name: "gift_redemptions", kind: .events,
             columns: [
-                "code_id": .text, "counter": .text, "staff_id": .text, "member_id": .text, "gift": .text, "at": .int,
+                "code_id": .text, "counter": .text, "staff_id": .text, "member_id": .text, "gift": .text, "at": .time,
             ],
             channelKinds: [.gifts]),
         Table(
             name: "lounge_visits", kind: .mutable,
             columns: [
-                "member_id": .text, "guests": .int, "status": .text, "checked_in_at": .int, "checked_out_at": .int,
+                "member_id": .text, "guests": .int(Schema.guestRange), "status": .text, "checked_in_at": .time,
+                "checked_out_at": .time,
                 "closed_by": .text,
             ],
             channelKinds: [.lounge]),
         Table(
             name: "staff", kind: .mutable,
-            columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int],
-            channelKinds: [.staff]),
+            columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int(0...1)],
+            channelKinds: [.staff], secretColumns: ["pin_hash"]),
         Table(
             name: "audit_log", kind: .events,
             columns: [
-                "actor": .text, "action": .text, "target": .text, "outcome": .text, "node": .text, "at": .int,
+                "actor": .text, "action": .text, "target": .text, "outcome": .text, "node": .text, "at": .time,
             ],
             channelKinds: [.audit]),
         Table(
             name: "conflicts", kind: .mutable,
             columns: [
                 "kind": .text, "item": .text, "rule": .text, "winner": .text, "sides": .text, "status": .text,
-                "detected_at": .int, "claims": .int, "resolution": .text, "resolved_by": .text, "resolved_at": .int,
+                "detected_at": .time, "claims": .int(0...1_000_000), "resolution": .text, "resolved_by": .text,
+                "resolved_at": .time,
                 "note": .text,
             ],
             channelKinds: [.parking, .gifts, .lounge]),

@@ -10,6 +10,9 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         case forgedOrigin = "forged-origin"
         case unauthorized
         case epochReuse = "epoch-reuse"
+        /// A change stamped too far ahead of the hub's clock, or below its
+        /// origin's previous change (`StampBounds`).
+        case clockOutOfBounds = "clock-out-of-bounds"
     }
 
     public var code: Code

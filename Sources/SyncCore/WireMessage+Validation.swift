@@ -2,6 +2,7 @@ extension WireMessage {
     /// What makes a decoded message unusable, or nil. Structural checks only:
     /// whether the sender may say it is the hub's business.
     public func problem(maxItems: Int) -> String? {
+        if let field = oversizedIntegerField() { return "\(field) is above 2^53 - 1" }
         switch self {
         case .birth(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
@@ -47,6 +48,7 @@ extension WireMessage {
                 guard let table = Schema.mall.tables[row.table], table.channelKinds.contains(m.channel.kind) else {
                     return "snapshot row of table \(row.table) on \(m.channel)"
                 }
+                if let violation = Schema.mall.violation(of: row) { return violation }
             }
         case .control(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }

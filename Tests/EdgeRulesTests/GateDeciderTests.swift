@@ -126,4 +126,18 @@ import Testing
         #expect(GateDecider.duration(65 * 60_000) == "1 h 5 min")
         #expect(GateDecider.duration(2 * Self.hour) == "2 h")
     }
+
+    @Test(arguments: [(Int64.min, Int64.max), (Int64.max, Int64.min), (Int64.min, Int64.min), (Int64.max, Int64.max)])
+    func aWindowAtTheEdgesOfInt64DecidesWithoutTrapping(start: Int64, end: Int64) {
+        // Given a reservation whose window a stolen device wrote at the limits of Int64
+        // (the schema refuses such rows now; the rule must not trap on one that slipped in),
+        let poisoned = Reservation(
+            id: "r9", memberID: "m9", plate: "皖A12345", zone: "B2", windowStart: start, windowEnd: end,
+            status: .booked)
+        // when the car arrives at any time, the gate still answers.
+        for now in [Int64.min, 0, 11 * Self.hour, Int64.max] {
+            let decision = decider.decide(read("皖A12345"), .entering, now: now, book: book(poisoned))
+            #expect([.admit, .deny].contains(decision.verdict))
+        }
+    }
 }

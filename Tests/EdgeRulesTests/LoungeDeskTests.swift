@@ -43,4 +43,17 @@ import Testing
         book.removeVisit("v1")
         #expect(book.openVisit(of: "m1") == nil)
     }
+
+    @Test func visitsAtTheEdgesOfInt64NeitherTrapTheSweepNorTheCount() throws {
+        // Given visits a stolen desk wrote with extreme times and guest counts,
+        let poisoned = book(
+            LoungeBook.Visit(id: "v1", memberID: "m1", guests: Int.max, checkedInAt: Int64.min),
+            LoungeBook.Visit(id: "v2", memberID: "m2", guests: Int.min, checkedInAt: Int64.max))
+        // the max-stay sweep and the occupancy still answer,
+        #expect(poisoned.overstayed(now: Int64.max, maxStayMillis: 60_000).map(\.id) == ["v1"])
+        #expect(poisoned.overstayed(now: Int64.min, maxStayMillis: 60_000).isEmpty)
+        #expect(poisoned.occupancy == 1 + 1_000 + 1)
+        // and a check-in is refused for want of room, not by a trap.
+        #expect(throws: LoungeDesk.Refusal.self) { try desk.checkIn(gold, guests: 0, book: poisoned) }
+    }
 }

@@ -145,4 +145,76 @@ import Testing
         #expect(row.state.cells["winner"]?.value == .text("x-gift-1"))
         #expect(row.channel == gifts)
     }
+
+    // MARK: Numbers a stolen node may send
+
+    /// A `changes` payload from gate-1 with `epoch` and `wall` spliced in as
+    /// raw JSON numbers (some do not fit Int64).
+    func rawChanges(
+        epoch: String = "1", seq: String = "1", wall: String = "5", table: String = "gate_passages",
+        columns: String = #"{"lane":"n1"}"#
+    ) -> [UInt8] {
+        Array(
+            """
+            {"v":1,"type":"changes","node":"gate-1","sentAt":5,"changes":[{"id":{"origin":"gate-1","epoch":\(epoch),\
+            "seq":\(seq)},"hlc":[\(wall),0],"table":"\(table)","key":"p-1","channel":"m/parking","op":"insert",\
+            "columns":\(columns)}]}
+            """.utf8)
+    }
+
+    @Test(arguments: ["9223372036854775808", "18446744073709551615", "9007199254740992"])
+    func anEpochAboveTwoToThe53IsInvalidAndChangesNothing(epoch: String) throws {
+        let hub = try hub()
+        let result = hub.receive(topic: up("gate-1"), payload: rawChanges(epoch: epoch), now: 0)
+        #expect(result.rejection?.code == .invalid)
+        #expect(hub.store.log.isEmpty)
+        #expect(hub.receive(topic: up("gate-1"), payload: rawChanges(seq: epoch), now: 0).rejection?.code == .invalid)
+    }
+
+    @Test func aBirthAtTheTopOfUInt64ThenAReusedIdNeitherTrapsNorMovesTheEpoch() throws {
+        let hub = try hub()
+        let birth = Array(
+            #"{"v":1,"type":"birth","node":"gate-1","mall":"m","role":"gate","epoch":18446744073709551615,"sentAt":5,"cursors":[],"software":"x"}"#
+                .utf8)
+        #expect(
+            hub.receive(topic: Topics.node("gate-1", mall: mall, .birth), payload: birth, now: 0).rejection?.code
+                == .invalid)
+        _ = hub.receive(topic: up("gate-1"), payload: rawChanges(), now: 0)
+        let reused = hub.receive(
+            topic: up("gate-1"), payload: rawChanges(columns: #"{"lane":"n2"}"#), now: 1)
+        #expect(reused.rejection?.code == .epochReuse)
+        let control = reused.outgoing.compactMap { if case .control(let c) = $0.message { c } else { nil } }.first
+        #expect(control?.minEpoch == 2)
+    }
+
+    @Test func anUpdateStampedFarAheadIsRefusedAndCannotWinLaterWrites() throws {
+        let hub = try hub()
+        let now: UInt64 = 1_800_000_000_000
+        let result = hub.receive(topic: up("gate-1"), payload: rawChanges(wall: String(UInt64(1) << 52)), now: now)
+        #expect(result.rejection?.code == .clockOutOfBounds)
+        #expect(hub.store.log.isEmpty)
+        #expect(hub.rejections[.clockOutOfBounds] == 1)
+    }
+
+    @Test func aChangeBackDatedBelowItsEpochIsRefused() throws {
+        let hub = try hub()
+        let now: UInt64 = 1_800_000_000_000
+        #expect(hub.receive(topic: up("gate-1"), payload: rawChanges(wall: String(now)), now: now).accepted == 1)
+        let backDated = hub.receive(topic: up("gate-1"), payload: rawChanges(seq: "2", wall: "1"), now: now)
+        #expect(backDated.rejection?.code == .clockOutOfBounds)
+        #expect(hub.store.log.count == 1)
+    }
+
+    @Test(arguments: [
+        ("reservations", #"{"window_start":-9223372036854775808}"#),
+        ("reservations", #"{"window_end":9223372036854775807}"#), ("reservations", #"{"window_end":-1}"#),
+        ("gate_passages", #"{"confidence":-1}"#), ("gate_passages", #"{"confidence":1001}"#),
+        ("gate_passages", #"{"at":9007199254740992}"#),
+    ])
+    func aValueOutsideItsColumnsRangeIsInvalid(table: String, columns: String) throws {
+        let hub = try hub()
+        let result = hub.receive(topic: up("gate-1"), payload: rawChanges(table: table, columns: columns), now: 0)
+        #expect([.invalid, .malformed].contains(result.rejection?.code))
+        #expect(hub.store.log.isEmpty)
+    }
 }

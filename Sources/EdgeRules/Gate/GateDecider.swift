@@ -76,8 +76,8 @@ public struct GateDecider: Sendable {
         let nearest = live.min { distance(now, to: $0) < distance(now, to: $1) }!
         let detail =
             now < opens(at: nearest)
-            ? "reservation \(nearest.id) admits from \(Self.duration(opens(at: nearest) - now)) from now"
-            : "reservation \(nearest.id) stopped admitting \(Self.duration(now - closes(at: nearest))) ago"
+            ? "reservation \(nearest.id) admits from \(Self.duration(opens(at: nearest).saturatingSubtract(now))) from now"
+            : "reservation \(nearest.id) stopped admitting \(Self.duration(now.saturatingSubtract(closes(at: nearest)))) ago"
         return GateDecision(.deny, .outsideWindow, detail: detail, reservation: nearest, match: match)
     }
 
@@ -121,15 +121,15 @@ public struct GateDecider: Sendable {
     }
 
     private func opens(at reservation: Reservation) -> Int64 {
-        reservation.windowStart - configuration.earlyGraceMillis
+        reservation.windowStart.saturatingSubtract(configuration.earlyGraceMillis)
     }
 
     private func closes(at reservation: Reservation) -> Int64 {
-        reservation.windowEnd + configuration.lateGraceMillis
+        reservation.windowEnd.saturatingAdd(configuration.lateGraceMillis)
     }
 
     private func distance(_ now: Int64, to reservation: Reservation) -> Int64 {
-        max(opens(at: reservation) - now, now - closes(at: reservation), 0)
+        max(opens(at: reservation).saturatingSubtract(now), now.saturatingSubtract(closes(at: reservation)), 0)
     }
 
     private static func reason(for reason: PlateMatcher.Outcome.Reason) -> GateDecision.Reason {

@@ -24,6 +24,10 @@ public struct GiftToken: Hashable, Sendable {
     /// Seconds since 1970.
     public var validFrom: UInt32
     public var validTo: UInt32
+
+    /// The validity times (ms since 1970) a code can carry: whole seconds in
+    /// 32 bits, so up to early 2106, with `validTo` rounded up to a second.
+    public static let representableMillis: ClosedRange<Int64> = 0...(Int64(UInt32.max) * 1000 - 999)
     public var member: String
     public var gift: String
 

@@ -25,7 +25,10 @@ public struct LoungeBook: Sendable {
     public init() {}
 
     /// People in the lounge: each open visit's member and guests.
-    public var occupancy: Int { openVisits.values.reduce(0) { $0 + 1 + $1.guests } }
+    public var occupancy: Int {
+        // Guests are bounded where rows enter; clamped here too, so no row can overflow the sum.
+        openVisits.values.reduce(0) { $0 + 1 + Swift.min(Swift.max($1.guests, 0), 1_000) }
+    }
 
     public func member(card: String) -> String? { memberByCard[card] }
 
@@ -63,6 +66,6 @@ public struct LoungeBook: Sendable {
 
     /// Open visits that started before `now - maxStayMillis`.
     public func overstayed(now: Int64, maxStayMillis: Int64) -> [Visit] {
-        openVisits.values.filter { now - $0.checkedInAt > maxStayMillis }.sorted { $0.id < $1.id }
+        openVisits.values.filter { now.saturatingSubtract($0.checkedInAt) > maxStayMillis }.sorted { $0.id < $1.id }
     }
 }

@@ -88,17 +88,17 @@ public struct ScalperWatch: Sendable {
         var uses = recent[use.member] ?? []
         guard !uses.contains(where: { $0.event == use.event }) else { return [] }
         let horizon = max(configuration.windowMillis, 24 * 3_600_000)
-        uses.removeAll { abs(use.at - $0.at) > horizon }
+        uses.removeAll { use.at.millisApart(from: $0.at) > UInt64(clamping: horizon) }
         var flags: [Flag] = []
         if let here = configuration.sites[use.site] {
             let fastest = uses.compactMap { other -> (Use, Double, Double)? in
                 guard other.site != use.site, let there = configuration.sites[other.site] else { return nil }
                 let kilometres = here.kilometres(to: there)
-                let hours = max(Double(abs(use.at - other.at)), 1) / 3_600_000
+                let hours = max(Double(use.at.millisApart(from: other.at)), 1) / 3_600_000
                 return (other, kilometres, kilometres / hours)
             }.max { $0.2 < $1.2 }
             if let (other, kilometres, speed) = fastest, speed > configuration.maxSpeedKmh {
-                let minutes = abs(use.at - other.at) / 60_000
+                let minutes = use.at.millisApart(from: other.at) / 60_000
                 flags.append(
                     Flag(
                         kind: .tooFast, member: use.member, uses: [other, use].sorted { $0.at < $1.at },
@@ -107,7 +107,9 @@ public struct ScalperWatch: Sendable {
                             + "\(Int(configuration.maxSpeedKmh)) km/h)"))
             }
         }
-        let window = (uses + [use]).filter { abs(use.at - $0.at) <= configuration.windowMillis }
+        let window = (uses + [use]).filter {
+            use.at.millisApart(from: $0.at) <= UInt64(clamping: configuration.windowMillis)
+        }
         let sites = Set(window.map(\.site))
         if sites.count > configuration.maxSites {
             flags.append(

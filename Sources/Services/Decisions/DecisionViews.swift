@@ -94,6 +94,15 @@ final class DecisionViews: ReplicaObserver {
 
     private func update(_ ref: RowRef, values: [String: Value]) throws(RowProblem) {
         let key = ref.key
+        // A value the schema does not allow (a time of Int64.min written
+        // before the hub checked ranges, or by a node that does not) makes
+        // the whole row unusable: rules do arithmetic on these values.
+        if let table = Schema.mall.tables[ref.table],
+            let column = values.keys.sorted().first(where: { table.violation(column: $0, value: values[$0]!) != nil })
+        {
+            removeFromViews(ref)
+            throw .invalid(column)
+        }
         switch ref.table {
         case "reservations":
             reservations.remove(id: key)
@@ -135,6 +144,19 @@ final class DecisionViews: ReplicaObserver {
                     id: key, memberID: member, guests: Int(values["guests"]?.intValue ?? 0),
                     checkedInAt: values["checked_in_at"]?.intValue ?? 0))
         default: return
+        }
+    }
+}
+
+extension DecisionViews {
+    /// Takes a row out of whichever view holds it.
+    fileprivate func removeFromViews(_ ref: RowRef) {
+        switch ref.table {
+        case "reservations": reservations.remove(id: ref.key)
+        case "gift_keys": gifts.removeKey(id: String(ref.key.split(separator: ":").last ?? Substring(ref.key)))
+        case "gift_redemptions": gifts.removeRedemption(rowKey: ref.key)
+        case "lounge_visits": lounge.removeVisit(ref.key)
+        default: break
         }
     }
 }

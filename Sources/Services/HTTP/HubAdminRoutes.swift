@@ -44,15 +44,19 @@ enum HubAdminRoutes {
             mall = try container.decode(String.self, forKey: .mall)
             member = try container.decode(String.self, forKey: .member)
             gift = try container.decode(String.self, forKey: .gift)
+            let times = GiftToken.representableMillis
+            let timeRange = "milliseconds since 1970, from 0 to \(times.upperBound)"
             validFrom = try container.decodeIfPresent(Int64.self, forKey: .validFrom)
+            if let validFrom, !times.contains(validFrom) { throw FieldError("validFrom", timeRange) }
             let days = try container.decodeIfPresent(Int.self, forKey: .validDays)
             if let days {
                 guard (1...366).contains(days) else { throw FieldError("validDays", "1 to 366") }
-                validTo =
-                    (validFrom ?? Int64(Date().timeIntervalSince1970 * 1000)) + Int64(days) * 86_400_000
+                // Both terms are bounded above, so the sum cannot overflow.
+                validTo = (validFrom ?? Int64(Date().timeIntervalSince1970 * 1000)) + Int64(days) * 86_400_000
             } else {
                 validTo = try container.decode(Int64.self, forKey: .validTo)
             }
+            guard times.contains(validTo) else { throw FieldError(days == nil ? "validTo" : "validDays", timeRange) }
             for (name, value) in [("member", member), ("gift", gift)]
             where value.isEmpty || value.utf8.count > GiftToken.maxFieldBytes {
                 throw FieldError(name, "1 to \(GiftToken.maxFieldBytes) bytes of UTF-8")
@@ -123,7 +127,7 @@ enum HubAdminRoutes {
         }
     }
 
-    static func add(to router: Router<BasicRequestContext>, coordinator: HubCoordinator) {
+    static func add(to router: Router<APIRequestContext>, coordinator: HubCoordinator) {
         let tokens = TokenSet(coordinator.policies.adminTokens)
         /// Who is calling, for the audit log: `admin` with the admin token
         /// (tools, `mall-hub`), or `operator:ID` with a console session; a

@@ -7,7 +7,8 @@ import SyncCore
 ///
 /// - `GET /v1/health`: 200 while the process serves.
 /// - `GET /v1/sync`: where this node stands with the hub.
-/// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token).
+/// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token),
+///   without its secret columns (`Schema.Table.secretColumns`).
 /// - `POST /v1/writes`: raw replica writes as one decision, for the device
 ///   software and tools (device token only).
 /// - `POST /v1/gate/reads`: a camera read at a gate lane, decided from the
@@ -38,8 +39,8 @@ public enum NodeAPI {
         var columns: [String: Value]
     }
 
-    public static func router(coordinator: NodeCoordinator) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(coordinator: NodeCoordinator) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         let auth = NodeAuthentication(
             coordinator: coordinator, node: coordinator.node, role: coordinator.role,
             deviceTokens: coordinator.policies.deviceTokens)
@@ -57,7 +58,11 @@ public enum NodeAPI {
             guard let row = try await coordinator.row(table: table, key: key) else {
                 throw HTTPError(.notFound, message: "no row \(table)/\(key) in this replica")
             }
-            return RowResponse(table: table, key: key, visible: row.isVisible, columns: row.values)
+            // Secrets (a PIN hash) never leave through the API, whoever asks.
+            let secrets = Schema.mall.tables[table]?.secretColumns ?? []
+            return RowResponse(
+                table: table, key: key, visible: row.isVisible,
+                columns: row.values.filter { !secrets.contains($0.key) })
         }
         router.post("/v1/gate/reads") { request, context -> Response in
             let caller = try await auth.require(.gateRead, request)

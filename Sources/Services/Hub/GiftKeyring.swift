@@ -36,7 +36,8 @@ struct GiftKeyring {
 
     /// Creates key number newest+1 and writes it durably before returning it.
     mutating func create() throws(GiftKeyError) -> (number: UInt32, key: Curve25519.Signing.PrivateKey) {
-        let number = (newest?.number ?? 0) + 1
+        let (number, overflow) = (newest?.number ?? 0).addingReportingOverflow(1)
+        guard !overflow else { throw GiftKeyError("key numbers are used up in \(directory): remove old key files") }
         let key = Curve25519.Signing.PrivateKey()
         let path = "\(directory)/k\(number).key"
         let text = key.rawRepresentation.base64EncodedString() + "\n"

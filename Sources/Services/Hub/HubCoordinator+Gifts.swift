@@ -48,6 +48,10 @@ extension HubCoordinator {
     ) throws -> IssuedGiftCode {
         let now = Int64(clock.now())
         let from = validFrom ?? now
+        let times = GiftToken.representableMillis
+        guard times.contains(from), times.contains(validTo) else {
+            throw AdminError(.invalid, "validity must be within 0 and \(times.upperBound) ms since 1970")
+        }
         guard from < validTo, validTo > now else {
             throw AdminError(.invalid, "validTo must be after validFrom and now")
         }
