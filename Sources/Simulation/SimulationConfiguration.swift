@@ -58,9 +58,8 @@ public struct SimulationReport: Sendable {
     public var brokerDropped = 0
     public var crashes = 0
     public var rollbacks = 0
-    /// Changes the hub refused as stamped too far ahead, from nodes whose
-    /// clock had been set back (`StampBounds`).
-    public var clockRefusals = 0
+    /// Changes the hub took without applying (`Rights.conflict`).
+    public var notApplied = 0
     public var epochReuses = 0
     public var partitions = 0
     public var brokerCrashes = 0

@@ -10,7 +10,7 @@ public enum SimulationRunner {
         public var crashes = 0
         public var rollbacks = 0
         public var epochReuses = 0
-        public var clockRefusals = 0
+        public var notApplied = 0
         public var partitions = 0
         public var brokerCrashes = 0
         public var brokerDropped = 0
@@ -36,7 +36,7 @@ public enum SimulationRunner {
             crashes += report.crashes
             rollbacks += report.rollbacks
             epochReuses += report.epochReuses
-            clockRefusals += report.clockRefusals
+            notApplied += report.notApplied
             partitions += report.partitions
             brokerCrashes += report.brokerCrashes
             brokerDropped += report.brokerDropped

@@ -121,7 +121,8 @@ extension World {
             "audit_log", nextKey("a-\(node.id)"),
             [
                 "actor": .text("staff-\(node.index)"), "action": .text(action), "target": .text(target),
-                "outcome": .text(outcome), "at": .int(Int64(physicalTime(of: .node(node.index)))),
+                "outcome": .text(outcome), "node": .text(node.id),
+                "at": .int(Int64(physicalTime(of: .node(node.index)))),
             ])
     }
 

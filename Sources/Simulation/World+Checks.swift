@@ -14,11 +14,12 @@ extension World {
             logical[LogicalID(change), default: 0] += 1
         }
 
-        // 2. No lost decision: every change a node committed and kept is logged exactly once.
+        // 2. No lost decision: every change a node committed and kept is logged
+        // exactly once, or was taken without being applied (and is in the ledger).
         for node in nodes {
             for (_, changes) in node.durable {
                 for change in changes {
-                    let count = logical[change] ?? 0
+                    let count = (logical[change] ?? 0) + (notApplied.contains(change) ? 1 : 0)
                     if count != 1 {
                         fail(
                             "\(node.id) committed \(change.table)/\(change.key) at \(change.hlc): logged \(count) times"

@@ -87,6 +87,9 @@ public final class HubEngine<Store: HubStore> {
         public var accepted = 0
         public var duplicates = 0
         public var conflicts: [ConflictOutcome] = []
+        /// Changes taken but not applied: beyond the role's rights on the
+        /// row as it stands (`Rights.conflict`), each recorded in the ledger.
+        public var notApplied: [Change] = []
     }
 
     public let configuration: Configuration
@@ -249,14 +252,14 @@ public final class HubEngine<Store: HubStore> {
             if change.id.origin != batch.node {
                 return reject(WireError(.forgedOrigin, "change from \(change.id.origin) sent by \(batch.node)"))
             }
-            guard member.role.writableTables.contains(change.table), change.channel.mall == member.mall else {
-                return reject(
-                    WireError(
-                        .unauthorized, "role \(member.role.rawValue) may not write \(change.table) on \(change.channel)"
-                    ))
+            guard change.channel.mall == member.mall else {
+                return reject(WireError(.unauthorized, "node \(batch.node) may not write on \(change.channel)"))
             }
             if let violation = Schema.mall.violation(of: change) {
                 return reject(WireError(.invalid, violation))
+            }
+            if let refusal = Rights.mall.refusal(of: change, by: member.role) {
+                return reject(WireError(.unauthorized, refusal))
             }
         }
         recordSkew(of: batch.node, member: member, sentAt: batch.sentAt, now: now)
@@ -306,6 +309,25 @@ public final class HubEngine<Store: HubStore> {
                 plan.aliases.append((change.id, logged))
                 work.newLogged[change.id] = logged
                 result.duplicates += 1
+                continue
+            }
+            let row = try work.row(change.row, in: plan)
+            if let reason = Rights.mall.conflict(of: change, by: member.role, current: row?.state) {
+                // Taken, so the node's outbox moves on, but not applied: the
+                // hub's state stands, the ledger says why, and a correction
+                // undoes it at the origin, which applied it when it decided.
+                plan.aliases.append((change.id, logged))
+                work.newLogged[change.id] = logged
+                result.notApplied.append(change)
+                for correction in NotApplied(change: change, reason: reason, row: row?.state).corrections(now: now) {
+                    ownSeq += 1
+                    let hubChange = Change(
+                        id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
+                        hlc: clock.tick(above: change.hlc, physicalMillis: now), table: correction.table,
+                        key: correction.key, channel: change.channel, op: correction.op, columns: correction.columns)
+                    try work.append(
+                        hubChange, logged: LoggedChange(hash: hubChange.contentHash, chain: ""), into: &plan)
+                }
                 continue
             }
             clock.observe(change.hlc, physicalMillis: now)
@@ -604,6 +626,11 @@ private struct IngestWork {
         newLogged[change.id] = logged
         newContent.insert("\(change.id.origin)\u{1F}\(logged.hash)")
         heads[change.channel] = lastSeq
+    }
+
+    /// The row as the changes taken so far leave it, or nil if never seen.
+    func row(_ ref: RowRef, in plan: HubIngest) throws -> StoredRow? {
+        try plan.rows[ref] ?? store.row(ref)
     }
 
     func isLogged(origin: NodeID, contentHash: String) throws -> Bool {

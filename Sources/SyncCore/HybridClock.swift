@@ -26,6 +26,14 @@ public struct HybridClock: Sendable, Equatable {
         return last
     }
 
+    /// A timestamp for a local event that must order after `floor` (a
+    /// correction of a change stamped ahead of this clock): `floor` is
+    /// adopted whatever the drift, so the caller bounds it first.
+    public mutating func tick(above floor: HybridTimestamp, physicalMillis: UInt64) -> HybridTimestamp {
+        if floor > last { last = floor }
+        return tick(physicalMillis: physicalMillis)
+    }
+
     /// Folds in a timestamp received from elsewhere.
     ///
     /// - Returns: `false` when the remote timestamp was too far ahead to adopt.

@@ -98,11 +98,12 @@ public final class NodeEngine<Store: ReplicaStore> {
         var seq = nextSeq
         var changes: [Change] = []
         changes.reserveCapacity(writes.count)
+        // The rows as the writes before each one leave them, for the rights
+        // that depend on a row's state (the hub checks the same).
+        var rows: [RowRef: RowState] = [:]
         for write in writes {
-            guard configuration.role.writableTables.contains(write.table),
-                let table = Schema.mall.tables[write.table]
-            else {
-                throw SyncError(.invalidWrite, "role \(configuration.role.rawValue) may not write \(write.table)")
+            guard let table = Schema.mall.tables[write.table] else {
+                throw SyncError(.invalidWrite, "unknown table \(write.table)")
             }
             guard let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
             else { throw SyncError(.invalidWrite, "table \(write.table) needs a channel kind") }
@@ -113,6 +114,15 @@ public final class NodeEngine<Store: ReplicaStore> {
             if let violation = Schema.mall.violation(of: change) {
                 throw SyncError(.invalidWrite, violation)
             }
+            var row = try rows[change.row] ?? store.row(change.row)
+            if let refusal = Rights.mall.refusal(of: change, by: configuration.role)
+                ?? Rights.mall.conflict(of: change, by: configuration.role, current: row)
+            {
+                throw SyncError(.invalidWrite, refusal)
+            }
+            if row == nil { row = RowState() }
+            row?.apply(change)
+            rows[change.row] = row
             changes.append(change)
             seq += 1
         }

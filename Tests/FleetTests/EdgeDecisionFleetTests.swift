@@ -66,7 +66,7 @@ import Testing
             line.contains("Li Na") && line.contains("gift-staff,lounge-staff") && line.hasSuffix(" active"), "\(listed)"
         )
         let roles = try await fleet.hubCommand(["staff", "roles"])
-        #expect(roles.output.contains("gift.redeem, gift.revoke"), "\(roles.output)")
+        #expect(roles.output.contains("audit.read, gift.redeem"), "\(roles.output)")
         // Disabling the account is a change like any other.
         let disabled = try await fleet.hubCommand([
             "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "lounge-staff", "--inactive",
@@ -97,14 +97,19 @@ import Testing
         defer { fleet.stopAll() }
         try await fleet.startAll()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let inserted = try await fleet.insert(
-            at: "gate-1", table: "reservations", key: "r-1",
+        let inserted = try await fleet.hubInsert(
+            table: "reservations", key: "r-1",
             columns: [
                 "member_id": "m-1", "plate": "沪A·D1234", "zone": "B2", "window_start": now - 600_000,
                 "window_end": now + 3_600_000, "status": "booked",
             ])
         #expect(inserted == 201)
-        #expect(await eventually(seconds: 60) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
+        #expect(
+            await eventually(seconds: 60) {
+                let first = await fleet.has("gate-1", table: "reservations", key: "r-1")
+                let second = await fleet.has("gate-2", table: "reservations", key: "r-1")
+                return first && second
+            })
         let read: [String: Any] = ["lane": "in-1", "direction": "in", "plate": "沪AD1234", "confidence": 0.95]
         let (status, admitted) = try await fleet.send(
             "POST", to: "gate-1", "/v1/gate/reads", read, token: fleet.deviceToken(for: "gate-1"))
@@ -150,19 +155,24 @@ extension EdgeDecisionFleetTests {
         #expect(wrong.output.contains("not one of the conflict's sides"), "\(wrong.output)")
     }
 
-    /// A reservation booked at gate-1 and synced to gate-2; then the car enters
+    /// A reservation booked at the hub and synced to both gates; then the car enters
     /// at gate-1 and, while gate-2 runs cut off from the broker, at gate-2;
     /// gate-2 comes back. Returns the conflict's key and gate-2's passage.
     static func makeDoubleEntryWhileGate2IsCutOff(_ fleet: Fleet) async throws -> (key: String, southPassage: String) {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         #expect(
-            try await fleet.insert(
-                at: "gate-1", table: "reservations", key: "r-1",
+            try await fleet.hubInsert(
+                table: "reservations", key: "r-1",
                 columns: [
                     "member_id": "m-1", "plate": "沪A·D1234", "zone": "B2", "window_start": now - 600_000,
                     "window_end": now + 3_600_000, "status": "booked",
                 ]) == 201)
-        #expect(await eventually(seconds: 60) { await fleet.has("gate-2", table: "reservations", key: "r-1") })
+        #expect(
+            await eventually(seconds: 60) {
+                let first = await fleet.has("gate-1", table: "reservations", key: "r-1")
+                let second = await fleet.has("gate-2", table: "reservations", key: "r-1")
+                return first && second
+            })
         // Given gate-2 runs cut off from the broker while the car enters at both gates,
         await fleet.stopNode("gate-2")
         try fleet.writeNodeConfig("gate-2", brokerPort: try FreePort.next())

@@ -259,6 +259,22 @@ final class Fleet: @unchecked Sendable {
         return (response as! HTTPURLResponse).statusCode
     }
 
+    /// Writes rows at the hub through its admin API (what only the hub may
+    /// write: reservations, members, codes); returns the HTTP status.
+    @discardableResult
+    func hubInsert(table: String, key: String, columns: [String: Any]) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(hubPort)/v1/admin/rows")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue("Bearer \(Self.adminToken)", forHTTPHeaderField: "authorization")
+        let body: [String: Any] = [
+            "mall": Self.mall, "writes": [["table": table, "key": key, "op": "insert", "columns": columns]],
+        ]
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as! HTTPURLResponse).statusCode
+    }
+
     /// Sends a JSON request to a node's API; the status and the JSON answer.
     func send(_ method: String, to node: String, _ path: String, _ body: [String: Any]? = nil, token: String)
         async throws -> (Int, [String: Any])

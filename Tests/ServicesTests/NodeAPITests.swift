@@ -2,6 +2,7 @@ import BrokerHarness
 import EdgeRules
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Services
 import SyncCore
 import Testing
@@ -14,22 +15,32 @@ import Testing
 @Suite struct NodeAPITests {
     static let token = "test-device-token-0001"
 
+    /// A gate node holding reservation r1 (issued at the hub: a gate may not
+    /// book), served over HTTP while `body` runs.
     func withGateNode(_ body: (ServedNode) async throws -> Void) async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
-        let (node, _) = try fleet.node("g1", policies: EdgePolicies(deviceTokens: [Self.token]))
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        _ = try await node.commit(
-            [
-                .insert(
-                    "reservations", "r1",
-                    [
-                        "member_id": .text("m1"), "plate": .text("皖A12345"), "zone": .text("B2"),
-                        "window_start": .int(now - 60_000), "window_end": .int(now + 60_000),
-                        "status": .text("booked"),
-                    ])
-            ], decision: "seed")
-        try await ServedNode.serve(node, logger: fleet.quiet, body)
+        let (hub, hubService) = try fleet.hub(fleet: ["g1": .init(mall: InMemoryFleet.mall, role: .gate)])
+        let (node, nodeService) = try fleet.node("g1", policies: EdgePolicies(deviceTokens: [Self.token]))
+        let group = ServiceGroup(configuration: .init(services: [hubService, nodeService], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try await hub.write(
+                [
+                    .insert(
+                        "reservations", "r1",
+                        [
+                            "member_id": .text("m1"), "plate": .text("皖A12345"), "zone": .text("B2"),
+                            "window_start": .int(now - 60_000), "window_end": .int(now + 60_000),
+                            "status": .text("booked"),
+                        ])
+                ], mall: InMemoryFleet.mall, decision: "seed")
+            #expect(await eventually { (try? await node.row(table: "reservations", key: "r1"))?.isVisible == true })
+            try await ServedNode.serve(node, logger: fleet.quiet, body)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
     }
 
     @Test func aReservedCarIsAdmittedWithTheEvidenceRecorded() async throws {

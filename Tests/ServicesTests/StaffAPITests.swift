@@ -52,11 +52,15 @@ import Testing
                 "/v1/gifts/redemptions", #"{"code":"MG1:GARBAGE"}"#, token: clerk)
             #expect(redeemStatus == 422)
             #expect(redeem["reason"] as? String == "malformed")
-            // …but not revoke: permission denied, and audited.
-            let (revokeStatus, revoke) = try await served.post(
-                "/v1/gifts/revocations", #"{"codeId":"gc-0000000000000001","reason":"test"}"#, token: clerk)
-            #expect(revokeStatus == 403)
-            #expect(ServedNode.message(revoke) == "permission denied: staff:s1 may not gift.revoke")
+            // …but not read the counter's audit log: permission denied, and audited.
+            let (readStatus, read) = try await served.send("GET", "/v1/audit", token: clerk)
+            #expect(readStatus == 403)
+            #expect(ServedNode.message(read) == "permission denied: staff:s1 may not audit.read")
+            // Codes are revoked at the hub only: a counter has no such route.
+            #expect(
+                try await served.post(
+                    "/v1/gifts/revocations", #"{"codeId":"gc-0000000000000001","reason":"test"}"#, token: clerk
+                ).0 == 404)
             // The device token of a gift counter grants no staff action.
             let (deviceStatus, _) = try await served.post(
                 "/v1/gifts/redemptions", #"{"code":"MG1:X"}"#, token: NodeAPITests.token)
@@ -69,7 +73,7 @@ import Testing
             let denied = entries.first {
                 $0["outcome"] as? String == "permission denied" && $0["actor"] as? String == "staff:s1"
             }
-            #expect(denied?["action"] as? String == "gift.revoke")
+            #expect(denied?["action"] as? String == "audit.read")
             #expect(denied?["node"] as? String == "c1")
             #expect(
                 entries.contains {
@@ -85,16 +89,14 @@ import Testing
     @Test func aRoleChangedOrAnAccountDisabledAtTheHubAppliesToOpenSessions() async throws {
         try await withGiftCounter { hub, served in
             let clerk = try #require(try await login(served, "s1", "2468").1)
-            let revoke = #"{"codeId":"gc-0000000000000001","reason":"test"}"#
-            #expect(try await served.post("/v1/gifts/revocations", revoke, token: clerk).0 == 403)
-            // Promoted at the hub: the open session may revoke once the change arrives.
+            #expect(try await served.send("GET", "/v1/audit", token: clerk).0 == 403)
+            // Promoted at the hub: the open session may read the audit log once the change arrives.
             try await hub.setStaff(
                 mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftManager], pinHash: nil, active: true,
                 actor: "test")
             #expect(
                 await eventually {
-                    let status = (try? await served.post("/v1/gifts/revocations", revoke, token: clerk))?.0
-                    return status.map { ![401, 403].contains($0) && $0 < 500 } == true
+                    (try? await served.send("GET", "/v1/audit", token: clerk))?.0 == 200
                 })
             // Disabled at the hub: the session ends at the counter.
             try await hub.setStaff(

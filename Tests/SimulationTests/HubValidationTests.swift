@@ -129,7 +129,7 @@ import Testing
                         Change(
                             id: ChangeID(origin: node, epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: wall),
                             table: "gift_redemptions", key: "x-\(node)", channel: gifts, op: .insert,
-                            columns: ["code_id": .text("g-1")])
+                            columns: ["code_id": .text("g-1"), "counter": .text(node)])
                     ]))
         }
         let fleet = try HubEngine(
@@ -216,5 +216,92 @@ import Testing
         let result = hub.receive(topic: up("gate-1"), payload: rawChanges(table: table, columns: columns), now: 0)
         #expect([.invalid, .malformed].contains(result.rejection?.code))
         #expect(hub.store.log.isEmpty)
+    }
+
+    // MARK: Rights by operation
+
+    func change(
+        _ origin: String, seq: UInt64 = 1, _ table: String, _ key: String, _ op: Change.Operation,
+        _ columns: [String: Value] = [:], kind: Channel.Kind = .parking
+    ) -> WireMessage {
+        .changes(
+            ChangeBatch(
+                node: origin, sentAt: 0,
+                changes: [
+                    Change(
+                        id: ChangeID(origin: origin, epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: 10 + seq),
+                        table: table, key: key, channel: Channel(mall: mall, kind: kind), op: op, columns: columns)
+                ]))
+    }
+
+    /// A hub holding reservation r-1 in `status`, written by the hub itself.
+    func hubWithReservation(status: String) throws -> HubEngine<MemoryHubStore> {
+        let hub = try hub()
+        _ = try hub.write(
+            [.insert("reservations", "r-1", ["plate": .text("皖A12345"), "status": .text(status)])], mall: mall, now: 5)
+        return hub
+    }
+
+    @Test func writesBeyondARolesRightsAreRefusedWhole() throws {
+        let hub = try hubWithReservation(status: "booked")
+        let attempts: [(String, WireMessage)] = [
+            ("gate-1", change("gate-1", "reservations", "r-fake", .insert, ["status": .text("booked")])),
+            ("gate-1", change("gate-1", "reservations", "r-1", .delete)),
+            ("gate-1", change("gate-1", "reservations", "r-1", .update, ["status": .text("cancelled")])),
+            ("gate-1", change("gate-1", "reservations", "r-1", .update, ["window_end": .int(1)])),
+            ("gate-1", change("gate-1", "gate_passages", "p-1", .delete)),
+            (
+                "gate-1",
+                change(
+                    "gate-1", "audit_log", "a-1", .insert, ["node": .text("gift-1"), "actor": .text("m")], kind: .audit)
+            ),
+            ("gate-1", change("gate-1", "audit_log", "a-2", .insert, ["actor": .text("m")], kind: .audit)),
+            ("gift-1", change("gift-1", "gift_revocations", "gc-1", .insert, ["code_id": .text("gc-1")], kind: .gifts)),
+            (
+                "gift-1",
+                change("gift-1", "gift_redemptions", "x-1", .insert, ["counter": .text("gift-2")], kind: .gifts)
+            ),
+            ("gift-1", change("gift-1", "gift_codes", "gc-1", .insert, ["gift": .text("tea")], kind: .gifts)),
+        ]
+        for (node, message) in attempts {
+            let result = hub.receive(topic: up(node), message: message, now: 20)
+            // (A delete of an event is already outside the schema: invalid.)
+            #expect([.unauthorized, .invalid].contains(result.rejection?.code), "\(message)")
+            #expect(result.outgoing.isEmpty)
+        }
+        #expect((hub.rejections[.unauthorized] ?? 0) + (hub.rejections[.invalid] ?? 0) == attempts.count)
+        #expect(hub.store.log.count == 1)
+        #expect(try hub.store.row(RowRef(table: "reservations", key: "r-1"))?.state.values["status"] == .text("booked"))
+    }
+
+    @Test func aGateAdmittingOnABookingCancelledAtTheHubIsTakenNotAppliedAndCorrected() throws {
+        // Given a booking the hub cancelled while the gate, offline, admitted its car,
+        let hub = try hubWithReservation(status: "cancelled")
+        let admitted = hub.receive(
+            topic: up("gate-1"),
+            message: change("gate-1", "reservations", "r-1", .update, ["status": .text("inside")]), now: 20)
+        // then the hub takes the change (the gate's outbox moves on) without applying it,
+        #expect(admitted.rejection == nil)
+        #expect(admitted.notApplied.count == 1)
+        #expect(admitted.outgoing.contains { if case .ack = $0.message { true } else { false } })
+        let row = try #require(try hub.store.row(RowRef(table: "reservations", key: "r-1")))
+        #expect(row.state.values["status"] == .text("cancelled"))
+        // records why in the ledger,
+        let ledger = try #require(try hub.store.row(RowRef(table: "conflicts", key: "write.not-applied:gate-1/1/1")))
+        #expect(ledger.state.values["kind"] == .text("write.not-applied"))
+        #expect(ledger.state.values["item"] == .text("reservations/r-1"))
+        // and sends the gate a correction stamped above its change.
+        let correction = try #require(
+            hub.store.log.map(\.entry.change).last {
+                $0.table == "reservations" && $0.id.origin == "hub" && $0.op == .update
+            })
+        #expect(correction.columns["status"] == .text("cancelled"))
+        #expect(correction.hlc > HybridTimestamp(wallMillis: 11))
+        // Sent again, it is a duplicate.
+        let again = hub.receive(
+            topic: up("gate-1"),
+            message: change("gate-1", "reservations", "r-1", .update, ["status": .text("inside")]), now: 21)
+        #expect(again.duplicates == 1)
+        #expect(again.notApplied.isEmpty)
     }
 }

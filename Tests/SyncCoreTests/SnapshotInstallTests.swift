@@ -45,7 +45,9 @@ import Testing
         let status = toHub(try node.connectionChanged(up: true, now: 0), now: 0)
         let requests = try toNode(status, now: 1) + node.tick(now: 1)
         _ = try toNode(toHub(requests, now: 2), now: 3)
-        try node.commit([.insert("lounge_visits", "v-1", ["member_id": .text("m-1"), "guests": .int(1)])], now: 10)
+        try node.commit(
+            [.insert("lounge_visits", "v-1", ["member_id": .text("m-1"), "guests": .int(1), "status": .text("open")])],
+            now: 10)
         try node.commit([.update("lounge_visits", "v-1", ["status": .text("closed")])], now: 11)
         let answers = toHub(try node.tick(now: 12).filter(Self.isChanges), now: 12)
         _ = try toNode(answers.filter { !Self.isAck($0) }, now: 13)

@@ -7,7 +7,6 @@ public enum Permission: String, Hashable, Sendable, CaseIterable, Codable {
     case loungeCheckIn = "lounge.check-in"
     case loungeCheckOut = "lounge.check-out"
     case giftRedeem = "gift.redeem"
-    case giftRevoke = "gift.revoke"
     /// Read this node's audit log.
     case auditRead = "audit.read"
 }
@@ -23,11 +22,12 @@ public enum StaffRole: String, Hashable, Sendable, CaseIterable, Codable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .manager: [.gateOverride, .loungeCheckIn, .loungeCheckOut, .giftRedeem, .giftRevoke, .auditRead]
+        case .manager: [.gateOverride, .loungeCheckIn, .loungeCheckOut, .giftRedeem, .auditRead]
         case .gateOperator: [.gateOverride]
         case .loungeStaff: [.loungeCheckIn, .loungeCheckOut]
         case .giftStaff: [.giftRedeem]
-        case .giftManager: [.giftRedeem, .giftRevoke]
+        // Revoking a code is the hub's action (`mall-hub gift revoke`, the admin API).
+        case .giftManager: [.giftRedeem, .auditRead]
         }
     }
 }

@@ -124,7 +124,9 @@ extension NodeCoordinator {
                     "at": .int(Int64(now)),
                 ])
         ]
-        if let reservation {
+        // A cancelled booking stays cancelled (a gate may not revive it,
+        // `Rights.mall`): the passage records the override on its own.
+        if let reservation, reservation.status != .cancelled {
             let status: Reservation.Status = direction == .entering ? .inside : .left
             writes.append(.update("reservations", reservation.id, ["status": .text(status.rawValue)]))
         }

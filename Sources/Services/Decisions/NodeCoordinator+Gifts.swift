@@ -47,20 +47,6 @@ extension NodeCoordinator {
         }
     }
 
-    /// Revokes a code at this counter (a manager's action); it syncs like
-    /// the hub's own revocations.
-    public func revokeGift(codeID: String, reason: String, caller: Caller) throws {
-        let now = clock.now()
-        let id = engine.nextChangeID
-        _ = try commit(
-            [
-                .insert(
-                    "gift_revocations", codeID,
-                    ["code_id": .text(codeID), "reason": .text(reason), "at": .int(Int64(now))]),
-                audit(actor: caller.actor, action: "gift.revoke", target: codeID, outcome: "revoked", at: now, id: id),
-            ], decision: "gift.revoke")
-    }
-
     /// What this counter knows of a code: its redemptions, and the hub's
     /// ruling when two counters redeemed it.
     public func giftCodeStatus(_ codeID: String) throws -> (

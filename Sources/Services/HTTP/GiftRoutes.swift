@@ -1,9 +1,9 @@
 import EdgeRules
 import Hummingbird
 
-/// The gift counter: `POST /v1/gifts/redemptions` (scan a code),
-/// `POST /v1/gifts/revocations` (a manager revokes one) and
-/// `GET /v1/gifts/codes/{id}` (what this counter knows of a code).
+/// The gift counter: `POST /v1/gifts/redemptions` (scan a code) and
+/// `GET /v1/gifts/codes/{id}` (what this counter knows of a code). Codes are
+/// revoked at the hub, never at a counter (`Rights.mall`).
 enum GiftRoutes {
     struct RedemptionRequest: Decodable {
         var code: String
@@ -14,23 +14,6 @@ enum GiftRoutes {
             let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
             code = try container.decode(String.self, forKey: .code)
             guard code.utf8.count <= 1024 else { throw FieldError("code", "at most 1024 bytes") }
-        }
-    }
-
-    struct RevocationRequest: Decodable {
-        var codeId: String
-        var reason: String
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case codeId, reason }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
-            codeId = try container.decode(String.self, forKey: .codeId)
-            reason = try container.decode(String.self, forKey: .reason)
-            guard codeId.hasPrefix("gc-"), codeId.utf8.count == 19 else {
-                throw FieldError("codeId", "gc- and 16 hex digits")
-            }
-            guard (1...200).contains(reason.count) else { throw FieldError("reason", "1 to 200 characters") }
         }
     }
 
@@ -81,12 +64,6 @@ enum GiftRoutes {
                 memberId: token.member,
                 gift: token.gift, at: result.at
             ).response(from: request, context: context).withStatus(.created)
-        }
-        router.post("/v1/gifts/revocations") { request, _ -> HTTPResponse.Status in
-            let caller = try await auth.require(.giftRevoke, request)
-            let body = try await RequestBody.decode(RevocationRequest.self, from: request)
-            try await coordinator.revokeGift(codeID: body.codeId, reason: body.reason, caller: caller)
-            return .created
         }
         router.get("/v1/gifts/codes/:id") { request, context -> CodeStatusResponse in
             _ = try await auth.caller(request)

@@ -15,7 +15,7 @@ import SyncCore
 ///   replica and recorded before the answer (device token).
 /// - `POST /v1/gate/overrides`: staff with `gate.override` lift the barrier by hand.
 /// - `POST /v1/staff/sessions`, `DELETE /v1/staff/sessions/current`, `GET /v1/audit`.
-/// - `POST /v1/gifts/redemptions`, `POST /v1/gifts/revocations`, `GET /v1/gifts/codes/{id}`.
+/// - `POST /v1/gifts/redemptions`, `GET /v1/gifts/codes/{id}`.
 /// - `POST /v1/lounge/check-ins`, `POST /v1/lounge/check-outs`, and at a
 ///   lounge node the desk's page, `GET /lounge`.
 ///

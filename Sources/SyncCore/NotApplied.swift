@@ -1,0 +1,56 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// A node's change the hub took but did not apply (`Rights.conflict`): the
+/// writes the hub makes for it. The conflict ledger records it (kind
+/// `write.not-applied`, the hub's state standing), and a correction restores
+/// the hub's state of the row at the origin, which applied the change when
+/// it decided. Corrections are stamped above the change so they win there.
+struct NotApplied {
+    static let kind = "write.not-applied"
+
+    var change: Change
+    var reason: String
+    /// The row at the hub, nil when it has never seen it.
+    var row: RowState?
+
+    /// The ledger entry, then the correction if the origin's replica differs.
+    func corrections(now: UInt64) -> [LocalWrite] {
+        var writes: [LocalWrite] = []
+        if Schema.mall.tables["conflicts"]?.channelKinds.contains(change.channel.kind) == true {
+            writes.append(.insert("conflicts", "\(Self.kind):\(change.id)", ledgerColumns(now: now)))
+        }
+        if let correction { writes.append(correction) }
+        return writes
+    }
+
+    /// What undoes the change at its origin: the hub's values of the columns
+    /// it set, or a delete where the hub holds the row deleted.
+    private var correction: LocalWrite? {
+        guard let row, row.inserted else { return nil }
+        if row.isTombstone { return .delete(change.table, change.key) }
+        guard change.op != .delete, !change.columns.isEmpty else { return nil }
+        var columns: [String: Value] = [:]
+        for name in change.columns.keys { columns[name] = row.cells[name]?.value ?? .null }
+        return .update(change.table, change.key, columns)
+    }
+
+    private func ledgerColumns(now: UInt64) -> [String: Value] {
+        let side = [
+            "change": change.id.description, "node": change.id.origin, "hlc": change.hlc.description,
+            "op": change.op.rawValue, "outcome": "not applied",
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings only: encoding cannot fail.
+        let sides = String(decoding: try! encoder.encode([side]), as: UTF8.self)
+        return [
+            "kind": .text(Self.kind), "item": .text("\(change.table)/\(change.key)"), "rule": .text(reason),
+            "winner": .text("hub"), "sides": .text(sides), "status": .text("open"),
+            "detected_at": .int(Int64(clamping: now)), "claims": .int(1),
+        ]
+    }
+}
