@@ -406,6 +406,11 @@ public final class HubEngine<Store: HubStore> {
                 hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
                 channel: Channel(mall: mall, kind: kind), op: write.op, columns: write.columns)
             if let violation = Schema.mall.violation(of: change) { throw SyncError(.invalidWrite, violation) }
+            // An event is a fact: written once, never overwritten (a second
+            // revocation of one code must not replace the first's reason).
+            if table.kind == .events, try work.row(change.row, in: plan)?.state.inserted == true {
+                throw SyncError(.invalidWrite, "\(write.table)/\(write.key) exists and is append-only")
+            }
             try work.append(change, logged: LoggedChange(hash: change.contentHash, chain: ""), into: &plan)
             result.accepted += 1
         }

@@ -7,7 +7,6 @@
 #   DEMO_SECONDS   how long to drive activity (default 30)
 #   DEMO_DIR       where data and logs go (default: a new /tmp/malledge-demo.*)
 #   DEMO_EXIT=1    stop after the activity instead of waiting for Ctrl-C
-#   DEMO_SCREENSHOT=FILE  also save a PNG of the hub console after the activity
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -99,15 +98,6 @@ echo "driving ${seconds}s of activity through the real APIs: cars at both gates,
 args=()
 for node in "${!api[@]}"; do args+=("$node=${api[$node]}"); done
 python3 deploy/scripts/demo-activity.py "$dir" "$hub_port" "$seconds" "${args[@]}"
-if [ -n "${DEMO_SCREENSHOT:-}" ]; then
-  # The console as an operator sees it, for docs/: logged in through the page's #token= link.
-  token=$(curl -fsS -H 'content-type: application/json' -d '{"operatorId":"demo","password":"demo"}' \
-    "http://127.0.0.1:$hub_port/v1/console/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-  timeout 60 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1300 \
-    --virtual-time-budget=5000 --screenshot="$DEMO_SCREENSHOT" \
-    "http://127.0.0.1:$hub_port/console#token=$token&snapshot" >/dev/null 2>&1 &&
-    echo "console screenshot: $DEMO_SCREENSHOT"
-fi
 sleep 2
 echo
 "$bin/mall-hub" status --config "$dir/hub.toml" || true

@@ -50,7 +50,8 @@ extension NodeCoordinator {
                 [
                     "reservation_id": decision.reservation.map { .text($0.id) } ?? .null,
                     "lane": .text(read.lane), "direction": .text(read.direction.rawValue),
-                    "plate_raw": .text(read.plate.text), "plate": (try? plate.get()).map { .text($0.text) } ?? .null,
+                    "plate_raw": .text(read.plate.text.replacingControlCharacters),
+                    "plate": (try? plate.get()).map { .text($0.text) } ?? .null,
                     "decision": .text(decision.verdict.rawValue), "reason": .text(decision.reason.rawValue),
                     "rule": decision.match.map { .text($0.rule.evidence) } ?? .null,
                     "confidence": .int(Self.perMille(read.plate.confidence)),

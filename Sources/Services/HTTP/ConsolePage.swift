@@ -90,12 +90,9 @@ enum ConsolePage {
         <script>
         "use strict";
         const $ = (id) => document.getElementById(id);
+        // A session comes only from the login form: never from the URL, where it
+        // would end up in history, screenshots and proxies' logs.
         let session = JSON.parse(sessionStorage.getItem("console-session") || "null");
-        // `#token=…` logs in with a session made elsewhere; `&snapshot` loads once instead of streaming
-        // (for screenshots, which wait for the network to go quiet).
-        const link = new URLSearchParams(location.hash.slice(1));
-        const snapshot = link.has("snapshot");
-        if (!session && link.get("token")) session = { token: link.get("token"), name: "", role: "viewer" };
         let state = null, sortKey = "state", sortUp = true, events = null, charts = {};
         function el(tag, text, cls) { const e = document.createElement(tag); if (text != null) e.textContent = text; if (cls) e.className = cls; return e; }
         async function call(method, path, body) {
@@ -196,13 +193,6 @@ enum ConsolePage {
           $("detail-audit").replaceChildren(...(json.audit.length ? json.audit.slice(0, 12).map(a => el("li", new Date(Number(a.at)).toLocaleString() + " " + a.actor + " " + a.action + " " + a.target + ": " + a.outcome)) : [el("li", "none", "muted")]));
         }
         async function connect() {
-          if (snapshot) {
-            const { json } = await call("GET", "/v1/console/state");
-            state = json; $("live").className = "up"; renderFleet();
-            const first = state.fleet.nodes.find(n => n.online);
-            if (first) showNode(first.node);
-            return;
-          }
           if (events) events.close();
           const { status, json: ticket } = await call("POST", "/v1/console/event-tickets");
           if (status !== 201 || !session) return;

@@ -11,6 +11,7 @@ public import Hummingbird
 public enum HubAPI {
     public static func router(coordinator: HubCoordinator) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        let declared = APIHygiene.install(on: router, logger: coordinator.logger)
         router.get("/v1/health") { _, _ in "ok\n" }
         router.get("/v1/fleet") { _, _ in JSONBody(await coordinator.fleet()) }
         router.get("/v1/digests") { _, _ in JSONBody(try await coordinator.digests()) }
@@ -25,6 +26,7 @@ public enum HubAPI {
                     body: .init(byteBuffer: .init(string: metrics.exposition())))
             }
         }
+        declared.declare(router.routes)
         return router
     }
 }

@@ -15,12 +15,16 @@ enum ImportBody {
     }
 
     static func rows(of request: Request) async throws -> [[String: String]] {
+        let isCSV = request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true
+        guard isCSV || RequestBody.isJSON(request.headers[.contentType]) else {
+            throw HTTPError(.unsupportedMediaType, message: "send the rows as text/csv or application/json")
+        }
         let buffer = try await request.body.collect(upTo: maxBytes)
         let data = Data(buffer.readableBytesView)
         guard let text = String(data: data, encoding: .utf8) else {
             throw HTTPError(.badRequest, message: "the body is not UTF-8 text")
         }
-        if request.headers[.contentType]?.hasPrefix("text/csv") == true {
+        if isCSV {
             // Quotes inside a quoted field are doubled (RFC 4180), so a
             // well-formed file holds an even number; SwiftCSV would read an
             // unterminated field to the end of the file instead of refusing it.

@@ -11,13 +11,11 @@ import SyncCore
 ///   without its secret columns (`Schema.Table.secretColumns`).
 /// - `POST /v1/writes`: raw replica writes as one decision, for the device
 ///   software and tools (device token only).
-/// - `POST /v1/gate/reads`: a camera read at a gate lane, decided from the
-///   replica and recorded before the answer (device token).
-/// - `POST /v1/gate/overrides`: staff with `gate.override` lift the barrier by hand.
+/// - at a gate, `POST /v1/gate/reads` and `POST /v1/gate/overrides` (`GateRoutes`).
 /// - `POST /v1/staff/sessions`, `DELETE /v1/staff/sessions/current`, `GET /v1/audit`.
-/// - `POST /v1/gifts/redemptions`, `GET /v1/gifts/codes/{id}`.
-/// - `POST /v1/lounge/check-ins`, `POST /v1/lounge/check-outs`, and at a
-///   lounge node the desk's page, `GET /lounge`.
+/// - at a gift counter, `POST /v1/gifts/redemptions`, `GET /v1/gifts/codes/{id}`.
+/// - at a lounge desk, `POST /v1/lounge/check-ins`, `POST /v1/lounge/check-outs`
+///   and the desk's page, `GET /lounge`.
 ///
 /// The contract, with every field and answer, is
 /// `sync-protocol/node-api.openapi.json`, kept true by `OpenAPIContractTests`.
@@ -41,13 +39,21 @@ public enum NodeAPI {
 
     public static func router(coordinator: NodeCoordinator) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        let declared = APIHygiene.install(on: router, logger: coordinator.logger)
         let auth = NodeAuthentication(
             coordinator: coordinator, node: coordinator.node, role: coordinator.role,
             deviceTokens: coordinator.policies.deviceTokens)
         StaffRoutes.add(to: router, auth: auth)
-        GiftRoutes.add(to: router, auth: auth)
-        LoungeRoutes.add(to: router, auth: auth)
-        if coordinator.role == "lounge" { LoungePage.add(to: router) }
+        // A node serves its own role's routes only: a gate override sent to a
+        // gift counter is a 404, not an attempt to write what it may not.
+        switch coordinator.role {
+        case "gate": GateRoutes.add(to: router, auth: auth)
+        case "gift": GiftRoutes.add(to: router, auth: auth)
+        case "lounge":
+            LoungeRoutes.add(to: router, auth: auth)
+            LoungePage.add(to: router)
+        default: break
+        }
         router.get("/v1/health") { _, _ in "ok\n" }
         router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
         router.get("/v1/rows/:table/:key") { request, context -> RowResponse in
@@ -63,32 +69,6 @@ public enum NodeAPI {
             return RowResponse(
                 table: table, key: key, visible: row.isVisible,
                 columns: row.values.filter { !secrets.contains($0.key) })
-        }
-        router.post("/v1/gate/reads") { request, context -> Response in
-            let caller = try await auth.require(.gateRead, request)
-            let body = try await RequestBody.decode(GateReadRequest.self, from: request)
-            let passage: GatePassage
-            do {
-                passage = try await coordinator.decideGate(
-                    GateRead(lane: body.lane, direction: body.direction, plate: body.read, actor: caller.actor))
-            } catch {
-                throw HTTPError(.serviceUnavailable, message: "not decided: the replica failed; ask staff")
-            }
-            return try GateReadResponse(passage, raw: body.read.text).response(from: request, context: context)
-                .withStatus(.created)
-        }
-        router.post("/v1/gate/overrides") { request, context -> Response in
-            let caller = try await auth.require(.gateOverride, request, target: "gate")
-            let body = try await RequestBody.decode(GateOverrideRequest.self, from: request)
-            do {
-                let (key, reservation) = try await coordinator.overrideGate(
-                    lane: body.lane, direction: body.direction, plate: body.plate, reservationID: body.reservationId,
-                    reason: body.reason, caller: caller)
-                return try JSONBody(["passage": key, "decision": "admit", "reservation": reservation?.id ?? ""])
-                    .response(from: request, context: context).withStatus(.created)
-            } catch let error as GateOverrideError {
-                throw HTTPError(.unprocessableContent, message: error.description)
-            }
         }
         router.post("/v1/writes") { request, context -> Response in
             guard case .device = try await auth.caller(request) else {
@@ -111,6 +91,7 @@ public enum NodeAPI {
                 throw HTTPError(.serviceUnavailable, message: "not committed: the replica failed")
             }
         }
+        declared.declare(router.routes)
         return router
     }
 }

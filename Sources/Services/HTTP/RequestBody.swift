@@ -8,15 +8,66 @@ enum RequestBody {
     /// Far above any real request (a gate read is about 300 bytes).
     static let maxBytes = 64 * 1024
 
-    static func decode<Body: Decodable>(_ type: Body.Type, from request: Request) async throws -> Body {
+    /// - Parameter rawFields: top-level fields whose text is taken as it
+    ///   came (a camera's plate read: garbage is decided, not refused).
+    static func decode<Body: Decodable>(_ type: Body.Type, from request: Request, rawFields: Set<String> = [])
+        async throws -> Body
+    {
+        // A form or plain-text body is what a web page elsewhere can send
+        // without asking first (no CORS preflight): JSON only, by its type.
+        guard isJSON(request.headers[.contentType]) else {
+            throw HTTPError(.unsupportedMediaType, message: "send the body as JSON: Content-Type: application/json")
+        }
         let buffer = try await request.body.collect(upTo: maxBytes)
+        let data = Data(buffer.readableBytesView)
+        if let field = fieldWithControlCharacters(in: data, except: rawFields) {
+            throw HTTPError(.badRequest, message: "\(field): control characters are not allowed")
+        }
         do {
-            return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(Body.self, from: data)
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: describe(error))
         } catch let error as FieldError {
             throw HTTPError(.unprocessableContent, message: error.message)
         }
+    }
+
+    /// The first string (key or value) holding a control character other
+    /// than tab and line breaks, as a field path; nil when there is none or
+    /// the body is not JSON (the decoder says so then). Ids, lanes and
+    /// reasons with such characters end up in logs and audit entries.
+    static func fieldWithControlCharacters(in data: Data, except rawFields: Set<String> = []) -> String? {
+        func bad(_ text: String) -> Bool {
+            text.unicodeScalars.contains {
+                ($0.value < 0x20 && !"\t\n\r".unicodeScalars.contains($0)) || $0.value == 0x7F
+            }
+        }
+        func walk(_ value: Any, _ path: String) -> String? {
+            switch value {
+            case let text as String: return bad(text) ? path : nil
+            case let array as [Any]:
+                for (index, element) in array.enumerated() {
+                    if let found = walk(element, "\(path)[\(index)]") { return found }
+                }
+            case let object as [String: Any]:
+                for key in object.keys.sorted() where !(path == "the body" && rawFields.contains(key)) {
+                    let child = path == "the body" ? "field \(key)" : "\(path).\(key)"
+                    if bad(key) { return child }
+                    if let found = walk(object[key]!, child) { return found }
+                }
+            default: break
+            }
+            return nil
+        }
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        return walk(root, "the body")
+    }
+
+    /// Whether a `Content-Type` names JSON (`application/json`, any parameters).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";").first.map { $0.trimmingWhitespaceAndLowercased() } ?? ""
+        return type == "application/json"
     }
 
     static func describe(_ error: DecodingError) -> String {
@@ -57,14 +108,29 @@ struct AnyKey: CodingKey {
 }
 
 extension Decoder {
-    /// A keyed container that refuses keys the type does not know: a
-    /// misspelt field must not be silently ignored.
+    /// A keyed container that refuses keys the type does not know (a
+    /// misspelt field must not be silently ignored) and null values.
     func closedContainer<Key: CodingKey & CaseIterable>(keyedBy: Key.Type) throws -> KeyedDecodingContainer<Key> {
         let known = Set(Key.allCases.map(\.stringValue))
-        if let unknown = try container(keyedBy: AnyKey.self).allKeys.first(where: { !known.contains($0.stringValue) }) {
+        let any = try container(keyedBy: AnyKey.self)
+        if let unknown = any.allKeys.first(where: { !known.contains($0.stringValue) }) {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: codingPath + [unknown], debugDescription: "unknown field"))
         }
+        // An optional field is left out, never null: a null that decoded as
+        // "absent" once let `"alternatives": null` through as an empty list.
+        if let null = try any.allKeys.sorted(by: { $0.stringValue < $1.stringValue }).first(where: {
+            try any.decodeNil(forKey: $0)
+        }) {
+            throw DecodingError.valueNotFound(
+                Never.self, .init(codingPath: codingPath + [null], debugDescription: "must not be null"))
+        }
         return try container(keyedBy: Key.self)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespaceAndLowercased() -> String {
+        String(self).trimmingCharacters(in: .whitespaces).lowercased()
     }
 }

@@ -102,6 +102,9 @@ extension HubCoordinator {
         guard let code = try engine.store.row(RowRef(table: "gift_codes", key: codeID)), code.state.isVisible else {
             throw AdminError(.notFound, "no gift code \(codeID)")
         }
+        if try engine.store.row(RowRef(table: "gift_revocations", key: codeID))?.state.inserted == true {
+            throw AdminError(.invalid, "gift code \(codeID) is already revoked")
+        }
         let now = Int64(clock.now())
         try write(
             [
