@@ -37,7 +37,12 @@ struct AdminClient {
     /// Sends `body` as it is (an import file); a refusal's per-row report is
     /// printed before exiting.
     func request(_ method: String, _ path: String, body: Data?, contentType: String) async throws -> Any {
-        var request = URLRequest(url: URL(string: base + path)!)
+        // An id typed on the command line may not make a URL: refuse it, never trap.
+        guard let url = URL(string: base + path) else {
+            FileHandle.standardError.write(Data("mall-hub: not a valid request path: \(path)\n".utf8))
+            throw AdminClientExit(code: 64)
+        }
+        var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue(contentType, forHTTPHeaderField: "content-type")
         request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization")

@@ -15,8 +15,10 @@ extension MallHub {
 
             @Option(name: .shortAndLong, help: "The hub's TOML configuration file.")
             var config: String
-            @Option(help: "The mall whose counters may redeem it.")
+            @Option(help: "The mall that issues it: its counters may redeem it.")
             var mall: String
+            @Flag(help: "Every mall of the group honours it, not only the issuing one.")
+            var groupWide = false
             @Option(help: "The member it belongs to (at most 24 bytes).")
             var member: String
             @Option(help: "The gift (at most 24 bytes).")
@@ -32,7 +34,7 @@ extension MallHub {
                 let json = try await adminCall(config) {
                     try await $0.send(
                         "POST", "/v1/admin/gift-codes",
-                        ["mall": mall, "member": member, "gift": gift, "validDays": days])
+                        ["mall": mall, "groupWide": groupWide, "member": member, "gift": gift, "validDays": days])
                 }
                 print(
                     "code   \(json["codeId"] ?? "")  (key \(json["keyId"] ?? ""), valid to \(json["validTo"] ?? "") ms)"
@@ -50,7 +52,8 @@ extension MallHub {
         }
 
         struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a gift code in its mall.")
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke a gift code in its mall (in every mall for a group-wide code).")
 
             @Option(name: .shortAndLong, help: "The hub's TOML configuration file.")
             var config: String
@@ -70,14 +73,17 @@ extension MallHub {
         struct RotateKey: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "rotate-key",
-                abstract: "Sign new codes with a new key; the old one stays valid for the longest code lifetime.")
+                abstract: "Sign new codes with new keys; the old ones stay valid for the longest code lifetime.")
 
             @Option(name: .shortAndLong, help: "The hub's TOML configuration file.")
             var config: String
+            @Option(help: "Rotate this mall's key only (default: every mall's and the group's).")
+            var mall: String?
 
             func run() async throws {
-                let json = try await adminCall(config) { try await $0.send("POST", "/v1/admin/gift-keys", [:]) }
-                print("signing with \(json["keyId"] ?? "")")
+                let path = "/v1/admin/gift-keys" + (mall.map { "?mall=\($0)" } ?? "")
+                let json = try await adminCall(config) { try await $0.send("POST", path, [:]) }
+                print("signing with \((json["keyIds"] as? [String] ?? []).joined(separator: ", "))")
             }
         }
     }

@@ -19,7 +19,7 @@ public actor HubCoordinator {
     let malls: Set<String>
     let logger: Logger
     /// Opened on first use, so a hub that never issues gifts needs no key directory.
-    var giftKeyring: GiftKeyring?
+    var giftKeyrings: [GiftKeyScope: GiftKeyring] = [:]
     /// Recent uses per member, for the scalper flags (rebuilt from the store at start).
     var scalpers: ScalperWatch
     /// Operators logged in at the console, by the SHA-256 of their token

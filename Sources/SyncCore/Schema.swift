@@ -172,7 +172,10 @@ extension Schema {
             channelKinds: [.parking]),
         Table(
             name: "gift_codes", kind: .mutable,
-            columns: ["member_id": .text, "gift": .text, "valid_from": .time, "valid_to": .time, "key_id": .text],
+            columns: [
+                "member_id": .text, "gift": .text, "valid_from": .time, "valid_to": .time, "key_id": .text,
+                "group_wide": .int(0...1),
+            ],
             channelKinds: [.gifts]),
         Table(
             name: "gift_keys", kind: .mutable,

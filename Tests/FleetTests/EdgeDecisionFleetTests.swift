@@ -19,7 +19,7 @@ import Testing
             "gift", "issue", "--mall", Fleet.mall, "--member", "m-7", "--gift", "tea-set", "--days", "3",
         ])
         #expect(issued.status == 0, "\(issued.output)")
-        let text = try #require(issued.output.split(separator: "\n").first { $0.hasPrefix("MG1:") }.map(String.init))
+        let text = try #require(issued.output.split(separator: "\n").first { $0.hasPrefix("MG2:") }.map(String.init))
         let codeID = try #require(issued.output.split(separator: " ").first { $0.hasPrefix("gc-") }.map(String.init))
         #expect(text.count <= 221)
         #expect(

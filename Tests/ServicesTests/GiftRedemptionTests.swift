@@ -46,7 +46,7 @@ import Testing
             tasks.addTask { try await group.run() }
             // Given a code issued at the hub has reached both counters,
             let code = try await Self.issue(hub)
-            #expect(code.text.hasPrefix("MG1:"))
+            #expect(code.text.hasPrefix("MG2:"))
             #expect(await Self.arrived(code, at: c1, c2))
             // when both counters are offline and each redeems it,
             fleet.broker.partition("c1")
@@ -94,10 +94,10 @@ import Testing
             let revoked = try await Self.issue(hub, member: "m-2")
             let old = try await Self.issue(hub, member: "m-3")
             // Given the hub rotates its key after issuing `old`, and revokes `revoked`,
-            let newKey = try await hub.rotateGiftKey(actor: "test")
-            #expect(newKey == "k2")
+            let newKeys = try await hub.rotateGiftKey(actor: "test")
+            #expect(newKeys == ["m2", "g1"])
             let fresh = try await Self.issue(hub, member: "m-4")
-            #expect(fresh.keyId == "k2")
+            #expect(fresh.keyId == "m2")
             try await hub.revokeGiftCode(revoked.codeId, reason: "reported stolen", actor: "test")
             #expect(await Self.arrived(fresh, at: c1))
             #expect(
@@ -114,6 +114,52 @@ import Testing
             forged[10] = forged[10] == "A" ? "B" : "A"
             let outcome = try await c1.redeemGift(String(forged), caller: Self.caller("c1"))
             #expect(outcome.refusal != nil)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func aCodeIsRedeemedOnlyInItsMallUnlessGroupWide() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let (hub, hubService) = try fleet.hub(fleet: [
+            "sh": .init(mall: "mall-sh", role: .gift), "bj": .init(mall: "mall-bj", role: .gift),
+        ])
+        let (shanghai, shService) = try fleet.node("sh", role: .gift, mall: "mall-sh")
+        let (beijing, bjService) = try fleet.node("bj", role: .gift, mall: "mall-bj")
+        let group = ServiceGroup(
+            configuration: .init(services: [hubService, shService, bjService], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            // Given a Shanghai code and a group-wide code issued in Shanghai,
+            let local = try await hub.issueGiftCode(
+                mall: "mall-sh", member: "m-1", gift: "tea", validFrom: nil, validTo: Self.now() + Self.day,
+                actor: "test")
+            let shared = try await hub.issueGiftCode(
+                mall: "mall-sh", groupWide: true, member: "m-2", gift: "tea", validFrom: nil,
+                validTo: Self.now() + Self.day, actor: "test")
+            #expect(local.keyId == "m1" && shared.keyId == "g1")
+            #expect(await Self.arrived(local, at: shanghai))
+            #expect(
+                await eventually {
+                    (try? await beijing.row(table: "gift_keys", key: HubCoordinator.keyRow("g1", mall: "mall-bj")))?
+                        .isVisible == true
+                })
+            // then Beijing refuses the Shanghai code, and honours the group-wide one,
+            let refused = try await beijing.redeemGift(local.text, caller: Self.caller("bj"))
+            #expect(refused.refusal == .otherMall)
+            #expect(try await beijing.redeemGift(shared.text, caller: Self.caller("bj")).refusal == nil)
+            #expect(try await shanghai.redeemGift(local.text, caller: Self.caller("sh")).refusal == nil)
+            // and revoking the group-wide code reaches every mall.
+            try await hub.revokeGiftCode(shared.codeId, reason: "reported stolen", actor: "test")
+            #expect(
+                await eventually {
+                    (try? await beijing.row(table: "gift_revocations", key: "mall-bj:\(shared.codeId)"))?.isVisible
+                        == true
+                })
+            #expect(
+                try await shanghai.redeemGift(shared.text, caller: Self.caller("sh")).refusal
+                    == .revoked(reason: "reported stolen"))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

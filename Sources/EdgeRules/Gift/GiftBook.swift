@@ -32,6 +32,9 @@ public struct GiftBook: Sendable {
     }
 
     public private(set) var keys: [String: Key] = [:]
+    /// The codes this mall issued (its `gift_codes` rows): how a version 1
+    /// code, which names no mall, is known to be this mall's.
+    public private(set) var issued: Set<String> = []
     /// Revocation reasons by code id.
     public private(set) var revocations: [String: String] = [:]
     private var redemptionsByRow: [String: Redemption] = [:]
@@ -40,6 +43,9 @@ public struct GiftBook: Sendable {
     public init() {}
 
     public mutating func setKey(_ key: Key) { keys[key.id] = key }
+    public mutating func setIssued(_ codeID: String, _ isIssued: Bool) {
+        if isIssued { issued.insert(codeID) } else { issued.remove(codeID) }
+    }
     public mutating func removeKey(id: String) { keys[id] = nil }
     public mutating func revoke(codeID: String, reason: String) { revocations[codeID] = reason }
     public mutating func removeRevocation(codeID: String) { revocations[codeID] = nil }

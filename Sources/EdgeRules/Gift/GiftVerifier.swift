@@ -20,12 +20,19 @@ public struct GiftVerifier: Sendable {
         self.configuration = configuration
     }
 
-    /// The token, if `text` may be redeemed at `counter` at `now` (ms since 1970).
-    public func verify(_ text: String, counter: String, now: Int64, book: GiftBook) throws(GiftCodeError)
-        -> GiftToken
+    /// The token, if `text` may be redeemed at `counter` of `mall` at `now` (ms since 1970).
+    public func verify(_ text: String, counter: String, mall: String, now: Int64, book: GiftBook)
+        throws(GiftCodeError) -> GiftToken
     {
         let scanned = try ScannedGiftCode(text)
         let token = scanned.token
+        switch token.scope {
+        case .mall: guard token.mallTag == GiftToken.tag(ofMall: mall) else { throw .otherMall }
+        case .group: break
+        // A version 1 code names no mall: only the mall it was issued for
+        // holds its `gift_codes` row.
+        case .legacy: guard book.issued.contains(token.codeID) else { throw .otherMall }
+        }
         guard let key = book.keys[token.keyID] else { throw .unknownKey(token.keyID) }
         guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key.publicKey),
             scanned.isSigned(by: publicKey)
@@ -49,6 +56,7 @@ extension GiftCodeError: CustomStringConvertible {
     public var reason: String {
         switch self {
         case .malformed: "malformed"
+        case .otherMall: "other mall"
         case .unknownKey: "unknown key"
         case .badSignature: "bad signature"
         case .keyRetired: "key retired"
@@ -62,6 +70,7 @@ extension GiftCodeError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .malformed(let detail): "not a valid gift code: \(detail)"
+        case .otherMall: "issued for another mall, and not valid group-wide"
         case .unknownKey(let id): "signed with key \(id), which this counter does not know"
         case .badSignature: "the signature does not match: a forged or altered code"
         case .keyRetired(let id): "signed with key \(id), which is no longer valid"

@@ -24,6 +24,7 @@ final class DecisionViews: ReplicaObserver {
     private static let columns: [String: [String]] = [
         "reservations": Reservation.columns,
         "gift_keys": ["public_key", "valid_from", "valid_to"],
+        "gift_codes": ["member_id"],
         "gift_revocations": ["code_id", "reason"],
         "gift_redemptions": ["code_id", "counter", "at"],
         "members": ["card_no"],
@@ -120,6 +121,8 @@ final class DecisionViews: ReplicaObserver {
                 .init(
                     id: keyID, publicKey: Array(raw), validFrom: values["valid_from"]?.intValue ?? .min,
                     validTo: values["valid_to"]?.intValue ?? .max))
+        case "gift_codes":
+            gifts.setIssued(key, !values.isEmpty)
         case "gift_revocations":
             // Events are never deleted; a revocation row names its code.
             guard !values.isEmpty else { return }
@@ -155,6 +158,7 @@ extension DecisionViews {
         case "reservations": reservations.remove(id: ref.key)
         case "gift_keys": gifts.removeKey(id: String(ref.key.split(separator: ":").last ?? Substring(ref.key)))
         case "gift_redemptions": gifts.removeRedemption(rowKey: ref.key)
+        case "gift_codes": gifts.setIssued(ref.key, false)
         case "lounge_visits": lounge.removeVisit(ref.key)
         default: break
         }

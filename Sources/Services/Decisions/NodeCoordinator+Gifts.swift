@@ -23,7 +23,7 @@ extension NodeCoordinator {
         let counter = configuration.node
         do {
             let token = try GiftVerifier(configuration: policies.gifts).verify(
-                text, counter: counter, now: Int64(now), book: views.gifts)
+                text, counter: counter, mall: configuration.mall, now: Int64(now), book: views.gifts)
             let key = "gr-\(id.origin)-\(id.epoch)-\(id.seq)"
             _ = try commit(
                 [

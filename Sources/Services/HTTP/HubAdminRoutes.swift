@@ -10,7 +10,8 @@ import SyncCore
 ///
 /// - `POST /v1/admin/gift-codes`: issue a code; answers its text for the QR code.
 /// - `POST /v1/admin/gift-codes/{id}/revocations`: revoke a code.
-/// - `POST /v1/admin/gift-keys`: start signing with a new key (rotation).
+/// - `POST /v1/admin/gift-keys[?mall=M]`: start signing with new keys (rotation):
+///   one mall's, or every mall's and the group's.
 /// - `PUT /v1/admin/staff/{id}`: create or change a staff member (a role change
 ///   applies to their open sessions at the nodes once it arrives; disabling ends them).
 /// - `GET /v1/admin/staff[?mall=M]`: the staff, with roles and permissions (no PIN hashes).
@@ -32,16 +33,20 @@ enum HubAdminRoutes {
 
     struct IssueRequest: Decodable {
         var mall: String
+        var groupWide: Bool
         var member: String
         var gift: String
         var validFrom: Int64?
         var validTo: Int64
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case mall, member, gift, validFrom, validTo, validDays }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case mall, groupWide, member, gift, validFrom, validTo, validDays
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
             mall = try container.decode(String.self, forKey: .mall)
+            groupWide = try container.decodeIfPresent(Bool.self, forKey: .groupWide) ?? false
             member = try container.decode(String.self, forKey: .member)
             gift = try container.decode(String.self, forKey: .gift)
             let times = GiftToken.representableMillis
@@ -159,8 +164,8 @@ enum HubAdminRoutes {
             let body = try await RequestBody.decode(IssueRequest.self, from: request)
             let issued = try await admin {
                 try await coordinator.issueGiftCode(
-                    mall: body.mall, member: body.member, gift: body.gift, validFrom: body.validFrom,
-                    validTo: body.validTo, actor: actor)
+                    mall: body.mall, groupWide: body.groupWide, member: body.member, gift: body.gift,
+                    validFrom: body.validFrom, validTo: body.validTo, actor: actor)
             }
             return try JSONBody(issued).response(from: request, context: context).withStatus(.created)
         }
@@ -173,8 +178,9 @@ enum HubAdminRoutes {
         }
         router.post("/v1/admin/gift-keys") { request, context -> Response in
             let actor = try await caller(request, changing: true, tokenOnly: true)
-            let id = try await admin { try await coordinator.rotateGiftKey(actor: actor) }
-            return try JSONBody(["keyId": id]).response(from: request, context: context).withStatus(.created)
+            let mall = request.uri.queryParameters["mall"].map(String.init)
+            let ids = try await admin { try await coordinator.rotateGiftKey(mall: mall, actor: actor) }
+            return try JSONBody(["keyIds": ids]).response(from: request, context: context).withStatus(.created)
         }
         router.get("/v1/admin/fleet") { request, _ -> JSONBody<ConsoleState> in
             _ = try await caller(request, changing: false)

@@ -7,6 +7,8 @@ import SyncCore
 /// A gift code just issued: its id and the text for the QR code.
 public struct IssuedGiftCode: Codable, Sendable {
     public var mall: String
+    /// Honoured at every mall of the group, not only `mall`.
+    public var groupWide: Bool
     public var codeId: String
     public var text: String
     public var keyId: String
@@ -40,11 +42,13 @@ public struct AdminError: Error, CustomStringConvertible {
 }
 
 extension HubCoordinator {
-    /// Issues a gift code for `member`: signs it with the newest key (making
-    /// the first key if there is none), records it in the mall's `gift_codes`
-    /// and the audit log, and returns the text for the QR code.
+    /// Issues a gift code for `member` of `mall`: signs it with the mall's
+    /// newest key, or the group's for a code every mall honours (making the
+    /// first key if there is none), records it in the mall's `gift_codes` and
+    /// the audit log, and returns the text for the QR code.
     public func issueGiftCode(
-        mall: String, member: String, gift: String, validFrom: Int64?, validTo: Int64, actor: String
+        mall: String, groupWide: Bool = false, member: String, gift: String, validFrom: Int64?, validTo: Int64,
+        actor: String
     ) throws -> IssuedGiftCode {
         let now = Int64(clock.now())
         let from = validFrom ?? now
@@ -60,9 +64,9 @@ extension HubCoordinator {
                 .invalid, "a code may be valid for at most \(policies.maxCodeLifetimeMillis / 86_400_000) days")
         }
         guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
-        let signer = try signingKey(now: now)
+        let signer = try signingKey(groupWide ? .group : .mall(mall))
         let token = GiftToken(
-            keyNumber: signer.number, codeNumber: UInt64.random(in: 1...UInt64.max),
+            mall: mall, groupWide: groupWide, keyNumber: signer.number, codeNumber: UInt64.random(in: 1...UInt64.max),
             validFrom: UInt32(from / 1000), validTo: UInt32((validTo + 999) / 1000), member: member, gift: gift)
         let text: String
         do {
@@ -87,17 +91,19 @@ extension HubCoordinator {
                         "member_id": .text(member), "gift": .text(gift),
                         "valid_from": .int(Int64(token.validFrom) * 1000),
                         "valid_to": .int(Int64(token.validTo) * 1000), "key_id": .text(token.keyID),
+                        "group_wide": .int(groupWide ? 1 : 0),
                     ]),
                 hubAudit(actor: actor, action: "gift.issue", target: token.codeID, outcome: "issued", at: now),
             ], mall: mall, decision: "gift.issue")
         return IssuedGiftCode(
-            mall: mall, codeId: token.codeID, text: text, keyId: token.keyID, member: member, gift: gift,
+            mall: mall, groupWide: groupWide, codeId: token.codeID, text: text, keyId: token.keyID, member: member,
+            gift: gift,
             validFrom: Int64(token.validFrom) * 1000, validTo: Int64(token.validTo) * 1000, qrVersion: symbol.version,
             qrSvg: symbol.svg(), qrPng: Data(png).base64EncodedString())
     }
 
-    /// Revokes a code in its mall: every counter refuses it once the
-    /// revocation reaches its replica.
+    /// Revokes a code in its mall, or in every mall for a group-wide one:
+    /// every counter refuses it once the revocation reaches its replica.
     public func revokeGiftCode(_ codeID: String, reason: String, actor: String) throws {
         guard let code = try engine.store.row(RowRef(table: "gift_codes", key: codeID)), code.state.isVisible else {
             throw AdminError(.notFound, "no gift code \(codeID)")
@@ -106,21 +112,39 @@ extension HubCoordinator {
             throw AdminError(.invalid, "gift code \(codeID) is already revoked")
         }
         let now = Int64(clock.now())
-        try write(
-            [
-                .insert(
-                    "gift_revocations", codeID, ["code_id": .text(codeID), "reason": .text(reason), "at": .int(now)]),
-                hubAudit(actor: actor, action: "gift.revoke", target: codeID, outcome: "revoked", at: now),
-            ], mall: code.channel.mall, decision: "gift.revoke")
+        let issuingMall = code.channel.mall
+        let groupWide = code.state.values["group_wide"] == .int(1)
+        for mall in groupWide ? malls.sorted() : [issuingMall] {
+            // One row per mall (a row key names one row fleet-wide); counters
+            // file a revocation under its `code_id`.
+            let key = mall == issuingMall ? codeID : "\(mall):\(codeID)"
+            try write(
+                [
+                    .insert(
+                        "gift_revocations", key, ["code_id": .text(codeID), "reason": .text(reason), "at": .int(now)]),
+                    hubAudit(actor: actor, action: "gift.revoke", target: codeID, outcome: "revoked", at: now),
+                ], mall: mall, decision: "gift.revoke")
+        }
     }
 
-    /// Starts signing with a new key. The previous key stays valid for the
-    /// longest code lifetime (plus the clock leeway), so every code it
-    /// signed can still be redeemed; then counters refuse it.
+    /// Starts signing with a new key: `mall`'s, or when nil every mall's and
+    /// the group's. The previous key stays valid for the longest code
+    /// lifetime (plus the clock leeway), so every code it signed can still
+    /// be redeemed; then counters refuse it. A mall's key is published to
+    /// that mall's counters only, the group's to every mall's.
+    /// - Returns: the new keys' ids.
     @discardableResult
-    public func rotateGiftKey(actor: String) throws -> String {
+    public func rotateGiftKey(mall: String? = nil, actor: String) throws -> [String] {
+        if let mall, !malls.contains(mall) {
+            throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet")
+        }
+        let scopes: [GiftKeyScope] = mall.map { [.mall($0)] } ?? (malls.sorted().map { .mall($0) } + [.group])
+        return try scopes.map { try rotate($0, actor: actor) }
+    }
+
+    private func rotate(_ scope: GiftKeyScope, actor: String) throws -> String {
         let now = Int64(clock.now())
-        var keyring = try openKeyring()
+        var keyring = try openKeyring(scope)
         let previous = keyring.newest
         let created: (number: UInt32, key: Curve25519.Signing.PrivateKey)
         do {
@@ -128,9 +152,14 @@ extension HubCoordinator {
         } catch {
             throw AdminError(.unavailable, "\(error)")
         }
-        giftKeyring = keyring
-        let id = GiftToken.keyID(created.number)
-        for mall in malls.sorted() {
+        giftKeyrings[scope] = keyring
+        let id = GiftToken.keyID(created.number, scope: scope.tokenScope)
+        let publishedTo: [String]
+        switch scope {
+        case .mall(let mall): publishedTo = [mall]
+        case .group: publishedTo = malls.sorted()
+        }
+        for mall in publishedTo {
             var writes: [LocalWrite] = [
                 .insert(
                     "gift_keys", Self.keyRow(id, mall: mall),
@@ -143,35 +172,40 @@ extension HubCoordinator {
             if let previous {
                 writes.append(
                     .update(
-                        "gift_keys", Self.keyRow(GiftToken.keyID(previous.number), mall: mall),
+                        "gift_keys",
+                        Self.keyRow(GiftToken.keyID(previous.number, scope: scope.tokenScope), mall: mall),
                         ["valid_to": .int(now + policies.maxCodeLifetimeMillis + policies.clockLeewayMillis)]))
             }
             writes.append(hubAudit(actor: actor, action: "gift.rotate-key", target: id, outcome: "created", at: now))
             try write(writes, mall: mall, decision: "gift.rotate-key")
         }
-        logger.notice("gift signing key created", metadata: ["gift.key": "\(id)"])
+        logger.notice("gift signing key created", metadata: ["gift.key": "\(id)", "gift.scope": "\(scope)"])
         return id
     }
 
-    /// A key's row in `gift_keys`: one per mall, since a row key names one
-    /// row in the whole fleet (`mall-sh-01:k2`). Counters file it under `k2`.
+    /// A key's row in `gift_keys`: one per mall that may verify it, since a
+    /// row key names one row in the whole fleet (`mall-sh-01:m2`). Counters
+    /// file it under `m2`.
     public static func keyRow(_ keyID: String, mall: String) -> String { "\(mall):\(keyID)" }
 
-    /// The newest key; makes the first one on first use.
-    private func signingKey(now: Int64) throws -> (number: UInt32, key: Curve25519.Signing.PrivateKey) {
-        if let newest = try openKeyring().newest { return newest }
-        try rotateGiftKey(actor: "hub")
-        return try openKeyring().newest!
+    /// The scope's newest key; makes the first one on first use.
+    private func signingKey(_ scope: GiftKeyScope) throws -> (number: UInt32, key: Curve25519.Signing.PrivateKey) {
+        if let newest = try openKeyring(scope).newest { return newest }
+        _ = try rotate(scope, actor: "hub")
+        return try openKeyring(scope).newest!
     }
 
-    private func openKeyring() throws -> GiftKeyring {
-        if let giftKeyring { return giftKeyring }
+    /// The keyring of `scope`, in its own directory under the gift key
+    /// directory (`mall-{id}/`, `group/`). Keys of version 1 codes stay in
+    /// the directory itself, published and unused.
+    private func openKeyring(_ scope: GiftKeyScope) throws -> GiftKeyring {
+        if let keyring = giftKeyrings[scope] { return keyring }
         guard let directory = policies.giftKeyDirectory else {
             throw AdminError(.unavailable, "this hub has no gift key directory configured")
         }
         do {
-            let keyring = try GiftKeyring(directory: directory)
-            giftKeyring = keyring
+            let keyring = try GiftKeyring(directory: "\(directory)/\(scope.directoryName)")
+            giftKeyrings[scope] = keyring
             return keyring
         } catch {
             throw AdminError(.unavailable, "\(error)")
@@ -186,4 +220,27 @@ extension HubCoordinator {
                 "node": .text(engine.configuration.hubID), "at": .int(at),
             ])
     }
+}
+
+/// Which keyring signs a code: a mall's own (its codes are redeemed there
+/// only) or the group's (codes every mall honours).
+enum GiftKeyScope: Hashable, CustomStringConvertible {
+    case mall(String)
+    case group
+
+    var directoryName: String {
+        switch self {
+        case .mall(let mall): "mall-\(mall)"
+        case .group: "group"
+        }
+    }
+
+    var tokenScope: GiftToken.KeyScope {
+        switch self {
+        case .mall: .mall
+        case .group: .group
+        }
+    }
+
+    var description: String { directoryName }
 }
