@@ -5,8 +5,10 @@ SIM_SEEDS ?= 1..200
 SIM_NODES ?= 6
 # Seeds the test suite's simulation runs (in release mode, every fault kind on).
 TEST_SEEDS ?= 1..500
+# Seconds of libFuzzer per parser in the test run (the long mode gives each 600).
+FUZZ_SECONDS ?= 20
 
-.PHONY: deps build release test unit-tests sim-tests demo sim lint clean
+.PHONY: deps build release test unit-tests sim-tests demo sim fuzz lint clean
 
 deps:
 	@deploy/scripts/install-deps.sh
@@ -17,13 +19,19 @@ build: deps
 release: deps
 	swift build -c release --product mall-sim
 
-# Every test: unit, property, contract and storage tests, then the protocol
-# vectors, then the deterministic simulation over $(TEST_SEEDS) in both modes.
+# Every test: unit, property, contract, storage, fleet and hostile-device
+# tests, then the deterministic simulation over $(TEST_SEEDS) in both modes,
+# then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes.
 test: deps lint
 	swift build --build-tests
 	swift test --skip-build
 	swift build -c release --product mall-sim
 	.build/release/mall-sim --seeds $(TEST_SEEDS) --nodes $(SIM_NODES) --mode both --determinism-every 25
+	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
+
+# The parsers under libFuzzer: FUZZ_SECONDS per target (deploy/scripts/fuzz.sh).
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
 
 # The main job: a demo fleet on this machine (broker, hub, two gates, a lounge
 # desk, a gift counter) with a short stream of activity. Ctrl-C stops it.

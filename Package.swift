@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "mall-hub", targets: ["MallHub"]),
         .executable(name: "plate-quality", targets: ["PlateQuality"]),
         .executable(name: "mall-bench", targets: ["MallBench"]),
+        .executable(name: "mall-fuzz", targets: ["MallFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -171,6 +172,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // The parsers that take outside bytes, under libFuzzer (deploy/scripts/fuzz.sh
+        // builds it with --sanitize=fuzzer -DFUZZING) or replaying files without it.
+        .executableTarget(
+            name: "MallFuzz",
+            dependencies: ["SyncCore", "EdgeRules", "DeviceConfig"],
             swiftSettings: strict
         ),
         .testTarget(

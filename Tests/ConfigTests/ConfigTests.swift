@@ -90,6 +90,16 @@ import Testing
         #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
     }
 
+    /// Found by `mall-fuzz config`: TOMLKit's parser aborted the process on a
+    /// table header that starts with no key (`[# …`, `[[ #`, `[` alone).
+    @Test(arguments: ["[# MallEdge hub\n", "[node]\nid = \"g1\"\n[[ # x\n", "[\n", "  [\t\n", "[é]\n"])
+    func aTableHeaderWithoutAKeyIsRefusedNotACrash(text: String) throws {
+        let path = try write(text)
+        let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
+        #expect(error?.description.contains("a table header must start with a key") == true)
+        #expect(throws: ConfigError.self) { try HubSettings.load(path: path) }
+    }
+
     @Test func aGateReadsItsTokenAndPlateRules() throws {
         let token = try write("  0123456789abcdef-gate\n")
         let path = try write(

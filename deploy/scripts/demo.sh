@@ -111,7 +111,7 @@ echo
 echo "Where to look:"
 echo "  fleet state     curl http://127.0.0.1:$hub_port/v1/fleet   or   $bin/mall-hub status --config $dir/hub.toml"
 echo "  a node          curl http://127.0.0.1:${api[gate-south-1]}/v1/sync"
-echo "  a gate read     curl -H 'authorization: Bearer demo-device-token-gate-north-1' -d '{\"lane\":\"n\",\"direction\":\"in\",\"plate\":\"沪A·12345\",\"confidence\":0.9}' http://127.0.0.1:${api[gate-north-1]}/v1/gate/reads"
+echo "  a gate read     curl -H 'content-type: application/json' -H 'authorization: Bearer demo-device-token-gate-north-1' -d '{\"lane\":\"n\",\"direction\":\"in\",\"plate\":\"沪A·12345\",\"confidence\":0.9}' http://127.0.0.1:${api[gate-north-1]}/v1/gate/reads"
 echo "  hub console     http://127.0.0.1:$hub_port/console   (operator demo, password demo)"
 echo "  metrics         curl http://127.0.0.1:$hub_port/metrics"
 echo "  lounge desk     http://127.0.0.1:${api[lounge-vip-1]}/lounge   (staff s-desk, PIN 2468)"
