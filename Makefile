@@ -7,6 +7,8 @@ SIM_NODES ?= 6
 TEST_SEEDS ?= 1..500
 # Seconds of libFuzzer per parser in the test run (the long mode gives each 600).
 FUZZ_SECONDS ?= 20
+# Schemathesis examples per operation of the node API in the test run.
+API_FUZZ_EXAMPLES ?= 30
 
 .PHONY: deps build release test unit-tests sim-tests demo sim fuzz lint clean
 
@@ -21,13 +23,15 @@ release: deps
 
 # Every test: unit, property, contract, storage, fleet and hostile-device
 # tests, then the deterministic simulation over $(TEST_SEEDS) in both modes,
-# then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes.
+# then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes,
+# then schemathesis against the node API of a gate, a lounge desk and a counter.
 test: deps lint
 	swift build --build-tests
 	swift test --skip-build
 	swift build -c release --product mall-sim
 	.build/release/mall-sim --seeds $(TEST_SEEDS) --nodes $(SIM_NODES) --mode both --determinism-every 25
 	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
+	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) deploy/scripts/api-fuzz.sh
 
 # The parsers under libFuzzer: FUZZ_SECONDS per target (deploy/scripts/fuzz.sh).
 fuzz: deps
