@@ -21,7 +21,7 @@ extension MallHub {
             var name: String
             @Option(help: "Comma-separated roles: manager, gate-operator, lounge-staff, gift-staff, gift-manager.")
             var roles: String
-            @Option(help: "A new PIN (4 to 32 digits); omit to keep the current one.")
+            @Option(help: "A new PIN (6 to 32 digits); omit to keep the current one.")
             var pin: String?
             @Flag(help: "Disable the account (it can no longer log in).")
             var inactive = false

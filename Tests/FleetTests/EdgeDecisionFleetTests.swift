@@ -12,7 +12,7 @@ import Testing
         try await fleet.startAll()
         // Given a clerk and a code made with the hub's commands,
         let staff = try await fleet.hubCommand([
-            "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "gift-staff", "--pin", "2468",
+            "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "gift-staff", "--pin", "246813",
         ])
         #expect(staff.status == 0, "\(staff.output)")
         let issued = try await fleet.hubCommand([
@@ -30,7 +30,7 @@ import Testing
             })
         // when the clerk logs in at the counter and scans it twice,
         let (loginStatus, session) = try await fleet.send(
-            "POST", to: "counter-1", "/v1/staff/sessions", ["staffId": "s1", "pin": "2468"], token: "")
+            "POST", to: "counter-1", "/v1/staff/sessions", ["staffId": "s1", "pin": "246813"], token: "")
         #expect(loginStatus == 201)
         let token = try #require(session["token"] as? String)
         let (first, redeemed) = try await fleet.send(
@@ -57,7 +57,7 @@ import Testing
         try await fleet.startAll()
         let saved = try await fleet.hubCommand([
             "staff", "s1", "--mall", Fleet.mall, "--name", "Li Na", "--roles", "lounge-staff,gift-staff", "--pin",
-            "2468",
+            "246813",
         ])
         #expect(saved.status == 0, "\(saved.output)")
         let listed = try await fleet.hubCommand(["staff", "list", "--mall", Fleet.mall])

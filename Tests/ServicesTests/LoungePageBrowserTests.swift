@@ -23,7 +23,7 @@ struct LoungePageBrowserTests {
                 [LoungeDeskTests.member("m1", card: "C-001", guests: 2)], mall: InMemoryFleet.mall, decision: "test")
             try await hub.setStaff(
                 mall: InMemoryFleet.mall, id: "s-desk", name: "Desk Clerk", roles: [.loungeStaff],
-                pinHash: try PINHash.make(pin: "2468", rounds: 1000), active: true, actor: "test")
+                pinHash: try PINHash.make(pin: "246813", rounds: 1000), active: true, actor: "test")
             #expect(await eventually { (try? await desk.row(table: "staff", key: "s-desk"))?.isVisible == true })
             #expect(await eventually { (try? await desk.row(table: "members", key: "m1"))?.isVisible == true })
             try await ServedNode.serve(desk, logger: fleet.quiet) { served in
@@ -38,7 +38,7 @@ struct LoungePageBrowserTests {
                     try await browser.waitUntil(
                         "document.querySelector('#login-error').textContent.includes('wrong PIN')"))
                 // Staff log in and scan a card with one guest.
-                try await login(browser, pin: "2468")
+                try await login(browser, pin: "246813")
                 #expect(try await browser.waitUntil("!document.querySelector('#desk').hidden"))
                 _ = try await browser.evaluate(
                     """

@@ -176,7 +176,7 @@ import Testing
                 ], mall: InMemoryFleet.mall, decision: "fixture")
             try await hub.setStaff(
                 mall: InMemoryFleet.mall, id: "s-manager", name: "Manager", roles: [.manager],
-                pinHash: try PINHash.make(pin: "1357", rounds: 1000), active: true, actor: "fixture")
+                pinHash: try PINHash.make(pin: "135790", rounds: 1000), active: true, actor: "fixture")
             #expect(
                 await eventually {
                     let staffArrived = await [gate, gift, lounge].asyncAllSatisfy {
@@ -191,7 +191,7 @@ import Testing
                     try await ServedNode.serve(lounge, logger: fleet.quiet) { loungeServed in
                         try await body(["gate": gateServed, "gift": giftServed, "lounge": loungeServed]) { node in
                             let (_, json) = try await node.post(
-                                "/v1/staff/sessions", #"{"staffId":"s-manager","pin":"1357"}"#, token: nil)
+                                "/v1/staff/sessions", #"{"staffId":"s-manager","pin":"135790"}"#, token: nil)
                             return try #require(json["token"] as? String)
                         }
                     }

@@ -23,11 +23,11 @@ import Testing
             tasks.addTask { try await group.run() }
             try await hub.setStaff(
                 mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftStaff],
-                pinHash: try Self.pinHash("2468"),
+                pinHash: try Self.pinHash("246813"),
                 active: true, actor: "test")
             try await hub.setStaff(
                 mall: InMemoryFleet.mall, id: "s2", name: "Wang Wei", roles: [.manager],
-                pinHash: try Self.pinHash("1357"),
+                pinHash: try Self.pinHash("135790"),
                 active: true, actor: "test")
             #expect(await eventually { (try? await counter.row(table: "staff", key: "s2"))?.isVisible == true })
             try await ServedNode.serve(counter, logger: fleet.quiet) { try await body(hub, $0) }
@@ -44,7 +44,7 @@ import Testing
 
     @Test func aRoleGrantsItsActionsAndARefusalIsAuditedAsPermissionDenied() async throws {
         try await withGiftCounter { hub, served in
-            let (status, token) = try await login(served, "s1", "2468")
+            let (status, token) = try await login(served, "s1", "246813")
             #expect(status == 201)
             let clerk = try #require(token)
             // A gift clerk may redeem (this code is refused, but the action is allowed)…
@@ -66,7 +66,7 @@ import Testing
                 "/v1/gifts/redemptions", #"{"code":"MG1:X"}"#, token: NodeAPITests.token)
             #expect(deviceStatus == 403)
             // A manager reads the audit log: who, what, where, outcome.
-            let (_, managerToken) = try await login(served, "s2", "1357")
+            let (_, managerToken) = try await login(served, "s2", "135790")
             let (auditStatus, audit) = try await served.send("GET", "/v1/audit?limit=20", token: managerToken)
             #expect(auditStatus == 200)
             let entries = try #require(audit["array"] as? [[String: Any]])
@@ -88,7 +88,7 @@ import Testing
 
     @Test func aRoleChangedOrAnAccountDisabledAtTheHubAppliesToOpenSessions() async throws {
         try await withGiftCounter { hub, served in
-            let clerk = try #require(try await login(served, "s1", "2468").1)
+            let clerk = try #require(try await login(served, "s1", "246813").1)
             #expect(try await served.send("GET", "/v1/audit", token: clerk).0 == 403)
             // Promoted at the hub: the open session may read the audit log once the change arrives.
             try await hub.setStaff(
@@ -106,7 +106,7 @@ import Testing
                 await eventually {
                     (try? await served.post("/v1/gifts/redemptions", #"{"code":"MG1:X"}"#, token: clerk))?.0 == 401
                 })
-            #expect(try await login(served, "s1", "2468").0 == 401)
+            #expect(try await login(served, "s1", "246813").0 == 401)
         }
     }
 
@@ -114,9 +114,9 @@ import Testing
         try await withGiftCounter { _, served in
             #expect(try await login(served, "nobody", "0000").0 == 401)
             for _ in 0..<5 { #expect(try await login(served, "s1", "9999").0 == 401) }
-            let (locked, _) = try await login(served, "s1", "2468")
+            let (locked, _) = try await login(served, "s1", "246813")
             #expect(locked == 429)
-            let (status, token) = try await login(served, "s2", "1357")
+            let (status, token) = try await login(served, "s2", "135790")
             #expect(status == 201)
             #expect(try await served.send("DELETE", "/v1/staff/sessions/current", token: token).0 == 204)
             #expect(try await served.send("GET", "/v1/audit", token: token).0 == 401)
@@ -128,7 +128,7 @@ import Testing
             for (body, expected) in [
                 (#"{"staffId":"s1"}"#, "field pin: required"), (#"{"staffId":"s1","pin":12}"#, "field pin"),
                 (#"{"staffId":"s1","pin":"1"}"#, "4 to 32"),
-                (#"{"staffId":"s1","pin":"2468","role":"x"}"#, "unknown field"),
+                (#"{"staffId":"s1","pin":"246813","role":"x"}"#, "unknown field"),
             ] {
                 let (status, json) = try await served.post("/v1/staff/sessions", body, token: nil)
                 #expect((400...422).contains(status), "\(body)")
@@ -140,7 +140,7 @@ import Testing
     @Test func twoHundredGuessesAtOnceGetFiveHashesAndNeverTheRightPIN() async throws {
         try await withGiftCounter { _, served in
             // Given 200 guesses sent at once, one of them the right PIN (last),
-            let guesses = (0..<200).map { $0 == 199 ? "2468" : String(format: "%04d", 3000 + $0) }
+            let guesses = (0..<200).map { $0 == 199 ? "246813" : String(format: "%04d", 3000 + $0) }
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for pin in guesses { group.addTask { try await login(served, "s1", pin).0 } }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -150,7 +150,7 @@ import Testing
             #expect(statuses.filter { $0 == 429 }.count >= 195)
             #expect(!statuses.contains(201))
             // and the audit log holds one lockout entry, not a row per guess.
-            let manager = try #require(try await login(served, "s2", "1357").1)
+            let manager = try #require(try await login(served, "s2", "135790").1)
             let (_, audit) = try await served.send("GET", "/v1/audit?limit=1000", token: manager)
             let logins = (audit["array"] as? [[String: Any]] ?? []).filter {
                 $0["action"] as? String == "staff.login" && $0["target"] as? String == "s1"
@@ -162,7 +162,7 @@ import Testing
 
     @Test func noTokenReadsAPINHashThroughTheRowAPI() async throws {
         try await withGiftCounter { _, served in
-            let clerk = try #require(try await login(served, "s1", "2468").1)
+            let clerk = try #require(try await login(served, "s1", "246813").1)
             for token in [NodeAPITests.token, clerk] {
                 let (status, row) = try await served.send("GET", "/v1/rows/staff/s2", token: token)
                 #expect(status == 200)
@@ -170,6 +170,23 @@ import Testing
                 #expect(columns["name"] as? String == "Wang Wei")
                 #expect(columns["pin_hash"] == nil)
             }
+        }
+    }
+
+    @Test func aFourDigitPINSetBeforeTheRuleMatchesButMustBeSetAgain() async throws {
+        try await withGiftCounter { hub, served in
+            // Given a clerk whose PIN was set as four digits before PINs had six,
+            try await hub.setStaff(
+                mall: InMemoryFleet.mall, id: "s3", name: "Zhao Lei", roles: [.giftStaff],
+                pinHash: try Self.pinHash("2468"), active: true, actor: "test")
+            #expect(
+                await eventually { (try? await served.node.row(table: "staff", key: "s3"))?.isVisible == true })
+            // the right PIN opens no session and says why; a wrong one is an ordinary failure.
+            let (status, json) = try await served.post(
+                "/v1/staff/sessions", #"{"staffId":"s3","pin":"2468"}"#, token: nil)
+            #expect(status == 403)
+            #expect(ServedNode.message(json).contains("at least 6 digits"))
+            #expect(try await login(served, "s3", "1111").0 == 401)
         }
     }
 }

@@ -65,10 +65,10 @@ reservations = [{"table": "reservations", "key": f"r-{index:03}", "op": "insert"
     "window_end": now + 4 * 3_600_000, "status": "booked"}} for index, plate in enumerate(plates, 1)]
 hub("POST", "/v1/admin/rows", {"mall": MALL, "decision": "demo.seed", "writes": members})
 hub("POST", "/v1/admin/rows", {"mall": MALL, "decision": "demo.seed", "writes": reservations})
-hub("PUT", "/v1/admin/staff/s-desk", {"mall": MALL, "name": "Desk Clerk", "roles": ["lounge-staff", "gift-staff"], "pin": "2468"})
+hub("PUT", "/v1/admin/staff/s-desk", {"mall": MALL, "name": "Desk Clerk", "roles": ["lounge-staff", "gift-staff"], "pin": "246813"})
 codes = [hub("POST", "/v1/admin/gift-codes", {"mall": MALL, "member": f"m-{index:03}", "gift": "tea-set", "validDays": 7})
          for index in range(1, 31)]
-print(f"seeded at the hub: 40 members, 40 reservations, a desk clerk (s-desk, PIN 2468), {len(codes)} gift codes")
+print(f"seeded at the hub: 40 members, 40 reservations, a desk clerk (s-desk, PIN 246813), {len(codes)} gift codes")
 
 # Wait for the data to reach the nodes.
 deadline = time.time() + 30
@@ -81,7 +81,7 @@ while time.time() < deadline:
     time.sleep(0.2)
 sessions = {}
 for desk in ["lounge-vip-1", "gift-counter-1"]:
-    status, answer = node(desk, "POST", "/v1/staff/sessions", {"staffId": "s-desk", "pin": "2468"}, token="-")
+    status, answer = node(desk, "POST", "/v1/staff/sessions", {"staffId": "s-desk", "pin": "246813"}, token="-")
     sessions[desk] = answer.get("token")
 
 confusions = {"0": "D", "D": "0", "Q": "0", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "6": "G", "1": "I"}

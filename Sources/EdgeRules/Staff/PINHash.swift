@@ -4,9 +4,16 @@ import _CryptoExtras
 
 /// Staff PINs as stored in the replicated `staff` table:
 /// `pbkdf2-sha256$<rounds>$<salt base64>$<hash base64>`. A PIN has little
-/// entropy, so the hash only keeps it from being read off a stolen disk at a
-/// glance; what stops guessing is the node's lockout after failed logins.
+/// entropy: what stops guessing online is the lockout (`LoginThrottle`);
+/// against guessing offline from a stolen node's disk, PINs have at least
+/// `minimumDigits` digits (10^6 PBKDF2 runs, about a day of one core per
+/// PIN, instead of 36 minutes for four digits).
 public enum PINHash {
+    /// The fewest digits a PIN may have. The hub refuses shorter ones when
+    /// it sets a PIN; a node refuses a login with a shorter one even when it
+    /// matches (a PIN set before the rule), so it must be set again.
+    public static let minimumDigits = 6
+
     /// OWASP's minimum for PBKDF2-SHA256 (also what swift-crypto enforces).
     public static let defaultRounds = 210_000
 

@@ -63,6 +63,15 @@ extension NodeCoordinator {
         loginThrottle.begin(account: staffID, address: address, now: clock.now())
     }
 
+    /// Ends an attempt whose PIN matched but is shorter than the rule allows
+    /// (set before it): no session, no failure counted, one audit entry.
+    public func refuseShortPIN(staffID: String, address: String) throws {
+        _ = loginThrottle.finish(account: staffID, address: address, succeeded: true, now: clock.now())
+        try audit(
+            "staff:\(staffID)", action: "staff.login", target: staffID,
+            outcome: "refused: PIN shorter than \(PINHash.minimumDigits) digits, must be set again")
+    }
+
     /// Ends an attempt whose PIN could not be checked (the replica failed).
     public func abandonLogin(staffID: String, address: String) {
         loginThrottle.abandon(account: staffID, address: address)

@@ -104,8 +104,8 @@ enum HubAdminRoutes {
             pin = try container.decodeIfPresent(String.self, forKey: .pin)
             active = try container.decodeIfPresent(Bool.self, forKey: .active) ?? true
             guard (1...100).contains(name.count) else { throw FieldError("name", "1 to 100 characters") }
-            if let pin, pin.count < 4 || pin.count > 32 || !pin.allSatisfy(\.isNumber) {
-                throw FieldError("pin", "4 to 32 digits")
+            if let pin, pin.count < PINHash.minimumDigits || pin.count > 32 || !pin.allSatisfy(\.isASCIIDigit) {
+                throw FieldError("pin", "\(PINHash.minimumDigits) to 32 digits")
             }
         }
     }
@@ -277,4 +277,9 @@ enum HubAdminRoutes {
             throw HTTPError(.unprocessableContent, message: error.detail)
         }
     }
+}
+
+extension Character {
+    /// 0 to 9 only: `isNumber` also takes other scripts' digits and fractions.
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

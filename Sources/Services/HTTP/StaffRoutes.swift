@@ -43,6 +43,14 @@ enum StaffRoutes {
             // The hash is checked off the coordinator: ~0.1 s must not hold up gate decisions.
             let matches = PINHash.verify(pin: body.pin, against: member?.pinHash ?? PINHash.decoy)
             let allowed = matches && member?.active == true
+            if allowed && body.pin.count < PINHash.minimumDigits {
+                // The right PIN, set before PINs had six digits: it must be set again.
+                try await coordinator.refuseShortPIN(staffID: body.staffId, address: address)
+                throw HTTPError(
+                    .forbidden,
+                    message: "PIN too short: staff PINs have at least \(PINHash.minimumDigits) digits; "
+                        + "ask a manager to set a new one")
+            }
             guard
                 let session = try await coordinator.finishLogin(
                     staffID: body.staffId, address: address, member: allowed ? member : nil, succeeded: allowed)
