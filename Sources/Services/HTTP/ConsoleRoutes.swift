@@ -60,14 +60,8 @@ enum ConsoleRoutes {
         router.post("/v1/console/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(Login.self, from: request)
             let address = context.clientAddress
-            if case .locked(let until, let byAddress) = await coordinator.beginConsoleLogin(
-                operatorID: body.operatorId, address: address)
-            {
-                let who = byAddress ? "this client" : "this operator id"
-                throw HTTPError(
-                    .tooManyRequests, headers: [.retryAfter: LockoutAnswer.retryAfter(until: until)],
-                    message: "too many failed logins from \(who): locked until \(until) ms")
-            }
+            let admission = await coordinator.beginConsoleLogin(operatorID: body.operatorId, address: address)
+            if let refusal = LockoutAnswer.refusal(admission, account: "operator id") { throw refusal }
             let person = coordinator.consoleOperator(body.operatorId)
             let matches = PINHash.verify(pin: body.password, against: person?.passwordHash ?? PINHash.decoy)
             try? await coordinator.finishConsoleLogin(

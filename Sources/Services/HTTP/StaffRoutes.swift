@@ -25,13 +25,9 @@ enum StaffRoutes {
         router.post("/v1/staff/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(LoginRequest.self, from: request)
             let address = context.clientAddress
-            if case .locked(let until, let byAddress) = await coordinator.beginLogin(
-                staffID: body.staffId, address: address)
-            {
-                let who = byAddress ? "this client" : "this staff id"
-                throw HTTPError(
-                    .tooManyRequests, headers: [.retryAfter: LockoutAnswer.retryAfter(until: until)],
-                    message: "too many failed logins from \(who): locked until \(until) ms; ask a manager")
+            let admission = await coordinator.beginLogin(staffID: body.staffId, address: address)
+            if let refusal = LockoutAnswer.refusal(admission, account: "staff id", hint: "; ask a manager") {
+                throw refusal
             }
             let member: StaffMember?
             do {
