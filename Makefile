@@ -5,6 +5,8 @@ SIM_SEEDS ?= 1..200
 SIM_NODES ?= 6
 # Seeds the test suite's simulation runs (in release mode, every fault kind on).
 TEST_SEEDS ?= 1..500
+# Seeds run again with a stolen gate among the nodes (mall-sim --hostile).
+HOSTILE_SEEDS ?= 1..200
 # Seconds of libFuzzer per parser in the test run (the long mode gives each 600).
 FUZZ_SECONDS ?= 20
 # Schemathesis examples per operation of the node API in the test run.
@@ -30,6 +32,7 @@ test: deps lint
 	swift test --skip-build
 	swift build -c release --product mall-sim
 	.build/release/mall-sim --seeds $(TEST_SEEDS) --nodes $(SIM_NODES) --mode both --determinism-every 25
+	.build/release/mall-sim --seeds $(HOSTILE_SEEDS) --nodes $(SIM_NODES) --mode both --hostile
 	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
 	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) deploy/scripts/api-fuzz.sh
 

@@ -46,6 +46,9 @@ struct MallSim: AsyncParsableCommand {
     @Flag(help: "Send every message through the JSON codec.")
     var codec = false
 
+    @Flag(help: "The first gate is also a stolen device sending forged, extreme and out-of-rights changes.")
+    var hostile = false
+
     func validate() throws {
         guard parseSeeds() != nil else { throw ValidationError("--seeds takes A..B with A <= B, or one number") }
         guard nodes >= 1 && nodes <= 64 else { throw ValidationError("--nodes takes 1 to 64") }
@@ -68,7 +71,8 @@ struct MallSim: AsyncParsableCommand {
         for mode in modes {
             let template = SimulationConfiguration(
                 seed: 0, mode: mode, nodeCount: nodes, dayMillis: UInt64(dayMinutes) * 60_000,
-                isolationMillis: UInt64(isolationHours * 3_600_000), roundTripCodec: codec, explain: explain)
+                isolationMillis: UInt64(isolationHours * 3_600_000), roundTripCodec: codec, hostile: hostile,
+                explain: explain)
             let started = Date()
             var summary = await SimulationRunner.run(
                 seeds: range, template: template, jobs: jobs, determinismEvery: determinismEvery

@@ -10,6 +10,9 @@
 /// - `brokerMaxQueued`: per-session queue limit of the simulated broker (default 50:
 ///   small on purpose, so silent drops happen).
 /// - `roundTripCodec`: send every message through the JSON codec (slower).
+/// - `hostile`: the first gate is also a stolen device: besides its honest
+///   decisions it sends extreme, forged, back-dated and out-of-rights
+///   changes (`World+Hostile.swift`); every check must still hold.
 public struct SimulationConfiguration: Sendable {
     public enum Mode: String, Sendable, CaseIterable {
         case safety, liveness
@@ -23,6 +26,7 @@ public struct SimulationConfiguration: Sendable {
     public var settleLimitMillis: UInt64
     public var brokerMaxQueued: Int
     public var roundTripCodec: Bool
+    public var hostile: Bool
     /// A row (`table/key`) whose story the report tells: commits, crashes,
     /// epoch moves and hub log entries. For replaying a failing seed.
     public var explain: String?
@@ -30,7 +34,7 @@ public struct SimulationConfiguration: Sendable {
     public init(
         seed: UInt64, mode: Mode = .safety, nodeCount: Int = 6, dayMillis: UInt64 = 20 * 60_000,
         isolationMillis: UInt64 = 3 * 3_600_000, settleLimitMillis: UInt64 = 5 * 60_000, brokerMaxQueued: Int = 50,
-        roundTripCodec: Bool = false, explain: String? = nil
+        roundTripCodec: Bool = false, hostile: Bool = false, explain: String? = nil
     ) {
         self.seed = seed
         self.mode = mode
@@ -40,6 +44,7 @@ public struct SimulationConfiguration: Sendable {
         self.settleLimitMillis = settleLimitMillis
         self.brokerMaxQueued = brokerMaxQueued
         self.roundTripCodec = roundTripCodec
+        self.hostile = hostile
         self.explain = explain
     }
 }
@@ -60,6 +65,9 @@ public struct SimulationReport: Sendable {
     public var rollbacks = 0
     /// Changes the hub took without applying (`Rights.conflict`).
     public var notApplied = 0
+    /// Hostile messages sent, and refused by the hub (all must be).
+    public var hostileSent = 0
+    public var hostileRefused = 0
     public var epochReuses = 0
     public var partitions = 0
     public var brokerCrashes = 0

@@ -11,6 +11,8 @@ public enum SimulationRunner {
         public var rollbacks = 0
         public var epochReuses = 0
         public var notApplied = 0
+        public var hostileSent = 0
+        public var hostileRefused = 0
         public var partitions = 0
         public var brokerCrashes = 0
         public var brokerDropped = 0
@@ -37,6 +39,8 @@ public enum SimulationRunner {
             rollbacks += report.rollbacks
             epochReuses += report.epochReuses
             notApplied += report.notApplied
+            hostileSent += report.hostileSent
+            hostileRefused += report.hostileRefused
             partitions += report.partitions
             brokerCrashes += report.brokerCrashes
             brokerDropped += report.brokerDropped

@@ -24,7 +24,9 @@ extension World {
         case .node(let index):
             let node = nodes[index]
             switch node.role {
-            case .gate: gateAction(node)
+            case .gate:
+                gateAction(node)
+                if configuration.hostile && index == 0 { hostileAction(node) }
             case .gift: giftAction(node)
             case .lounge: loungeAction(node)
             case .hub: break

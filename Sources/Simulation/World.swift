@@ -354,7 +354,9 @@ public final class World {
         switch client {
         case .hub:
             let result = hub.engine!.receive(topic: delivery.topic, message: message, now: physicalTime(of: .hub))
-            if let rejection = result.rejection {
+            if isHostile(message) {
+                checkRefused(result, message)
+            } else if let rejection = result.rejection {
                 if rejection.code == .epochReuse {
                     report.epochReuses += 1
                 } else {

@@ -29,4 +29,13 @@ import Testing
             .run()
         #expect(report.failures.isEmpty, "seed 5: \(report.failures)")
     }
+
+    @Test(arguments: [6, 7] as [UInt64])
+    func aStolenGateHarmsNothingButItself(seed: UInt64) {
+        // Given the first gate also sends forged, extreme and out-of-rights changes all day,
+        let report = World(configuration: .init(seed: seed, mode: .safety, dayMillis: 8 * 60_000, hostile: true)).run()
+        // then every check still holds and the hub took none of them.
+        #expect(report.failures.isEmpty, "seed \(seed): \(report.failures)")
+        #expect(report.hostileSent > 0 && report.hostileRefused > 0)
+    }
 }
