@@ -24,6 +24,8 @@ struct MosquittoTLSTests {
             openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out broker.crt -days 2 -extfile broker.ext
             openssl req -newkey rsa:2048 -nodes -keyout gate-1.key -out gate-1.csr -subj '/CN=gate-1'
             openssl x509 -req -in gate-1.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out gate-1.crt -days 2
+            openssl req -newkey rsa:2048 -nodes -keyout gate-2.key -out gate-2.csr -subj '/CN=gate-2'
+            openssl x509 -req -in gate-2.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out gate-2.crt -days 2
             chmod 644 *.key
             """
         let process = try ChildProcess(
@@ -68,5 +70,47 @@ struct MosquittoTLSTests {
         stranger.start()
         #expect(!(await strangerEvents.wait(seconds: 2) { !$0.isEmpty }))
         await stranger.stop()
+    }
+
+    /// With certificates, the identity is the certificate's name, and the
+    /// client id is bound to it (`use_identity_as_username` with
+    /// `use_username_as_clientid`, as `mall.conf` documents): a stolen
+    /// gate-1 certificate cannot take over gate-2's session by its client id.
+    @Test func aStolenCertificateCannotTakeOverAnotherClientsSession() async throws {
+        let certificates = try await Self.makeCertificates()
+        defer { try? FileManager.default.removeItem(at: certificates) }
+        let path = certificates.path
+        let broker = try MosquittoBroker(settings: [
+            "cafile \(path)/ca.crt", "certfile \(path)/broker.crt", "keyfile \(path)/broker.key",
+            "require_certificate true", "use_identity_as_username true", "use_username_as_clientid true",
+        ])
+        defer { broker.stop() }
+        let quiet = Logger(label: "tls") { _ in SwiftLogNoOpLogHandler() }
+        func client(_ id: String, certificate: String) throws -> MosquittoClient {
+            try MosquittoClient(
+                session: Session(clientID: id, subscriptions: []),
+                options: .init(
+                    port: broker.port,
+                    tls: .init(
+                        caFile: "\(path)/ca.crt", certificateFile: "\(path)/\(certificate).crt",
+                        keyFile: "\(path)/\(certificate).key")), logger: quiet)
+        }
+        // Given gate-2 connected with its own certificate,
+        let victim = try client("gate-2", certificate: "gate-2")
+        let victimEvents = EventRecorder(victim.events)
+        victim.start()
+        #expect(await victimEvents.wait { $0.contains { if case .connected = $0 { true } else { false } } })
+        // when a client with gate-1's certificate connects under the client id gate-2,
+        let rogue = try client("gate-2", certificate: "gate-1")
+        let rogueEvents = EventRecorder(rogue.events)
+        rogue.start()
+        #expect(await rogueEvents.wait { $0.contains { if case .connected = $0 { true } else { false } } })
+        try await Task.sleep(for: .seconds(1))
+        // then gate-2 keeps its session.
+        #expect(
+            !victimEvents.all.contains { if case .disconnected = $0 { true } else { false } },
+            "gate-2 was knocked off")
+        await rogue.stop()
+        await victim.stop()
     }
 }
