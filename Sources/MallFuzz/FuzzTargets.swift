@@ -15,6 +15,10 @@ enum FuzzTarget: String, CaseIterable {
     case plate
     /// A node's and a hub's configuration file: load and validate.
     case config
+    /// The rules on rows a replica may hold (any Int64 in a booking window, a
+    /// visit's time and guests, a use's time) with a request as the HTTP
+    /// layer bounds it: gate decision, lounge check-in and sweep, scalper watch.
+    case rules
 
     /// Runs the target on one input. Anything it throws is a refusal, the
     /// expected outcome; only a trap or a sanitizer report is a finding.
@@ -41,6 +45,39 @@ enum FuzzTarget: String, CaseIterable {
             guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
             _ = try? NodeSettings.load(path: path, environment: [:], checkingFiles: false)
             _ = try? HubSettings.load(path: path, checkingFiles: false)
+        case .rules:
+            Self.runRules(FuzzBytes(bytes))
+        }
+    }
+
+    private static func runRules(_ input: FuzzBytes) {
+        var input = input
+        let statuses: [Reservation.Status] = [.booked, .inside, .left, .cancelled, .noShow]
+        let reservation = Reservation(
+            id: "r1", memberID: "m1", plate: "皖A12345", zone: "B2", windowStart: input.int64(),
+            windowEnd: input.int64(), status: statuses[Int(input.byte()) % statuses.count])
+        let read = PlateMatcher.Read(
+            text: input.byte() % 2 == 0 ? "皖A12345" : input.text(), confidence: input.unit(),
+            characterConfidences: input.byte() % 2 == 0 ? nil : (0..<7).map { _ in input.unit() },
+            alternatives: input.byte() % 2 == 0 ? [] : [input.text()])
+        let direction: GateDecider.Direction = input.byte() % 2 == 0 ? .entering : .leaving
+        _ = GateDecider().decide(read, direction, now: input.int64(), book: ReservationBook([reservation]))
+
+        var lounge = LoungeBook()
+        lounge.openVisit(
+            .init(id: "v1", memberID: "m2", guests: Int(truncatingIfNeeded: input.int64()), checkedInAt: input.int64()))
+        _ = lounge.overstayed(now: input.int64(), maxStayMillis: input.int64())
+        let member = LoungeDesk.Member(
+            id: "m1", name: "x", tier: "gold", guestsAllowed: Int(truncatingIfNeeded: input.int64()))
+        _ = try? LoungeDesk().checkIn(member, guests: Int(input.byte() % 21), book: lounge)
+
+        var watch = ScalperWatch(
+            configuration: .init(
+                sites: ["a": .init(latitude: 31.2, longitude: 121.5), "b": .init(latitude: 39.9, longitude: 116.4)],
+                windowMillis: 3_600_000))
+        for index in 0..<3 {
+            _ = watch.observe(
+                .init(member: "m1", site: input.byte() % 2 == 0 ? "a" : "b", at: input.int64(), event: "e\(index)"))
         }
     }
 
@@ -70,4 +107,30 @@ enum FuzzTarget: String, CaseIterable {
         }
         return target
     }()
+}
+
+/// Structured values read off a fuzzer's bytes, zero past their end.
+struct FuzzBytes {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func byte() -> UInt8 {
+        defer { offset += 1 }
+        return offset < bytes.count ? bytes[offset] : 0
+    }
+
+    mutating func int64() -> Int64 {
+        (0..<8).reduce(Int64(0)) { value, _ in value << 8 | Int64(byte()) }
+    }
+
+    /// A number from 0 to 1, as the HTTP layer admits confidences.
+    mutating func unit() -> Double { Double(byte()) / 255 }
+
+    /// Up to 12 bytes as text (invalid UTF-8 repaired: the HTTP layer takes strings).
+    mutating func text() -> String {
+        let count = Int(byte() % 13)
+        return String(decoding: (0..<count).map { _ in byte() }, as: UTF8.self)
+    }
 }

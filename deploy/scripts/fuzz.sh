@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers that take bytes from outside with libFuzzer (`mall-fuzz`):
 # the wire decoder (wire), the gift-code parser and verifier (gift), the plate
-# normaliser (plate) and the node and hub configuration loaders (config).
+# normaliser (plate), the node and hub configuration loaders (config) and the
+# rules on any value a replicated row may hold (rules).
 #   FUZZ_SECONDS=N   seconds per target (default 20; the long mode uses 600)
 #   FUZZ_TARGETS=... the targets to run (default: all four)
 # The corpora start from what the project ships: the protocol vectors, the gift
@@ -11,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-wire gift plate config}
+targets=${FUZZ_TARGETS:-wire gift plate config rules}
 scratch=.build-fuzz
 work="$scratch/corpus"
 findings="$scratch/findings"
@@ -48,6 +49,10 @@ for text in ["沪A·12345", "粤Z1234港", "京AD12345", "皖A1234学"]:
     put("plate", f"format-{len(text)}-{hash(text) & 0xffff}", text.encode())
 for path in sorted(glob.glob("firmware-config/*.toml")):
     put("config", os.path.basename(path), open(path, "rb").read())
+# Rules: all zeros, all ones, and the Int64 edges in every slot.
+put("rules", "zeros", bytes(96))
+put("rules", "ones", bytes([0xFF]) * 96)
+put("rules", "edges", (bytes([0x80]) + bytes(7) + bytes([0x7F]) + bytes([0xFF]) * 7) * 6)
 PY
 
 status=0
