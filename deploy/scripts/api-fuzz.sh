@@ -9,7 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 examples=${API_FUZZ_EXAMPLES:-30}
-command -v schemathesis >/dev/null || python3 -m pip install -q schemathesis
+# Installed for this python3 (PyPI); a fresh shell may not have it on PATH yet,
+# so it is run from the interpreter's own scripts directory.
+scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+if ! python3 -c 'import schemathesis' 2>/dev/null; then
+  python3 -m pip install -q schemathesis || python3 -m pip install -q --break-system-packages schemathesis
+fi
+schemathesis="$scripts/schemathesis"
+[ -x "$schemathesis" ] || schemathesis=$(command -v schemathesis)
 bin=$(swift build --show-bin-path)
 work=$(mktemp -d "${TMPDIR:-/tmp}/malledge-api-fuzz.XXXXXX")
 pids=()
@@ -42,7 +49,7 @@ TOML
   "$bin/mall-node" run --config "$work/$node.toml" >"$work/$node.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  if schemathesis run sync-protocol/node-api.openapi.json --url "http://127.0.0.1:$port" \
+  if "$schemathesis" run sync-protocol/node-api.openapi.json --url "http://127.0.0.1:$port" \
     -H "Authorization: Bearer $token" --checks not_a_server_error --max-examples "$examples" \
     --request-timeout 10 --no-color >"$work/$node.schemathesis.log" 2>&1; then
     summary=$(grep -E "passed|failed|errored" "$work/$node.schemathesis.log" | tail -1)
