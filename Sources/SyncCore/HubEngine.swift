@@ -331,7 +331,7 @@ public final class HubEngine<Store: HubStore> {
                 continue
             }
             clock.observe(change.hlc, physicalMillis: now)
-            try work.append(change, logged: logged, into: &plan)
+            work.append(change, logged: logged, onto: row, into: &plan)
             result.accepted += 1
 
             for rule in SingleUseRule.all {
@@ -619,11 +619,15 @@ private struct IngestWork {
     }
 
     mutating func append(_ change: Change, logged: LoggedChange, into plan: inout HubIngest) throws {
+        append(change, logged: logged, onto: try row(change.row, in: plan), into: &plan)
+    }
+
+    /// Appends `change` onto `current`, the row as `row(_:in:)` returned it
+    /// (read once by a caller that also checked it).
+    mutating func append(_ change: Change, logged: LoggedChange, onto current: StoredRow?, into plan: inout HubIngest) {
         lastSeq += 1
         let ref = change.row
-        var row =
-            try plan.rows[ref] ?? store.row(ref)
-            ?? StoredRow(ref: ref, channel: change.channel, seq: 0, state: RowState())
+        var row = current ?? StoredRow(ref: ref, channel: change.channel, seq: 0, state: RowState())
         row.state.apply(change)
         row.seq = lastSeq
         plan.rows[ref] = row

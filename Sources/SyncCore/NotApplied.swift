@@ -28,9 +28,12 @@ struct NotApplied {
     }
 
     /// What undoes the change at its origin: the hub's values of the columns
-    /// it set, or a delete where the hub holds the row deleted.
+    /// it set, or a delete where the hub holds the row deleted. Only for
+    /// mutable rows: an event can be neither updated nor deleted (such a
+    /// correction would be a change every node refuses), and no honest node
+    /// ever inserts over an existing event, since event keys name their node.
     private var correction: LocalWrite? {
-        guard let row, row.inserted else { return nil }
+        guard Schema.mall.tables[change.table]?.kind == .mutable, let row, row.inserted else { return nil }
         if row.isTombstone { return .delete(change.table, change.key) }
         guard change.op != .delete, !change.columns.isEmpty else { return nil }
         var columns: [String: Value] = [:]

@@ -304,4 +304,23 @@ import Testing
         #expect(again.duplicates == 1)
         #expect(again.notApplied.isEmpty)
     }
+
+    @Test func anInsertOverAnExistingEventIsTakenWithoutACorrectionNodesWouldRefuse() throws {
+        // Given a passage the hub holds,
+        let hub = try hub()
+        _ = try hub.write(
+            [.insert("gate_passages", "p-x", ["lane": .text("n1"), "direction": .text("in")])], mall: mall, now: 5)
+        // when a gate inserts over it (its key names another node: a stolen gate),
+        let result = hub.receive(
+            topic: up("gate-1"),
+            message: change("gate-1", "gate_passages", "p-x", .insert, ["lane": .text("forged")]), now: 20)
+        // then it is taken without being applied, the event is unchanged,
+        #expect(result.notApplied.count == 1)
+        let row = try #require(try hub.store.row(RowRef(table: "gate_passages", key: "p-x")))
+        #expect(row.state.values["lane"] == .text("n1"))
+        // and nothing the hub logged is a change a node would refuse (an event is never updated).
+        for record in hub.store.log {
+            #expect(Schema.mall.violation(of: record.entry.change) == nil, "\(record.entry.change)")
+        }
+    }
 }
