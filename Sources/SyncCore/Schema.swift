@@ -63,8 +63,8 @@ public struct Schema: Sendable {
 
     /// The times a time column may hold: from 1970 up to 2^53 - 1 ms (the
     /// integers every JSON reader holds exactly). Any difference of two times,
-    /// or a time plus a grace of days, stays far inside Int64. The hub checks
-    /// times more tightly against its own clock (`TimeBounds`).
+    /// or a time plus a grace of days, stays far inside Int64. (A change's own
+    /// timestamp is bounded against the hub's clock by `StampBounds`.)
     public static let timeRange: ClosedRange<Int64> = 0...((1 << 53) - 1)
 
     /// The longest text value a column may hold. With the schema's column
@@ -82,11 +82,7 @@ public struct Schema: Sendable {
         guard table.channelKinds.contains(change.channel.kind) else {
             return "table \(change.table) does not travel on \(change.channel.kind.rawValue)"
         }
-        guard !change.key.isEmpty, change.key.utf8.count <= 128,
-            !change.key.unicodeScalars.contains(where: { $0.value < 0x20 })
-        else {
-            return "row key is empty, too long or has control characters"
-        }
+        if let violation = Self.violation(ofKey: change.key) { return violation }
         if table.kind == .events && change.op != .insert {
             return "table \(change.table) is append-only"
         }
@@ -97,15 +93,19 @@ public struct Schema: Sendable {
         return nil
     }
 
+    /// Why a row key is unusable: 1 to 128 bytes of UTF-8, no character below U+0020.
+    static func violation(ofKey key: String) -> String? {
+        guard !key.isEmpty, key.utf8.count <= 128, !key.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            return "row key is empty, too long or has control characters"
+        }
+        return nil
+    }
+
     /// Why a snapshot row's merge state does not fit the schema: an unknown
     /// table, or a cell that a change could not have written.
     public func violation(of row: SnapshotRow) -> String? {
         guard let table = tables[row.table] else { return "unknown table \(row.table)" }
-        guard !row.key.isEmpty, row.key.utf8.count <= 128,
-            !row.key.unicodeScalars.contains(where: { $0.value < 0x20 })
-        else {
-            return "row key is empty, too long or has control characters"
-        }
+        if let violation = Self.violation(ofKey: row.key) { return violation }
         for (name, cell) in row.state.cells {
             if let violation = table.violation(column: name, value: cell.value) { return violation }
         }

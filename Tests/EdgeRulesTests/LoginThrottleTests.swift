@@ -24,7 +24,7 @@ import Testing
         // The right PIN does not help while the lock lasts,
         #expect(
             throttle.begin(account: "s-1", address: "b", now: 5 * minute)
-                == .locked(until: 4 + 5 * minute, address: false))
+                == .locked(until: 4 + 5 * minute, retryAfterMillis: 4, address: false))
         // and after it the id may try again.
         #expect(throttle.begin(account: "s-1", address: "b", now: 5 * minute + 5) == .proceed)
     }
@@ -38,7 +38,8 @@ import Testing
         }
         #expect(lockouts.map(\.address) == [true])
         #expect(
-            throttle.begin(account: "s-99", address: "10.0.0.9", now: 1) == .locked(until: 5 * minute, address: true))
+            throttle.begin(account: "s-99", address: "10.0.0.9", now: 1)
+                == .locked(until: 5 * minute, retryAfterMillis: 5 * minute - 1, address: true))
         // Another desk is not affected.
         #expect(throttle.begin(account: "s-99", address: "10.0.0.10", now: 1) == .proceed)
     }
@@ -58,6 +59,19 @@ import Testing
         _ = throttle.finish(account: "s-2", address: "b", succeeded: true, now: 10)
         _ = throttle.begin(account: "s-2", address: "b", now: 11)
         #expect(throttle.finish(account: "s-2", address: "b", succeeded: false, now: 11).isEmpty)
+    }
+
+    @Test func failuresOlderThanALockoutNoLongerHoldBackAttempts() {
+        // Given four quick wrong PINs yesterday,
+        var throttle = LoginThrottle()
+        for attempt in 0..<4 {
+            _ = throttle.begin(account: "s-1", address: "a", now: UInt64(attempt))
+            _ = throttle.finish(account: "s-1", address: "a", succeeded: false, now: UInt64(attempt))
+        }
+        // two logins started together today both go on to check their PIN.
+        let day: UInt64 = 86_400_000
+        #expect(throttle.begin(account: "s-1", address: "a", now: day) == .proceed)
+        #expect(throttle.begin(account: "s-1", address: "b", now: day) == .proceed)
     }
 
     @Test func anAttemptThatCouldNotBeCheckedCountsNeitherWay() {

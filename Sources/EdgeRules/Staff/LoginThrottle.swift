@@ -1,5 +1,5 @@
 /// Counts failed logins per account and per client address and locks either
-/// out for a while: what stops guessing a 4- to 6-digit PIN or a password.
+/// out for a while: what stops guessing a PIN or a password online.
 ///
 /// An attempt is counted when it *starts*, before the slow hash: the
 /// attempts in flight count as failures until they finish. So 200 guesses
@@ -28,9 +28,10 @@ public struct LoginThrottle: Sendable {
     /// Whether an attempt may go on to check its secret.
     public enum Admission: Equatable, Sendable {
         case proceed
-        /// Locked until this time (ms since 1970); `address` tells whether the
-        /// client address is locked rather than the account.
-        case locked(until: UInt64, address: Bool)
+        /// Locked until this time (ms since 1970 on the caller's clock), that
+        /// is for `retryAfterMillis` more; `address` tells whether the client
+        /// address is locked rather than the account.
+        case locked(until: UInt64, retryAfterMillis: UInt64, address: Bool)
     }
 
     /// A lock the last attempt set, for the audit log.
@@ -67,11 +68,11 @@ public struct LoginThrottle: Sendable {
     /// Starts an attempt for `account` from `address`: refused while either
     /// is locked or already has its fill of failed and pending attempts.
     public mutating func begin(account: String, address: String, now: UInt64) -> Admission {
-        if let until = Self.lock(addresses[address], now: now, limit: configuration.maxFailuresPerAddress) {
-            return .locked(until: until, address: true)
+        if let until = lock(addresses[address], now: now, limit: configuration.maxFailuresPerAddress) {
+            return .locked(until: until, retryAfterMillis: until - min(until, now), address: true)
         }
-        if let until = Self.lock(accounts[account], now: now, limit: configuration.maxFailures) {
-            return .locked(until: until, address: false)
+        if let until = lock(accounts[account], now: now, limit: configuration.maxFailures) {
+            return .locked(until: until, retryAfterMillis: until - min(until, now), address: false)
         }
         accounts[account, default: Counter()].pending += 1
         addresses[address, default: Counter()].pending += 1
@@ -91,9 +92,7 @@ public struct LoginThrottle: Sendable {
                 if !isAddress { counter.failures = 0 }
                 return
             }
-            // Failures spread wider apart than a lockout are typos, not a guessing run.
-            if now > counter.lastFailureAt &+ lockoutMillis { counter.failures = 0 }
-            counter.failures += 1
+            counter.failures = Self.recentFailures(counter, now: now, lockoutMillis: lockoutMillis) + 1
             counter.lastFailureAt = now
             if counter.failures >= limit {
                 lockouts.append(Lockout(subject: subject, address: isAddress, until: until, failures: counter.failures))
@@ -125,23 +124,20 @@ public struct LoginThrottle: Sendable {
         }
     }
 
-    /// Until when `account` is locked, if it is now.
-    public func lockedUntil(account: String, now: UInt64) -> UInt64? {
-        guard let until = accounts[account]?.lockedUntil, until > now else { return nil }
-        return until
-    }
-
-    /// Locks an account from outside (a lock another node reported).
-    public mutating func lock(account: String, until: UInt64) {
-        accounts[account, default: Counter()].lockedUntil = max(accounts[account]?.lockedUntil ?? 0, until)
-    }
-
-    private static func lock(_ counter: Counter?, now: UInt64, limit: Int) -> UInt64? {
+    /// Until when a counter refuses attempts at `now`, or nil.
+    private func lock(_ counter: Counter?, now: UInt64, limit: Int) -> UInt64? {
         guard let counter else { return nil }
         if let until = counter.lockedUntil, until > now { return until }
         // Pending attempts count as failures, so a burst cannot outrun the count.
-        if counter.failures + counter.pending >= limit { return now &+ 1 }
+        let failures = Self.recentFailures(counter, now: now, lockoutMillis: configuration.lockoutMillis)
+        if failures + counter.pending >= limit { return now &+ 1 }
         return nil
+    }
+
+    /// The failures that still count: failures spread wider apart than a
+    /// lockout are typos, not a guessing run, and start the count again.
+    private static func recentFailures(_ counter: Counter, now: UInt64, lockoutMillis: UInt64) -> Int {
+        now > counter.lastFailureAt &+ lockoutMillis ? 0 : counter.failures
     }
 
     /// Drops counters with nothing pending, no failures and no live lock, so

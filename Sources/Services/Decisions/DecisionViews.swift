@@ -109,8 +109,7 @@ final class DecisionViews: ReplicaObserver {
             reservations.remove(id: key)
             if !values.isEmpty { reservations.upsert(try Reservation.parse(key: key, values: values).get()) }
         case "gift_keys":
-            // Rows are `mall:k2` (one per mall); codes name the key `k2`.
-            let keyID = String(key.split(separator: ":").last ?? Substring(key))
+            let keyID = Self.giftKeyID(ofRow: key)
             gifts.removeKey(id: keyID)
             guard !values.isEmpty else { return }
             guard let text = values["public_key"]?.textValue, let raw = Data(base64Encoded: text), raw.count == 32
@@ -152,11 +151,16 @@ final class DecisionViews: ReplicaObserver {
 }
 
 extension DecisionViews {
+    /// A `gift_keys` row is `{mall}:{id}` (one per mall); codes name the key by `id`.
+    fileprivate static func giftKeyID(ofRow key: String) -> String {
+        String(key.split(separator: ":").last ?? Substring(key))
+    }
+
     /// Takes a row out of whichever view holds it.
     fileprivate func removeFromViews(_ ref: RowRef) {
         switch ref.table {
         case "reservations": reservations.remove(id: ref.key)
-        case "gift_keys": gifts.removeKey(id: String(ref.key.split(separator: ":").last ?? Substring(ref.key)))
+        case "gift_keys": gifts.removeKey(id: Self.giftKeyID(ofRow: ref.key))
         case "gift_redemptions": gifts.removeRedemption(rowKey: ref.key)
         case "gift_codes": gifts.setIssued(ref.key, false)
         case "lounge_visits": lounge.removeVisit(ref.key)
