@@ -6,69 +6,85 @@ extension WireMessage {
     /// the codec can do arithmetic on message fields without trapping.
     public static let maxInteger: UInt64 = (1 << 53) - 1
 
-    /// The name of the first integer field above `maxInteger`, or nil.
+    /// The name of the first integer field above `maxInteger`, or nil. Runs
+    /// on every message received, so it only compares: a field's name is
+    /// made only for the one that fails.
     func oversizedIntegerField() -> String? {
-        func first(_ fields: [(String, UInt64?)]) -> String? {
-            fields.first { ($0.1 ?? 0) > Self.maxInteger }?.0
+        var found: String?
+        func check(_ name: @autoclosure () -> String, _ value: UInt64?) {
+            if found == nil, let value, value > Self.maxInteger { found = name() }
         }
-        func cursors(_ positions: [ChannelPosition], _ name: String) -> [(String, UInt64?)] {
-            positions.map { ("\(name).seq", $0.seq) }
+        func check(_ positions: [ChannelPosition], _ name: String) {
+            for position in positions { check("\(name).seq", position.seq) }
         }
-        func change(_ change: Change, _ name: String) -> [(String, UInt64?)] {
-            [
-                ("\(name).id.epoch", change.id.epoch), ("\(name).id.seq", change.id.seq),
-                ("\(name).hlc", change.hlc.wallMillis),
-            ]
+        func check(_ change: Change, _ name: String) {
+            check("\(name).id.epoch", change.id.epoch)
+            check("\(name).id.seq", change.id.seq)
+            check("\(name).hlc", change.hlc.wallMillis)
         }
-        func acks(_ entries: [AckEntry]?) -> [(String, UInt64?)] {
-            (entries ?? []).flatMap { [("acks.epoch", $0.epoch), ("acks.upTo", $0.upTo)] }
+        func check(_ stamp: Stamp?) {
+            guard let stamp else { return }
+            check("rows.state.hlc", stamp.hlc.wallMillis)
+            check("rows.state.id.epoch", stamp.id.epoch)
+            check("rows.state.id.seq", stamp.id.seq)
+        }
+        func check(_ acks: [AckEntry]?) {
+            for ack in acks ?? [] {
+                check("acks.epoch", ack.epoch)
+                check("acks.upTo", ack.upTo)
+            }
         }
         switch self {
         case .birth(let m):
-            return first([("epoch", m.epoch), ("sentAt", m.sentAt)] + cursors(m.cursors, "cursors"))
+            check("epoch", m.epoch)
+            check("sentAt", m.sentAt)
+            check(m.cursors, "cursors")
         case .death(let m):
-            return first([("epoch", m.epoch)])
+            check("epoch", m.epoch)
         case .changes(let m):
-            return first([("sentAt", m.sentAt)] + m.changes.flatMap { change($0, "changes") })
+            check("sentAt", m.sentAt)
+            for change in m.changes { check(change, "changes") }
         case .heartbeat(let m):
-            return first(
-                [
-                    ("epoch", m.epoch), ("sentAt", m.sentAt), ("hlc", m.hlc.wallMillis),
-                    ("oldestUnsyncedAt", m.oldestUnsyncedAt), ("outboxHead.epoch", m.outboxHead?.epoch),
-                    ("outboxHead.seq", m.outboxHead?.seq),
-                ] + cursors(m.cursors, "cursors"))
+            check("epoch", m.epoch)
+            check("sentAt", m.sentAt)
+            check("hlc", m.hlc.wallMillis)
+            check("oldestUnsyncedAt", m.oldestUnsyncedAt)
+            check("outboxHead.epoch", m.outboxHead?.epoch)
+            check("outboxHead.seq", m.outboxHead?.seq)
+            check(m.cursors, "cursors")
         case .resend(let m):
-            return first([("after", m.after)])
+            check("after", m.after)
         case .snapshotRequest(let m):
-            return first((m.outbox ?? []).flatMap { [("outbox.epoch", $0.epoch), ("outbox.seq", $0.seq)] })
+            for position in m.outbox ?? [] {
+                check("outbox.epoch", position.epoch)
+                check("outbox.seq", position.seq)
+            }
         case .ack(let m):
-            return first(acks(m.acks))
+            check(m.acks)
         case .batch(let m):
-            return first(
-                [("prev", m.prev), ("upTo", m.upTo)]
-                    + m.entries.flatMap { [("entries.seq", $0.seq)] + change($0.change, "entries.change") })
+            check("prev", m.prev)
+            check("upTo", m.upTo)
+            for entry in m.entries {
+                check("entries.seq", entry.seq)
+                check(entry.change, "entries.change")
+            }
         case .snapshotPart(let m):
-            return first(
-                [("at", m.at)] + acks(m.acks)
-                    + m.rows.flatMap { row in
-                        [("rows.seq", row.seq)]
-                            + row.state.stamps.flatMap { stamp in
-                                [
-                                    ("rows.state.hlc", stamp.hlc.wallMillis), ("rows.state.id.epoch", stamp.id.epoch),
-                                    ("rows.state.id.seq", stamp.id.seq),
-                                ]
-                            }
-                    })
+            check("at", m.at)
+            check(m.acks)
+            for row in m.rows {
+                check("rows.seq", row.seq)
+                check(row.state.deleted)
+                for cell in row.state.cells.values { check(cell.stamp) }
+            }
         case .control(let m):
-            return first([("epoch", m.epoch), ("minEpoch", m.minEpoch)])
+            check("epoch", m.epoch)
+            check("minEpoch", m.minEpoch)
         case .hubStatus(let m):
-            return first(
-                [("epoch", m.epoch), ("sentAt", m.sentAt)] + cursors(m.heads, "heads") + cursors(m.floors, "floors"))
+            check("epoch", m.epoch)
+            check("sentAt", m.sentAt)
+            check(m.heads, "heads")
+            check(m.floors, "floors")
         }
+        return found
     }
-}
-
-extension RowState {
-    /// Every stamp the state holds: the delete's and each cell's.
-    var stamps: [Stamp] { (deleted.map { [$0] } ?? []) + cells.values.map(\.stamp) }
 }
