@@ -178,7 +178,7 @@ let package = Package(
         // builds it with --sanitize=fuzzer -DFUZZING) or replaying files without it.
         .executableTarget(
             name: "MallFuzz",
-            dependencies: ["SyncCore", "EdgeRules", "DeviceConfig"],
+            dependencies: ["SyncCore", "EdgeRules", "DeviceConfig", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
