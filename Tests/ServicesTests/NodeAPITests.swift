@@ -25,17 +25,8 @@ import Testing
         let group = ServiceGroup(configuration: .init(services: [hubService, nodeService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
             try await hub.write(
-                [
-                    .insert(
-                        "reservations", "r1",
-                        [
-                            "member_id": .text("m1"), "plate": .text("皖A12345"), "zone": .text("B2"),
-                            "window_start": .int(now - 60_000), "window_end": .int(now + 60_000),
-                            "status": .text("booked"),
-                        ])
-                ], mall: InMemoryFleet.mall, decision: "seed")
+                [GateDecisionTests.reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "seed")
             #expect(await eventually { (try? await node.row(table: "reservations", key: "r1"))?.isVisible == true })
             try await ServedNode.serve(node, logger: fleet.quiet, body)
             await group.triggerGracefulShutdown()

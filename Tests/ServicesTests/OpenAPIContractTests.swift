@@ -157,16 +157,9 @@ import Testing
             configuration: .init(services: [hubService, gateService, giftService, loungeService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
             try await hub.write(
                 [
-                    .insert(
-                        "reservations", "r1",
-                        [
-                            "member_id": .text("m1"), "plate": .text("皖A12345"), "zone": .text("B2"),
-                            "window_start": .int(now - 60_000), "window_end": .int(now + 3_600_000),
-                            "status": .text("booked"),
-                        ]),
+                    GateDecisionTests.reservation("r1", plate: "皖A12345"),
                     .insert(
                         "members", "m1",
                         [
