@@ -92,7 +92,11 @@ import Testing
 
     /// Found by `mall-fuzz config`: TOMLKit's parser aborted the process on a
     /// table header that starts with no key (`[# …`, `[[ #`, `[` alone).
-    @Test(arguments: ["[# MallEdge hub\n", "[node]\nid = \"g1\"\n[[ # x\n", "[\n", "  [\t\n", "[é]\n"])
+    @Test(arguments: [
+        "[# MallEdge hub\n", "[node]\nid = \"g1\"\n[[ # x\n", "[\n", "  [\t\n", "[é]\n",
+        "#<Mll =\n\r\n [ &\"lounge\"\n", "[node]\r\nid = \"g1\"\r\n[#\r\n", "\u{FEFF}[[[e\n", "\u{00A0}[ #\n",
+        "# Ma\n[\rift\0\"\n",
+    ])
     func aTableHeaderWithoutAKeyIsRefusedNotACrash(text: String) throws {
         let path = try write(text)
         let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
