@@ -15,11 +15,7 @@ struct ConfigReader {
     }
 
     static func parse(file: String, text: String) throws(ConfigError) -> ConfigReader {
-        if let line = TableHeaderGuard.firstBadHeader(in: text) {
-            throw ConfigError(
-                file: file, key: nil,
-                problem: "not valid TOML at line \(line): a table header must start with a key after its '['")
-        }
+        if let problem = ParserProbe.failure(of: text) { throw ConfigError(file: file, key: nil, problem: problem) }
         do {
             return ConfigReader(file: file, table: try TOMLTable(string: text))
         } catch let error as TOMLParseError {

@@ -90,18 +90,29 @@ import Testing
         #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
     }
 
-    /// Found by `mall-fuzz config`: TOMLKit's parser aborted the process on a
-    /// table header that starts with no key (`[# …`, `[[ #`, `[` alone).
+    /// Found by `mall-fuzz config`: TOMLKit's parser (toml++ 3) aborted the
+    /// process on these, in its table header and array parsers. Each is
+    /// refused with an error instead: the parser runs in a child first.
     @Test(arguments: [
         "[# MallEdge hub\n", "[node]\nid = \"g1\"\n[[ # x\n", "[\n", "  [\t\n", "[é]\n",
         "#<Mll =\n\r\n [ &\"lounge\"\n", "[node]\r\nid = \"g1\"\r\n[#\r\n", "\u{FEFF}[[[e\n", "\u{00A0}[ #\n",
-        "# Ma\n[\rift\0\"\n",
+        "# Ma\n[\rift\0\"\n", "x =[[\n}[[\n", "[node]\nid = \"g1\"\nports = [1, 2,\n  }\n]\n",
     ])
-    func aTableHeaderWithoutAKeyIsRefusedNotACrash(text: String) throws {
+    func aFileThatAbortsTheParserIsRefusedNotACrash(text: String) throws {
         let path = try write(text)
         let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
-        #expect(error?.description.contains("a table header must start with a key") == true)
+        #expect(error?.description.contains("not valid TOML") == true, "\(String(describing: error))")
         #expect(throws: ConfigError.self) { try HubSettings.load(path: path) }
+    }
+
+    /// The refusal names the line where the parser breaks, found by probing
+    /// prefixes of the file.
+    @Test func aParserAbortNamesItsLine() throws {
+        let path = try write("[node]\nid = \"g1\"\n# fine so far\nx = [[\n}[[\ny = 1\n")
+        let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
+        #expect(
+            error?.description.contains("at or before line 5: the TOML parser crashed") == true,
+            "\(String(describing: error))")
     }
 
     @Test func aGateReadsItsTokenAndPlateRules() throws {

@@ -4,11 +4,7 @@
 # normaliser (plate), the node and hub configuration loaders (config) and the
 # rules on any value a replicated row may hold (rules).
 #   FUZZ_SECONDS=N   seconds per target (default 20; the long mode uses 600)
-#   FUZZ_TARGETS=... the targets to run (default: wire gift plate rules). `config`
-#                    is left out of the default: TOMLKit's bundled toml++ still
-#                    aborts on some broken files (an assertion in its array
-#                    parser, SECURITY.md), so it would fail every long run
-#                    until that is fixed; run it by name to look for more.
+#   FUZZ_TARGETS=... the targets to run (default: all five)
 # The corpora start from what the project ships: the protocol vectors, the gift
 # code vectors, the real CCPD plates in ../shared/data, the firmware configs.
 # Prints each target's executions and coverage; a finding (a trap or a
@@ -16,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-wire gift plate rules}
+targets=${FUZZ_TARGETS:-wire gift plate config rules}
 scratch=.build-fuzz
 work="$scratch/corpus"
 findings="$scratch/findings"
