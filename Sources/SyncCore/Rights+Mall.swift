@@ -4,9 +4,9 @@ extension Rights {
     ///
     /// | role | inserts | updates | deletes |
     /// |---|---|---|---|
-    /// | gate | gate_passages, audit_log (`node` = itself) | reservations.status: booked, inside, left or no-show → inside or left | nothing |
-    /// | lounge | lounge_visits, audit_log (`node` = itself) | lounge_visits: status open or closed → closed, checked_out_at, closed_by | lounge_visits |
-    /// | gift | gift_redemptions (`counter` = itself), audit_log (`node` = itself) | nothing | nothing |
+    /// | gate | gate_passages, staff_lockouts and audit_log (`node` = itself) | reservations.status: booked, inside, left or no-show → inside or left | nothing |
+    /// | lounge | lounge_visits, staff_lockouts and audit_log (`node` = itself) | lounge_visits: status open or closed → closed, checked_out_at, closed_by | lounge_visits |
+    /// | gift | gift_redemptions (`counter` = itself), staff_lockouts and audit_log (`node` = itself) | nothing | nothing |
     ///
     /// A gate never books or cancels (a cancelled booking stays cancelled);
     /// revoking a gift code is the hub's action.
@@ -21,7 +21,7 @@ extension Rights {
                                 ($0, ["inside", "left"])
                             }))
                 ]),
-            "audit_log": audit,
+            "audit_log": ownRow, "staff_lockouts": ownRow,
         ],
         .lounge: [
             "lounge_visits": Table(
@@ -32,13 +32,14 @@ extension Rights {
                     "closed_by": .any,
                 ],
                 delete: true),
-            "audit_log": audit,
+            "audit_log": ownRow, "staff_lockouts": ownRow,
         ],
         .gift: [
             "gift_redemptions": Table(insert: true, originColumns: ["counter"]),
-            "audit_log": audit,
+            "audit_log": ownRow, "staff_lockouts": ownRow,
         ],
     ])
 
-    private static let audit = Table(insert: true, originColumns: ["node"])
+    /// An insert of a row naming the writing node: an audit entry, a login lock.
+    private static let ownRow = Table(insert: true, originColumns: ["node"])
 }

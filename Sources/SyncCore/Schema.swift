@@ -203,6 +203,14 @@ extension Schema {
             name: "staff", kind: .mutable,
             columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int(0...1)],
             channelKinds: [.staff], secretColumns: ["pin_hash"]),
+        // A login lock one node set, honoured by every node of the mall
+        // (`LoginThrottle.replicatedLockEnd`).
+        Table(
+            name: "staff_lockouts", kind: .events,
+            columns: [
+                "staff_id": .text, "node": .text, "until": .time, "failures": .int(0...1_000), "at": .time,
+            ],
+            channelKinds: [.staff]),
         Table(
             name: "audit_log", kind: .events,
             columns: [

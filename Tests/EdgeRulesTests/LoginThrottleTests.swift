@@ -81,4 +81,25 @@ import Testing
             throttle.abandon(account: "s-1", address: "a")
         }
     }
+
+    @Test func aLockFromAnotherNodeHoldsForOneLockoutFromItsStampAtMost() {
+        let throttle = LoginThrottle()
+        let minute: UInt64 = 60_000
+        // An honest lock: until its end.
+        #expect(throttle.replicatedLockEnd(until: 5 * minute, stampedAt: 0, now: minute) == 5 * minute)
+        #expect(throttle.replicatedLockEnd(until: 5 * minute, stampedAt: 0, now: 5 * minute) == nil)
+        // A forged lock "until the end of time" ends a lockout after its stamp.
+        #expect(throttle.replicatedLockEnd(until: UInt64.max, stampedAt: minute, now: 2 * minute) == 6 * minute)
+        #expect(throttle.replicatedLockEnd(until: UInt64.max, stampedAt: UInt64.max, now: 0) == UInt64.max)
+        #expect(throttle.replicatedLockEnd(until: UInt64.max, stampedAt: 0, now: 6 * minute) == nil)
+    }
+
+    @Test func aFleetLockRefusesTheAccountButNotOthers() {
+        var throttle = LoginThrottle()
+        #expect(
+            throttle.begin(account: "s-1", address: "a", now: 1_000, fleetLockEnd: 61_000)
+                == .locked(until: 61_000, retryAfterMillis: 60_000, address: false))
+        #expect(throttle.begin(account: "s-1", address: "a", now: 61_000, fleetLockEnd: 61_000) == .proceed)
+        #expect(throttle.begin(account: "s-2", address: "a", now: 1_000, fleetLockEnd: nil) == .proceed)
+    }
 }

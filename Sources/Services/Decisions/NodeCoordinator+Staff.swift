@@ -57,12 +57,6 @@ extension NodeCoordinator {
             pinHash: values["pin_hash"]?.textValue ?? "", active: values["active"]?.intValue != 0)
     }
 
-    /// Starts a login attempt: counted before the PIN is hashed, so a burst
-    /// of guesses cannot outrun the lockout.
-    public func beginLogin(staffID: String, address: String) -> LoginThrottle.Admission {
-        loginThrottle.begin(account: staffID, address: address, now: clock.now())
-    }
-
     /// Ends an attempt whose PIN matched but is shorter than the rule allows
     /// (set before it): no session, no failure counted, one audit entry.
     public func refuseShortPIN(staffID: String, address: String) throws {
@@ -88,10 +82,7 @@ extension NodeCoordinator {
         let lockouts = loginThrottle.finish(
             account: staffID, address: address, succeeded: succeeded && member != nil, now: now)
         for lockout in lockouts {
-            try audit(
-                lockout.address ? "client:\(lockout.subject)" : "staff:\(staffID)", action: "staff.login",
-                target: lockout.address ? "client \(lockout.subject)" : staffID,
-                outcome: "locked until \(lockout.until) ms after \(lockout.failures) wrong PINs")
+            _ = try commit(try lockoutWrites(lockout, staffID: staffID, now: now), decision: "staff-lockout")
             logger.warning(
                 "login locked out",
                 metadata: ["staff.lockout.subject": lockout.address ? "address" : "account", "staff.id": "\(staffID)"])

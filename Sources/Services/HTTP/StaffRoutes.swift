@@ -25,7 +25,12 @@ enum StaffRoutes {
         router.post("/v1/staff/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(LoginRequest.self, from: request)
             let address = context.clientAddress
-            let admission = await coordinator.beginLogin(staffID: body.staffId, address: address)
+            let admission: LoginThrottle.Admission
+            do {
+                admission = try await coordinator.beginLogin(staffID: body.staffId, address: address)
+            } catch {
+                throw HTTPError(.serviceUnavailable, message: "not logged in: the replica failed; try again")
+            }
             if let refusal = LockoutAnswer.refusal(admission, account: "staff id", hint: "; ask a manager") {
                 throw refusal
             }
