@@ -17,48 +17,27 @@ import Testing
 /// status and schema; and every body with an unknown field or of the wrong
 /// shape is refused with a documented 400 and changes nothing.
 @Suite struct OpenAPIContractTests {
-    static let document: JSONValue = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../sync-protocol/node-api.openapi.json").standardized
-        return JSONValue.parse((try? Data(contentsOf: url)) ?? Data()) ?? .null
-    }()
-
-    struct Operation {
-        var method: String
-        var path: String
-        var spec: JSONValue
-    }
-
-    static var operations: [Operation] {
-        Self.document["paths"]!.members.flatMap { path, item in
-            item.members.map { Operation(method: $0.key.uppercased(), path: path, spec: $0.value) }
-        }.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
-    }
+    static let document = OpenAPIDocument(named: "node-api.openapi.json")
+    static var operations: [OpenAPIDocument.Operation] { document.operations }
 
     @Test func everyRouteIsDocumentedAndNothingElse() throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
         // Each node serves its own role's routes and the shared ones.
         let nodes = try [("g1", Role.gate), ("c1", .gift), ("l1", .lounge)].map { try fleet.node($0, role: $1).0 }
-        let served = Set(
-            nodes.flatMap { NodeAPI.router(coordinator: $0).routes }.map { route in
-                let path = route.path.description.split(separator: "/").map {
-                    $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
-                }
-                return "\(route.method) /" + path.joined(separator: "/")
-            })
-        let documented = Set(Self.operations.map { "\($0.method) \($0.path)" })
+        let served = OpenAPIDocument.routeNames(
+            nodes.flatMap { NodeAPI.router(coordinator: $0).routes }.map { ("\($0.method)", $0.path.description) })
+        let documented = Set(Self.operations.map(\.name))
         #expect(served.subtracting(documented) == [], "served but not documented")
         #expect(documented.subtracting(served) == [], "documented but not served")
     }
 
     @Test func everyExampleGetsItsDocumentedAnswer() async throws {
         try await withFixture { nodes, login in
-            let schemas = JSONSchemaSubset(components: Self.document["components"]!["schemas"]!.members)
+            let schemas = Self.document.schemas
             for operation in Self.operations {
                 let test = operation.spec["x-malledge"]!
-                guard let expected = test["expect"].flatMap({ if case .integer(let n) = $0 { Int(n) } else { nil } })
-                else { continue }
+                guard let expected = operation.expectedStatus else { continue }
                 let node = nodes[Self.role(of: operation.path)]!
                 let token: String? =
                     switch test["auth"]?.string {
@@ -69,11 +48,11 @@ import Testing
                 if let before = test["after"]?.string,
                     let prior = Self.operations.first(where: { $0.path == before && $0.method == "POST" })
                 {
-                    _ = try await node.send("POST", before, body: Self.example(prior), token: token)
+                    _ = try await node.send("POST", before, body: prior.example, token: token)
                 }
                 let path = test["path"]?.string ?? operation.path
                 let (status, data) = try await node.raw(
-                    operation.method, path, body: Self.example(operation), token: token)
+                    operation.method, path, body: operation.example, token: token)
                 let name = "\(operation.method) \(operation.path)"
                 #expect(status == expected, "\(name): \(String(decoding: data, as: UTF8.self))")
                 guard let response = operation.spec["responses"]?[String(status)] else {
@@ -96,11 +75,11 @@ import Testing
                 let token = auth == "manager" ? try await login(node) : auth == "device" ? NodeAPITests.token : nil
                 let before = try await node.node.digests()
                 let audited = try await node.node.recentAudit(limit: 1000).count
-                guard case .object(var example) = JSONValue.parse(Self.example(operation) ?? Data()) ?? .null else {
+                guard case .object(var example) = JSONValue.parse(operation.example ?? Data()) ?? .null else {
                     continue
                 }
                 example["zzUnknown"] = .integer(1)
-                let bodies = [Self.encode(.object(example)), Data("[]".utf8), Data("{".utf8), Data("{}".utf8)]
+                let bodies = [OpenAPIDocument.encode(.object(example)), Data("[]".utf8), Data("{".utf8), Data("{}".utf8)]
                 for body in bodies {
                     let (status, data) = try await node.raw(operation.method, operation.path, body: body, token: token)
                     let name = "\(operation.method) \(operation.path) with \(String(decoding: body, as: UTF8.self))"
@@ -115,25 +94,6 @@ import Testing
 
     static func role(of path: String) -> String {
         path.hasPrefix("/v1/gifts") ? "gift" : path.hasPrefix("/v1/lounge") || path == "/lounge" ? "lounge" : "gate"
-    }
-
-    static func example(_ operation: Operation) -> Data? {
-        operation.spec["requestBody"]?["content"]?["application/json"]?["example"].map(encode)
-    }
-
-    static func encode(_ value: JSONValue) -> Data {
-        func plain(_ value: JSONValue) -> Any {
-            switch value {
-            case .object(let members): members.mapValues(plain)
-            case .array(let elements): elements.map(plain)
-            case .string(let text): text
-            case .integer(let number): number
-            case .number(let number): number
-            case .boolean(let flag): flag
-            case .null: NSNull()
-            }
-        }
-        return (try? JSONSerialization.data(withJSONObject: plain(value), options: [.fragmentsAllowed])) ?? Data()
     }
 
     /// A hub and a gate, a gift counter and a lounge desk, each served over
@@ -200,18 +160,5 @@ extension Array where Element: Sendable {
     func asyncAllSatisfy(_ predicate: (Element) async -> Bool) async -> Bool {
         for element in self where !(await predicate(element)) { return false }
         return true
-    }
-}
-
-extension ServedNode {
-    /// Any request; the status and the raw body.
-    func raw(_ method: String, _ path: String, body: Data?, token: String?) async throws -> (Int, Data) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
-        request.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as! HTTPURLResponse).statusCode, data)
     }
 }

@@ -28,6 +28,17 @@ func request(
     return ((response as! HTTPURLResponse).statusCode, json)
 }
 
+/// Any request to 127.0.0.1:`port`; the status and the raw body.
+func rawRequest(port: Int, _ method: String, _ path: String, body: Data?, token: String?) async throws -> (Int, Data) {
+    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+    request.httpMethod = method
+    request.setValue("application/json", forHTTPHeaderField: "content-type")
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "authorization") }
+    request.httpBody = body
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as! HTTPURLResponse).statusCode, data)
+}
+
 /// Serves `router` on a free loopback port while `body` runs with the port, then stops.
 func serveOnFreePort(
     _ router: Router<APIRequestContext>, logger: Logger, _ body: (Int) async throws -> Void
@@ -46,12 +57,13 @@ func serveOnFreePort(
 /// The hub's API (admin, console, metrics) served over real HTTP on a free
 /// loopback port, with the admin token as the default credential.
 struct ServedHub {
+    let hub: HubCoordinator
     let port: Int
 
     /// Serves `hub` while `body` runs, then stops.
     static func serve(_ hub: HubCoordinator, logger: Logger, _ body: (ServedHub) async throws -> Void) async throws {
         try await serveOnFreePort(HubAPI.router(coordinator: hub), logger: logger) {
-            try await body(ServedHub(port: $0))
+            try await body(ServedHub(hub: hub, port: $0))
         }
     }
 
@@ -94,5 +106,19 @@ struct ServedNode {
     /// The error message of a refused request.
     static func message(_ json: [String: Any]) -> String {
         (json["error"] as? [String: Any])?["message"] as? String ?? ""
+    }
+}
+
+extension ServedHub {
+    /// Any request; the status and the raw body.
+    func raw(_ method: String, _ path: String, body: Data?, token: String?) async throws -> (Int, Data) {
+        try await rawRequest(port: port, method, path, body: body, token: token)
+    }
+}
+
+extension ServedNode {
+    /// Any request; the status and the raw body.
+    func raw(_ method: String, _ path: String, body: Data?, token: String?) async throws -> (Int, Data) {
+        try await rawRequest(port: port, method, path, body: body, token: token)
     }
 }

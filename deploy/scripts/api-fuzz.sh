@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs schemathesis (PyPI) against a gate, a lounge desk and a gift counter
 # node, each started on its own with no broker, from the published contract
-# `sync-protocol/node-api.openapi.json`: every operation with generated valid
-# and invalid requests, with the device token. Fails on any 5xx, or when a
-# node process dies.
+# `sync-protocol/node-api.openapi.json`, with the device token; then against
+# a hub from `sync-protocol/hub-api.openapi.json`, with the admin token: every
+# operation with generated valid and invalid requests. Fails on any 5xx, or
+# when a process dies.
 #   API_FUZZ_EXAMPLES=N  examples per operation (default 30)
 # Uses the debug binaries `swift build` made; installs schemathesis if missing.
 set -euo pipefail
@@ -28,6 +29,27 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# One schemathesis run against the server on $port; $1 names it, $2 is the
+# document, $3 the token.
+fuzz() {
+  local name=$1 document=$2 token=$3
+  if "$schemathesis" run "$document" --url "http://127.0.0.1:$port" \
+    -H "Authorization: Bearer $token" --checks not_a_server_error --max-examples "$examples" \
+    --request-timeout 10 --no-color >"$work/$name.schemathesis.log" 2>&1; then
+    summary=$(grep -E "passed|failed|errored" "$work/$name.schemathesis.log" | tail -1)
+    echo "api-fuzz $name: ${summary:-done}"
+  else
+    echo "api-fuzz $name: FAILED (log $work/$name.schemathesis.log)"
+    grep -E "Server error|5[0-9][0-9]|FAILED|Error" "$work/$name.schemathesis.log" | head -20 || true
+    status=1
+  fi
+  kill -0 "${pids[-1]}" 2>/dev/null || { echo "api-fuzz $name: the process died (log $work/$name.log)"; status=1; }
+}
+
+wait_for_health() {
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
 status=0
 for role in gate lounge gift; do
   node="$role-1"
@@ -46,19 +68,46 @@ device_token_file = "$work/$node.token"
 [mqtt]
 port = $(free_port)
 TOML
-  "$bin/mall-node" run --config "$work/$node.toml" >"$work/$node.log" 2>&1 &
+  "$bin/mall-node" run --config "$work/$node.toml" >"$work/$role.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  if "$schemathesis" run sync-protocol/node-api.openapi.json --url "http://127.0.0.1:$port" \
-    -H "Authorization: Bearer $token" --checks not_a_server_error --max-examples "$examples" \
-    --request-timeout 10 --no-color >"$work/$node.schemathesis.log" 2>&1; then
-    summary=$(grep -E "passed|failed|errored" "$work/$node.schemathesis.log" | tail -1)
-    echo "api-fuzz $role: ${summary:-done}"
-  else
-    echo "api-fuzz $role: FAILED (log $work/$node.schemathesis.log)"
-    grep -E "Server error|5[0-9][0-9]|FAILED|Error" "$work/$node.schemathesis.log" | head -20 || true
-    status=1
-  fi
-  kill -0 "${pids[-1]}" 2>/dev/null || { echo "api-fuzz $role: mall-node died (log $work/$node.log)"; status=1; }
+  wait_for_health
+  fuzz "$role" sync-protocol/node-api.openapi.json "$token"
 done
+
+# The hub, with a fleet of one node per role, an operator and no broker.
+port=$(free_port)
+token="api-fuzz-admin-token-0123456789"
+echo "$token" >"$work/hub.token"
+hash=$(echo "correct horse battery" | "$bin/mall-hub" hash-password)
+cat >"$work/hub.toml" <<TOML
+[hub]
+id = "hub"
+data_dir = "$work/hub"
+[http]
+listen = "127.0.0.1:$port"
+admin_token_file = "$work/hub.token"
+[mqtt]
+port = $(free_port)
+[[operators]]
+id = "op1"
+name = "Li Wei"
+role = "operator"
+password_hash = "$hash"
+[[nodes]]
+id = "gate-1"
+mall = "mall-fuzz"
+role = "gate"
+[[nodes]]
+id = "gift-1"
+mall = "mall-fuzz"
+role = "gift"
+[[nodes]]
+id = "lounge-1"
+mall = "mall-fuzz"
+role = "lounge"
+TOML
+"$bin/mall-hub" run --config "$work/hub.toml" >"$work/hub.log" 2>&1 &
+pids+=($!)
+wait_for_health
+fuzz hub sync-protocol/hub-api.openapi.json "$token"
 exit $status

@@ -1,0 +1,104 @@
+import BrokerHarness
+import EdgeRules
+import Foundation
+import ServiceLifecycle
+import Services
+import SyncCore
+import Testing
+
+/// Keeps `sync-protocol/hub-api.openapi.json` true, as `OpenAPIContractTests`
+/// does for the node: every route the hub serves is documented and nothing
+/// else is; every documented example is sent to a real hub and its answer
+/// checked against the documented status and schema; and every body with an
+/// unknown field or of the wrong shape is refused with a documented 400 and
+/// changes nothing.
+@Suite struct HubOpenAPIContractTests {
+    static let document = OpenAPIDocument(named: "hub-api.openapi.json")
+
+    @Test func everyRouteIsDocumentedAndNothingElse() throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let hub = try fleet.hub(fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)], metrics: HubMetrics()).0
+        let served = OpenAPIDocument.routeNames(
+            HubAPI.router(coordinator: hub).routes.map { ("\($0.method)", $0.path.description) })
+        let documented = Set(Self.document.operations.map(\.name))
+        #expect(served.subtracting(documented) == [], "served but not documented")
+        #expect(documented.subtracting(served) == [], "documented but not served")
+    }
+
+    @Test func everyExampleGetsItsDocumentedAnswer() async throws {
+        try await withServedHub { served in
+            let schemas = Self.document.schemas
+            for operation in Self.document.operations {
+                guard let expected = operation.expectedStatus else { continue }
+                let path = operation.spec["x-malledge"]?["path"]?.string ?? operation.path
+                let (status, data) = try await served.raw(
+                    operation.method, path, body: operation.example, token: try await token(operation, served))
+                #expect(status == expected, "\(operation.name): \(String(decoding: data, as: UTF8.self))")
+                guard let response = operation.spec["responses"]?[String(status)] else {
+                    Issue.record("\(operation.name): status \(status) is not documented")
+                    continue
+                }
+                if let schema = response["content"]?["application/json"]?["schema"] {
+                    let value = try #require(JSONValue.parse(data), "\(operation.name): not JSON")
+                    #expect(schemas.problems(value, against: schema) == [], "\(operation.name)")
+                }
+            }
+        }
+    }
+
+    @Test func everyBodyWithAnUnknownFieldOrTheWrongShapeIsRefusedAndChangesNothing() async throws {
+        try await withServedHub { served in
+            for operation in Self.document.operations {
+                guard case .object(var example)? = operation.example.flatMap(JSONValue.parse) else { continue }
+                let before = try await served.hub.digests()
+                example["zzUnknown"] = .integer(1)
+                let bodies = [
+                    OpenAPIDocument.encode(.object(example)), Data("[]".utf8), Data("{".utf8), Data("{}".utf8),
+                ]
+                let path = operation.spec["x-malledge"]?["path"]?.string ?? operation.path
+                for body in bodies {
+                    let (status, data) = try await served.raw(
+                        operation.method, path, body: body, token: try await token(operation, served))
+                    let name = "\(operation.name) with \(String(decoding: body, as: UTF8.self))"
+                    #expect(status == 400, "\(name): \(String(decoding: data, as: UTF8.self))")
+                    #expect(operation.spec["responses"]?["400"] != nil, "\(name): 400 not documented")
+                }
+                #expect(try await served.hub.digests() == before, "\(operation.path) changed data")
+            }
+        }
+    }
+
+    /// The credential an operation's `x-malledge.auth` asks for: the admin
+    /// token, or a fresh console session (a logout ends the one it uses).
+    func token(_ operation: OpenAPIDocument.Operation, _ served: ServedHub) async throws -> String? {
+        switch operation.auth {
+        case "admin": return InMemoryFleet.adminToken
+        case "console":
+            let (status, json) = try await served.send(
+                "POST", "/v1/console/sessions", body: #"{"operatorId":"op1","password":"correct horse battery"}"#,
+                token: nil)
+            #expect(status == 201)
+            return try #require(json["token"] as? String)
+        default: return nil
+        }
+    }
+
+    /// A hub serving its API, with metrics, the admin token, an operator
+    /// `op1` and a gift counter `c1` in its fleet, and member m1 in the mall.
+    func withServedHub(_ body: (ServedHub) async throws -> Void) async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let operators = [
+            Operator(
+                id: "op1", name: "Li Wei", role: .operator,
+                passwordHash: try PINHash.make(pin: "correct horse battery", rounds: 1000))
+        ]
+        let (hub, _) = try fleet.hub(
+            fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)], metrics: HubMetrics(), operators: operators)
+        try await hub.write(
+            [.insert("members", "m1", ["name": .text("Zhang San"), "tier": .text("black"), "card_no": .text("C-001")])],
+            mall: InMemoryFleet.mall, decision: "fixture")
+        try await ServedHub.serve(hub, logger: fleet.quiet, body)
+    }
+}
