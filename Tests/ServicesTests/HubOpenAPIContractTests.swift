@@ -97,7 +97,10 @@ import Testing
         let (hub, _) = try fleet.hub(
             fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)], metrics: HubMetrics(), operators: operators)
         try await hub.write(
-            [.insert("members", "m1", ["name": .text("Zhang San"), "tier": .text("black"), "card_no": .text("C-001")])],
+            [
+                .insert(
+                    "members", "m1", ["name": .text("Zhang San"), "tier": .text("black"), "card_no": .text("C-001")])
+            ],
             mall: InMemoryFleet.mall, decision: "fixture")
         try await ServedHub.serve(hub, logger: fleet.quiet, body)
     }

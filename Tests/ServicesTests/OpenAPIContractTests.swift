@@ -79,7 +79,9 @@ import Testing
                     continue
                 }
                 example["zzUnknown"] = .integer(1)
-                let bodies = [OpenAPIDocument.encode(.object(example)), Data("[]".utf8), Data("{".utf8), Data("{}".utf8)]
+                let bodies = [
+                    OpenAPIDocument.encode(.object(example)), Data("[]".utf8), Data("{".utf8), Data("{}".utf8),
+                ]
                 for body in bodies {
                     let (status, data) = try await node.raw(operation.method, operation.path, body: body, token: token)
                     let name = "\(operation.method) \(operation.path) with \(String(decoding: body, as: UTF8.self))"
