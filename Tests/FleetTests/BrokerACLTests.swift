@@ -23,13 +23,8 @@ struct BrokerACLTests {
         // real gate-1 stopped: the broker binds the client id to the username, so the two
         // would only knock each other off)…
         await fleet.stopNode("gate-1")
-        let password = try String(
-            contentsOf: fleet.credentials!.appendingPathComponent("gate-1.password"), encoding: .utf8)
         let rogue = try MosquittoClient(
-            session: Session(clientID: "gate-1-rogue", subscriptions: ["#"]),
-            options: .init(
-                port: fleet.broker.port, username: "gate-1",
-                password: password.trimmingCharacters(in: .whitespacesAndNewlines)),
+            session: Session(clientID: "gate-1-rogue", subscriptions: ["#"]), options: try fleet.stolenLogin("gate-1"),
             logger: Logger(label: "rogue") { _ in SwiftLogNoOpLogHandler() })
         let seen = EventRecorder(rogue.events)
         rogue.start()
@@ -74,15 +69,12 @@ struct BrokerACLTests {
         let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")], productionACL: true)
         defer { fleet.stopAll() }
         try await fleet.startAll()
-        let password = try String(
-            contentsOf: fleet.credentials!.appendingPathComponent("gate-1.password"), encoding: .utf8
-        ).trimmingCharacters(in: .whitespacesAndNewlines)
 
         // Given gate-1's password, a rogue connects under the hub's client id, then under gate-2's:
         for victim in ["hub", "gate-2"] {
             let rogue = try MosquittoClient(
                 session: Session(clientID: victim, subscriptions: []),
-                options: .init(port: fleet.broker.port, username: "gate-1", password: password),
+                options: try fleet.stolenLogin("gate-1"),
                 logger: Logger(label: "rogue") { _ in SwiftLogNoOpLogHandler() })
             let seen = EventRecorder(rogue.events)
             rogue.start()

@@ -1,6 +1,7 @@
 import BrokerHarness
 import EdgeRules
 import Foundation
+import MosquittoTransport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -31,16 +32,20 @@ final class Fleet: @unchecked Sendable {
     private(set) var credentials: URL?
 
     /// `nodes`: id and role of each member. `brokerSettings`: extra Mosquitto
-    /// lines. With `productionACL`, the broker refuses anonymous clients and
-    /// applies `deploy/mosquitto/mall.acl`, with credentials and ACL blocks
-    /// made by `deploy/scripts/create-node-credentials.sh`.
+    /// lines. With `productionACL`, the broker is set up as production's:
+    /// TLS only (a test CA; every process checks the broker's certificate),
+    /// no anonymous clients, `deploy/mosquitto/mall.acl` with credentials and
+    /// ACL blocks made by `deploy/scripts/create-node-credentials.sh`, and
+    /// mall.conf's identity lines.
     init(nodes: [(String, String)], brokerSettings: [String] = [], productionACL: Bool = false) async throws {
         var settings = brokerSettings
         if productionACL {
             let credentials = try await Self.makeCredentials(for: nodes + [("hub", "hub")])
             self.credentials = credentials
+            try await TestCertificates.make(in: credentials)
             settings +=
-                [
+                TestCertificates.brokerSettings(credentials)
+                + [
                     "allow_anonymous false", "password_file \(credentials.path)/passwd",
                     "acl_file \(credentials.path)/acl",
                 ] + (try Self.productionIdentitySettings())
@@ -57,7 +62,7 @@ final class Fleet: @unchecked Sendable {
             admin_token_file = "\(directory.path)/admin.token"
             [mqtt]
             port = \(broker.port)
-            \(credentials.map { "username = \"hub\"\npassword_file = \"\($0.path)/hub.password\"" } ?? "")
+            \(credentials.map { Self.brokerLogin("hub", $0) } ?? "")
             [sync]
             status_interval_ms = 200
             [console]
@@ -120,7 +125,7 @@ final class Fleet: @unchecked Sendable {
             device_token_file = "\(deviceTokenFile(id))"
             [mqtt]
             port = \(brokerPort)
-            \(credentials.map { "username = \"\(id)\"\npassword_file = \"\($0.path)/\(id).password\"" } ?? "")
+            \(credentials.map { Self.brokerLogin(id, $0) } ?? "")
             [sync]
             ack_timeout_ms = 1000
             catch_up_delay_ms = 200
@@ -129,6 +134,24 @@ final class Fleet: @unchecked Sendable {
 
             """
         try text.write(toFile: member.config, atomically: true, encoding: .utf8)
+    }
+
+    /// A process's `[mqtt]` lines in production mode: its password and the CA
+    /// that signed the broker's certificate.
+    static func brokerLogin(_ id: String, _ credentials: URL) -> String {
+        "username = \"\(id)\"\npassword_file = \"\(credentials.path)/\(id).password\"\n"
+            + "tls_ca_file = \"\(credentials.path)/ca.crt\""
+    }
+
+    /// How a process holding `username`'s stolen password reaches the
+    /// production broker: over TLS with the CA every device trusts.
+    func stolenLogin(_ username: String) throws -> MosquittoClient.Options {
+        let credentials = try #require(credentials, "a production fleet")
+        let password = try String(
+            contentsOf: credentials.appendingPathComponent("\(username).password"), encoding: .utf8)
+        return .init(
+            port: broker.port, username: username, password: password.trimmingCharacters(in: .whitespacesAndNewlines),
+            tls: .init(caFile: "\(credentials.path)/ca.crt"))
     }
 
     /// The bearer token a node's device software presents.

@@ -7,8 +7,8 @@ import Testing
 import Transport
 
 /// A stolen gate, attacking with its own broker credentials under the
-/// production broker setup (passwords, `%u` ACL, client id bound to the
-/// username): each class of attack of the trust-boundaries issue, after
+/// production broker setup (TLS, passwords, `%u` ACL, client id bound to
+/// the username): each class of attack of the trust-boundaries issue, after
 /// which every process is up, the honest gate still syncs, the hub's state
 /// is unchanged and the refusal is counted in `/metrics`.
 @Suite("Hostile device", .serialized)
@@ -108,12 +108,20 @@ struct HostileDeviceTests {
 
         // when gate-1's controller is stolen (the process stopped, its password in other hands),
         await fleet.stopNode("gate-1")
-        let password = try String(
-            contentsOf: fleet.credentials!.appendingPathComponent("gate-1.password"), encoding: .utf8
-        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        // (without TLS, the password is worth nothing: the broker speaks TLS only),
+        var plain = try fleet.stolenLogin("gate-1")
+        plain.tls = nil
+        let plainClient = try MosquittoClient(
+            session: Session(clientID: "gate-1", subscriptions: []), options: plain,
+            logger: Logger(label: "plain") { _ in SwiftLogNoOpLogHandler() })
+        let plainEvents = EventRecorder(plainClient.events)
+        plainClient.start()
+        #expect(
+            !(await plainEvents.wait(seconds: 2) { $0.contains { if case .connected = $0 { true } else { false } } }))
+        await plainClient.stop()
         let rogue = try MosquittoClient(
             session: Session(clientID: "gate-1", subscriptions: []),
-            options: .init(port: fleet.broker.port, username: "gate-1", password: password),
+            options: try fleet.stolenLogin("gate-1"),
             logger: Logger(label: "rogue") { _ in SwiftLogNoOpLogHandler() })
         let seen = EventRecorder(rogue.events)
         rogue.start()

@@ -9,36 +9,8 @@ import Transport
 /// verified against the mall's CA, and nodes authenticated by certificate.
 @Suite("MosquittoClient over TLS", .serialized)
 struct MosquittoTLSTests {
-    /// A throwaway CA, a broker certificate for 127.0.0.1 and a client
-    /// certificate for `gate-1`, made with openssl.
-    static func makeCertificates() async throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "tls-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = """
-            set -e
-            cd '\(directory.path)'
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj '/CN=MallEdge test CA'
-            printf 'subjectAltName=IP:127.0.0.1\\n' > broker.ext
-            openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj '/CN=127.0.0.1'
-            openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out broker.crt -days 2 -extfile broker.ext
-            openssl req -newkey rsa:2048 -nodes -keyout gate-1.key -out gate-1.csr -subj '/CN=gate-1'
-            openssl x509 -req -in gate-1.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out gate-1.crt -days 2
-            openssl req -newkey rsa:2048 -nodes -keyout gate-2.key -out gate-2.csr -subj '/CN=gate-2'
-            openssl x509 -req -in gate-2.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out gate-2.crt -days 2
-            chmod 644 *.key
-            """
-        let process = try ChildProcess(
-            executable: "/bin/sh", arguments: ["-c", script],
-            outputFile: directory.appendingPathComponent("openssl.log").path)
-        guard await process.exited() == 0 else {
-            throw MosquittoBroker.Failure(description: "openssl failed in \(directory.path)")
-        }
-        return directory
-    }
-
     @Test func clientCertificateConnectsAndPublishesAndAStrangerDoesNot() async throws {
-        let certificates = try await Self.makeCertificates()
+        let certificates = try await TestCertificates.make(clients: ["gate-1", "gate-2"])
         defer { try? FileManager.default.removeItem(at: certificates) }
         let path = certificates.path
         let broker = try MosquittoBroker(settings: [
@@ -77,7 +49,7 @@ struct MosquittoTLSTests {
     /// `use_username_as_clientid`, as `mall.conf` documents): a stolen
     /// gate-1 certificate cannot take over gate-2's session by its client id.
     @Test func aStolenCertificateCannotTakeOverAnotherClientsSession() async throws {
-        let certificates = try await Self.makeCertificates()
+        let certificates = try await TestCertificates.make(clients: ["gate-1", "gate-2"])
         defer { try? FileManager.default.removeItem(at: certificates) }
         let path = certificates.path
         let broker = try MosquittoBroker(settings: [
