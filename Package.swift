@@ -50,6 +50,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Layer 1: the books a node's decisions read, built from replicated
+        // rows (pure: mapping a row never traps; fuzzed by mall-fuzz views).
+        .target(name: "EdgeViews", dependencies: ["SyncCore", "EdgeRules"], swiftSettings: strict),
         // Layer 2: the SQLite replica and hub store (GRDB over the system libsqlite3).
         .target(
             name: "Storage",
@@ -100,7 +103,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "SyncCore", "Storage", "Transport", "EdgeRules", "QRCodes",
+                "SyncCore", "Storage", "Transport", "EdgeRules", "EdgeViews", "QRCodes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -178,7 +181,9 @@ let package = Package(
         // builds it with --sanitize=fuzzer -DFUZZING) or replaying files without it.
         .executableTarget(
             name: "MallFuzz",
-            dependencies: ["SyncCore", "EdgeRules", "DeviceConfig", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SyncCore", "EdgeRules", "EdgeViews", "DeviceConfig", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -213,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EdgeRulesTests",
-            dependencies: ["EdgeRules", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["EdgeRules", "EdgeViews", "SyncCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Simulation"], swiftSettings: strict),

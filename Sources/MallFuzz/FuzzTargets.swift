@@ -20,6 +20,9 @@ enum FuzzTarget: String, CaseIterable {
     /// visit's time and guests, a use's time) with a request as the HTTP
     /// layer bounds it: gate decision, lounge check-in and sweep, scalper watch.
     case rules
+    /// Any row a replica may hold, mapped into the decision books, and a
+    /// decision of each kind on them.
+    case views
 
     /// Runs the target on one input. Anything it throws is a refusal, the
     /// expected outcome; only a trap or a sanitizer report is a finding.
@@ -48,6 +51,8 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? HubSettings.load(path: path, checkingFiles: false)
         case .rules:
             Self.runRules(FuzzBytes(bytes))
+        case .views:
+            Self.runViews(FuzzBytes(bytes))
         }
     }
 
@@ -87,11 +92,17 @@ enum FuzzTarget: String, CaseIterable {
     /// fuzzer reaches the checks past the signature.
     static let book: GiftBook = {
         var book = GiftBook()
-        let key = try! Curve25519.Signing.PrivateKey(rawRepresentation: (0..<32).map { UInt8($0) })
-        let publicKey = Array(key.publicKey.rawRepresentation)
-        for id in ["m3", "g3", "k3"] { book.setKey(.init(id: id, publicKey: publicKey, validFrom: 0, validTo: .max)) }
+        for id in ["m3", "g3", "k3"] {
+            book.setKey(.init(id: id, publicKey: testPublicKey, validFrom: 0, validTo: .max))
+        }
         book.setIssued("gc-0123456789abcdef", true)
         return book
+    }()
+
+    /// The public half of the documented test key (seed bytes 0 to 31).
+    static let testPublicKey: [UInt8] = {
+        let key = try! Curve25519.Signing.PrivateKey(rawRepresentation: (0..<32).map { UInt8($0) })
+        return Array(key.publicKey.rawRepresentation)
     }()
 
     /// A directory of this process's own for the files the config target writes.

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers that take bytes from outside with libFuzzer (`mall-fuzz`):
 # the wire decoder (wire), the gift-code parser and verifier (gift), the plate
-# normaliser (plate), the node and hub configuration loaders (config) and the
-# rules on any value a replicated row may hold (rules).
+# normaliser (plate), the node and hub configuration loaders (config), the
+# rules on any value a replicated row may hold (rules) and the mapping of any
+# replicated row into the books the decisions read (views).
 #   FUZZ_SECONDS=N   seconds per target (default 20; the long mode uses 600)
-#   FUZZ_TARGETS=... the targets to run (default: all five)
+#   FUZZ_TARGETS=... the targets to run (default: all six)
 # The corpora start from what the project ships: the protocol vectors, the gift
 # code vectors, the real CCPD plates in ../shared/data, the firmware configs.
 # Prints each target's executions and coverage; a finding (a trap or a
@@ -12,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-wire gift plate config rules}
+targets=${FUZZ_TARGETS:-wire gift plate config rules views}
 scratch=.build-fuzz
 work="$scratch/corpus"
 findings="$scratch/findings"
@@ -53,6 +54,9 @@ for path in sorted(glob.glob("firmware-config/*.toml")):
 put("rules", "zeros", bytes(96))
 put("rules", "ones", bytes([0xFF]) * 96)
 put("rules", "edges", (bytes([0x80]) + bytes(7) + bytes([0x7F]) + bytes([0xFF]) * 7) * 6)
+put("views", "zeros", bytes(128))
+put("views", "ones", bytes([0xFF]) * 128)
+put("views", "counting", bytes(range(256)))
 PY
 
 status=0

@@ -1,0 +1,154 @@
+public import EdgeRules
+import Foundation
+public import SyncCore
+
+/// The books a node's decisions read (bookings, gift keys and uses, lounge
+/// visits and cards), built from replicated rows. Pure: the node's
+/// `DecisionViews` feeds it the rows its replica holds, and `mall-fuzz views`
+/// feeds it any row a stolen device could get replicated, so that mapping a
+/// row can refuse it but never trap.
+public struct DecisionBooks: Sendable {
+    public private(set) var reservations = ReservationBook()
+    public private(set) var gifts = GiftBook()
+    public private(set) var lounge = LoungeBook()
+
+    /// The tables the books follow, and the columns each reads.
+    public static let columns: [String: [String]] = [
+        "reservations": Reservation.columns,
+        "gift_keys": ["public_key", "valid_from", "valid_to"],
+        "gift_codes": ["member_id"],
+        "gift_revocations": ["code_id", "reason"],
+        "gift_redemptions": ["code_id", "counter", "at"],
+        "members": ["card_no"],
+        "lounge_visits": ["member_id", "guests", "status", "checked_in_at"],
+    ]
+
+    public init() {}
+
+    /// Empties the books fed by `tables` of channel kind `kind`, before
+    /// they are loaded again from a new snapshot.
+    public mutating func reset(_ kind: Channel.Kind, tables: Set<String>) {
+        switch kind {
+        case .parking: reservations = ReservationBook()
+        case .gifts: gifts = GiftBook()
+        case .members, .lounge: lounge.reset(tables: tables)
+        case .audit, .staff: break
+        }
+    }
+
+    /// Takes in the row's current values (`values` empty: the row is gone,
+    /// deleted or never visible). A row a decision cannot use is taken out of
+    /// the books and refused with why.
+    public mutating func apply(_ ref: RowRef, values: [String: Value]) throws(RowProblem) {
+        let key = ref.key
+        // A value the schema does not allow (a time of Int64.min written
+        // before the hub checked ranges, or by a node that does not) makes
+        // the whole row unusable: rules do arithmetic on these values.
+        if let table = Schema.mall.tables[ref.table],
+            let column = values.keys.sorted().first(where: { table.violation(column: $0, value: values[$0]!) != nil })
+        {
+            remove(ref)
+            throw .invalid(column)
+        }
+        switch ref.table {
+        case "reservations":
+            reservations.remove(id: key)
+            if !values.isEmpty { reservations.upsert(try Reservation.parse(key: key, values: values).get()) }
+        case "gift_keys":
+            let keyID = Self.giftKeyID(ofRow: key)
+            gifts.removeKey(id: keyID)
+            guard !values.isEmpty else { return }
+            guard let text = values["public_key"]?.textValue, let raw = Data(base64Encoded: text), raw.count == 32
+            else {
+                throw .invalid("public_key")
+            }
+            gifts.setKey(
+                .init(
+                    id: keyID, publicKey: Array(raw), validFrom: values["valid_from"]?.intValue ?? .min,
+                    validTo: values["valid_to"]?.intValue ?? .max))
+        case "gift_codes":
+            gifts.setIssued(key, !values.isEmpty)
+        case "gift_revocations":
+            // Events are never deleted; a revocation row names its code.
+            guard !values.isEmpty else { return }
+            guard let code = values["code_id"]?.textValue else { throw .missing("code_id") }
+            gifts.revoke(codeID: code, reason: values["reason"]?.textValue ?? "revoked")
+        case "gift_redemptions":
+            gifts.removeRedemption(rowKey: key)
+            guard !values.isEmpty else { return }
+            guard let code = values["code_id"]?.textValue else { throw .missing("code_id") }
+            gifts.record(
+                .init(
+                    rowKey: key, codeID: code, counter: values["counter"]?.textValue ?? "?",
+                    at: values["at"]?.intValue ?? 0))
+        case "members":
+            lounge.setCard(values["card_no"]?.textValue, member: key)
+        case "lounge_visits":
+            lounge.removeVisit(key)
+            guard !values.isEmpty, values["status"]?.textValue == "open" else { return }
+            guard let member = values["member_id"]?.textValue else { throw .missing("member_id") }
+            lounge.openVisit(
+                .init(
+                    id: key, memberID: member, guests: Int(values["guests"]?.intValue ?? 0),
+                    checkedInAt: values["checked_in_at"]?.intValue ?? 0))
+        default: return
+        }
+    }
+
+    /// A `gift_keys` row is `{mall}:{id}` (one per mall); codes name the key by `id`.
+    static func giftKeyID(ofRow key: String) -> String {
+        String(key.split(separator: ":").last ?? Substring(key))
+    }
+
+    /// Takes a row out of whichever book holds it.
+    private mutating func remove(_ ref: RowRef) {
+        switch ref.table {
+        case "reservations": reservations.remove(id: ref.key)
+        case "gift_keys": gifts.removeKey(id: Self.giftKeyID(ofRow: ref.key))
+        case "gift_redemptions": gifts.removeRedemption(rowKey: ref.key)
+        case "gift_codes": gifts.setIssued(ref.key, false)
+        case "lounge_visits": lounge.removeVisit(ref.key)
+        default: break
+        }
+    }
+}
+
+/// Why a row cannot be used by a decision, without its values.
+public enum RowProblem: Error, CustomStringConvertible {
+    case missing(String)
+    case invalid(String)
+    case plate(PlateError)
+
+    public var description: String {
+        switch self {
+        case .missing(let column): "column \(column) is missing"
+        case .invalid(let column): "column \(column) is not valid"
+        case .plate(let error): "plate: \(error)"
+        }
+    }
+}
+
+extension Reservation {
+    /// The columns `parse` reads.
+    static let columns = ["member_id", "plate", "zone", "window_start", "window_end", "status"]
+
+    /// Reads a `reservations` row; the plate is normalised as the gate matches it.
+    static func parse(key: String, values: [String: Value]) -> Result<Reservation, RowProblem> {
+        guard case .text(let raw)? = values["plate"] else { return .failure(.missing("plate")) }
+        let plate: Plate
+        do {
+            plate = try PlateNormalizer.normalize(raw)
+        } catch {
+            return .failure(.plate(error))
+        }
+        guard case .text(let statusText)? = values["status"], let status = Status(rawValue: statusText) else {
+            return .failure(.invalid("status"))
+        }
+        guard case .int(let start)? = values["window_start"] else { return .failure(.missing("window_start")) }
+        guard case .int(let end)? = values["window_end"] else { return .failure(.missing("window_end")) }
+        return .success(
+            Reservation(
+                id: key, memberID: values["member_id"]?.textValue ?? "", plate: plate.text,
+                zone: values["zone"]?.textValue ?? "", windowStart: start, windowEnd: end, status: status))
+    }
+}
