@@ -75,8 +75,11 @@ import Testing
         #"{"lane":"north-1","direction":"in","plate":"皖A12345","confidence":0.96,"alternatives":null}"#,
         #"{"lane":"north\u0001","direction":"in","plate":"皖A12345","confidence":0.96}"#,
         #"{"lane":"n","direction":"in","plate":"皖A12345","confidence":0.96,"characterConfidences":null}"#,
+        // A field given twice: which one counts is up to the parser.
+        #"{"lane":"n","direction":"in","plate":"皖A12345","plate":"沪A12345","confidence":0.96}"#,
+        #"{"lane":"n","direction":"in","plate":"皖A12345","confidence":0.96,"\u0063onfidence":0.1}"#,
     ])
-    func nullsAndControlCharactersAreA400AndChangeNothing(body: String) async throws {
+    func nullsControlCharactersAndRepeatedFieldsAreA400AndChangeNothing(body: String) async throws {
         try await NodeAPITests().withGateNode { served in
             let answer = try await raw(
                 served, "POST", "/v1/gate/reads", body: body,

@@ -105,3 +105,38 @@ import Testing
         try await ServedHub.serve(hub, logger: fleet.quiet, body)
     }
 }
+
+/// Rows the nodes' decisions could not use are refused where they enter.
+@Suite struct HubRowUsabilityTests {
+    @Test(arguments: [
+        (#"{"plate":"@@@","status":"booked"}"#, "plate:"),
+        (#"{"plate":"沪A12345","status":"teleported"}"#, "column status is not valid"),
+    ])
+    func aBookingNoGateCouldUseIsRefusedAtTheHub(columns: String, problem: String) async throws {
+        try await HubOpenAPIContractTests().withServedHub { served in
+            let base = #""member_id":"m1","zone":"B2","window_start":1000,"window_end":2000"#
+            let merged = "{\(base)," + columns.dropFirst()
+            let body =
+                #"{"mall":"mall-x","writes":[{"table":"reservations","key":"r1","op":"insert","columns":\#(merged)}]}"#
+            let before = try await served.hub.digests()
+            let (status, json) = try await served.send("POST", "/v1/admin/rows", body: body)
+            #expect(status == 422)
+            #expect(ServedNode.message(json).contains(problem), "\(ServedNode.message(json))")
+            #expect(try await served.hub.digests() == before)
+        }
+    }
+
+    @Test func anUpdateThatBreaksAGoodBookingIsRefusedToo() async throws {
+        try await HubOpenAPIContractTests().withServedHub { served throws in
+            let insert =
+                #"{"mall":"mall-x","writes":[{"table":"reservations","key":"r1","op":"insert","columns":"#
+                + #"{"member_id":"m1","plate":"沪A12345","zone":"B2","window_start":1000,"window_end":2000,"#
+                + #""status":"booked"}}]}"#
+            #expect(try await served.send("POST", "/v1/admin/rows", body: insert).0 == 201)
+            let update =
+                #"{"mall":"mall-x","writes":[{"table":"reservations","key":"r1","op":"update","columns":{"plate":"?"}}]}"#
+            #expect(try await served.send("POST", "/v1/admin/rows", body: update).0 == 422)
+            #expect(try await served.hub.row(table: "reservations", key: "r1")?.values["plate"] == .text("沪A12345"))
+        }
+    }
+}

@@ -41,6 +41,9 @@ enum ImportBody {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let rows = object["rows"] as? [[String: Any]], object.count == 1
         else { throw HTTPError(.badRequest, message: "expected {\"rows\": [{…}]} or a text/csv body") }
+        if let key = DuplicateKeys.first(in: data) {
+            throw HTTPError(.badRequest, message: "field \(key): given twice in one object")
+        }
         return try rows.enumerated().map { index, row in
             try row.mapValues { value in
                 switch value {

@@ -23,6 +23,9 @@ enum RequestBody {
         if let field = fieldWithControlCharacters(in: data, except: rawFields) {
             throw HTTPError(.badRequest, message: "\(field): control characters are not allowed")
         }
+        if let key = DuplicateKeys.first(in: data) {
+            throw HTTPError(.badRequest, message: "field \(key): given twice in one object")
+        }
         do {
             return try JSONDecoder().decode(Body.self, from: data)
         } catch let error as DecodingError {

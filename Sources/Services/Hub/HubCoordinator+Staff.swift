@@ -1,4 +1,5 @@
 public import EdgeRules
+import EdgeViews
 public import SyncCore
 
 extension HubCoordinator {
@@ -61,11 +62,37 @@ extension HubCoordinator {
         guard !writes.contains(where: { $0.table == "audit_log" || $0.table == "conflicts" }) else {
             throw AdminError(.invalid, "audit_log and conflicts are written by the hub itself")
         }
+        if let problem = try unusableRow(after: writes) { throw AdminError(.invalid, problem) }
         let now = Int64(clock.now())
         try write(
             writes + [
                 hubAudit(
                     actor: actor, action: decision, target: "\(writes.count) rows", outcome: "committed", at: now)
             ], mall: mall, decision: decision)
+    }
+}
+
+extension HubCoordinator {
+    /// Why one of `writes` would leave a row that the nodes' decisions cannot
+    /// use (a booking whose plate no camera read can match, a status no rule
+    /// knows, a gift key that is not a key), or nil. Such a row is refused
+    /// where it enters, at the hub, instead of being skipped at every node.
+    func unusableRow(after writes: [LocalWrite]) throws -> String? {
+        var pending: [RowRef: [String: Value]] = [:]
+        for write in writes where DecisionBooks.columns[write.table] != nil && write.op != .delete {
+            let ref = RowRef(table: write.table, key: write.key)
+            var values = try pending[ref] ?? engine.store.row(ref)?.state.values ?? [:]
+            values.merge(write.columns) { $1 }
+            pending[ref] = values
+        }
+        for (ref, values) in pending.sorted(by: { $0.key < $1.key }) {
+            var probe = DecisionBooks()
+            do {
+                try probe.apply(ref, values: values)
+            } catch {
+                return "\(ref.table)/\(ref.key) would be unusable for the nodes' decisions: \(error)"
+            }
+        }
+        return nil
     }
 }
