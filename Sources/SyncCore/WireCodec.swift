@@ -43,6 +43,9 @@ public struct WireCodec: Sendable {
         } catch {
             throw WireError(.malformed, "not JSON")
         }
+        if let key = RepeatedJSONKeys.first(in: payload) {
+            throw WireError(.malformed, "field \(key) given twice in one object")
+        }
         if let problem = message.problem(maxItems: maxItemsPerMessage) {
             throw WireError(.invalid, problem)
         }

@@ -2,6 +2,7 @@ import EdgeRules
 import Foundation
 import Hummingbird
 import SwiftCSV
+import SyncCore
 
 /// Import bodies: CSV with a header row (`text/csv`), or JSON
 /// `{"rows": [{"field": "text or number"}]}`. Up to 16 MiB.
@@ -41,7 +42,7 @@ enum ImportBody {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let rows = object["rows"] as? [[String: Any]], object.count == 1
         else { throw HTTPError(.badRequest, message: "expected {\"rows\": [{…}]} or a text/csv body") }
-        if let key = DuplicateKeys.first(in: data) {
+        if let key = RepeatedJSONKeys.first(in: [UInt8](data)) {
             throw HTTPError(.badRequest, message: "field \(key): given twice in one object")
         }
         return try rows.enumerated().map { index, row in

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SyncCore
 
 /// Request bodies as the local APIs accept them: JSON objects of bounded
 /// size, every field known and of the right type. Anything else is a 4xx
@@ -23,7 +24,7 @@ enum RequestBody {
         if let field = fieldWithControlCharacters(in: data, except: rawFields) {
             throw HTTPError(.badRequest, message: "\(field): control characters are not allowed")
         }
-        if let key = DuplicateKeys.first(in: data) {
+        if let key = RepeatedJSONKeys.first(in: [UInt8](data)) {
             throw HTTPError(.badRequest, message: "field \(key): given twice in one object")
         }
         do {

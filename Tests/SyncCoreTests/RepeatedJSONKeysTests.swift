@@ -1,9 +1,7 @@
-import Foundation
+import SyncCore
 import Testing
 
-@testable import Services
-
-@Suite struct DuplicateKeysTests {
+@Suite struct RepeatedJSONKeysTests {
     @Test(arguments: [
         (#"{"a":1,"a":2}"#, "a"),
         (#"{"a":1,"\u0061":2}"#, "a"),
@@ -11,13 +9,13 @@ import Testing
         (#"{"s":"\"a\":1,\"a\":2","t":{"k":"}","k":1}}"#, "k"),
     ])
     func aKeyGivenTwiceInOneObjectIsFound(body: String, key: String) {
-        #expect(DuplicateKeys.first(in: Data(body.utf8)) == key)
+        #expect(RepeatedJSONKeys.first(in: Array(body.utf8)) == key)
     }
 
     @Test(arguments: [
         #"{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}"#, #"{"s":"a\"a\":\"b"}"#, #"["a","a"]"#, #"{}"#, #""a""#,
     ])
     func theSameKeyInDifferentObjectsOrInsideStringsIsFine(body: String) {
-        #expect(DuplicateKeys.first(in: Data(body.utf8)) == nil)
+        #expect(RepeatedJSONKeys.first(in: Array(body.utf8)) == nil)
     }
 }
