@@ -19,8 +19,9 @@ public actor NodeCoordinator {
     let views: DecisionViews
     let gateDecider: GateDecider
     let logger: Logger
-    /// Open staff sessions by token; they live in memory, so a restart logs everyone out.
-    var sessions: [String: StaffSession] = [:]
+    /// Open staff sessions by the SHA-256 of their token, saved in the
+    /// replica too, so that a restart logs no one out.
+    var sessions: [String: StaffSession]
     /// Failed and pending logins per staff id and client address, for the lockouts.
     var loginThrottle = LoginThrottle()
     /// When the lounge next looks for visits past the maximum stay.
@@ -40,6 +41,7 @@ public actor NodeCoordinator {
         store.observer = views
         let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
+        sessions = try Self.restoredSessions(from: store.replica, now: clock.now())
         self.configuration = configuration
         self.views = views
         self.clock = clock

@@ -33,6 +33,7 @@ public final class SQLiteReplica: ReplicaStore {
                         change TEXT NOT NULL, PRIMARY KEY (epoch, seq)) STRICT;
                     """)
         }
+        registerStaffSessions(in: &migrator)
         return migrator
     }
 

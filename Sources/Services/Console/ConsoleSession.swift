@@ -1,4 +1,3 @@
-import Crypto
 public import EdgeRules
 
 /// An operator logged in at the console.
@@ -15,7 +14,5 @@ public struct ConsoleSession: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case token, operatorId, name, role, expiresAt }
 
-    static func key(of token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func key(of token: String) -> String { TokenSet.hash(token) }
 }

@@ -1,9 +1,12 @@
 public import EdgeRules
 import Foundation
+import Storage
 import SyncCore
 
 /// A staff member logged in at this node.
 public struct StaffSession: Sendable, Codable {
+    /// Given to the clerk at login; empty for a session restored after a
+    /// restart, whose token only the clerk's browser still holds.
     public var token: String
     public var staffId: String
     public var name: String
@@ -11,6 +14,12 @@ public struct StaffSession: Sendable, Codable {
     public var permissions: [String]
     /// Milliseconds since 1970; each use pushes it back by the idle timeout.
     public var expiresAt: UInt64
+    /// The expiry the replica holds: written again only once the session's
+    /// own has moved on by `NodeCoordinator.sessionSaveStepMillis`, so
+    /// that a scan does not cost a durable write.
+    var storedExpiresAt: UInt64 = 0
+
+    enum CodingKeys: String, CodingKey { case token, staffId, name, roles, permissions, expiresAt }
 
     func allows(_ permission: Permission) -> Bool { permissions.contains(permission.rawValue) }
 }
@@ -45,6 +54,22 @@ public enum Caller: Sendable {
 extension NodeCoordinator {
     /// Sessions end after this long without use.
     static let sessionIdleMillis: UInt64 = 8 * 3_600_000
+    /// How far a session's expiry may run ahead of the stored one: a session
+    /// restored after a restart may end up to this much earlier than it
+    /// would have.
+    static let sessionSaveStepMillis: UInt64 = 15 * 60_000
+
+    /// The sessions saved before a restart, by token hash. Name, roles and
+    /// permissions are read from the replica at their next use.
+    static func restoredSessions(from replica: SQLiteReplica, now: UInt64) throws -> [String: StaffSession] {
+        var sessions: [String: StaffSession] = [:]
+        for saved in try replica.staffSessions(openAt: now) {
+            sessions[saved.tokenHash] = StaffSession(
+                token: "", staffId: saved.staffID, name: saved.staffID, roles: [], permissions: [],
+                expiresAt: saved.expiresAt, storedExpiresAt: saved.expiresAt)
+        }
+        return sessions
+    }
 
     /// The staff member as this node's replica knows them, or nil.
     public func staffMember(_ id: String) throws -> StaffMember? {
@@ -89,10 +114,13 @@ extension NodeCoordinator {
         }
         guard succeeded, let member else { return nil }
         let token = TokenSet.random()
+        let expiresAt = now + Self.sessionIdleMillis
         let session = StaffSession(
             token: token, staffId: member.id, name: member.name, roles: member.roles.map(\.rawValue).sorted(),
-            permissions: member.permissions.map(\.rawValue).sorted(), expiresAt: now + Self.sessionIdleMillis)
-        sessions[token] = session
+            permissions: member.permissions.map(\.rawValue).sorted(), expiresAt: expiresAt, storedExpiresAt: expiresAt)
+        try engine.store.replica.saveStaffSession(
+            .init(tokenHash: TokenSet.hash(token), staffID: member.id, expiresAt: expiresAt))
+        sessions[TokenSet.hash(token)] = session
         try audit("staff:\(staffID)", action: "staff.login", target: staffID, outcome: "ok")
         return session
     }
@@ -103,29 +131,43 @@ extension NodeCoordinator {
     /// account's sessions end then.
     public func session(for token: String) throws -> StaffSession? {
         let now = clock.now()
-        guard var session = sessions[token] else { return nil }
+        let key = TokenSet.hash(token)
+        guard var session = sessions[key] else { return nil }
         guard session.expiresAt > now else {
-            sessions[token] = nil
+            try forgetSession(key)
             return nil
         }
         guard let member = try staffMember(session.staffId), member.active else {
-            sessions[token] = nil
+            try forgetSession(key)
             try audit(
                 "staff:\(session.staffId)", action: "staff.logout", target: session.staffId,
                 outcome: "session ended: the account was disabled or removed")
             return nil
         }
+        session.token = token
         session.name = member.name
         session.roles = member.roles.map(\.rawValue).sorted()
         session.permissions = member.permissions.map(\.rawValue).sorted()
         session.expiresAt = now + Self.sessionIdleMillis
-        sessions[token] = session
+        if session.expiresAt >= session.storedExpiresAt + Self.sessionSaveStepMillis {
+            try engine.store.replica.saveStaffSession(
+                .init(tokenHash: key, staffID: session.staffId, expiresAt: session.expiresAt))
+            session.storedExpiresAt = session.expiresAt
+        }
+        sessions[key] = session
         return session
     }
 
     public func endSession(_ token: String) throws {
-        guard let session = sessions.removeValue(forKey: token) else { return }
+        let key = TokenSet.hash(token)
+        guard let session = sessions[key] else { return }
+        try forgetSession(key)
         try audit("staff:\(session.staffId)", action: "staff.logout", target: session.staffId, outcome: "ok")
+    }
+
+    private func forgetSession(_ key: String) throws {
+        try engine.store.replica.deleteStaffSession(tokenHash: key)
+        sessions[key] = nil
     }
 
     /// Commits one audit entry on its own (a refusal, a login): who, what,

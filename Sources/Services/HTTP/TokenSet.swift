@@ -1,3 +1,4 @@
+import Crypto
 import Hummingbird
 
 /// Configured bearer tokens (device and admin tokens), compared in constant
@@ -25,6 +26,12 @@ struct TokenSet: Sendable {
             let byte = UInt8.random(in: 0...255, using: &generator)
             return (byte < 16 ? "0" : "") + String(byte, radix: 16)
         }.joined()
+    }
+
+    /// What a session is stored and looked up by: the SHA-256 of its token
+    /// as hex, so a copy of the database logs no one in.
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// The bearer token of a request, if it sends one.
