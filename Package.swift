@@ -62,6 +62,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Tests only: a SQLite VFS shim that fails chosen files' writes as a
+        // full disk, a read-only file system or an I/O error would.
+        .target(name: "CSQLiteFaults", linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(name: "StorageFaults", dependencies: ["CSQLiteFaults"], swiftSettings: strict),
         // Layer 3: transport. The protocol every broker connection implements,
         // and the libmosquitto client: the only module that touches the C library.
         .target(name: "Transport", swiftSettings: strict),
@@ -206,6 +210,7 @@ let package = Package(
             name: "ServicesTests",
             dependencies: [
                 "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport", "EdgeRules", "QRCodes", "Storage",
+                "StorageFaults",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -13,6 +13,8 @@ public actor NodeCoordinator {
 
     let engine: Engine
     public nonisolated let configuration: Engine.Configuration
+    /// The replica's SQLite file.
+    public nonisolated let replicaPath: String
     let clock: WallClock
     let policies: EdgePolicies
     /// What the decisions read; the replica tells it of every committed change.
@@ -43,6 +45,7 @@ public actor NodeCoordinator {
         self.engine = engine
         sessions = try Self.restoredSessions(from: store.replica, now: clock.now())
         self.configuration = configuration
+        self.replicaPath = replicaPath
         self.views = views
         self.clock = clock
         self.policies = policies

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Storage
 import SyncCore
 import Synchronization
 
@@ -56,7 +57,7 @@ struct APIHygiene: RouterMiddleware {
     ]
 
     let routes: Routes
-    let logger: Logger
+    let storageHealth: StorageHealthLog
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -79,12 +80,15 @@ struct APIHygiene: RouterMiddleware {
         } catch let error as SyncError where error.code == .invalidWrite {
             response = try HTTPError(.badRequest, message: error.detail).response(from: request, context: context)
         } catch {
-            logger.error(
-                "request failed below the routes",
-                metadata: ["http.path": "\(request.uri.path)", "http.error": "\(error)"])
-            response = try HTTPError(
-                .serviceUnavailable, message: "not done: this process's storage failed (\(type(of: error))); try again"
-            ).response(from: request, context: context)
+            let failure = error as? StorageUnavailable
+            let underlying = failure?.underlying ?? error
+            let cause = StorageFailure.cause(of: underlying)
+            storageHealth.failed(cause, path: request.uri.path, error: underlying)
+            let message = "\(failure?.action ?? "not done"): \(cause); \(failure?.hint ?? "try again")"
+            response = try HTTPError(.serviceUnavailable, message: message).response(from: request, context: context)
+        }
+        if ![.get, .head, .options].contains(request.method) && (200..<300).contains(response.status.code) {
+            storageHealth.succeeded()
         }
         for field in Self.securityHeaders where response.headers[field.name] == nil {
             response.headers.append(field)
@@ -106,7 +110,7 @@ extension APIHygiene {
     /// `Routes.declare(router.routes)` on the result once they are added.
     static func install(on router: Router<Context>, logger: Logger) -> Routes {
         let routes = Routes()
-        router.add(middleware: APIHygiene(routes: routes, logger: logger))
+        router.add(middleware: APIHygiene(routes: routes, storageHealth: StorageHealthLog(logger: logger)))
         return routes
     }
 }

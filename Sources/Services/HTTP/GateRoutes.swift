@@ -20,7 +20,7 @@ enum GateRoutes {
             } catch let error as SyncError where error.code == .invalidWrite {
                 throw HTTPError(.badRequest, message: error.detail)
             } catch {
-                throw HTTPError(.serviceUnavailable, message: "not decided: the replica failed; ask staff")
+                throw StorageUnavailable(action: "not decided", hint: "ask staff", underlying: error)
             }
             return try GateReadResponse(passage, raw: body.read.text).response(from: request, context: context)
                 .withStatus(.created)

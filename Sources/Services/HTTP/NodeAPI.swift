@@ -88,7 +88,7 @@ public enum NodeAPI {
                 throw HTTPError(.badRequest, message: error.detail)
             } catch {
                 // The replica refused (disk full, I/O error): nothing was committed.
-                throw HTTPError(.serviceUnavailable, message: "not committed: the replica failed")
+                throw StorageUnavailable(action: "not committed", hint: "try again", underlying: error)
             }
         }
         declared.declare(router.routes)

@@ -29,7 +29,7 @@ enum StaffRoutes {
             do {
                 admission = try await coordinator.beginLogin(staffID: body.staffId, address: address)
             } catch {
-                throw HTTPError(.serviceUnavailable, message: "not logged in: the replica failed; try again")
+                throw StorageUnavailable(action: "not logged in", hint: "try again", underlying: error)
             }
             if let refusal = LockoutAnswer.refusal(admission, account: "staff id", hint: "; ask a manager") {
                 throw refusal
@@ -39,7 +39,7 @@ enum StaffRoutes {
                 member = try await coordinator.staffMember(body.staffId)
             } catch {
                 await coordinator.abandonLogin(staffID: body.staffId, address: address)
-                throw HTTPError(.serviceUnavailable, message: "not logged in: the replica failed; try again")
+                throw StorageUnavailable(action: "not logged in", hint: "try again", underlying: error)
             }
             // The hash is checked off the coordinator: ~0.1 s must not hold up gate decisions.
             let matches = PINHash.verify(pin: body.pin, against: member?.pinHash ?? PINHash.decoy)

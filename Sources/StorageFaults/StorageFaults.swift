@@ -1,0 +1,48 @@
+import CSQLiteFaults
+
+/// Storage faults for tests, played by a SQLite VFS shim (`CSQLiteFaults`)
+/// under every connection this process opens after `install()`: the writes
+/// of chosen files fail as they would on a full disk, a read-only file
+/// system or a failing device, until cleared. Real SQLite, real errors, no
+/// mock of the store.
+public enum StorageFaults {
+    public enum Kind: Sendable, CaseIterable, CustomStringConvertible {
+        case diskFull, readOnly, ioError
+
+        public var description: String {
+            switch self {
+            case .diskFull: "a full disk"
+            case .readOnly: "a read-only file system"
+            case .ioError: "an I/O error"
+            }
+        }
+    }
+
+    public struct InstallFailure: Error, CustomStringConvertible {
+        public var code: Int32
+        public var description: String { "the SQLite fault shim could not be registered (code \(code))" }
+    }
+
+    /// Puts the shim under every database opened from now on (once).
+    public static func install() throws {
+        let code = malledge_faults_install()
+        guard code == 0 else { throw InstallFailure(code: code) }
+    }
+
+    /// Fails the writes and syncs of every file whose path contains `path`.
+    public static func inject(_ kind: Kind, intoFilesContaining path: String) {
+        let code: Int32 =
+            switch kind {
+            case .diskFull: Int32(MALLEDGE_FAULT_DISK_FULL)
+            case .readOnly: Int32(MALLEDGE_FAULT_READ_ONLY)
+            case .ioError: Int32(MALLEDGE_FAULT_IO_ERROR)
+            }
+        malledge_faults_arm(code, path)
+    }
+
+    /// The cause goes away: writes succeed again.
+    public static func clear() { malledge_faults_arm(Int32(MALLEDGE_FAULT_NONE), nil) }
+
+    /// How many calls the armed fault failed, so a test knows it bit.
+    public static var failedCalls: Int { malledge_faults_failed_calls() }
+}
