@@ -10,16 +10,17 @@
 /// another stores the other. Protocol messages (SPEC §6.3) and API bodies
 /// with a repeated key are refused instead.
 public enum RepeatedJSONKeys {
+    /// The keys of one open object, and whether the next string is a key.
     private struct Object {
-        var keys: [[UInt8]] = []
+        var keys: Set<ArraySlice<UInt8>> = []
         var expectingKey = true
     }
 
     /// The first key found twice in one object, or nil. `json` must already
     /// be valid JSON (the caller parsed it); for anything else the answer
     /// means nothing. Keys are compared as decoded, so `"a"` and `"\u0061"`
-    /// are the same key. One pass, no allocation but the keys of the objects
-    /// on the current path.
+    /// are the same key. One pass; each key is hashed once (a payload of a
+    /// million keys costs a million set insertions, not a million squared).
     public static func first(in json: [UInt8]) -> String? {
         // nil entries are arrays.
         var stack: [Object?] = []
@@ -44,18 +45,19 @@ public enum RepeatedJSONKeys {
                     index += 1
                 }
                 guard index < json.count else { return nil }
-                guard var object = stack.last ?? nil, object.expectingKey else { break }
-                var key = Array(json[(start + 1)..<index])
+                guard stack.last??.expectingKey == true else { break }
+                var key = json[(start + 1)..<index]
                 if escaped {
                     guard let decoded = try? JSONDecoder().decode(String.self, from: Data(json[start...index])) else {
                         return nil
                     }
-                    key = Array(decoded.utf8)
+                    key = ArraySlice(decoded.utf8)
                 }
-                if object.keys.contains(key) { return String(decoding: key, as: UTF8.self) }
-                object.keys.append(key)
-                object.expectingKey = false
-                stack[stack.count - 1] = object
+                // Mutated in place: the set is never copied.
+                guard stack[stack.count - 1]!.keys.insert(key).inserted else {
+                    return String(decoding: key, as: UTF8.self)
+                }
+                stack[stack.count - 1]!.expectingKey = false
             default: break
             }
             index += 1

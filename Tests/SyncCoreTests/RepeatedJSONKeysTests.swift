@@ -19,3 +19,15 @@ import Testing
         #expect(RepeatedJSONKeys.first(in: Array(body.utf8)) == nil)
     }
 }
+
+extension RepeatedJSONKeysTests {
+    /// A heartbeat with 130,000 keys, as a stolen node could send, and one
+    /// repeated at the end: found in one pass (about 10^10 steps, minutes,
+    /// when each key was compared with all before it).
+    @Test func aMillionBytesOfKeysAreCheckedInOnePass() {
+        var body = #"{"v":1"#
+        for index in 0..<130_000 { body += #","a\#(index)":0"# }
+        #expect(RepeatedJSONKeys.first(in: Array((body + "}").utf8)) == nil)
+        #expect(RepeatedJSONKeys.first(in: Array((body + #","a7":1}"#).utf8)) == "a7")
+    }
+}
