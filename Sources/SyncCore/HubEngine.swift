@@ -261,6 +261,9 @@ public final class HubEngine<Store: HubStore> {
             if let refusal = Rights.mall.refusal(of: change, by: member.role) {
                 return reject(WireError(.unauthorized, refusal))
             }
+            if change.op == .insert, let owner = keyOwner(change.key), owner != batch.node {
+                return reject(WireError(.unauthorized, "row key \(change.table)/… names \(owner), not \(batch.node)"))
+            }
         }
         recordSkew(of: batch.node, member: member, sentAt: batch.sentAt, now: now)
 
@@ -272,6 +275,7 @@ public final class HubEngine<Store: HubStore> {
         var ownSeq = self.ownSeq
         var reusedEpoch: UInt64?
         var stampProblem: String?
+        var foreignRow: String?
         var originStamp = lastStamps[batch.node] ?? .zero
 
         for change in batch.changes {
@@ -312,6 +316,12 @@ public final class HubEngine<Store: HubStore> {
                 continue
             }
             let row = try work.row(change.row, in: plan)
+            if let row, row.channel != change.channel {
+                // Keys are fleet-wide: a node of one mall naming a row of
+                // another (or of another channel) must not reach it.
+                foreignRow = "\(change.table) row of \(row.channel) written on \(change.channel)"
+                break
+            }
             if let reason = Rights.mall.conflict(of: change, by: member.role, current: row?.state) {
                 // Taken, so the node's outbox moves on, but not applied: the
                 // hub's state stands, the ledger says why, and a correction
@@ -369,6 +379,10 @@ public final class HubEngine<Store: HubStore> {
                     topic: Topics.node(batch.node, mall: member.mall, .down),
                     message: .ack(Ack(node: batch.node, acks: acks))))
         }
+        if let foreignRow {
+            rejections[.unauthorized, default: 0] += 1
+            result.rejection = WireError(.unauthorized, "node \(batch.node): \(foreignRow)")
+        }
         if let stampProblem {
             rejections[.clockOutOfBounds, default: 0] += 1
             result.rejection = WireError(.clockOutOfBounds, "node \(batch.node): \(stampProblem)")
@@ -383,6 +397,23 @@ public final class HubEngine<Store: HubStore> {
                 Outgoing(topic: Topics.node(batch.node, mall: member.mall, .down), message: .control(control)))
         }
         return result
+    }
+
+    /// The node a row key names as its writer: nodes key their rows
+    /// `{prefix}-{node}-{epoch}-{seq}`, so the longest fleet id (or the
+    /// hub's) that follows the prefix and is followed by `-`. A node may not
+    /// insert under another's name: the key would be taken before its owner
+    /// writes it, and the owner's row then never applied.
+    func keyOwner(_ key: String) -> NodeID? {
+        let parts = key.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return nil }
+        var owner: NodeID?
+        var candidate = ""
+        for part in parts.dropFirst().dropLast() {
+            candidate += candidate.isEmpty ? String(part) : "-\(part)"
+            if configuration.fleet[candidate] != nil || candidate == configuration.hubID { owner = candidate }
+        }
+        return owner
     }
 
     // MARK: The hub's own writes
@@ -406,6 +437,9 @@ public final class HubEngine<Store: HubStore> {
                 hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
                 channel: Channel(mall: mall, kind: kind), op: write.op, columns: write.columns)
             if let violation = Schema.mall.violation(of: change) { throw SyncError(.invalidWrite, violation) }
+            if let row = try work.row(change.row, in: plan), row.channel != change.channel {
+                throw SyncError(.invalidWrite, "\(write.table)/\(write.key) belongs to \(row.channel)")
+            }
             // An event is a fact: written once, never overwritten (a second
             // revocation of one code must not replace the first's reason).
             if table.kind == .events, try work.row(change.row, in: plan)?.state.inserted == true {

@@ -75,5 +75,14 @@ public struct ConflictOutcome: Hashable, Sendable {
     public var winner: Claim
     public var losers: [Claim]
 
-    public var rowKey: String { "\(kind):\(item)" }
+    /// `kind:item` when that is a valid row key; otherwise (an item of
+    /// more than about 100 bytes, or with a control character: a stolen node
+    /// chooses it) `kind:h:` and a 128-bit digest of the item. A hub-made row
+    /// under a key the schema refuses would make every node refuse the
+    /// channel's batches and snapshots for good.
+    public var rowKey: String {
+        let plain = "\(kind):\(item)"
+        guard Schema.violation(ofKey: plain) != nil else { return plain }
+        return "\(kind):h:\(Digest64.fullHex(of: Array(item.utf8)).prefix(32))"
+    }
 }

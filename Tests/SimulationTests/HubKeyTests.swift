@@ -1,0 +1,101 @@
+import Simulation
+import SyncCore
+import Testing
+
+/// Row keys at the hub, as an attacker review found them: a conflict row
+/// under a key nodes refuse, a node writing another mall's row by its key,
+/// a node taking another node's keys before it writes them.
+@Suite struct HubKeyTests {
+    func hub() throws -> HubEngine<MemoryHubStore> {
+        try HubEngine(
+            configuration: .init(fleet: [
+                "gift-1": .init(mall: "m", role: .gift), "gate-1": .init(mall: "m", role: .gate),
+                "gate-2": .init(mall: "m", role: .gate), "lounge-1": .init(mall: "m", role: .lounge),
+                "lounge-9": .init(mall: "n", role: .lounge),
+            ]),
+            store: MemoryHubStore())
+    }
+
+    func up(_ node: String, mall: String = "m") -> String { Topics.node(node, mall: mall, .up) }
+
+    func change(
+        _ node: String, seq: UInt64, table: String, key: String, channel: Channel, op: Change.Operation = .insert,
+        _ columns: [String: Value]
+    ) -> Change {
+        Change(
+            id: ChangeID(origin: node, epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: 1_000 + seq),
+            table: table, key: key, channel: channel, op: op, columns: columns)
+    }
+
+    @Test(arguments: ["\u{1}", String(repeating: "x", count: 200)])
+    func aConflictOverAnItemNoKeyCanHoldIsLoggedUnderADigestNodesAccept(item: String) throws {
+        let hub = try hub()
+        let gifts = Channel(mall: "m", kind: .gifts)
+        let redemptions = (1...2).map {
+            change(
+                "gift-1", seq: UInt64($0), table: "gift_redemptions", key: "gr-gift-1-1-\($0)", channel: gifts,
+                ["code_id": .text(item), "counter": .text("gift-1")])
+        }
+        let result = hub.receive(
+            topic: up("gift-1"), message: .changes(ChangeBatch(node: "gift-1", sentAt: 0, changes: redemptions)),
+            now: 2_000)
+        #expect(result.rejection == nil)
+        #expect(result.conflicts.count == 1)
+        // Every message the hub sends for it passes a node's decoder.
+        for outgoing in result.outgoing {
+            let bytes = WireCodec().encode(outgoing.message)
+            #expect(throws: Never.self) { try WireCodec().decode(bytes) }
+        }
+        let key = try #require(result.conflicts.first?.rowKey)
+        #expect(key.hasPrefix("gift.double-redemption:h:"))
+        #expect(try hub.store.row(RowRef(table: "conflicts", key: key)) != nil)
+    }
+
+    @Test func aNodeCannotReachAnotherMallsRowByItsKey() throws {
+        let hub = try hub()
+        // Given a visit of mall n, at the hub,
+        let visitN = change(
+            "lounge-9", seq: 1, table: "lounge_visits", key: "lv-lounge-9-1-1",
+            channel: Channel(mall: "n", kind: .lounge),
+            ["member_id": .text("m1"), "status": .text("open")])
+        #expect(
+            hub.receive(
+                topic: up("lounge-9", mall: "n"),
+                message: .changes(ChangeBatch(node: "lounge-9", sentAt: 0, changes: [visitN])), now: 2_000
+            ).rejection == nil)
+        // a lounge desk of mall m deleting it by its key is refused, and the visit stays.
+        let delete = change(
+            "lounge-1", seq: 1, table: "lounge_visits", key: "lv-lounge-9-1-1",
+            channel: Channel(mall: "m", kind: .lounge),
+            op: .delete, [:])
+        let result = hub.receive(
+            topic: up("lounge-1"), message: .changes(ChangeBatch(node: "lounge-1", sentAt: 0, changes: [delete])),
+            now: 2_000)
+        #expect(result.rejection?.code == .unauthorized)
+        #expect(try hub.store.row(RowRef(table: "lounge_visits", key: "lv-lounge-9-1-1"))?.state.isVisible == true)
+    }
+
+    @Test(arguments: ["gp-gate-2-1-1", "gp-gate-2-x", "au-hub-1", "gp-gate-2-7-3"])
+    func aNodeCannotTakeAnotherNodesKeysFirst(key: String) throws {
+        let hub = try hub()
+        let squat = change(
+            "gate-1", seq: 1, table: "gate_passages", key: key, channel: Channel(mall: "m", kind: .parking),
+            ["lane": .text("n")])
+        let result = hub.receive(
+            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [squat])), now: 2_000
+        )
+        #expect(result.rejection?.code == .unauthorized)
+        #expect(try hub.store.row(RowRef(table: "gate_passages", key: key)) == nil)
+    }
+
+    @Test(arguments: ["gp-gate-1-1-1", "p1", "gp-gate-10-1", "x-gate-1"])
+    func aNodeMayUseItsOwnOrUnownedKeys(key: String) throws {
+        let hub = try hub()
+        let own = change(
+            "gate-1", seq: 1, table: "gate_passages", key: key, channel: Channel(mall: "m", kind: .parking),
+            ["lane": .text("n")])
+        let result = hub.receive(
+            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [own])), now: 2_000)
+        #expect(result.rejection == nil)
+    }
+}
