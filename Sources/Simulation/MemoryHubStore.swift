@@ -22,7 +22,7 @@ public final class MemoryHubStore: HubStore {
     private var seqsByChannel: [Channel: [UInt64]] = [:]
     private var seqsByRow: [RowRef: [UInt64]] = [:]
     private var highWaters: [OriginEpoch: HighWater] = [:]
-    private var claims: [String: [Claim]] = [:]
+    private var claims: [String: ClaimTally] = [:]
     private var nodes: [NodeID: NodeRecord] = [:]
     private var floors: [Channel: UInt64] = [:]
     /// Tombstoned rows by channel, so collection does not scan every row.
@@ -54,8 +54,8 @@ public final class MemoryHubStore: HubStore {
         return nil
     }
 
-    public func claims(kind: String, item: String) throws -> [Claim] {
-        claims["\(kind)\u{1F}\(item)"] ?? []
+    public func claimTally(kind: String, item: String) throws -> ClaimTally {
+        claims["\(kind)\u{1F}\(item)"] ?? ClaimTally()
     }
 
     public func commit(_ ingest: HubIngest) throws {
@@ -74,7 +74,7 @@ public final class MemoryHubStore: HubStore {
             if row.state.isTombstone { tombstones[row.channel, default: []].insert(ref) }
         }
         for (key, mark) in ingest.highWaters { highWaters[key] = mark }
-        for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: []].append(claim) }
+        for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: ClaimTally()].add(claim) }
         clock = max(clock, ingest.clock)
     }
 

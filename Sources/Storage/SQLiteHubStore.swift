@@ -54,6 +54,7 @@ public final class SQLiteHubStore: HubStore {
                     ALTER TABLE high_waters ADD COLUMN hlc_counter INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        registerClaimOrder(in: &migrator)
         return migrator
     }
 
@@ -161,15 +162,6 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
-    public func claims(kind: String, item: String) throws -> [Claim] {
-        try database.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT claim FROM claims WHERE kind = ? AND item = ?", arguments: [kind, item]
-            )
-            .map { try StoredJSON.decode(Claim.self, $0) }
-        }
-    }
-
     public func commit(_ ingest: HubIngest) throws {
         try database.write { db in
             for (entry, logged) in ingest.entries {
@@ -211,11 +203,7 @@ public final class SQLiteHubStore: HubStore {
                         Int64(mark.hlc.counter),
                     ])
             }
-            for claim in ingest.claims {
-                try db.execute(
-                    sql: "INSERT INTO claims (kind, item, claim) VALUES (?, ?, ?)",
-                    arguments: [claim.kind, claim.item, try StoredJSON.encode(claim)])
-            }
+            for claim in ingest.claims { try Self.insert(claim, db) }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_wall', ?), ('clock_counter', ?)",
                 arguments: [Int64(ingest.clock.wallMillis), Int64(ingest.clock.counter)])

@@ -5,8 +5,9 @@
 #endif
 
 extension ConflictOutcome {
-    /// At about 150 bytes a side, 40 sides stay far below 16 KiB.
-    static let maxListedSides = 40
+    /// At about 300 bytes a side at most, `ClaimTally.kept` sides stay
+    /// below 16 KiB.
+    static let maxListedSides = ClaimTally.kept
 
     /// One side of a conflict as the ledger's `sides` column lists it.
     struct Side: Encodable {
@@ -37,7 +38,7 @@ extension ConflictOutcome {
         return [
             "kind": .text(kind), "item": .text(item), "rule": .text(SingleUseRule.ruleName),
             "winner": .text(winner.rowKey), "sides": .text(json), "status": .text("open"),
-            "detected_at": .int(Int64(clamping: now)), "claims": .int(Int64(losers.count + 1)),
+            "detected_at": .int(Int64(clamping: now)), "claims": .int(Int64(claims)),
         ]
     }
 }

@@ -346,8 +346,8 @@ public final class HubEngine<Store: HubStore> {
 
             for rule in SingleUseRule.all {
                 guard let claim = rule.claim(for: change) else { continue }
-                let claims = try work.addClaim(claim, into: &plan)
-                guard let outcome = SingleUseRule.conflict(kind: rule.kind, claims: claims) else { continue }
+                let tally = try work.addClaim(claim, into: &plan)
+                guard let outcome = SingleUseRule.conflict(kind: rule.kind, tally: tally) else { continue }
                 ownSeq += 1
                 let decided = Change(
                     id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
@@ -644,7 +644,7 @@ private struct IngestWork {
     var heads: [Channel: UInt64]
     var newLogged: [ChangeID: LoggedChange] = [:]
     var newContent: Set<String> = []
-    var claimsByItem: [String: [Claim]] = [:]
+    var claimsByItem: [String: ClaimTally] = [:]
 
     init(store: any HubStore, lastSeq: UInt64, heads: [Channel: UInt64]) {
         self.store = store
@@ -681,12 +681,12 @@ private struct IngestWork {
         return try store.loggedID(origin: origin, contentHash: contentHash) != nil
     }
 
-    mutating func addClaim(_ claim: Claim, into plan: inout HubIngest) throws -> [Claim] {
+    mutating func addClaim(_ claim: Claim, into plan: inout HubIngest) throws -> ClaimTally {
         let key = "\(claim.kind)\u{1F}\(claim.item)"
-        var claims = try claimsByItem[key] ?? store.claims(kind: claim.kind, item: claim.item)
-        claims.append(claim)
-        claimsByItem[key] = claims
+        var tally = try claimsByItem[key] ?? store.claimTally(kind: claim.kind, item: claim.item)
+        tally.add(claim)
+        claimsByItem[key] = tally
         plan.claims.append(claim)
-        return claims
+        return tally
     }
 }

@@ -14,7 +14,9 @@ public protocol HubStore: AnyObject {
     /// logged, if any.
     func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID?
     func row(_ ref: RowRef) throws -> StoredRow?
-    func claims(kind: String, item: String) throws -> [Claim]
+    /// The earliest `ClaimTally.kept` claims on an item, in stamp order,
+    /// and how many there are.
+    func claimTally(kind: String, item: String) throws -> ClaimTally
     func commit(_ ingest: HubIngest) throws
     /// Log entries of `channel` with seq above `after`, in order.
     func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry]

@@ -42,12 +42,12 @@ public struct SingleUseRule: Sendable, Hashable {
         return Claim(kind: kind, item: item, stamp: change.stamp, rowKey: change.key, channel: change.channel)
     }
 
-    /// The conflict row for an item with two or more claims, or nil.
-    public static func conflict(kind: String, claims: [Claim]) -> ConflictOutcome? {
-        guard claims.count >= 2 else { return nil }
-        let ordered = claims.sorted { $0.stamp < $1.stamp }
+    /// The conflict for an item with two or more claims, or nil.
+    public static func conflict(kind: String, tally: ClaimTally) -> ConflictOutcome? {
+        guard tally.count >= 2, let winner = tally.earliest.first else { return nil }
         return ConflictOutcome(
-            kind: kind, item: ordered[0].item, winner: ordered[0], losers: Array(ordered.dropFirst()))
+            kind: kind, item: winner.item, winner: winner, losers: Array(tally.earliest.dropFirst()),
+            claims: tally.count)
     }
 }
 
@@ -73,7 +73,10 @@ public struct ConflictOutcome: Hashable, Sendable {
     public var kind: String
     public var item: String
     public var winner: Claim
+    /// The earliest void claims (at most `ClaimTally.kept` - 1 of them).
     public var losers: [Claim]
+    /// Every claim on the item, the winner included.
+    public var claims: Int
 
     /// `kind:item` when that is a valid row key; otherwise (an item of
     /// more than about 100 bytes, or with a control character: a stolen node

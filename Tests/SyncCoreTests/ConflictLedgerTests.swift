@@ -14,13 +14,14 @@ import Testing
 
     @Test func theEarliestUseStandsWhateverTheArrivalOrder() {
         let claims = [claim(5), claim(2), claim(9)]
-        #expect(SingleUseRule.conflict(kind: "k", claims: claims)?.winner == claim(2))
-        #expect(SingleUseRule.conflict(kind: "k", claims: claims.reversed())?.winner == claim(2))
-        #expect(SingleUseRule.conflict(kind: "k", claims: [claim(1)]) == nil)
+        #expect(SingleUseRule.conflict(kind: "k", tally: ClaimTally(claims))?.winner == claim(2))
+        #expect(SingleUseRule.conflict(kind: "k", tally: ClaimTally(claims.reversed()))?.winner == claim(2))
+        #expect(SingleUseRule.conflict(kind: "k", tally: ClaimTally([claim(1)])) == nil)
     }
 
     @Test func aMuchUsedItemStillFitsTheSchema() throws {
-        let outcome = try #require(SingleUseRule.conflict(kind: "parking.double-entry", claims: (1...500).map(claim)))
+        let outcome = try #require(
+            SingleUseRule.conflict(kind: "parking.double-entry", tally: ClaimTally((1...500).map(claim).shuffled())))
         let columns = outcome.ledgerColumns(now: 1)
         let row = Change(
             id: ChangeID(origin: "hub", epoch: 1, seq: 1), hlc: .zero, table: "conflicts", key: outcome.rowKey,
@@ -28,5 +29,12 @@ import Testing
         #expect(Schema.mall.violation(of: row) == nil)
         #expect(columns["claims"] == .int(500))
         #expect(columns["winner"] == .text("p-gate-1"))
+    }
+
+    @Test func aTallyKeepsTheEarliestInOrderWhateverTheArrivalOrder() {
+        var tally = ClaimTally()
+        for index in (1...1_000).shuffled() { tally.add(claim(index)) }
+        #expect(tally.count == 1_000)
+        #expect(tally.earliest == (1...ClaimTally.kept).map(claim))
     }
 }
