@@ -52,4 +52,17 @@ import Testing
         #expect(!watch.observe(use("beijing", at: 10, "e2")).isEmpty)
         #expect(watch.observe(use("beijing", at: 10, "e2")).isEmpty)
     }
+
+    /// A stolen device sending 20,000 uses in one member's name, all at the
+    /// same far-future time (so none ever leaves the window): the watch keeps
+    /// the latest few, so each use costs the same, and it still flags.
+    @Test func oneMembersFloodOfUsesIsBoundedAndStillFlagged() {
+        var watch = ScalperWatch(configuration: configuration)
+        let far = (1 << 53) - 1 as Int64
+        for index in 0..<20_000 {
+            _ = watch.observe(.init(member: "m-1", site: "shanghai", at: far, event: "e\(index)"))
+        }
+        let flags = watch.observe(.init(member: "m-1", site: "beijing", at: far, event: "last"))
+        #expect(flags.contains { $0.kind == .tooFast })
+    }
 }

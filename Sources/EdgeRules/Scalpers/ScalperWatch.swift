@@ -120,7 +120,16 @@ public struct ScalperWatch: Sendable {
                         + "(more than \(configuration.maxSites))"))
         }
         uses.append(use)
+        if uses.count > Self.maxUsesPerMember {
+            uses.sort { $0.at < $1.at }
+            uses.removeFirst(uses.count - Self.maxUsesPerMember)
+        }
         recent[use.member] = uses
         return flags
     }
+
+    /// The uses kept per member: the latest by time. Far more than an honest
+    /// member makes in a day, and it bounds the work per use, whatever a
+    /// stolen device sends in one member's name.
+    public static let maxUsesPerMember = 64
 }
