@@ -168,6 +168,10 @@ extension HeadlessBrowser {
               form.elements.operatorId.value = '\(operatorID)'; form.elements.password.value = '\(password)';
               form.requestSubmit(); return true })()
             """)
-        return try await waitUntil("!document.querySelector('#app').hidden")
+        if try await waitUntil("!document.querySelector('#app').hidden") { return true }
+        // Say why, for the test's record: the page shows the hub's answer.
+        let shown = try? await evaluate("document.querySelector('#login-error')?.textContent ?? ''") as? String
+        FileHandle.standardError.write(Data("console login as \(operatorID) failed: \(shown ?? "?")\n".utf8))
+        return false
     }
 }

@@ -24,6 +24,9 @@ public actor NodeCoordinator {
     /// Open staff sessions by the SHA-256 of their token, saved in the
     /// replica too, so that a restart logs no one out.
     var sessions: [String: StaffSession]
+    /// The replicated login locks by staff id (`fleetLockEnd`), as of a
+    /// version of the views.
+    var fleetLocks: (version: Int, locks: [String: [(until: UInt64, stampedAt: UInt64)]])?
     /// Failed and pending logins per staff id and client address, for the lockouts.
     var loginThrottle = LoginThrottle()
     /// When the lounge next looks for visits past the maximum stay.

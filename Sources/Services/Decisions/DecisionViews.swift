@@ -20,6 +20,9 @@ final class DecisionViews: ReplicaObserver {
     /// Rows left out of a view because they do not make sense (a garbled
     /// plate, an unknown status), by table and key. Logged once each.
     private(set) var unusable: Set<RowRef> = []
+    /// Moves on whenever a `staff_lockouts` row changes, so the node reads
+    /// the replicated login locks again only then.
+    private(set) var lockoutsVersion = 0
     private let logger: Logger
 
     init(store: SQLiteReplica, role: Role, logger: Logger) throws {
@@ -28,6 +31,7 @@ final class DecisionViews: ReplicaObserver {
     }
 
     func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica) {
+        if refs.contains(where: { $0.table == "staff_lockouts" }) { lockoutsVersion += 1 }
         for ref in refs where DecisionBooks.columns[ref.table] != nil {
             do {
                 apply(ref, values: try store.row(ref)?.values ?? [:])
@@ -39,6 +43,7 @@ final class DecisionViews: ReplicaObserver {
     }
 
     func channelReplaced(_ channel: Channel, in store: SQLiteReplica) {
+        if channel.kind == .staff { lockoutsVersion += 1 }
         do {
             try load(channel.kind, from: store)
         } catch {

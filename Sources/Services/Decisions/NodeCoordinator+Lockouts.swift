@@ -16,20 +16,25 @@ extension NodeCoordinator {
     }
 
     /// The latest end of the replicated locks on `staffID` still holding at
-    /// `now`, or nil. Lock rows are few (one per lockout) and logins are
-    /// human-paced, so the staff channel is read whole.
+    /// `now`, or nil. The locks are read from the replica again only after
+    /// a lock row changed (`DecisionViews.lockoutsVersion`): a burst of
+    /// refused logins costs no replica read each.
     func fleetLockEnd(staffID: String, now: UInt64) throws -> UInt64? {
-        let rows = try engine.store.replica.rows(in: Channel(mall: configuration.mall, kind: .staff))
-        var latest: UInt64?
-        for row in rows where row.table == Self.lockoutTable && row.state.isVisible {
-            guard row.state.cells["staff_id"]?.value.textValue == staffID,
-                let until = row.state.cells["until"]?.value.intValue, until >= 0,
-                let stamped = row.state.cells["until"]?.stamp.hlc.wallMillis,
-                let end = loginThrottle.replicatedLockEnd(until: UInt64(until), stampedAt: stamped, now: now)
-            else { continue }
-            latest = max(latest ?? end, end)
+        if fleetLocks?.version != views.lockoutsVersion {
+            var locks: [String: [(until: UInt64, stampedAt: UInt64)]] = [:]
+            let rows = try engine.store.replica.rows(in: Channel(mall: configuration.mall, kind: .staff))
+            for row in rows where row.table == Self.lockoutTable && row.state.isVisible {
+                guard let staff = row.state.cells["staff_id"]?.value.textValue,
+                    let until = row.state.cells["until"]?.value.intValue, until >= 0,
+                    let stamped = row.state.cells["until"]?.stamp.hlc.wallMillis
+                else { continue }
+                locks[staff, default: []].append((UInt64(until), stamped))
+            }
+            fleetLocks = (views.lockoutsVersion, locks)
         }
-        return latest
+        return fleetLocks?.locks[staffID]?.compactMap {
+            loginThrottle.replicatedLockEnd(until: $0.until, stampedAt: $0.stampedAt, now: now)
+        }.max()
     }
 
     /// The rows recording a lock this node set on a staff member it knows:
