@@ -326,7 +326,7 @@ final class Fleet: @unchecked Sendable {
 
     /// Messages the hub refused, by reason, as its fleet API reports them.
     func hubRejections() async -> [String: Int] {
-        guard let (_, data) = try? await get(port: hubPort, path: "/v1/fleet"),
+        guard let (_, data) = try? await get(port: hubPort, path: "/v1/fleet", token: Self.adminToken),
             let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return [:] }
         return json["rejections"] as? [String: Int] ?? [:]

@@ -89,7 +89,7 @@ for node in "${!api[@]}"; do wait_http "http://127.0.0.1:${api[$node]}/v1/health
 echo
 echo "MallEdge demo fleet is up (data and logs in $dir):"
 echo "  broker  127.0.0.1:$broker_port"
-echo "  hub     http://127.0.0.1:$hub_port/v1/fleet"
+echo "  hub     http://127.0.0.1:$hub_port/console"
 for node in gate-north-1 gate-south-1 lounge-vip-1 gift-counter-1; do
   echo "  $node  http://127.0.0.1:${api[$node]}/v1/sync"
 done
@@ -109,7 +109,7 @@ for node in gate-north-1 gate-south-1 lounge-vip-1 gift-counter-1; do
 done
 echo
 echo "Where to look:"
-echo "  fleet state     curl http://127.0.0.1:$hub_port/v1/fleet   or   $bin/mall-hub status --config $dir/hub.toml"
+echo "  fleet state     $bin/mall-hub status --config $dir/hub.toml   or   curl -H \"authorization: Bearer \$(cat $dir/admin.token)\" http://127.0.0.1:$hub_port/v1/fleet"
 echo "  a node          curl http://127.0.0.1:${api[gate-south-1]}/v1/sync"
 echo "  a gate read     curl -H 'content-type: application/json' -H 'authorization: Bearer demo-device-token-gate-north-1' -d '{\"lane\":\"n\",\"direction\":\"in\",\"plate\":\"沪A·12345\",\"confidence\":0.9}' http://127.0.0.1:${api[gate-north-1]}/v1/gate/reads"
 echo "  hub console     http://127.0.0.1:$hub_port/console   (operator demo, password demo)"

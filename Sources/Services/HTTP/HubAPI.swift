@@ -2,8 +2,8 @@ public import Hummingbird
 
 /// The hub's HTTP surface for operators and tools.
 ///
-/// - `GET /v1/fleet`: every node's sync state as the hub sees it.
-/// - `GET /v1/digests`: a canonical hash of each channel's rows.
+/// - `GET /v1/fleet`: every node's sync state as the hub sees it (admin token or a console session).
+/// - `GET /v1/digests`: a canonical hash of each channel's rows (the same).
 /// - `GET /v1/health`: 200 while the process serves.
 /// - `/v1/admin/…`: gift codes, gift keys and staff (see `HubAdminRoutes`).
 /// - `GET /metrics`: Prometheus text format (see `HubMetrics`).
@@ -13,8 +13,6 @@ public enum HubAPI {
         let router = Router(context: APIRequestContext.self)
         let declared = APIHygiene.install(on: router, logger: coordinator.logger)
         router.get("/v1/health") { _, _ in "ok\n" }
-        router.get("/v1/fleet") { _, _ in JSONBody(await coordinator.fleet()) }
-        router.get("/v1/digests") { _, _ in JSONBody(try await coordinator.digests()) }
         HubAdminRoutes.add(to: router, coordinator: coordinator)
         ConsoleRoutes.add(to: router, coordinator: coordinator, chartJS: coordinator.policies.chartJSPath)
         if let metrics = coordinator.metrics {

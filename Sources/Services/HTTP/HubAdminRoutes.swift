@@ -182,6 +182,16 @@ enum HubAdminRoutes {
             let ids = try await admin { try await coordinator.rotateGiftKey(mall: mall, actor: actor) }
             return try JSONBody(["keyIds": ids]).response(from: request, context: context).withStatus(.created)
         }
+        // Behind a credential: node ids, epochs and digests help an attacker
+        // aim (predict another node's keys), and a digest reads every row.
+        router.get("/v1/fleet") { request, _ -> JSONBody<FleetState> in
+            _ = try await caller(request, changing: false)
+            return JSONBody(await coordinator.fleet())
+        }
+        router.get("/v1/digests") { request, _ -> JSONBody<[String: String]> in
+            _ = try await caller(request, changing: false)
+            return JSONBody(try await coordinator.digests())
+        }
         router.get("/v1/admin/fleet") { request, _ -> JSONBody<ConsoleState> in
             _ = try await caller(request, changing: false)
             return JSONBody(try await coordinator.consoleState())
