@@ -11,8 +11,8 @@ extension MosquittoClient {
     ///   (MQTT 5 send/receive maximum; default 500). 0 means "unlimited" to libmosquitto,
     ///   which collapses throughput to ~1.5k msg/s on this machine, so it is refused.
     /// - `maxAwaitingAck`: publishes waiting for a PUBACK in this process before
-    ///   `publish` refuses more (default 2,000); libmosquitto would otherwise queue
-    ///   without bound in memory.
+    ///   `publish` waits for room (default 2,000); libmosquitto would otherwise
+    ///   queue without bound in memory.
     /// - `sessionExpirySeconds`: how long the broker keeps the session while the
     ///   client is away (default 7 days).
     /// - `backoff`: reconnect delays (jittered exponential, 250 ms to 15 s).

@@ -150,19 +150,43 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
         thread.start()
     }
 
+    /// Publishes at QoS 1 and returns once the broker acknowledged every
+    /// message, or throws. Never drops a message it was given: with
+    /// `maxAwaitingAck` publishes already waiting for the broker, it waits for
+    /// room (its own oldest acknowledgement first) before handing over the
+    /// next, so a caller with 20,000 snapshot parts is slowed, not cut short.
     public func publish(_ messages: [TransportMessage]) async throws(TransportError) {
         var tickets: [(mid: Int32, generation: UInt64)] = []
         tickets.reserveCapacity(messages.count)
+        var acknowledged = 0
         for message in messages {
-            let generation = try state.withLock { state throws(TransportError) in
-                guard state.connected, !state.stopping else {
-                    throw TransportError(.notConnected, "not connected to \(options.host):\(options.port)")
+            let generation: UInt64
+            while true {
+                let admitted = try state.withLock { state throws(TransportError) -> UInt64? in
+                    guard state.connected, !state.stopping else {
+                        throw TransportError(.notConnected, "not connected to \(options.host):\(options.port)")
+                    }
+                    guard state.awaitingAck < options.maxAwaitingAck else { return nil }
+                    state.awaitingAck += 1
+                    return state.generation
                 }
-                guard state.awaitingAck < options.maxAwaitingAck else {
-                    throw TransportError(.tooManyInFlight, "\(state.awaitingAck) publishes await the broker")
+                if let admitted {
+                    generation = admitted
+                    break
                 }
-                state.awaitingAck += 1
-                return state.generation
+                // Back-pressure: the window is full.
+                if acknowledged < tickets.count {
+                    let ticket = tickets[acknowledged]
+                    try await acknowledgement(of: ticket.mid, generation: ticket.generation).get()
+                    acknowledged += 1
+                } else {
+                    // Another caller's publishes hold the window.
+                    do {
+                        try await Task.sleep(for: .milliseconds(2))
+                    } catch {
+                        throw TransportError(.stopped, "publish cancelled while waiting for room")
+                    }
+                }
             }
             var mid: Int32 = 0
             let rc = message.payload.withUnsafeBytes {
@@ -176,7 +200,7 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
             }
             tickets.append((mid, generation))
         }
-        for ticket in tickets {
+        for ticket in tickets[acknowledged...] {
             try await acknowledgement(of: ticket.mid, generation: ticket.generation).get()
         }
     }

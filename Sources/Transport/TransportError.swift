@@ -9,8 +9,6 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case connectionLost
         /// The broker refused the message (an ACL denial under MQTT 5, say).
         case refused
-        /// Too many messages wait for the broker's acknowledgement.
-        case tooManyInFlight
         /// The client library rejected the call (bad topic, payload too large).
         case invalidRequest
         case stopped
