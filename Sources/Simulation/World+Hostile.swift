@@ -24,6 +24,7 @@ extension World {
                 table: table, key: key, channel: channel, op: op, columns: columns)
         }
         let reservation = random.pick(keys["reservations"] ?? []) ?? "r-none"
+        let victim = random.pick(nodes.map(\.id).filter { $0 != node.id }) ?? "hub"
         let attacks: [Change] = [
             // Numbers no honest node sends.
             change(epoch: 1 << 63, table: "gate_passages", key: nextKey("h"), op: .insert, ["lane": .text("x")]),
@@ -37,6 +38,10 @@ extension World {
             change(
                 table: "audit_log", key: nextKey("h-au"), channel: Channel(mall: Self.mall, kind: .audit), op: .insert,
                 ["node": .text("hub"), "actor": .text("manager")]),
+            // Another node's next key, taken before it writes it.
+            change(
+                table: "gate_passages", key: "gp-\(victim)-1-\(random.int(1...50))", op: .insert,
+                ["lane": .text("x")]),
             // Forged origin.
             change(origin: "hub", table: "gate_passages", key: nextKey("h"), op: .insert, ["lane": .text("x")]),
             // Stamped far ahead: would win every later write.
