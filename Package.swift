@@ -227,7 +227,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Simulation"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Simulation"], swiftSettings: strict),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "Simulation", "StorageFaults"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
     ]
 )

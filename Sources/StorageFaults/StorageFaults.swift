@@ -45,4 +45,17 @@ public enum StorageFaults {
 
     /// How many calls the armed fault failed, so a test knows it bit.
     public static var failedCalls: Int { malledge_faults_failed_calls() }
+
+    /// Arms a power cut for every file whose path contains `path`: at its
+    /// `cutAfter`-th write or sync, the writes not yet synced are undone
+    /// (torn by sector with `tear`), and every later write or sync fails.
+    public static func cutPower(ofFilesContaining path: String, after cutAfter: Int, seed: UInt32, tear: Bool) {
+        malledge_power_arm(path, cutAfter, seed, tear ? 1 : 0)
+    }
+
+    /// Whether the armed power cut happened.
+    public static var powerWasCut: Bool { malledge_power_was_cut() != 0 }
+
+    /// Power back on; the shim stops tracking unsynced writes.
+    public static func restorePower() { malledge_power_restore() }
 }

@@ -28,4 +28,19 @@ void malledge_faults_arm(int kind, const char *path_fragment);
 /// How many calls the armed fault has failed since it was armed.
 long malledge_faults_failed_calls(void);
 
+/// Power loss, in the manner of SQLite's crash tests: for files whose path
+/// contains `path_fragment`, the shim remembers what each write replaced
+/// until the file is synced. At the `cut_after`-th write or sync of such a
+/// file the power goes: every write not yet synced is undone (with `tear`,
+/// only some of its 512-byte sectors, chosen by `seed`, as a torn write
+/// leaves them), the call fails, and so does every later write or sync of
+/// those files, until `malledge_power_restore`.
+void malledge_power_arm(const char *path_fragment, long cut_after, unsigned int seed, int tear);
+
+/// Whether the power went since it was armed.
+int malledge_power_was_cut(void);
+
+/// Power back: the shim forgets the cut and stops tracking.
+void malledge_power_restore(void);
+
 #endif
