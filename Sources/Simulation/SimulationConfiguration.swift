@@ -69,6 +69,8 @@ public struct SimulationReport: Sendable {
     public var hostileSent = 0
     public var hostileRefused = 0
     public var epochReuses = 0
+    /// Snapshot requests the hub refused as beyond the node's allowance.
+    public var rateLimited = 0
     public var partitions = 0
     public var brokerCrashes = 0
     public var snapshotsInstalled = 0

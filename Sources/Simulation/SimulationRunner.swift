@@ -10,6 +10,7 @@ public enum SimulationRunner {
         public var crashes = 0
         public var rollbacks = 0
         public var epochReuses = 0
+        public var rateLimited = 0
         public var notApplied = 0
         public var hostileSent = 0
         public var hostileRefused = 0
@@ -38,6 +39,7 @@ public enum SimulationRunner {
             crashes += report.crashes
             rollbacks += report.rollbacks
             epochReuses += report.epochReuses
+            rateLimited += report.rateLimited
             notApplied += report.notApplied
             hostileSent += report.hostileSent
             hostileRefused += report.hostileRefused

@@ -359,6 +359,9 @@ public final class World {
             } else if let rejection = result.rejection {
                 if rejection.code == .epochReuse {
                     report.epochReuses += 1
+                } else if rejection.code == .rateLimited, case .snapshotRequest = message {
+                    // Back-pressure, not a fault: the node asks again at its next timeout.
+                    report.rateLimited += 1
                 } else {
                     fail("hub rejected a message from an honest node: \(rejection)")
                 }

@@ -25,6 +25,11 @@ public final class HubEngine<Store: HubStore> {
     ///   may be stamped (default 1 h). See `StampBounds`.
     /// - `maxEpochBackdateMillis`: how far below its latest change a node's
     ///   change in a new epoch may be stamped (default 1 h). See `StampBounds`.
+    /// - `messageRate`: messages one node may send (default 2,000 at once and
+    ///   one more per millisecond, far above an honest node's heartbeats and
+    ///   batches); `snapshotRate`: snapshots one node may ask for (default 4 at
+    ///   once and one more per 3 s, above an honest node's retry). Beyond
+    ///   either, a message is refused as `rate-limited`. See `NodeAllowance`.
     public struct Configuration: Sendable {
         public var fleet: [NodeID: FleetMember]
         public var hubID: NodeID
@@ -38,13 +43,17 @@ public final class HubEngine<Store: HubStore> {
         public var maxClockDriftMillis: UInt64
         public var maxStampAheadMillis: UInt64
         public var maxEpochBackdateMillis: UInt64
+        public var messageRate: NodeAllowance.Rate
+        public var snapshotRate: NodeAllowance.Rate
 
         public init(
             fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
             statusIntervalMillis: UInt64 = 1000, gcHorizonMillis: UInt64 = 24 * 3_600_000,
             gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 2000,
             snapshotRowsPerPart: Int = 500, maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
-            maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000
+            maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000,
+            messageRate: NodeAllowance.Rate = .init(burst: 2000, refillMillis: 1),
+            snapshotRate: NodeAllowance.Rate = .init(burst: 4, refillMillis: 3000)
         ) {
             self.fleet = fleet
             self.hubID = hubID
@@ -58,6 +67,8 @@ public final class HubEngine<Store: HubStore> {
             self.maxClockDriftMillis = maxClockDriftMillis
             self.maxStampAheadMillis = maxStampAheadMillis
             self.maxEpochBackdateMillis = maxEpochBackdateMillis
+            self.messageRate = messageRate
+            self.snapshotRate = snapshotRate
         }
 
         var stampLimits: StampBounds.Limits {
@@ -99,6 +110,10 @@ public final class HubEngine<Store: HubStore> {
     public private(set) var lastSeq: UInt64
     public private(set) var heads: [Channel: UInt64]
     public private(set) var floors: [Channel: UInt64]
+    /// What each node may still send, and ask snapshots of per channel
+    /// (`NodeAllowance`; keyed `node` and `node channel`).
+    private var messageAllowances: [String: NodeAllowance] = [:]
+    private var snapshotAllowances: [String: NodeAllowance] = [:]
     public private(set) var nodes: [NodeID: NodeRecord]
     /// Messages refused, by reason.
     public private(set) var rejections: [WireError.Code: Int] = [:]
@@ -176,6 +191,14 @@ public final class HubEngine<Store: HubStore> {
             return reject(
                 WireError(.unauthorized, "\(message.type) does not belong on a \(source.kind.rawValue) topic"))
         }
+        guard allow(source.node, &messageAllowances, configuration.messageRate, now: now) else {
+            return reject(WireError(.rateLimited, "node \(source.node) sends more than its allowance"))
+        }
+        if case .snapshotRequest(let request) = message,
+            !allow("\(source.node) \(request.channel)", &snapshotAllowances, configuration.snapshotRate, now: now)
+        {
+            return reject(WireError(.rateLimited, "node \(source.node) asks for snapshots more often than allowed"))
+        }
         do {
             switch (source.kind, message) {
             case (.birth, .birth(let birth)) where birth.node == source.node:
@@ -227,6 +250,13 @@ public final class HubEngine<Store: HubStore> {
         } catch {
             return Result(storeFailure: "\(error)")
         }
+    }
+
+    /// Takes one from the allowance under `key` in `allowances`.
+    private func allow(
+        _ key: String, _ allowances: inout [String: NodeAllowance], _ rate: NodeAllowance.Rate, now: UInt64
+    ) -> Bool {
+        allowances[key, default: NodeAllowance(rate: rate, now: now)].take(now: now)
     }
 
     /// The topic kind a node-to-hub message must arrive on.

@@ -13,6 +13,9 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A change stamped too far ahead of the hub's clock, or below its
         /// origin's previous change (`StampBounds`).
         case clockOutOfBounds = "clock-out-of-bounds"
+        /// A node sending more messages, or asking for more snapshots, than
+        /// its allowance (`NodeAllowance`): refused, changes nothing.
+        case rateLimited = "rate-limited"
     }
 
     public var code: Code

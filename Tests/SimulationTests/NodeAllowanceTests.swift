@@ -1,0 +1,49 @@
+import Simulation
+import SyncCore
+import Testing
+
+/// What one node may make the hub do: a stolen node's flood is refused as
+/// `rate-limited` and changes nothing; an honest node's pace is never met.
+@Suite struct NodeAllowanceTests {
+    @Test func aBucketRefillsAtItsRateAndNeverAboveItsBurst() {
+        var allowance = NodeAllowance(rate: .init(burst: 3, refillMillis: 1000), now: 0)
+        #expect((0..<5).map { _ in allowance.take(now: 0) } == [true, true, true, false, false])
+        #expect(allowance.take(now: 999) == false)
+        #expect(allowance.take(now: 1000) == true)
+        #expect(allowance.take(now: 1000) == false)
+        // A long silence earns the burst, not more.
+        #expect((0..<5).map { _ in allowance.take(now: 1_000_000) } == [true, true, true, false, false])
+        // A clock that goes back takes nothing and gives nothing.
+        #expect(allowance.take(now: 10) == false)
+        #expect(allowance.take(now: UInt64.max) == true)
+    }
+
+    @Test func snapshotRequestsBeyondTheAllowanceAreRefusedAndCounted() throws {
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: MemoryHubStore())
+        let request = WireMessage.snapshotRequest(
+            SnapshotRequest(node: "gate-1", channel: Channel(mall: "m", kind: .parking)))
+        let topic = Topics.node("gate-1", mall: "m", .up)
+        let answers = (0..<6).map { _ in hub.receive(topic: topic, message: request, now: 1_000) }
+        #expect(answers.prefix(4).allSatisfy { $0.rejection == nil })
+        #expect(answers.suffix(2).allSatisfy { $0.rejection?.code == .rateLimited && $0.outgoing.isEmpty })
+        #expect(hub.rejections[.rateLimited] == 2)
+        // An honest node's retry, seconds later, is served.
+        #expect(hub.receive(topic: topic, message: request, now: 4_000).rejection == nil)
+    }
+
+    @Test func aFloodOfMessagesIsCutAtTheBurst() throws {
+        let hub = try HubEngine(
+            configuration: .init(
+                fleet: ["gate-1": .init(mall: "m", role: .gate)], messageRate: .init(burst: 100, refillMillis: 10)),
+            store: MemoryHubStore())
+        let beat = WireMessage.heartbeat(
+            Heartbeat(
+                node: "gate-1", epoch: 1, sentAt: 0, hlc: .zero, outboxDepth: 0, oldestUnsyncedAt: nil, outboxHead: nil,
+                cursors: []))
+        let topic = Topics.node("gate-1", mall: "m", .up)
+        let refused = (0..<1000).filter { _ in hub.receive(topic: topic, message: beat, now: 5).rejection != nil }
+        #expect(refused.count == 900)
+        #expect(hub.receive(topic: topic, message: beat, now: 15).rejection == nil)
+    }
+}
