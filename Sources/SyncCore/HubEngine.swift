@@ -28,8 +28,10 @@ public final class HubEngine<Store: HubStore> {
     /// - `messageRate`: messages one node may send (default 2,000 at once and
     ///   one more per millisecond, far above an honest node's heartbeats and
     ///   batches); `snapshotRate`: snapshots one node may ask for (default 4 at
-    ///   once and one more per 3 s, above an honest node's retry). Beyond
-    ///   either, a message is refused as `rate-limited`. See `NodeAllowance`.
+    ///   once and one more per 3 s, per channel); `changeRate`: changes one
+    ///   node may send (default 50,000 at once, more than a day offline at a
+    ///   busy gate, then 50 a second, far above any gate's pace). Beyond any
+    ///   of them, a message is refused as `rate-limited`. See `NodeAllowance`.
     public struct Configuration: Sendable {
         public var fleet: [NodeID: FleetMember]
         public var hubID: NodeID
@@ -45,6 +47,7 @@ public final class HubEngine<Store: HubStore> {
         public var maxEpochBackdateMillis: UInt64
         public var messageRate: NodeAllowance.Rate
         public var snapshotRate: NodeAllowance.Rate
+        public var changeRate: NodeAllowance.Rate
 
         public init(
             fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
@@ -53,7 +56,8 @@ public final class HubEngine<Store: HubStore> {
             snapshotRowsPerPart: Int = 500, maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
             maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000,
             messageRate: NodeAllowance.Rate = .init(burst: 2000, refillMillis: 1),
-            snapshotRate: NodeAllowance.Rate = .init(burst: 4, refillMillis: 3000)
+            snapshotRate: NodeAllowance.Rate = .init(burst: 4, refillMillis: 3000),
+            changeRate: NodeAllowance.Rate = .init(burst: 50_000, refillMillis: 20)
         ) {
             self.fleet = fleet
             self.hubID = hubID
@@ -69,6 +73,7 @@ public final class HubEngine<Store: HubStore> {
             self.maxEpochBackdateMillis = maxEpochBackdateMillis
             self.messageRate = messageRate
             self.snapshotRate = snapshotRate
+            self.changeRate = changeRate
         }
 
         var stampLimits: StampBounds.Limits {
@@ -114,6 +119,7 @@ public final class HubEngine<Store: HubStore> {
     /// (`NodeAllowance`; keyed `node` and `node channel`).
     private var messageAllowances: [String: NodeAllowance] = [:]
     private var snapshotAllowances: [String: NodeAllowance] = [:]
+    private var changeAllowances: [String: NodeAllowance] = [:]
     public private(set) var nodes: [NodeID: NodeRecord]
     /// Messages refused, by reason.
     public private(set) var rejections: [WireError.Code: Int] = [:]
@@ -199,6 +205,11 @@ public final class HubEngine<Store: HubStore> {
         {
             return reject(WireError(.rateLimited, "node \(source.node) asks for snapshots more often than allowed"))
         }
+        if case .changes(let batch) = message,
+            !allow(source.node, &changeAllowances, configuration.changeRate, count: batch.changes.count, now: now)
+        {
+            return reject(WireError(.rateLimited, "node \(source.node) sends changes faster than allowed"))
+        }
         do {
             switch (source.kind, message) {
             case (.birth, .birth(let birth)) where birth.node == source.node:
@@ -254,9 +265,10 @@ public final class HubEngine<Store: HubStore> {
 
     /// Takes one from the allowance under `key` in `allowances`.
     private func allow(
-        _ key: String, _ allowances: inout [String: NodeAllowance], _ rate: NodeAllowance.Rate, now: UInt64
+        _ key: String, _ allowances: inout [String: NodeAllowance], _ rate: NodeAllowance.Rate, count: Int = 1,
+        now: UInt64
     ) -> Bool {
-        allowances[key, default: NodeAllowance(rate: rate, now: now)].take(now: now)
+        allowances[key, default: NodeAllowance(rate: rate, now: now)].take(count, now: now)
     }
 
     /// The topic kind a node-to-hub message must arrive on.

@@ -25,8 +25,9 @@ public struct NodeAllowance: Sendable, Hashable {
         updatedAt = now
     }
 
-    /// Takes one token if there is one.
-    public mutating func take(now: UInt64) -> Bool {
+    /// Takes `count` tokens if there are that many (a message of `count`
+    /// changes), or none.
+    public mutating func take(_ count: Int = 1, now: UInt64) -> Bool {
         if now > updatedAt {
             let earned = (now - updatedAt) / rate.refillMillis
             if earned > 0 {
@@ -37,8 +38,8 @@ public struct NodeAllowance: Sendable, Hashable {
             // The clock went back: start counting from here.
             updatedAt = now
         }
-        guard tokens > 0 else { return false }
-        tokens -= 1
+        guard tokens >= count else { return false }
+        tokens -= count
         return true
     }
 }

@@ -46,4 +46,30 @@ import Testing
         #expect(refused.count == 900)
         #expect(hub.receive(topic: topic, message: beat, now: 15).rejection == nil)
     }
+
+    @Test func changesBeyondTheAllowanceAreRefusedWholeAndChangeNothing() throws {
+        let hub = try HubEngine(
+            configuration: .init(
+                fleet: ["gate-1": .init(mall: "m", role: .gate)], changeRate: .init(burst: 10, refillMillis: 1000)),
+            store: MemoryHubStore())
+        let topic = Topics.node("gate-1", mall: "m", .up)
+        func batch(_ first: UInt64) -> WireMessage {
+            .changes(
+                ChangeBatch(
+                    node: "gate-1", sentAt: 0,
+                    changes: (first..<first + 5).map { seq in
+                        Change(
+                            id: ChangeID(origin: "gate-1", epoch: 1, seq: seq),
+                            hlc: HybridTimestamp(wallMillis: 1_000 + seq), table: "gate_passages", key: "gp-\(seq)",
+                            channel: Channel(mall: "m", kind: .parking), op: .insert, columns: ["lane": .text("n")])
+                    }))
+        }
+        #expect(hub.receive(topic: topic, message: batch(1), now: 2_000).accepted == 5)
+        #expect(hub.receive(topic: topic, message: batch(6), now: 2_000).accepted == 5)
+        let refused = hub.receive(topic: topic, message: batch(11), now: 2_000)
+        #expect(refused.rejection?.code == .rateLimited)
+        #expect(hub.store.log.count == 10)
+        // Five seconds later the same message is taken.
+        #expect(hub.receive(topic: topic, message: batch(11), now: 7_000).accepted == 5)
+    }
 }
