@@ -534,8 +534,13 @@ public final class HubEngine<Store: HubStore> {
         // Nothing after the cursor: the node is caught up (or ahead of a hub
         // restored from an older disk, which a batch could not fix).
         guard request.after < head else { return [] }
-        let entries = try store.entries(channel: channel, after: request.after, limit: configuration.maxResendEntries)
-        let complete = entries.count < configuration.maxResendEntries
+        let read = try store.entries(channel: channel, after: request.after, limit: configuration.maxResendEntries)
+        let complete = read.count < configuration.maxResendEntries
+        let through = complete ? head : read.last?.seq ?? head
+        // An entry logged before the schema bounded its values (a hub from
+        // an older version) would make the node refuse the whole batch for
+        // good: it is left out, and the range still moves past it.
+        let entries = read.filter { Schema.mall.violation(of: $0.change) == nil }
         var chunks = MessageBudget.chunks(
             entries, maxItems: configuration.maxEntriesPerMessage, size: { MessageBudget.size(of: $0.change) })
         // Entries may all have been collected: the range still moves the cursor.
@@ -544,7 +549,7 @@ public final class HubEngine<Store: HubStore> {
         var prev = request.after
         for (index, chunk) in chunks.enumerated() {
             let last = index == chunks.count - 1
-            let upTo = last && complete ? head : chunk.last?.seq ?? head
+            let upTo = last ? through : chunk.last?.seq ?? through
             let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: Array(chunk))
             out.append(Outgoing(topic: down, message: .batch(batch)))
             prev = upTo
@@ -554,7 +559,9 @@ public final class HubEngine<Store: HubStore> {
 
     private func snapshot(for request: SnapshotRequest, mall: String) throws -> [Outgoing] {
         let (node, channel) = (request.node, request.channel)
-        let rows = try store.rows(in: channel)
+        // Rows stored before the schema bounded their values are left out,
+        // as in `resend`: one would make the node refuse the snapshot.
+        let rows = try store.rows(in: channel).filter { Schema.mall.violation(of: $0) == nil }
         let at = heads[channel] ?? 0
         let acks = try acks(for: node, outbox: request.outbox ?? [])
         snapshotCounter += 1
