@@ -26,7 +26,7 @@ public actor NodeCoordinator {
     var sessions: [String: StaffSession]
     /// The replicated login locks by staff id (`fleetLockEnd`), as of a
     /// version of the views.
-    var fleetLocks: (version: Int, locks: [String: [(until: UInt64, stampedAt: UInt64)]])?
+    var fleetLocks: (version: Int, locks: FleetLocks)?
     /// Failed and pending logins per staff id and client address, for the lockouts.
     var loginThrottle = LoginThrottle()
     /// When the lounge next looks for visits past the maximum stay.

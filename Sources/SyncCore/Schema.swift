@@ -204,7 +204,7 @@ extension Schema {
             columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int(0...1)],
             channelKinds: [.staff], secretColumns: ["pin_hash"]),
         // A login lock one node set, honoured by every node of the mall
-        // (`LoginThrottle.replicatedLockEnd`).
+        // (`FleetLocks`).
         Table(
             name: "staff_lockouts", kind: .events,
             columns: [

@@ -82,18 +82,6 @@ import Testing
         }
     }
 
-    @Test func aLockFromAnotherNodeHoldsForOneLockoutFromItsStampAtMost() {
-        let throttle = LoginThrottle()
-        let minute: UInt64 = 60_000
-        // An honest lock: until its end.
-        #expect(throttle.replicatedLockEnd(until: 5 * minute, stampedAt: 0, now: minute) == 5 * minute)
-        #expect(throttle.replicatedLockEnd(until: 5 * minute, stampedAt: 0, now: 5 * minute) == nil)
-        // A forged lock "until the end of time" ends a lockout after its stamp.
-        #expect(throttle.replicatedLockEnd(until: UInt64.max, stampedAt: minute, now: 2 * minute) == 6 * minute)
-        #expect(throttle.replicatedLockEnd(until: UInt64.max, stampedAt: UInt64.max, now: 0) == UInt64.max)
-        #expect(throttle.replicatedLockEnd(until: UInt64.max, stampedAt: 0, now: 6 * minute) == nil)
-    }
-
     @Test func aFleetLockRefusesTheAccountButNotOthers() {
         var throttle = LoginThrottle()
         #expect(

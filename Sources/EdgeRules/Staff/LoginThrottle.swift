@@ -68,7 +68,7 @@ public struct LoginThrottle: Sendable {
     /// Starts an attempt for `account` from `address`: refused while either
     /// is locked or already has its fill of failed and pending attempts.
     /// `fleetLockEnd` is the latest end of the locks other nodes set on the
-    /// account (`replicatedLockEnd`): a locked id is locked at every node.
+    /// account (`FleetLocks`): a locked id is locked at every node.
     public mutating func begin(account: String, address: String, now: UInt64, fleetLockEnd: UInt64? = nil)
         -> Admission
     {
@@ -145,18 +145,6 @@ public struct LoginThrottle: Sendable {
     /// lockout are typos, not a guessing run, and start the count again.
     private static func recentFailures(_ counter: Counter, now: UInt64, lockoutMillis: UInt64) -> Int {
         now > counter.lastFailureAt &+ lockoutMillis ? 0 : counter.failures
-    }
-
-    /// Until when a lock another node of the fleet set (a replicated
-    /// `staff_lockouts` row) holds, or nil once it is over. The lock is
-    /// honoured for at most one lockout from the time its change was stamped,
-    /// whatever `until` it names, so a stolen node cannot lock a staff member
-    /// out for longer than a lockout per forged row (and the hub keeps stamps
-    /// within an hour of its own clock, `StampBounds`).
-    public func replicatedLockEnd(until: UInt64, stampedAt: UInt64, now: UInt64) -> UInt64? {
-        let (stampedEnd, overflow) = stampedAt.addingReportingOverflow(configuration.lockoutMillis)
-        let end = min(until, overflow ? .max : stampedEnd)
-        return end > now ? end : nil
     }
 
     /// Drops counters with nothing pending, no failures and no live lock, so

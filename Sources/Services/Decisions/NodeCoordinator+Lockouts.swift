@@ -21,20 +21,21 @@ extension NodeCoordinator {
     /// refused logins costs no replica read each.
     func fleetLockEnd(staffID: String, now: UInt64) throws -> UInt64? {
         if fleetLocks?.version != views.lockoutsVersion {
-            var locks: [String: [(until: UInt64, stampedAt: UInt64)]] = [:]
+            var locks: [FleetLocks.Lock] = []
             let rows = try engine.store.replica.rows(in: Channel(mall: configuration.mall, kind: .staff))
             for row in rows where row.table == Self.lockoutTable && row.state.isVisible {
                 guard let staff = row.state.cells["staff_id"]?.value.textValue,
+                    let node = row.state.cells["node"]?.value.textValue,
                     let until = row.state.cells["until"]?.value.intValue, until >= 0,
                     let stamped = row.state.cells["until"]?.stamp.hlc.wallMillis
                 else { continue }
-                locks[staff, default: []].append((UInt64(until), stamped))
+                locks.append(.init(staffID: staff, node: node, until: UInt64(until), stampedAt: stamped))
             }
-            fleetLocks = (views.lockoutsVersion, locks)
+            fleetLocks = (
+                views.lockoutsVersion, FleetLocks(locks, lockoutMillis: loginThrottle.configuration.lockoutMillis)
+            )
         }
-        return fleetLocks?.locks[staffID]?.compactMap {
-            loginThrottle.replicatedLockEnd(until: $0.until, stampedAt: $0.stampedAt, now: now)
-        }.max()
+        return fleetLocks?.locks.end(for: staffID, now: now)
     }
 
     /// The rows recording a lock this node set on a staff member it knows:
