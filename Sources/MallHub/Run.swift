@@ -3,10 +3,10 @@ import CommandSupport
 import DeviceConfig
 import Foundation
 import Hummingbird
-import Storage
 import Logging
 import MosquittoTransport
 import Services
+import Storage
 import SyncCore
 import Transport
 
