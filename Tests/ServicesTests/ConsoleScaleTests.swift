@@ -84,7 +84,8 @@ struct ConsoleScaleTests {
                     try await Task.sleep(for: .seconds(1))
                 }
             }
-            _ = await eventually(seconds: 60) { await hub.fleet().nodes.filter(\.online).count == Self.size }
+            // (generous: under a loaded parallel test run, 500 durable births take a while)
+            _ = await eventually(seconds: 240) { await hub.fleet().nodes.filter(\.online).count == Self.size }
             let seen = await hub.fleet()
             let online = seen.nodes.filter(\.online).count
             try #require(online == Self.size, "\(online) of \(Self.size) online; refused: \(seen.rejections)")

@@ -12,7 +12,16 @@ import Transport
 struct InMemoryFleet {
     static let mall = "mall-x"
     static let adminToken = "test-admin-token-0001"
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("services-\(UUID().uuidString)")
+    /// Real SQLite files, on tmpfs where there is one: dozens of suites run
+    /// at once, and their fsyncs on one disk made each other's durable
+    /// commits slow enough to time out (power loss is tested by its own shim).
+    let directory: URL = {
+        let memory = "/dev/shm"
+        let base =
+            FileManager.default.isWritableFile(atPath: memory)
+            ? URL(fileURLWithPath: memory) : FileManager.default.temporaryDirectory
+        return base.appendingPathComponent("malledge-services-\(UUID().uuidString)")
+    }()
     let broker: InMemoryBroker
     let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
