@@ -200,11 +200,6 @@ public final class HubEngine<Store: HubStore> {
         guard allow(source.node, &messageAllowances, configuration.messageRate, now: now) else {
             return reject(WireError(.rateLimited, "node \(source.node) sends more than its allowance"))
         }
-        if case .snapshotRequest(let request) = message,
-            !allow("\(source.node) \(request.channel)", &snapshotAllowances, configuration.snapshotRate, now: now)
-        {
-            return reject(WireError(.rateLimited, "node \(source.node) asks for snapshots more often than allowed"))
-        }
         if case .changes(let batch) = message,
             !allow(source.node, &changeAllowances, configuration.changeRate, count: batch.changes.count, now: now)
         {
@@ -251,6 +246,15 @@ public final class HubEngine<Store: HubStore> {
             case (.up, .snapshotRequest(let request)) where request.node == source.node:
                 guard member.channels.contains(request.channel) else {
                     return reject(WireError(.unauthorized, "node \(source.node) does not replicate \(request.channel)"))
+                }
+                // Keyed by a channel the node replicates only, so made-up
+                // channel names cannot grow the table.
+                guard
+                    allow(
+                        "\(source.node) \(request.channel)", &snapshotAllowances, configuration.snapshotRate, now: now)
+                else {
+                    return reject(
+                        WireError(.rateLimited, "node \(source.node) asks for snapshots more often than allowed"))
                 }
                 return Result(outgoing: try snapshot(for: request, mall: member.mall))
             case (_, .birth), (_, .death), (_, .heartbeat), (_, .changes), (_, .resend), (_, .snapshotRequest):
@@ -479,15 +483,16 @@ public final class HubEngine<Store: HubStore> {
                 hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
                 channel: Channel(mall: mall, kind: kind), op: write.op, columns: write.columns)
             if let violation = Schema.mall.violation(of: change) { throw SyncError(.invalidWrite, violation) }
-            if let row = try work.row(change.row, in: plan), row.channel != change.channel {
+            let row = try work.row(change.row, in: plan)
+            if let row, row.channel != change.channel {
                 throw SyncError(.invalidWrite, "\(write.table)/\(write.key) belongs to \(row.channel)")
             }
             // An event is a fact: written once, never overwritten (a second
             // revocation of one code must not replace the first's reason).
-            if table.kind == .events, try work.row(change.row, in: plan)?.state.inserted == true {
+            if table.kind == .events, row?.state.inserted == true {
                 throw SyncError(.invalidWrite, "\(write.table)/\(write.key) exists and is append-only")
             }
-            try work.append(change, logged: LoggedChange(hash: change.contentHash, chain: ""), into: &plan)
+            work.append(change, logged: LoggedChange(hash: change.contentHash, chain: ""), onto: row, into: &plan)
             result.accepted += 1
         }
         guard !plan.isEmpty else { return result }

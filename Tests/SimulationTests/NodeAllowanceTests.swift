@@ -32,6 +32,20 @@ import Testing
         #expect(hub.receive(topic: topic, message: request, now: 4_000).rejection == nil)
     }
 
+    /// Requests for channels the node does not replicate never reach the
+    /// snapshot allowances: a stolen node naming made-up channels cannot
+    /// grow them (they are refused as unauthorized first).
+    @Test func snapshotRequestsForForeignChannelsAreUnauthorizedNotCounted() throws {
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: MemoryHubStore())
+        let topic = Topics.node("gate-1", mall: "m", .up)
+        for name in ["m/gifts", "m/gifts", "m/gifts", "m/gifts", "m/gifts", "other/parking"] {
+            let request = WireMessage.snapshotRequest(SnapshotRequest(node: "gate-1", channel: Channel(name)!))
+            #expect(hub.receive(topic: topic, message: request, now: 1_000).rejection?.code == .unauthorized)
+        }
+        #expect(hub.rejections[.rateLimited] == nil)
+    }
+
     @Test func aFloodOfMessagesIsCutAtTheBurst() throws {
         let hub = try HubEngine(
             configuration: .init(
