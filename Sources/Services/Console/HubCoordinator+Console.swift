@@ -65,8 +65,8 @@ extension HubCoordinator {
         let session = ConsoleSession(
             token: token, operatorId: person.id, name: person.name, role: person.role,
             expiresAt: now + Self.consoleSessionIdleMillis, key: ConsoleSession.key(of: token))
-        try engine.store.saveConsoleSession(
-            .init(tokenHash: session.key, operatorId: person.id, expiresAt: session.expiresAt))
+        try engine.store.consoleSessions.save(
+            .init(tokenHash: session.key, holder: person.id, expiresAt: session.expiresAt))
         consoleSessions[session.key] = session
         try auditConsole("operator:\(person.id)", action: "console.login", target: person.id, outcome: "ok")
         return session
@@ -78,8 +78,8 @@ extension HubCoordinator {
         from store: SQLiteHubStore, operators: [Operator], now: UInt64
     ) throws -> [String: ConsoleSession] {
         var sessions: [String: ConsoleSession] = [:]
-        for saved in try store.consoleSessions(openAt: now) {
-            guard let person = operators.first(where: { $0.id == saved.operatorId }) else { continue }
+        for saved in try store.consoleSessions.open(at: now) {
+            guard let person = operators.first(where: { $0.id == saved.holder }) else { continue }
             sessions[saved.tokenHash] = ConsoleSession(
                 token: "", operatorId: person.id, name: person.name, role: person.role, expiresAt: saved.expiresAt,
                 key: saved.tokenHash)
@@ -117,7 +117,7 @@ extension HubCoordinator {
         guard consoleSessions.removeValue(forKey: key) != nil else { return }
         consoleEventTickets = consoleEventTickets.filter { $0.value.session != key }
         do {
-            try engine.store.deleteConsoleSession(tokenHash: key)
+            try engine.store.consoleSessions.delete(tokenHash: key)
         } catch {
             logger.error("ended console session not removed from the store", metadata: ["sync.error": "\(error)"])
         }

@@ -63,9 +63,9 @@ extension NodeCoordinator {
     /// permissions are read from the replica at their next use.
     static func restoredSessions(from replica: SQLiteReplica, now: UInt64) throws -> [String: StaffSession] {
         var sessions: [String: StaffSession] = [:]
-        for saved in try replica.staffSessions(openAt: now) {
+        for saved in try replica.staffSessions.open(at: now) {
             sessions[saved.tokenHash] = StaffSession(
-                token: "", staffId: saved.staffID, name: saved.staffID, roles: [], permissions: [],
+                token: "", staffId: saved.holder, name: saved.holder, roles: [], permissions: [],
                 expiresAt: saved.expiresAt, storedExpiresAt: saved.expiresAt)
         }
         return sessions
@@ -118,8 +118,8 @@ extension NodeCoordinator {
         let session = StaffSession(
             token: token, staffId: member.id, name: member.name, roles: member.roles.map(\.rawValue).sorted(),
             permissions: member.permissions.map(\.rawValue).sorted(), expiresAt: expiresAt, storedExpiresAt: expiresAt)
-        try engine.store.replica.saveStaffSession(
-            .init(tokenHash: TokenSet.hash(token), staffID: member.id, expiresAt: expiresAt))
+        try engine.store.replica.staffSessions.save(
+            .init(tokenHash: TokenSet.hash(token), holder: member.id, expiresAt: expiresAt))
         sessions[TokenSet.hash(token)] = session
         try audit("staff:\(staffID)", action: "staff.login", target: staffID, outcome: "ok")
         return session
@@ -150,8 +150,8 @@ extension NodeCoordinator {
         session.permissions = member.permissions.map(\.rawValue).sorted()
         session.expiresAt = now + Self.sessionIdleMillis
         if session.expiresAt >= session.storedExpiresAt + Self.sessionSaveStepMillis {
-            try engine.store.replica.saveStaffSession(
-                .init(tokenHash: key, staffID: session.staffId, expiresAt: session.expiresAt))
+            try engine.store.replica.staffSessions.save(
+                .init(tokenHash: key, holder: session.staffId, expiresAt: session.expiresAt))
             session.storedExpiresAt = session.expiresAt
         }
         sessions[key] = session
@@ -166,7 +166,7 @@ extension NodeCoordinator {
     }
 
     private func forgetSession(_ key: String) throws {
-        try engine.store.replica.deleteStaffSession(tokenHash: key)
+        try engine.store.replica.staffSessions.delete(tokenHash: key)
         sessions[key] = nil
     }
 
