@@ -34,35 +34,12 @@ import Testing
 
     @Test func everyExampleGetsItsDocumentedAnswer() async throws {
         try await withFixture { nodes, login in
-            let schemas = Self.document.schemas
-            for operation in Self.operations {
-                let test = operation.spec["x-malledge"]!
-                guard let expected = operation.expectedStatus else { continue }
+            for operation in Self.operations where operation.expectedStatus != nil {
                 let node = nodes[Self.role(of: operation.path)]!
-                let token: String? =
-                    switch test["auth"]?.string {
-                    case "device": NodeAPITests.token
-                    case "manager": try await login(node)
-                    default: nil
-                    }
-                if let before = test["after"]?.string,
-                    let prior = Self.operations.first(where: { $0.path == before && $0.method == "POST" })
-                {
-                    _ = try await node.send("POST", before, body: prior.example, token: token)
-                }
-                let path = test["path"]?.string ?? operation.path
+                let token = try await Self.prepare(operation, at: node, login: login)
                 let (status, data) = try await node.raw(
-                    operation.method, path, body: operation.example, token: token)
-                let name = "\(operation.method) \(operation.path)"
-                #expect(status == expected, "\(name): \(String(decoding: data, as: UTF8.self))")
-                guard let response = operation.spec["responses"]?[String(status)] else {
-                    Issue.record("\(name): status \(status) is not documented")
-                    continue
-                }
-                if let schema = response["content"]?["application/json"]?["schema"] {
-                    let value = try #require(JSONValue.parse(data), "\(name): not JSON")
-                    #expect(schemas.problems(value, against: schema) == [], "\(name)")
-                }
+                    operation.method, operation.examplePath, body: operation.example, token: token)
+                try Self.document.check(operation, status: status, body: data)
             }
         }
     }
@@ -92,6 +69,25 @@ import Testing
                 #expect(try await node.node.recentAudit(limit: 1000).count == audited, "\(operation.path) audited")
             }
         }
+    }
+
+    /// The token an operation's example is sent with (`x-malledge.auth`),
+    /// after sending the example of the operation it comes `after`, if any.
+    static func prepare(
+        _ operation: OpenAPIDocument.Operation, at node: ServedNode, login: (ServedNode) async throws -> String
+    ) async throws -> String? {
+        let token: String? =
+            switch operation.auth {
+            case "device": NodeAPITests.token
+            case "manager": try await login(node)
+            default: nil
+            }
+        if let before = operation.spec["x-malledge"]?["after"]?.string,
+            let prior = operations.first(where: { $0.path == before && $0.method == "POST" })
+        {
+            _ = try await node.raw("POST", before, body: prior.example, token: token)
+        }
+        return token
     }
 
     static func role(of path: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// One of the published OpenAPI documents in `sync-protocol/`, read for the
 /// contract tests: its operations, their examples and test expectations
@@ -17,6 +18,9 @@ struct OpenAPIDocument {
             if case .integer(let status)? = spec["x-malledge"]?["expect"] { return Int(status) }
             return nil
         }
+
+        /// Where the test sends the example: `x-malledge.path`, or the path itself.
+        var examplePath: String { spec["x-malledge"]?["path"]?.string ?? path }
 
         /// The documented example body, as JSON bytes.
         var example: Data? {
@@ -39,6 +43,20 @@ struct OpenAPIDocument {
     }
 
     var schemas: JSONSchemaSubset { JSONSchemaSubset(components: root["components"]?["schemas"]?.members ?? [:]) }
+
+    /// Checks the answer to an operation's example: the expected status, a
+    /// status the document lists, and a JSON body that fits its schema.
+    func check(_ operation: Operation, status: Int, body data: Data) throws {
+        #expect(status == operation.expectedStatus, "\(operation.name): \(String(decoding: data, as: UTF8.self))")
+        guard let response = operation.spec["responses"]?[String(status)] else {
+            Issue.record("\(operation.name): status \(status) is not documented")
+            return
+        }
+        if let schema = response["content"]?["application/json"]?["schema"] {
+            let value = try #require(JSONValue.parse(data), "\(operation.name): not JSON")
+            #expect(schemas.problems(value, against: schema) == [], "\(operation.name)")
+        }
+    }
 
     /// `METHOD /path/{param}` for each route a router serves.
     static func routeNames(_ routes: [(method: String, path: String)]) -> Set<String> {

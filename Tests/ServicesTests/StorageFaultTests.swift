@@ -20,19 +20,7 @@ import Testing
         try await OpenAPIContractTests().withFixture { nodes, login in
             for operation in OpenAPIContractTests.operations where operation.method != "GET" {
                 let node = nodes[OpenAPIContractTests.role(of: operation.path)]!
-                let token: String? =
-                    switch operation.auth {
-                    case "device": NodeAPITests.token
-                    case "manager": try await login(node)
-                    default: nil
-                    }
-                if let before = operation.spec["x-malledge"]?["after"]?.string,
-                    let prior = OpenAPIContractTests.operations.first(where: {
-                        $0.path == before && $0.method == "POST"
-                    })
-                {
-                    _ = try await node.raw("POST", before, body: prior.example, token: token)
-                }
+                let token = try await OpenAPIContractTests.prepare(operation, at: node, login: login)
                 #expect(operation.spec["responses"]?["503"] != nil, "\(operation.name): 503 not documented")
                 for (kind, cause) in Self.causes.sorted(by: { $0.value < $1.value }) {
                     let digests = try await node.node.digests()

@@ -75,27 +75,22 @@ import Testing
         #expect(try hub.store.row(RowRef(table: "lounge_visits", key: "lv-lounge-9-1-1"))?.state.isVisible == true)
     }
 
-    @Test(arguments: ["gp-gate-2-1-1", "gp-gate-2-x", "au-hub-1", "gp-gate-2-7-3"])
-    func aNodeCannotTakeAnotherNodesKeysFirst(key: String) throws {
+    /// Keys that name another node (or the hub) are refused; gate-1's own,
+    /// and keys naming no fleet node, are taken.
+    @Test(arguments: [
+        ("gp-gate-2-1-1", false), ("gp-gate-2-x", false), ("au-hub-1", false), ("gp-gate-2-7-3", false),
+        ("gp-gate-1-1-1", true), ("p1", true), ("gp-gate-10-1", true), ("x-gate-1", true),
+    ])
+    func aNodeCannotTakeAnotherNodesKeysFirst(key: String, taken: Bool) throws {
         let hub = try hub()
-        let squat = change(
+        let insert = change(
             "gate-1", seq: 1, table: "gate_passages", key: key, channel: Channel(mall: "m", kind: .parking),
             ["lane": .text("n")])
         let result = hub.receive(
-            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [squat])), now: 2_000
+            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [insert])),
+            now: 2_000
         )
-        #expect(result.rejection?.code == .unauthorized)
-        #expect(try hub.store.row(RowRef(table: "gate_passages", key: key)) == nil)
-    }
-
-    @Test(arguments: ["gp-gate-1-1-1", "p1", "gp-gate-10-1", "x-gate-1"])
-    func aNodeMayUseItsOwnOrUnownedKeys(key: String) throws {
-        let hub = try hub()
-        let own = change(
-            "gate-1", seq: 1, table: "gate_passages", key: key, channel: Channel(mall: "m", kind: .parking),
-            ["lane": .text("n")])
-        let result = hub.receive(
-            topic: up("gate-1"), message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [own])), now: 2_000)
-        #expect(result.rejection == nil)
+        #expect(result.rejection?.code == (taken ? nil : .unauthorized))
+        #expect(try (hub.store.row(RowRef(table: "gate_passages", key: key)) != nil) == taken)
     }
 }

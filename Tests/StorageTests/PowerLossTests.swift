@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Simulation
 import Storage
 import StorageFaults
 import SyncCore
@@ -42,90 +43,91 @@ struct PowerLossTests {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    static func passage(_ seq: UInt64, epoch: UInt64) -> Change {
+    /// Decision `seq`: a gate passage, as a gate decision commits it.
+    static func passage(_ seq: UInt64) -> Change {
         Change(
-            id: ChangeID(origin: "gate-1", epoch: epoch, seq: seq),
+            id: ChangeID(origin: "gate-1", epoch: 1, seq: seq),
             hlc: HybridTimestamp(wallMillis: 1_800_000_000_000 + seq), table: "gate_passages",
-            key: "gp-gate-1-\(epoch)-\(seq)", channel: Channel(mall: "m", kind: .parking), op: .insert,
+            key: "gp-gate-1-1-\(seq)", channel: Channel(mall: "m", kind: .parking), op: .insert,
             columns: ["lane": .text("north"), "direction": .text("in"), "decision": .text("admit")])
     }
 
-    /// Arms the cut after a few decisions, so the files already hold synced data.
-    static func armCut(_ path: String, seed: UInt32) {
-        var random = SystemRandomNumberGenerator()
-        StorageFaults.cutPower(
-            ofFilesContaining: path, after: Int.random(in: 1...150, using: &random), seed: seed, tear: seed % 2 == 0)
+    /// A store the power goes under: it commits decision `seq` (true once
+    /// acknowledged), and after a reopen says whether it holds one.
+    protocol Subject {
+        init(path: String, normalSync: Bool) throws
+        var database: DatabaseQueue { get }
+        mutating func commit(_ seq: UInt64) throws -> Bool
+        func holds(_ seq: UInt64) throws -> Bool
     }
 
-    /// One run at a node: a fresh replica commits one passage per decision
-    /// until the power goes; then it is reopened and checked.
-    func nodeRun(seed: UInt32, normalSync: Bool) throws -> Outcome {
-        try StorageFaults.install()
-        let path = Self.file()
-        defer { Self.remove(path) }
-        var outcome = Outcome()
-        var acknowledged: [String] = []
-        do {
-            let replica = try SQLiteReplica(path: path)
+    /// A node's replica committing the passage locally (epoch 1 on a fresh file).
+    struct Node: Subject {
+        let replica: SQLiteReplica
+        var database: DatabaseQueue { replica.database }
+
+        init(path: String, normalSync: Bool) throws {
+            replica = try SQLiteReplica(path: path)
             if normalSync {
                 try replica.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
             }
-            let epoch = try replica.start(minimumEpoch: 1).epoch
-            let warmUp = UInt64.random(in: 0...20)
-            for seq in 1...UInt64(400) {
-                if seq == warmUp + 1 { Self.armCut(path, seed: seed) }
-                let change = Self.passage(seq, epoch: epoch)
-                do {
-                    try replica.commitLocal([change], clock: change.hlc)
-                    acknowledged.append(change.key)
-                } catch {
-                    break
-                }
-            }
-            outcome.cuts = StorageFaults.powerWasCut ? 1 : 0
-            try? replica.database.close()
+            _ = try replica.start(minimumEpoch: 1)
         }
-        StorageFaults.restorePower()
-        outcome.acknowledged = acknowledged.count
-        do {
-            let reopened = try SQLiteReplica(path: path)
-            let check = try reopened.database.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
-            if check != "ok" { outcome.damaged = 1 }
-            outcome.lost = try acknowledged.filter {
-                try reopened.row(RowRef(table: "gate_passages", key: $0))?.isVisible != true
-            }.count
-            try reopened.database.close()
-        } catch {
-            outcome.damaged = 1
+
+        func commit(_ seq: UInt64) throws -> Bool {
+            let change = PowerLossTests.passage(seq)
+            try replica.commitLocal([change], clock: change.hlc)
+            return true
         }
-        return outcome
+
+        func holds(_ seq: UInt64) throws -> Bool {
+            try replica.row(RowRef(table: "gate_passages", key: PowerLossTests.passage(seq).key))?.isVisible == true
+        }
     }
 
-    /// One run at the hub: changes from a gate are taken and acknowledged
-    /// until the power goes; then the store is reopened and every change the
-    /// hub acknowledged must be in its log.
-    func hubRun(seed: UInt32) throws -> Outcome {
+    /// The hub taking the passage from a gate: acknowledged once it acks.
+    struct Hub: Subject {
+        let store: SQLiteHubStore
+        let engine: HubEngine<SQLiteHubStore>
+        var database: DatabaseQueue { store.database }
+
+        init(path: String, normalSync: Bool) throws {
+            store = try SQLiteHubStore(path: path)
+            engine = try HubEngine(configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
+        }
+
+        func commit(_ seq: UInt64) throws -> Bool {
+            let result = engine.receive(
+                topic: Topics.node("gate-1", mall: "m", .up),
+                message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [PowerLossTests.passage(seq)])),
+                now: 1_800_000_000_000)
+            if let failure = result.storeFailure { throw StorageError(.durability, failure) }
+            return result.outgoing.contains { if case .ack = $0.message { true } else { false } }
+        }
+
+        func holds(_ seq: UInt64) throws -> Bool { try store.logged(PowerLossTests.passage(seq).id) != nil }
+    }
+
+    /// One run, reproducible from its seed: a fresh store commits decisions;
+    /// after 0 to 20 of them the cut is armed for the 1st to 150th write or
+    /// sync; once a commit fails the store is closed, reopened and checked.
+    func run<S: Subject>(_ subject: S.Type, seed: UInt32, normalSync: Bool = false) throws -> Outcome {
         try StorageFaults.install()
         let path = Self.file()
         defer { Self.remove(path) }
+        var random = SeededRandom(seed: UInt64(seed))
         var outcome = Outcome()
-        var acknowledged: [ChangeID] = []
+        var acknowledged: [UInt64] = []
         do {
-            let store = try SQLiteHubStore(path: path)
-            let hub = try HubEngine(
-                configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
-            let warmUp = UInt64.random(in: 0...20)
+            var store = try S(path: path, normalSync: normalSync)
+            let warmUp = UInt64(random.int(0...20))
             for seq in 1...UInt64(400) {
-                if seq == warmUp + 1 { Self.armCut(path, seed: seed) }
-                let change = Self.passage(seq, epoch: 1)
-                let result = hub.receive(
-                    topic: Topics.node("gate-1", mall: "m", .up),
-                    message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [change])),
-                    now: 1_800_000_000_000)
-                guard result.storeFailure == nil else { break }
-                if result.outgoing.contains(where: { if case .ack = $0.message { true } else { false } }) {
-                    acknowledged.append(change.id)
+                if seq == warmUp + 1 {
+                    StorageFaults.cutPower(
+                        ofFilesContaining: path, after: random.int(1...150), seed: seed, tear: seed % 2 == 0)
                 }
+                guard (try? store.commit(seq)) == true else { break }
+                acknowledged.append(seq)
             }
             outcome.cuts = StorageFaults.powerWasCut ? 1 : 0
             try? store.database.close()
@@ -133,10 +135,10 @@ struct PowerLossTests {
         StorageFaults.restorePower()
         outcome.acknowledged = acknowledged.count
         do {
-            let reopened = try SQLiteHubStore(path: path)
+            let reopened = try S(path: path, normalSync: normalSync)
             let check = try reopened.database.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
             if check != "ok" { outcome.damaged = 1 }
-            outcome.lost = try acknowledged.filter { try reopened.logged($0) == nil }.count
+            outcome.lost = try acknowledged.filter { try !reopened.holds($0) }.count
             try reopened.database.close()
         } catch {
             outcome.damaged = 1
@@ -160,21 +162,21 @@ struct PowerLossTests {
     }
 
     @Test func atANodeWithFullSyncNoAcknowledgedDecisionIsLostAndNoFileIsDamaged() throws {
-        let total = try runs("node replica, synchronous=FULL") { try nodeRun(seed: $0, normalSync: false) }
+        let total = try runs("node replica, synchronous=FULL") { try run(Node.self, seed: $0) }
         #expect(total.cuts == Self.iterations)
         #expect(total.lost == 0)
         #expect(total.damaged == 0)
     }
 
     @Test func atTheHubNoAcknowledgedChangeIsLostAndNoFileIsDamaged() throws {
-        let total = try runs("hub store, synchronous=FULL") { try hubRun(seed: $0) }
+        let total = try runs("hub store, synchronous=FULL") { try run(Hub.self, seed: $0) }
         #expect(total.cuts == Self.iterations)
         #expect(total.lost == 0)
         #expect(total.damaged == 0)
     }
 
     @Test func withNormalSyncTheSameRunLosesDecisions() throws {
-        let total = try runs("node replica, synchronous=NORMAL") { try nodeRun(seed: $0, normalSync: true) }
+        let total = try runs("node replica, synchronous=NORMAL") { try run(Node.self, seed: $0, normalSync: true) }
         #expect(total.cuts == Self.iterations)
         #expect(total.lost > 0, "the power-loss test cannot fail: it would not see a lost decision")
     }
