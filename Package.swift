@@ -141,6 +141,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
+                "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -202,6 +203,7 @@ let package = Package(
             name: "FleetTests",
             dependencies: [
                 "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "Transport", "EdgeRules",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -29,6 +29,7 @@ public import SyncCore
 /// | `sync.heartbeat_ms` | integer | `1000` | heartbeat period |
 /// | `sync.catch_up_delay_ms` | integer | `1000` | how long a gap may stay open before asking |
 /// | `sync.request_timeout_ms` | integer | `4000` | how long to wait for a resend or snapshot |
+/// | `sync.keep_acknowledged_days` | integer | `7` | how long changes the hub acknowledged are kept, for a hub restored from a backup that old |
 /// | `mqtt.*` | | | see `BrokerSettings` |
 public struct NodeSettings: Sendable {
     public var file: String
@@ -46,6 +47,7 @@ public struct NodeSettings: Sendable {
     public var upstream: UpstreamFlow.Configuration
     public var downstream: ChannelSync.Configuration
     public var heartbeatIntervalMillis: UInt64
+    public var keepAcknowledgedMillis: UInt64
     public var broker: BrokerSettings
 
     public var replicaPath: String { "\(dataDirectory)/replica.sqlite" }
@@ -131,6 +133,7 @@ public struct NodeSettings: Sendable {
             catchUpDelayMillis: UInt64(try sync.int("catch_up_delay_ms", in: 0...600_000, default: 1000)),
             requestTimeoutMillis: UInt64(try sync.int("request_timeout_ms", in: 100...600_000, default: 4000)))
         let heartbeat = UInt64(try sync.int("heartbeat_ms", in: 100...600_000, default: 1000))
+        let keepAcknowledged = UInt64(try sync.int("keep_acknowledged_days", in: 1...365, default: 7)) * 86_400_000
         try sync.rejectUnknownKeys()
 
         let broker = try BrokerSettings.read(&root, defaultClientID: id, checkingFiles: checkingFiles)
@@ -139,7 +142,7 @@ public struct NodeSettings: Sendable {
             file: path, node: id, mall: mall, role: Role(rawValue: roleText)!, dataDirectory: dataDirectory,
             clockOffsetMillis: clockOffset, api: ListenAddress(listen)!, deviceTokens: deviceTokens, gate: gate,
             gifts: gifts, lounge: lounge, upstream: upstream, downstream: downstream,
-            heartbeatIntervalMillis: heartbeat, broker: broker)
+            heartbeatIntervalMillis: heartbeat, keepAcknowledgedMillis: keepAcknowledged, broker: broker)
     }
 }
 

@@ -8,7 +8,8 @@ struct MallHub: AsyncParsableCommand {
         commandName: "mall-hub",
         abstract: "Run the MallEdge hub: ingest the fleet's changes over MQTT, order, merge and fan them out.",
         subcommands: [
-            Run.self, CheckConfig.self, Backup.self, Digest.self, Status.self, Conflicts.self, Gift.self, Staff.self,
+            Run.self, CheckConfig.self, Backup.self, Restore.self, Digest.self, Status.self, Conflicts.self, Gift.self,
+            Staff.self,
             Import.self,
             HashPassword.self,
         ],

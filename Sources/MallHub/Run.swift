@@ -27,6 +27,7 @@ extension MallHub {
             let logger = Logger(label: "mall-hub")
             try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
 
+            let lock = try holdStoreOrExit(tool: "mall-hub", path: settings.storePath)
             let fleet = Dictionary(
                 uniqueKeysWithValues: settings.fleet.map {
                     ($0.node, HubCoordinator.Engine.FleetMember(mall: $0.mall, role: $0.role))
@@ -62,6 +63,7 @@ extension MallHub {
                     "mqtt.broker": "\(settings.broker.options.host):\(settings.broker.options.port)",
                 ])
             try await app.runService()
+            withExtendedLifetime(lock) {}
         }
     }
 
@@ -97,6 +99,37 @@ extension MallHub {
                         + "\(String(format: "%.2f", backup.seconds)) s; integrity ok")
             } catch {
                 FileHandle.standardError.write(Data("mall-hub: backup failed: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put a backup in place of the hub's store while the hub is stopped; the hub then recovers from "
+                + "its nodes what it acknowledged since the backup.")
+
+        @Option(name: .shortAndLong, help: "The hub's TOML configuration file.")
+        var config: String
+
+        @Option(name: .long, help: "The backup to restore (left as it is).")
+        var from: String
+
+        func run() throws {
+            let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: config) }
+            do {
+                let (backup, keptAs) = try HubBackup.restore(from, to: settings.storePath)
+                print(
+                    "restored \(backup.bytes) bytes (log position \(backup.logPosition)) from \(from) to "
+                        + "\(settings.storePath)" + (keptAs.map { "; the replaced store is kept as \($0)" } ?? ""))
+                print(
+                    "start the hub: it begins a new log history, and its nodes send again what they kept since the "
+                        + "backup")
+            } catch let error as StorageError where error.code == .inUse {
+                FileHandle.standardError.write(Data("mall-hub: restore refused: stop the hub first (\(error))\n".utf8))
+                throw ExitCode(75)
+            } catch {
+                FileHandle.standardError.write(Data("mall-hub: restore failed: \(error)\n".utf8))
                 throw ExitCode(1)
             }
         }

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import MosquittoTransport
 import Services
+import Storage
 import SyncCore
 import Transport
 
@@ -28,10 +29,12 @@ extension MallNode {
             logger[metadataKey: "node"] = "\(settings.node)"
             try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
 
+            let lock = try holdStoreOrExit(tool: "mall-node", path: settings.replicaPath)
             let engineConfiguration = NodeCoordinator.Engine.Configuration(
                 node: settings.node, mall: settings.mall, role: settings.role, software: "mall-node/1",
                 upstream: settings.upstream, downstream: settings.downstream,
-                heartbeatIntervalMillis: settings.heartbeatIntervalMillis)
+                heartbeatIntervalMillis: settings.heartbeatIntervalMillis,
+                keepAcknowledgedMillis: settings.keepAcknowledgedMillis)
             let outgoing = OutgoingQueue()
             let coordinator = try NodeCoordinator(
                 configuration: engineConfiguration, replicaPath: settings.replicaPath,
@@ -59,6 +62,7 @@ extension MallNode {
                     "mqtt.broker": "\(settings.broker.options.host):\(settings.broker.options.port)",
                 ])
             try await app.runService()
+            withExtendedLifetime(lock) {}
         }
     }
 

@@ -62,7 +62,20 @@ public actor HubCoordinator {
             from: engine.store, operators: policies.operators, now: clock.now())
         self.outgoing = outgoing
         self.logger = logger
-        logger.info("hub store opened", metadata: ["hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)"])
+        logger.info(
+            "hub store opened",
+            metadata: [
+                "hub.epoch": "\(engine.epoch)", "hub.seq": "\(engine.lastSeq)",
+                "hub.history": "\(engine.history.marks.last?.id ?? "")",
+            ])
+        if let restore = engine.history.restore, let mark = engine.history.marks.last {
+            logger.notice(
+                "this log history began on a store restored from a backup: nodes send again what they kept since",
+                metadata: [
+                    "hub.history": "\(mark.id)", "hub.history.from": "\(mark.from)",
+                    "backup.taken_at_ms": "\(restore.backupTakenAt)", "restore.started_at_ms": "\(restore.startedAt)",
+                ])
+        }
     }
 
     /// The retained "hub offline" status: the will, and the farewell on a clean stop.

@@ -39,7 +39,15 @@ public final class ObservedReplica: ReplicaStore {
         observer?.channelReplaced(channel, in: replica)
     }
 
-    public func acknowledge(_ ack: AckEntry) throws -> Int { try replica.acknowledge(ack) }
+    public func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int { try replica.acknowledge(ack, now: now) }
+
+    public func forgetAcknowledged(before cutoff: UInt64) throws { try replica.forgetAcknowledged(before: cutoff) }
+
+    /// Rows stay as they are (a channel whose cursor is dropped keeps deciding
+    /// on its rows until its snapshot is installed).
+    public func followHubHistory(_ id: String, cursorsValidThrough: UInt64, replayInto: UInt64?) throws -> UInt64 {
+        try replica.followHubHistory(id, cursorsValidThrough: cursorsValidThrough, replayInto: replayInto)
+    }
 
     public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
         try replica.outbox(after: after, limit: limit)

@@ -29,16 +29,63 @@ public final class MemoryHubStore: HubStore {
     private var tombstones: [Channel: Set<RowRef>] = [:]
     /// Tombstones collected so far, by channel.
     public private(set) var collectedTombstones = 0
+    private var history = HubHistory(marks: [])
+    /// Set on a store put back from a backup until the hub starts on it:
+    /// when the backup was taken and when it was restored.
+    private var pendingRestore: HubHistory.Restore?
 
     public init() {}
 
     public func start() throws -> HubStartState {
         epoch += 1
+        if history.marks.isEmpty {
+            history.marks = [HistoryMark(id: "h-1", from: 0)]
+        } else if let restore = pendingRestore {
+            // Unique however often one backup is restored, as the SQLite store's random ids are.
+            history.marks.append(HistoryMark(id: "h-\(restore.startedAt)", from: UInt64(log.count)))
+            history.restore = restore
+            // Past any epoch the lost run used (a simulated day has far
+            // fewer hub starts; the SQLite store jumps to the time in seconds).
+            epoch += 1_000
+            pendingRestore = nil
+        }
         var heads: [Channel: UInt64] = [:]
         for (channel, seqs) in seqsByChannel { heads[channel] = seqs.last ?? 0 }
         return HubStartState(
             epoch: epoch, clock: clock, lastSeq: UInt64(log.count), highWaters: highWaters, heads: heads,
-            floors: floors, nodes: nodes)
+            floors: floors, nodes: nodes, history: history)
+    }
+
+    /// A copy of everything the store holds, as `mall-hub backup` takes one.
+    public func backup() -> MemoryHubStore {
+        let copy = MemoryHubStore()
+        copy.copyContents(of: self)
+        return copy
+    }
+
+    /// Puts `backup` back in place of this store's contents (the hub must be
+    /// stopped), as `mall-hub restore` does: the next start begins a new history.
+    public func restore(_ backup: MemoryHubStore, takenAt: UInt64, at now: UInt64) {
+        copyContents(of: backup)
+        pendingRestore = HubHistory.Restore(startedAt: now, backupTakenAt: takenAt)
+    }
+
+    private func copyContents(of other: MemoryHubStore) {
+        log = other.log
+        epoch = other.epoch
+        clock = other.clock
+        loggedIDs = other.loggedIDs
+        idsByContent = other.idsByContent
+        rows = other.rows
+        seqsByChannel = other.seqsByChannel
+        seqsByRow = other.seqsByRow
+        highWaters = other.highWaters
+        claims = other.claims
+        nodes = other.nodes
+        floors = other.floors
+        tombstones = other.tombstones
+        collectedTombstones = other.collectedTombstones
+        history = other.history
     }
 
     public func logged(_ id: ChangeID) throws -> LoggedChange? { loggedIDs[id] }
@@ -68,7 +115,10 @@ public final class MemoryHubStore: HubStore {
             seqsByChannel[entry.change.channel, default: []].append(entry.seq)
             seqsByRow[entry.change.row, default: []].append(entry.seq)
         }
-        for (id, logged) in ingest.aliases { loggedIDs[id] = logged }
+        for (id, logged) in ingest.aliases {
+            loggedIDs[id] = logged
+            idsByContent["\(id.origin)\u{1F}\(logged.hash)"] = idsByContent["\(id.origin)\u{1F}\(logged.hash)"] ?? id
+        }
         for (ref, row) in ingest.rows {
             rows[row.channel, default: [:]][ref] = row
             if row.state.isTombstone { tombstones[row.channel, default: []].insert(ref) }

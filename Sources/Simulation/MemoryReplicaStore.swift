@@ -11,7 +11,11 @@ public final class MemoryReplicaStore: ReplicaStore {
         var clock: HybridTimestamp = .zero
         var cursors: [Channel: UInt64] = [:]
         var rows: [Channel: [RowRef: SnapshotRow]] = [:]
-        var outbox: [(change: Change, chain: String)] = []
+        /// `replayed`: acknowledged by a hub in an earlier history (§9.6).
+        var outbox: [(change: Change, chain: String, replayed: Bool)] = []
+        /// Changes the hub acknowledged, kept aside for a restored hub (§9.6).
+        var acknowledged: [(change: Change, ackedAt: UInt64)] = []
+        var hubHistory: String?
         /// The sequence chain after the last change made (its epoch and seq).
         var chainTip: (epoch: UInt64, seq: UInt64, chain: String)?
         var lastCreated: ChangeID?
@@ -67,7 +71,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         committed()
         return ReplicaStartState(
             epoch: state.epoch, clock: state.clock, cursors: state.cursors, outbox: try outboxStatus(),
-            lastCreated: state.lastCreated)
+            lastCreated: state.lastCreated, hubHistory: state.hubHistory)
     }
 
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
@@ -81,7 +85,7 @@ public final class MemoryReplicaStore: ReplicaStore {
                 previous = tip.chain
             }
             let chain = SequenceChain.next(after: previous, contentHash: change.contentHash)
-            state.outbox.append((change, chain))
+            state.outbox.append((change, chain, false))
             state.chainTip = (change.id.epoch, change.id.seq, chain)
         }
         state.lastCreated = changes.last?.id ?? state.lastCreated
@@ -113,22 +117,55 @@ public final class MemoryReplicaStore: ReplicaStore {
         var table: [RowRef: SnapshotRow] = [:]
         for row in rows { table[row.ref] = row }
         state.rows[channel] = table
-        for (change, _) in state.outbox where change.channel == channel { apply(change, seq: nil) }
+        for (change, _, replayed) in state.outbox where change.channel == channel && !replayed {
+            apply(change, seq: nil)
+        }
         state.cursors[channel] = at
         snapshotInstalls += 1
         committed()
     }
 
-    public func acknowledge(_ ack: AckEntry) throws -> Int {
+    public func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int {
         guard
             state.outbox.contains(where: {
                 $0.change.id.epoch == ack.epoch && $0.change.id.seq == ack.upTo && $0.chain == ack.hash
             })
         else { return 0 }
-        let before = state.outbox.count
+        let pruned = state.outbox.filter { $0.change.id.epoch == ack.epoch && $0.change.id.seq <= ack.upTo }
+        state.acknowledged += pruned.map { ($0.change, now) }
         state.outbox.removeAll { $0.change.id.epoch == ack.epoch && $0.change.id.seq <= ack.upTo }
         committed()
-        return before - state.outbox.count
+        return pruned.count
+    }
+
+    public func forgetAcknowledged(before cutoff: UInt64) throws {
+        guard state.acknowledged.contains(where: { $0.ackedAt < cutoff }) else { return }
+        state.acknowledged.removeAll { $0.ackedAt < cutoff }
+        committed()
+    }
+
+    public func followHubHistory(_ id: String, cursorsValidThrough: UInt64, replayInto: UInt64?) throws -> UInt64 {
+        state.hubHistory = id
+        guard let replayInto else {
+            committed()
+            return 0
+        }
+        state.cursors = state.cursors.filter { $0.value <= cursorsValidThrough }
+        let kept = (state.acknowledged.map { ($0.change, true) } + state.outbox.map { ($0.change, $0.replayed) })
+            .sorted { ($0.0.id.epoch, $0.0.id.seq) < ($1.0.id.epoch, $1.0.id.seq) }
+        state.acknowledged = []
+        var chain = ""
+        state.outbox = kept.enumerated().map { index, item in
+            var change = item.0
+            change.id = ChangeID(origin: change.id.origin, epoch: replayInto, seq: UInt64(index + 1))
+            chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
+            return (change, chain, item.1)
+        }
+        state.epoch = max(state.epoch, replayInto)
+        state.chainTip = kept.isEmpty ? nil : (replayInto, UInt64(kept.count), chain)
+        if !kept.isEmpty { state.lastCreated = state.outbox.last?.change.id }
+        committed()
+        return UInt64(kept.count)
     }
 
     public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
@@ -147,7 +184,7 @@ public final class MemoryReplicaStore: ReplicaStore {
 
     public func outboxTails() throws -> [EpochPosition] {
         var last: [UInt64: UInt64] = [:]
-        for (change, _) in state.outbox { last[change.id.epoch] = max(last[change.id.epoch] ?? 0, change.id.seq) }
+        for (change, _, _) in state.outbox { last[change.id.epoch] = max(last[change.id.epoch] ?? 0, change.id.seq) }
         return last.keys.sorted().map { EpochPosition(epoch: $0, seq: last[$0]!) }
     }
 
@@ -163,7 +200,7 @@ public final class MemoryReplicaStore: ReplicaStore {
             var change = item.change
             change.id = ChangeID(origin: change.id.origin, epoch: toEpoch, seq: seq)
             chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
-            return (change, chain)
+            return (change, chain, item.replayed)
         }
         state.epoch = max(state.epoch, toEpoch)
         state.chainTip = seq > 0 ? (toEpoch, seq, chain) : nil

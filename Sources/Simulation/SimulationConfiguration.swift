@@ -73,6 +73,8 @@ public struct SimulationReport: Sendable {
     public var rateLimited = 0
     public var partitions = 0
     public var brokerCrashes = 0
+    /// Hub stores put back from an earlier backup.
+    public var hubRestores = 0
     public var snapshotsInstalled = 0
     public var tombstonesCollected = 0
     public var deletes = 0

@@ -16,6 +16,7 @@ public enum SimulationRunner {
         public var hostileRefused = 0
         public var partitions = 0
         public var brokerCrashes = 0
+        public var hubRestores = 0
         public var brokerDropped = 0
         public var messagesLost = 0
         public var snapshotsInstalled = 0
@@ -45,6 +46,7 @@ public enum SimulationRunner {
             hostileRefused += report.hostileRefused
             partitions += report.partitions
             brokerCrashes += report.brokerCrashes
+            hubRestores += report.hubRestores
             brokerDropped += report.brokerDropped
             messagesLost += report.messagesLost
             snapshotsInstalled += report.snapshotsInstalled

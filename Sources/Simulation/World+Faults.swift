@@ -1,10 +1,15 @@
 import SyncCore
 
 /// Faults at every layer: partitions of any subset, process crashes (with a
-/// lying disk that loses its last commits), hub and broker crashes, clock
-/// skew and jumps, and network weather (loss, duplication, reordering delay).
+/// lying disk that loses its last commits), hub and broker crashes, a hub
+/// put back from an earlier backup, clock skew and jumps, and network
+/// weather (loss, duplication, reordering delay).
 extension World {
     func injectFault() {
+        // Backups are taken now and then, as a nightly job would.
+        if hub.engine != nil, hubBackup == nil || random.chance(0.1) {
+            hubBackup = (hub.store.backup(), now, notApplied)
+        }
         let roll = random.int(0...99)
         trace.add(UInt64(roll))
         switch roll {
@@ -22,6 +27,14 @@ extension World {
             queue.push(.restartProcess(.node(index)), at: now + random.millis(500...30_000))
         case 50..<58:
             crashProcess(.hub, rollback: false)
+            if let backup = hubBackup, random.chance(0.4) {
+                // The hub's disk is lost: what it took since the backup must
+                // come back from the nodes.
+                report.hubRestores += 1
+                hub.store.restore(backup.store, takenAt: backup.takenAt, at: now)
+                notApplied = backup.notApplied
+                explain("the hub's store goes back to its backup of \(backup.takenAt) ms")
+            }
             queue.push(.restartProcess(.hub), at: now + random.millis(500...20_000))
         case 58..<65:
             guard broker.up else { return }

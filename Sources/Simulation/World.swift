@@ -99,6 +99,9 @@ public final class World {
     /// the row as it stood, such as a gate admitting on a booking the hub
     /// had cancelled meanwhile): accounted for, not lost.
     var notApplied: Set<LogicalID> = []
+    /// The hub's latest backup, when it was taken, and the changes the hub
+    /// had taken without applying by then (a restore takes that back too).
+    var hubBackup: (store: MemoryHubStore, takenAt: UInt64, notApplied: Set<LogicalID>)?
 
     public init(configuration: SimulationConfiguration) {
         self.configuration = configuration

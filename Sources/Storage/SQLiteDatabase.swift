@@ -43,6 +43,8 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Hashable, Sendable {
         case durability
         case corrupt
+        /// Another process holds the store (`StoreLock`).
+        case inUse
     }
 
     public var code: Code

@@ -55,6 +55,7 @@ public final class SQLiteHubStore: HubStore {
                     """)
         }
         registerClaimOrder(in: &migrator)
+        registerLogHistories(in: &migrator)
         return migrator
     }
 
@@ -73,7 +74,7 @@ public final class SQLiteHubStore: HubStore {
 
     public func start() throws -> HubStartState {
         try database.write { db in
-            let epoch = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? 0) + 1
+            var epoch = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? 0) + 1
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)", arguments: [epoch])
             let wall = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_wall'") ?? 0
             let counter = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_counter'") ?? 0
@@ -101,9 +102,11 @@ public final class SQLiteHubStore: HubStore {
                 nodes[record.node] = record
             }
             let lastSeq = UInt64(try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log") ?? 0)
+            let history = try Self.startHistory(db, lastSeq: lastSeq, epoch: &epoch)
             return HubStartState(
                 epoch: UInt64(epoch), clock: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)),
-                lastSeq: lastSeq, highWaters: highWaters, heads: heads, floors: floors, nodes: nodes)
+                lastSeq: lastSeq, highWaters: highWaters, heads: heads, floors: floors, nodes: nodes,
+                history: history)
         }
     }
 
@@ -123,7 +126,11 @@ public final class SQLiteHubStore: HubStore {
     public func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID? {
         try database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT epoch, oseq FROM log WHERE origin = ? AND hash = ? LIMIT 1",
+                db,
+                sql: """
+                    SELECT epoch, oseq FROM log WHERE origin = ?1 AND hash = ?2
+                    UNION ALL SELECT epoch, oseq FROM aliases WHERE origin = ?1 AND hash = ?2 LIMIT 1
+                    """,
                 arguments: [origin, contentHash]
             ).map { ChangeID(origin: origin, epoch: UInt64($0["epoch"] as Int64), seq: UInt64($0["oseq"] as Int64)) }
         }

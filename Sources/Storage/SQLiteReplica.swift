@@ -34,6 +34,7 @@ public final class SQLiteReplica: ReplicaStore {
                     """)
         }
         registerStaffSessions(in: &migrator)
+        registerKeptAcknowledged(in: &migrator)
         return migrator
     }
 
@@ -58,11 +59,13 @@ public final class SQLiteReplica: ReplicaStore {
                 : ChangeID(
                     origin: try Self.metaText(db, "origin"), epoch: lastEpoch,
                     seq: try Self.meta(db, "last_created_seq"))
+            let hubHistory = try Self.metaText(db, "hub_history")
             return ReplicaStartState(
                 epoch: epoch,
                 clock: HybridTimestamp(
                     wallMillis: try Self.meta(db, "clock_wall"), counter: UInt32(try Self.meta(db, "clock_counter"))),
-                cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated)
+                cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated,
+                hubHistory: hubHistory.isEmpty ? nil : hubHistory)
         }
     }
 
@@ -117,24 +120,15 @@ public final class SQLiteReplica: ReplicaStore {
         try database.write { db in
             try db.execute(sql: "DELETE FROM rows WHERE channel = ?", arguments: [channel.name])
             for row in rows { try Self.save(row, channel: channel, db) }
+            // A change sent again to a restored hub is in the snapshot if the
+            // hub holds it, and comes back in the stream once it takes it.
             let pending = try String.fetchAll(
-                db, sql: "SELECT change FROM outbox WHERE channel = ? ORDER BY epoch, seq", arguments: [channel.name])
+                db, sql: "SELECT change FROM outbox WHERE channel = ? AND replayed = 0 ORDER BY epoch, seq",
+                arguments: [channel.name])
             for text in pending { try Self.apply(try StoredJSON.decode(Change.self, text), seq: nil, db) }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)",
                 arguments: [channel.name, Int64(at)])
-        }
-    }
-
-    public func acknowledge(_ ack: AckEntry) throws -> Int {
-        try database.write { db in
-            let chain = try String.fetchOne(
-                db, sql: "SELECT chain FROM outbox WHERE epoch = ? AND seq = ?",
-                arguments: [Int64(ack.epoch), Int64(ack.upTo)])
-            guard chain == ack.hash else { return 0 }
-            try db.execute(
-                sql: "DELETE FROM outbox WHERE epoch = ? AND seq <= ?", arguments: [Int64(ack.epoch), Int64(ack.upTo)])
-            return db.changesCount
         }
     }
 
@@ -170,35 +164,47 @@ public final class SQLiteReplica: ReplicaStore {
                     db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE epoch = ?)", arguments: [Int64(fromEpoch)])
                 ?? false
             guard fromEpoch == current || present else { return nil }
-            let texts = try String.fetchAll(
-                db, sql: "SELECT change FROM outbox WHERE epoch >= ? ORDER BY epoch, seq", arguments: [Int64(fromEpoch)]
-            )
+            let moved = try Row.fetchAll(
+                db, sql: "SELECT change, replayed FROM outbox WHERE epoch >= ? ORDER BY epoch, seq",
+                arguments: [Int64(fromEpoch)]
+            ).map { (text: $0["change"] as String, replayed: $0["replayed"] as Bool) }
             try db.execute(sql: "DELETE FROM outbox WHERE epoch >= ?", arguments: [Int64(fromEpoch)])
-            var seq: UInt64 = 0
-            var chain = ""
-            for text in texts {
-                seq += 1
-                var change = try StoredJSON.decode(Change.self, text)
-                change.id = ChangeID(origin: change.id.origin, epoch: toEpoch, seq: seq)
-                chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
-                try db.execute(
-                    sql: """
-                        INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        Int64(toEpoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
-                        Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
-                    ])
-            }
-            try Self.setMeta(db, "epoch", max(current, toEpoch))
-            try Self.setChainTip(db, epoch: toEpoch, seq: seq, chain: chain)
-            if seq > 0 {
-                try Self.setMeta(db, "last_created_epoch", toEpoch)
-                try Self.setMeta(db, "last_created_seq", seq)
-            }
-            return seq
+            return try Self.renumber(moved, into: toEpoch, db)
         }
+    }
+
+    /// Writes stored changes back into the outbox as epoch `epoch`, seq 1, 2,
+    /// … in the given order, with their chains recomputed, and makes `epoch`
+    /// durable (when above the stored one) and the chain's tip. `replayed`
+    /// marks a change a hub acknowledged in an earlier history (§9.6).
+    /// - Returns: the last seq used (0 for no changes).
+    static func renumber(_ changes: [(text: String, replayed: Bool)], into epoch: UInt64, _ db: Database) throws
+        -> UInt64
+    {
+        var seq: UInt64 = 0
+        var chain = ""
+        for (text, replayed) in changes {
+            seq += 1
+            var change = try StoredJSON.decode(Change.self, text)
+            change.id = ChangeID(origin: change.id.origin, epoch: epoch, seq: seq)
+            chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change, replayed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Int64(epoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
+                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change), replayed,
+                ])
+        }
+        try setMeta(db, "epoch", max(try meta(db, "epoch"), epoch))
+        try setChainTip(db, epoch: epoch, seq: seq, chain: chain)
+        if seq > 0 {
+            try setMeta(db, "last_created_epoch", epoch)
+            try setMeta(db, "last_created_seq", seq)
+        }
+        return seq
     }
 
     public func collectTombstones(channel: Channel, floor: UInt64) throws {
@@ -295,7 +301,7 @@ public final class SQLiteReplica: ReplicaStore {
         return OutboxStatus(depth: depth, oldest: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)))
     }
 
-    private static func meta(_ db: Database, _ key: String) throws -> UInt64 {
+    static func meta(_ db: Database, _ key: String) throws -> UInt64 {
         UInt64(try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) ?? 0)
     }
 
@@ -303,12 +309,12 @@ public final class SQLiteReplica: ReplicaStore {
         try String.fetchOne(db, sql: "SELECT value FROM meta_text WHERE key = ?", arguments: [key]) ?? ""
     }
 
-    private static func setMeta(_ db: Database, _ key: String, _ value: UInt64) throws {
+    static func setMeta(_ db: Database, _ key: String, _ value: UInt64) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, Int64(value)])
     }
 
     /// The sequence chain after the last change made, for the next one.
-    private static func setChainTip(_ db: Database, epoch: UInt64, seq: UInt64, chain: String) throws {
+    static func setChainTip(_ db: Database, epoch: UInt64, seq: UInt64, chain: String) throws {
         try setMeta(db, "chain_epoch", epoch)
         try setMeta(db, "chain_seq", seq)
         try db.execute(sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('chain', ?)", arguments: [chain])

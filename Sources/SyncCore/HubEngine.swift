@@ -139,6 +139,8 @@ public final class HubEngine<Store: HubStore> {
     private var nodeSaveIntervalMillis: UInt64 { 5_000 }
     private var lastGCAt: UInt64?
     private var snapshotCounter = 0
+    /// The log's histories (§9.6), published with every status.
+    public private(set) var history: HubHistory
 
     public init(configuration: Configuration, store: Store, codec: WireCodec = WireCodec()) throws {
         self.configuration = configuration
@@ -151,6 +153,7 @@ public final class HubEngine<Store: HubStore> {
         floors = start.floors
         nodes = start.nodes
         highWaters = start.highWaters
+        history = start.history
         clock = HybridClock(last: start.clock, maxForwardDriftMillis: configuration.maxClockDriftMillis)
         for (key, mark) in highWaters {
             maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch)
@@ -237,6 +240,11 @@ public final class HubEngine<Store: HubStore> {
                 }
                 return Result()
             case (.up, .changes(let batch)) where batch.node == source.node:
+                if let followed = batch.history, let current = history.marks.last?.id, followed != current {
+                    // Sent before the node heard of a restore: it sends all of
+                    // it again, in the order made, once it has (§9.6).
+                    return Result()
+                }
                 return try ingest(batch, member: member, now: now)
             case (.up, .resend(let request)) where request.node == source.node:
                 guard member.channels.contains(request.channel) else {
@@ -374,6 +382,10 @@ public final class HubEngine<Store: HubStore> {
                 // undoes it at the origin, which applied it when it decided.
                 plan.aliases.append((change.id, logged))
                 work.newLogged[change.id] = logged
+                // Found by content too: sent again under another id (an epoch
+                // move, a replay to a restored hub), it is the same change,
+                // not a new one to judge again.
+                work.newContent.insert("\(change.id.origin)\u{1F}\(hash)")
                 result.notApplied.append(change)
                 for correction in NotApplied(change: change, reason: reason, row: row?.state).corrections(now: now) {
                     ownSeq += 1
@@ -624,7 +636,8 @@ public final class HubEngine<Store: HubStore> {
         let message = HubStatus(
             online: true, epoch: epoch, sentAt: now,
             heads: channels.map { ChannelPosition(channel: $0, seq: heads[$0] ?? 0) },
-            floors: channels.map { ChannelPosition(channel: $0, seq: floors[$0] ?? 0) })
+            floors: channels.map { ChannelPosition(channel: $0, seq: floors[$0] ?? 0) },
+            history: Array(history.marks.suffix(HistoryMark.kept)))
         return Outgoing(topic: Topics.hubStatus, message: .hubStatus(message), retained: true)
     }
 

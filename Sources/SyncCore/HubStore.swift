@@ -5,13 +5,15 @@
 /// the hub acknowledges nothing before that. Two implementations pass the same
 /// contract tests: SQLite and the simulator's in-memory store.
 public protocol HubStore: AnyObject {
-    /// Bumps the hub's durable epoch and returns what a run starts from.
+    /// Bumps the hub's durable epoch and returns what a run starts from. A
+    /// store put back from a backup starts a new log history here (§9.6).
     func start() throws -> HubStartState
     /// The content hash and sequence chain logged for a change id (or
     /// recorded as an alias), kept even after collection.
     func logged(_ id: ChangeID) throws -> LoggedChange?
     /// The id under which a change with this content from `origin` was
-    /// logged, if any.
+    /// logged or recorded (an alias, or a change taken without being
+    /// applied), if any.
     func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID?
     func row(_ ref: RowRef) throws -> StoredRow?
     /// The earliest `ClaimTally.kept` claims on an item, in stamp order,
@@ -111,10 +113,11 @@ public struct HubStartState: Sendable {
     public var heads: [Channel: UInt64]
     public var floors: [Channel: UInt64]
     public var nodes: [NodeID: NodeRecord]
+    public var history: HubHistory
 
     public init(
         epoch: UInt64, clock: HybridTimestamp, lastSeq: UInt64, highWaters: [OriginEpoch: HighWater],
-        heads: [Channel: UInt64], floors: [Channel: UInt64], nodes: [NodeID: NodeRecord]
+        heads: [Channel: UInt64], floors: [Channel: UInt64], nodes: [NodeID: NodeRecord], history: HubHistory
     ) {
         self.epoch = epoch
         self.clock = clock
@@ -123,6 +126,35 @@ public struct HubStartState: Sendable {
         self.heads = heads
         self.floors = floors
         self.nodes = nodes
+        self.history = history
+    }
+}
+
+/// The histories of the hub's log (§9.6). A store put back from a backup
+/// starts a new history at the log position the backup holds, so nodes that
+/// applied entries past it learn that those numbers now mean other changes.
+public struct HubHistory: Sendable, Equatable {
+    /// Oldest first; the current history is the last.
+    public var marks: [HistoryMark]
+    /// Set when the current history began with a restore from a backup.
+    public var restore: Restore?
+
+    public struct Restore: Sendable, Equatable {
+        /// When the hub first started on the restored store (hub time, ms).
+        public var startedAt: UInt64
+        /// When the backup was taken (hub time, ms): the fleet's changes made
+        /// since then may be lost to the hub and come back from the nodes.
+        public var backupTakenAt: UInt64
+
+        public init(startedAt: UInt64, backupTakenAt: UInt64) {
+            self.startedAt = startedAt
+            self.backupTakenAt = backupTakenAt
+        }
+    }
+
+    public init(marks: [HistoryMark], restore: Restore? = nil) {
+        self.marks = marks
+        self.restore = restore
     }
 }
 

@@ -86,11 +86,16 @@ public struct ChangeBatch: Hashable, Sendable, Codable {
     public var node: NodeID
     public var sentAt: UInt64
     public var changes: [Change]
+    /// The hub log history the node follows (§9.6), once it has seen one: a
+    /// restored hub takes nothing from a node that has not yet heard of the
+    /// restore, since the node sends it all again, in order, once it has.
+    public var history: String?
 
-    public init(node: NodeID, sentAt: UInt64, changes: [Change]) {
+    public init(node: NodeID, sentAt: UInt64, changes: [Change], history: String? = nil) {
         self.node = node
         self.sentAt = sentAt
         self.changes = changes
+        self.history = history
     }
 }
 
@@ -304,12 +309,37 @@ public struct HubStatus: Hashable, Sendable, Codable {
     /// Below these, a channel's log has been collected: a cursor under its
     /// floor can only catch up by snapshot.
     public var floors: [ChannelPosition]
+    /// The hub's log histories, oldest first, the current one last (§9.6):
+    /// a restored hub starts a new one, and a node whose cursors came from a
+    /// history the log has since gone back on learns how far they still hold.
+    /// Absent from the last will.
+    public var history: [HistoryMark]?
 
-    public init(online: Bool, epoch: UInt64, sentAt: UInt64, heads: [ChannelPosition], floors: [ChannelPosition]) {
+    public init(
+        online: Bool, epoch: UInt64, sentAt: UInt64, heads: [ChannelPosition], floors: [ChannelPosition],
+        history: [HistoryMark]? = nil
+    ) {
         self.online = online
         self.epoch = epoch
         self.sentAt = sentAt
         self.heads = heads
         self.floors = floors
+        self.history = history
     }
+}
+
+/// One history of the hub's log: its id, and the hub sequence up to which it
+/// shares the log of the history before it (0 for the first).
+public struct HistoryMark: Hashable, Sendable, Codable {
+    public var id: String
+    public var from: UInt64
+
+    public init(id: String, from: UInt64) {
+        self.id = id
+        self.from = from
+    }
+
+    /// How many marks a status carries at most: the newest, enough for any
+    /// node that was offline across a few restores; an older one re-snapshots.
+    public static let kept = 16
 }

@@ -11,6 +11,8 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// - `downstream`: catch-up delay and request timeout per channel.
     /// - `heartbeatIntervalMillis`: how often the node reports its state (default 1 s).
     /// - `maxClockDriftMillis`: remote clocks further ahead are not adopted (default 5 min).
+    /// - `keepAcknowledgedMillis`: how long acknowledged changes are kept for
+    ///   a hub restored from a backup (§9.6; default 7 days).
     public struct Configuration: Sendable {
         public var node: NodeID
         public var mall: String
@@ -20,11 +22,13 @@ public final class NodeEngine<Store: ReplicaStore> {
         public var downstream: ChannelSync.Configuration
         public var heartbeatIntervalMillis: UInt64
         public var maxClockDriftMillis: UInt64
+        public var keepAcknowledgedMillis: UInt64
 
         public init(
             node: NodeID, mall: String, role: Role, software: String = "mall-node/1",
             upstream: UpstreamFlow.Configuration = .init(), downstream: ChannelSync.Configuration = .init(),
-            heartbeatIntervalMillis: UInt64 = 1000, maxClockDriftMillis: UInt64 = 5 * 60 * 1000
+            heartbeatIntervalMillis: UInt64 = 1000, maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
+            keepAcknowledgedMillis: UInt64 = 7 * 24 * 3_600_000
         ) {
             self.node = node
             self.mall = mall
@@ -34,6 +38,7 @@ public final class NodeEngine<Store: ReplicaStore> {
             self.downstream = downstream
             self.heartbeatIntervalMillis = heartbeatIntervalMillis
             self.maxClockDriftMillis = maxClockDriftMillis
+            self.keepAcknowledgedMillis = keepAcknowledgedMillis
         }
 
         public var channels: [Channel] {
@@ -55,6 +60,11 @@ public final class NodeEngine<Store: ReplicaStore> {
     private var lastHeartbeatAt: UInt64?
     /// The floor up to which tombstones were last collected, per channel.
     private var collectedFloors: [Channel: UInt64] = [:]
+    /// The hub log history the cursors refer to (§9.6).
+    public private(set) var hubHistory: String?
+    private var lastForgetAt: UInt64?
+    /// How often acknowledged changes past their keeping time are dropped.
+    private var forgetIntervalMillis: UInt64 { 10 * 60 * 1000 }
 
     public init(configuration: Configuration, store: Store) throws {
         self.configuration = configuration
@@ -64,6 +74,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         lastCreated = start.lastCreated
         clock = HybridClock(last: start.clock, maxForwardDriftMillis: configuration.maxClockDriftMillis)
         outbox = start.outbox
+        hubHistory = start.hubHistory
         upstream = UpstreamFlow(configuration: configuration.upstream)
         for channel in configuration.channels {
             channels[channel] = ChannelSync(
@@ -162,6 +173,10 @@ public final class NodeEngine<Store: ReplicaStore> {
             lastHeartbeatAt = now
             out.append(Outgoing(topic: topic(.up), message: .heartbeat(heartbeat(now: now))))
         }
+        if Timer.isDue(since: lastForgetAt, every: forgetIntervalMillis, now: now) {
+            lastForgetAt = now
+            try store.forgetAcknowledged(before: now - min(now, configuration.keepAcknowledgedMillis))
+        }
         return out + (try pump(now: now))
     }
 
@@ -196,6 +211,7 @@ public final class NodeEngine<Store: ReplicaStore> {
             guard status.online else { return [] }
             lastHeardFromHub = now
             var out: [Outgoing] = []
+            if let marks = status.history { out += try follow(marks, now: now) }
             let floors = Dictionary(status.floors.map { ($0.channel, $0.seq) }, uniquingKeysWith: max)
             for head in status.heads where channels[head.channel] != nil {
                 let floor = floors[head.channel] ?? 0
@@ -232,6 +248,37 @@ public final class NodeEngine<Store: ReplicaStore> {
         case .unsupportedVersion:
             return []
         }
+    }
+
+    /// Follows the hub's log history (§9.6). The first history seen is only
+    /// recorded. A new one means the hub went back (restored from a backup):
+    /// cursors past what the new history shares with ours re-snapshot, and
+    /// every change still kept, acknowledged or not, is sent again in a new
+    /// epoch; the hub takes the ones it lost and recognises the rest by
+    /// content hash.
+    private func follow(_ marks: [HistoryMark], now: UInt64) throws -> [Outgoing] {
+        guard let current = marks.last, current.id != hubHistory else { return [] }
+        guard let known = hubHistory, let validThrough = LogHistory.validThrough(appliedUnder: known, marks: marks)
+        else {
+            _ = try store.followHubHistory(current.id, cursorsValidThrough: 0, replayInto: nil)
+            hubHistory = current.id
+            return []
+        }
+        let newEpoch = epoch + 1
+        let lastSeq = try store.followHubHistory(current.id, cursorsValidThrough: validThrough, replayInto: newEpoch)
+        hubHistory = current.id
+        epoch = newEpoch
+        nextSeq = lastSeq + 1
+        if lastSeq > 0 { lastCreated = ChangeID(origin: configuration.node, epoch: epoch, seq: lastSeq) }
+        outbox = try store.outboxStatus()
+        collectedFloors = [:]
+        for channel in configuration.channels {
+            // Heads and floors seen under the old history no longer mean anything.
+            let cursor = channels[channel]!.cursor.flatMap { $0 <= validThrough ? $0 : nil }
+            channels[channel] = ChannelSync(channel: channel, cursor: cursor, configuration: configuration.downstream)
+        }
+        upstream.rewind(now: now)
+        return try pump(now: now)
     }
 
     // MARK: Performing actions
@@ -273,7 +320,7 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// outbox holds its epoch and seq with the same sequence chain.
     private func acknowledge(_ entries: [AckEntry], now: UInt64) throws {
         for entry in entries {
-            let pruned = try store.acknowledge(entry)
+            let pruned = try store.acknowledge(entry, now: now)
             guard pruned > 0 else { continue }
             outbox.depth -= pruned
             if outbox.depth == 0 { outbox.oldest = nil } else { outbox.oldest = try store.outboxStatus().oldest }
@@ -306,7 +353,7 @@ public final class NodeEngine<Store: ReplicaStore> {
             else { break }
             let changes = Array(first)
             upstream.sent(through: last.id, count: changes.count, now: now)
-            let batch = ChangeBatch(node: configuration.node, sentAt: now, changes: changes)
+            let batch = ChangeBatch(node: configuration.node, sentAt: now, changes: changes, history: hubHistory)
             out.append(Outgoing(topic: topic(.up), message: .changes(batch)))
         }
         return out

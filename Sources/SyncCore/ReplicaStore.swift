@@ -13,12 +13,27 @@ public protocol ReplicaStore: AnyObject {
     func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws
     /// Replaces one channel's rows with a snapshot at hub sequence `at`, then
     /// re-applies the outbox's changes of that channel on top (the engine first
-    /// prunes those the snapshot's acks show the hub holds).
+    /// prunes those the snapshot's acks show the hub holds), except those sent
+    /// again after a new hub history (§9.6): the snapshot holds them if the
+    /// hub does, and the stream brings them once the hub takes them.
     func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws
     /// Removes outbox changes of `ack.epoch` up to `ack.upTo`, but only when the
-    /// outbox holds `(epoch, upTo)` with the acknowledged sequence chain.
+    /// outbox holds `(epoch, upTo)` with the acknowledged sequence chain. The
+    /// removed changes are kept aside, marked acknowledged at `now`, until
+    /// `forgetAcknowledged` drops them: a hub restored from a backup gets
+    /// them again (§9.6).
     /// - Returns: how many changes were removed.
-    func acknowledge(_ ack: AckEntry) throws -> Int
+    func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int
+    /// Drops the acknowledged changes kept aside since before `cutoff`.
+    func forgetAcknowledged(before cutoff: UInt64) throws
+    /// Records `id` as the hub log history the cursors refer to (§9.6). When
+    /// `replayInto` is given, the hub went back: cursors above
+    /// `cursorsValidThrough` are dropped (their channels re-snapshot), and
+    /// every acknowledged change kept aside, then every outbox change, is
+    /// renumbered into epoch `replayInto` from seq 1 in the order made, as
+    /// unacknowledged; `replayInto` becomes the durable epoch.
+    /// - Returns: the last seq used in `replayInto` (0 when nothing moved).
+    func followHubHistory(_ id: String, cursorsValidThrough: UInt64, replayInto: UInt64?) throws -> UInt64
     /// Outbox changes in `(epoch, seq)` order after `after` (from the start when nil).
     func outbox(after: ChangeID?, limit: Int) throws -> [Change]
     func outboxStatus() throws -> OutboxStatus
@@ -49,16 +64,19 @@ public struct ReplicaStartState: Sendable, Equatable {
     public var outbox: OutboxStatus
     /// The last change this node made, in any run.
     public var lastCreated: ChangeID?
+    /// The hub log history the cursors refer to (nil before the first status).
+    public var hubHistory: String?
 
     public init(
         epoch: UInt64, clock: HybridTimestamp, cursors: [Channel: UInt64], outbox: OutboxStatus,
-        lastCreated: ChangeID?
+        lastCreated: ChangeID?, hubHistory: String? = nil
     ) {
         self.epoch = epoch
         self.clock = clock
         self.cursors = cursors
         self.outbox = outbox
         self.lastCreated = lastCreated
+        self.hubHistory = hubHistory
     }
 }
 

@@ -84,6 +84,7 @@ extension WireMessage {
             check("sentAt", m.sentAt)
             check(m.heads, "heads")
             check(m.floors, "floors")
+            for mark in m.history ?? [] { check("history.from", mark.from) }
         }
         return found
     }

@@ -13,6 +13,7 @@ extension WireMessage {
         case .changes(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.changes.isEmpty { return "no changes" }
+            if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
             if m.changes.count > maxItems { return "\(m.changes.count) changes, limit \(maxItems)" }
             for change in m.changes {
                 if change.id.epoch == 0 || change.id.seq == 0 { return "epoch and seq start at 1" }
@@ -52,8 +53,15 @@ extension WireMessage {
             }
         case .control(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
-        case .hubStatus:
-            break
+        case .hubStatus(let m):
+            guard let history = m.history else { break }
+            if history.count > HistoryMark.kept { return "\(history.count) history marks, limit \(HistoryMark.kept)" }
+            if let mark = history.first(where: { !Identifier.isValid($0.id) }) {
+                return "invalid history id \(mark.id.prefix(80))"
+            }
+            if zip(history, history.dropFirst()).contains(where: { $0.from > $1.from }) {
+                return "history marks out of order"
+            }
         }
         return nil
     }

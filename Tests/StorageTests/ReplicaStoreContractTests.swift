@@ -61,11 +61,11 @@ import Testing
         // (the hub holds a different change 1, from a run that reused the
         // epoch), when it arrives, then nothing is pruned.
         let otherHistory = SequenceChain.next(after: "0000000000000000", contentHash: changes[1].contentHash)
-        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: otherHistory)) == 0)
-        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: changes[1].contentHash)) == 0)
-        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chain2)) == 2)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: otherHistory), now: 5000) == 0)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: changes[1].contentHash), now: 5000) == 0)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chain2), now: 5000) == 2)
         #expect(try store.outbox(after: nil, limit: 10).map(\.id.seq) == [3])
-        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chain2)) == 0)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chain2), now: 5000) == 0)
     }
 
     @Test(arguments: Kind.allCases)
@@ -122,6 +122,49 @@ import Testing
         // The same instruction again must not renumber changes the hub may now hold.
         #expect(try store.moveOutbox(fromEpoch: 1, toEpoch: 6) == nil)
         #expect(try store.start(minimumEpoch: 1).epoch == 6)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func acknowledgedChangesAreKeptUntilForgottenAndReplayedWhenTheHubWentBack(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let changes = (1...4).map { Self.change($0, key: "r-\($0)") }
+        try store.commitLocal(changes, clock: .zero)
+        try store.applyRemote(channel: Self.channel, entries: [], upTo: 50, clock: .zero)
+        let chains = changes.reduce(into: [String]()) {
+            $0.append(SequenceChain.next(after: $0.last ?? "", contentHash: $1.contentHash))
+        }
+        // Changes 1 and 2 are acknowledged at t=5000, change 3 at t=9000.
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chains[1]), now: 5000) == 2)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 3, hash: chains[2]), now: 9000) == 1)
+        // The first history seen is only recorded: nothing moves.
+        #expect(try store.followHubHistory("h-a", cursorsValidThrough: 0, replayInto: nil) == 0)
+        #expect(try store.start(minimumEpoch: 1).hubHistory == "h-a")
+        #expect(try store.outbox(after: nil, limit: 10).map(\.id.seq) == [4])
+
+        // Kept past its time, change 1..2 are dropped; 3 stays.
+        try store.forgetAcknowledged(before: 6000)
+        // The hub went back to position 30: the cursor at 50 no longer holds,
+        // and every kept change travels again, in the order made, in epoch 7.
+        #expect(try store.followHubHistory("h-b", cursorsValidThrough: 30, replayInto: 7) == 2)
+        let outbox = try store.outbox(after: nil, limit: 10)
+        #expect(
+            outbox.map(\.id) == [
+                ChangeID(origin: "gate-1", epoch: 7, seq: 1), ChangeID(origin: "gate-1", epoch: 7, seq: 2),
+            ])
+        #expect(outbox.map(\.contentHash) == [changes[2].contentHash, changes[3].contentHash])
+        let start = try store.start(minimumEpoch: 1)
+        #expect(start.epoch == 8)
+        #expect(start.cursors[Self.channel] == nil)
+        #expect(start.hubHistory == "h-b")
+        #expect(start.lastCreated == ChangeID(origin: "gate-1", epoch: 7, seq: 2))
+        // The replayed changes chain from scratch in their new epoch, so the hub's ack prunes them.
+        let newChain = SequenceChain.next(
+            after: SequenceChain.next(after: "", contentHash: changes[2].contentHash),
+            contentHash: changes[3].contentHash)
+        #expect(try store.acknowledge(AckEntry(epoch: 7, upTo: 2, hash: newChain), now: 10_000) == 2)
+        // The rows never moved: the replica still shows every change.
+        #expect(try store.rows(in: Self.channel).map(\.key) == ["r-1", "r-2", "r-3", "r-4"])
     }
 
     @Test(arguments: Kind.allCases)

@@ -1,0 +1,69 @@
+import GRDB
+public import SyncCore
+
+/// Acknowledged changes kept aside for a while, and what a node does when
+/// the hub's log history changes (§9.6): a hub restored from a backup lost
+/// what it acknowledged since, and the nodes give it back.
+extension SQLiteReplica {
+    static func registerKeptAcknowledged(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3-kept-acknowledged") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE acknowledged (
+                        epoch INTEGER NOT NULL, seq INTEGER NOT NULL, chain TEXT NOT NULL,
+                        hlc_wall INTEGER NOT NULL, hlc_counter INTEGER NOT NULL, channel TEXT NOT NULL,
+                        change TEXT NOT NULL, acked_at INTEGER NOT NULL, PRIMARY KEY (epoch, seq)) STRICT;
+                    CREATE INDEX acknowledged_by_time ON acknowledged (acked_at);
+                    ALTER TABLE outbox ADD COLUMN replayed INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
+    }
+
+    public func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int {
+        try database.write { db in
+            let chain = try String.fetchOne(
+                db, sql: "SELECT chain FROM outbox WHERE epoch = ? AND seq = ?",
+                arguments: [Int64(ack.epoch), Int64(ack.upTo)])
+            guard chain == ack.hash else { return 0 }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO acknowledged
+                    SELECT epoch, seq, chain, hlc_wall, hlc_counter, channel, change, ? FROM outbox
+                    WHERE epoch = ? AND seq <= ?
+                    """,
+                arguments: [Int64(clamping: now), Int64(ack.epoch), Int64(ack.upTo)])
+            try db.execute(
+                sql: "DELETE FROM outbox WHERE epoch = ? AND seq <= ?", arguments: [Int64(ack.epoch), Int64(ack.upTo)])
+            return db.changesCount
+        }
+    }
+
+    public func forgetAcknowledged(before cutoff: UInt64) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "DELETE FROM acknowledged WHERE acked_at < ?", arguments: [Int64(clamping: cutoff)])
+        }
+    }
+
+    public func followHubHistory(_ id: String, cursorsValidThrough: UInt64, replayInto: UInt64?) throws -> UInt64 {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('hub_history', ?)", arguments: [id])
+            guard let replayInto else { return 0 }
+            try db.execute(
+                sql: "DELETE FROM cursors WHERE seq > ?", arguments: [Int64(clamping: cursorsValidThrough)])
+            let kept = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT change, replayed FROM (
+                        SELECT epoch, seq, change, 1 AS replayed FROM acknowledged
+                        UNION ALL SELECT epoch, seq, change, replayed FROM outbox)
+                    ORDER BY epoch, seq
+                    """
+            ).map { (text: $0["change"] as String, replayed: $0["replayed"] as Bool) }
+            try db.execute(sql: "DELETE FROM acknowledged")
+            try db.execute(sql: "DELETE FROM outbox")
+            return try Self.renumber(kept, into: replayInto, db)
+        }
+    }
+}
