@@ -191,9 +191,12 @@ public actor HubCoordinator {
     }
 
     public func digests() throws -> [String: String] {
+        let now = clock.now()
         let channels = Set(engine.configuration.fleet.values.flatMap(\.channels)).sorted()
         return try Dictionary(
-            uniqueKeysWithValues: channels.map { ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0))) })
+            uniqueKeysWithValues: channels.map {
+                ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0), now: now))
+            })
     }
 
     private func message(_ outgoing: Outgoing) -> TransportMessage {

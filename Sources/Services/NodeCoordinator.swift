@@ -106,9 +106,10 @@ public actor NodeCoordinator {
     }
 
     public func digests() throws -> [String: String] {
-        try Dictionary(
+        let now = clock.now()
+        return try Dictionary(
             uniqueKeysWithValues: engine.configuration.channels.map {
-                ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0)))
+                ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0), now: now))
             })
     }
 

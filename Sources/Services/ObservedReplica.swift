@@ -61,6 +61,13 @@ public final class ObservedReplica: ReplicaStore {
         try replica.moveOutbox(fromEpoch: fromEpoch, toEpoch: toEpoch)
     }
 
+    /// The decision views forget the rows too.
+    public func dropExpired(now: UInt64) throws -> [RowRef] {
+        let dropped = try replica.dropExpired(now: now)
+        if !dropped.isEmpty { observer?.rowsChanged(dropped, in: replica) }
+        return dropped
+    }
+
     /// Collected tombstones were invisible already: no view changes.
     public func collectTombstones(channel: Channel, floor: UInt64) throws {
         try replica.collectTombstones(channel: channel, floor: floor)

@@ -22,7 +22,8 @@ public final class MemoryHubStore: HubStore {
     private var seqsByChannel: [Channel: [UInt64]] = [:]
     private var seqsByRow: [RowRef: [UInt64]] = [:]
     private var highWaters: [OriginEpoch: HighWater] = [:]
-    private var claims: [String: ClaimTally] = [:]
+    /// Every claim on each item, so expired ones can be dropped one by one.
+    private var claims: [String: [Claim]] = [:]
     private var nodes: [NodeID: NodeRecord] = [:]
     private var floors: [Channel: UInt64] = [:]
     /// Tombstoned rows by channel, so collection does not scan every row.
@@ -102,7 +103,7 @@ public final class MemoryHubStore: HubStore {
     }
 
     public func claimTally(kind: String, item: String) throws -> ClaimTally {
-        claims["\(kind)\u{1F}\(item)"] ?? ClaimTally()
+        ClaimTally(claims["\(kind)\u{1F}\(item)"] ?? [])
     }
 
     public func commit(_ ingest: HubIngest) throws {
@@ -124,7 +125,7 @@ public final class MemoryHubStore: HubStore {
             if row.state.isTombstone { tombstones[row.channel, default: []].insert(ref) }
         }
         for (key, mark) in ingest.highWaters { highWaters[key] = mark }
-        for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: ClaimTally()].add(claim) }
+        for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: []].append(claim) }
         clock = max(clock, ingest.clock)
     }
 
@@ -154,6 +155,25 @@ public final class MemoryHubStore: HubStore {
 
     public func saveNodes(_ records: [NodeRecord]) throws {
         for record in records { nodes[record.node] = record }
+    }
+
+    public func dropExpired(now: UInt64) throws -> Int {
+        var dropped = 0
+        for channel in rows.keys.sorted() {
+            for (ref, row) in rows[channel]!
+            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
+                rows[channel]![ref] = nil
+                for seq in seqsByRow[ref] ?? [] { log[Int(seq) - 1].collected = true }
+                dropped += 1
+            }
+        }
+        for rule in SingleUseRule.all {
+            guard let retain = Schema.mall.tables[rule.table]?.retainMillis, now >= retain else { continue }
+            for key in claims.keys where key.hasPrefix("\(rule.kind)\u{1F}") {
+                claims[key]!.removeAll { $0.stamp.hlc.wallMillis <= now - retain }
+            }
+        }
+        return dropped
     }
 
     public func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64? {

@@ -209,6 +209,18 @@ public final class MemoryReplicaStore: ReplicaStore {
         return seq
     }
 
+    public func dropExpired(now: UInt64) throws -> [RowRef] {
+        var dropped: [RowRef] = []
+        for (channel, rows) in state.rows {
+            for (ref, row) in rows where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
+                state.rows[channel]![ref] = nil
+                dropped.append(ref)
+            }
+        }
+        if !dropped.isEmpty { committed() }
+        return dropped.sorted()
+    }
+
     public func collectTombstones(channel: Channel, floor: UInt64) throws {
         guard let rows = state.rows[channel] else { return }
         let dead = rows.values.filter { $0.state.isTombstone && $0.seq <= floor }

@@ -117,8 +117,9 @@ extension World {
         }
         for node in nodes where node.index != excluding {
             for channel in node.engine!.configuration.channels {
-                let mine = ReplicaDigest.of((try? node.store.rows(in: channel)) ?? [])
-                let hubs = ReplicaDigest.of((try? hub.store.rows(in: channel)) ?? [])
+                let at = physicalTime(of: .hub)
+                let mine = ReplicaDigest.of((try? node.store.rows(in: channel)) ?? [], now: at)
+                let hubs = ReplicaDigest.of((try? hub.store.rows(in: channel)) ?? [], now: at)
                 if mine != hubs {
                     return "\(node.id) \(channel) digest differs from the hub's\(firstDifference(node, channel))"
                 }

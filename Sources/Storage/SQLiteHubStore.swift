@@ -56,6 +56,7 @@ public final class SQLiteHubStore: HubStore {
         }
         registerClaimOrder(in: &migrator)
         registerLogHistories(in: &migrator)
+        registerRetention(in: &migrator)
         return migrator
     }
 
@@ -191,12 +192,12 @@ public final class SQLiteHubStore: HubStore {
             for row in ingest.rows.values {
                 try db.execute(
                     sql: """
-                        INSERT OR REPLACE INTO rows (table_name, key, channel, seq, tombstone, state)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT OR REPLACE INTO rows (table_name, key, channel, seq, tombstone, state, made_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
-                        try StoredJSON.encode(row.state),
+                        try StoredJSON.encode(row.state), row.state.newestWall.map { Int64(clamping: $0) },
                     ])
             }
             for (key, mark) in ingest.highWaters {

@@ -138,6 +138,9 @@ public final class HubEngine<Store: HubStore> {
     private var lastNodeSaveAt: UInt64?
     private var nodeSaveIntervalMillis: UInt64 { 5_000 }
     private var lastGCAt: UInt64?
+    /// When event rows past their retention were last dropped (§12.1), and how often.
+    private var lastExpiryAt: UInt64?
+    private var expiryIntervalMillis: UInt64 { 10 * 60 * 1000 }
     private var snapshotCounter = 0
     /// The log's histories (§9.6), published with every status.
     public private(set) var history: HubHistory
@@ -618,6 +621,10 @@ public final class HubEngine<Store: HubStore> {
         if Timer.isDue(since: lastGCAt, every: configuration.gcIntervalMillis, now: now) {
             lastGCAt = now
             try collectTombstones(now: now)
+        }
+        if Timer.isDue(since: lastExpiryAt, every: expiryIntervalMillis, now: now) {
+            lastExpiryAt = now
+            _ = try store.dropExpired(now: now)
         }
         if Timer.isDue(since: lastStatusAt, every: configuration.statusIntervalMillis, now: now) {
             out.append(status(now: now))

@@ -26,6 +26,11 @@ public protocol HubStore: AnyObject {
     func rows(in channel: Channel) throws -> [SnapshotRow]
     /// Saves node records, all in one commit.
     func saveNodes(_ records: [NodeRecord]) throws
+    /// Deletes the event rows past their table's retention at `now`, drops
+    /// the payloads of their log entries (ids and hashes stay, for dedupe)
+    /// and their claims on single-use items (§12.1).
+    /// - Returns: how many rows were deleted.
+    func dropExpired(now: UInt64) throws -> Int
     /// Drops tombstones of `channel` last touched at or below `through`, with
     /// the payloads of their log entries (ids and hashes stay, for dedupe).
     /// - Returns: the channel's new floor, or nil when nothing was collected.

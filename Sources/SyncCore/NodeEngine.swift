@@ -63,7 +63,8 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// The hub log history the cursors refer to (§9.6).
     public private(set) var hubHistory: String?
     private var lastForgetAt: UInt64?
-    /// How often acknowledged changes past their keeping time are dropped.
+    /// How often acknowledged changes past their keeping time, and event rows
+    /// past their retention, are dropped.
     private var forgetIntervalMillis: UInt64 { 10 * 60 * 1000 }
 
     public init(configuration: Configuration, store: Store) throws {
@@ -176,6 +177,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         if Timer.isDue(since: lastForgetAt, every: forgetIntervalMillis, now: now) {
             lastForgetAt = now
             try store.forgetAcknowledged(before: now - min(now, configuration.keepAcknowledgedMillis))
+            _ = try store.dropExpired(now: now)
         }
         return out + (try pump(now: now))
     }

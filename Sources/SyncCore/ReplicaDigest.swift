@@ -4,9 +4,16 @@
 /// Only what a user can see counts (visible rows, their values); merge
 /// metadata such as stamps and tombstones does not.
 public enum ReplicaDigest {
-    public static func of(_ rows: [SnapshotRow]) -> String {
+    /// With `now`, event rows past their table's retention are left out:
+    /// replicas drop them at their own pace (SPEC §12.1).
+    public static func of(_ rows: [SnapshotRow], now: UInt64? = nil) -> String {
         var text = ""
-        for row in rows.filter(\.state.isVisible).sorted(by: { $0.ref < $1.ref }) {
+        let kept = rows.filter { row in
+            guard row.state.isVisible else { return false }
+            guard let now, let table = Schema.mall.tables[row.table] else { return true }
+            return !table.hasExpired(row.state, now: now)
+        }
+        for row in kept.sorted(by: { $0.ref < $1.ref }) {
             text += "\(row.table)\u{1F}\(row.key)"
             for (name, cell) in row.state.cells.sorted(by: { $0.key < $1.key }) {
                 text += "\u{1E}\(name)=\(cell.value)"

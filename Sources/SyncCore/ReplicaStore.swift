@@ -50,6 +50,9 @@ public protocol ReplicaStore: AnyObject {
     ///   epoch of any outbox change: a repeated instruction must not renumber
     ///   changes the hub may already hold.
     func moveOutbox(fromEpoch: UInt64, toEpoch: UInt64) throws -> UInt64?
+    /// Deletes the event rows past their table's retention at `now` (§12.1).
+    /// - Returns: the rows deleted.
+    func dropExpired(now: UInt64) throws -> [RowRef]
     /// Forgets tombstones of `channel` last touched at or below `floor`.
     func collectTombstones(channel: Channel, floor: UInt64) throws
     func row(_ ref: RowRef) throws -> RowState?

@@ -28,6 +28,8 @@ public struct RowState: Hashable, Sendable, Codable {
     }
 
     public var isVisible: Bool { inserted && deleted == nil }
+    /// The wall time of the newest stamp in the row: when an event row was made.
+    public var newestWall: UInt64? { cells.values.map(\.stamp.hlc.wallMillis).max() }
     public var isTombstone: Bool { deleted != nil }
 
     /// The visible column values (empty for a row that is not visible).

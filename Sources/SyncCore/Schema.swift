@@ -46,16 +46,28 @@ public struct Schema: Sendable {
         /// Columns no API returns (a PIN hash): they replicate to the nodes
         /// that verify them and go no further.
         public var secretColumns: Set<String>
+        /// How long an event row is kept after it was made (nil: for ever).
+        /// Every replica, the hub's included, drops it then, and no digest,
+        /// snapshot or decision counts it any more (SPEC §12.1).
+        public var retainMillis: UInt64?
 
         public init(
             name: String, kind: Kind, columns: [String: ColumnType], channelKinds: Set<Channel.Kind>,
-            secretColumns: Set<String> = []
+            secretColumns: Set<String> = [], retainMillis: UInt64? = nil
         ) {
             self.name = name
             self.kind = kind
             self.columns = columns
             self.channelKinds = channelKinds
             self.secretColumns = secretColumns
+            self.retainMillis = kind == .events ? retainMillis : nil
+        }
+
+        /// Whether a row of this table has outlived its retention at `now`:
+        /// made (its newest stamp) at least `retainMillis` before.
+        public func hasExpired(_ state: RowState, now: UInt64) -> Bool {
+            guard let retainMillis, let made = state.newestWall else { return false }
+            return now >= retainMillis && made <= now - retainMillis
         }
     }
 
@@ -142,7 +154,12 @@ extension Schema {
     /// the most one visit may record.
     public static let guestRange: ClosedRange<Int64> = 0...20
 
-    /// MallEdge's tables.
+    private static let day: UInt64 = 86_400_000
+
+    /// MallEdge's tables. Event rows are kept as long as a decision can need
+    /// them: a gift redemption and a revocation as long as a code can be
+    /// valid (366 days at most), a passage for three months, a login lock for
+    /// two days (it holds 5 minutes), the audit log longest.
     public static let mall = Schema([
         Table(
             name: "members", kind: .mutable,
@@ -169,7 +186,7 @@ extension Schema {
                 "decision": .text, "reason": .text, "rule": .text, "confidence": .int(0...1000),
                 "character_confidences": .text, "alternatives": .text, "suggestions": .text, "at": .time,
             ],
-            channelKinds: [.parking]),
+            channelKinds: [.parking], retainMillis: 90 * day),
         Table(
             name: "gift_codes", kind: .mutable,
             columns: [
@@ -184,13 +201,13 @@ extension Schema {
         Table(
             name: "gift_revocations", kind: .events,
             columns: ["code_id": .text, "reason": .text, "at": .time],
-            channelKinds: [.gifts]),
+            channelKinds: [.gifts], retainMillis: 400 * day),
         Table(
             name: "gift_redemptions", kind: .events,
             columns: [
                 "code_id": .text, "counter": .text, "staff_id": .text, "member_id": .text, "gift": .text, "at": .time,
             ],
-            channelKinds: [.gifts]),
+            channelKinds: [.gifts], retainMillis: 400 * day),
         Table(
             name: "lounge_visits", kind: .mutable,
             columns: [
@@ -210,13 +227,13 @@ extension Schema {
             columns: [
                 "staff_id": .text, "node": .text, "until": .time, "failures": .int(0...1_000), "at": .time,
             ],
-            channelKinds: [.staff]),
+            channelKinds: [.staff], retainMillis: 2 * day),
         Table(
             name: "audit_log", kind: .events,
             columns: [
                 "actor": .text, "action": .text, "target": .text, "outcome": .text, "node": .text, "at": .time,
             ],
-            channelKinds: [.audit]),
+            channelKinds: [.audit], retainMillis: 730 * day),
         Table(
             name: "conflicts", kind: .mutable,
             columns: [

@@ -168,6 +168,38 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func eventRowsGoOnceTheirTableRetentionPassesAndOtherRowsStay(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let day: UInt64 = 86_400_000
+        let made: UInt64 = 1_800_000_000_000
+        func passage(_ seq: UInt64, at wall: UInt64) -> Change {
+            Change(
+                id: ChangeID(origin: "gate-1", epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: wall),
+                table: "gate_passages", key: "p-\(seq)", channel: Self.channel, op: .insert,
+                columns: ["direction": .text("in"), "decision": .text("admit")])
+        }
+        var reservation = Self.change(3, key: "r-old")
+        reservation.hlc = HybridTimestamp(wallMillis: made)
+        try store.commitLocal(
+            [passage(1, at: made), passage(2, at: made + 10 * day), reservation], clock: .zero)
+        let retain = try #require(Schema.mall.tables["gate_passages"]?.retainMillis)
+        // A moment before its retention ends, nothing goes.
+        #expect(try store.dropExpired(now: made + retain - 1).isEmpty)
+        // Then the first passage goes; the younger one and the reservation stay.
+        #expect(try store.dropExpired(now: made + retain) == [RowRef(table: "gate_passages", key: "p-1")])
+        #expect(try store.rows(in: Self.channel).map(\.key) == ["p-2", "r-old"])
+        // The digest as of that moment ignores a row past retention that a replica still holds.
+        var expired = RowState()
+        expired.apply(passage(1, at: made))
+        let withOld =
+            try store.rows(in: Self.channel) + [SnapshotRow(table: "gate_passages", key: "p-1", seq: 0, state: expired)]
+        #expect(
+            ReplicaDigest.of(withOld, now: made + retain)
+                == ReplicaDigest.of(try store.rows(in: Self.channel), now: made + retain))
+    }
+
+    @Test(arguments: Kind.allCases)
     func tombstonesGoOnlyOnceTheFloorPassesThem(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import Storage
+import SyncCore
+import Testing
+
+/// The hub drops event rows past their retention with their log payloads
+/// and claims, and keeps what dedupe and younger decisions need.
+@Suite struct HubRetentionTests {
+    let day: UInt64 = 86_400_000
+    let made: UInt64 = 1_800_000_000_000
+
+    func redemption(_ seq: UInt64, code: String, at wall: UInt64) -> Change {
+        Change(
+            id: ChangeID(origin: "gift-1", epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: wall),
+            table: "gift_redemptions", key: "gr-\(seq)", channel: Channel(mall: "m", kind: .gifts), op: .insert,
+            columns: ["code_id": .text(code), "counter": .text("gift-1")])
+    }
+
+    @Test func expiredRedemptionsLeaveWithTheirClaimsAndPayloadsButNotTheirIds() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path))
+        let retain = try #require(Schema.mall.tables["gift_redemptions"]?.retainMillis)
+        let old = redemption(1, code: "gc-1", at: made)
+        let young = redemption(2, code: "gc-1", at: made + 30 * day)
+        let result = hub.receive(
+            topic: Topics.node("gift-1", mall: "m", .up),
+            message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old, young])), now: made + 30 * day)
+        #expect(result.rejection == nil && result.conflicts.count == 1)
+        #expect(try hub.store.claimTally(kind: "gift.double-redemption", item: "gc-1").count == 2)
+
+        #expect(try hub.store.dropExpired(now: made + retain) == 1)
+        #expect(try hub.store.row(RowRef(table: "gift_redemptions", key: "gr-1")) == nil)
+        #expect(try hub.store.row(RowRef(table: "gift_redemptions", key: "gr-2")) != nil)
+        #expect(try hub.store.claimTally(kind: "gift.double-redemption", item: "gc-1").count == 1)
+        // The id and hash stay: the same change sent again is a duplicate, not a new use.
+        #expect(try hub.store.logged(old.id)?.hash == old.contentHash)
+        #expect(
+            try hub.store.entries(channel: old.channel, after: 0, limit: 10).map(\.change.key).contains("gr-1") == false
+        )
+        let again = hub.receive(
+            topic: Topics.node("gift-1", mall: "m", .up),
+            message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old])), now: made + retain)
+        #expect(again.duplicates == 1 && again.accepted == 0)
+    }
+}
