@@ -176,6 +176,16 @@ public final class MemoryHubStore: HubStore {
         return dropped
     }
 
+    public func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow] {
+        let due = rows.values.flatMap(\.values).filter { row in
+            guard let table = Schema.mall.tables[row.ref.table], table.retirement != nil, !row.state.isTombstone,
+                let end = table.endOfLife(row.state)
+            else { return false }
+            return end <= now
+        }
+        return Array(due.sorted { $0.ref < $1.ref }.prefix(limit))
+    }
+
     public func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64? {
         guard let channelRows = rows[channel], let candidates = tombstones[channel] else { return nil }
         let dead = candidates.compactMap { channelRows[$0] }.filter { $0.seq <= through }.sorted { $0.ref < $1.ref }

@@ -192,12 +192,12 @@ public final class SQLiteHubStore: HubStore {
             for row in ingest.rows.values {
                 try db.execute(
                     sql: """
-                        INSERT OR REPLACE INTO rows (table_name, key, channel, seq, tombstone, state, made_at)
+                        INSERT OR REPLACE INTO rows (table_name, key, channel, seq, tombstone, state, ends_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
-                        try StoredJSON.encode(row.state), row.state.newestWall.map { Int64(clamping: $0) },
+                        try StoredJSON.encode(row.state), SQLiteReplica.endsAt(row.state, of: row.ref.table),
                     ])
             }
             for (key, mark) in ingest.highWaters {

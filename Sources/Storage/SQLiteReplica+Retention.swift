@@ -2,32 +2,38 @@ import GRDB
 public import SyncCore
 
 /// Event rows past their table's retention (SPEC §12.1): each row records
-/// when it was made, so a sweep is one indexed delete per table.
+/// when it ends (`Schema.Table.endOfLife`), so a sweep is one indexed delete
+/// per table.
 extension SQLiteReplica {
     static func registerRowAges(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v4-row-made-at") { db in
+        migrator.registerMigration("v4-row-ends-at") { db in
             try db.execute(
                 sql: """
-                    ALTER TABLE rows ADD COLUMN made_at INTEGER;
-                    CREATE INDEX rows_by_age ON rows (table_name, made_at);
+                    ALTER TABLE rows ADD COLUMN ends_at INTEGER;
+                    CREATE INDEX rows_by_end ON rows (table_name, ends_at);
                     """)
-            try backfillMadeAt(db)
+            try backfillEndsAt(db)
         }
     }
 
-    /// Rows stored before the column existed learn their age from their state.
-    static func backfillMadeAt(_ db: Database) throws {
-        let tables = Schema.mall.tables.values.filter { $0.retainMillis != nil }.map(\.name)
-        for table in tables {
+    /// Rows stored before the column existed learn their end from their
+    /// state (the hub's store uses this too).
+    static func backfillEndsAt(_ db: Database) throws {
+        for table in Schema.mall.tables.values where table.retainMillis != nil || table.retirement != nil {
             let rows = try Row.fetchAll(
-                db, sql: "SELECT key, state FROM rows WHERE table_name = ?", arguments: [table])
+                db, sql: "SELECT key, state FROM rows WHERE table_name = ?", arguments: [table.name])
             for row in rows {
                 let state = try StoredJSON.decode(RowState.self, row["state"])
                 try db.execute(
-                    sql: "UPDATE rows SET made_at = ? WHERE table_name = ? AND key = ?",
-                    arguments: [state.newestWall.map { Int64(clamping: $0) }, table, row["key"] as String])
+                    sql: "UPDATE rows SET ends_at = ? WHERE table_name = ? AND key = ?",
+                    arguments: [endsAt(state, of: table.name), table.name, row["key"] as String])
             }
         }
+    }
+
+    /// The `ends_at` column of a row: when it leaves (SQLite integers are signed).
+    static func endsAt(_ state: RowState, of table: String) -> Int64? {
+        Schema.mall.tables[table]?.endOfLife(state).map { Int64(clamping: $0) }
     }
 
     /// Deletes the event rows past their table's retention at `now`.
@@ -36,10 +42,10 @@ extension SQLiteReplica {
         try database.write { db in
             var dropped: [RowRef] = []
             for table in Schema.mall.tables.values.sorted(by: { $0.name < $1.name }) {
-                guard let retain = table.retainMillis, now >= retain else { continue }
+                guard table.retainMillis != nil else { continue }
                 let keys = try String.fetchAll(
-                    db, sql: "DELETE FROM rows WHERE table_name = ? AND made_at <= ? RETURNING key",
-                    arguments: [table.name, Int64(clamping: now - retain)])
+                    db, sql: "DELETE FROM rows WHERE table_name = ? AND ends_at <= ? RETURNING key",
+                    arguments: [table.name, Int64(clamping: now)])
                 dropped += keys.map { RowRef(table: table.name, key: $0) }
             }
             return dropped

@@ -282,12 +282,12 @@ public final class SQLiteReplica: ReplicaStore {
     private static func save(_ row: SnapshotRow, channel: Channel, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, made_at)
+                INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                try StoredJSON.encode(row.state), row.state.newestWall.map { Int64(clamping: $0) },
+                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table),
             ])
     }
 

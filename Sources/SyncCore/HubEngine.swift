@@ -141,6 +141,8 @@ public final class HubEngine<Store: HubStore> {
     /// When event rows past their retention were last dropped (§12.1), and how often.
     private var lastExpiryAt: UInt64?
     private var expiryIntervalMillis: UInt64 { 10 * 60 * 1000 }
+    /// Mutable rows retired per sweep at most, so one commit stays small.
+    private var retiredPerSweep: Int { 1000 }
     private var snapshotCounter = 0
     /// The log's histories (§9.6), published with every status.
     public private(set) var history: HubHistory
@@ -625,6 +627,7 @@ public final class HubEngine<Store: HubStore> {
         if Timer.isDue(since: lastExpiryAt, every: expiryIntervalMillis, now: now) {
             lastExpiryAt = now
             _ = try store.dropExpired(now: now)
+            out += try retire(now: now)
         }
         if Timer.isDue(since: lastStatusAt, every: configuration.statusIntervalMillis, now: now) {
             out.append(status(now: now))
@@ -633,6 +636,21 @@ public final class HubEngine<Store: HubStore> {
             try store.saveNodes(unsavedNodes.sorted().compactMap { nodes[$0] })
             unsavedNodes = []
             lastNodeSaveAt = now
+        }
+        return out
+    }
+
+    /// Deletes the mutable rows whose time has come (§12.2): changes of the
+    /// hub's own, so every replica of their channel forgets them too, and
+    /// their tombstones are collected like any other.
+    private func retire(now: UInt64) throws -> [Outgoing] {
+        let due = try store.rowsToRetire(now: now, limit: retiredPerSweep)
+        var out: [Outgoing] = []
+        for (mall, rows) in Dictionary(grouping: due, by: \.channel.mall).sorted(by: { $0.key < $1.key }) {
+            let deletes = rows.map {
+                LocalWrite(table: $0.ref.table, key: $0.ref.key, op: .delete, channelKind: $0.channel.kind)
+            }
+            out += try write(deletes, mall: mall, now: now).outgoing
         }
         return out
     }

@@ -31,6 +31,9 @@ public protocol HubStore: AnyObject {
     /// and their claims on single-use items (§12.1).
     /// - Returns: how many rows were deleted.
     func dropExpired(now: UInt64) throws -> Int
+    /// Visible mutable rows whose retirement time (§12.2) is at or before
+    /// `now`, earliest first, at most `limit`.
+    func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow]
     /// Drops tombstones of `channel` last touched at or below `through`, with
     /// the payloads of their log entries (ids and hashes stay, for dedupe).
     /// - Returns: the channel's new floor, or nil when nothing was collected.

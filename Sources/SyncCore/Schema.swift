@@ -50,10 +50,15 @@ public struct Schema: Sendable {
         /// Every replica, the hub's included, drops it then, and no digest,
         /// snapshot or decision counts it any more (SPEC §12.1).
         public var retainMillis: UInt64?
+        /// When the hub deletes a mutable row: this long after the time in
+        /// `column` (a reservation a month after its window ended). The
+        /// delete travels like any change (SPEC §12.2).
+        public var retirement: (column: String, afterMillis: UInt64)?
 
         public init(
             name: String, kind: Kind, columns: [String: ColumnType], channelKinds: Set<Channel.Kind>,
-            secretColumns: Set<String> = [], retainMillis: UInt64? = nil
+            secretColumns: Set<String> = [], retainMillis: UInt64? = nil,
+            retirement: (column: String, afterMillis: UInt64)? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -61,13 +66,28 @@ public struct Schema: Sendable {
             self.channelKinds = channelKinds
             self.secretColumns = secretColumns
             self.retainMillis = kind == .events ? retainMillis : nil
+            self.retirement = kind == .mutable && columns[retirement?.column ?? ""] == .time ? retirement : nil
         }
 
         /// Whether a row of this table has outlived its retention at `now`:
         /// made (its newest stamp) at least `retainMillis` before.
         public func hasExpired(_ state: RowState, now: UInt64) -> Bool {
-            guard let retainMillis, let made = state.newestWall else { return false }
-            return now >= retainMillis && made <= now - retainMillis
+            guard let end = endOfLife(state) else { return false }
+            return kind == .events && end <= now
+        }
+
+        /// When a row leaves: an event row when its retention ends, a mutable
+        /// row when the hub retires it; nil for rows kept for ever (or with
+        /// no time to go by).
+        public func endOfLife(_ state: RowState) -> UInt64? {
+            if let retainMillis, let made = state.newestWall {
+                return made.addingReportingOverflow(retainMillis).overflow ? nil : made + retainMillis
+            }
+            if let retirement, case .int(let time)? = state.cells[retirement.column]?.value, time >= 0 {
+                let (end, overflow) = UInt64(time).addingReportingOverflow(retirement.afterMillis)
+                return overflow ? nil : end
+            }
+            return nil
         }
     }
 
@@ -159,7 +179,10 @@ extension Schema {
     /// MallEdge's tables. Event rows are kept as long as a decision can need
     /// them: a gift redemption and a revocation as long as a code can be
     /// valid (366 days at most), a passage for three months, a login lock for
-    /// two days (it holds 5 minutes), the audit log longest.
+    /// two days (it holds 5 minutes), the audit log longest. The hub retires
+    /// a reservation a month after its window, a lounge visit three months
+    /// after check-in, a gift code a month after it lapsed, a conflict a year
+    /// after it was detected.
     public static let mall = Schema([
         Table(
             name: "members", kind: .mutable,
@@ -178,7 +201,7 @@ extension Schema {
                 "member_id": .text, "plate": .text, "zone": .text, "window_start": .time, "window_end": .time,
                 "status": .text,
             ],
-            channelKinds: [.parking]),
+            channelKinds: [.parking], retirement: ("window_end", 30 * day)),
         Table(
             name: "gate_passages", kind: .events,
             columns: [
@@ -193,7 +216,7 @@ extension Schema {
                 "member_id": .text, "gift": .text, "valid_from": .time, "valid_to": .time, "key_id": .text,
                 "group_wide": .int(0...1),
             ],
-            channelKinds: [.gifts]),
+            channelKinds: [.gifts], retirement: ("valid_to", 30 * day)),
         Table(
             name: "gift_keys", kind: .mutable,
             columns: ["public_key": .text, "valid_from": .time, "valid_to": .time],
@@ -215,7 +238,7 @@ extension Schema {
                 "checked_out_at": .time,
                 "closed_by": .text,
             ],
-            channelKinds: [.lounge]),
+            channelKinds: [.lounge], retirement: ("checked_in_at", 90 * day)),
         Table(
             name: "staff", kind: .mutable,
             columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int(0...1)],
@@ -242,6 +265,6 @@ extension Schema {
                 "resolved_at": .time,
                 "note": .text,
             ],
-            channelKinds: [.parking, .gifts, .lounge]),
+            channelKinds: [.parking, .gifts, .lounge], retirement: ("detected_at", 365 * day)),
     ])
 }

@@ -45,4 +45,32 @@ import Testing
             message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old])), now: made + retain)
         #expect(again.duplicates == 1 && again.accepted == 0)
     }
+
+    @Test func theHubRetiresAReservationAMonthAfterItsWindowAndTheDeleteTravels() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]),
+            store: SQLiteHubStore(path: path.path))
+        let windowEnd = made + day
+        _ = try hub.write(
+            [
+                .insert("reservations", "r-ended", ["plate": .text("沪A12345"), "window_end": .int(Int64(windowEnd))]),
+                .insert(
+                    "reservations", "r-next",
+                    ["plate": .text("沪A12346"), "window_end": .int(Int64(windowEnd + 40 * day))]),
+                .insert("reservations", "r-open", ["plate": .text("沪A12347")]),
+            ], mall: "m", now: made)
+        // A month and a moment after the window, the next sweep deletes it, and only it.
+        let out = try hub.tick(now: windowEnd + 30 * day)
+        let deletes = out.flatMap { outgoing -> [Change] in
+            guard case .batch(let batch) = outgoing.message else { return [] }
+            return batch.entries.map(\.change).filter { $0.op == .delete }
+        }
+        #expect(deletes.map(\.key) == ["r-ended"])
+        #expect(try hub.store.row(RowRef(table: "reservations", key: "r-ended"))?.state.isTombstone == true)
+        #expect(try hub.store.row(RowRef(table: "reservations", key: "r-next"))?.state.isVisible == true)
+        #expect(try hub.store.row(RowRef(table: "reservations", key: "r-open"))?.state.isVisible == true)
+        // A later sweep finds nothing more to retire.
+        #expect(try hub.store.rowsToRetire(now: windowEnd + 31 * day, limit: 10).isEmpty)
+    }
 }
