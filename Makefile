@@ -11,8 +11,11 @@ HOSTILE_SEEDS ?= 1..200
 FUZZ_SECONDS ?= 20
 # Schemathesis examples per operation of the node API in the test run.
 API_FUZZ_EXAMPLES ?= 30
+# Fault events of the campaign over the real processes (the long mode runs 500).
+CAMPAIGN_FAULTS ?= 100
+CAMPAIGN_SEED ?= 1
 
-.PHONY: deps build release test unit-tests sim-tests demo sim fuzz lint clean
+.PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign lint clean
 
 deps:
 	@deploy/scripts/install-deps.sh
@@ -26,7 +29,8 @@ release: deps
 # Every test: unit, property, contract, storage, fleet and hostile-device
 # tests, then the deterministic simulation over $(TEST_SEEDS) in both modes,
 # then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes,
-# then schemathesis against the node API of a gate, a lounge desk and a counter.
+# then schemathesis against the node API of a gate, a lounge desk and a counter,
+# then the fault campaign: $(CAMPAIGN_FAULTS) faults on the real processes.
 test: deps lint
 	swift build --build-tests
 	swift test --skip-build
@@ -35,6 +39,13 @@ test: deps lint
 	.build/release/mall-sim --seeds $(HOSTILE_SEEDS) --nodes $(SIM_NODES) --mode both --hostile
 	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
 	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) deploy/scripts/api-fuzz.sh
+	deploy/scripts/fault-campaign.py --bin .build/debug --faults $(CAMPAIGN_FAULTS) --seed $(CAMPAIGN_SEED)
+
+# Seeded faults on a real fleet (broker, hub, four nodes behind fault proxies)
+# under real decisions; lost 0, doubled 0, converged, no process died on its own.
+campaign: deps
+	swift build
+	deploy/scripts/fault-campaign.py --bin .build/debug --faults $(CAMPAIGN_FAULTS) --seed $(CAMPAIGN_SEED)
 
 # The parsers under libFuzzer: FUZZ_SECONDS per target (deploy/scripts/fuzz.sh).
 fuzz: deps
