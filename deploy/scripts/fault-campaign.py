@@ -21,6 +21,9 @@ while seeded random faults hit every part:
                  keepalive, then SIGCONT
   twin           a second process started with a node's identity (its own
                  files), run for 3-6 s, then killed
+  disk-full      every write to a node's or the hub's SQLite files fails
+                 with ENOSPC for 2-8 s (deploy/fault-shim/full-disk.c,
+                 preloaded; built here with the C compiler at hand)
 
 Then every fault ends and the fleet must converge. The history is read as a
 black box from the nodes' decision lines (`decision {json}`, written after
@@ -32,7 +35,8 @@ its own. Exit status 0 only if all of that holds.
     fault-campaign.py --bin .build/debug [--faults 100] [--seed 1] [--dir DIR]
 
 Only the standard library; `mosquitto` must be installed
-(deploy/scripts/install-deps.sh).
+(deploy/scripts/install-deps.sh), and a C compiler for the full disk (the
+Swift toolchain's clang will do).
 """
 import argparse
 import asyncio
@@ -139,6 +143,21 @@ class Campaign:
         self.api = {node: free_port() for node in NODES}
         self.proxies = {}
         self.admin_token = "campaign-admin-token"
+        self.shim = self.build_full_disk_shim()
+
+    def build_full_disk_shim(self):
+        """The preloaded library that fills a process's disk on demand, or None without a compiler."""
+        source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../fault-shim/full-disk.c")
+        swift = shutil.which("swift")
+        compilers = [shutil.which("cc"), shutil.which("clang"), shutil.which("gcc"),
+                     swift and os.path.join(os.path.dirname(os.path.realpath(swift)), "clang")]
+        for compiler in [c for c in compilers if c and os.path.exists(c)]:
+            output = f"{self.dir}/full-disk.so"
+            if subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", output, source, "-ldl"],
+                              capture_output=True).returncode == 0:
+                return output
+        print("no C compiler: the disk-full fault is left out", file=sys.stderr)
+        return None
 
     # Processes
 
@@ -171,6 +190,9 @@ class Campaign:
     def start(self, name, clock_offset=0):
         log = open(f"{self.dir}/{name}.log", "a")
         environment = dict(os.environ)
+        if self.shim and name != "broker":
+            environment["LD_PRELOAD"] = self.shim
+            environment["MALLEDGE_FULL_DISK"] = f"{self.dir}/{name}.full"
         if name == "broker":
             command = [MOSQUITTO, "-c", f"{self.dir}/broker/mosquitto.conf"]
         elif name == "hub":
@@ -325,8 +347,9 @@ class Campaign:
     # Faults
 
     def inject(self):
-        kind = self.random.choice(["node-kill", "node-kill", "hub-kill", "broker-kill", "net-blackhole",
-                                   "net-upstream", "net-cut", "net-delay", "clock-shift", "stop", "twin"])
+        kinds = ["node-kill", "node-kill", "hub-kill", "broker-kill", "net-blackhole", "net-upstream", "net-cut",
+                 "net-delay", "clock-shift", "stop", "twin"] + (["disk-full", "disk-full"] if self.shim else [])
+        kind = self.random.choice(kinds)
         self.faults[kind] = self.faults.get(kind, 0) + 1
         node = self.random.choice(sorted(NODES))
         if kind == "node-kill":
@@ -354,6 +377,12 @@ class Campaign:
             process.send_signal(signal.SIGSTOP)
             time.sleep(2 * KEEPALIVE)
             process.send_signal(signal.SIGCONT)
+        elif kind == "disk-full":
+            target = self.random.choice([node, node, "hub"])
+            flag = f"{self.dir}/{target}.full"
+            open(flag, "w").close()
+            time.sleep(self.random.uniform(2, 8))
+            os.remove(flag)
         elif kind == "twin":
             twin_dir = f"{self.dir}/{node}-twin"
             config = self.node_config(node, twin_dir, free_port())
@@ -369,6 +398,9 @@ class Campaign:
     def heal(self):
         for proxy in self.proxies.values():
             proxy.set("pass")
+        for name in ["hub", *NODES]:
+            if os.path.exists(f"{self.dir}/{name}.full"):
+                os.remove(f"{self.dir}/{name}.full")
         for name in ["broker", "hub", *NODES]:
             if self.processes.get(name) is None:
                 self.start(name)

@@ -2,7 +2,8 @@
 """Measures a running demo fleet (deploy/scripts/demo.sh with DEMO_DIR set):
 the time from a decision committed at gate-north-1 to the row being visible at
 gate-south-1 (through the broker and the hub), and the resident memory of each
-process. Usage: measure-fleet.py DEMO_DIR [SAMPLES]"""
+process. Each node's device token is read from DEMO_DIR/<node>.device-token.
+Usage: measure-fleet.py DEMO_DIR [SAMPLES]"""
 import json, os, re, statistics, subprocess, sys, time, urllib.request
 
 directory = sys.argv[1]
@@ -12,21 +13,30 @@ def api_port(node):
     text = open(os.path.join(directory, f"{node}.toml")).read()
     return int(re.search(r'listen = "127\.0\.0\.1:(\d+)"', text).group(1))
 
+def device_token(node):
+    return open(os.path.join(directory, f"{node}.device-token")).read().strip()
+
 source, target = api_port("gate-north-1"), api_port("gate-south-1")
+tokens = {source: device_token("gate-north-1"), target: device_token("gate-south-1")}
 
 def visible(port, key):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/rows/gate_passages/{key}",
+                                     headers={"authorization": f"Bearer {tokens[port]}"})
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/rows/gate_passages/{key}") as r:
+        with urllib.request.urlopen(request) as r:
             return json.load(r)["visible"]
-    except urllib.error.HTTPError:
-        return False
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
 
 def write(port, key):
     body = {"decision": "gate.admit", "writes": [{"table": "gate_passages", "key": key, "op": "insert",
             "columns": {"lane": "north-1", "direction": "in", "plate": "沪A12345", "decision": "admit",
                         "at": int(time.time() * 1000)}}]}
     request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/writes", data=json.dumps(body).encode(),
-                                     headers={"content-type": "application/json"}, method="POST")
+                                     headers={"content-type": "application/json",
+                                              "authorization": f"Bearer {tokens[port]}"}, method="POST")
     urllib.request.urlopen(request).read()
 
 run = int(time.time())
@@ -37,7 +47,7 @@ for i in range(samples):
     write(source, key)
     committed = time.perf_counter()
     while not visible(target, key):
-        pass
+        time.sleep(0.0005)
     latencies.append((time.perf_counter() - committed) * 1000)
     time.sleep(0.05)
 latencies.sort()
