@@ -5,8 +5,8 @@ import Testing
 
 /// The hub's disk is lost and last night's backup put back: the real
 /// processes, the real broker, the operator's two commands.
-@Suite("A hub restored from a backup", .serialized)
-struct HubRestoreFleetTests {
+/// In the fleet suite, so it runs one at a time with the other fleets.
+extension FleetIntegrationTests {
     @Test func everyDecisionTheHubLostComesBackFromTheNodesExactlyOnce() async throws {
         let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gate-2", "gate")])
         defer { fleet.stopAll() }

@@ -5,7 +5,8 @@ import Testing
 /// `deploy/scripts/measure-fleet.py`, which the README gives for measuring a
 /// running fleet, works against one: it answered 401 once (it sent no
 /// device token), and nothing ran it.
-@Suite(.serialized) struct MeasureFleetScriptTests {
+/// In the fleet suite, so it runs one at a time with the other fleets.
+extension FleetIntegrationTests {
     @Test func theScriptMeasuresPropagationAndMemoryOfARunningFleet() async throws {
         let fleet = try await Fleet(nodes: [("gate-north-1", "gate"), ("gate-south-1", "gate")])
         defer { fleet.stopAll() }

@@ -7,7 +7,8 @@ import Testing
 /// (a trap while rebuilding its scalper watch) is the class of bug this
 /// catches: each kind of decision is made, then every process is killed and
 /// started again, twice.
-@Suite(.serialized) struct RestartAfterActivityTests {
+/// In the edge-decision suite, so it runs one at a time with the other fleets.
+extension EdgeDecisionFleetTests {
     @Test func everyProcessStartsAgainAfterEveryKindOfDecisionAndGoesOnDeciding() async throws {
         let fleet = try await Fleet(nodes: [("gate-1", "gate"), ("gift-1", "gift"), ("lounge-1", "lounge")])
         defer { fleet.stopAll() }
