@@ -31,6 +31,8 @@ public final class MemoryHubStore: HubStore {
     /// Tombstones collected so far, by channel.
     public private(set) var collectedTombstones = 0
     private var history = HubHistory(marks: [])
+    private var logMarks: [(at: UInt64, seq: UInt64)] = []
+    private var prunedThrough: [OriginEpoch: UInt64] = [:]
     /// Set on a store put back from a backup until the hub starts on it:
     /// when the backup was taken and when it was restored.
     private var pendingRestore: HubHistory.Restore?
@@ -54,7 +56,7 @@ public final class MemoryHubStore: HubStore {
         for (channel, seqs) in seqsByChannel { heads[channel] = seqs.last ?? 0 }
         return HubStartState(
             epoch: epoch, clock: clock, lastSeq: UInt64(log.count), highWaters: highWaters, heads: heads,
-            floors: floors, nodes: nodes, history: history)
+            floors: floors, nodes: nodes, history: history, prunedThrough: prunedThrough)
     }
 
     /// A copy of everything the store holds, as `mall-hub backup` takes one.
@@ -87,6 +89,8 @@ public final class MemoryHubStore: HubStore {
         tombstones = other.tombstones
         collectedTombstones = other.collectedTombstones
         history = other.history
+        logMarks = other.logMarks
+        prunedThrough = other.prunedThrough
     }
 
     public func logged(_ id: ChangeID) throws -> LoggedChange? { loggedIDs[id] }
@@ -174,6 +178,27 @@ public final class MemoryHubStore: HubStore {
             }
         }
         return dropped
+    }
+
+    /// As the SQLite store does, except that records stay in `log` (the
+    /// simulator's checks read it): only the lookups forget them.
+    public func pruneLog(now: UInt64, horizonMillis: UInt64) throws -> [OriginEpoch: UInt64] {
+        logMarks.append((now, UInt64(log.count)))
+        guard now >= horizonMillis, let bound = logMarks.last(where: { $0.at <= now - horizonMillis }) else {
+            return [:]
+        }
+        logMarks.removeAll { $0.at < bound.at }
+        let heads = Set(seqsByChannel.values.compactMap(\.last))
+        var pruned: [OriginEpoch: UInt64] = [:]
+        for record in log.prefix(Int(bound.seq)) where record.collected && !heads.contains(record.entry.seq) {
+            let id = record.entry.change.id
+            guard loggedIDs.removeValue(forKey: id) != nil else { continue }
+            idsByContent["\(id.origin)\u{1F}\(record.hash)"] = nil
+            let key = OriginEpoch(origin: id.origin, epoch: id.epoch)
+            pruned[key] = max(pruned[key] ?? 0, id.seq)
+        }
+        for (key, seq) in pruned { prunedThrough[key] = max(prunedThrough[key] ?? 0, seq) }
+        return pruned
     }
 
     public func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow] {

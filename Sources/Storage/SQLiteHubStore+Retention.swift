@@ -73,3 +73,70 @@ extension SQLiteHubStore {
         }
     }
 }
+
+/// The records of taken changes whose payload is gone, pruned once older
+/// than the dedupe horizon (SPEC §12.3). The log has no time column, so each
+/// pruning notes the log's position with the time; the position noted the
+/// horizon ago bounds what may go.
+extension SQLiteHubStore {
+    static func registerLogPruning(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v9-log-pruning") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE log_marks (at INTEGER PRIMARY KEY, seq INTEGER NOT NULL) STRICT;
+                    CREATE TABLE pruned_log (
+                        origin TEXT NOT NULL, epoch INTEGER NOT NULL, through INTEGER NOT NULL,
+                        PRIMARY KEY (origin, epoch)) STRICT;
+                    """)
+        }
+    }
+
+    static func prunedThrough(_ db: Database) throws -> [OriginEpoch: UInt64] {
+        var pruned: [OriginEpoch: UInt64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT origin, epoch, through FROM pruned_log") {
+            pruned[OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))] = UInt64(
+                row["through"] as Int64)
+        }
+        return pruned
+    }
+
+    public func pruneLog(now: UInt64, horizonMillis: UInt64) throws -> [OriginEpoch: UInt64] {
+        try database.write { db in
+            let position = try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM log") ?? 0
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO log_marks (at, seq) VALUES (?, ?)",
+                arguments: [Int64(clamping: now), position])
+            guard now >= horizonMillis,
+                let bound = try Row.fetchOne(
+                    db, sql: "SELECT at, seq FROM log_marks WHERE at <= ? ORDER BY at DESC LIMIT 1",
+                    arguments: [Int64(clamping: now - horizonMillis)])
+            else { return [:] }
+            // Older marks are no longer needed: this one bounds every later pruning.
+            try db.execute(sql: "DELETE FROM log_marks WHERE at < ?", arguments: [bound["at"] as Int64])
+            var pruned: [OriginEpoch: UInt64] = [:]
+            // Each channel's last entry stays: the heads (and the hub's next
+            // sequence) are read from the log at a start and must never go back.
+            let gone = try Row.fetchAll(
+                db,
+                sql: """
+                    DELETE FROM log WHERE change IS NULL AND seq <= ?
+                    AND seq NOT IN (SELECT max(seq) FROM log GROUP BY channel)
+                    RETURNING origin, epoch, oseq
+                    """,
+                arguments: [bound["seq"] as Int64])
+            for row in gone {
+                let key = OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))
+                pruned[key] = max(pruned[key] ?? 0, UInt64(row["oseq"] as Int64))
+            }
+            for (key, through) in pruned {
+                try db.execute(
+                    sql: """
+                        INSERT INTO pruned_log (origin, epoch, through) VALUES (?, ?, ?)
+                        ON CONFLICT (origin, epoch) DO UPDATE SET through = max(through, excluded.through)
+                        """,
+                    arguments: [key.origin, Int64(key.epoch), Int64(through)])
+            }
+            return pruned
+        }
+    }
+}

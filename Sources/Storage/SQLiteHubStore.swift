@@ -57,6 +57,7 @@ public final class SQLiteHubStore: HubStore {
         registerClaimOrder(in: &migrator)
         registerLogHistories(in: &migrator)
         registerRetention(in: &migrator)
+        registerLogPruning(in: &migrator)
         return migrator
     }
 
@@ -107,7 +108,7 @@ public final class SQLiteHubStore: HubStore {
             return HubStartState(
                 epoch: UInt64(epoch), clock: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)),
                 lastSeq: lastSeq, highWaters: highWaters, heads: heads, floors: floors, nodes: nodes,
-                history: history)
+                history: history, prunedThrough: try Self.prunedThrough(db))
         }
     }
 

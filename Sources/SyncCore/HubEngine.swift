@@ -32,6 +32,9 @@ public final class HubEngine<Store: HubStore> {
     ///   node may send (default 50,000 at once, more than a day offline at a
     ///   busy gate, then 50 a second, far above any gate's pace). Beyond any
     ///   of them, a message is refused as `rate-limited`. See `NodeAllowance`.
+    /// - `dedupeHorizonMillis`: how long the record of a taken change (its
+    ///   id, content hash and chain) outlives its payload (default 30 days,
+    ///   well past the 7 days nodes keep acknowledged changes). See §12.3.
     public struct Configuration: Sendable {
         public var fleet: [NodeID: FleetMember]
         public var hubID: NodeID
@@ -48,6 +51,7 @@ public final class HubEngine<Store: HubStore> {
         public var messageRate: NodeAllowance.Rate
         public var snapshotRate: NodeAllowance.Rate
         public var changeRate: NodeAllowance.Rate
+        public var dedupeHorizonMillis: UInt64
 
         public init(
             fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
@@ -57,7 +61,8 @@ public final class HubEngine<Store: HubStore> {
             maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000,
             messageRate: NodeAllowance.Rate = .init(burst: 2000, refillMillis: 1),
             snapshotRate: NodeAllowance.Rate = .init(burst: 4, refillMillis: 3000),
-            changeRate: NodeAllowance.Rate = .init(burst: 50_000, refillMillis: 20)
+            changeRate: NodeAllowance.Rate = .init(burst: 50_000, refillMillis: 20),
+            dedupeHorizonMillis: UInt64 = 30 * 24 * 3_600_000
         ) {
             self.fleet = fleet
             self.hubID = hubID
@@ -74,6 +79,7 @@ public final class HubEngine<Store: HubStore> {
             self.messageRate = messageRate
             self.snapshotRate = snapshotRate
             self.changeRate = changeRate
+            self.dedupeHorizonMillis = dedupeHorizonMillis
         }
 
         var stampLimits: StampBounds.Limits {
@@ -146,6 +152,8 @@ public final class HubEngine<Store: HubStore> {
     private var snapshotCounter = 0
     /// The log's histories (§9.6), published with every status.
     public private(set) var history: HubHistory
+    /// Per origin and epoch, the highest seq whose log record was pruned (§12.3).
+    private var prunedThrough: [OriginEpoch: UInt64]
 
     public init(configuration: Configuration, store: Store, codec: WireCodec = WireCodec()) throws {
         self.configuration = configuration
@@ -159,6 +167,7 @@ public final class HubEngine<Store: HubStore> {
         nodes = start.nodes
         highWaters = start.highWaters
         history = start.history
+        prunedThrough = start.prunedThrough
         clock = HybridClock(last: start.clock, maxForwardDriftMillis: configuration.maxClockDriftMillis)
         for (key, mark) in highWaters {
             maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch)
@@ -341,8 +350,20 @@ public final class HubEngine<Store: HubStore> {
             let key = OriginEpoch(origin: change.id.origin, epoch: change.id.epoch)
             let current = plan.highWaters[key] ?? highWaters[key]
             let hash = change.contentHash
-            if change.id.seq <= current?.seq ?? 0 {
-                guard let logged = try work.newLogged[change.id] ?? store.logged(change.id), logged.hash == hash else {
+            if let current, change.id.seq <= current.seq {
+                guard let logged = try work.newLogged[change.id] ?? store.logged(change.id) else {
+                    guard change.id.seq <= prunedThrough[key] ?? 0 else {
+                        reusedEpoch = change.id.epoch
+                        break
+                    }
+                    // Taken long ago, its record pruned (§12.3): a duplicate, acknowledged
+                    // at the high-water mark, whose chain is kept.
+                    ackPoints[change.id.epoch] = AckEntry(
+                        epoch: change.id.epoch, upTo: current.seq, hash: current.chain)
+                    result.duplicates += 1
+                    continue
+                }
+                guard logged.hash == hash else {
                     reusedEpoch = change.id.epoch
                     break
                 }
@@ -627,6 +648,9 @@ public final class HubEngine<Store: HubStore> {
         if Timer.isDue(since: lastExpiryAt, every: expiryIntervalMillis, now: now) {
             lastExpiryAt = now
             _ = try store.dropExpired(now: now)
+            for (key, seq) in try store.pruneLog(now: now, horizonMillis: configuration.dedupeHorizonMillis) {
+                prunedThrough[key] = max(prunedThrough[key] ?? 0, seq)
+            }
             out += try retire(now: now)
         }
         if Timer.isDue(since: lastStatusAt, every: configuration.statusIntervalMillis, now: now) {

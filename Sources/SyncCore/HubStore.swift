@@ -31,6 +31,11 @@ public protocol HubStore: AnyObject {
     /// and their claims on single-use items (§12.1).
     /// - Returns: how many rows were deleted.
     func dropExpired(now: UInt64) throws -> Int
+    /// Deletes log entries whose payload is gone (collected or expired) and
+    /// which were taken at least `horizonMillis` before `now` (§12.3): the
+    /// store notes its log position at each call to tell their age.
+    /// - Returns: per origin and epoch, the highest seq whose record went.
+    func pruneLog(now: UInt64, horizonMillis: UInt64) throws -> [OriginEpoch: UInt64]
     /// Visible mutable rows whose retirement time (§12.2) is at or before
     /// `now`, earliest first, at most `limit`.
     func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow]
@@ -69,7 +74,8 @@ public struct HighWater: Hashable, Sendable {
     }
 }
 
-/// What the hub keeps of every change id it has taken, for ever.
+/// What the hub keeps of every change id it has taken, until the record is
+/// pruned past the dedupe horizon (§12.3).
 public struct LoggedChange: Hashable, Sendable {
     public var hash: String
     /// The sequence chain of the change's epoch up to it (empty for the hub's own).
@@ -122,10 +128,13 @@ public struct HubStartState: Sendable {
     public var floors: [Channel: UInt64]
     public var nodes: [NodeID: NodeRecord]
     public var history: HubHistory
+    /// Per origin and epoch, the highest seq whose log record was pruned (§12.3).
+    public var prunedThrough: [OriginEpoch: UInt64]
 
     public init(
         epoch: UInt64, clock: HybridTimestamp, lastSeq: UInt64, highWaters: [OriginEpoch: HighWater],
-        heads: [Channel: UInt64], floors: [Channel: UInt64], nodes: [NodeID: NodeRecord], history: HubHistory
+        heads: [Channel: UInt64], floors: [Channel: UInt64], nodes: [NodeID: NodeRecord], history: HubHistory,
+        prunedThrough: [OriginEpoch: UInt64] = [:]
     ) {
         self.epoch = epoch
         self.clock = clock
@@ -135,6 +144,7 @@ public struct HubStartState: Sendable {
         self.floors = floors
         self.nodes = nodes
         self.history = history
+        self.prunedThrough = prunedThrough
     }
 }
 

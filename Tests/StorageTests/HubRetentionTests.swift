@@ -73,4 +73,43 @@ import Testing
         // A later sweep finds nothing more to retire.
         #expect(try hub.store.rowsToRetire(now: windowEnd + 31 * day, limit: 10).isEmpty)
     }
+
+    @Test func aRecordPrunedPastTheDedupeHorizonStillMakesALateResendADuplicate() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path))
+        let retain = try #require(Schema.mall.tables["gift_redemptions"]?.retainMillis)
+        let horizon = hub.configuration.dedupeHorizonMillis
+        let old = redemption(1, code: "gc-1", at: made)
+        let young = redemption(2, code: "gc-2", at: made + 30 * day)
+        let up = Topics.node("gift-1", mall: "m", .up)
+        _ = hub.receive(
+            topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old, young])),
+            now: made + 30 * day)
+        let mark = try #require(hub.highWater(origin: "gift-1", epoch: 1))
+        // The old redemption expires; its record outlives its payload by the horizon, then goes.
+        _ = try hub.tick(now: made + retain)
+        #expect(try hub.store.logged(old.id) != nil)
+        _ = try hub.tick(now: made + retain + horizon)
+        #expect(try hub.store.logged(old.id) == nil)
+        #expect(try hub.store.logged(young.id) != nil)
+        // Sent again that late (an ack lost, a node away for months), it is a duplicate,
+        // acknowledged at the high-water mark: not an epoch reuse, not a new use.
+        let again = hub.receive(
+            topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old])),
+            now: made + retain + horizon)
+        #expect(again.rejection == nil && again.duplicates == 1 && again.accepted == 0)
+        let acks = again.outgoing.compactMap { outgoing -> Ack? in
+            if case .ack(let ack) = outgoing.message { ack } else { nil }
+        }
+        #expect(acks.flatMap(\.acks) == [AckEntry(epoch: 1, upTo: mark.seq, hash: mark.chain)])
+        // A restart keeps what was pruned.
+        let restarted = try HubEngine(configuration: hub.configuration, store: SQLiteHubStore(path: path.path))
+        #expect(
+            restarted.receive(
+                topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old])),
+                now: made + retain + horizon
+            ).duplicates == 1)
+    }
 }
