@@ -14,6 +14,10 @@ API_FUZZ_EXAMPLES ?= 30
 # Fault events of the campaign over the real processes (the long mode runs 500).
 CAMPAIGN_FAULTS ?= 100
 CAMPAIGN_SEED ?= 1
+# Simulated days of the soak (each with SOAK_DAY_MINUTES of faulty activity):
+# what every replica holds must level off once retention has come round.
+SOAK_DAYS ?= 150
+SOAK_DAY_MINUTES ?= 3
 
 .PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign lint clean
 
@@ -27,8 +31,8 @@ release: deps
 	swift build -c release --product mall-sim
 
 # Every test: unit, property, contract, storage, fleet and hostile-device
-# tests, then the deterministic simulation over $(TEST_SEEDS) in both modes,
-# then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes,
+# tests, then the deterministic simulation over $(TEST_SEEDS) in both modes
+# and a soak of $(SOAK_DAYS) days, then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes,
 # then schemathesis against the node API of a gate, a lounge desk and a counter,
 # then the fault campaign: $(CAMPAIGN_FAULTS) faults on the real processes.
 test: deps lint
@@ -37,6 +41,8 @@ test: deps lint
 	swift build -c release --product mall-sim
 	.build/release/mall-sim --seeds $(TEST_SEEDS) --nodes $(SIM_NODES) --mode both --determinism-every 25
 	.build/release/mall-sim --seeds $(HOSTILE_SEEDS) --nodes $(SIM_NODES) --mode both --hostile
+	.build/release/mall-sim --seeds 1 --nodes $(SIM_NODES) --mode soak --soak-days $(SOAK_DAYS) \
+		--day-minutes $(SOAK_DAY_MINUTES)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
 	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) deploy/scripts/api-fuzz.sh
 	deploy/scripts/fault-campaign.py --bin .build/debug --faults $(CAMPAIGN_FAULTS) --seed $(CAMPAIGN_SEED)

@@ -210,6 +210,7 @@ private struct Fleet {
                                 ]),
                             .update(
                                 "reservations", reservation, ["status": .text(direction == "in" ? "inside" : "left")]),
+                            Self.audit(gate, "gate.read", reservation, "admit: exact", at: now),
                         ], now: now)
                     made += 1
                 }
@@ -222,7 +223,9 @@ private struct Fleet {
                             [
                                 "code_id": .text("gc-\(day)-\(code)"), "counter": .text("gift-1"),
                                 "member_id": .text("m-\(code % 1000)"), "at": .int(Int64(now)),
-                            ])
+                                "valid_to": .int(Int64(dayStart + 7 * GrowthBenchmark.day)),
+                            ]),
+                        Self.audit(gift, "gift.redeem", "gc-\(day)-\(code)", "redeemed", at: now),
                     ], now: now)
                 made += 1
             }
@@ -235,12 +238,14 @@ private struct Fleet {
                             [
                                 "member_id": .text("m-\(visit % 1000)"), "guests": .int(1), "status": .text("open"),
                                 "checked_in_at": .int(Int64(now)),
-                            ])
+                            ]),
+                        Self.audit(lounge, "lounge.check-in", key, "checked in", at: now),
                     ], now: now)
                 try lounge.commit(
                     [
                         .update(
-                            "lounge_visits", key, ["status": .text("closed"), "checked_out_at": .int(Int64(now + 1))])
+                            "lounge_visits", key, ["status": .text("closed"), "checked_out_at": .int(Int64(now + 1))]),
+                        Self.audit(lounge, "lounge.check-out", key, "closed", at: now + 1),
                     ],
                     now: now + 1)
                 made += 2
@@ -250,6 +255,22 @@ private struct Fleet {
             try exchange(out, now: now + 2)
         }
         return made
+    }
+
+    /// The audit entry a node's coordinator writes with every decision
+    /// (`NodeCoordinator.audit`), keyed after the decision's first change.
+    static func audit(
+        _ node: NodeEngine<SQLiteReplica>, _ action: String, _ target: String, _ outcome: String, at: UInt64
+    )
+        -> LocalWrite
+    {
+        let id = node.nextChangeID
+        return .insert(
+            "audit_log", "au-\(id.origin)-\(id.epoch)-\(id.seq)",
+            [
+                "actor": .text(node.configuration.node), "action": .text(action), "target": .text(target),
+                "outcome": .text(outcome), "node": .text(node.configuration.node), "at": .int(Int64(at)),
+            ])
     }
 
     /// Delivers messages both ways until nothing is left to say.

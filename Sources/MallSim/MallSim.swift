@@ -24,8 +24,14 @@ struct MallSim: AsyncParsableCommand {
     @Option(help: "Edge nodes in the simulated mall (roles gate, gift, lounge in turn).")
     var nodes: Int = 6
 
-    @Option(help: "safety (faults all day, then heal), liveness (one node cut off for hours), or both.")
+    @Option(
+        help:
+            "safety (faults all day, then heal), liveness (one node cut off for hours), both, or soak (days of faults and quiet nights; what replicas hold must level off)."
+    )
     var mode: String = "both"
+
+    @Option(help: "Simulated days (soak mode), each with --day-minutes of faulty activity.")
+    var soakDays: Int = 365
 
     @Option(help: "Simulated minutes of faulty activity per day (safety mode).")
     var dayMinutes: Int = 20
@@ -52,9 +58,10 @@ struct MallSim: AsyncParsableCommand {
     func validate() throws {
         guard parseSeeds() != nil else { throw ValidationError("--seeds takes A..B with A <= B, or one number") }
         guard nodes >= 1 && nodes <= 64 else { throw ValidationError("--nodes takes 1 to 64") }
-        guard ["safety", "liveness", "both"].contains(mode) else {
-            throw ValidationError("--mode takes safety, liveness or both")
+        guard ["safety", "liveness", "both", "soak"].contains(mode) else {
+            throw ValidationError("--mode takes safety, liveness, both or soak")
         }
+        guard (1...3650).contains(soakDays) else { throw ValidationError("--soak-days takes 1 to 3650") }
     }
 
     func parseSeeds() -> ClosedRange<UInt64>? {
@@ -66,13 +73,14 @@ struct MallSim: AsyncParsableCommand {
 
     func run() async throws {
         let range = parseSeeds()!
+        if mode == "soak" { return try soak(range) }
         let modes: [SimulationConfiguration.Mode] = mode == "both" ? [.safety, .liveness] : [.init(rawValue: mode)!]
         var summaries: [SimulationRunner.Summary] = []
         for mode in modes {
             let template = SimulationConfiguration(
                 seed: 0, mode: mode, nodeCount: nodes, dayMillis: UInt64(dayMinutes) * 60_000,
                 isolationMillis: UInt64(isolationHours * 3_600_000), roundTripCodec: codec, hostile: hostile,
-                explain: explain)
+                soakDays: soakDays, explain: explain)
             let started = Date()
             var summary = await SimulationRunner.run(
                 seeds: range, template: template, jobs: jobs, determinismEvery: determinismEvery
@@ -96,5 +104,39 @@ struct MallSim: AsyncParsableCommand {
         // The plain closing line test harnesses read: seeds (per mode) that held and that failed.
         print("simulation: \(seedsRun - total) passed, \(total) failed")
         if total > 0 { throw ExitCode(1) }
+    }
+
+    /// Soak mode: each seed plays `soakDays` days; what every replica held
+    /// each month is printed, one line per holder and kind.
+    func soak(_ seeds: ClosedRange<UInt64>) throws {
+        var failed = 0
+        for seed in seeds {
+            let started = Date()
+            let report = World(
+                configuration: SimulationConfiguration(
+                    seed: seed, mode: .soak, nodeCount: nodes, dayMillis: UInt64(dayMinutes) * 60_000,
+                    roundTripCodec: codec, hostile: hostile, soakDays: soakDays, explain: explain)
+            ).run()
+            print(
+                "soak seed=\(seed): \(soakDays) days, \(report.changes) changes, \(report.crashes) crashes, "
+                    + "\(report.hubRestores) hub restores, \(String(format: "%.0f", Date().timeIntervalSince(started))) s"
+            )
+            print(["held at day"].padded(30) + report.holdings.map { String($0.day) }.padded(8))
+            for series in Set(report.holdings.flatMap(\.held.keys)).sorted() {
+                print([series].padded(30) + report.holdings.map { String($0.held[series] ?? 0) }.padded(8))
+            }
+            for failure in report.failures { print("FAIL seed=\(seed) mode=soak: \(failure)") }
+            for line in report.explanation { print("  \(line)") }
+            if !report.passed { failed += 1 }
+        }
+        print("simulation: \(seeds.count - failed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+extension [String] {
+    /// The cells right-aligned in columns `width` wide.
+    fileprivate func padded(_ width: Int) -> String {
+        map { String(repeating: " ", count: Swift.max(width - $0.count, 0)) + $0 }.joined(separator: " ")
     }
 }

@@ -38,6 +38,11 @@ struct EventQueue<Event> {
         return (top.time, top.event)
     }
 
+    /// Moves every pending event `millis` later (the order stays).
+    mutating func delay(by millis: UInt64) {
+        for index in heap.indices { heap[index].time += millis }
+    }
+
     private static func less(
         _ a: (time: UInt64, order: UInt64, event: Event), _ b: (time: UInt64, order: UInt64, event: Event)
     ) -> Bool {

@@ -33,6 +33,8 @@ public final class MemoryHubStore: HubStore {
     private var history = HubHistory(marks: [])
     private var logMarks: [(at: UInt64, seq: UInt64)] = []
     private var prunedThrough: [OriginEpoch: UInt64] = [:]
+    /// Each alias taken, with the log's position then (pruned like a record).
+    private var aliasPositions: [(id: ChangeID, position: UInt64)] = []
     /// Set on a store put back from a backup until the hub starts on it:
     /// when the backup was taken and when it was restored.
     private var pendingRestore: HubHistory.Restore?
@@ -91,6 +93,7 @@ public final class MemoryHubStore: HubStore {
         history = other.history
         logMarks = other.logMarks
         prunedThrough = other.prunedThrough
+        aliasPositions = other.aliasPositions
     }
 
     public func logged(_ id: ChangeID) throws -> LoggedChange? { loggedIDs[id] }
@@ -122,6 +125,7 @@ public final class MemoryHubStore: HubStore {
         }
         for (id, logged) in ingest.aliases {
             loggedIDs[id] = logged
+            aliasPositions.append((id, UInt64(log.count)))
             idsByContent["\(id.origin)\u{1F}\(logged.hash)"] = idsByContent["\(id.origin)\u{1F}\(logged.hash)"] ?? id
         }
         for (ref, row) in ingest.rows {
@@ -161,20 +165,26 @@ public final class MemoryHubStore: HubStore {
         for record in records { nodes[record.node] = record }
     }
 
+    /// What the store holds, by kind: rows by table (tombstones included),
+    /// live log records, claims.
+    public var holdings: [String: Int] {
+        var held: [String: Int] = ["log records": loggedIDs.count, "claims": claims.values.reduce(0) { $0 + $1.count }]
+        for row in rows.values.flatMap(\.values) { held[row.ref.table, default: 0] += 1 }
+        return held
+    }
+
     public func dropExpired(now: UInt64) throws -> Int {
         var dropped = 0
         for channel in rows.keys.sorted() {
             for (ref, row) in rows[channel]!
-            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
+            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now, at: .hub) == true {
                 rows[channel]![ref] = nil
                 for seq in seqsByRow[ref] ?? [] { log[Int(seq) - 1].collected = true }
+                for rule in SingleUseRule.all where rule.table == ref.table {
+                    guard case .text(let item)? = row.state.cells[rule.itemColumn]?.value else { continue }
+                    claims["\(rule.kind)\u{1F}\(item)"]?.removeAll { $0.rowKey == ref.key }
+                }
                 dropped += 1
-            }
-        }
-        for rule in SingleUseRule.all {
-            guard let retain = Schema.mall.tables[rule.table]?.retainMillis, now >= retain else { continue }
-            for key in claims.keys where key.hasPrefix("\(rule.kind)\u{1F}") {
-                claims[key]!.removeAll { $0.stamp.hlc.wallMillis <= now - retain }
             }
         }
         return dropped
@@ -197,6 +207,16 @@ public final class MemoryHubStore: HubStore {
             let key = OriginEpoch(origin: id.origin, epoch: id.epoch)
             pruned[key] = max(pruned[key] ?? 0, id.seq)
         }
+        let goneAliases = aliasPositions.filter { $0.position <= bound.seq }
+        aliasPositions.removeAll { $0.position <= bound.seq }
+        for (id, _) in goneAliases {
+            guard let logged = loggedIDs.removeValue(forKey: id) else { continue }
+            if idsByContent["\(id.origin)\u{1F}\(logged.hash)"] == id {
+                idsByContent["\(id.origin)\u{1F}\(logged.hash)"] = nil
+            }
+            let key = OriginEpoch(origin: id.origin, epoch: id.epoch)
+            pruned[key] = max(pruned[key] ?? 0, id.seq)
+        }
         for (key, seq) in pruned { prunedThrough[key] = max(prunedThrough[key] ?? 0, seq) }
         return pruned
     }
@@ -204,7 +224,7 @@ public final class MemoryHubStore: HubStore {
     public func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow] {
         let due = rows.values.flatMap(\.values).filter { row in
             guard let table = Schema.mall.tables[row.ref.table], table.retirement != nil, !row.state.isTombstone,
-                let end = table.endOfLife(row.state)
+                let end = table.endOfLife(row.state, at: .hub)
             else { return false }
             return end <= now
         }

@@ -11,8 +11,9 @@ public final class MemoryReplicaStore: ReplicaStore {
         var clock: HybridTimestamp = .zero
         var cursors: [Channel: UInt64] = [:]
         var rows: [Channel: [RowRef: SnapshotRow]] = [:]
-        /// `replayed`: acknowledged by a hub in an earlier history (§9.6).
-        var outbox: [(change: Change, chain: String, replayed: Bool)] = []
+        /// `firstAckedAt`: when a hub in an earlier history acknowledged it
+        /// (§9.6); nil for a change never acknowledged.
+        var outbox: [(change: Change, chain: String, firstAckedAt: UInt64?)] = []
         /// Changes the hub acknowledged, kept aside for a restored hub (§9.6).
         var acknowledged: [(change: Change, ackedAt: UInt64)] = []
         var hubHistory: String?
@@ -85,7 +86,7 @@ public final class MemoryReplicaStore: ReplicaStore {
                 previous = tip.chain
             }
             let chain = SequenceChain.next(after: previous, contentHash: change.contentHash)
-            state.outbox.append((change, chain, false))
+            state.outbox.append((change, chain, nil))
             state.chainTip = (change.id.epoch, change.id.seq, chain)
         }
         state.lastCreated = changes.last?.id ?? state.lastCreated
@@ -117,7 +118,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         var table: [RowRef: SnapshotRow] = [:]
         for row in rows { table[row.ref] = row }
         state.rows[channel] = table
-        for (change, _, replayed) in state.outbox where change.channel == channel && !replayed {
+        for (change, _, firstAckedAt) in state.outbox where change.channel == channel && firstAckedAt == nil {
             apply(change, seq: nil)
         }
         state.cursors[channel] = at
@@ -132,7 +133,7 @@ public final class MemoryReplicaStore: ReplicaStore {
             })
         else { return 0 }
         let pruned = state.outbox.filter { $0.change.id.epoch == ack.epoch && $0.change.id.seq <= ack.upTo }
-        state.acknowledged += pruned.map { ($0.change, now) }
+        state.acknowledged += pruned.map { ($0.change, $0.firstAckedAt ?? now) }
         state.outbox.removeAll { $0.change.id.epoch == ack.epoch && $0.change.id.seq <= ack.upTo }
         committed()
         return pruned.count
@@ -151,7 +152,9 @@ public final class MemoryReplicaStore: ReplicaStore {
             return 0
         }
         state.cursors = state.cursors.filter { $0.value <= cursorsValidThrough }
-        let kept = (state.acknowledged.map { ($0.change, true) } + state.outbox.map { ($0.change, $0.replayed) })
+        let kept =
+            (state.acknowledged.map { ($0.change, $0.ackedAt as UInt64?) }
+            + state.outbox.map { ($0.change, $0.firstAckedAt) })
             .sorted { ($0.0.id.epoch, $0.0.id.seq) < ($1.0.id.epoch, $1.0.id.seq) }
         state.acknowledged = []
         var chain = ""
@@ -200,7 +203,7 @@ public final class MemoryReplicaStore: ReplicaStore {
             var change = item.change
             change.id = ChangeID(origin: change.id.origin, epoch: toEpoch, seq: seq)
             chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
-            return (change, chain, item.replayed)
+            return (change, chain, item.firstAckedAt)
         }
         state.epoch = max(state.epoch, toEpoch)
         state.chainTip = seq > 0 ? (toEpoch, seq, chain) : nil
@@ -209,10 +212,19 @@ public final class MemoryReplicaStore: ReplicaStore {
         return seq
     }
 
+    /// What the store holds, by kind: rows by table (tombstones included),
+    /// the outbox, acknowledged changes kept.
+    public var holdings: [String: Int] {
+        var held = ["outbox": state.outbox.count, "acknowledged": state.acknowledged.count]
+        for row in state.rows.values.flatMap(\.values) { held[row.table, default: 0] += 1 }
+        return held
+    }
+
     public func dropExpired(now: UInt64) throws -> [RowRef] {
         var dropped: [RowRef] = []
         for (channel, rows) in state.rows {
-            for (ref, row) in rows where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
+            for (ref, row) in rows
+            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now, at: .node) == true {
                 state.rows[channel]![ref] = nil
                 dropped.append(ref)
             }

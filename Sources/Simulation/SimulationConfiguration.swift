@@ -1,8 +1,10 @@
 /// One simulated mall day.
 ///
 /// - `seed`: every random choice of the run derives from it.
-/// - `mode`: `safety` (faults all day, then heal) or `liveness` (one node cut
-///   off for hours while the rest must keep syncing; then heal).
+/// - `mode`: `safety` (faults all day, then heal), `liveness` (one node cut
+///   off for hours while the rest must keep syncing; then heal) or `soak`
+///   (`soakDays` days of faults, healing and quiet nights: what a replica
+///   holds must level off, `World+Soak.swift`).
 /// - `nodeCount`: edge nodes, roles in turn gate, gift, lounge (default 6).
 /// - `dayMillis`: length of the active, faulty part of the day (default 20 min).
 /// - `isolationMillis`: liveness mode, how long one node stays cut off (default 3 h).
@@ -15,7 +17,7 @@
 ///   changes (`World+Hostile.swift`); every check must still hold.
 public struct SimulationConfiguration: Sendable {
     public enum Mode: String, Sendable, CaseIterable {
-        case safety, liveness
+        case safety, liveness, soak
     }
 
     public var seed: UInt64
@@ -27,6 +29,8 @@ public struct SimulationConfiguration: Sendable {
     public var brokerMaxQueued: Int
     public var roundTripCodec: Bool
     public var hostile: Bool
+    /// Soak mode: how many days.
+    public var soakDays: Int
     /// A row (`table/key`) whose story the report tells: commits, crashes,
     /// epoch moves and hub log entries. For replaying a failing seed.
     public var explain: String?
@@ -34,7 +38,7 @@ public struct SimulationConfiguration: Sendable {
     public init(
         seed: UInt64, mode: Mode = .safety, nodeCount: Int = 6, dayMillis: UInt64 = 20 * 60_000,
         isolationMillis: UInt64 = 3 * 3_600_000, settleLimitMillis: UInt64 = 5 * 60_000, brokerMaxQueued: Int = 50,
-        roundTripCodec: Bool = false, hostile: Bool = false, explain: String? = nil
+        roundTripCodec: Bool = false, hostile: Bool = false, soakDays: Int = 365, explain: String? = nil
     ) {
         self.seed = seed
         self.mode = mode
@@ -45,6 +49,7 @@ public struct SimulationConfiguration: Sendable {
         self.brokerMaxQueued = brokerMaxQueued
         self.roundTripCodec = roundTripCodec
         self.hostile = hostile
+        self.soakDays = soakDays
         self.explain = explain
     }
 }
@@ -80,6 +85,8 @@ public struct SimulationReport: Sendable {
     public var deletes = 0
     public var convergeMillis: UInt64 = 0
     public var simulatedMillis: UInt64 = 0
+    /// Soak mode: what every replica held at the end of every 30th day.
+    public var holdings: [HoldingsSample] = []
 
     public var passed: Bool { failures.isEmpty }
     /// The story of the row named by `explain`, one line per event.

@@ -161,7 +161,7 @@ extension World {
     }
 
     private func giftAction(_ node: Node) {
-        guard let code = random.pick(keys["gift_codes"] ?? []), visible(node, "gift_codes", code) != nil else {
+        guard let code = random.pick(keys["gift_codes"] ?? []), let codeRow = visible(node, "gift_codes", code) else {
             return
         }
         let seenHere = (redemptionsByCode[code] ?? []).contains { visible(node, "gift_redemptions", $0) != nil }
@@ -179,6 +179,7 @@ extension World {
                     [
                         "code_id": .text(code), "counter": .text(node.id),
                         "at": .int(Int64(physicalTime(of: .node(node.index)))),
+                        "valid_to": codeRow.values["valid_to"] ?? .null,
                     ]),
                 audit(node, "gift.redeem", code, "redeemed"),
             ])

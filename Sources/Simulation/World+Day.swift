@@ -17,6 +17,7 @@ extension World {
         switch configuration.mode {
         case .safety: playFaultyDay()
         case .liveness: playIsolation()
+        case .soak: playSoak()
         }
         healAll()
         let healedAt = now

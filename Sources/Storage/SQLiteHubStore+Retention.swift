@@ -14,35 +14,38 @@ extension SQLiteHubStore {
                     CREATE INDEX rows_by_end ON rows (table_name, ends_at);
                     CREATE INDEX claims_by_age ON claims (kind, stamp_key);
                     """)
-            try SQLiteReplica.backfillEndsAt(db)
+            try SQLiteReplica.backfillEndsAt(db, at: .hub)
         }
     }
 
     public func dropExpired(now: UInt64) throws -> Int {
         try database.write { db in
             var dropped = 0
-            for table in Schema.mall.tables.values.sorted(by: { $0.name < $1.name }) {
-                guard let retain = table.retainMillis, now >= retain else { continue }
-                let keys = try String.fetchAll(
-                    db, sql: "DELETE FROM rows WHERE table_name = ? AND ends_at <= ? RETURNING key",
+            for table in Schema.mall.tables.values.sorted(by: { $0.name < $1.name }) where table.retainMillis != nil {
+                let rows = try Row.fetchAll(
+                    db, sql: "DELETE FROM rows WHERE table_name = ? AND ends_at <= ? RETURNING key, state",
                     arguments: [table.name, Int64(clamping: now)])
-                // The entries stay (ids and hashes, for dedupe, §8.3); only
-                // their payloads go, so a resend skips them as collected.
-                for key in keys {
+                let rules = SingleUseRule.all.filter { $0.table == table.name }
+                for row in rows {
+                    let key: String = row["key"]
+                    // The entries stay (ids and hashes, for dedupe, §8.3); only
+                    // their payloads go, so a resend skips them as collected.
                     try db.execute(
                         sql: "UPDATE log SET change = NULL WHERE table_name = ? AND key = ?",
                         arguments: [table.name, key])
+                    guard !rules.isEmpty else { continue }
+                    // The row's claims go with it: what it used has lapsed.
+                    let state = try StoredJSON.decode(RowState.self, row["state"])
+                    for rule in rules {
+                        guard case .text(let item)? = state.cells[rule.itemColumn]?.value else { continue }
+                        try db.execute(
+                            sql: """
+                                DELETE FROM claims WHERE kind = ? AND item = ? AND json_extract(claim, '$.rowKey') = ?
+                                """,
+                            arguments: [rule.kind, item, key])
+                    }
                 }
-                dropped += keys.count
-                // Every claim made at or before the cutoff sorts below the
-                // lowest key a claim made just after it can have.
-                let firstKept = Self.sortKey(
-                    Stamp(
-                        hlc: HybridTimestamp(wallMillis: now - retain + 1), id: ChangeID(origin: "", epoch: 0, seq: 0)))
-                for rule in SingleUseRule.all where rule.table == table.name {
-                    try db.execute(
-                        sql: "DELETE FROM claims WHERE kind = ? AND stamp_key < ?", arguments: [rule.kind, firstKept])
-                }
+                dropped += rows.count
             }
             return dropped
         }
@@ -89,6 +92,18 @@ extension SQLiteHubStore {
                         PRIMARY KEY (origin, epoch)) STRICT;
                     """)
         }
+        // An alias (a change taken again under another id: a replay to a
+        // restored hub, an epoch moved) notes the log's position when taken,
+        // so that it is pruned past the horizon like a record. Older aliases
+        // count from the upgrade.
+        migrator.registerMigration("v10-alias-positions") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE aliases ADD COLUMN taken_through INTEGER NOT NULL DEFAULT 0;
+                    UPDATE aliases SET taken_through = (SELECT COALESCE(max(seq), 0) FROM log);
+                    CREATE INDEX aliases_by_position ON aliases (taken_through);
+                    """)
+        }
     }
 
     static func prunedThrough(_ db: Database) throws -> [OriginEpoch: UInt64] {
@@ -124,7 +139,12 @@ extension SQLiteHubStore {
                     RETURNING origin, epoch, oseq
                     """,
                 arguments: [bound["seq"] as Int64])
-            for row in gone {
+            // Aliases taken by then go too, whatever they stand for: a change
+            // sent again under one that late is a duplicate all the same.
+            let goneAliases = try Row.fetchAll(
+                db, sql: "DELETE FROM aliases WHERE taken_through <= ? RETURNING origin, epoch, oseq",
+                arguments: [bound["seq"] as Int64])
+            for row in gone + goneAliases {
                 let key = OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))
                 pruned[key] = max(pruned[key] ?? 0, UInt64(row["oseq"] as Int64))
             }

@@ -187,7 +187,10 @@ public final class SQLiteHubStore: HubStore {
             }
             for (id, logged) in ingest.aliases {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO aliases (origin, epoch, oseq, hash, chain) VALUES (?, ?, ?, ?, ?)",
+                    sql: """
+                        INSERT OR REPLACE INTO aliases (origin, epoch, oseq, hash, chain, taken_through)
+                        VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(max(seq), 0) FROM log))
+                        """,
                     arguments: [id.origin, Int64(id.epoch), Int64(id.seq), logged.hash, logged.chain])
             }
             for row in ingest.rows.values {
@@ -198,7 +201,7 @@ public final class SQLiteHubStore: HubStore {
                         """,
                     arguments: [
                         row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
-                        try StoredJSON.encode(row.state), SQLiteReplica.endsAt(row.state, of: row.ref.table),
+                        try StoredJSON.encode(row.state), SQLiteReplica.endsAt(row.state, of: row.ref.table, at: .hub),
                     ])
             }
             for (key, mark) in ingest.highWaters {

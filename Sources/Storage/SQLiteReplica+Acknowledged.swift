@@ -19,6 +19,19 @@ extension SQLiteReplica {
         }
     }
 
+    static func registerFirstAckTimes(in migrator: inout DatabaseMigrator) {
+        // A change replayed to a restored hub is kept a week from its first
+        // acknowledgement, not from each new one: restores in a row must not
+        // keep it for ever. Replayed changes of an older store count from now.
+        migrator.registerMigration("v6-first-acked-at") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN first_acked_at INTEGER;
+                    UPDATE outbox SET first_acked_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE replayed = 1;
+                    """)
+        }
+    }
+
     public func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int {
         try database.write { db in
             let chain = try String.fetchOne(
@@ -28,7 +41,8 @@ extension SQLiteReplica {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO acknowledged
-                    SELECT epoch, seq, chain, hlc_wall, hlc_counter, channel, change, ? FROM outbox
+                    SELECT epoch, seq, chain, hlc_wall, hlc_counter, channel, change, COALESCE(first_acked_at, ?)
+                    FROM outbox
                     WHERE epoch = ? AND seq <= ?
                     """,
                 arguments: [Int64(clamping: now), Int64(ack.epoch), Int64(ack.upTo)])
@@ -55,12 +69,12 @@ extension SQLiteReplica {
             let kept = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT change, replayed FROM (
-                        SELECT epoch, seq, change, 1 AS replayed FROM acknowledged
-                        UNION ALL SELECT epoch, seq, change, replayed FROM outbox)
+                    SELECT change, first_acked_at FROM (
+                        SELECT epoch, seq, change, acked_at AS first_acked_at FROM acknowledged
+                        UNION ALL SELECT epoch, seq, change, first_acked_at FROM outbox)
                     ORDER BY epoch, seq
                     """
-            ).map { (text: $0["change"] as String, replayed: $0["replayed"] as Bool) }
+            ).map { (text: $0["change"] as String, firstAckedAt: $0["first_acked_at"] as Int64?) }
             try db.execute(sql: "DELETE FROM acknowledged")
             try db.execute(sql: "DELETE FROM outbox")
             return try Self.renumber(kept, into: replayInto, db)

@@ -12,28 +12,33 @@ extension SQLiteReplica {
                     ALTER TABLE rows ADD COLUMN ends_at INTEGER;
                     CREATE INDEX rows_by_end ON rows (table_name, ends_at);
                     """)
-            try backfillEndsAt(db)
+            try backfillEndsAt(db, at: .node)
+        }
+        // The audit log now leaves a node after a month (two years at the hub).
+        migrator.registerMigration("v5-node-audit-retention") { db in
+            try backfillEndsAt(db, at: .node, tables: ["audit_log"])
         }
     }
 
-    /// Rows stored before the column existed learn their end from their
-    /// state (the hub's store uses this too).
-    static func backfillEndsAt(_ db: Database) throws {
-        for table in Schema.mall.tables.values where table.retainMillis != nil || table.retirement != nil {
+    /// Rows stored before the column existed, or before their table's rule
+    /// changed, learn their end from their state (the hub's store uses this too).
+    static func backfillEndsAt(_ db: Database, at holder: Schema.Holder, tables names: Set<String>? = nil) throws {
+        for table in Schema.mall.tables.values
+        where (table.retainMillis != nil || table.retirement != nil) && names?.contains(table.name) != false {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT key, state FROM rows WHERE table_name = ?", arguments: [table.name])
             for row in rows {
                 let state = try StoredJSON.decode(RowState.self, row["state"])
                 try db.execute(
                     sql: "UPDATE rows SET ends_at = ? WHERE table_name = ? AND key = ?",
-                    arguments: [endsAt(state, of: table.name), table.name, row["key"] as String])
+                    arguments: [endsAt(state, of: table.name, at: holder), table.name, row["key"] as String])
             }
         }
     }
 
     /// The `ends_at` column of a row: when it leaves (SQLite integers are signed).
-    static func endsAt(_ state: RowState, of table: String) -> Int64? {
-        Schema.mall.tables[table]?.endOfLife(state).map { Int64(clamping: $0) }
+    static func endsAt(_ state: RowState, of table: String, at holder: Schema.Holder) -> Int64? {
+        Schema.mall.tables[table]?.endOfLife(state, at: holder).map { Int64(clamping: $0) }
     }
 
     /// Deletes the event rows past their table's retention at `now`.

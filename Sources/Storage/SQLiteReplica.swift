@@ -36,6 +36,7 @@ public final class SQLiteReplica: ReplicaStore {
         registerStaffSessions(in: &migrator)
         registerKeptAcknowledged(in: &migrator)
         registerRowAges(in: &migrator)
+        registerFirstAckTimes(in: &migrator)
         return migrator
     }
 
@@ -166,9 +167,9 @@ public final class SQLiteReplica: ReplicaStore {
                 ?? false
             guard fromEpoch == current || present else { return nil }
             let moved = try Row.fetchAll(
-                db, sql: "SELECT change, replayed FROM outbox WHERE epoch >= ? ORDER BY epoch, seq",
+                db, sql: "SELECT change, first_acked_at FROM outbox WHERE epoch >= ? ORDER BY epoch, seq",
                 arguments: [Int64(fromEpoch)]
-            ).map { (text: $0["change"] as String, replayed: $0["replayed"] as Bool) }
+            ).map { (text: $0["change"] as String, firstAckedAt: $0["first_acked_at"] as Int64?) }
             try db.execute(sql: "DELETE FROM outbox WHERE epoch >= ?", arguments: [Int64(fromEpoch)])
             return try Self.renumber(moved, into: toEpoch, db)
         }
@@ -176,27 +177,30 @@ public final class SQLiteReplica: ReplicaStore {
 
     /// Writes stored changes back into the outbox as epoch `epoch`, seq 1, 2,
     /// … in the given order, with their chains recomputed, and makes `epoch`
-    /// durable (when above the stored one) and the chain's tip. `replayed`
-    /// marks a change a hub acknowledged in an earlier history (§9.6).
+    /// durable (when above the stored one) and the chain's tip.
+    /// `firstAckedAt` marks a change a hub acknowledged in an earlier
+    /// history (§9.6, `replayed`), and when: it is kept a week from then.
     /// - Returns: the last seq used (0 for no changes).
-    static func renumber(_ changes: [(text: String, replayed: Bool)], into epoch: UInt64, _ db: Database) throws
-        -> UInt64
+    static func renumber(_ changes: [(text: String, firstAckedAt: Int64?)], into epoch: UInt64, _ db: Database)
+        throws -> UInt64
     {
         var seq: UInt64 = 0
         var chain = ""
-        for (text, replayed) in changes {
+        for (text, firstAckedAt) in changes {
             seq += 1
             var change = try StoredJSON.decode(Change.self, text)
             change.id = ChangeID(origin: change.id.origin, epoch: epoch, seq: seq)
             chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
             try db.execute(
                 sql: """
-                    INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change, replayed)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO outbox (
+                        epoch, seq, chain, hlc_wall, hlc_counter, channel, change, replayed, first_acked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     Int64(epoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
-                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change), replayed,
+                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
+                    firstAckedAt != nil, firstAckedAt,
                 ])
         }
         try setMeta(db, "epoch", max(try meta(db, "epoch"), epoch))
@@ -287,7 +291,7 @@ public final class SQLiteReplica: ReplicaStore {
                 """,
             arguments: [
                 row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table),
+                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table, at: .node),
             ])
     }
 

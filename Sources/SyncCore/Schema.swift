@@ -50,6 +50,13 @@ public struct Schema: Sendable {
         /// Every replica, the hub's included, drops it then, and no digest,
         /// snapshot or decision counts it any more (SPEC §12.1).
         public var retainMillis: UInt64?
+        /// When an event row that says when the thing it used lapses (a
+        /// redemption carries its code's `valid_to`) may leave sooner.
+        public var lapse: Lapse?
+        /// How long a node keeps an event row, when shorter than at the hub.
+        /// The audit log is read at the hub; a gate in a car park keeps only
+        /// the last month of its own trail, not a second two-year archive.
+        public var nodeRetainMillis: UInt64?
         /// When the hub deletes a mutable row: this long after the time in
         /// `column` (a reservation a month after its window ended). The
         /// delete travels like any change (SPEC §12.2).
@@ -57,8 +64,8 @@ public struct Schema: Sendable {
 
         public init(
             name: String, kind: Kind, columns: [String: ColumnType], channelKinds: Set<Channel.Kind>,
-            secretColumns: Set<String> = [], retainMillis: UInt64? = nil,
-            retirement: (column: String, afterMillis: UInt64)? = nil
+            secretColumns: Set<String> = [], retainMillis: UInt64? = nil, lapse: Lapse? = nil,
+            nodeRetainMillis: UInt64? = nil, retirement: (column: String, afterMillis: UInt64)? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -66,30 +73,63 @@ public struct Schema: Sendable {
             self.channelKinds = channelKinds
             self.secretColumns = secretColumns
             self.retainMillis = kind == .events ? retainMillis : nil
+            self.lapse = kind == .events && columns[lapse?.column ?? ""] == .time ? lapse : nil
+            self.nodeRetainMillis = kind == .events && retainMillis != nil ? nodeRetainMillis : nil
             self.retirement = kind == .mutable && columns[retirement?.column ?? ""] == .time ? retirement : nil
         }
 
-        /// Whether a row of this table has outlived its retention at `now`:
-        /// made (its newest stamp) at least `retainMillis` before.
-        public func hasExpired(_ state: RowState, now: UInt64) -> Bool {
-            guard let end = endOfLife(state) else { return false }
+        /// Whether a row of this table has outlived its retention at `now`
+        /// at `holder`: made (its newest stamp) at least the retention before.
+        public func hasExpired(_ state: RowState, now: UInt64, at holder: Holder) -> Bool {
+            guard let end = endOfLife(state, at: holder) else { return false }
             return kind == .events && end <= now
         }
 
-        /// When a row leaves: an event row when its retention ends, a mutable
-        /// row when the hub retires it; nil for rows kept for ever (or with
-        /// no time to go by).
-        public func endOfLife(_ state: RowState) -> UInt64? {
+        /// When a row leaves `holder`: an event row when its retention ends,
+        /// a mutable row when the hub retires it; nil for rows kept for ever
+        /// (or with no time to go by).
+        public func endOfLife(_ state: RowState, at holder: Holder) -> UInt64? {
             if let retainMillis, let made = state.newestWall {
-                return made.addingReportingOverflow(retainMillis).overflow ? nil : made + retainMillis
+                let retain = holder == .node ? min(retainMillis, nodeRetainMillis ?? retainMillis) : retainMillis
+                guard let longest = Self.adding(retain, to: made) else { return nil }
+                guard let lapse, case .int(let time)? = state.cells[lapse.column]?.value, time >= 0,
+                    let lapsed = Self.adding(lapse.afterMillis, to: UInt64(time)),
+                    let earliest = Self.adding(lapse.atLeastMillis, to: made)
+                else { return longest }
+                return min(longest, max(earliest, lapsed))
             }
             if let retirement, case .int(let time)? = state.cells[retirement.column]?.value, time >= 0 {
-                let (end, overflow) = UInt64(time).addingReportingOverflow(retirement.afterMillis)
-                return overflow ? nil : end
+                return Self.adding(retirement.afterMillis, to: UInt64(time))
             }
             return nil
         }
+
+        private static func adding(_ millis: UInt64, to time: UInt64) -> UInt64? {
+            let (sum, overflow) = time.addingReportingOverflow(millis)
+            return overflow ? nil : sum
+        }
+
+        /// An event row's shorter life when it names the time the thing it used
+        /// lapses: it leaves `afterMillis` past that time, though never sooner
+        /// than `atLeastMillis` after it was made (a forged time buys a stolen
+        /// device little) nor later than its table's `retainMillis` (a row that
+        /// names no time, from an older node, is kept that long).
+        public struct Lapse: Sendable {
+            public var column: String
+            public var afterMillis: UInt64
+            public var atLeastMillis: UInt64
+
+            public init(column: String, afterMillis: UInt64, atLeastMillis: UInt64) {
+                self.column = column
+                self.afterMillis = afterMillis
+                self.atLeastMillis = atLeastMillis
+            }
+        }
     }
+
+    /// Which replica a row's life is judged at: some event rows leave a
+    /// node sooner than the hub (`Table.nodeRetainMillis`).
+    public enum Holder: Sendable { case hub, node }
 
     public var tables: [String: Table]
 
@@ -176,11 +216,17 @@ extension Schema {
 
     private static let day: UInt64 = 86_400_000
 
+    /// A gift code's redemptions and revocations matter until it lapses
+    /// (`valid_to`, the clock leeway aside); a month later they go.
+    private static let codeLapse = Table.Lapse(column: "valid_to", afterMillis: 30 * day, atLeastMillis: 90 * day)
+
     /// MallEdge's tables. Event rows are kept as long as a decision can need
-    /// them: a gift redemption and a revocation as long as a code can be
-    /// valid (366 days at most), a passage for three months, a login lock for
-    /// two days (it holds 5 minutes), the audit log longest. The hub retires
-    /// a reservation a month after its window, a lounge visit three months
+    /// them: a gift redemption and a revocation a month after their code
+    /// lapsed (at least three months, and 400 days when the row does not say
+    /// when: a code is valid 366 days at most), a passage for three months,
+    /// a login lock for two days (it holds 5 minutes), the audit log longest
+    /// (two years at the hub, a month at a node). The hub retires a
+    /// reservation a month after its window, a lounge visit three months
     /// after check-in, a gift code a month after it lapsed, a conflict a year
     /// after it was detected.
     public static let mall = Schema([
@@ -223,14 +269,15 @@ extension Schema {
             channelKinds: [.gifts]),
         Table(
             name: "gift_revocations", kind: .events,
-            columns: ["code_id": .text, "reason": .text, "at": .time],
-            channelKinds: [.gifts], retainMillis: 400 * day),
+            columns: ["code_id": .text, "reason": .text, "at": .time, "valid_to": .time],
+            channelKinds: [.gifts], retainMillis: 400 * day, lapse: codeLapse),
         Table(
             name: "gift_redemptions", kind: .events,
             columns: [
                 "code_id": .text, "counter": .text, "staff_id": .text, "member_id": .text, "gift": .text, "at": .time,
+                "valid_to": .time,
             ],
-            channelKinds: [.gifts], retainMillis: 400 * day),
+            channelKinds: [.gifts], retainMillis: 400 * day, lapse: codeLapse),
         Table(
             name: "lounge_visits", kind: .mutable,
             columns: [
@@ -256,7 +303,7 @@ extension Schema {
             columns: [
                 "actor": .text, "action": .text, "target": .text, "outcome": .text, "node": .text, "at": .time,
             ],
-            channelKinds: [.audit], retainMillis: 730 * day),
+            channelKinds: [.audit], retainMillis: 730 * day, nodeRetainMillis: 30 * day),
         Table(
             name: "conflicts", kind: .mutable,
             columns: [

@@ -46,6 +46,27 @@ import Testing
         #expect(again.duplicates == 1 && again.accepted == 0)
     }
 
+    @Test func aRedemptionLeavesWithItsClaimAMonthAfterItsCodeLapsed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path))
+        let validTo = made + 100 * day
+        var lapsing = redemption(1, code: "gc-1", at: made)
+        lapsing.columns["valid_to"] = .int(Int64(validTo))
+        // A second use of the code, from a node that does not say when it lapses.
+        let undated = redemption(2, code: "gc-1", at: made + day)
+        _ = hub.receive(
+            topic: Topics.node("gift-1", mall: "m", .up),
+            message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [lapsing, undated])), now: made + day)
+        #expect(try hub.store.claimTally(kind: "gift.double-redemption", item: "gc-1").count == 2)
+
+        #expect(try hub.store.dropExpired(now: validTo + 30 * day - 1) == 0)
+        #expect(try hub.store.dropExpired(now: validTo + 30 * day) == 1)
+        let left = try hub.store.claimTally(kind: "gift.double-redemption", item: "gc-1")
+        #expect(left.count == 1 && left.earliest.map(\.rowKey) == ["gr-2"])
+    }
+
     @Test func theHubRetiresAReservationAMonthAfterItsWindowAndTheDeleteTravels() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
         let hub = try HubEngine(
@@ -111,5 +132,33 @@ import Testing
                 topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old])),
                 now: made + retain + horizon
             ).duplicates == 1)
+    }
+
+    @Test func anAliasIsPrunedPastTheHorizonAndItsIdStaysADuplicate() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path))
+        let horizon = hub.configuration.dedupeHorizonMillis
+        let up = Topics.node("gift-1", mall: "m", .up)
+        let original = redemption(1, code: "gc-1", at: made)
+        // The same change again under a new id (a node moving its epoch): an alias.
+        var renumbered = original
+        renumbered.id = ChangeID(origin: "gift-1", epoch: 2, seq: 1)
+        _ = hub.receive(
+            topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [original])), now: made)
+        let taken = hub.receive(
+            topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [renumbered])), now: made)
+        #expect(taken.duplicates == 1)
+        #expect(try hub.store.logged(renumbered.id) != nil)
+        _ = try hub.tick(now: made)
+        _ = try hub.tick(now: made + horizon)
+        // The alias has gone; its record stays while its row lives.
+        #expect(try hub.store.logged(renumbered.id) == nil)
+        #expect(try hub.store.logged(original.id) != nil)
+        let again = hub.receive(
+            topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [renumbered])),
+            now: made + horizon)
+        #expect(again.rejection == nil && again.duplicates == 1 && again.accepted == 0)
     }
 }

@@ -165,6 +165,11 @@ import Testing
         #expect(try store.acknowledge(AckEntry(epoch: 7, upTo: 2, hash: newChain), now: 10_000) == 2)
         // The rows never moved: the replica still shows every change.
         #expect(try store.rows(in: Self.channel).map(\.key) == ["r-1", "r-2", "r-3", "r-4"])
+        // Change 3 counts its week from its first acknowledgement (t=9000), change 4 from
+        // t=10000: restores in a row do not keep a change for ever.
+        try store.forgetAcknowledged(before: 9500)
+        #expect(try store.followHubHistory("h-c", cursorsValidThrough: 30, replayInto: 9) == 1)
+        #expect(try store.outbox(after: nil, limit: 10).map(\.contentHash) == [changes[3].contentHash])
     }
 
     @Test(arguments: Kind.allCases)
@@ -197,6 +202,34 @@ import Testing
         #expect(
             ReplicaDigest.of(withOld, now: made + retain)
                 == ReplicaDigest.of(try store.rows(in: Self.channel), now: made + retain))
+        // A replica whose clock ran six hours ahead dropped p-2 already; at the hub's
+        // time it still has six hours to live, and the digests agree all the same.
+        let holding = try store.rows(in: Self.channel)
+        let hubTime = made + 10 * day + retain - 6 * 3_600_000
+        #expect(
+            ReplicaDigest.of(holding.filter { $0.key != "p-2" }, now: hubTime)
+                == ReplicaDigest.of(holding, now: hubTime))
+    }
+
+    @Test(arguments: Kind.allCases)
+    func aNodeKeepsItsAuditTrailAMonthWhileTheHubKeepsItTwoYears(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let day: UInt64 = 86_400_000
+        let made: UInt64 = 1_800_000_000_000
+        let entry = Change(
+            id: ChangeID(origin: "gate-1", epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: made),
+            table: "audit_log", key: "a-1", channel: Channel(mall: "m", kind: .audit), op: .insert,
+            columns: ["actor": .text("gate-1"), "node": .text("gate-1")])
+        try store.commitLocal([entry], clock: .zero)
+        #expect(try store.dropExpired(now: made + 30 * day - 1).isEmpty)
+        #expect(try store.dropExpired(now: made + 30 * day) == [RowRef(table: "audit_log", key: "a-1")])
+        // The change itself still waits in the outbox for the hub, which keeps it 730 days.
+        #expect(try store.outbox(after: nil, limit: 10).map(\.key) == ["a-1"])
+        let table = try #require(Schema.mall.tables["audit_log"])
+        var state = RowState()
+        state.apply(entry)
+        #expect(table.endOfLife(state, at: .hub) == made + 730 * day)
     }
 
     @Test(arguments: Kind.allCases)

@@ -33,6 +33,8 @@ extension NodeCoordinator {
                             "code_id": .text(token.codeID), "counter": .text(counter),
                             "staff_id": caller.staffID.map { .text($0) } ?? .null, "member_id": .text(token.member),
                             "gift": .text(token.gift), "at": .int(Int64(now)),
+                            // When the code lapses, this redemption can go (SPEC §12.1).
+                            "valid_to": .int(Int64(token.validTo) * 1000),
                         ]),
                     audit(
                         actor: caller.actor, action: "gift.redeem", target: token.codeID, outcome: "redeemed", at: now,

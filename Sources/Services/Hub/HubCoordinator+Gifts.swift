@@ -121,7 +121,11 @@ extension HubCoordinator {
             try write(
                 [
                     .insert(
-                        "gift_revocations", key, ["code_id": .text(codeID), "reason": .text(reason), "at": .int(now)]),
+                        "gift_revocations", key,
+                        [
+                            "code_id": .text(codeID), "reason": .text(reason), "at": .int(now),
+                            "valid_to": code.state.values["valid_to"] ?? .null,
+                        ]),
                     hubAudit(actor: actor, action: "gift.revoke", target: codeID, outcome: "revoked", at: now),
                 ], mall: mall, decision: "gift.revoke")
         }
