@@ -177,7 +177,7 @@ public final class MemoryHubStore: HubStore {
         var dropped = 0
         for channel in rows.keys.sorted() {
             for (ref, row) in rows[channel]!
-            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now, at: .hub) == true {
+            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
                 rows[channel]![ref] = nil
                 for seq in seqsByRow[ref] ?? [] { log[Int(seq) - 1].collected = true }
                 for rule in SingleUseRule.all where rule.table == ref.table {
@@ -224,7 +224,7 @@ public final class MemoryHubStore: HubStore {
     public func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow] {
         let due = rows.values.flatMap(\.values).filter { row in
             guard let table = Schema.mall.tables[row.ref.table], table.retirement != nil, !row.state.isTombstone,
-                let end = table.endOfLife(row.state, at: .hub)
+                let end = table.endOfLife(row.state)
             else { return false }
             return end <= now
         }

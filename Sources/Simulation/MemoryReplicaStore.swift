@@ -224,7 +224,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         var dropped: [RowRef] = []
         for (channel, rows) in state.rows {
             for (ref, row) in rows
-            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now, at: .node) == true {
+            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
                 state.rows[channel]![ref] = nil
                 dropped.append(ref)
             }

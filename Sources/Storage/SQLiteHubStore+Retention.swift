@@ -14,7 +14,7 @@ extension SQLiteHubStore {
                     CREATE INDEX rows_by_end ON rows (table_name, ends_at);
                     CREATE INDEX claims_by_age ON claims (kind, stamp_key);
                     """)
-            try SQLiteReplica.backfillEndsAt(db, at: .hub)
+            try SQLiteReplica.backfillEndsAt(db)
         }
     }
 
@@ -47,6 +47,7 @@ extension SQLiteHubStore {
                 }
                 dropped += rows.count
             }
+            try Self.pruneAuditTrail(now: now, db)
             return dropped
         }
     }

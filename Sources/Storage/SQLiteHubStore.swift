@@ -58,6 +58,7 @@ public final class SQLiteHubStore: HubStore {
         registerLogHistories(in: &migrator)
         registerRetention(in: &migrator)
         registerLogPruning(in: &migrator)
+        registerAuditTrail(in: &migrator)
         return migrator
     }
 
@@ -201,8 +202,9 @@ public final class SQLiteHubStore: HubStore {
                         """,
                     arguments: [
                         row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
-                        try StoredJSON.encode(row.state), SQLiteReplica.endsAt(row.state, of: row.ref.table, at: .hub),
+                        try StoredJSON.encode(row.state), SQLiteReplica.endsAt(row.state, of: row.ref.table),
                     ])
+                if row.ref.table == "audit_log" { try Self.recordAudit(key: row.ref.key, state: row.state, db) }
             }
             for (key, mark) in ingest.highWaters {
                 try db.execute(

@@ -12,17 +12,17 @@ extension SQLiteReplica {
                     ALTER TABLE rows ADD COLUMN ends_at INTEGER;
                     CREATE INDEX rows_by_end ON rows (table_name, ends_at);
                     """)
-            try backfillEndsAt(db, at: .node)
+            try backfillEndsAt(db)
         }
-        // The audit log now leaves a node after a month (two years at the hub).
-        migrator.registerMigration("v5-node-audit-retention") { db in
-            try backfillEndsAt(db, at: .node, tables: ["audit_log"])
+        // An audit entry now leaves after a month (the hub keeps its trail).
+        migrator.registerMigration("v5-audit-retention") { db in
+            try backfillEndsAt(db, tables: ["audit_log"])
         }
     }
 
     /// Rows stored before the column existed, or before their table's rule
     /// changed, learn their end from their state (the hub's store uses this too).
-    static func backfillEndsAt(_ db: Database, at holder: Schema.Holder, tables names: Set<String>? = nil) throws {
+    static func backfillEndsAt(_ db: Database, tables names: Set<String>? = nil) throws {
         for table in Schema.mall.tables.values
         where (table.retainMillis != nil || table.retirement != nil) && names?.contains(table.name) != false {
             let rows = try Row.fetchAll(
@@ -31,14 +31,14 @@ extension SQLiteReplica {
                 let state = try StoredJSON.decode(RowState.self, row["state"])
                 try db.execute(
                     sql: "UPDATE rows SET ends_at = ? WHERE table_name = ? AND key = ?",
-                    arguments: [endsAt(state, of: table.name, at: holder), table.name, row["key"] as String])
+                    arguments: [endsAt(state, of: table.name), table.name, row["key"] as String])
             }
         }
     }
 
     /// The `ends_at` column of a row: when it leaves (SQLite integers are signed).
-    static func endsAt(_ state: RowState, of table: String, at holder: Schema.Holder) -> Int64? {
-        Schema.mall.tables[table]?.endOfLife(state, at: holder).map { Int64(clamping: $0) }
+    static func endsAt(_ state: RowState, of table: String) -> Int64? {
+        Schema.mall.tables[table]?.endOfLife(state).map { Int64(clamping: $0) }
     }
 
     /// Deletes the event rows past their table's retention at `now`.

@@ -291,7 +291,7 @@ public final class SQLiteReplica: ReplicaStore {
                 """,
             arguments: [
                 row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table, at: .node),
+                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table),
             ])
     }
 

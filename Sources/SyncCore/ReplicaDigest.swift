@@ -11,16 +11,14 @@ public enum ReplicaDigest {
     /// With `now`, event rows past their table's retention, or within
     /// `expiryMarginMillis` of it, are left out: replicas drop them at their
     /// own pace and by their own clocks (SPEC §12.1), so a node whose clock
-    /// runs hours ahead has dropped a row the hub still holds. The hub's
-    /// retention is the one judged: the only table a node keeps for less
-    /// (the audit log) is on a channel no node subscribes to or digests.
+    /// runs hours ahead has dropped a row the hub still holds.
     public static func of(_ rows: [SnapshotRow], now: UInt64? = nil) -> String {
         var text = ""
         let cutoff = now.map { $0.addingReportingOverflow(expiryMarginMillis).partialValue }
         let kept = rows.filter { row in
             guard row.state.isVisible else { return false }
             guard let cutoff, let table = Schema.mall.tables[row.table] else { return true }
-            return !table.hasExpired(row.state, now: cutoff, at: .hub)
+            return !table.hasExpired(row.state, now: cutoff)
         }
         for row in kept.sorted(by: { $0.ref < $1.ref }) {
             text += "\(row.table)\u{1F}\(row.key)"

@@ -53,10 +53,6 @@ public struct Schema: Sendable {
         /// When an event row that says when the thing it used lapses (a
         /// redemption carries its code's `valid_to`) may leave sooner.
         public var lapse: Lapse?
-        /// How long a node keeps an event row, when shorter than at the hub.
-        /// The audit log is read at the hub; a gate in a car park keeps only
-        /// the last month of its own trail, not a second two-year archive.
-        public var nodeRetainMillis: UInt64?
         /// When the hub deletes a mutable row: this long after the time in
         /// `column` (a reservation a month after its window ended). The
         /// delete travels like any change (SPEC §12.2).
@@ -65,7 +61,7 @@ public struct Schema: Sendable {
         public init(
             name: String, kind: Kind, columns: [String: ColumnType], channelKinds: Set<Channel.Kind>,
             secretColumns: Set<String> = [], retainMillis: UInt64? = nil, lapse: Lapse? = nil,
-            nodeRetainMillis: UInt64? = nil, retirement: (column: String, afterMillis: UInt64)? = nil
+            retirement: (column: String, afterMillis: UInt64)? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -74,24 +70,22 @@ public struct Schema: Sendable {
             self.secretColumns = secretColumns
             self.retainMillis = kind == .events ? retainMillis : nil
             self.lapse = kind == .events && columns[lapse?.column ?? ""] == .time ? lapse : nil
-            self.nodeRetainMillis = kind == .events && retainMillis != nil ? nodeRetainMillis : nil
             self.retirement = kind == .mutable && columns[retirement?.column ?? ""] == .time ? retirement : nil
         }
 
-        /// Whether a row of this table has outlived its retention at `now`
-        /// at `holder`: made (its newest stamp) at least the retention before.
-        public func hasExpired(_ state: RowState, now: UInt64, at holder: Holder) -> Bool {
-            guard let end = endOfLife(state, at: holder) else { return false }
+        /// Whether a row of this table has outlived its retention at `now`:
+        /// made (its newest stamp) at least the retention before.
+        public func hasExpired(_ state: RowState, now: UInt64) -> Bool {
+            guard let end = endOfLife(state) else { return false }
             return kind == .events && end <= now
         }
 
-        /// When a row leaves `holder`: an event row when its retention ends,
-        /// a mutable row when the hub retires it; nil for rows kept for ever
-        /// (or with no time to go by).
-        public func endOfLife(_ state: RowState, at holder: Holder) -> UInt64? {
+        /// When a row leaves: an event row when its retention ends, a mutable
+        /// row when the hub retires it; nil for rows kept for ever (or with
+        /// no time to go by).
+        public func endOfLife(_ state: RowState) -> UInt64? {
             if let retainMillis, let made = state.newestWall {
-                let retain = holder == .node ? min(retainMillis, nodeRetainMillis ?? retainMillis) : retainMillis
-                guard let longest = Self.adding(retain, to: made) else { return nil }
+                guard let longest = Self.adding(retainMillis, to: made) else { return nil }
                 guard let lapse, case .int(let time)? = state.cells[lapse.column]?.value, time >= 0,
                     let lapsed = Self.adding(lapse.afterMillis, to: UInt64(time)),
                     let earliest = Self.adding(lapse.atLeastMillis, to: made)
@@ -126,10 +120,6 @@ public struct Schema: Sendable {
             }
         }
     }
-
-    /// Which replica a row's life is judged at: some event rows leave a
-    /// node sooner than the hub (`Table.nodeRetainMillis`).
-    public enum Holder: Sendable { case hub, node }
 
     public var tables: [String: Table]
 
@@ -224,8 +214,8 @@ extension Schema {
     /// them: a gift redemption and a revocation a month after their code
     /// lapsed (at least three months, and 400 days when the row does not say
     /// when: a code is valid 366 days at most), a passage for three months,
-    /// a login lock for two days (it holds 5 minutes), the audit log longest
-    /// (two years at the hub, a month at a node). The hub retires a
+    /// a login lock for two days (it holds 5 minutes), an audit entry a
+    /// month (the hub keeps a compact copy two years, its audit trail). The hub retires a
     /// reservation a month after its window, a lounge visit three months
     /// after check-in, a gift code a month after it lapsed, a conflict a year
     /// after it was detected.
@@ -303,7 +293,7 @@ extension Schema {
             columns: [
                 "actor": .text, "action": .text, "target": .text, "outcome": .text, "node": .text, "at": .time,
             ],
-            channelKinds: [.audit], retainMillis: 730 * day, nodeRetainMillis: 30 * day),
+            channelKinds: [.audit], retainMillis: 30 * day),
         Table(
             name: "conflicts", kind: .mutable,
             columns: [

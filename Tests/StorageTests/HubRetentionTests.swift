@@ -161,4 +161,36 @@ import Testing
             now: made + horizon)
         #expect(again.rejection == nil && again.duplicates == 1 && again.accepted == 0)
     }
+
+    @Test func theAuditTrailOutlivesTheReplicatedRowsAndAnswersPerNode() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
+        let hub = try HubEngine(
+            configuration: .init(
+                fleet: ["gate-1": .init(mall: "m", role: .gate), "gate-2": .init(mall: "m", role: .gate)]),
+            store: SQLiteHubStore(path: path.path))
+        func entry(_ node: String, _ seq: UInt64, action: String, at wall: UInt64) -> Change {
+            Change(
+                id: ChangeID(origin: node, epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: wall),
+                table: "audit_log", key: "au-\(node)-\(seq)", channel: Channel(mall: "m", kind: .audit), op: .insert,
+                columns: [
+                    "actor": .text("device:\(node)"), "action": .text(action), "target": .text("gp-\(seq)"),
+                    "outcome": .text("admit"), "node": .text(node), "at": .int(Int64(wall)),
+                ])
+        }
+        for (node, actions) in [("gate-1", ["gate.read", "gate.override"]), ("gate-2", ["gate.read"])] {
+            let changes = actions.enumerated().map { entry(node, UInt64($0 + 1), action: $1, at: made + UInt64($0)) }
+            _ = hub.receive(
+                topic: Topics.node(node, mall: "m", .up),
+                message: .changes(ChangeBatch(node: node, sentAt: made, changes: changes)), now: made)
+        }
+        #expect(try hub.store.auditTrail(about: "gate-1", limit: 10).map(\.action) == ["gate.override", "gate.read"])
+        #expect(try hub.store.auditTrail(about: "gate-1", limit: 1).count == 1)
+        #expect(try hub.store.auditTrail(about: "gate", limit: 10).isEmpty)
+        // A month on, the replicated rows are gone; the trail keeps every entry two years.
+        _ = try hub.store.dropExpired(now: made + 31 * day)
+        #expect(try hub.store.rows(ofTable: "audit_log").isEmpty)
+        #expect(try hub.store.auditTrail(about: "gate-2", limit: 10).map(\.node) == ["gate-2"])
+        _ = try hub.store.dropExpired(now: made + 731 * day)
+        #expect(try hub.store.auditTrail(about: "gate-1", limit: 10).isEmpty)
+    }
 }

@@ -180,17 +180,15 @@ extension HubCoordinator {
         }
     }
 
-    /// The hub's recent audit entries about one node (as target or actor).
+    /// The hub's latest audit entries about one node (in any field), from
+    /// its audit trail.
     public func audit(about node: String, limit: Int) throws -> [[String: String]] {
-        try engine.store.rows(ofTable: "audit_log").compactMap { row -> [String: String]? in
-            let values = row.state.values
-            let fields = ["actor", "action", "target", "outcome", "node"].map { values[$0]?.textValue ?? "" }
-            guard fields.contains(where: { $0 == node || $0.hasSuffix(":\(node)") }) else { return nil }
-            return [
-                "actor": fields[0], "action": fields[1], "target": fields[2], "outcome": fields[3], "node": fields[4],
-                "at": String(values["at"]?.intValue ?? 0),
+        try engine.store.auditTrail(about: node, limit: limit).map {
+            [
+                "actor": $0.actor, "action": $0.action, "target": $0.target, "outcome": $0.outcome, "node": $0.node,
+                "at": String($0.at),
             ]
-        }.sorted { ($0["at"] ?? "") > ($1["at"] ?? "") }.prefix(limit).map { $0 }
+        }
     }
 
     /// An audit entry at the hub for a console action, committed on its own.

@@ -1,0 +1,86 @@
+import GRDB
+import SyncCore
+
+/// One entry of the hub's audit trail.
+public struct AuditEntry: Sendable, Hashable {
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var outcome: String
+    public var node: String
+    /// When it happened, by the clock of the process that wrote it.
+    public var at: Int64
+}
+
+/// The hub's audit trail: a compact copy of every audit entry the hub
+/// takes, kept two years, while the replicated `audit_log` rows leave every
+/// replica after a month like any event (SPEC §12.1). A trail row is about a
+/// tenth of a replicated one (no stamp per column, no log payload), and the
+/// console reads a node's latest entries through an index instead of
+/// decoding every audit row in the hub's actor.
+extension SQLiteHubStore {
+    /// How long an entry stays in the trail after the hub took it.
+    public static let auditTrailMillis: UInt64 = 730 * 86_400_000
+
+    static func registerAuditTrail(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-audit-trail") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_trail (
+                        key TEXT PRIMARY KEY, made INTEGER NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL,
+                        action TEXT NOT NULL, target TEXT NOT NULL, outcome TEXT NOT NULL, node TEXT NOT NULL) STRICT;
+                    CREATE INDEX audit_trail_by_made ON audit_trail (made);
+                    """)
+            for row in try Row.fetchAll(db, sql: "SELECT key, state FROM rows WHERE table_name = 'audit_log'") {
+                try recordAudit(key: row["key"], state: try StoredJSON.decode(RowState.self, row["state"]), db)
+            }
+        }
+    }
+
+    /// Copies an audit row into the trail (once: a row is inserted once and
+    /// never changed). Ordered and aged by when it was made by its stamp,
+    /// which the hub bounds, not by the `at` a stolen device may set.
+    static func recordAudit(key: String, state: RowState, _ db: Database) throws {
+        guard state.isVisible, let made = state.newestWall else { return }
+        let values = state.values
+        func text(_ column: String) -> String { values[column]?.textValue ?? "" }
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO audit_trail (key, made, at, actor, action, target, outcome, node)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                key, Int64(clamping: made), values["at"]?.intValue ?? Int64(clamping: made), text("actor"),
+                text("action"), text("target"), text("outcome"), text("node"),
+            ])
+    }
+
+    /// Deletes the entries taken more than `auditTrailMillis` before `now`.
+    static func pruneAuditTrail(now: UInt64, _ db: Database) throws {
+        guard now > auditTrailMillis else { return }
+        try db.execute(
+            sql: "DELETE FROM audit_trail WHERE made < ?", arguments: [Int64(clamping: now - auditTrailMillis)])
+    }
+
+    /// The latest `limit` entries naming `node` in any field, as itself or
+    /// as the last part of a name such as `device:gate-1`, newest first.
+    public func auditTrail(about node: String, limit: Int) throws -> [AuditEntry] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT actor, action, target, outcome, node, at FROM audit_trail
+                    WHERE ?1 IN (actor, action, target, outcome, node)
+                       OR ':' || ?1 IN (substr(actor, -length(?1) - 1), substr(target, -length(?1) - 1),
+                                        substr(outcome, -length(?1) - 1), substr(action, -length(?1) - 1))
+                    ORDER BY made DESC LIMIT ?2
+                    """,
+                arguments: [node, limit]
+            ).map {
+                AuditEntry(
+                    actor: $0["actor"], action: $0["action"], target: $0["target"], outcome: $0["outcome"],
+                    node: $0["node"], at: $0["at"])
+            }
+        }
+    }
+}
