@@ -10,6 +10,9 @@ import SyncCore
 /// Decision latency at a gate node holding many reservations: the decision
 /// alone (in memory) and the whole request path to a durable commit, beside
 /// a raw SQLite commit of one row and a raw set lookup on the same machine.
+/// With `--history`, the same reads are decided again as the replica's
+/// passage history grows (other gates' passages, as the hub's stream brings
+/// them), each round beside a raw commit into a file of that size.
 struct GateBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate", abstract: "Gate decision latency with a large reservation book.")
@@ -25,6 +28,10 @@ struct GateBenchmark: AsyncParsableCommand {
 
     @Option(help: "Directory for the replica and the baseline database (a fresh temporary one if omitted).")
     var directory: String?
+
+    @Option(
+        help: "Passage history sizes to decide at again, comma-separated (such as 100000,1000000); empty for none.")
+    var history = ""
 
     func run() async throws {
         let base =
@@ -77,6 +84,82 @@ struct GateBenchmark: AsyncParsableCommand {
         print()
         print(
             "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        try await decideAsHistoryGrows(node, reserved: reserved, base: base, after: UInt64(reservations))
+    }
+
+    /// Tops the replica's passage history up to each size of `--history`
+    /// and decides `reads` reads again at each.
+    func decideAsHistoryGrows(_ node: NodeCoordinator, reserved: [String], base: String, after seq: UInt64)
+        async throws
+    {
+        let sizes = history.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty else { return }
+        print()
+        print("as the passage history grows (other gates' passages arriving through the hub's stream):")
+        print(
+            ["passages", "file", "fill", "decide p50", "total p50", "total p99", "raw commit p50"].map {
+                $0.leftPadded(to: 14)
+            }.joined())
+        let stream = try SQLiteReplica(path: "\(base)/node.sqlite")
+        var held = 0
+        var lastSeq = seq
+        var plates = SyntheticPlates(seed: seed &+ 1)
+        for size in sizes where size >= held {
+            let started = ContinuousClock.now
+            lastSeq = try Self.streamPassages(size - held, into: stream, after: lastSeq, plates: &plates)
+            let filled = ContinuousClock.now - started
+            held = size
+            var decide = Samples()
+            var total = Samples()
+            for read in makeReads(reserved, &plates) {
+                let started = ContinuousClock.now
+                let passage = try await node.decideGate(read)
+                total.add(ContinuousClock.now - started)
+                decide.add(passage.decidedIn)
+            }
+            let raw = try Self.rawSQLiteCommits(path: "\(base)/baseline-\(size).sqlite", count: reads, prefill: size)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: "\(base)/node.sqlite")[.size] as? Int) ?? 0
+            print(
+                [
+                    "\(size)", String(format: "%.0f MiB", Double(bytes) / 1_048_576), Samples.format(filled),
+                    Samples.format(decide.percentile(0.5)), Samples.format(total.percentile(0.5)),
+                    Samples.format(total.percentile(0.99)), Samples.format(raw.percentile(0.5)),
+                ].map { $0.leftPadded(to: 14) }.joined())
+        }
+    }
+
+    /// `count` passages of another gate, with the evidence a real one
+    /// carries, applied as the hub's stream applies them (5,000 a batch).
+    /// - Returns: the last stream seq used.
+    static func streamPassages(
+        _ count: Int, into replica: SQLiteReplica, after seq: UInt64, plates: inout SyntheticPlates
+    ) throws -> UInt64 {
+        let channel = Channel(mall: "mall-bench", kind: .parking)
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        var last = seq
+        for chunk in stride(from: 0, to: count, by: 5000) {
+            let entries = (0..<min(5000, count - chunk)).map { _ in
+                last += 1
+                let plate = plates.plate()
+                return LogEntry(
+                    seq: last,
+                    change: Change(
+                        id: ChangeID(origin: "gate-other", epoch: 1, seq: last),
+                        hlc: HybridTimestamp(wallMillis: now, counter: UInt32(truncatingIfNeeded: last)),
+                        table: "gate_passages", key: "gp-gate-other-1-\(last)", channel: channel, op: .insert,
+                        columns: [
+                            "lane": .text("south-2"), "direction": .text("in"), "plate_raw": .text(plate),
+                            "plate": .text(plate), "decision": .text("deny"), "reason": .text("no reservation"),
+                            "confidence": .int(950),
+                            "character_confidences": .text("[0.97,0.96,0.95,0.97,0.98,0.96,0.95]"),
+                            "at": .int(Int64(now)),
+                        ]))
+            }
+            try replica.applyRemote(
+                channel: channel, entries: entries, upTo: last,
+                clock: HybridTimestamp(wallMillis: now, counter: UInt32(truncatingIfNeeded: last)))
+        }
+        return last
     }
 
     /// Half exact reads (with a separator), a fifth single-confusion misreads
@@ -137,8 +220,9 @@ struct GateBenchmark: AsyncParsableCommand {
             logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
     }
 
-    /// One row of about a passage's size per transaction, WAL and FULL, as the replica commits.
-    static func rawSQLiteCommits(path: String, count: Int) throws -> Samples {
+    /// One row of about a passage's size per transaction, WAL and FULL, as
+    /// the replica commits, into a table already holding `prefill` rows.
+    static func rawSQLiteCommits(path: String, count: Int, prefill: Int = 0) throws -> Samples {
         var configuration = Configuration()
         configuration.journalMode = .wal
         let queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -147,6 +231,11 @@ struct GateBenchmark: AsyncParsableCommand {
             try db.execute(sql: "CREATE TABLE t (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         }
         let value = String(repeating: "x", count: 600)
+        try queue.write { db in
+            for index in 0..<prefill {
+                try db.execute(sql: "INSERT INTO t (key, value) VALUES (?, ?)", arguments: ["p\(index)", value])
+            }
+        }
         var samples = Samples()
         for index in 0..<count {
             let started = ContinuousClock.now
