@@ -98,7 +98,7 @@ struct GateBenchmark: AsyncParsableCommand {
         print("as the passage history grows (other gates' passages arriving through the hub's stream):")
         print(
             ["passages", "file", "fill", "decide p50", "total p50", "total p99", "raw commit p50"].map {
-                $0.leftPadded(to: 14)
+                $0.leftPadded(to: 16)
             }.joined())
         let stream = try SQLiteReplica(path: "\(base)/node.sqlite")
         var held = 0
@@ -124,7 +124,7 @@ struct GateBenchmark: AsyncParsableCommand {
                     "\(size)", String(format: "%.0f MiB", Double(bytes) / 1_048_576), Samples.format(filled),
                     Samples.format(decide.percentile(0.5)), Samples.format(total.percentile(0.5)),
                     Samples.format(total.percentile(0.99)), Samples.format(raw.percentile(0.5)),
-                ].map { $0.leftPadded(to: 14) }.joined())
+                ].map { $0.leftPadded(to: 16) }.joined())
         }
     }
 
