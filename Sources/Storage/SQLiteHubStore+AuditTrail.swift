@@ -34,6 +34,8 @@ extension SQLiteHubStore {
             for row in try Row.fetchAll(db, sql: "SELECT key, state FROM rows WHERE table_name = 'audit_log'") {
                 try recordAudit(key: row["key"], state: try StoredJSON.decode(RowState.self, row["state"]), db)
             }
+            // The replicated rows now go after a month, like a node's.
+            try SQLiteReplica.backfillEndsAt(db, tables: ["audit_log"])
         }
     }
 
