@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import Services
 import Storage
 import SyncCore
 
@@ -257,20 +258,13 @@ private struct Fleet {
         return made
     }
 
-    /// The audit entry a node's coordinator writes with every decision
-    /// (`NodeCoordinator.audit`), keyed after the decision's first change.
+    /// The audit entry a node's coordinator writes with every decision.
     static func audit(
         _ node: NodeEngine<SQLiteReplica>, _ action: String, _ target: String, _ outcome: String, at: UInt64
-    )
-        -> LocalWrite
-    {
-        let id = node.nextChangeID
-        return .insert(
-            "audit_log", "au-\(id.origin)-\(id.epoch)-\(id.seq)",
-            [
-                "actor": .text(node.configuration.node), "action": .text(action), "target": .text(target),
-                "outcome": .text(outcome), "node": .text(node.configuration.node), "at": .int(Int64(at)),
-            ])
+    ) -> LocalWrite {
+        NodeCoordinator.auditEntry(
+            node: node.configuration.node, actor: node.configuration.node, action: action, target: target,
+            outcome: outcome, at: at, id: node.nextChangeID)
     }
 
     /// Delivers messages both ways until nothing is left to say.

@@ -1,17 +1,6 @@
 import GRDB
 import SyncCore
 
-/// One entry of the hub's audit trail.
-public struct AuditEntry: Sendable, Hashable {
-    public var actor: String
-    public var action: String
-    public var target: String
-    public var outcome: String
-    public var node: String
-    /// When it happened, by the clock of the process that wrote it.
-    public var at: Int64
-}
-
 /// The hub's audit trail: a compact copy of every audit entry the hub
 /// takes, kept two years, while the replicated `audit_log` rows leave every
 /// replica after a month like any event (SPEC §12.1). A trail row is about a
@@ -43,17 +32,15 @@ extension SQLiteHubStore {
     /// never changed). Ordered and aged by when it was made by its stamp,
     /// which the hub bounds, not by the `at` a stolen device may set.
     static func recordAudit(key: String, state: RowState, _ db: Database) throws {
-        guard state.isVisible, let made = state.newestWall else { return }
-        let values = state.values
-        func text(_ column: String) -> String { values[column]?.textValue ?? "" }
+        guard state.isVisible, let made = state.newestWall.map({ Int64(clamping: $0) }) else { return }
+        let entry = AuditEntry(key: key, values: state.values, made: made)
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO audit_trail (key, made, at, actor, action, target, outcome, node)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                key, Int64(clamping: made), values["at"]?.intValue ?? Int64(clamping: made), text("actor"),
-                text("action"), text("target"), text("outcome"), text("node"),
+                key, made, entry.at, entry.actor, entry.action, entry.target, entry.outcome, entry.node,
             ])
     }
 
@@ -71,7 +58,7 @@ extension SQLiteHubStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT actor, action, target, outcome, node, at FROM audit_trail
+                    SELECT key, actor, action, target, outcome, node, at FROM audit_trail
                     WHERE ?1 IN (actor, action, target, outcome, node)
                        OR ':' || ?1 IN (substr(actor, -length(?1) - 1), substr(target, -length(?1) - 1),
                                         substr(outcome, -length(?1) - 1), substr(action, -length(?1) - 1))
@@ -80,8 +67,8 @@ extension SQLiteHubStore {
                 arguments: [node, limit]
             ).map {
                 AuditEntry(
-                    actor: $0["actor"], action: $0["action"], target: $0["target"], outcome: $0["outcome"],
-                    node: $0["node"], at: $0["at"])
+                    key: $0["key"], actor: $0["actor"], action: $0["action"], target: $0["target"],
+                    outcome: $0["outcome"], node: $0["node"], at: $0["at"])
             }
         }
     }

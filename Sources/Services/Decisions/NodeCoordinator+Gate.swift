@@ -1,6 +1,6 @@
 public import EdgeRules
 import Foundation
-import SyncCore
+public import SyncCore
 
 /// One camera read at a gate lane, as the gate controller sends it.
 public struct GateRead: Sendable {
@@ -79,11 +79,20 @@ extension NodeCoordinator {
     func audit(actor: String, action: String, target: String, outcome: String, at: UInt64, id: ChangeID)
         -> LocalWrite
     {
+        Self.auditEntry(
+            node: configuration.node, actor: actor, action: action, target: target, outcome: outcome, at: at, id: id)
+    }
+
+    /// The audit row node `node` writes with a decision whose first change is
+    /// `id` (public for `mall-bench growth`, which writes what nodes write).
+    public static func auditEntry(
+        node: String, actor: String, action: String, target: String, outcome: String, at: UInt64, id: ChangeID
+    ) -> LocalWrite {
         .insert(
             "audit_log", "au-\(id.origin)-\(id.epoch)-\(id.seq)",
             [
                 "actor": .text(actor), "action": .text(action), "target": .text(target), "outcome": .text(outcome),
-                "node": .text(configuration.node), "at": .int(Int64(at)),
+                "node": .text(node), "at": .int(Int64(clamping: at)),
             ])
     }
 

@@ -1,6 +1,6 @@
 public import EdgeRules
 import Foundation
-import Storage
+public import Storage
 import SyncCore
 
 /// A staff member logged in at this node.
@@ -180,28 +180,13 @@ extension NodeCoordinator {
     }
 }
 
-/// One audit entry as `GET /v1/audit` lists it.
-public struct AuditEntry: Codable, Sendable {
-    public var key: String
-    public var actor: String
-    public var action: String
-    public var target: String
-    public var outcome: String
-    public var node: String
-    public var at: Int64
-}
-
 extension NodeCoordinator {
-    /// The latest audit entries made at this node (newest first). They stay
-    /// in the replica after they reach the hub, until the replica is rebuilt.
+    /// The latest audit entries made at this node (newest first): those of
+    /// the last month (SPEC §12.1); the hub's audit trail keeps two years.
     public func recentAudit(limit: Int) throws -> [AuditEntry] {
         let rows = try engine.store.replica.rows(in: Channel(mall: configuration.mall, kind: .audit))
-        return rows.map { row in
-            let values = row.state.values
-            return AuditEntry(
-                key: row.key, actor: values["actor"]?.textValue ?? "", action: values["action"]?.textValue ?? "",
-                target: values["target"]?.textValue ?? "", outcome: values["outcome"]?.textValue ?? "",
-                node: values["node"]?.textValue ?? "", at: values["at"]?.intValue ?? 0)
-        }.sorted { ($0.at, $0.key) > ($1.at, $1.key) }.prefix(limit).map { $0 }
+        return rows.map { AuditEntry(key: $0.key, values: $0.state.values) }.sorted {
+            ($0.at, $0.key) > ($1.at, $1.key)
+        }.prefix(limit).map { $0 }
     }
 }

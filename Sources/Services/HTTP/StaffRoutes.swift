@@ -1,5 +1,6 @@
 import EdgeRules
 import Hummingbird
+import Storage
 
 /// `POST /v1/staff/sessions` (log in with staff id and PIN),
 /// `DELETE /v1/staff/sessions/current` (log out) and `GET /v1/audit?limit=N`
