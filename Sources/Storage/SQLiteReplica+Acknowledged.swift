@@ -23,11 +23,14 @@ extension SQLiteReplica {
         // A change replayed to a restored hub is kept a week from its first
         // acknowledgement, not from each new one: restores in a row must not
         // keep it for ever. Replayed changes of an older store count from now.
+        // The time says all the `replayed` flag said (a change is replayed
+        // when a hub acknowledged it before), so the flag goes.
         migrator.registerMigration("v6-first-acked-at") { db in
             try db.execute(
                 sql: """
                     ALTER TABLE outbox ADD COLUMN first_acked_at INTEGER;
                     UPDATE outbox SET first_acked_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE replayed = 1;
+                    ALTER TABLE outbox DROP COLUMN replayed;
                     """)
         }
     }

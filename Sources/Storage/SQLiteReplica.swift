@@ -125,7 +125,7 @@ public final class SQLiteReplica: ReplicaStore {
             // A change sent again to a restored hub is in the snapshot if the
             // hub holds it, and comes back in the stream once it takes it.
             let pending = try String.fetchAll(
-                db, sql: "SELECT change FROM outbox WHERE channel = ? AND replayed = 0 ORDER BY epoch, seq",
+                db, sql: "SELECT change FROM outbox WHERE channel = ? AND first_acked_at IS NULL ORDER BY epoch, seq",
                 arguments: [channel.name])
             for text in pending { try Self.apply(try StoredJSON.decode(Change.self, text), seq: nil, db) }
             try db.execute(
@@ -179,7 +179,7 @@ public final class SQLiteReplica: ReplicaStore {
     /// … in the given order, with their chains recomputed, and makes `epoch`
     /// durable (when above the stored one) and the chain's tip.
     /// `firstAckedAt` marks a change a hub acknowledged in an earlier
-    /// history (§9.6, `replayed`), and when: it is kept a week from then.
+    /// history (§9.6, replayed), and when: it is kept a week from then.
     /// - Returns: the last seq used (0 for no changes).
     static func renumber(_ changes: [(text: String, firstAckedAt: Int64?)], into epoch: UInt64, _ db: Database)
         throws -> UInt64
@@ -193,14 +193,12 @@ public final class SQLiteReplica: ReplicaStore {
             chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
             try db.execute(
                 sql: """
-                    INSERT INTO outbox (
-                        epoch, seq, chain, hlc_wall, hlc_counter, channel, change, replayed, first_acked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change, first_acked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     Int64(epoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
-                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
-                    firstAckedAt != nil, firstAckedAt,
+                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change), firstAckedAt,
                 ])
         }
         try setMeta(db, "epoch", max(try meta(db, "epoch"), epoch))
