@@ -7,11 +7,11 @@ import SyncCore
 /// (SPEC §12) run on the days' own clocks, so what a year leaves behind is
 /// what a year of service would.
 extension World {
-    static let dayMillis: UInt64 = 86_400_000
+    static let calendarDayMillis: UInt64 = 86_400_000
 
     func playSoak() {
         for day in 0..<configuration.soakDays {
-            skipAhead(to: Self.dayStart + UInt64(day) * Self.dayMillis)
+            skipAhead(to: Self.dayStart + UInt64(day) * Self.calendarDayMillis)
             if hub.engine != nil { hubBackup = (hub.store.backup(), now, notApplied) }
             faultsActive = true
             setWeather(drop: 0.02, duplicate: 0.02, latency: 200)
@@ -48,7 +48,8 @@ extension World {
                 return !row.state.isVisible
             }
         }
-        for code in redemptionsByCode.keys.sorted() where keys["gift_codes"]?.contains(code) != true {
+        let codes = Set(keys["gift_codes"] ?? [])
+        for code in redemptionsByCode.keys.sorted() where !codes.contains(code) {
             redemptionsByCode[code] = nil
         }
     }
@@ -107,11 +108,11 @@ extension World {
         } else if let retirement = table.retirement {
             // Retired a while after its time (a booking's window starts on
             // the day it is made), then its tombstone is collected.
-            longest = retirement.afterMillis + 7 * dayMillis
+            longest = retirement.afterMillis + 7 * calendarDayMillis
         } else {
             return nil
         }
-        let days = Int(longest / dayMillis) + 30
+        let days = Int(longest / calendarDayMillis) + 30
         return days <= 270 ? days : nil
     }
 }

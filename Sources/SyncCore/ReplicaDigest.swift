@@ -14,7 +14,7 @@ public enum ReplicaDigest {
     /// runs hours ahead has dropped a row the hub still holds.
     public static func of(_ rows: [SnapshotRow], now: UInt64? = nil) -> String {
         var text = ""
-        let cutoff = now.map { $0.addingReportingOverflow(expiryMarginMillis).partialValue }
+        let cutoff = now.map { $0 > .max - expiryMarginMillis ? .max : $0 + expiryMarginMillis }
         let kept = rows.filter { row in
             guard row.state.isVisible else { return false }
             guard let cutoff, let table = Schema.mall.tables[row.table] else { return true }

@@ -73,8 +73,8 @@ public struct Schema: Sendable {
             self.retirement = kind == .mutable && columns[retirement?.column ?? ""] == .time ? retirement : nil
         }
 
-        /// Whether a row of this table has outlived its retention at `now`:
-        /// made (its newest stamp) at least the retention before.
+        /// Whether an event row of this table has reached its end of life
+        /// (`endOfLife`) at `now`.
         public func hasExpired(_ state: RowState, now: UInt64) -> Bool {
             guard let end = endOfLife(state) else { return false }
             return kind == .events && end <= now
