@@ -220,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConfigTests",
-            dependencies: ["DeviceConfig"],
+            dependencies: ["DeviceConfig", "EdgeRules"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -119,6 +119,12 @@ struct ConfigReader {
         return readers
     }
 
+    /// Fails when a key an earlier version read is still set, saying what
+    /// took its place: silently ignoring it would change a device's rule.
+    func rejectRetired(_ key: String, replacedBy replacement: String) throws(ConfigError) {
+        if table[key] != nil { throw failure(key, "no longer read: \(replacement)") }
+    }
+
     /// Fails on the first key this reader was never asked for.
     func rejectUnknownKeys() throws(ConfigError) {
         if let unknown = table.keys.sorted().first(where: { !read.contains($0) }) {

@@ -17,9 +17,9 @@ public import SyncCore
 /// | `gate.early_grace_minutes` | integer | `30` | a reservation admits this long before its window |
 /// | `gate.late_grace_minutes` | integer | `15` | … and this long after it |
 /// | `gate.minimum_confidence` | number | `0.5` | below it a read is referred to staff |
-/// | `gate.weak_character_confidence` | number | `0.7` | a confusable character must be below it to be corrected … |
-/// | `gate.strong_character_confidence` | number | `0.9` | … while every other character is at least this |
-/// | `gate.fuzzy_overall_confidence` | number | `0.9` | without per-character confidences, a correction needs this overall |
+/// | `gate.reserved_prior_weight` | number | `100` | how much likelier a reserved plate is at the barrier than any one unreserved plate |
+/// | `gate.admit_probability` | number | `0.9` | the chance a read must give a reserved plate to admit it |
+/// | `gate.confusion_model_file` | path | the standard table | the cameras' character confusions (JSON, `ConfusionModel.init(json:)`) |
 /// | `gifts.clock_leeway_seconds` | integer | `120` | how far this counter's clock may be off for code validity |
 /// | `lounge.capacity` | integer | `40` | people the lounge holds, members and guests |
 /// | `lounge.max_stay_minutes` | integer | `240` | open visits older than this are closed automatically |
@@ -107,10 +107,15 @@ public struct NodeSettings: Sendable {
             lateGraceMillis: Int64(try gateSection.int("late_grace_minutes", in: 0...1440, default: 15)) * 60_000,
             matcher: PlateMatcher.Configuration(
                 minimumConfidence: try gateSection.double("minimum_confidence", in: 0...1, default: 0.5),
-                weakCharacterConfidence: try gateSection.double("weak_character_confidence", in: 0...1, default: 0.7),
-                strongCharacterConfidence: try gateSection.double(
-                    "strong_character_confidence", in: 0...1, default: 0.9),
-                fuzzyOverallConfidence: try gateSection.double("fuzzy_overall_confidence", in: 0...1, default: 0.9)))
+                reservedPriorWeight: try gateSection.double("reserved_prior_weight", in: 1...10_000, default: 100),
+                admitProbability: try gateSection.double("admit_probability", in: 0.5...1, default: 0.9),
+                confusions: try confusionModel(&gateSection, checkingFiles: checkingFiles)))
+        for retired in ["weak_character_confidence", "strong_character_confidence", "fuzzy_overall_confidence"] {
+            try gateSection.rejectRetired(
+                retired,
+                replacedBy: "a near-miss read is now weighed by admit_probability, reserved_prior_weight and "
+                    + "confusion_model_file (firmware-config/README.md); remove this line")
+        }
         try gateSection.rejectUnknownKeys()
 
         var giftsSection = try root.section("gifts")
@@ -158,5 +163,24 @@ enum ConfigText {
             throw ConfigError(file: path, key: nil, problem: "not UTF-8 text")
         }
         return text
+    }
+}
+
+extension NodeSettings {
+    /// The file `gate.confusion_model_file` names, read and checked, or the
+    /// standard table when the key is absent.
+    fileprivate static func confusionModel(_ section: inout ConfigReader, checkingFiles: Bool) throws(ConfigError)
+        -> ConfusionModel
+    {
+        guard let path = try section.optionalString("confusion_model_file") else { return .standard }
+        guard checkingFiles else { return .standard }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw section.failure("confusion_model_file", "cannot read \(path)")
+        }
+        do {
+            return try ConfusionModel(json: [UInt8](data))
+        } catch {
+            throw section.failure("confusion_model_file", "\(path): \(error)")
+        }
     }
 }

@@ -20,18 +20,17 @@ struct SyntheticPlates {
             + String((0..<5).map { _ in serial[next(serial.count)] })
     }
 
-    /// `plate` with one serial character swapped for a confusable one, and
-    /// per-character confidences that doubt exactly that character.
+    /// `plate` with one character swapped for one the standard confusion
+    /// model says cameras read it as, and per-character confidences that
+    /// doubt exactly that character.
     mutating func misread(_ plate: String) -> (text: String, confidences: [Double])? {
         var characters = Array(plate)
-        let positions = (2..<characters.count).filter { index in
-            PlateMatcher.confusionClasses.contains { $0.contains(characters[index]) }
+        let misreads = characters.indices.flatMap { index in
+            ConfusionModel.standard.misreads(of: characters[index]).map { (index, $0.read) }
         }
-        guard !positions.isEmpty else { return nil }
-        let position = positions[next(positions.count)]
-        let options = PlateMatcher.confusionClasses.first { $0.contains(characters[position]) }!
-            .subtracting([characters[position]]).sorted()
-        characters[position] = options[next(options.count)]
+        guard !misreads.isEmpty else { return nil }
+        let (position, read) = misreads[next(misreads.count)]
+        characters[position] = read
         var confidences = Array(repeating: 0.97, count: characters.count)
         confidences[position] = 0.45
         return (String(characters), confidences)

@@ -65,7 +65,8 @@ enum FuzzTarget: String, CaseIterable {
         let read = PlateMatcher.Read(
             text: input.byte() % 2 == 0 ? "皖A12345" : input.text(), confidence: input.unit(),
             characterConfidences: input.byte() % 2 == 0 ? nil : (0..<7).map { _ in input.unit() },
-            alternatives: input.byte() % 2 == 0 ? [] : [input.text()])
+            alternatives: input.byte() % 2 == 0
+                ? [] : [.init(input.text(), likelihood: input.byte() % 2 == 0 ? nil : input.unit())])
         let direction: GateDecider.Direction = input.byte() % 2 == 0 ? .entering : .leaving
         _ = GateDecider().decide(read, direction, now: input.int64(), book: ReservationBook([reservation]))
 

@@ -1,10 +1,19 @@
 import DeviceConfig
+import EdgeRules
 import Foundation
 import Testing
 
 @Suite struct ConfigTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../firmware-config").standardized.path
+
+    /// A confusion model whose only entry has a rate of 2.
+    static let brokenModel: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).json").path
+        try? #"{"otherRate": 0, "confusions": [{"truth": "1", "read": "7", "rate": 2}]}"#.write(
+            toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }()
 
     func write(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString).toml").path
@@ -119,19 +128,40 @@ import Testing
         let token = try write("  0123456789abcdef-gate\n")
         let path = try write(
             "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\ndevice_token_file = \"\(token)\"\n"
-                + "[gate]\nearly_grace_minutes = 10\nminimum_confidence = 0.6\nfuzzy_overall_confidence = 1\n")
+                + "[gate]\nearly_grace_minutes = 10\nminimum_confidence = 0.6\nadmit_probability = 0.95\n"
+                + "reserved_prior_weight = 50\n")
         let settings = try NodeSettings.load(path: path, environment: [:])
         #expect(settings.deviceTokens == ["0123456789abcdef-gate"])
         #expect(settings.gate.earlyGraceMillis == 600_000)
         #expect(settings.gate.lateGraceMillis == 900_000)
         #expect(settings.gate.matcher.minimumConfidence == 0.6)
-        #expect(settings.gate.matcher.fuzzyOverallConfidence == 1)
+        #expect(settings.gate.matcher.admitProbability == 0.95)
+        #expect(settings.gate.matcher.reservedPriorWeight == 50)
+        #expect(settings.gate.matcher.confusions == .standard)
+    }
+
+    @Test func aGateReadsTheConfusionModelItsMallFitted() throws {
+        let token = try write("0123456789abcdef-gate")
+        let model = try write(#"{"otherRate": 0.0001, "confusions": [{"truth": "1", "read": "7", "rate": 0.03}]}"#)
+        let path = try write(
+            "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\ndevice_token_file = \"\(token)\"\n"
+                + "[gate]\nconfusion_model_file = \"\(model)\"\n")
+        let confusions = try NodeSettings.load(path: path, environment: [:]).gate.matcher.confusions
+        #expect(confusions.rate(truth: "1", read: "7") == 0.03)
+        #expect(confusions.rate(truth: "8", read: "B") == 0.0001)
     }
 
     @Test(arguments: [
         ("[gate]\nminimum_confidence = 1.5\n", "gate.minimum_confidence", "0.0...1.0"),
         ("[gate]\nlate_grace_minutes = \"soon\"\n", "gate.late_grace_minutes", "integer"),
         ("[gate]\ngrace = 1\n", "gate.grace", "unknown key"),
+        ("[gate]\nweak_character_confidence = 0.7\n", "gate.weak_character_confidence", "no longer read"),
+        ("[gate]\nadmit_probability = 0.3\n", "gate.admit_probability", "0.5...1.0"),
+        ("[gate]\nconfusion_model_file = \"/nonexistent/model.json\"\n", "gate.confusion_model_file", "cannot read"),
+        (
+            "[gate]\nconfusion_model_file = \"\(ConfigTests.brokenModel)\"\n", "gate.confusion_model_file",
+            "confusions[0].rate: a rate above 0 and below 1"
+        ),
     ])
     func brokenGateRulesAreRefused(section: String, key: String, expected: String) throws {
         let token = try write("0123456789abcdef-gate")

@@ -10,7 +10,9 @@ import Testing
         id: "r1", memberID: "m1", plate: "皖A12345", zone: "B2", windowStart: 10 * hour, windowEnd: 12 * hour,
         status: .booked)
 
-    func read(_ text: String, _ confidence: Double = 0.95, alternatives: [String] = []) -> PlateMatcher.Read {
+    func read(_ text: String, _ confidence: Double = 0.95, alternatives: [PlateMatcher.Candidate] = [])
+        -> PlateMatcher.Read
+    {
         PlateMatcher.Read(text: text, confidence: confidence, alternatives: alternatives)
     }
 

@@ -55,6 +55,40 @@ import Testing
         }
     }
 
+    @Test func candidatesCarryTheirLikelihoodsIntoTheDecisionAndThePassage() async throws {
+        try await withGateNode { served in
+            // Given a car read as 皖A1234S with the reservation's plate a close
+            // second (and an older camera's plain-string alternative beside it),
+            let (status, json) = try await served.post(
+                "/v1/gate/reads",
+                #"{"lane":"n","direction":"in","plate":"皖A1234S","confidence":0.5,"alternatives":[{"plate":"皖A12345","likelihood":0.45},"皖A12346"]}"#
+            )
+            // then the likelihood admits it as a confusion, and the passage keeps both candidates.
+            #expect(status == 201)
+            #expect(json["decision"] as? String == "admit")
+            let match = try #require(json["match"] as? [String: Any])
+            #expect(match["rule"] as? String == "confusion:7:S>5")
+            #expect((match["probability"] as? Double ?? 0) >= 0.9)
+            let passage = try #require(json["passage"] as? String)
+            let row = try #require(try await served.node.row(table: "gate_passages", key: passage)).values
+            #expect(row["alternatives"] == .text(#"[{"likelihood":450,"plate":"皖A12345"},{"plate":"皖A12346"}]"#))
+        }
+    }
+
+    @Test func aNeighbourWithTheReservationAsADecoyIsNotAdmitted() async throws {
+        try await withGateNode { served in
+            for alternatives in [#"[{"plate":"皖A12345","likelihood":0.03}]"#, #"["皖A12345"]"#] {
+                let (status, json) = try await served.post(
+                    "/v1/gate/reads",
+                    #"{"lane":"n","direction":"in","plate":"皖A1234S","confidence":0.97,"characterConfidences":[0.97,0.98,0.97,0.96,0.99,0.97,0.95],"alternatives":\#(alternatives)}"#
+                )
+                #expect(status == 201)
+                #expect(json["decision"] as? String == "refer", "\(alternatives)")
+                #expect(json["suggestions"] as? [String] == ["皖A12345"], "\(alternatives)")
+            }
+        }
+    }
+
     @Test func garbageFromTheCameraIsDecidedNotCrashed() async throws {
         try await withGateNode { served in
             for plate in ["", "\\u0000\\u0007💥", "DROP TABLE rows;", "皖А12345"] {
@@ -105,6 +139,22 @@ import Testing
             (#"{"lane":"n","direction":"sideways","plate":"x","confidence":0.9}"#, Self.token, 422, "direction"),
             (#"{"lane":"n","direction":"in","plate":"x","confidence":1.5}"#, Self.token, 422, "confidence"),
             ("{\(valid),\"alternatives\":[1]}", Self.token, 400, "alternatives[0]"),
+            (
+                "{\(valid),\"alternatives\":[{\"plate\":\"x\",\"likelihood\":1.5}]}", Self.token, 422,
+                "a likelihood is a number from 0 to 1"
+            ),
+            (
+                "{\(valid),\"alternatives\":[{\"plate\":\"x\"}]}", Self.token, 400,
+                "alternatives[0].likelihood: required"
+            ),
+            (
+                "{\(valid),\"alternatives\":[{\"plate\":\"x\",\"likelihood\":0.1,\"score\":2}]}", Self.token, 400,
+                "unknown field"
+            ),
+            (
+                "{\(valid),\"alternatives\":[" + Array(repeating: "\"x\"", count: 11).joined(separator: ",") + "]}",
+                Self.token, 422, "at most 10 candidates"
+            ),
             ("{\(valid),\"characterConfidences\":[2]}", Self.token, 422, "characterConfidences"),
         ]
         try await withGateNode { served in

@@ -9,7 +9,7 @@
 public struct GateDecider: Sendable {
     /// - `earlyGraceMillis`: how long before its window a reservation admits (default 30 min).
     /// - `lateGraceMillis`: how long after its window it still admits (default 15 min).
-    /// - `matcher`: the plate matcher's thresholds.
+    /// - `matcher`: the plate matcher's thresholds and confusion model.
     public struct Configuration: Hashable, Sendable {
         public var earlyGraceMillis: Int64
         public var lateGraceMillis: Int64
@@ -49,9 +49,8 @@ public struct GateDecider: Sendable {
                 suggestions: suggestions)
         case .noMatch:
             return unmatched(read, direction, book: book)
-        case .match(let plate, let rule):
-            let live = book.reservations(plate: plate).filter(\.status.isLive)
-            let match = (plate: plate, rule: rule)
+        case .match(let match):
+            let live = book.reservations(plate: match.plate).filter(\.status.isLive)
             switch direction {
             case .entering: return entering(live, match: match, now: now)
             case .leaving: return leaving(live, match: match)
@@ -59,7 +58,7 @@ public struct GateDecider: Sendable {
         }
     }
 
-    private func entering(_ live: [Reservation], match: (plate: String, rule: PlateMatcher.Rule), now: Int64)
+    private func entering(_ live: [Reservation], match: PlateMatcher.Match, now: Int64)
         -> GateDecision
     {
         if let inside = live.first(where: { $0.status == .inside }) {
@@ -81,7 +80,7 @@ public struct GateDecider: Sendable {
         return GateDecision(.deny, .outsideWindow, detail: detail, reservation: nearest, match: match)
     }
 
-    private func leaving(_ live: [Reservation], match: (plate: String, rule: PlateMatcher.Rule)) -> GateDecision {
+    private func leaving(_ live: [Reservation], match: PlateMatcher.Match) -> GateDecision {
         if let inside = live.first(where: { $0.status == .inside }) {
             return GateDecision(
                 .admit, .leaving, detail: "reservation \(inside.id) leaves zone \(inside.zone)", reservation: inside,

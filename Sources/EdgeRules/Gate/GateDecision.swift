@@ -29,14 +29,14 @@ public struct GateDecision: Hashable, Sendable {
     /// One sentence for the staff screen, with the specifics (times, plates).
     public var detail: String
     public var reservation: Reservation?
-    /// The reserved plate the read was matched to, and by which rule.
-    public var match: (plate: String, rule: PlateMatcher.Rule)?
+    /// The reserved plate the read was matched to, by which rule, how surely.
+    public var match: PlateMatcher.Match?
     /// Close reserved plates, for staff when referred.
     public var suggestions: [String]
 
     public init(
         _ verdict: Verdict, _ reason: Reason, detail: String, reservation: Reservation? = nil,
-        match: (plate: String, rule: PlateMatcher.Rule)? = nil, suggestions: [String] = []
+        match: PlateMatcher.Match? = nil, suggestions: [String] = []
     ) {
         self.verdict = verdict
         self.reason = reason
@@ -44,18 +44,6 @@ public struct GateDecision: Hashable, Sendable {
         self.reservation = reservation
         self.match = match
         self.suggestions = suggestions
-    }
-
-    public static func == (lhs: GateDecision, rhs: GateDecision) -> Bool {
-        lhs.verdict == rhs.verdict && lhs.reason == rhs.reason && lhs.detail == rhs.detail
-            && lhs.reservation == rhs.reservation && lhs.match?.plate == rhs.match?.plate
-            && lhs.match?.rule == rhs.match?.rule && lhs.suggestions == rhs.suggestions
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(verdict)
-        hasher.combine(reason)
-        hasher.combine(reservation?.id)
     }
 }
 

@@ -1,46 +1,64 @@
 /// Matches what a gate camera read against the plates of active
-/// reservations, and decides whether that match is safe to admit on.
+/// reservations, and decides whether the evidence is strong enough to admit.
 ///
-/// Rules, in order: the read exactly; else the camera's alternative
-/// candidates exactly; else one substitution within an OCR confusion class
-/// at a serial position (never the province or issuing letter, never a
-/// length change), only at a character the camera was unsure of, and only
-/// when exactly one reservation matches that way. A read close to a
-/// reservation but not safe is `refer` with the close plates as
-/// suggestions; a read close to nothing is `deny`.
+/// The question it answers is how likely the car is to be a reservation's
+/// car against how likely it is to be any other plate, reserved or not. The
+/// candidates are the reserved plates the read could be: the read itself,
+/// those one substitution away, and the camera's candidates. Each gets its
+/// support from the evidence (`PlateEvidence`); every plate the evidence
+/// does not put on a reserved one is taken to be some unreserved car. With
+/// a reserved plate `reservedPriorWeight` times as likely at the barrier as
+/// any one unreserved plate, the chance the car is reserved plate *H* is
+///
+///     P(H) = w·s(H) / (1 + (w − 1)·Σ s(R))   over the reserved candidates R,
+///
+/// and the best candidate is admitted when P reaches `admitProbability`.
+/// The weight is deliberately low: a car park sees the neighbours of its
+/// reservations (fleet cars, consecutive plates) far more often than random
+/// plates, and a neighbour read correctly must never be taken for the
+/// reservation it resembles.
+///
+/// Not admitted: a best candidate whose runner-up keeps a tenth of the
+/// doubt the threshold allows (1 % by default), or two that only together
+/// reach the threshold, are `ambiguous`; a read the camera is unsure of is `lowConfidence`; a read
+/// near reserved plates is `unsafeFuzzyMatch` with them as suggestions
+/// (one edit away, a dropped or added character included); anything else
+/// is `noMatch`.
 public struct PlateMatcher: Sendable {
     /// - `minimumConfidence`: below it nothing is admitted automatically (default 0.5).
-    /// - `weakCharacterConfidence`: with per-character confidences, the substituted
-    ///   character must be the weakest and below this (default 0.7) …
-    /// - `strongCharacterConfidence`: … while every other character is at least this (default 0.9).
-    /// - `fuzzyOverallConfidence`: without per-character confidences, a fuzzy match
-    ///   needs the read's overall confidence at least this (default 0.9).
+    /// - `reservedPriorWeight`: how much likelier a reserved plate is at the
+    ///   barrier than any one unreserved plate (default 100).
+    /// - `admitProbability`: the chance a candidate must reach to be admitted (default 0.9).
+    /// - `confusions`: how the cameras misread characters (default `ConfusionModel.standard`).
     public struct Configuration: Hashable, Sendable {
         public var minimumConfidence: Double
-        public var weakCharacterConfidence: Double
-        public var strongCharacterConfidence: Double
-        public var fuzzyOverallConfidence: Double
+        public var reservedPriorWeight: Double
+        public var admitProbability: Double
+        public var confusions: ConfusionModel
 
         public init(
-            minimumConfidence: Double = 0.5, weakCharacterConfidence: Double = 0.7,
-            strongCharacterConfidence: Double = 0.9, fuzzyOverallConfidence: Double = 0.9
+            minimumConfidence: Double = 0.5, reservedPriorWeight: Double = 100, admitProbability: Double = 0.9,
+            confusions: ConfusionModel = .standard
         ) {
             self.minimumConfidence = minimumConfidence
-            self.weakCharacterConfidence = weakCharacterConfidence
-            self.strongCharacterConfidence = strongCharacterConfidence
-            self.fuzzyOverallConfidence = fuzzyOverallConfidence
+            self.reservedPriorWeight = reservedPriorWeight
+            self.admitProbability = admitProbability
+            self.confusions = confusions
         }
     }
 
     /// What the camera reported.
     public struct Read: Hashable, Sendable {
         public var text: String
+        /// The camera's confidence in the read as a whole, 0 to 1; with
+        /// likelihood-bearing candidates, the read's own likelihood.
         public var confidence: Double
+        /// One per character of the read after cleaning, where the camera gives them.
         public var characterConfidences: [Double]?
-        public var alternatives: [String]
+        public var alternatives: [Candidate]
 
         public init(
-            text: String, confidence: Double, characterConfidences: [Double]? = nil, alternatives: [String] = []
+            text: String, confidence: Double, characterConfidences: [Double]? = nil, alternatives: [Candidate] = []
         ) {
             self.text = text
             self.confidence = confidence
@@ -49,15 +67,36 @@ public struct PlateMatcher: Sendable {
         }
     }
 
+    /// A plate the camera says the car may also carry. Without a likelihood
+    /// (the older string form) it is only ever a suggestion for staff.
+    public struct Candidate: Hashable, Sendable {
+        public var plate: String
+        public var likelihood: Double?
+
+        public init(_ plate: String, likelihood: Double? = nil) {
+            self.plate = plate
+            self.likelihood = likelihood
+        }
+    }
+
     public enum Rule: Hashable, Sendable {
         case exact
+        /// A camera candidate the read itself is not one substitution from.
         case alternative(String)
-        /// One confusable character at `position` (0-based) read as `read`, reserved as `reserved`.
+        /// One character at `position` (0-based) read as `read`, reserved as `reserved`.
         case confusion(position: Int, read: Character, reserved: Character)
     }
 
+    /// An admissible match: the reserved plate, how the read reached it, and
+    /// the chance the car is that plate's.
+    public struct Match: Hashable, Sendable {
+        public var plate: String
+        public var rule: Rule
+        public var probability: Double
+    }
+
     public enum Outcome: Hashable, Sendable {
-        case match(plate: String, rule: Rule)
+        case match(Match)
         case refer(Reason, suggestions: [String])
         case noMatch
 
@@ -68,11 +107,6 @@ public struct PlateMatcher: Sendable {
         }
     }
 
-    /// OCR confusion classes: characters a camera mistakes for one another.
-    public static let confusionClasses: [Set<Character>] = [
-        ["0", "D", "Q", "O"], ["8", "B"], ["1", "I"], ["2", "Z"], ["5", "S"], ["6", "G"], ["A", "4"],
-    ]
-
     public let configuration: Configuration
 
     public init(configuration: Configuration = Configuration()) {
@@ -81,63 +115,48 @@ public struct PlateMatcher: Sendable {
 
     /// `reserved`: the normalised plates of the active reservations.
     public func match(_ read: Read, against reserved: some PlateSet) -> Outcome {
-        let cleaned = (try? PlateNormalizer.clean(read.text)).map { String($0) }
-        let alternatives = read.alternatives.compactMap { try? PlateNormalizer.normalize($0).text }
-        // Only reads that end up referred or denied need the close plates.
-        func close() -> [String] { closePlates(to: [cleaned].compactMap { $0 } + alternatives, in: reserved) }
+        let evidence = PlateEvidence(read, model: configuration.confusions)
+        let text = evidence.text.map { String($0) }
+        let listed = read.alternatives.compactMap { try? PlateNormalizer.normalize($0.plate).text }
+        let near = text.map { reserved.plates(oneEditFrom: $0) } ?? []
+        var candidates = Set(near.filter(evidence.mayAdmit) + listed.filter(reserved.contains))
+        if let text, reserved.contains(text) { candidates.insert(text) }
+        let suggestions = Set(candidates).union(listed.flatMap(reserved.plates(oneEditFrom:))).union(near).sorted()
+
         guard read.confidence >= configuration.minimumConfidence else {
-            let exact = cleaned.map { reserved.contains($0) ? [$0] : [] } ?? []
-            return .refer(.lowConfidence, suggestions: Array(Set(exact + close())).sorted())
+            return .refer(.lowConfidence, suggestions: suggestions)
         }
-        if let cleaned, reserved.contains(cleaned) { return .match(plate: cleaned, rule: .exact) }
-        let alternativeHits = Set(alternatives.filter(reserved.contains))
-        if alternativeHits.count == 1, let plate = alternativeHits.first {
-            return .match(plate: plate, rule: .alternative(plate))
+        let ranked = candidates.filter(evidence.mayAdmit).map { (plate: $0, support: evidence.support(for: $0)) }
+            .sorted { $0.support != $1.support ? $0.support > $1.support : $0.plate < $1.plate }
+        let weight = configuration.reservedPriorWeight
+        let total = ranked.reduce(0) { $0 + $1.support }
+        func probability(_ support: Double) -> Double { weight * support / (1 + (weight - 1) * total) }
+
+        let runnerUp = ranked.count > 1 ? probability(ranked[1].support) : 0
+        if let best = ranked.first, probability(best.support) >= configuration.admitProbability {
+            // Never admit one reservation where another is still a real
+            // possibility, or one the camera's list left out: that would be
+            // an admission to the wrong car.
+            guard runnerUp < (1 - configuration.admitProbability) / 10,
+                ranked.dropFirst().allSatisfy({ evidence.prices($0.plate) })
+            else {
+                return .refer(.ambiguous, suggestions: suggestions)
+            }
+            return .match(
+                Match(plate: best.plate, rule: rule(to: best.plate, evidence), probability: probability(best.support)))
         }
-        if alternativeHits.count > 1 { return .refer(.ambiguous, suggestions: alternativeHits.sorted()) }
-        guard let cleaned else { return Self.unsafeOrNoMatch(close()) }
-        let confusable = reserved.plates(oneEditFrom: cleaned).compactMap { plate in
-            confusion(between: cleaned, and: plate).map { (plate, $0) }
+        if ranked.count > 1, probability(ranked[0].support) + runnerUp >= configuration.admitProbability {
+            return .refer(.ambiguous, suggestions: suggestions)
         }
-        if confusable.count == 1, let (plate, rule) = confusable.first, isSafe(rule, read, length: cleaned.count) {
-            return .match(plate: plate, rule: rule)
-        }
-        if confusable.count > 1 { return .refer(.ambiguous, suggestions: confusable.map(\.0).sorted()) }
-        return Self.unsafeOrNoMatch(close())
+        if ranked.count == 1, ranked[0].plate == text { return .refer(.lowConfidence, suggestions: suggestions) }
+        return suggestions.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: suggestions)
     }
 
-    private static func unsafeOrNoMatch(_ close: [String]) -> Outcome {
-        close.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: close)
-    }
-
-    /// The single confusable substitution turning `read` into `plate`, if that is all that differs.
-    func confusion(between read: String, and plate: String) -> Rule? {
-        let (a, b) = (Array(read), Array(plate))
-        guard a.count == b.count else { return nil }
-        let differing = a.indices.filter { a[$0] != b[$0] }
-        guard differing.count == 1, let position = differing.first, position >= 2,
-            Self.confusionClasses.contains(where: { $0.contains(a[position]) && $0.contains(b[position]) })
-        else { return nil }
-        return .confusion(position: position, read: a[position], reserved: b[position])
-    }
-
-    /// A substitution is safe only at the character the camera doubted.
-    /// Per-character confidences count the read's characters after cleaning.
-    func isSafe(_ rule: Rule, _ read: Read, length: Int) -> Bool {
-        guard case .confusion(let position, _, _) = rule else { return true }
-        guard let confidences = read.characterConfidences else {
-            return read.confidence >= configuration.fuzzyOverallConfidence
+    private func rule(to plate: String, _ evidence: PlateEvidence) -> Rule {
+        if let text = evidence.text, String(text) == plate { return .exact }
+        if let (position, read, reserved) = evidence.substitution(to: plate) {
+            return .confusion(position: position, read: read, reserved: reserved)
         }
-        guard confidences.count == length, position < confidences.count else { return false }
-        let weakest = confidences[position]
-        let others = confidences.indices.filter { $0 != position }.map { confidences[$0] }
-        return weakest < configuration.weakCharacterConfidence
-            && others.allSatisfy { $0 >= configuration.strongCharacterConfidence && $0 > weakest }
-    }
-
-    /// Reserved plates one edit away from any of `reads` (substitution,
-    /// insertion or deletion anywhere): what staff are shown when referred.
-    func closePlates(to reads: [String], in reserved: some PlateSet) -> [String] {
-        Set(reads.flatMap { reserved.plates(oneEditFrom: $0) }).sorted()
+        return .alternative(plate)
     }
 }

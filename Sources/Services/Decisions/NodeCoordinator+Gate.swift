@@ -58,7 +58,8 @@ extension NodeCoordinator {
                     "character_confidences": read.plate.characterConfidences.map {
                         .text(Self.json($0.map(Self.perMille)))
                     } ?? .null,
-                    "alternatives": read.plate.alternatives.isEmpty ? .null : .text(Self.json(read.plate.alternatives)),
+                    "alternatives": read.plate.alternatives.isEmpty
+                        ? .null : .text(Self.json(read.plate.alternatives.map(PassageCandidate.init))),
                     "suggestions": decision.suggestions.isEmpty ? .null : .text(Self.json(decision.suggestions)),
                     "at": .int(Int64(now)),
                 ])
@@ -94,6 +95,18 @@ extension NodeCoordinator {
                 "actor": .text(actor), "action": .text(action), "target": .text(target), "outcome": .text(outcome),
                 "node": .text(node), "at": .int(Int64(clamping: at)),
             ])
+    }
+
+    /// A camera candidate as a passage keeps it: the plate as sent, and the
+    /// likelihood per mille where the camera gave one.
+    struct PassageCandidate: Encodable {
+        var plate: String
+        var likelihood: Int64?
+
+        init(_ candidate: PlateMatcher.Candidate) {
+            plate = candidate.plate.replacingControlCharacters
+            likelihood = candidate.likelihood.map(NodeCoordinator.perMille)
+        }
     }
 
     static func perMille(_ confidence: Double) -> Int64 {

@@ -30,12 +30,36 @@ struct GateReadRequest: Decodable {
                 throw FieldError("characterConfidences", "at most 16 numbers from 0 to 1")
             }
         }
-        let alternatives = try container.decodeIfPresent([String].self, forKey: .alternatives) ?? []
-        guard alternatives.count <= 10, alternatives.allSatisfy({ $0.utf8.count <= 64 }) else {
-            throw FieldError("alternatives", "at most 10 plates of at most 64 bytes")
-        }
+        let alternatives = try container.decodeIfPresent([CandidateField].self, forKey: .alternatives) ?? []
+        guard alternatives.count <= 10 else { throw FieldError("alternatives", "at most 10 candidates") }
         read = PlateMatcher.Read(
-            text: plate, confidence: confidence, characterConfidences: characters, alternatives: alternatives)
+            text: plate, confidence: confidence, characterConfidences: characters,
+            alternatives: alternatives.map(\.candidate))
+    }
+}
+
+/// One of the camera's other candidates: `{"plate": …, "likelihood": …}`,
+/// or, in the older and weaker form, the plate alone as a string (a
+/// candidate without a likelihood is only ever a suggestion for staff).
+struct CandidateField: Decodable {
+    var candidate: PlateMatcher.Candidate
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case plate, likelihood }
+
+    init(from decoder: any Decoder) throws {
+        if let plate = try? decoder.singleValueContainer().decode(String.self) {
+            guard plate.utf8.count <= 64 else { throw FieldError("alternatives", "plates of at most 64 bytes") }
+            candidate = PlateMatcher.Candidate(plate)
+            return
+        }
+        let container = try decoder.closedContainer(keyedBy: CodingKeys.self)
+        let plate = try container.decode(String.self, forKey: .plate)
+        guard plate.utf8.count <= 64 else { throw FieldError("alternatives", "plates of at most 64 bytes") }
+        let likelihood = try container.decode(Double.self, forKey: .likelihood)
+        guard (0...1).contains(likelihood) else {
+            throw FieldError("alternatives", "a likelihood is a number from 0 to 1")
+        }
+        candidate = PlateMatcher.Candidate(plate, likelihood: likelihood)
     }
 }
 
@@ -61,6 +85,8 @@ struct GateReadResponse: ResponseEncodable {
     struct Match: Encodable {
         var plate: String
         var rule: String
+        /// The chance the car is this plate's, by the evidence and the gate's confusion model.
+        var probability: Double
     }
 
     var passage: String
@@ -91,7 +117,9 @@ struct GateReadResponse: ResponseEncodable {
                 id: $0.id, memberId: $0.memberID, zone: $0.zone, windowStart: $0.windowStart,
                 windowEnd: $0.windowEnd, status: $0.status.rawValue)
         }
-        match = decision.match.map { Match(plate: $0.plate, rule: $0.rule.evidence) }
+        match = decision.match.map {
+            Match(plate: $0.plate, rule: $0.rule.evidence, probability: ($0.probability * 1000).rounded() / 1000)
+        }
         suggestions = decision.suggestions
         at = passage.at
         let (seconds, attoseconds) = passage.decidedIn.components

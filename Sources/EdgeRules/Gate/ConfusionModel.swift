@@ -1,0 +1,174 @@
+/// How often a gate's camera writes one character for another: the table
+/// the plate matcher weighs a near-miss read with, and the error model
+/// `plate-quality` draws misreads from.
+///
+/// It is data, not code: a mall fits it to its own cameras (counts of
+/// reads against the plates staff confirmed) and names the file in the
+/// gate's configuration (`gate.confusion_model_file`, JSON, see
+/// `init(json:)`). `standard` is the documented default.
+public struct ConfusionModel: Hashable, Sendable {
+    /// The camera wrote `read` where the plate carries `truth`, at `rate`
+    /// per occurrence of `truth` on a plate.
+    public struct Confusion: Hashable, Sendable {
+        public var truth: Character
+        public var read: Character
+        public var rate: Double
+
+        public init(truth: Character, read: Character, rate: Double) {
+            self.truth = truth
+            self.read = read
+            self.rate = rate
+        }
+    }
+
+    /// In the order given.
+    public let confusions: [Confusion]
+    /// The rate of every substitution the table does not list, between two
+    /// characters of one alphabet (plate Hanzi, or Latin letters and digits).
+    public let otherRate: Double
+    /// How common each character is on plates, relative to the others of
+    /// its alphabet (1 where not given): a weak `8` is more often a `6`
+    /// than a `B` partly because serials hold far more digits than letters.
+    public let weights: [Character: Double]
+    private let rates: [String: Double]
+    /// Per read character: the sum over every other character of its
+    /// alphabet of the rate at which it is read as this one.
+    private let ratesInto: [Character: Double]
+
+    public init(confusions: [Confusion], otherRate: Double, weights: [Character: Double] = [:])
+        throws(ConfusionModelError)
+    {
+        guard otherRate.isFinite, (0...0.01).contains(otherRate) else {
+            throw ConfusionModelError("otherRate", "a rate from 0 to 0.01 (substitutions the table does not list)")
+        }
+        guard confusions.count <= 4096 else { throw ConfusionModelError("confusions", "at most 4096 entries") }
+        var rates: [String: Double] = [:]
+        var listedInto: [Character: (sum: Double, count: Int)] = [:]
+        var ratesOut: [Character: Double] = [:]
+        for (index, confusion) in confusions.enumerated() {
+            let field = "confusions[\(index)]"
+            guard let alphabet = Self.alphabet(of: confusion.truth), alphabet == Self.alphabet(of: confusion.read)
+            else {
+                throw ConfusionModelError(field, "truth and read must both be plate letters/digits or both plate Hanzi")
+            }
+            guard confusion.truth != confusion.read else {
+                throw ConfusionModelError(field, "truth and read are the same")
+            }
+            guard confusion.rate.isFinite, confusion.rate > 0, confusion.rate < 1 else {
+                throw ConfusionModelError("\(field).rate", "a rate above 0 and below 1")
+            }
+            let key = Self.key(confusion.truth, confusion.read)
+            guard rates[key] == nil else {
+                throw ConfusionModelError(field, "\(confusion.truth) read as \(confusion.read) is listed twice")
+            }
+            rates[key] = confusion.rate
+            listedInto[confusion.read, default: (0, 0)].sum += confusion.rate
+            listedInto[confusion.read, default: (0, 0)].count += 1
+            ratesOut[confusion.truth, default: 0] += confusion.rate
+            guard ratesOut[confusion.truth]! < 1 else {
+                throw ConfusionModelError(field, "the rates at which \(confusion.truth) is misread add up to 1 or more")
+            }
+        }
+        for (character, weight) in weights.sorted(by: { $0.key < $1.key }) {
+            guard Self.alphabet(of: character) != nil else {
+                throw ConfusionModelError("weights.\(character)", "not a plate character")
+            }
+            guard weight.isFinite, weight > 0, weight <= 1000 else {
+                throw ConfusionModelError("weights.\(character)", "a weight above 0, at most 1000")
+            }
+        }
+        self.confusions = confusions
+        self.otherRate = otherRate
+        self.weights = weights
+        self.rates = rates
+        var ratesInto: [Character: Double] = [:]
+        for alphabet in Alphabet.allCases {
+            for read in alphabet.characters {
+                ratesInto[read] = alphabet.characters.reduce(0) { sum, truth in
+                    sum + Self.rate(truth: truth, read: read, listed: rates, otherRate: otherRate)
+                        * (weights[truth] ?? 1)
+                }
+            }
+        }
+        self.ratesInto = ratesInto
+    }
+
+    /// How often `truth` is read as `read`: the listed rate, `otherRate`
+    /// within one alphabet, else 0 (a digit is never read as a Hanzi).
+    public func rate(truth: Character, read: Character) -> Double {
+        Self.rate(truth: truth, read: read, listed: rates, otherRate: otherRate)
+    }
+
+    private static func rate(truth: Character, read: Character, listed rates: [String: Double], otherRate: Double)
+        -> Double
+    {
+        guard truth != read else { return 0 }
+        if let listed = rates[key(truth, read)] { return listed }
+        guard let alphabet = alphabet(of: truth), alphabet == Self.alphabet(of: read) else { return 0 }
+        return otherRate
+    }
+
+    /// Given that the camera wrote `read` and was wrong, the chance the plate
+    /// carries `truth` there: the share of `truth` among every character
+    /// read as `read`, each weighted by how common it is.
+    public func share(of truth: Character, whenWrongAbout read: Character) -> Double {
+        let into = ratesInto[read] ?? 0
+        return into > 0 ? rate(truth: truth, read: read) * (weights[truth] ?? 1) / into : 0
+    }
+
+    /// The listed ways `truth` is misread, for drawing misreads.
+    public func misreads(of truth: Character) -> [Confusion] {
+        confusions.filter { $0.truth == truth }
+    }
+
+    /// Every character of `character`'s alphabet (itself included): what a
+    /// camera could have written in its place. Empty for any other character.
+    public static func alphabet(like character: Character) -> [Character] {
+        alphabet(of: character)?.characters ?? []
+    }
+
+    /// The characters one plate position can hold, by script: a character
+    /// is only ever confused within its own alphabet unless the table says
+    /// otherwise (it cannot: `init` refuses such pairs).
+    enum Alphabet: CaseIterable {
+        case hanzi, latin
+
+        var characters: [Character] {
+            switch self {
+            case .hanzi: PlateNormalizer.plateHanzi.sorted()
+            case .latin: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            }
+        }
+    }
+
+    static func alphabet(of character: Character) -> Alphabet? {
+        if PlateNormalizer.plateHanzi.contains(character) { return .hanzi }
+        if character.isASCIIDigit || character.isASCIIUppercase { return .latin }
+        return nil
+    }
+
+    private static func key(_ truth: Character, _ read: Character) -> String { "\(truth)>\(read)" }
+
+    public static func == (lhs: ConfusionModel, rhs: ConfusionModel) -> Bool {
+        lhs.confusions == rhs.confusions && lhs.otherRate == rhs.otherRate && lhs.weights == rhs.weights
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(confusions)
+        hasher.combine(otherRate)
+        hasher.combine(weights)
+    }
+}
+
+/// Why a confusion table was refused, naming the entry.
+public struct ConfusionModelError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var field: String
+    public var problem: String
+
+    public init(_ field: String, _ problem: String) {
+        self.field = field
+        self.problem = problem
+    }
+
+    public var description: String { "\(field): \(problem)" }
+}
