@@ -56,6 +56,17 @@ import Testing
         #expect(matched(outcome)?.rule == .confusion(position: 2, read: "I", reserved: "1"))
     }
 
+    @Test func aCharacterThatCannotStandWhereItWasReadIsAMisreadHoweverSure() {
+        // No serial holds an I, no issuing letter is a digit: the camera's 0.9 is wrong there.
+        let serial = matcher.match(read("皖AI2345", characters: doubting(2, 0.9)), against: reserved)
+        #expect(matched(serial)?.rule == .confusion(position: 2, read: "I", reserved: "1"))
+        let issuing = matcher.match(read("皖48D9K2", characters: doubting(1, 0.9)), against: reserved)
+        #expect(matched(issuing)?.rule == .confusion(position: 1, read: "4", reserved: "A"))
+        // A valid character read as surely is not.
+        let valid = matcher.match(read("皖A72345", characters: doubting(2, 0.97)), against: reserved)
+        #expect(matched(valid) == nil)
+    }
+
     @Test func aProvinceLookAlikeMatchesOnlyWhereTheCameraDoubtedIt() {
         let doubted = matcher.match(read("津BC8Q11", characters: doubting(0, 0.3)), against: reserved)
         #expect(matched(doubted)?.rule == .confusion(position: 0, read: "津", reserved: "沪"))
@@ -72,9 +83,11 @@ import Testing
     @Test func withoutMoreEvidenceThanTheOverallConfidenceNoNeighbourIsEverAdmitted() {
         // Every confusion of the standard table, at every confidence the gate
         // accepts: a near miss needs per-character confidences or likelihoods.
+        // (A read no plate can be, such as 皖A1I345, is no neighbour: no car carries it.)
         for confusion in ConfusionModel.standard.confusions where confusion.truth.isASCII {
             let reservation = "皖A1\(confusion.truth)345"
             let neighbour = "皖A1\(confusion.read)345"
+            guard (try? PlateNormalizer.normalize(neighbour)) != nil else { continue }
             for confidence in stride(from: 0.5, through: 1.0, by: 0.05) {
                 let outcome = matcher.match(read(neighbour, confidence), against: [reservation] as Set<String>)
                 #expect(matched(outcome) == nil, "\(neighbour) at \(confidence)")

@@ -43,8 +43,8 @@ now = int(time.time() * 1000)
 for size in sizes:
     plates = [line.strip() for line in open(os.path.join(reads_dir, f"reservations-{size}.txt")) if line.strip()]
     fresh = [plate for plate in plates if plate not in set(seeded)]
-    for start in range(0, len(fresh), 500):
-        chunk = fresh[start:start + 500]
+    for start in range(0, len(fresh), 200):
+        chunk = fresh[start:start + 200]
         base = len(seeded) + start
         members = [{"table": "members", "key": f"m-pq-{base + i}", "op": "insert",
                     "columns": {"name": f"Plate Quality {base + i}", "tier": "gold", "card_no": f"PQ-{base + i}",

@@ -102,12 +102,27 @@ struct PlateEvidence {
         guard let text, let characters, plate.count == text.count else { return 0 }
         var support = 1.0
         for index in text.indices {
-            let confidence = characters[index]
+            let confidence = Self.canStand(text[index], at: index, after: text[0]) ? characters[index] : 0
             support *=
                 plate[index] == text[index]
                 ? confidence : (1 - confidence) * model.share(of: plate[index], whenWrongAbout: text[index])
         }
         return support
+    }
+
+    /// Whether a plate can carry `character` at `position` (`first` being its
+    /// first character): a character that cannot stand where it was read
+    /// is certainly a misread, whatever the camera's confidence in it. No
+    /// serial holds I or O, an issuing letter is never a digit (except after
+    /// 使), and a Hanzi stands only first or last.
+    static func canStand(_ character: Character, at position: Int, after first: Character) -> Bool {
+        switch position {
+        case 0: return PlateNormalizer.provinces.contains(character) || character == "使"
+        case 1: return first == "使" ? character.isASCIIDigit : character.isASCIIUppercase
+        default:
+            return character.isASCIIDigit || (character.isASCIIUppercase && character != "I" && character != "O")
+                || PlateNormalizer.suffixes.contains(character)
+        }
     }
 
     /// The per-character confidence that makes `count` equal characters
