@@ -175,7 +175,7 @@ let package = Package(
         .executableTarget(
             name: "MallBench",
             dependencies: [
-                "EdgeRules", "Services", "Storage", "SyncCore",
+                "EdgeRules", "Services", "Storage", "SyncCore", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,7 +12,8 @@ import SyncCore
 /// a raw SQLite commit of one row and a raw set lookup on the same machine.
 /// With `--history`, the same reads are decided again as the replica's
 /// passage history grows (other gates' passages, as the hub's stream brings
-/// them), each round beside a raw commit into a file of that size.
+/// them), each round beside a raw commit into a file of that size. With
+/// `--backlog`, decisions go on while the hub acknowledges a backlog.
 struct GateBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate", abstract: "Gate decision latency with a large reservation book.")
@@ -32,6 +33,9 @@ struct GateBenchmark: AsyncParsableCommand {
     @Option(
         help: "Passage history sizes to decide at again, comma-separated (such as 100000,1000000); empty for none.")
     var history = ""
+
+    @Option(help: "Reads decided with the hub away, then acknowledged while deciding (0 for none).")
+    var backlog = 0
 
     func run() async throws {
         let base =
@@ -85,6 +89,7 @@ struct GateBenchmark: AsyncParsableCommand {
         print(
             "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         try await decideAsHistoryGrows(node, reserved: reserved, base: base, after: UInt64(reservations))
+        try await decideWhileBacklogDrains(node, reserved: reserved, base: base)
     }
 
     /// Tops the replica's passage history up to each size of `--history`

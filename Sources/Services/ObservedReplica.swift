@@ -54,6 +54,7 @@ public final class ObservedReplica: ReplicaStore {
     }
 
     public func outboxStatus() throws -> OutboxStatus { try replica.outboxStatus() }
+    public func oldestUnsynced() throws -> HybridTimestamp? { try replica.oldestUnsynced() }
 
     public func outboxTails() throws -> [EpochPosition] { try replica.outboxTails() }
 

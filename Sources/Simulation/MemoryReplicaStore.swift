@@ -185,6 +185,10 @@ public final class MemoryReplicaStore: ReplicaStore {
         OutboxStatus(depth: state.outbox.count, oldest: state.outbox.map(\.change.hlc).min())
     }
 
+    public func oldestUnsynced() throws -> HybridTimestamp? {
+        state.outbox.map(\.change.hlc).min()
+    }
+
     public func outboxTails() throws -> [EpochPosition] {
         var last: [UInt64: UInt64] = [:]
         for (change, _, _) in state.outbox { last[change.id.epoch] = max(last[change.id.epoch] ?? 0, change.id.seq) }

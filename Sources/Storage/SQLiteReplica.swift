@@ -37,6 +37,13 @@ public final class SQLiteReplica: ReplicaStore {
         registerKeptAcknowledged(in: &migrator)
         registerRowAges(in: &migrator)
         registerFirstAckTimes(in: &migrator)
+        // Every ack asks for the oldest change left in the outbox; without
+        // an index that was a scan of the whole outbox per ack, which let a
+        // backlog (the hub away for a while) starve the gate's decisions as
+        // it drained.
+        migrator.registerMigration("v7-outbox-by-age") { db in
+            try db.execute(sql: "CREATE INDEX outbox_by_age ON outbox (hlc_wall, hlc_counter)")
+        }
         return migrator
     }
 
@@ -294,14 +301,23 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     private static func outboxStatus(_ db: Database) throws -> OutboxStatus {
-        let row = try Row.fetchOne(
-            db, sql: "SELECT count(*) AS depth, min(hlc_wall) AS wall FROM outbox")!
-        let depth: Int = row["depth"]
-        guard depth > 0, let wall = row["wall"] as Int64? else { return OutboxStatus(depth: 0, oldest: nil) }
-        let counter =
-            try Int64.fetchOne(
-                db, sql: "SELECT min(hlc_counter) FROM outbox WHERE hlc_wall = ?", arguments: [wall]) ?? 0
-        return OutboxStatus(depth: depth, oldest: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)))
+        let depth = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
+        return OutboxStatus(depth: depth, oldest: depth > 0 ? try oldestUnsynced(db) : nil)
+    }
+
+    public func oldestUnsynced() throws -> HybridTimestamp? {
+        try database.read { db in try Self.oldestUnsynced(db) }
+    }
+
+    /// Through `outbox_by_age`: a few page reads however deep the outbox.
+    private static func oldestUnsynced(_ db: Database) throws -> HybridTimestamp? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT hlc_wall, hlc_counter FROM outbox ORDER BY hlc_wall, hlc_counter LIMIT 1")
+        else { return nil }
+        return HybridTimestamp(
+            wallMillis: UInt64(clamping: row["hlc_wall"] as Int64),
+            counter: UInt32(clamping: row["hlc_counter"] as Int64))
     }
 
     static func meta(_ db: Database, _ key: String) throws -> UInt64 {

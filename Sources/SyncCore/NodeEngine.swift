@@ -325,7 +325,7 @@ public final class NodeEngine<Store: ReplicaStore> {
             let pruned = try store.acknowledge(entry, now: now)
             guard pruned > 0 else { continue }
             outbox.depth -= pruned
-            if outbox.depth == 0 { outbox.oldest = nil } else { outbox.oldest = try store.outboxStatus().oldest }
+            outbox.oldest = outbox.depth == 0 ? nil : try store.oldestUnsynced()
             upstream.acknowledged(pruned: pruned, outboxDepth: outbox.depth, now: now)
         }
     }

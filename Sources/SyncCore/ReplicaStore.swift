@@ -37,6 +37,9 @@ public protocol ReplicaStore: AnyObject {
     /// Outbox changes in `(epoch, seq)` order after `after` (from the start when nil).
     func outbox(after: ChangeID?, limit: Int) throws -> [Change]
     func outboxStatus() throws -> OutboxStatus
+    /// The timestamp of the oldest change in the outbox, nil when empty.
+    /// Asked on every ack, so it must not cost more as the outbox grows.
+    func oldestUnsynced() throws -> HybridTimestamp?
     /// Per epoch in the outbox, in ascending order, the seq of its last change:
     /// what a snapshot request asks the hub to acknowledge.
     func outboxTails() throws -> [EpochPosition]

@@ -69,6 +69,25 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func theOldestUnsyncedChangeFollowsThePrunes(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        #expect(try store.oldestUnsynced() == nil)
+        let changes = [Self.change(1), Self.change(2), Self.change(3)]
+        try store.commitLocal(changes, clock: .zero)
+        #expect(try store.oldestUnsynced() == changes[0].hlc)
+        #expect(try store.outboxStatus().oldest == changes[0].hlc)
+        let chain1 = SequenceChain.next(after: "", contentHash: changes[0].contentHash)
+        let chain2 = SequenceChain.next(after: chain1, contentHash: changes[1].contentHash)
+        let chain3 = SequenceChain.next(after: chain2, contentHash: changes[2].contentHash)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 2, hash: chain2), now: 5000) == 2)
+        #expect(try store.oldestUnsynced() == changes[2].hlc)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 3, hash: chain3), now: 5000) == 1)
+        #expect(try store.oldestUnsynced() == nil)
+        #expect(try store.outboxStatus() == OutboxStatus(depth: 0, oldest: nil))
+    }
+
+    @Test(arguments: Kind.allCases)
     func outboxTailsNameTheLastChangeOfEachEpoch(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)
