@@ -148,6 +148,21 @@ import Testing
         #expect(outcome == .refer(.ambiguous, suggestions: ["皖AY2658", "皖AY2C58"]))
     }
 
+    @Test func aReservationLeftOffTheListKeepsWhatItsCharactersGiveIt() {
+        // The camera's top candidates name 皖AY2658, but its characters leave
+        // the reserved 皖AY2C58 (a weak G read from a C) a real chance.
+        let both: Set<String> = ["皖AY2658", "皖AY2C58"]
+        let outcome = matcher.match(
+            read(
+                "皖AY2G58", 0.85, characters: [0.87, 0.89, 0.93, 0.88, 0.52, 0.94, 0.92],
+                alternatives: [
+                    .init("皖AY2658", likelihood: 0.66), .init("皖4Y2G58", likelihood: 0.1),
+                    .init("皖AYZG58", likelihood: 0.08),
+                ]),
+            against: both)
+        #expect(outcome == .refer(.ambiguous, suggestions: ["皖AY2658", "皖AY2C58"]))
+    }
+
     @Test func aReservationTheCameraLeftOffItsListBlocksAnAdmission() {
         let both: Set<String> = ["皖A8D9K2", "皖A8Q9K2"]
         let outcome = matcher.match(

@@ -16,7 +16,8 @@ import Foundation
 ///
 /// Where two sources speak of one plate, the lower support stands: a camera
 /// that lists a candidate but was sure of every character that tells it
-/// apart does not get it admitted.
+/// apart does not get it admitted. A plate left off the camera's list (its
+/// top few) keeps the support its characters give it.
 struct PlateEvidence {
     /// The read after cleaning, or nil when it holds no plate characters.
     let text: [Character]?
@@ -64,7 +65,9 @@ struct PlateEvidence {
         if let listed = likelihoods[plate] {
             return hasCharacterConfidences ? min(listed, characterSupport) : listed
         }
-        return min(characterSupport, unlisted)
+        // A camera's list is its top few: a plate left off it is priced by
+        // the characters where they are given, else by what the list left over.
+        return hasCharacterConfidences ? characterSupport : min(characterSupport, unlisted)
     }
 
     /// Whether the evidence says anything about `plate` itself: false only
