@@ -9,11 +9,10 @@ reservation, and how often a reserved car misread by one character was
 matched to its own reservation or to another one. A read counts as matched
 when the answer names a reservation's plate (an admit, or a refer because
 that reservation is already inside).
-Usage: plate-quality-api.py DEMO_DIR READS_DIR"""
+Usage: plate-quality-api.py DEMO_DIR READS_DIR   (any fleet directory laid out as demo.sh lays it out)"""
 import http.client, json, os, re, statistics, sys, time, collections
 
 demo, reads_dir = sys.argv[1], sys.argv[2]
-MALL = "mall-demo"
 GATE = "gate-north-1"
 
 
@@ -25,6 +24,7 @@ hub_port = port_of(os.path.join(demo, "hub.toml"))
 gate_port = port_of(os.path.join(demo, f"{GATE}.toml"))
 admin_token = open(os.path.join(demo, "admin.token")).read().strip()
 gate_token = open(os.path.join(demo, f"{GATE}.device-token")).read().strip()
+MALL = re.search(r'mall = "([^"]+)"', open(os.path.join(demo, f"{GATE}.toml")).read()).group(1)
 
 
 def call(connection, token, method, path, body=None):
@@ -89,7 +89,7 @@ for size in sizes:
     def rate(count, total):
         return f"{count / max(total, 1) * 100:.3f} % ({count} / {total})"
 
-    print(f"\n{size} active reservations through {GATE}'s API ({len(seeded)} seeded, plus the demo's own 40); "
+    print(f"\n{size} active reservations through {GATE}'s API ({len(seeded)} seeded beside what the fleet held); "
           f"answer time median {statistics.median(times) * 1000:.2f} ms")
     print("| evidence | random stranger matched | neighbour matched (decoy listed) | misread matched to its reservation | matched to a wrong reservation |")
     print("|---|---|---|---|---|")

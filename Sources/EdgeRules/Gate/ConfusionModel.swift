@@ -30,7 +30,7 @@ public struct ConfusionModel: Hashable, Sendable {
     /// its alphabet (1 where not given): a weak `8` is more often a `6`
     /// than a `B` partly because serials hold far more digits than letters.
     public let weights: [Character: Double]
-    private let rates: [String: Double]
+    private let rates: [Pair: Double]
     /// Per read character: the sum over every other character of its
     /// alphabet of the rate at which it is read as this one.
     private let ratesInto: [Character: Double]
@@ -42,7 +42,7 @@ public struct ConfusionModel: Hashable, Sendable {
             throw ConfusionModelError("otherRate", "a rate from 0 to 0.01 (substitutions the table does not list)")
         }
         guard confusions.count <= 4096 else { throw ConfusionModelError("confusions", "at most 4096 entries") }
-        var rates: [String: Double] = [:]
+        var rates: [Pair: Double] = [:]
         var listedInto: [Character: (sum: Double, count: Int)] = [:]
         var ratesOut: [Character: Double] = [:]
         for (index, confusion) in confusions.enumerated() {
@@ -57,7 +57,7 @@ public struct ConfusionModel: Hashable, Sendable {
             guard confusion.rate.isFinite, confusion.rate > 0, confusion.rate < 1 else {
                 throw ConfusionModelError("\(field).rate", "a rate above 0 and below 1")
             }
-            let key = Self.key(confusion.truth, confusion.read)
+            let key = Pair(truth: confusion.truth, read: confusion.read)
             guard rates[key] == nil else {
                 throw ConfusionModelError(field, "\(confusion.truth) read as \(confusion.read) is listed twice")
             }
@@ -99,11 +99,11 @@ public struct ConfusionModel: Hashable, Sendable {
         Self.rate(truth: truth, read: read, listed: rates, otherRate: otherRate)
     }
 
-    private static func rate(truth: Character, read: Character, listed rates: [String: Double], otherRate: Double)
+    private static func rate(truth: Character, read: Character, listed rates: [Pair: Double], otherRate: Double)
         -> Double
     {
         guard truth != read else { return 0 }
-        if let listed = rates[key(truth, read)] { return listed }
+        if let listed = rates[Pair(truth: truth, read: read)] { return listed }
         guard let alphabet = alphabet(of: truth), alphabet == Self.alphabet(of: read) else { return 0 }
         return otherRate
     }
@@ -147,7 +147,11 @@ public struct ConfusionModel: Hashable, Sendable {
         return nil
     }
 
-    private static func key(_ truth: Character, _ read: Character) -> String { "\(truth)>\(read)" }
+    /// A table key: the true character and what it was read as.
+    private struct Pair: Hashable {
+        var truth: Character
+        var read: Character
+    }
 
     public static func == (lhs: ConfusionModel, rhs: ConfusionModel) -> Bool {
         lhs.confusions == rhs.confusions && lhs.otherRate == rhs.otherRate && lhs.weights == rhs.weights
