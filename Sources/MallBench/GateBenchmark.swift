@@ -225,16 +225,23 @@ struct GateBenchmark: AsyncParsableCommand {
             logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
     }
 
-    /// One row of about a passage's size per transaction, WAL and FULL, as
-    /// the replica commits, into a table already holding `prefill` rows.
-    static func rawSQLiteCommits(path: String, count: Int, prefill: Int = 0) throws -> Samples {
+    /// A plain SQLite file set up as the replica is (WAL, `synchronous =
+    /// FULL`) with one table, for the baselines beside the node's figures.
+    static func baselineDatabase(path: String, table: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.journalMode = .wal
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "CREATE TABLE t (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            try db.execute(sql: "CREATE TABLE \(table)")
         }
+        return queue
+    }
+
+    /// One row of about a passage's size per transaction, WAL and FULL, as
+    /// the replica commits, into a table already holding `prefill` rows.
+    static func rawSQLiteCommits(path: String, count: Int, prefill: Int = 0) throws -> Samples {
+        let queue = try baselineDatabase(path: path, table: "t (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         let value = String(repeating: "x", count: 600)
         try queue.write { db in
             for index in 0..<prefill {

@@ -182,7 +182,7 @@ public final class MemoryReplicaStore: ReplicaStore {
     }
 
     public func outboxStatus() throws -> OutboxStatus {
-        OutboxStatus(depth: state.outbox.count, oldest: state.outbox.map(\.change.hlc).min())
+        OutboxStatus(depth: state.outbox.count, oldest: try oldestUnsynced())
     }
 
     public func oldestUnsynced() throws -> HybridTimestamp? {

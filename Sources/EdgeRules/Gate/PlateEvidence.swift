@@ -21,6 +21,8 @@ import Foundation
 struct PlateEvidence {
     /// The read after cleaning, or nil when it holds no plate characters.
     let text: [Character]?
+    /// Every camera candidate that is a plate, normalised, in the order sent.
+    let candidates: [String]
     private let characters: [Double]?
     private let hasCharacterConfidences: Bool
     /// Listed plates' likelihoods, scaled; the read's own under its text.
@@ -40,13 +42,14 @@ struct PlateEvidence {
             characters = text.map { [Double](repeating: Self.spread(read.confidence, over: $0.count), count: $0.count) }
             hasCharacterConfidences = false
         }
+        var candidates: [String] = []
         var listed: [String: Double] = [:]
         for candidate in read.alternatives {
-            guard let likelihood = candidate.likelihood,
-                let plate = try? PlateNormalizer.normalize(candidate.plate).text
-            else { continue }
-            listed[plate] = max(listed[plate] ?? 0, likelihood)
+            guard let plate = try? PlateNormalizer.normalize(candidate.plate).text else { continue }
+            candidates.append(plate)
+            if let likelihood = candidate.likelihood { listed[plate] = max(listed[plate] ?? 0, likelihood) }
         }
+        self.candidates = candidates
         guard !listed.isEmpty else {
             likelihoods = text.map { [String($0): read.confidence] } ?? [:]
             unlisted = 1
@@ -82,10 +85,7 @@ struct PlateEvidence {
     /// Two substitutions, or a character dropped or added, are only ever
     /// suggestions for staff.
     func mayAdmit(_ plate: String) -> Bool {
-        if likelihoods[plate] != nil { return true }
-        guard let text else { return false }
-        let characters = Array(plate)
-        return characters.count == text.count && zip(characters, text).count(where: { $0 != $1 }) <= 1
+        likelihoods[plate] != nil || text.map { String($0) } == plate || substitution(to: plate) != nil
     }
 
     /// The one substituted position between the read and `plate`, if that
@@ -105,7 +105,7 @@ struct PlateEvidence {
         guard let text, let characters, plate.count == text.count else { return 0 }
         var support = 1.0
         for index in text.indices {
-            let confidence = Self.canStand(text[index], at: index, after: text[0]) ? characters[index] : 0
+            let confidence = Self.canStand(text[index], at: index, in: text) ? characters[index] : 0
             support *=
                 plate[index] == text[index]
                 ? confidence : (1 - confidence) * model.share(of: plate[index], whenWrongAbout: text[index])
@@ -113,18 +113,17 @@ struct PlateEvidence {
         return support
     }
 
-    /// Whether a plate can carry `character` at `position` (`first` being its
-    /// first character): a character that cannot stand where it was read
-    /// is certainly a misread, whatever the camera's confidence in it. No
-    /// serial holds I or O, an issuing letter is never a digit (except after
-    /// 使), and a Hanzi stands only first or last.
-    static func canStand(_ character: Character, at position: Int, after first: Character) -> Bool {
+    /// Whether a plate can carry `character` at `position` of `read`: a
+    /// character that cannot stand where it was read is certainly a
+    /// misread, whatever the camera's confidence in it. No serial holds I or
+    /// O, an issuing letter is never a digit (except after 使), and a Hanzi
+    /// stands only first or, as a suffix, last.
+    static func canStand(_ character: Character, at position: Int, in read: [Character]) -> Bool {
         switch position {
         case 0: return PlateNormalizer.provinces.contains(character) || character == "使"
-        case 1: return first == "使" ? character.isASCIIDigit : character.isASCIIUppercase
-        default:
-            return character.isASCIIDigit || (character.isASCIIUppercase && character != "I" && character != "O")
-                || PlateNormalizer.suffixes.contains(character)
+        case 1: return read[0] == "使" ? character.isASCIIDigit : character.isASCIIUppercase
+        case read.count - 1 where PlateNormalizer.suffixes.contains(character): return true
+        default: return character.isASCIIDigit || (character.isASCIIUppercase && character != "I" && character != "O")
         }
     }
 

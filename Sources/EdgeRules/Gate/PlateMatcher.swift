@@ -117,16 +117,20 @@ public struct PlateMatcher: Sendable {
     public func match(_ read: Read, against reserved: some PlateSet) -> Outcome {
         let evidence = PlateEvidence(read, model: configuration.confusions)
         let text = evidence.text.map { String($0) }
-        let listed = read.alternatives.compactMap { try? PlateNormalizer.normalize($0.plate).text }
         let near = text.map { reserved.plates(oneEditFrom: $0) } ?? []
-        var candidates = Set(near.filter(evidence.mayAdmit) + listed.filter(reserved.contains))
+        let listed = evidence.candidates.filter(reserved.contains)
+        var candidates = Set((near + listed).filter(evidence.mayAdmit))
         if let text, reserved.contains(text) { candidates.insert(text) }
-        let suggestions = Set(candidates).union(listed.flatMap(reserved.plates(oneEditFrom:))).union(near).sorted()
+        // Only a read that is referred needs the plates close to the camera's candidates.
+        func suggestions() -> [String] {
+            candidates.union(listed).union(near).union(evidence.candidates.flatMap(reserved.plates(oneEditFrom:)))
+                .sorted()
+        }
 
         guard read.confidence >= configuration.minimumConfidence else {
-            return .refer(.lowConfidence, suggestions: suggestions)
+            return .refer(.lowConfidence, suggestions: suggestions())
         }
-        let ranked = candidates.filter(evidence.mayAdmit).map { (plate: $0, support: evidence.support(for: $0)) }
+        let ranked = candidates.map { (plate: $0, support: evidence.support(for: $0)) }
             .sorted { $0.support != $1.support ? $0.support > $1.support : $0.plate < $1.plate }
         let weight = configuration.reservedPriorWeight
         let total = ranked.reduce(0) { $0 + $1.support }
@@ -140,16 +144,17 @@ public struct PlateMatcher: Sendable {
             guard runnerUp < (1 - configuration.admitProbability) / 10,
                 ranked.dropFirst().allSatisfy({ evidence.prices($0.plate) })
             else {
-                return .refer(.ambiguous, suggestions: suggestions)
+                return .refer(.ambiguous, suggestions: suggestions())
             }
             return .match(
                 Match(plate: best.plate, rule: rule(to: best.plate, evidence), probability: probability(best.support)))
         }
         if ranked.count > 1, probability(ranked[0].support) + runnerUp >= configuration.admitProbability {
-            return .refer(.ambiguous, suggestions: suggestions)
+            return .refer(.ambiguous, suggestions: suggestions())
         }
-        if ranked.count == 1, ranked[0].plate == text { return .refer(.lowConfidence, suggestions: suggestions) }
-        return suggestions.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: suggestions)
+        if ranked.count == 1, ranked[0].plate == text { return .refer(.lowConfidence, suggestions: suggestions()) }
+        let close = suggestions()
+        return close.isEmpty ? .noMatch : .refer(.unsafeFuzzyMatch, suggestions: close)
     }
 
     private func rule(to plate: String, _ evidence: PlateEvidence) -> Rule {
