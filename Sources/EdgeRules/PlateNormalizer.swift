@@ -102,6 +102,21 @@ public enum PlateNormalizer {
         return scalar
     }
 
+    /// Whether a plate like `plate` (its length and its first character)
+    /// can carry `character` at `position`: no serial holds I or O, an
+    /// issuing letter is never a digit (except after 使), and a Hanzi stands
+    /// only first or, as a suffix, last. Looser than `normalize` (the
+    /// new-energy layout is not checked): it judges one character of a read
+    /// that may be wrong elsewhere.
+    public static func canHold(_ character: Character, at position: Int, of plate: [Character]) -> Bool {
+        switch position {
+        case 0: return provinces.contains(character) || character == "使"
+        case 1: return plate.first == "使" ? character.isASCIIDigit : character.isASCIIUppercase
+        case plate.count - 1 where suffixes.contains(character): return true
+        default: return isSerial(character)
+        }
+    }
+
     static func isSerial(_ character: Character) -> Bool {
         character.isASCIIDigit || (character.isASCIIUppercase && character != "I" && character != "O")
     }

@@ -74,9 +74,7 @@ struct Camera {
         let confidence = characters.reduce(0, +) / Double(characters.count)
         var likelihoods: [String: Double] = [:]
         for index in text.indices {
-            for alternative in ConfusionModel.alphabet(like: text[index]) where alternative != text[index] {
-                let share = model.share(of: alternative, whenWrongAbout: text[index])
-                guard share > 0 else { continue }
+            for (alternative, share) in model.shares(whenWrongAbout: text[index], at: index, of: text) {
                 var other = text
                 other[index] = alternative
                 likelihoods[String(other)] =

@@ -11,6 +11,9 @@ struct Tally {
     var neighboursAdmitted: [Camera.Evidence: Int] = [:]
     var misreadsAdmitted: [Camera.Evidence: Int] = [:]
     var wrongReservation: [Camera.Evidence: Int] = [:]
+    /// Misreads not admitted on per-character confidences, by the confusion
+    /// and where it fell: what a mall would look at to refit its model.
+    var referredConfusions: [String: Int] = [:]
 
     /// Matches every read of `trial` in every form of evidence and counts the outcomes.
     mutating func count(_ trial: Trial, matcher: PlateMatcher, book: PlateIndex) {
@@ -31,6 +34,8 @@ struct Tally {
                 } else {
                     wrongReservation[evidence, default: 0] += 1
                 }
+            } else if let (report, car) = trial.misread, evidence == .characters {
+                referredConfusions[Self.confusion(car, readAs: report.text), default: 0] += 1
             }
         }
         strangers += 1
@@ -53,6 +58,16 @@ struct Tally {
                     + "\(Self.rate(neighboursAdmitted[evidence] ?? 0, neighbours)) | "
                     + "\(Self.rate(misreadsAdmitted[evidence] ?? 0, misreads)) | \(wrongReservation[evidence] ?? 0) |")
         }
+        let commonest = referredConfusions.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        Swift.print(
+            "\nmisreads referred on per-character confidences, commonest first: "
+                + commonest.prefix(8).map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+    }
+
+    /// "T→1 at 4": the one character `read` differs from `car` by, and its position.
+    static func confusion(_ car: String, readAs read: String) -> String {
+        let pairs = zip(Array(car), Array(read)).enumerated().filter { $0.element.0 != $0.element.1 }
+        return pairs.map { "\($0.element.0)→\($0.element.1) at \($0.offset)" }.joined(separator: ", ")
     }
 
     static func rate(_ count: Int, _ total: Int) -> String {

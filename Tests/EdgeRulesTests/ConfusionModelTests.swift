@@ -16,20 +16,52 @@ import Testing
         #expect(model.rate(truth: truth, read: read) > 10 * model.otherRate)
     }
 
-    @Test func sharesOfOneReadCharacterAddUpToOne() {
+    @Test func sharesOfOneReadCharacterAddUpToOneAtEveryPosition() {
         let model = ConfusionModel.standard
-        for read in Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ["皖", "沪", "港"] {
-            let total = ConfusionModel.alphabet(like: read).reduce(0) { $0 + model.share(of: $1, whenWrongAbout: read) }
-            #expect(abs(total - 1) < 1e-9, "\(read): \(total)")
+        for plate in ["皖A12345", "粤Z1234港", "使1234567", "粤BD12345"].map(Array.init) {
+            for position in plate.indices {
+                for read in Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ["皖", "沪", "港"] {
+                    let shares = model.shares(whenWrongAbout: read, at: position, of: plate)
+                    let total = shares.reduce(0) { $0 + $1.share }
+                    #expect(shares.isEmpty || abs(total - 1) < 1e-9, "\(read) at \(position): \(total)")
+                    for (truth, share) in shares {
+                        #expect(model.share(of: truth, whenWrongAbout: read, at: position, of: plate) == share)
+                    }
+                }
+            }
         }
-        // Never across scripts: a digit is not a misread province.
-        #expect(model.share(of: "皖", whenWrongAbout: "1") == 0)
     }
 
-    @Test func commonCharactersWeighMoreThanRareOnes() {
-        // A weak 8 is read from B, 3 and 6; digits are far more common on serials.
+    @Test func onlyCharactersThePositionCanHoldAreTruths() {
         let model = ConfusionModel.standard
-        #expect(model.share(of: "3", whenWrongAbout: "8") > model.share(of: "B", whenWrongAbout: "8"))
+        let plate = Array("皖A12345")
+        // Never across scripts: a digit is not a misread province.
+        #expect(model.share(of: "皖", whenWrongAbout: "1", at: 2, of: plate) == 0)
+        // An issuing letter is never a digit: a weak G there is a C, in a serial a 6.
+        #expect(model.share(of: "C", whenWrongAbout: "G", at: 1, of: plate) > 0.5)
+        #expect(model.share(of: "6", whenWrongAbout: "G", at: 1, of: plate) == 0)
+        #expect(model.share(of: "6", whenWrongAbout: "G", at: 4, of: plate) > 0.5)
+        // No serial holds an O: a weak D in a serial is not one.
+        #expect(model.share(of: "O", whenWrongAbout: "D", at: 3, of: plate) == 0)
+        // A suffix Hanzi only last.
+        #expect(model.share(of: "澳", whenWrongAbout: "港", at: 6, of: plate) > 0.5)
+        #expect(model.share(of: "澳", whenWrongAbout: "港", at: 0, of: plate) == 0)
+    }
+
+    @Test func commonCharactersWeighMoreThanRareOnesWhereTheyAreCommon() {
+        // A weak 8 is read from B, 3 and 6; digits are far more common in most serial positions.
+        let model = ConfusionModel.standard
+        let plate = Array("皖A12345")
+        #expect(
+            model.share(of: "3", whenWrongAbout: "8", at: 5, of: plate)
+                > model.share(of: "B", whenWrongAbout: "8", at: 5, of: plate))
+        // The first serial character is a letter as often as a digit.
+        #expect(
+            model.share(of: "T", whenWrongAbout: "1", at: 2, of: plate) > 3
+                * model.share(of: "T", whenWrongAbout: "1", at: 5, of: plate))
+        #expect(
+            model.weight(of: "0", at: 2) == 1 && model.weight(of: "0", at: 7) == 5.5
+                && model.weight(of: "A", at: 5) == 1)
     }
 
     @Test func aFittedTableIsReadFromJSON() throws {
@@ -40,6 +72,9 @@ import Testing
         let weighted = try ConfusionModel(
             json: Array(#"{"otherRate":0,"confusions":[],"weights":{"皖":40}}"#.utf8))
         #expect(weighted.weights["皖"] == 40)
+        let positioned = try ConfusionModel(
+            json: Array(#"{"otherRate":0,"confusions":[],"weights":{"1":5},"positionWeights":{"2":{"1":2}}}"#.utf8))
+        #expect(positioned.weight(of: "1", at: 2) == 2 && positioned.weight(of: "1", at: 3) == 5)
     }
 
     @Test(arguments: [
@@ -72,6 +107,16 @@ import Testing
         (#"{"otherRate":0,"confusions":[],"weights":{"1":0}}"#, "weights.1", "above 0"),
         (#"{"otherRate":0,"confusions":[],"weights":{"€":2}}"#, "weights.€", "not a plate character"),
         (#"{"otherRate":true,"confusions":[]}"#, "otherRate", "wrong type"),
+        (#"{"otherRate":0,"confusions":[],"positionWeights":{"x":{"1":2}}}"#, "positionWeights.x", "positions"),
+        (#"{"otherRate":0,"confusions":[],"positionWeights":{"02":{"1":2}}}"#, "positionWeights.02", "positions"),
+        (#"{"otherRate":0,"confusions":[],"positionWeights":{"8":{"1":2}}}"#, "positionWeights.8", "0 to 7"),
+        (#"{"otherRate":0,"confusions":[],"positionWeights":{"-1":{"1":2}}}"#, "positionWeights.-1", "0 to 7"),
+        (#"{"otherRate":0,"confusions":[],"positionWeights":{"2":{"12":2}}}"#, "positionWeights.2.12", "one character"),
+        (
+            #"{"otherRate":0,"confusions":[],"positionWeights":{"2":{"1":1e300}}}"#, "positionWeights.2.1",
+            "at most 1000"
+        ),
+        (#"{"otherRate":0,"confusions":[],"positionWeights":{"2":[1]}}"#, "positionWeights.2", "wrong type"),
     ])
     func aBrokenTableIsRefusedNamingTheEntry(json: String, field: String, problem: String) {
         let error = #expect(throws: ConfusionModelError.self) { try ConfusionModel(json: Array(json.utf8)) }

@@ -46,6 +46,14 @@ import Testing
         #expect(outcome == .refer(.unsafeFuzzyMatch, suggestions: ["皖A8D9K2"]))
     }
 
+    @Test func aWeakIssuingLetterIsWeighedAmongLettersOnly() {
+        // A weak G in a serial is most often a 6; as the issuing letter it can only be a letter, most often C.
+        let serial = matcher.match(read("皖A12G45", characters: doubting(4, 0.4)), against: Set(["皖A12C45"]))
+        #expect(matched(serial) == nil)
+        let issuing = matcher.match(read("沪GC8Q11", characters: doubting(1, 0.4)), against: Set(["沪CC8Q11"]))
+        #expect(matched(issuing)?.rule == .confusion(position: 1, read: "G", reserved: "C"))
+    }
+
     @Test func oneReadAsSevenIsAConfusionToo() {
         let outcome = matcher.match(read("皖A72345", characters: doubting(2, 0.4)), against: reserved)
         #expect(matched(outcome)?.rule == .confusion(position: 2, read: "7", reserved: "1"))

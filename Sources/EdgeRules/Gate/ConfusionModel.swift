@@ -30,14 +30,16 @@ public struct ConfusionModel: Hashable, Sendable {
     /// its alphabet (1 where not given): a weak `8` is more often a `6`
     /// than a `B` partly because serials hold far more digits than letters.
     public let weights: [Character: Double]
+    /// Weights for one position of the plate (0-based), in place of
+    /// `weights` for the characters given: the first serial character is
+    /// a letter far more often than the fourth.
+    public let positionWeights: [Int: [Character: Double]]
     private let rates: [Pair: Double]
-    /// Per read character: the sum over every other character of its
-    /// alphabet of the rate at which it is read as this one.
-    private let ratesInto: [Character: Double]
 
-    public init(confusions: [Confusion], otherRate: Double, weights: [Character: Double] = [:])
-        throws(ConfusionModelError)
-    {
+    public init(
+        confusions: [Confusion], otherRate: Double, weights: [Character: Double] = [:],
+        positionWeights: [Int: [Character: Double]] = [:]
+    ) throws(ConfusionModelError) {
         guard otherRate.isFinite, (0...0.01).contains(otherRate) else {
             throw ConfusionModelError("otherRate", "a rate from 0 to 0.01 (substitutions the table does not list)")
         }
@@ -69,51 +71,85 @@ public struct ConfusionModel: Hashable, Sendable {
                 throw ConfusionModelError(field, "the rates at which \(confusion.truth) is misread add up to 1 or more")
             }
         }
-        for (character, weight) in weights.sorted(by: { $0.key < $1.key }) {
-            guard Self.alphabet(of: character) != nil else {
-                throw ConfusionModelError("weights.\(character)", "not a plate character")
+        try Self.check(weights, "weights")
+        for (position, weights) in positionWeights.sorted(by: { $0.key < $1.key }) {
+            guard (0..<Self.longestPlate).contains(position) else {
+                throw ConfusionModelError(
+                    "positionWeights.\(position)", "a position from 0 to \(Self.longestPlate - 1)")
             }
-            guard weight.isFinite, weight > 0, weight <= 1000 else {
-                throw ConfusionModelError("weights.\(character)", "a weight above 0, at most 1000")
-            }
+            try Self.check(weights, "positionWeights.\(position)")
         }
         self.confusions = confusions
         self.otherRate = otherRate
         self.weights = weights
+        self.positionWeights = positionWeights
         self.rates = rates
-        var ratesInto: [Character: Double] = [:]
-        for alphabet in Alphabet.allCases {
-            for read in alphabet.characters {
-                ratesInto[read] = alphabet.characters.reduce(0) { sum, truth in
-                    sum + Self.rate(truth: truth, read: read, listed: rates, otherRate: otherRate)
-                        * (weights[truth] ?? 1)
-                }
+    }
+
+    /// Plates hold 7 or 8 characters.
+    static let longestPlate = 8
+
+    private static func check(_ weights: [Character: Double], _ field: String) throws(ConfusionModelError) {
+        for (character, weight) in weights.sorted(by: { $0.key < $1.key }) {
+            guard Self.alphabet(of: character) != nil else {
+                throw ConfusionModelError("\(field).\(character)", "not a plate character")
+            }
+            guard weight.isFinite, weight > 0, weight <= 1000 else {
+                throw ConfusionModelError("\(field).\(character)", "a weight above 0, at most 1000")
             }
         }
-        self.ratesInto = ratesInto
     }
 
     /// How often `truth` is read as `read`: the listed rate, `otherRate`
     /// within one alphabet, else 0 (a digit is never read as a Hanzi).
     public func rate(truth: Character, read: Character) -> Double {
-        Self.rate(truth: truth, read: read, listed: rates, otherRate: otherRate)
-    }
-
-    private static func rate(truth: Character, read: Character, listed rates: [Pair: Double], otherRate: Double)
-        -> Double
-    {
         guard truth != read else { return 0 }
         if let listed = rates[Pair(truth: truth, read: read)] { return listed }
-        guard let alphabet = alphabet(of: truth), alphabet == Self.alphabet(of: read) else { return 0 }
+        guard let alphabet = Self.alphabet(of: truth), alphabet == Self.alphabet(of: read) else { return 0 }
         return otherRate
     }
 
-    /// Given that the camera wrote `read` and was wrong, the chance the plate
-    /// carries `truth` there: the share of `truth` among every character
-    /// read as `read`, each weighted by how common it is.
-    public func share(of truth: Character, whenWrongAbout read: Character) -> Double {
-        let into = ratesInto[read] ?? 0
-        return into > 0 ? rate(truth: truth, read: read) * (weights[truth] ?? 1) / into : 0
+    /// Given that the camera wrote `read` at `position` of `plate` and was
+    /// wrong, the chance the plate carries `truth` there: the share of
+    /// `truth` among the characters read as `read`, each weighted by how
+    /// common it is at that position. Only characters a plate can carry
+    /// there count (`PlateNormalizer.canHold`): a weak `G` as the issuing
+    /// letter is most likely a `C`, though in a serial it is most likely a `6`.
+    public func share(of truth: Character, whenWrongAbout read: Character, at position: Int, of plate: [Character])
+        -> Double
+    {
+        guard PlateNormalizer.canHold(truth, at: position, of: plate) else { return 0 }
+        let into = ratesInto(read, at: position, of: plate)
+        return into > 0 ? rate(truth: truth, read: read) * weight(of: truth, at: position) / into : 0
+    }
+
+    /// Every character `read` at `position` of `plate` may be in truth, with
+    /// its share as `share(of:whenWrongAbout:at:of:)` gives it: a camera's
+    /// candidates for that position.
+    public func shares(whenWrongAbout read: Character, at position: Int, of plate: [Character]) -> [(
+        truth: Character, share: Double
+    )] {
+        let into = ratesInto(read, at: position, of: plate)
+        guard into > 0 else { return [] }
+        return Self.alphabet(like: read).compactMap { truth in
+            guard PlateNormalizer.canHold(truth, at: position, of: plate) else { return nil }
+            let share = rate(truth: truth, read: read) * weight(of: truth, at: position) / into
+            return share > 0 ? (truth, share) : nil
+        }
+    }
+
+    /// The weighted rate at which any character a plate can carry at
+    /// `position` is read as `read`.
+    private func ratesInto(_ read: Character, at position: Int, of plate: [Character]) -> Double {
+        Self.alphabet(like: read).reduce(0) { sum, truth in
+            PlateNormalizer.canHold(truth, at: position, of: plate)
+                ? sum + rate(truth: truth, read: read) * weight(of: truth, at: position) : sum
+        }
+    }
+
+    /// How common `character` is at `position`, relative to the others of its alphabet.
+    public func weight(of character: Character, at position: Int) -> Double {
+        positionWeights[position]?[character] ?? weights[character] ?? 1
     }
 
     /// The listed ways `truth` is misread, for drawing misreads.
@@ -130,15 +166,18 @@ public struct ConfusionModel: Hashable, Sendable {
     /// The characters one plate position can hold, by script: a character
     /// is only ever confused within its own alphabet unless the table says
     /// otherwise (it cannot: `init` refuses such pairs).
-    enum Alphabet: CaseIterable {
+    enum Alphabet {
         case hanzi, latin
 
         var characters: [Character] {
             switch self {
-            case .hanzi: PlateNormalizer.plateHanzi.sorted()
-            case .latin: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            case .hanzi: Self.hanziCharacters
+            case .latin: Self.latinCharacters
             }
         }
+
+        private static let hanziCharacters = PlateNormalizer.plateHanzi.sorted()
+        private static let latinCharacters = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     }
 
     static func alphabet(of character: Character) -> Alphabet? {
@@ -155,12 +194,14 @@ public struct ConfusionModel: Hashable, Sendable {
 
     public static func == (lhs: ConfusionModel, rhs: ConfusionModel) -> Bool {
         lhs.confusions == rhs.confusions && lhs.otherRate == rhs.otherRate && lhs.weights == rhs.weights
+            && lhs.positionWeights == rhs.positionWeights
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(confusions)
         hasher.combine(otherRate)
         hasher.combine(weights)
+        hasher.combine(positionWeights)
     }
 }
 

@@ -105,26 +105,15 @@ struct PlateEvidence {
         guard let text, let characters, plate.count == text.count else { return 0 }
         var support = 1.0
         for index in text.indices {
-            let confidence = Self.canStand(text[index], at: index, in: text) ? characters[index] : 0
+            // A character no plate can carry where it was read is certainly a
+            // misread, whatever the camera's confidence in it.
+            let confidence = PlateNormalizer.canHold(text[index], at: index, of: text) ? characters[index] : 0
             support *=
                 plate[index] == text[index]
-                ? confidence : (1 - confidence) * model.share(of: plate[index], whenWrongAbout: text[index])
+                ? confidence
+                : (1 - confidence) * model.share(of: plate[index], whenWrongAbout: text[index], at: index, of: text)
         }
         return support
-    }
-
-    /// Whether a plate can carry `character` at `position` of `read`: a
-    /// character that cannot stand where it was read is certainly a
-    /// misread, whatever the camera's confidence in it. No serial holds I or
-    /// O, an issuing letter is never a digit (except after 使), and a Hanzi
-    /// stands only first or, as a suffix, last.
-    static func canStand(_ character: Character, at position: Int, in read: [Character]) -> Bool {
-        switch position {
-        case 0: return PlateNormalizer.provinces.contains(character) || character == "使"
-        case 1: return read[0] == "使" ? character.isASCIIDigit : character.isASCIIUppercase
-        case read.count - 1 where PlateNormalizer.suffixes.contains(character): return true
-        default: return character.isASCIIDigit || (character.isASCIIUppercase && character != "I" && character != "O")
-        }
     }
 
     /// The per-character confidence that makes `count` equal characters
