@@ -5,7 +5,9 @@ import Foundation
 /// reserved plates (each book holds the smaller ones, so one fleet serves
 /// all sizes) and every read as the JSON body of `POST /v1/gate/reads`,
 /// with what a right answer is. `deploy/scripts/plate-quality-api.py`
-/// seeds a demo fleet with the plates, posts the reads and counts.
+/// seeds a demo fleet with the plates, posts the reads and counts. The
+/// same reads are matched here too, so the API's figures can be checked
+/// against the engine's one for one.
 struct APIReads {
     struct Line: Encodable {
         var kind: String
@@ -48,10 +50,12 @@ struct APIReads {
         enum Keys: String, CodingKey { case plate, likelihood }
     }
 
+    /// - Returns: per book size, the engine's tally of the reads written.
     static func write(
-        to directory: String, camera: Camera, confusions: ConfusionModel, plates: [String], sizes: [Int],
+        to directory: String, camera: Camera, matcher: PlateMatcher, plates: [String], sizes: [Int],
         trials: Int, random: inout SplitMix64
-    ) throws {
+    ) throws -> [(size: Int, tally: Tally)] {
+        var tallies: [(size: Int, tally: Tally)] = []
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let largest = Book(drawing: sizes.max() ?? 0, from: plates, random: &random).plates
         var order = largest
@@ -63,8 +67,12 @@ struct APIReads {
             try (book.plates.joined(separator: "\n") + "\n").write(
                 toFile: "\(directory)/reservations-\(size).txt", atomically: true, encoding: .utf8)
             var lines: [String] = []
+            var tally = Tally()
             for _ in 0..<trials {
-                let trial = Trial(camera: camera, confusions: confusions, plates: plates, book: book, random: &random)
+                let trial = Trial(
+                    camera: camera, confusions: matcher.configuration.confusions, plates: plates, book: book,
+                    random: &random)
+                tally.count(trial, matcher: matcher, book: book.index)
                 for evidence in Camera.Evidence.allCases {
                     var cars = [
                         Line(kind: "stranger", evidence: evidence.rawValue, read: Body(trial.stranger.read(evidence)))
@@ -86,6 +94,8 @@ struct APIReads {
             }
             try (lines.joined(separator: "\n") + "\n").write(
                 toFile: "\(directory)/reads-\(size).jsonl", atomically: true, encoding: .utf8)
+            tallies.append((size, tally))
         }
+        return tallies
     }
 }

@@ -81,7 +81,9 @@ struct Camera {
                     confidence * (1 - characters[index]) * share / max(characters[index], 1e-9)
             }
         }
-        let candidates = likelihoods.filter { $0.value >= 0.001 }.sorted { $0.value > $1.value }.prefix(3)
+        // Ties broken by plate: a dictionary's order changes from run to run.
+        let candidates = likelihoods.filter { $0.value >= 0.001 }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
             .map { PlateMatcher.Candidate($0.key, likelihood: min($0.value, 1)) }
         var report = Report(
             text: String(text), confidence: confidence, characters: characters, candidates: Array(candidates))

@@ -68,10 +68,12 @@ struct PlateQuality: ParsableCommand {
                 model: try cameraModel.first.map(Self.load) ?? matcherConfusions, sure: try Self.range(sure, "--sure"),
                 unsure: try Self.range(unsure, "--unsure"))
             var random = SplitMix64(seed: seed)
-            try APIReads.write(
-                to: emit, camera: camera, confusions: matcherConfusions, plates: all, sizes: counts, trials: trials,
+            let tallies = try APIReads.write(
+                to: emit, camera: camera, matcher: matcher, plates: all, sizes: counts, trials: trials,
                 random: &random)
             print("wrote reservations-N.txt and reads-N.jsonl for N in \(reservations) to \(emit)")
+            print("\nthe same reads matched here (the API's answers must agree; each size keeps one book):")
+            for (size, tally) in tallies { tally.print(reservations: size) }
             return
         }
         print(

@@ -11,6 +11,9 @@ public final class MemoryReplicaStore: ReplicaStore {
         var clock: HybridTimestamp = .zero
         var cursors: [Channel: UInt64] = [:]
         var rows: [Channel: [RowRef: SnapshotRow]] = [:]
+        /// Rows holding a local change the hub's log has not brought back
+        /// yet, with that change's content hash (§12).
+        var pending: [RowRef: String] = [:]
         /// `firstAckedAt`: when a hub in an earlier history acknowledged it
         /// (§9.6); nil for a change never acknowledged.
         var outbox: [(change: Change, chain: String, firstAckedAt: UInt64?)] = []
@@ -105,18 +108,26 @@ public final class MemoryReplicaStore: ReplicaStore {
         committed()
     }
 
+    /// As the SQLite replica: a local write marks its row pending until the
+    /// hub's log brings the change back.
     private func apply(_ change: Change, seq: UInt64?) {
         let ref = change.row
         var row =
             state.rows[change.channel]?[ref] ?? SnapshotRow(table: ref.table, key: ref.key, seq: 0, state: RowState())
         row.state.apply(change)
-        if let seq { row.seq = max(row.seq, seq) }
+        if let seq {
+            row.seq = max(row.seq, seq)
+            if state.pending[ref] == change.contentHash { state.pending[ref] = nil }
+        } else {
+            state.pending[ref] = change.contentHash
+        }
         state.rows[change.channel, default: [:]][ref] = row
     }
 
     public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
         var table: [RowRef: SnapshotRow] = [:]
         for row in rows { table[row.ref] = row }
+        for ref in state.rows[channel].map({ Array($0.keys) }) ?? [] { state.pending[ref] = nil }
         state.rows[channel] = table
         for (change, _, firstAckedAt) in state.outbox where change.channel == channel && firstAckedAt == nil {
             apply(change, seq: nil)
@@ -230,6 +241,7 @@ public final class MemoryReplicaStore: ReplicaStore {
             for (ref, row) in rows
             where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
                 state.rows[channel]![ref] = nil
+                state.pending[ref] = nil
                 dropped.append(ref)
             }
         }
@@ -239,7 +251,7 @@ public final class MemoryReplicaStore: ReplicaStore {
 
     public func collectTombstones(channel: Channel, floor: UInt64) throws {
         guard let rows = state.rows[channel] else { return }
-        let dead = rows.values.filter { $0.state.isTombstone && $0.seq <= floor }
+        let dead = rows.values.filter { $0.state.isTombstone && $0.seq <= floor && state.pending[$0.ref] == nil }
         guard !dead.isEmpty else { return }
         for row in dead { state.rows[channel]![row.ref] = nil }
         committed()

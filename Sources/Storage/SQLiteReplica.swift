@@ -44,6 +44,12 @@ public final class SQLiteReplica: ReplicaStore {
         migrator.registerMigration("v7-outbox-by-age") { db in
             try db.execute(sql: "CREATE INDEX outbox_by_age ON outbox (hlc_wall, hlc_counter)")
         }
+        // The content hash of the last local change merged into a row, until
+        // the hub's log brings that change back (§12): such a row is not
+        // forgotten as a tombstone, whatever the floor.
+        migrator.registerMigration("v8-pending-rows") { db in
+            try db.execute(sql: "ALTER TABLE rows ADD COLUMN pending TEXT")
+        }
         return migrator
     }
 
@@ -220,7 +226,7 @@ public final class SQLiteReplica: ReplicaStore {
     public func collectTombstones(channel: Channel, floor: UInt64) throws {
         try database.write { db in
             try db.execute(
-                sql: "DELETE FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ?",
+                sql: "DELETE FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ? AND pending IS NULL",
                 arguments: [channel.name, Int64(floor)])
         }
     }
@@ -274,29 +280,39 @@ public final class SQLiteReplica: ReplicaStore {
 
     // MARK: Helpers
 
+    /// Merges `change` into its row: a local write (`seq` nil) leaves the
+    /// row's seq alone and marks it pending until the hub's log brings the
+    /// change back; a log entry raises the seq and clears the mark it answers.
     private static func apply(_ change: Change, seq: UInt64?, _ db: Database) throws {
         let existing = try Row.fetchOne(
-            db, sql: "SELECT seq, state FROM rows WHERE table_name = ? AND key = ?",
+            db, sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?",
             arguments: [change.table, change.key])
         var row = SnapshotRow(table: change.table, key: change.key, seq: 0, state: RowState())
+        var pending: String?
         if let existing {
             row.seq = UInt64(existing["seq"] as Int64)
             row.state = try StoredJSON.decode(RowState.self, existing["state"])
+            pending = existing["pending"]
         }
         row.state.apply(change)
-        if let seq { row.seq = max(row.seq, seq) }
-        try save(row, channel: change.channel, db)
+        if let seq {
+            row.seq = max(row.seq, seq)
+            if pending == change.contentHash { pending = nil }
+        } else {
+            pending = change.contentHash
+        }
+        try save(row, channel: change.channel, pending: pending, db)
     }
 
-    private static func save(_ row: SnapshotRow, channel: Channel, _ db: Database) throws {
+    private static func save(_ row: SnapshotRow, channel: Channel, pending: String? = nil, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at, pending)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table),
+                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table), pending,
             ])
     }
 

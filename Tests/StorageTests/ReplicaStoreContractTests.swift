@@ -260,6 +260,52 @@ import Testing
         try store.collectTombstones(channel: Self.channel, floor: 2)
         #expect(try store.row(RowRef(table: "reservations", key: "r-1")) == nil)
     }
+
+    /// §12: a node's own delete of a row the floor has passed must not be
+    /// forgotten before the hub's log brings it back, or the row returns
+    /// as never inserted while the hub holds it inserted.
+    @Test(arguments: Kind.allCases)
+    func anOwnDeleteIsKeptUntilTheHubsLogBringsItBack(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let ref = RowRef(table: "reservations", key: "r-1")
+        var insert = Self.change(1)
+        insert.id = ChangeID(origin: "gate-2", epoch: 1, seq: 1)
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 1, change: insert)], upTo: 1, clock: .zero)
+        let delete = Self.change(1, op: .delete)
+        try store.commitLocal([delete], clock: .zero)
+        // Reconnecting, the node hears the retained status (floor 5) before the delete comes back.
+        try store.collectTombstones(channel: Self.channel, floor: 5)
+        #expect(try store.row(ref)?.isTombstone == true)
+        #expect(try store.row(ref)?.inserted == true)
+
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 6, change: delete)], upTo: 6, clock: .zero)
+        var atTheHub = RowState()
+        atTheHub.apply(insert)
+        atTheHub.apply(delete)
+        #expect(try store.row(ref) == atTheHub)
+        try store.collectTombstones(channel: Self.channel, floor: 5)
+        #expect(try store.row(ref) != nil)
+        try store.collectTombstones(channel: Self.channel, floor: 6)
+        #expect(try store.row(ref) == nil)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func anOfflineInsertAndDeleteStayDeletedWhileTheHubSendsThemBackOneByOne(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let ref = RowRef(table: "reservations", key: "r-1")
+        let (insert, delete) = (Self.change(1), Self.change(2, op: .delete))
+        try store.commitLocal([insert, delete], clock: .zero)
+        try store.collectTombstones(channel: Self.channel, floor: 3)
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 4, change: insert)], upTo: 4, clock: .zero)
+        #expect(try store.row(ref)?.isVisible == false)
+        try store.collectTombstones(channel: Self.channel, floor: 4)
+        #expect(try store.row(ref) != nil)
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 5, change: delete)], upTo: 5, clock: .zero)
+        try store.collectTombstones(channel: Self.channel, floor: 5)
+        #expect(try store.row(ref) == nil)
+    }
 }
 
 @Suite struct SQLiteDurabilityTests {
