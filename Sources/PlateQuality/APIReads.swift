@@ -1,11 +1,13 @@
 import EdgeRules
 import Foundation
 
-/// The same trials written out for a gate's real API: per book size, the
-/// reserved plates (each book holds the smaller ones, so one fleet serves
-/// all sizes) and every read as the JSON body of `POST /v1/gate/reads`,
-/// with what a right answer is. `deploy/scripts/plate-quality-api.py`
-/// seeds a demo fleet with the plates, posts the reads and counts. The
+/// The same trials written out for a gate's real API: per book size,
+/// several books of reserved plates (`book-N-K.txt`), each with its reads
+/// as JSON bodies of `POST /v1/gate/reads` and what a right answer is
+/// (`reads-N-K.jsonl`). `deploy/scripts/plate-quality-api.py` seeds each
+/// book into a running fleet, posts its reads, cancels it and counts: so
+/// the misreads fall on many cars, as in the engine's figures, and not on
+/// the few of one book. The
 /// same reads are matched here too, so the API's figures can be checked
 /// against the engine's one for one.
 struct APIReads {
@@ -50,52 +52,63 @@ struct APIReads {
         enum Keys: String, CodingKey { case plate, likelihood }
     }
 
+    /// `trialsPerBook` trials on each book, `trials` in all per size.
     /// - Returns: per book size, the engine's tally of the reads written.
     static func write(
         to directory: String, camera: Camera, matcher: PlateMatcher, plates: [String], sizes: [Int],
-        trials: Int, random: inout SplitMix64
+        trials: Int, trialsPerBook: Int, random: inout SplitMix64
     ) throws -> [(size: Int, tally: Tally)] {
         var tallies: [(size: Int, tally: Tally)] = []
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let largest = Book(drawing: sizes.max() ?? 0, from: plates, random: &random).plates
-        var order = largest
-        for index in order.indices.reversed() { order.swapAt(index, random.next(below: index + 1)) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for size in sizes.sorted() {
-            let book = Book(plates: Array(order.prefix(size)))
-            try (book.plates.joined(separator: "\n") + "\n").write(
-                toFile: "\(directory)/reservations-\(size).txt", atomically: true, encoding: .utf8)
-            var lines: [String] = []
             var tally = Tally()
-            for _ in 0..<trials {
-                let trial = Trial(
-                    camera: camera, confusions: matcher.configuration.confusions, plates: plates, book: book,
-                    random: &random)
-                tally.count(trial, matcher: matcher, book: book.index)
-                for evidence in Camera.Evidence.allCases {
-                    var cars = [
-                        Line(kind: "stranger", evidence: evidence.rawValue, read: Body(trial.stranger.read(evidence)))
-                    ]
-                    if let (report, decoy) = trial.neighbour {
-                        cars.append(
-                            Line(
-                                kind: "neighbour", evidence: evidence.rawValue,
-                                read: Body(report.read(evidence, decoy: decoy))))
-                    }
-                    if let (report, car) = trial.misread {
-                        cars.append(
-                            Line(
-                                kind: "misread", evidence: evidence.rawValue, expect: car,
-                                read: Body(report.read(evidence))))
-                    }
-                    lines += try cars.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-                }
+            for (number, start) in stride(from: 0, to: trials, by: trialsPerBook).enumerated() {
+                let book = Book(drawing: size, from: plates, random: &random)
+                let lines = try reads(
+                    min(trialsPerBook, trials - start), on: book, camera: camera, matcher: matcher, plates: plates,
+                    encoder: encoder, tally: &tally, random: &random)
+                try (book.plates.joined(separator: "\n") + "\n").write(
+                    toFile: "\(directory)/book-\(size)-\(number).txt", atomically: true, encoding: .utf8)
+                try (lines.joined(separator: "\n") + "\n").write(
+                    toFile: "\(directory)/reads-\(size)-\(number).jsonl", atomically: true, encoding: .utf8)
             }
-            try (lines.joined(separator: "\n") + "\n").write(
-                toFile: "\(directory)/reads-\(size).jsonl", atomically: true, encoding: .utf8)
             tallies.append((size, tally))
         }
         return tallies
+    }
+
+    /// The JSON lines of `count` trials on `book`, counted into `tally` as the engine matches them.
+    private static func reads(
+        _ count: Int, on book: Book, camera: Camera, matcher: PlateMatcher, plates: [String], encoder: JSONEncoder,
+        tally: inout Tally, random: inout SplitMix64
+    ) throws -> [String] {
+        var lines: [String] = []
+        for _ in 0..<count {
+            let trial = Trial(
+                camera: camera, confusions: matcher.configuration.confusions, plates: plates, book: book,
+                random: &random)
+            tally.count(trial, matcher: matcher, book: book.index)
+            for evidence in Camera.Evidence.allCases {
+                var cars = [
+                    Line(kind: "stranger", evidence: evidence.rawValue, read: Body(trial.stranger.read(evidence)))
+                ]
+                if let (report, decoy) = trial.neighbour {
+                    cars.append(
+                        Line(
+                            kind: "neighbour", evidence: evidence.rawValue,
+                            read: Body(report.read(evidence, decoy: decoy))))
+                }
+                if let (report, car) = trial.misread {
+                    cars.append(
+                        Line(
+                            kind: "misread", evidence: evidence.rawValue, expect: car,
+                            read: Body(report.read(evidence))))
+                }
+                lines += try cars.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            }
+        }
+        return lines
     }
 }

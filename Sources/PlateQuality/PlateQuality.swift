@@ -49,6 +49,14 @@ struct PlateQuality: ParsableCommand {
     @Option(help: "Write the reads for a gate's real API to this directory instead of matching them here.")
     var emit: String?
 
+    @Option(help: "With --emit: trials on each book of reservations (each is seeded, read against and cancelled).")
+    var bookTrials = 200
+
+    func validate() throws {
+        guard (1...10_000_000).contains(trials) else { throw ValidationError("--trials: from 1 to 10,000,000") }
+        guard bookTrials >= 1 else { throw ValidationError("--book-trials: at least 1") }
+    }
+
     func run() throws {
         let all = try String(contentsOfFile: plates, encoding: .utf8).split(separator: "\n").map(String.init)
         let matcherConfusions = try matcherModel.map(Self.load) ?? .standard
@@ -70,9 +78,9 @@ struct PlateQuality: ParsableCommand {
             var random = SplitMix64(seed: seed)
             let tallies = try APIReads.write(
                 to: emit, camera: camera, matcher: matcher, plates: all, sizes: counts, trials: trials,
-                random: &random)
-            print("wrote reservations-N.txt and reads-N.jsonl for N in \(reservations) to \(emit)")
-            print("\nthe same reads matched here (the API's answers must agree; each size keeps one book):")
+                trialsPerBook: bookTrials, random: &random)
+            print("wrote book-N-K.txt and reads-N-K.jsonl for N in \(reservations) to \(emit)")
+            print("\nthe same reads matched here (the API's answers must agree):")
             for (size, tally) in tallies { tally.print(reservations: size) }
             return
         }

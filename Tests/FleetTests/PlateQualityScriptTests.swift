@@ -15,7 +15,9 @@ extension FleetIntegrationTests {
         let plates = Fleet.repository.appendingPathComponent("../shared/data/plates/ccpd-plates.txt").standardized.path
         let emitted = try ChildProcess(
             executable: Fleet.executable("plate-quality"),
-            arguments: ["--plates", plates, "--trials", "4", "--reservations", "5,20", "--emit", reads],
+            arguments: [
+                "--plates", plates, "--trials", "4", "--book-trials", "2", "--reservations", "5,20", "--emit", reads,
+            ],
             outputFile: fleet.directory.appendingPathComponent("emit.txt").path)
         #expect(await emitted.exited() == 0)
         let output = fleet.directory.appendingPathComponent("plate-quality.txt").path
@@ -25,7 +27,8 @@ extension FleetIntegrationTests {
         let status = await measured.exited()
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         #expect(status == 0, "\(text)")
-        #expect(text.contains("20 active reservations through gate-north-1's API"), "\(text)")
+        // Two books per size, the first cancelled before the second is read against.
+        #expect(text.contains("20 active reservations through gate-north-1's API (2 books"), "\(text)")
         // Every form of evidence was posted and answered, and no read matched a wrong reservation.
         for evidence in ["overall confidence only", "per-character confidences", "candidates with likelihoods", "both"]
         {

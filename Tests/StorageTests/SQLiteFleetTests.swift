@@ -81,6 +81,53 @@ import Testing
                 == .text("inside"))
     }
 
+    /// §12: a lounge desk closes out a visit offline by deleting it; while it
+    /// is away the hub's floor passes the visit's seq. Back online, the
+    /// retained status arrives before the delete comes back: the desk must
+    /// not forget its own tombstone, or it ends up holding the visit as never
+    /// inserted while the hub holds it inserted.
+    @Test func anOfflineDeleteOfARowBelowTheFloorComesBackAsTheHubHoldsIt() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["lounge-1": .init(mall: "m", role: .lounge)]),
+            store: SQLiteHubStore(path: hubPath))
+        let node = try NodeEngine(
+            configuration: .init(node: "lounge-1", mall: "m", role: .lounge),
+            store: SQLiteReplica(path: directory.appendingPathComponent("lounge-1.sqlite").path))
+        let now: UInt64 = 1_800_000_000_000
+        let visit = { (key: String) -> LocalWrite in
+            .insert("lounge_visits", key, ["member_id": .text("m-1"), "status": .text("open"), "guests": .int(0)])
+        }
+        _ = try hub.write([visit("v-1"), visit("v-2")], mall: "m", now: now)
+        _ = try hub.write([.delete("lounge_visits", "v-2")], mall: "m", now: now)
+        try exchange(
+            node: node, hub: hub,
+            try node.connectionChanged(up: true, now: now) + (try node.receive(hub.status(now: now).message, now: now)),
+            now: now)
+        let ref = RowRef(table: "lounge_visits", key: "v-1")
+        #expect(try node.store.row(ref)?.isVisible == true)
+        // The desk reports its cursor, drops off the network and closes the visit out.
+        for message in try node.tick(now: now + 2000) {
+            _ = hub.receive(topic: message.topic, message: message.message, now: now + 2000)
+        }
+        _ = try node.connectionChanged(up: false, now: now + 3000)
+        try node.commit([.delete("lounge_visits", "v-1")], now: now + 3000)
+        // Meanwhile the hub collects v-2's tombstone and raises the floor past v-1.
+        _ = try hub.tick(now: now + 20_000)
+        let lounge = Channel(mall: "m", kind: .lounge)
+        let floor = try #require(hub.floors[lounge])
+        #expect(floor >= (try #require(try hub.store.row(ref))).seq)
+
+        let back = now + 30_000
+        let hello = try node.connectionChanged(up: true, now: back)
+        try exchange(
+            node: node, hub: hub, (try node.receive(hub.status(now: back).message, now: back)) + hello, now: back)
+        #expect(node.outboxStatus.depth == 0)
+        let atTheHub = try #require(try hub.store.row(ref))
+        #expect(atTheHub.state.isTombstone && atTheHub.state.inserted)
+        #expect(try node.store.row(ref) == atTheHub.state)
+    }
+
     /// How many times the hub logged an insert of `table`/`key`.
     func loggedInserts(_ hub: HubEngine<SQLiteHubStore>, _ table: String, _ key: String) throws -> Int {
         try hub.store.database.read { db in
