@@ -81,6 +81,9 @@ public final class World {
     var trace = TraceHash()
     var report: SimulationReport
     let codec = WireCodec()
+    /// With `roundTripCodec`: the first messages of each type as they went
+    /// over the wire, for checking real traffic against the published schemas.
+    public private(set) var wireSamples: [String: [String]] = [:]
 
     // Fault dials, live during the faulty part of the day.
     var faultsActive = false
@@ -345,7 +348,11 @@ public final class World {
         report.messagesDelivered += 1
         var message = delivery.message
         if configuration.roundTripCodec {
-            guard let decoded = try? codec.decode(codec.encode(message)), decoded == message else {
+            let encoded = codec.encode(message)
+            if wireSamples[message.type, default: []].count < 200 {
+                wireSamples[message.type, default: []].append(String(decoding: encoded, as: UTF8.self))
+            }
+            guard let decoded = try? codec.decode(encoded), decoded == message else {
                 fail("codec round trip changed a \(message.type) message")
                 return
             }

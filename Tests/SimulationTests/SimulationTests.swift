@@ -1,3 +1,4 @@
+import Foundation
 import Simulation
 import Testing
 
@@ -24,10 +25,36 @@ import Testing
         #expect(first.changes == second.changes)
     }
 
-    @Test func everyMessageSurvivesTheJSONCodec() {
-        let report = World(configuration: .init(seed: 5, mode: .safety, dayMillis: 3 * 60_000, roundTripCodec: true))
-            .run()
+    @Test func everyMessageSurvivesTheJSONCodec() throws {
+        let world = World(configuration: .init(seed: 5, mode: .safety, dayMillis: 3 * 60_000, roundTripCodec: true))
+        let report = world.run()
         #expect(report.failures.isEmpty, "seed 5: \(report.failures)")
+
+        // and what went over the wire is what the published JSON schemas describe
+        // (an implementation written from the spec validates real traffic with them).
+        let kinds = ["ack", "batch", "birth", "changes", "heartbeat", "hub-status", "snapshot", "snapshot-request"]
+        #expect(Set(kinds).isSubset(of: world.wireSamples.keys), "\(world.wireSamples.keys.sorted())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wire-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lines = world.wireSamples.sorted { $0.key < $1.key }.flatMap { type, payloads in
+            payloads.map { "{\"type\": \"\(type)\", \"payload\": \($0)}" }
+        }
+        try lines.joined(separator: "\n").write(
+            to: directory.appendingPathComponent("seed-5.jsonl"), atomically: true, encoding: .utf8)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../deploy/scripts/check-protocol-schemas.py").standardized.path
+        let checker = Process()
+        checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        checker.arguments = ["python3", script, directory.path]
+        let output = Pipe()
+        checker.standardOutput = output
+        try checker.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        checker.waitUntilExit()
+        #expect(checker.terminationStatus == 0, "\(text.suffix(3000))")
+        let checked = text.components(separatedBy: " messages checked").first?.split(separator: "\n").last
+        #expect(checked.flatMap { Int($0) } ?? 0 > lines.count, "\(text.suffix(500))")
     }
 
     @Test(arguments: [6, 7] as [UInt64])
