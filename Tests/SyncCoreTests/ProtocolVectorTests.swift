@@ -1,4 +1,5 @@
 import Foundation
+import Simulation
 import Testing
 
 @testable import SyncCore
@@ -27,6 +28,27 @@ import Testing
                 #expect(error.code.rawValue == code, "\(file): \(error) (\(vector.description))")
             }
         }
+    }
+
+    /// A newer hub may replicate a kind of data no role of this version
+    /// knows; its status must still be read, without that kind (§16).
+    @Test func aStatusNamingAnUnknownChannelKindIsReadWithoutIt() throws {
+        let vector = try ProtocolVectors.load("valid/hub-status-unknown-channel-kind.json")
+        guard case .hubStatus(let status) = try WireCodec().decode(vector.payload) else {
+            Issue.record("not a hub status")
+            return
+        }
+        let parking = Channel(mall: "mall-1", kind: .parking)
+        #expect(status.heads == [ChannelPosition(channel: parking, seq: 1215)])
+        #expect(status.floors == [ChannelPosition(channel: parking, seq: 1100)])
+
+        // and a node that hears it keeps syncing the channels it knows.
+        let node = try NodeEngine(
+            configuration: .init(node: "gate-1", mall: "mall-1", role: .gate),
+            store: MemoryReplicaStore())
+        _ = try node.connectionChanged(up: true, now: 1_732_350_002_000)
+        let requests = try node.receive(.hubStatus(status), now: 1_732_350_002_200)
+        #expect(requests.contains { if case .snapshotRequest = $0.message { true } else { false } })
     }
 
     @Test func vectorSetCoversEveryMessageTypeAndError() throws {
