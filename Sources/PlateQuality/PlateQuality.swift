@@ -80,7 +80,7 @@ struct PlateQuality: ParsableCommand {
                 to: emit, camera: camera, matcher: matcher, plates: all, sizes: counts, trials: trials,
                 trialsPerBook: bookTrials, random: &random)
             print("wrote book-N-K.txt and reads-N-K.jsonl for N in \(reservations) to \(emit)")
-            print("\nthe same reads matched here (the API's answers must agree):")
+            print("\nthe same reads matched here, to compare with the API's (a demo fleet's own reservations aside):")
             for (size, tally) in tallies { tally.print(reservations: size) }
             return
         }

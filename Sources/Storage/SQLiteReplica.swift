@@ -46,9 +46,19 @@ public final class SQLiteReplica: ReplicaStore {
         }
         // The content hash of the last local change merged into a row, until
         // the hub's log brings that change back (§12): such a row is not
-        // forgotten as a tombstone, whatever the floor.
+        // forgotten as a tombstone, whatever the floor. The upgrade is a
+        // restart, and the first status after it collects tombstones: the
+        // rows of changes still waiting for the hub are marked at once.
         migrator.registerMigration("v8-pending-rows") { db in
             try db.execute(sql: "ALTER TABLE rows ADD COLUMN pending TEXT")
+            let waiting = try String.fetchCursor(
+                db, sql: "SELECT change FROM outbox WHERE first_acked_at IS NULL ORDER BY epoch, seq")
+            while let text = try waiting.next() {
+                let change = try StoredJSON.decode(Change.self, text)
+                try db.execute(
+                    sql: "UPDATE rows SET pending = ? WHERE table_name = ? AND key = ?",
+                    arguments: [change.contentHash, change.table, change.key])
+            }
         }
         return migrator
     }

@@ -364,6 +364,10 @@ private struct ForwardPosition: Decodable {
             throw DecodingError.dataCorruptedError(
                 forKey: .channel, in: container, debugDescription: "a channel is mall/kind")
         }
+        // Left out, so the check of every integer field (§6.3) never sees it: checked here.
+        guard seq <= WireMessage.maxInteger else {
+            throw WireError(.invalid, "field seq above 2^53 - 1")
+        }
         known = nil
     }
 }

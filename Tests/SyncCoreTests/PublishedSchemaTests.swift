@@ -50,7 +50,9 @@ import Testing
         let lines = try String(contentsOf: spec, encoding: .utf8).split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex { $0.hasPrefix(header) }, "no table \(header) in SPEC.md")
         return lines[(start + 2)...].prefix { $0.hasPrefix("|") }.map { line in
-            line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            // Empty cells count: "| a || c |" is three cells.
+            line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { $0.trimmingCharacters(in: .whitespaces) }
         }
     }
 
@@ -91,6 +93,7 @@ import Testing
     /// §3.1 lists what each role replicates.
     @Test func theSpecsTableOfRolesListsTheirSubscriptions() throws {
         let rows = try Self.specTable("| role | replicates (subscriptions) |")
+        #expect(Set(rows.map { $0[0] }) == Set(Role.allCases.map(\.rawValue)))
         for role in Role.allCases where role != .hub {
             let row = try #require(rows.first { $0[0] == role.rawValue }, "\(role)")
             #expect(row[1] == role.subscriptions.map(\.rawValue).joined(separator: ", "), "\(role)")

@@ -2,8 +2,8 @@
 """Validates sync-protocol messages against the published JSON schemas
 (sync-protocol/schemas/, draft 2020-12), as an implementation written from
 the spec alone would: every valid vector in sync-protocol/vectors/valid/,
-and every message in the given directories (files of one JSON message
-each, or JSON lines of {"type", "payload"}; real traffic a test captured).
+and every message in the files of the given directories (JSON lines of
+{"type", "payload"}: real traffic a test captured).
 Exits 1 naming each message the schemas refuse, with the schema's reason.
 Installs the jsonschema package with pip when it is missing.
 Usage: check-protocol-schemas.py [MESSAGES_DIR ...]"""
@@ -12,8 +12,9 @@ import glob, json, os, subprocess, sys
 try:
     import jsonschema, referencing
 except ImportError:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "jsonschema"], check=False) == 0 or \
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--break-system-packages", "jsonschema"])
+    install = [sys.executable, "-m", "pip", "install", "-q", "jsonschema>=4.18"]
+    if subprocess.run(install).returncode != 0:
+        subprocess.run(install + ["--break-system-packages"])
     import jsonschema, referencing
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../sync-protocol")
@@ -31,15 +32,24 @@ def messages():
             yield os.path.relpath(path, root), vector["expect"]["type"], vector["payload"]
     for directory in sys.argv[1:]:
         for path in sorted(glob.glob(os.path.join(directory, "*"))):
-            for number, line in enumerate(open(path), 1):
+            if not os.path.isfile(path):
+                continue
+            for number, line in enumerate(open(path, encoding="utf-8"), 1):
                 if line.strip():
-                    message = json.loads(line)
-                    yield f"{path}:{number}", message["type"], message["payload"]
+                    try:
+                        message = json.loads(line)
+                        yield f"{path}:{number}", message["type"], message["payload"]
+                    except (ValueError, KeyError, TypeError) as error:
+                        yield f"{path}:{number}", None, f"not a JSON line of type and payload: {error}"
 
 
 checked, refused = 0, 0
 for name, kind, payload in messages():
     checked += 1
+    if kind is None:
+        refused += 1
+        print(f"{name}: {payload}")
+        continue
     validator = validators.get(kind)
     if validator is None:
         refused += 1
