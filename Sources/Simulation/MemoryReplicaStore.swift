@@ -80,7 +80,8 @@ public final class MemoryReplicaStore: ReplicaStore {
 
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
         for change in changes {
-            apply(change, seq: nil)
+            let contentHash = change.contentHash
+            apply(change, .local(contentHash: contentHash))
             var previous = ""
             if change.id.seq > 1 {
                 guard let tip = state.chainTip, tip.epoch == change.id.epoch, tip.seq + 1 == change.id.seq else {
@@ -88,7 +89,7 @@ public final class MemoryReplicaStore: ReplicaStore {
                 }
                 previous = tip.chain
             }
-            let chain = SequenceChain.next(after: previous, contentHash: change.contentHash)
+            let chain = SequenceChain.next(after: previous, contentHash: contentHash)
             state.outbox.append((change, chain, nil))
             state.chainTip = (change.id.epoch, change.id.seq, chain)
         }
@@ -101,25 +102,31 @@ public final class MemoryReplicaStore: ReplicaStore {
         let cursor = state.cursors[channel] ?? 0
         for entry in entries {
             if entry.seq <= cursor { duplicateApplications += 1 }
-            apply(entry.change, seq: entry.seq)
+            apply(entry.change, .logged(seq: entry.seq))
         }
         state.cursors[channel] = max(cursor, upTo)
         state.clock = max(state.clock, clock)
         committed()
     }
 
+    /// Where a change merged into a row comes from.
+    private enum Merge {
+        case local(contentHash: String)
+        case logged(seq: UInt64)
+    }
+
     /// As the SQLite replica: a local write marks its row pending until the
     /// hub's log brings the change back.
-    private func apply(_ change: Change, seq: UInt64?) {
+    private func apply(_ change: Change, _ merge: Merge) {
         let ref = change.row
         var row =
             state.rows[change.channel]?[ref] ?? SnapshotRow(table: ref.table, key: ref.key, seq: 0, state: RowState())
         row.state.apply(change)
-        if let seq {
+        switch merge {
+        case .local(let contentHash): state.pending[ref] = contentHash
+        case .logged(let seq):
             row.seq = max(row.seq, seq)
-            if state.pending[ref] == change.contentHash { state.pending[ref] = nil }
-        } else {
-            state.pending[ref] = change.contentHash
+            if let mark = state.pending[ref], mark == change.contentHash { state.pending[ref] = nil }
         }
         state.rows[change.channel, default: [:]][ref] = row
     }
@@ -130,7 +137,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         for ref in state.rows[channel].map({ Array($0.keys) }) ?? [] { state.pending[ref] = nil }
         state.rows[channel] = table
         for (change, _, firstAckedAt) in state.outbox where change.channel == channel && firstAckedAt == nil {
-            apply(change, seq: nil)
+            apply(change, .local(contentHash: change.contentHash))
         }
         state.cursors[channel] = at
         snapshotInstalls += 1

@@ -97,7 +97,8 @@ public final class SQLiteReplica: ReplicaStore {
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
         try database.write { db in
             for change in changes {
-                try Self.apply(change, seq: nil, db)
+                let contentHash = change.contentHash
+                try Self.apply(change, .local(contentHash: contentHash), db)
                 var previous = ""
                 if change.id.seq > 1 {
                     guard try Self.meta(db, "chain_epoch") == change.id.epoch,
@@ -105,7 +106,7 @@ public final class SQLiteReplica: ReplicaStore {
                     else { throw StorageError(.corrupt, "outbox sequence broken at \(change.id)") }
                     previous = try Self.metaText(db, "chain")
                 }
-                let chain = SequenceChain.next(after: previous, contentHash: change.contentHash)
+                let chain = SequenceChain.next(after: previous, contentHash: contentHash)
                 try Self.setChainTip(db, epoch: change.id.epoch, seq: change.id.seq, chain: chain)
                 try db.execute(
                     sql: """
@@ -130,7 +131,7 @@ public final class SQLiteReplica: ReplicaStore {
 
     public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
         try database.write { db in
-            for entry in entries { try Self.apply(entry.change, seq: entry.seq, db) }
+            for entry in entries { try Self.apply(entry.change, .logged(seq: entry.seq), db) }
             try db.execute(
                 sql: """
                     INSERT INTO cursors (channel, seq) VALUES (?, ?)
@@ -150,7 +151,10 @@ public final class SQLiteReplica: ReplicaStore {
             let pending = try String.fetchAll(
                 db, sql: "SELECT change FROM outbox WHERE channel = ? AND first_acked_at IS NULL ORDER BY epoch, seq",
                 arguments: [channel.name])
-            for text in pending { try Self.apply(try StoredJSON.decode(Change.self, text), seq: nil, db) }
+            for text in pending {
+                let change = try StoredJSON.decode(Change.self, text)
+                try Self.apply(change, .local(contentHash: change.contentHash), db)
+            }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)",
                 arguments: [channel.name, Int64(at)])
@@ -290,10 +294,19 @@ public final class SQLiteReplica: ReplicaStore {
 
     // MARK: Helpers
 
-    /// Merges `change` into its row: a local write (`seq` nil) leaves the
-    /// row's seq alone and marks it pending until the hub's log brings the
-    /// change back; a log entry raises the seq and clears the mark it answers.
-    private static func apply(_ change: Change, seq: UInt64?, _ db: Database) throws {
+    /// Where a change merged into a row comes from.
+    private enum Merge {
+        /// This node's own write, with its content hash (computed once by the caller).
+        case local(contentHash: String)
+        /// An entry of the hub's log.
+        case logged(seq: UInt64)
+    }
+
+    /// Merges `change` into its row: a local write leaves the row's seq
+    /// alone and marks it pending until the hub's log brings the change
+    /// back; a log entry raises the seq and clears the mark it answers (the
+    /// entry's hash is computed only for a row that holds a mark).
+    private static func apply(_ change: Change, _ merge: Merge, _ db: Database) throws {
         let existing = try Row.fetchOne(
             db, sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?",
             arguments: [change.table, change.key])
@@ -305,11 +318,11 @@ public final class SQLiteReplica: ReplicaStore {
             pending = existing["pending"]
         }
         row.state.apply(change)
-        if let seq {
+        switch merge {
+        case .local(let contentHash): pending = contentHash
+        case .logged(let seq):
             row.seq = max(row.seq, seq)
-            if pending == change.contentHash { pending = nil }
-        } else {
-            pending = change.contentHash
+            if let mark = pending, mark == change.contentHash { pending = nil }
         }
         try save(row, channel: change.channel, pending: pending, db)
     }
