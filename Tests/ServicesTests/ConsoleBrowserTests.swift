@@ -92,9 +92,20 @@ struct ConsoleBrowserTests {
                         "document.querySelector('#resolve-status').textContent.includes('\(key)') === false "
                             + "&& document.querySelector('#resolve-status').textContent.length > 0"))
                 #expect(try await hub.conflicts(openOnly: true).contains { $0.key == key })
-                // The operator accepts the double entry's outcome from the ledger…
+                // The operator accepts the double entry's outcome from the ledger. A request the
+                // viewer's page still had in flight, answered 401 once the operator is in, must
+                // not log the operator out: it is held back until then.
+                _ = try await browser.evaluate(
+                    """
+                    (() => { const real = window.fetch; window.staleDone = false;
+                      window.fetch = (...args) => new Promise((resolve) => { const t = setInterval(() => {
+                        if (session && session.role === 'operator') { clearInterval(t); resolve(real(...args)); } }, 20) });
+                      renderConflicts().finally(() => { window.staleDone = true }); window.fetch = real; return true })()
+                    """)
                 _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
                 #expect(try await browser.logInToConsole("li", "harbour-7"))
+                #expect(try await browser.waitUntil("window.staleDone === true"))
+                #expect(try await browser.evaluate("document.querySelector('#app').hidden") as? Bool == false)
                 #expect(try await browser.waitUntil("\(accept)?.disabled === false"))
                 _ = try await browser.evaluate(
                     "document.querySelector('#note').value = 'checked the cameras'; "

@@ -58,6 +58,22 @@ struct LoungePageBrowserTests {
                 #expect(
                     try await browser.waitUntil(
                         "document.querySelector('#result').textContent.includes('already inside')"))
+                // At a shift change, a request still in flight from the clerk who logs out, answered
+                // 401 once the next clerk is in, leaves the next clerk logged in. It is held back
+                // until then.
+                _ = try await browser.evaluate(
+                    """
+                    (() => { const real = window.fetch, old = token; window.staleDone = false;
+                      window.fetch = (...args) => new Promise((resolve) => { const t = setInterval(() => {
+                        if (token && token !== old) { clearInterval(t); resolve(real(...args)); } }, 20) });
+                      call("POST", "/v1/lounge/check-outs", { member: "C-001" }).finally(() => { window.staleDone = true });
+                      window.fetch = real; return true })()
+                    """)
+                _ = try await browser.evaluate("document.querySelector('#logout').click() || true")
+                #expect(try await browser.waitUntil("!document.querySelector('#login').hidden"))
+                try await login(browser, pin: "246813")
+                #expect(try await browser.waitUntil("window.staleDone === true"))
+                #expect(try await browser.evaluate("document.querySelector('#desk').hidden") as? Bool == false)
                 // When the desk loses the broker, the banner says it is offline.
                 fleet.broker.partition("l1")
                 #expect(

@@ -95,12 +95,16 @@ enum ConsolePage {
         let session = JSON.parse(sessionStorage.getItem("console-session") || "null");
         let state = null, sortKey = "state", sortUp = true, events = null, charts = {};
         function el(tag, text, cls) { const e = document.createElement(tag); if (text != null) e.textContent = text; if (cls) e.className = cls; return e; }
+        // A 401 ends the session that made the call, never a newer one: a
+        // request still in flight from the session just logged out must not
+        // log out the operator who logged in after it.
         async function call(method, path, body) {
+          const used = session;
           const headers = { "content-type": "application/json" };
-          if (session) headers.authorization = "Bearer " + session.token;
+          if (used) headers.authorization = "Bearer " + used.token;
           const r = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
           const json = await r.json().catch(() => ({}));
-          if (r.status === 401 && !path.endsWith("/sessions")) logout(false);
+          if (r.status === 401 && !path.endsWith("/sessions") && used && session === used) logout(false);
           return { status: r.status, json };
         }
         function ago(ms) { if (ms == null) return "never"; const s = Math.round(ms / 1000); return s < 60 ? s + " s" : s < 3600 ? Math.round(s / 60) + " min" : Math.round(s / 3600) + " h"; }
@@ -139,7 +143,7 @@ enum ConsolePage {
         }
         async function renderConflicts() {
           const { json } = await call("GET", "/v1/console/conflicts");
-          if (!Array.isArray(json)) return;
+          if (!Array.isArray(json) || !session) return;
           $("open-count").textContent = json.filter(c => c.status === "open").length + " open";
           const body = document.createDocumentFragment();
           for (const c of json.sort((a, b) => (a.status === "open" ? 0 : 1) - (b.status === "open" ? 0 : 1))) {

@@ -78,12 +78,16 @@ enum LoungePage {
           $("desk").hidden = !token;
           $("who").textContent = token ? sessionStorage.getItem("lounge-name") || "" : "";
         }
+        // A 401 ends the session that made the call, never a newer one: at a
+        // shift change, a request still in flight from the staff member who
+        // logged out must not log out the one who logged in after.
         async function call(method, path, body) {
+          const used = token;
           const headers = { "content-type": "application/json" };
-          if (token) headers.authorization = "Bearer " + token;
+          if (used) headers.authorization = "Bearer " + used;
           const response = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
           const json = await response.json().catch(() => ({}));
-          if (response.status === 401 && path !== "/v1/staff/sessions") { token = null; sessionStorage.clear(); show(); }
+          if (response.status === 401 && path !== "/v1/staff/sessions" && used && token === used) { token = null; sessionStorage.clear(); show(); }
           return { status: response.status, json };
         }
         function ago(ms) {
