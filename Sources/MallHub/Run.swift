@@ -137,7 +137,9 @@ extension MallHub {
 
     struct Digest: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a canonical hash of the hub's visible rows per channel (equal replicas, equal digests).")
+            abstract:
+                "Print the replica digest (SPEC §12.4) of each channel the fleet replicates: equal digests, equal merge state."
+        )
 
         @Option(name: .shortAndLong, help: "The hub's TOML configuration file.")
         var config: String

@@ -84,7 +84,8 @@ extension MallNode {
     struct Digest: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Print a canonical hash of the replica's visible rows per channel (equal replicas, equal digests).")
+                "Print the replica digest (SPEC §12.4) of each channel this node replicates: equal digests, equal merge state."
+        )
 
         @Option(name: .shortAndLong, help: "The device's TOML configuration file.")
         var config: String

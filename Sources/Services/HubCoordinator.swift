@@ -195,7 +195,10 @@ public actor HubCoordinator {
         let channels = Set(engine.configuration.fleet.values.flatMap(\.channels)).sorted()
         return try Dictionary(
             uniqueKeysWithValues: channels.map {
-                ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0), now: now))
+                (
+                    $0.description,
+                    ReplicaDigest.of(try engine.store.rows(in: $0), floor: engine.floors[$0] ?? 0, now: now)
+                )
             })
     }
 

@@ -109,7 +109,11 @@ public actor NodeCoordinator {
         let now = clock.now()
         return try Dictionary(
             uniqueKeysWithValues: engine.configuration.channels.map {
-                ($0.description, ReplicaDigest.of(try engine.store.rows(in: $0), now: now))
+                (
+                    $0.description,
+                    ReplicaDigest.of(
+                        try engine.store.rows(in: $0), floor: try engine.store.collectedFloor(of: $0), now: now)
+                )
             })
     }
 

@@ -74,6 +74,8 @@ public final class ObservedReplica: ReplicaStore {
         try replica.collectTombstones(channel: channel, floor: floor)
     }
 
+    public func collectedFloor(of channel: Channel) throws -> UInt64 { try replica.collectedFloor(of: channel) }
+
     public func row(_ ref: RowRef) throws -> RowState? { try replica.row(ref) }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] { try replica.rows(in: channel) }

@@ -4,8 +4,8 @@ public import SyncCore
 
 /// Digests of a stopped or running process's store, read from its SQLite
 /// file (WAL lets a reader in beside the writer): equal digests, equal
-/// visible contents. `mall-node digest` and `mall-hub digest` print these.
-/// Event rows past their retention now are left out (SPEC §12.1).
+/// merge state (SPEC §12.4). `mall-node digest` and `mall-hub digest` print
+/// these. Event rows past their retention now are left out (SPEC §12.1).
 public enum ReplicaDigests {
     public struct MissingStore: Error, CustomStringConvertible {
         public var path: String
@@ -15,7 +15,10 @@ public enum ReplicaDigests {
     public static func read(path: String, channels: [Channel]) throws -> [(String, String)] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
         let replica = try SQLiteReplica(path: path)
-        return try channels.map { ($0.description, ReplicaDigest.of(try replica.rows(in: $0), now: wallNow)) }
+        return try channels.map {
+            let floor = try replica.collectedFloor(of: $0)
+            return ($0.description, ReplicaDigest.of(try replica.rows(in: $0), floor: floor, now: wallNow))
+        }
     }
 
     private static var wallNow: UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
@@ -23,6 +26,8 @@ public enum ReplicaDigests {
     public static func readHub(path: String, channels: [Channel]) throws -> [(String, String)] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
         let store = try SQLiteHubStore(path: path)
-        return try channels.map { ($0.description, ReplicaDigest.of(try store.rows(in: $0), now: wallNow)) }
+        return try channels.map {
+            ($0.description, ReplicaDigest.of(try store.rows(in: $0), floor: try store.floor(of: $0), now: wallNow))
+        }
     }
 }

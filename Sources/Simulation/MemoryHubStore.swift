@@ -109,6 +109,8 @@ public final class MemoryHubStore: HubStore {
         return nil
     }
 
+    public func wasCollected(_ ref: RowRef) throws -> Bool { try row(ref) == nil && seqsByRow[ref] != nil }
+
     public func claimTally(kind: String, item: String) throws -> ClaimTally {
         ClaimTally(claims["\(kind)\u{1F}\(item)"] ?? [])
     }

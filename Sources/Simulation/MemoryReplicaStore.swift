@@ -20,6 +20,8 @@ public final class MemoryReplicaStore: ReplicaStore {
         /// Changes the hub acknowledged, kept aside for a restored hub (§9.6).
         var acknowledged: [(change: Change, ackedAt: UInt64)] = []
         var hubHistory: String?
+        /// The floor each channel's tombstones were last collected at (§12.4).
+        var collectedFloors: [Channel: UInt64] = [:]
         /// The sequence chain after the last change made (its epoch and seq).
         var chainTip: (epoch: UInt64, seq: UInt64, chain: String)?
         var lastCreated: ChangeID?
@@ -119,8 +121,10 @@ public final class MemoryReplicaStore: ReplicaStore {
     /// hub's log brings the change back.
     private func apply(_ change: Change, _ merge: Merge) {
         let ref = change.row
-        var row =
-            state.rows[change.channel]?[ref] ?? SnapshotRow(table: ref.table, key: ref.key, seq: 0, state: RowState())
+        let held = state.rows[change.channel]?[ref]
+        var row = held ?? SnapshotRow(table: ref.table, key: ref.key, seq: 0, state: RowState())
+        if case .local = merge, !change.merges(into: held?.state, local: true) { return }
+        if case .logged = merge, !change.merges(into: held?.state, local: false) { return }
         row.state.apply(change)
         switch merge {
         case .local(let contentHash): state.pending[ref] = contentHash
@@ -136,6 +140,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         for row in rows { table[row.ref] = row }
         for ref in state.rows[channel].map({ Array($0.keys) }) ?? [] { state.pending[ref] = nil }
         state.rows[channel] = table
+        state.collectedFloors[channel] = nil
         for (change, _, firstAckedAt) in state.outbox where change.channel == channel && firstAckedAt == nil {
             apply(change, .local(contentHash: change.contentHash))
         }
@@ -170,6 +175,7 @@ public final class MemoryReplicaStore: ReplicaStore {
             return 0
         }
         state.cursors = state.cursors.filter { $0.value <= cursorsValidThrough }
+        state.collectedFloors = [:]
         let kept =
             (state.acknowledged.map { ($0.change, $0.ackedAt as UInt64?) }
             + state.outbox.map { ($0.change, $0.firstAckedAt) })
@@ -257,12 +263,14 @@ public final class MemoryReplicaStore: ReplicaStore {
     }
 
     public func collectTombstones(channel: Channel, floor: UInt64) throws {
-        guard let rows = state.rows[channel] else { return }
+        state.collectedFloors[channel] = max(state.collectedFloors[channel] ?? 0, floor)
+        let rows = state.rows[channel] ?? [:]
         let dead = rows.values.filter { $0.state.isTombstone && $0.seq <= floor && state.pending[$0.ref] == nil }
-        guard !dead.isEmpty else { return }
         for row in dead { state.rows[channel]![row.ref] = nil }
         committed()
     }
+
+    public func collectedFloor(of channel: Channel) throws -> UInt64 { state.collectedFloors[channel] ?? 0 }
 
     public func row(_ ref: RowRef) throws -> RowState? {
         for rows in state.rows.values {

@@ -84,15 +84,22 @@ extension World {
     }
 
     /// The first row whose visible values differ between a node and the hub.
-    func firstDifference(_ node: Node, _ channel: Channel) -> String {
-        func visible(_ rows: [SnapshotRow]) -> [RowRef: [String: Value]] {
-            Dictionary(uniqueKeysWithValues: rows.filter(\.state.isVisible).map { ($0.ref, $0.state.values) })
+    /// The first row whose merge state differs (§12.4: insert flag, delete
+    /// stamp, cells with their stamps), among the rows each digest counts.
+    func firstDifference(_ node: Node, _ channel: Channel, nodeFloor: UInt64, hubFloor: UInt64, at: UInt64) -> String {
+        func counted(_ rows: [SnapshotRow], floor: UInt64) -> [RowRef: SnapshotRow] {
+            Dictionary(
+                uniqueKeysWithValues: ReplicaDigest.counted(rows, floor: floor, now: at).map { ($0.ref, $0) })
         }
-        let mine = visible((try? node.store.rows(in: channel)) ?? [])
-        let hubs = visible((try? hub.store.rows(in: channel)) ?? [])
-        for ref in Set(mine.keys).union(hubs.keys).sorted() where mine[ref] != hubs[ref] {
+        let mine = counted((try? node.store.rows(in: channel)) ?? [], floor: nodeFloor)
+        let hubs = counted((try? hub.store.rows(in: channel)) ?? [], floor: hubFloor)
+        for ref in Set(mine.keys).union(hubs.keys).sorted() {
+            let there = mine[ref].map { ReplicaDigest.canonicalBytes(of: $0) }
+            let atHub = hubs[ref].map { ReplicaDigest.canonicalBytes(of: $0) }
+            guard there != atHub else { continue }
             return
-                ": \(ref.table)/\(ref.key) is \(mine[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") there, \(hubs[ref].map { "\($0.sorted { $0.key < $1.key })" } ?? "absent") at the hub"
+                ": \(ref.table)/\(ref.key) is \(mine[ref].map { "\($0.state) seq \($0.seq)" } ?? "absent") there, "
+                + "\(hubs[ref].map { "\($0.state) seq \($0.seq)" } ?? "absent") at the hub"
         }
         return ""
     }
@@ -119,10 +126,13 @@ extension World {
         for node in nodes where node.index != excluding {
             for channel in node.engine!.configuration.channels {
                 let at = physicalTime(of: .hub)
-                let mine = ReplicaDigest.of((try? node.store.rows(in: channel)) ?? [], now: at)
-                let hubs = ReplicaDigest.of((try? hub.store.rows(in: channel)) ?? [], now: at)
+                let nodeFloor = (try? node.store.collectedFloor(of: channel)) ?? 0
+                let hubFloor = hubEngine.floors[channel] ?? 0
+                let mine = ReplicaDigest.of((try? node.store.rows(in: channel)) ?? [], floor: nodeFloor, now: at)
+                let hubs = ReplicaDigest.of((try? hub.store.rows(in: channel)) ?? [], floor: hubFloor, now: at)
                 if mine != hubs {
-                    return "\(node.id) \(channel) digest differs from the hub's\(firstDifference(node, channel))"
+                    let difference = firstDifference(node, channel, nodeFloor: nodeFloor, hubFloor: hubFloor, at: at)
+                    return "\(node.id) \(channel) digest differs from the hub's\(difference)"
                 }
             }
         }

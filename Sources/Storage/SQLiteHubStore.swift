@@ -156,6 +156,19 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    public func wasCollected(_ ref: RowRef) throws -> Bool {
+        try database.read { db in
+            let named = try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM log WHERE table_name = ?1 AND key = ?2)
+                    AND NOT EXISTS (SELECT 1 FROM rows WHERE table_name = ?1 AND key = ?2)
+                    """,
+                arguments: [ref.table, ref.key])
+            return named ?? false
+        }
+    }
+
     public func row(_ ref: RowRef) throws -> StoredRow? {
         try database.read { db in
             try Row.fetchOne(
@@ -236,6 +249,14 @@ public final class SQLiteHubStore: HubStore {
             ).map {
                 LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredJSON.decode(Change.self, $0["change"]))
             }
+        }
+    }
+
+    /// The channel's floor (§12) as stored, read without starting the store.
+    public func floor(of channel: Channel) throws -> UInt64 {
+        try database.read { db in
+            let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM floors WHERE channel = ?", arguments: [channel.name])
+            return UInt64(clamping: seq ?? 0)
         }
     }
 

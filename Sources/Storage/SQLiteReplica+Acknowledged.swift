@@ -69,6 +69,8 @@ extension SQLiteReplica {
             guard let replayInto else { return 0 }
             try db.execute(
                 sql: "DELETE FROM cursors WHERE seq > ?", arguments: [Int64(clamping: cursorsValidThrough)])
+            // The restored hub's floors start again from its backup's.
+            try db.execute(sql: "DELETE FROM collected_floors")
             let kept = try Row.fetchAll(
                 db,
                 sql: """

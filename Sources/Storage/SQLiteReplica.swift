@@ -60,6 +60,7 @@ public final class SQLiteReplica: ReplicaStore {
                     arguments: [change.contentHash, change.table, change.key])
             }
         }
+        registerCollectedFloors(in: &migrator)
         return migrator
     }
 
@@ -145,6 +146,8 @@ public final class SQLiteReplica: ReplicaStore {
     public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
         try database.write { db in
             try db.execute(sql: "DELETE FROM rows WHERE channel = ?", arguments: [channel.name])
+            // The snapshot holds every tombstone the hub still does: none collected here.
+            try db.execute(sql: "DELETE FROM collected_floors WHERE channel = ?", arguments: [channel.name])
             for row in rows { try Self.save(row, channel: channel, db) }
             // A change sent again to a restored hub is in the snapshot if the
             // hub holds it, and comes back in the stream once it takes it.
@@ -242,6 +245,7 @@ public final class SQLiteReplica: ReplicaStore {
             try db.execute(
                 sql: "DELETE FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ? AND pending IS NULL",
                 arguments: [channel.name, Int64(floor)])
+            try Self.raiseCollectedFloor(db, channel: channel, to: floor)
         }
     }
 
@@ -312,11 +316,15 @@ public final class SQLiteReplica: ReplicaStore {
             arguments: [change.table, change.key])
         var row = SnapshotRow(table: change.table, key: change.key, seq: 0, state: RowState())
         var pending: String?
+        var held: RowState?
         if let existing {
             row.seq = UInt64(existing["seq"] as Int64)
             row.state = try StoredJSON.decode(RowState.self, existing["state"])
+            held = row.state
             pending = existing["pending"]
         }
+        if case .local = merge, !change.merges(into: held, local: true) { return }
+        if case .logged = merge, !change.merges(into: held, local: false) { return }
         row.state.apply(change)
         switch merge {
         case .local(let contentHash): pending = contentHash

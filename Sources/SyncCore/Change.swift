@@ -72,4 +72,22 @@ public struct RowRef: Hashable, Sendable, Comparable {
 
 extension Change {
     public var row: RowRef { RowRef(table: table, key: key) }
+
+    /// Whether a node's replica merges this change into its row (SPEC §12),
+    /// given the row it holds (nil: none). An insert always merges. An
+    /// update or delete:
+    /// - made by the node itself, only into a row it holds inserted. Made on
+    ///   a row it does not (one a snapshot just replaced, or whose tombstone
+    ///   it collected), it would leave a row of cells with no insert that the
+    ///   hub never holds: the hub takes a node's update of a row it does not
+    ///   hold inserted without applying it (§14.1). It still goes to the hub,
+    ///   and if the hub applies it, its log entry brings it back.
+    /// - from the hub's log, only into a row the node holds: the hub logs an
+    ///   update or delete only of a row it holds inserted, and the log brings
+    ///   the insert first, so a row the node lacks is one deleted and
+    ///   collected here (the hub may still hold its tombstone and log an
+    ///   update it absorbs).
+    public func merges(into held: RowState?, local: Bool) -> Bool {
+        op == .insert || (local ? held?.inserted == true : held != nil)
+    }
 }

@@ -515,13 +515,28 @@ public final class HubEngine<Store: HubStore> {
             guard let table = Schema.mall.tables[write.table],
                 let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
             else { throw SyncError(.invalidWrite, "table \(write.table) unknown or needs a channel kind") }
+            let ref = RowRef(table: write.table, key: write.key)
+            let row = try work.row(ref, in: plan)
+            // A delete is final (§10), and the hub's log is the one the fleet
+            // follows: an insert of a deleted row is refused (of one whose
+            // tombstone was collected it would bring the row back here while
+            // a node still holding the tombstone keeps it deleted), and an
+            // update or delete of a row not held inserted changes nothing
+            // (it would leave a row of cells with no insert).
+            let collected = try row == nil && store.wasCollected(ref)
+            if row?.state.isTombstone == true || collected {
+                guard write.op != .insert else {
+                    throw SyncError(.invalidWrite, "\(write.table)/\(write.key) was deleted")
+                }
+                continue
+            }
+            if write.op != .insert, row?.state.inserted != true { continue }
             ownSeq += 1
             let change = Change(
                 id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
                 hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
                 channel: Channel(mall: mall, kind: kind), op: write.op, columns: write.columns)
             if let violation = Schema.mall.violation(of: change) { throw SyncError(.invalidWrite, violation) }
-            let row = try work.row(change.row, in: plan)
             if let row, row.channel != change.channel {
                 throw SyncError(.invalidWrite, "\(write.table)/\(write.key) belongs to \(row.channel)")
             }

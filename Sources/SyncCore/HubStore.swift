@@ -16,6 +16,9 @@ public protocol HubStore: AnyObject {
     /// applied), if any.
     func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID?
     func row(_ ref: RowRef) throws -> StoredRow?
+    /// Whether the row is gone but the log still names it: its tombstone
+    /// was collected (§12), or, for an event, its retention ended (§12.1).
+    func wasCollected(_ ref: RowRef) throws -> Bool
     /// The earliest `ClaimTally.kept` claims on an item, in stamp order,
     /// and how many there are.
     func claimTally(kind: String, item: String) throws -> ClaimTally

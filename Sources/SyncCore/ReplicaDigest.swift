@@ -1,32 +1,116 @@
-/// A canonical hash of the visible contents of a set of rows: equal replicas
-/// give equal digests, whatever order the rows were merged in.
+/// A canonical hash of the merge state of one channel's rows (SPEC §12.4):
+/// equal replicas give equal digests, whatever order they merged in, and a
+/// replica written from the spec alone gives the same digest.
 ///
-/// Only what a user can see counts (visible rows, their values); merge
-/// metadata such as stamps and tombstones does not.
+/// It covers the whole state the protocol must agree on, not only what a
+/// user sees: each row's insert flag, its delete stamp, and every cell's
+/// value and stamp. Two replicas that show the same values but would merge
+/// a later change differently (one holds a row inserted, the other not; one
+/// holds a cell set by a later clock) differ.
+///
+/// A stamp counts as its clock and origin, `(wallMillis, counter, origin)`:
+/// a node renumbers a change into a new epoch after a hub restore (§9.6), so
+/// one change can be known under two ids, while one origin never stamps two
+/// changes with one clock.
 public enum ReplicaDigest {
     /// How close to its end an event row stops counting: a day, far more
     /// than any clock the hub's stamp bounds let through.
     public static let expiryMarginMillis: UInt64 = 86_400_000
 
-    /// With `now`, event rows past their table's retention, or within
-    /// `expiryMarginMillis` of it, are left out: replicas drop them at their
-    /// own pace and by their own clocks (SPEC §12.1), so a node whose clock
-    /// runs hours ahead has dropped a row the hub still holds.
-    public static func of(_ rows: [SnapshotRow], now: UInt64? = nil) -> String {
-        var text = ""
+    /// The bytes every digest starts with, naming this definition.
+    static let header = "malledge-digest/2"
+
+    /// - Parameters:
+    ///   - floor: the channel's floor (§12): tombstones at or below it are
+    ///     left out, as each replica forgets them at its own pace.
+    ///   - now: event rows past their table's retention, or within
+    ///     `expiryMarginMillis` of it, are left out: replicas drop them at
+    ///     their own pace and by their own clocks (§12.1). Nil keeps them all.
+    public static func of(_ rows: [SnapshotRow], floor: UInt64, now: UInt64? = nil) -> String {
+        var bytes = CanonicalBytes()
+        bytes.append(text: header)
+        for row in inDigestOrder(counted(rows, floor: floor, now: now)) {
+            bytes.append(row: row)
+        }
+        return Digest64.fullHex(of: bytes.bytes)
+    }
+
+    /// The rows a digest at `floor` and `now` covers.
+    public static func counted(_ rows: [SnapshotRow], floor: UInt64, now: UInt64?) -> [SnapshotRow] {
         let cutoff = now.map { $0 > .max - expiryMarginMillis ? .max : $0 + expiryMarginMillis }
-        let kept = rows.filter { row in
-            guard row.state.isVisible else { return false }
+        return rows.filter { row in
+            if row.state.isTombstone { return row.seq > floor }
             guard let cutoff, let table = Schema.mall.tables[row.table] else { return true }
             return !table.hasExpired(row.state, now: cutoff)
         }
-        for row in kept.sorted(by: { $0.ref < $1.ref }) {
-            text += "\(row.table)\u{1F}\(row.key)"
-            for (name, cell) in row.state.cells.sorted(by: { $0.key < $1.key }) {
-                text += "\u{1E}\(name)=\(cell.value)"
-            }
-            text += "\u{1D}"
+    }
+
+    /// Rows in the digest's order: by table, then key, comparing UTF-8 bytes
+    /// (Swift's own `String` order is by Unicode canonical equivalence).
+    public static func inDigestOrder(_ rows: [SnapshotRow]) -> [SnapshotRow] {
+        rows.sorted { a, b in
+            if !a.table.utf8.elementsEqual(b.table.utf8) { return a.table.utf8.lexicographicallyPrecedes(b.table.utf8) }
+            return a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
         }
-        return Digest64.fullHex(of: Array(text.utf8))
+    }
+
+    /// The canonical bytes of one row, as they enter the digest.
+    public static func canonicalBytes(of row: SnapshotRow) -> [UInt8] {
+        var bytes = CanonicalBytes()
+        bytes.append(row: row)
+        return bytes.bytes
+    }
+}
+
+/// The encoding SPEC §12.4 defines: big-endian integers, length-prefixed
+/// UTF-8 text, one tag byte per value.
+struct CanonicalBytes {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func append(row: SnapshotRow) {
+        append(text: row.table)
+        append(text: row.key)
+        bytes.append(row.state.inserted ? 1 : 0)
+        if let deleted = row.state.deleted {
+            bytes.append(1)
+            append(stamp: deleted)
+        } else {
+            bytes.append(0)
+        }
+        append(UInt32(clamping: row.state.cells.count))
+        let cells = row.state.cells.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        for (name, cell) in cells {
+            append(text: name)
+            append(value: cell.value)
+            append(stamp: cell.stamp)
+        }
+    }
+
+    mutating func append(value: Value) {
+        switch value {
+        case .null: bytes.append(0)
+        case .int(let int):
+            bytes.append(1)
+            append(UInt64(bitPattern: int))
+        case .text(let text):
+            bytes.append(2)
+            append(text: text)
+        }
+    }
+
+    mutating func append(stamp: Stamp) {
+        append(stamp.hlc.wallMillis)
+        append(stamp.hlc.counter)
+        append(text: stamp.id.origin)
+    }
+
+    mutating func append(text: String) {
+        let utf8 = Array(text.utf8)
+        append(UInt32(clamping: utf8.count))
+        bytes += utf8
+    }
+
+    mutating func append<Integer: FixedWidthInteger>(_ integer: Integer) {
+        withUnsafeBytes(of: integer.bigEndian) { bytes += $0 }
     }
 }

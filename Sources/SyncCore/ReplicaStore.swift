@@ -56,8 +56,13 @@ public protocol ReplicaStore: AnyObject {
     /// Deletes the event rows past their table's retention at `now` (§12.1).
     /// - Returns: the rows deleted.
     func dropExpired(now: UInt64) throws -> [RowRef]
-    /// Forgets tombstones of `channel` last touched at or below `floor`.
+    /// Forgets tombstones of `channel` last touched at or below `floor`
+    /// (except pending ones, §12), and records `floor` as collected.
     func collectTombstones(channel: Channel, floor: UInt64) throws
+    /// The highest floor the channel's tombstones were collected at since its
+    /// last snapshot or hub history change (0 if none): the floor its replica
+    /// digest is taken at (§12.4).
+    func collectedFloor(of channel: Channel) throws -> UInt64
     func row(_ ref: RowRef) throws -> RowState?
     /// Every row of the channel with its merge state, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]

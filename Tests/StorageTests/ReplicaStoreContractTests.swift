@@ -219,15 +219,15 @@ import Testing
         let withOld =
             try store.rows(in: Self.channel) + [SnapshotRow(table: "gate_passages", key: "p-1", seq: 0, state: expired)]
         #expect(
-            ReplicaDigest.of(withOld, now: made + retain)
-                == ReplicaDigest.of(try store.rows(in: Self.channel), now: made + retain))
+            ReplicaDigest.of(withOld, floor: 0, now: made + retain)
+                == ReplicaDigest.of(try store.rows(in: Self.channel), floor: 0, now: made + retain))
         // A replica whose clock ran six hours ahead dropped p-2 already; at the hub's
         // time it still has six hours to live, and the digests agree all the same.
         let holding = try store.rows(in: Self.channel)
         let hubTime = made + 10 * day + retain - 6 * 3_600_000
         #expect(
-            ReplicaDigest.of(holding.filter { $0.key != "p-2" }, now: hubTime)
-                == ReplicaDigest.of(holding, now: hubTime))
+            ReplicaDigest.of(holding.filter { $0.key != "p-2" }, floor: 0, now: hubTime)
+                == ReplicaDigest.of(holding, floor: 0, now: hubTime))
     }
 
     @Test(arguments: Kind.allCases)
@@ -305,6 +305,52 @@ import Testing
         try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 5, change: delete)], upTo: 5, clock: .zero)
         try store.collectTombstones(channel: Self.channel, floor: 5)
         #expect(try store.row(ref) == nil)
+    }
+
+    /// §12, what a node merges: its own update of a row it does not hold
+    /// inserted, and a logged update of a row it does not hold, leave no
+    /// row of cells without an insert (the hub never holds one).
+    @Test(arguments: Kind.allCases)
+    func updatesOfRowsNotHeldLeaveNoRowBehind(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        // The node's own update of a row it never held: queued for the hub, not merged here.
+        try store.commitLocal([Self.change(1, key: "r-7", op: .update, status: "inside")], clock: .zero)
+        #expect(try store.row(RowRef(table: "reservations", key: "r-7")) == nil)
+        #expect(try store.outboxStatus().depth == 1)
+        // A row deleted and collected here, which the hub's log still updates (its tombstone there absorbs it).
+        let ref = RowRef(table: "reservations", key: "r-1")
+        var insert = Self.change(1)
+        insert.id = ChangeID(origin: "hub", epoch: 1, seq: 1)
+        var delete = Self.change(2, op: .delete)
+        delete.id = ChangeID(origin: "hub", epoch: 1, seq: 2)
+        try store.applyRemote(
+            channel: Self.channel, entries: [LogEntry(seq: 1, change: insert), LogEntry(seq: 2, change: delete)],
+            upTo: 2, clock: .zero)
+        try store.collectTombstones(channel: Self.channel, floor: 2)
+        #expect(try store.row(ref) == nil)
+        var late = Self.change(3, op: .update, status: "left")
+        late.id = ChangeID(origin: "gate-2", epoch: 1, seq: 3)
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 3, change: late)], upTo: 3, clock: .zero)
+        #expect(try store.row(ref) == nil)
+        // An insert always merges.
+        try store.commitLocal([Self.change(2, key: "r-8")], clock: .zero)
+        #expect(try store.row(RowRef(table: "reservations", key: "r-8"))?.isVisible == true)
+    }
+
+    /// §12.4: the floor a replica's digest is taken at is the highest it
+    /// collected at, until a snapshot of the channel starts it over.
+    @Test(arguments: Kind.allCases)
+    func theCollectedFloorIsKeptUntilASnapshot(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        #expect(try store.collectedFloor(of: Self.channel) == 0)
+        try store.collectTombstones(channel: Self.channel, floor: 7)
+        try store.collectTombstones(channel: Self.channel, floor: 5)
+        #expect(try store.collectedFloor(of: Self.channel) == 7)
+        #expect(try store.collectedFloor(of: Channel(mall: "m", kind: .gifts)) == 0)
+        try store.installSnapshot(channel: Self.channel, rows: [], at: 9)
+        #expect(try store.collectedFloor(of: Self.channel) == 0)
     }
 }
 
