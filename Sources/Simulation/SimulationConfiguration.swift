@@ -82,6 +82,8 @@ public struct SimulationReport: Sendable {
     public var hubRestores = 0
     public var snapshotsInstalled = 0
     public var tombstonesCollected = 0
+    /// SPEC §12's scenario played on purpose: offline deletes of rows the floor had passed.
+    public var offlineDeletesBelowFloor = 0
     public var deletes = 0
     public var convergeMillis: UInt64 = 0
     public var simulatedMillis: UInt64 = 0

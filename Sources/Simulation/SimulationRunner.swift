@@ -21,6 +21,7 @@ public enum SimulationRunner {
         public var messagesLost = 0
         public var snapshotsInstalled = 0
         public var tombstonesCollected = 0
+        public var offlineDeletesBelowFloor = 0
         public var determinismChecked = 0
         public var maxConvergeMillis: UInt64 = 0
         public var simulatedHours = 0.0
@@ -51,6 +52,7 @@ public enum SimulationRunner {
             messagesLost += report.messagesLost
             snapshotsInstalled += report.snapshotsInstalled
             tombstonesCollected += report.tombstonesCollected
+            offlineDeletesBelowFloor += report.offlineDeletesBelowFloor
             maxConvergeMillis = max(maxConvergeMillis, report.convergeMillis)
             simulatedHours += Double(report.simulatedMillis) / 3_600_000
         }

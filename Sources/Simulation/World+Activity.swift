@@ -103,7 +103,7 @@ extension World {
         hubWrite([.insert("members", key, ["name": .text("Member \(counter)"), "tier": .text("gold")])])
     }
 
-    private func nodeCommit(_ node: Node, _ writes: [LocalWrite]) {
+    func nodeCommit(_ node: Node, _ writes: [LocalWrite]) {
         guard let engine = node.engine else { return }
         guard let changes = attempt({ try engine.commit(writes, now: physicalTime(of: .node(node.index))) }) else {
             return

@@ -50,11 +50,39 @@ extension World {
             let bound = Int64(Self.maxClockOffsetMillis)
             let jumped = nodes[index].clockOffset + (random.chance(0.5) ? 3_600_000 : -3_600_000)
             nodes[index].clockOffset = min(max(jumped, -bound), bound)
+        case 88..<92:
+            deleteOfflineBelowTheFloor()
         default:
             setWeather(
                 drop: Double(random.int(0...6)) / 100, duplicate: Double(random.int(0...6)) / 100,
                 latency: random.millis(5...800))
         }
+    }
+
+    /// SPEC §12's scenario: a lounge node, cut off, deletes one of its closed
+    /// visits whose `seq` the channel's floor has passed, and comes back
+    /// later. The retained status reaches it before its delete comes back;
+    /// its tombstone must outlive that status, and the row end as the hub
+    /// holds it (inserted and deleted), which the convergence check compares.
+    func deleteOfflineBelowTheFloor() {
+        guard
+            let node = nodes.filter({ $0.role == .lounge && $0.engine != nil && $0.linkUp }).randomElement(
+                using: &random),
+            let floor = hub.engine?.floors[Channel(mall: Self.mall, kind: .lounge)], floor > 0
+        else { return }
+        let channel = Channel(mall: Self.mall, kind: .lounge)
+        let below = ((try? node.store.rows(in: channel)) ?? []).filter { row in
+            row.table == "lounge_visits" && row.seq > 0 && row.seq <= floor && row.state.isVisible
+                && row.state.cells["status"]?.value == .text("closed")
+        }
+        guard let visit = below.map(\.key).sorted().randomElement(using: &random) else { return }
+        report.offlineDeletesBelowFloor += 1
+        setLink(.node(node.index), up: false)
+        nodeCommit(node, [.delete("lounge_visits", visit)])
+        if configuration.explain == "lounge_visits/\(visit)" {
+            explain("\(node.id), cut off, deletes it below the floor \(floor)")
+        }
+        queue.push(.restoreLink(.node(node.index)), at: now + random.millis(1000...60_000))
     }
 
     func setWeather(drop: Double, duplicate: Double, latency: UInt64) {

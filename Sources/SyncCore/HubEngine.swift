@@ -377,6 +377,18 @@ public final class HubEngine<Store: HubStore> {
                 let bounds = StampBounds(
                     previousInEpoch: current?.hlc ?? .zero, previousOfOrigin: originStamp, now: now,
                     limits: configuration.stampLimits)
+                // Stamped below the change the hub holds at `hw` of this epoch: a
+                // node whose disk lost the commits of that change, its epoch
+                // bump among them, and that came back to the same epoch (a
+                // replay after a hub restore renumbers as the lost run did,
+                // §9.6). Its own next change follows its own `hw - 1`, not the
+                // hub's: a new epoch sorts it out (§8.5), as for a mismatched
+                // hash, which this change cannot show. A node lying about its
+                // clock gains nothing by it.
+                if change.hlc < bounds.previousInEpoch {
+                    reusedEpoch = change.id.epoch
+                    break
+                }
                 if let problem = bounds.problem(with: change.hlc) {
                     stampProblem = problem
                     break

@@ -13,8 +13,8 @@
 ///   honest node whose clock ran fast only waits (its skew is flagged);
 /// - behind, within an epoch: not below the previous change of the same
 ///   epoch. A node commits each change with its clock in one transaction,
-///   and a disk that loses commits forces a new epoch, so an honest node
-///   never does this;
+///   so only a node whose disk lost that change and that came back to the
+///   epoch does this; the hub moves it to a new epoch (`HubEngine`, §8.3.1);
 /// - behind, across epochs: not more than `maxEpochBackdateMillis` below the
 ///   origin's latest change. An honest node can go back here only after its
 ///   disk lost commits the hub already holds while its clock was set back.

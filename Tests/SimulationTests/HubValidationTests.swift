@@ -196,13 +196,27 @@ import Testing
         #expect(hub.rejections[.clockOutOfBounds] == 1)
     }
 
-    @Test func aChangeBackDatedBelowItsEpochIsRefused() throws {
+    /// Below the change before it in its epoch: a node whose disk lost that
+    /// change came back to the epoch (§8.3.1), or a lying one. Either way
+    /// nothing is taken and the node moves to a new epoch, where the bound
+    /// across epochs still holds.
+    @Test func aChangeBackDatedBelowItsEpochMovesItsNodeToANewEpoch() throws {
         let hub = try hub()
         let now: UInt64 = 1_800_000_000_000
         #expect(hub.receive(topic: up("gate-1"), payload: rawChanges(wall: String(now)), now: now).accepted == 1)
         let backDated = hub.receive(topic: up("gate-1"), payload: rawChanges(seq: "2", wall: "1"), now: now)
-        #expect(backDated.rejection?.code == .clockOutOfBounds)
+        #expect(backDated.rejection?.code == .epochReuse)
+        let control = backDated.outgoing.compactMap { if case .control(let c) = $0.message { c } else { nil } }.first
+        #expect(control?.command == .epochSuperseded && control?.minEpoch == 2)
         #expect(hub.store.log.count == 1)
+        let dayBack = hub.receive(
+            topic: up("gate-1"), payload: rawChanges(epoch: "2", wall: String(now - 86_400_000)), now: now)
+        #expect(dayBack.rejection?.code == .clockOutOfBounds)
+        let minuteBack = hub.receive(
+            topic: up("gate-1"), payload: rawChanges(epoch: "2", wall: String(now - 60_000)), now: now)
+        #expect(
+            minuteBack.rejection == nil
+                && minuteBack.outgoing.contains { if case .ack = $0.message { true } else { false } })
     }
 
     @Test(arguments: [
