@@ -100,6 +100,32 @@ import Testing
         }
     }
 
+    /// `firmware-config/README.md` says, at `node.role`, which channels each
+    /// role replicates: what an installer reads to size a device.
+    @Test func theConfigReferenceListsEachRolesChannels() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../firmware-config/README.md").standardized
+        let line = try #require(
+            try String(contentsOf: readme, encoding: .utf8).split(separator: "\n").first {
+                $0.hasPrefix("| `node.role` |")
+            })
+        let listed = try #require(line.split(separator: "(").last?.split(separator: ")").first)
+        let documented = Dictionary(
+            uniqueKeysWithValues: listed.split(separator: ";").compactMap { entry -> (String, String)? in
+                let parts = entry.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2 else { return nil }
+                return (
+                    parts[0].trimmingCharacters(in: .whitespaces), parts[1].trimmingCharacters(in: .whitespaces)
+                )
+            })
+        let roles = Role.allCases.filter { $0 != .hub }
+        #expect(Set(documented.keys) == Set(roles.map(\.rawValue)), "\(line)")
+        for role in roles {
+            #expect(
+                documented[role.rawValue] == role.subscriptions.map(\.rawValue).joined(separator: ", "), "\(role)")
+        }
+    }
+
     /// The parts of `common.schema.json` that follow from `schema`, by
     /// definition and key (descriptions and comments stay hand-written).
     static func derived(from schema: Schema) -> [String: [String: Any]] {
