@@ -62,6 +62,10 @@ public final class NodeEngine<Store: ReplicaStore> {
     private var collectedFloors: [Channel: UInt64] = [:]
     /// The hub log history the cursors refer to (§9.6).
     public private(set) var hubHistory: String?
+    /// Histories this run followed and left for a newer one: a status still
+    /// naming one is older than one already heard (reordered, or queued by
+    /// the broker), and following it would take the node back (§9.6).
+    private var leftHistories: Set<String> = []
     private var lastForgetAt: UInt64?
     /// How often acknowledged changes past their keeping time, and event rows
     /// past their retention, are dropped.
@@ -211,6 +215,7 @@ public final class NodeEngine<Store: ReplicaStore> {
             return try handle(control, now: now)
         case .hubStatus(let status):
             guard status.online else { return [] }
+            if let current = status.history?.last?.id, leftHistories.contains(current) { return [] }
             lastHeardFromHub = now
             var out: [Outgoing] = []
             if let marks = status.history { out += try follow(marks, now: now) }
@@ -268,6 +273,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         }
         let newEpoch = epoch + 1
         let lastSeq = try store.followHubHistory(current.id, cursorsValidThrough: validThrough, replayInto: newEpoch)
+        leftHistories.insert(known)
         hubHistory = current.id
         epoch = newEpoch
         nextSeq = lastSeq + 1
