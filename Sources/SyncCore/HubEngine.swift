@@ -229,11 +229,12 @@ public final class HubEngine<Store: HubStore> {
                     return reject(
                         WireError(.unauthorized, "node \(source.node) is a \(member.role.rawValue) of \(member.mall)"))
                 }
+                let cursorsCount = reportsCurrentHistory(birth.history)
                 try touch(source.node, member: member, now: now, sentAt: birth.sentAt) {
                     $0.online = true
                     $0.epoch = birth.epoch
                     $0.software = birth.software
-                    $0.cursors = birth.cursors
+                    if cursorsCount { $0.cursors = birth.cursors }
                 }
                 maxEpoch[source.node] = max(maxEpoch[source.node] ?? 0, birth.epoch)
                 return Result(outgoing: [status(now: now)])
@@ -246,9 +247,10 @@ public final class HubEngine<Store: HubStore> {
                 // one, even after the node moved to a new epoch.
                 // Durable at once only when it brings the node back online.
                 let transition = nodes[source.node]?.online != true
+                let cursorsCount = reportsCurrentHistory(beat.history)
                 try touch(source.node, member: member, now: now, sentAt: beat.sentAt, durable: transition) {
                     $0.online = true
-                    $0.cursors = beat.cursors
+                    if cursorsCount { $0.cursors = beat.cursors }
                     $0.outboxDepth = beat.outboxDepth
                     $0.oldestUnsyncedAt = beat.oldestUnsyncedAt
                 }
@@ -414,7 +416,16 @@ public final class HubEngine<Store: HubStore> {
                 foreignRow = "\(change.table) row of \(row.channel) written on \(change.channel)"
                 break
             }
-            if let reason = Rights.mall.conflict(of: change, by: member.role, current: row?.state) {
+            // A row whose tombstone the hub collected is no new row (§12): an
+            // insert of its key, a node's insert replayed to a restored hub
+            // after another node's delete of it was taken and collected,
+            // would bring it back.
+            let collected = try change.op == .insert && row == nil && store.wasCollected(change.row)
+            let refusal =
+                collected
+                ? "\(change.table)/\(change.key) was deleted: a node may only insert new rows"
+                : Rights.mall.conflict(of: change, by: member.role, current: row?.state)
+            if let reason = refusal {
                 // Taken, so the node's outbox moves on, but not applied: the
                 // hub's state stands, the ledger says why, and a correction
                 // undoes it at the origin, which applied it when it decided.
@@ -425,7 +436,9 @@ public final class HubEngine<Store: HubStore> {
                 // not a new one to judge again.
                 work.newContent.insert("\(change.id.origin)\u{1F}\(hash)")
                 result.notApplied.append(change)
-                for correction in NotApplied(change: change, reason: reason, row: row?.state).corrections(now: now) {
+                for correction in NotApplied(change: change, reason: reason, row: row?.state, collected: collected)
+                    .corrections(now: now)
+                {
                     ownSeq += 1
                     let hubChange = Change(
                         id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
@@ -493,6 +506,18 @@ public final class HubEngine<Store: HubStore> {
                 Outgoing(topic: Topics.node(batch.node, mall: member.mall, .down), message: .control(control)))
         }
         return result
+    }
+
+    /// Whether cursors a node reports under `followed` are positions in the
+    /// current log (§9.6). Reported under a history the log has since gone
+    /// back on (sent before the node heard of a restore), they may lie past
+    /// entries the node has not applied in this one: counted for tombstone
+    /// collection (§12), they would let the hub collect a tombstone the node
+    /// never received, and the node would keep the row for good. A node that
+    /// has seen no history yet (or predates them) names none.
+    func reportsCurrentHistory(_ followed: String?) -> Bool {
+        guard let followed, let current = history.marks.last?.id else { return true }
+        return followed == current
     }
 
     /// The node a row key names as its writer: nodes key their rows
@@ -585,7 +610,8 @@ public final class HubEngine<Store: HubStore> {
                 size: { MessageBudget.size(of: $0.change) })
             {
                 let upTo = chunk.last!.seq
-                let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: Array(chunk))
+                let batch = LogBatch(
+                    channel: channel, prev: prev, upTo: upTo, entries: Array(chunk), history: history.marks.last?.id)
                 out.append(Outgoing(topic: Topics.channel(channel), message: .batch(batch)))
                 prev = upTo
             }
@@ -620,7 +646,8 @@ public final class HubEngine<Store: HubStore> {
         for (index, chunk) in chunks.enumerated() {
             let last = index == chunks.count - 1
             let upTo = last ? through : chunk.last?.seq ?? through
-            let batch = LogBatch(channel: channel, prev: prev, upTo: upTo, entries: Array(chunk))
+            let batch = LogBatch(
+                channel: channel, prev: prev, upTo: upTo, entries: Array(chunk), history: history.marks.last?.id)
             out.append(Outgoing(topic: down, message: .batch(batch)))
             prev = upTo
         }
@@ -643,7 +670,7 @@ public final class HubEngine<Store: HubStore> {
         return chunks.enumerated().map { part, rows in
             let message = SnapshotPart(
                 node: node, channel: channel, snapshotID: id, at: at, part: part, parts: chunks.count,
-                rows: Array(rows), acks: acks.isEmpty ? nil : acks)
+                rows: Array(rows), acks: acks.isEmpty ? nil : acks, history: history.marks.last?.id)
             return Outgoing(topic: down, message: .snapshotPart(message))
         }
     }

@@ -55,10 +55,13 @@ public struct Birth: Hashable, Sendable, Codable {
     public var sentAt: UInt64
     public var cursors: [ChannelPosition]
     public var software: String
+    /// The hub log history the cursors refer to (§9.6), once the node has
+    /// seen one: a hub counts the cursors only under its current history.
+    public var history: String?
 
     public init(
         node: NodeID, mall: String, role: Role, epoch: UInt64, sentAt: UInt64, cursors: [ChannelPosition],
-        software: String
+        software: String, history: String? = nil
     ) {
         self.node = node
         self.mall = mall
@@ -67,6 +70,7 @@ public struct Birth: Hashable, Sendable, Codable {
         self.sentAt = sentAt
         self.cursors = cursors
         self.software = software
+        self.history = history
     }
 }
 
@@ -113,10 +117,13 @@ public struct Heartbeat: Hashable, Sendable, Codable {
     /// the node made before this report has arrived.
     public var outboxHead: ChangeID?
     public var cursors: [ChannelPosition]
+    /// The hub log history the cursors refer to (§9.6), once the node has
+    /// seen one: a hub counts the cursors only under its current history.
+    public var history: String?
 
     public init(
         node: NodeID, epoch: UInt64, sentAt: UInt64, hlc: HybridTimestamp, outboxDepth: Int,
-        oldestUnsyncedAt: UInt64?, outboxHead: ChangeID?, cursors: [ChannelPosition]
+        oldestUnsyncedAt: UInt64?, outboxHead: ChangeID?, cursors: [ChannelPosition], history: String? = nil
     ) {
         self.node = node
         self.epoch = epoch
@@ -126,6 +133,7 @@ public struct Heartbeat: Hashable, Sendable, Codable {
         self.oldestUnsyncedAt = oldestUnsyncedAt
         self.outboxHead = outboxHead
         self.cursors = cursors
+        self.history = history
     }
 }
 
@@ -213,12 +221,17 @@ public struct LogBatch: Hashable, Sendable, Codable {
     public var prev: UInt64
     public var upTo: UInt64
     public var entries: [LogEntry]
+    /// The hub log history these sequence numbers belong to (§9.6): a node
+    /// following another one ignores the batch (one of a log the hub has
+    /// gone back on, delivered late, would skip entries of the current one).
+    public var history: String?
 
-    public init(channel: Channel, prev: UInt64, upTo: UInt64, entries: [LogEntry]) {
+    public init(channel: Channel, prev: UInt64, upTo: UInt64, entries: [LogEntry], history: String? = nil) {
         self.channel = channel
         self.prev = prev
         self.upTo = upTo
         self.entries = entries
+        self.history = history
     }
 }
 
@@ -255,10 +268,12 @@ public struct SnapshotPart: Hashable, Sendable, Codable {
     /// node must prune those instead of re-applying them: a row the hub has
     /// since deleted and collected would come back.
     public var acks: [AckEntry]?
+    /// The hub log history `at` belongs to (§9.6), as in a batch.
+    public var history: String?
 
     public init(
         node: NodeID, channel: Channel, snapshotID: String, at: UInt64, part: Int, parts: Int, rows: [SnapshotRow],
-        acks: [AckEntry]? = nil
+        acks: [AckEntry]? = nil, history: String? = nil
     ) {
         self.node = node
         self.channel = channel
@@ -268,6 +283,7 @@ public struct SnapshotPart: Hashable, Sendable, Codable {
         self.parts = parts
         self.rows = rows
         self.acks = acks
+        self.history = history
     }
 }
 

@@ -62,10 +62,6 @@ public final class NodeEngine<Store: ReplicaStore> {
     private var collectedFloors: [Channel: UInt64] = [:]
     /// The hub log history the cursors refer to (§9.6).
     public private(set) var hubHistory: String?
-    /// Histories this run followed and left for a newer one: a status still
-    /// naming one is older than one already heard (reordered, or queued by
-    /// the broker), and following it would take the node back (§9.6).
-    private var leftHistories: Set<String> = []
     private var lastForgetAt: UInt64?
     /// How often acknowledged changes past their keeping time, and event rows
     /// past their retention, are dropped.
@@ -161,7 +157,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         for channel in configuration.channels { channels[channel]!.connectionRestored() }
         let birth = Birth(
             node: configuration.node, mall: configuration.mall, role: configuration.role, epoch: epoch,
-            sentAt: now, cursors: positions(), software: configuration.software)
+            sentAt: now, cursors: positions(), software: configuration.software, history: hubHistory)
         return [Outgoing(topic: topic(.birth), message: .birth(birth))] + (try pump(now: now))
     }
 
@@ -189,7 +185,8 @@ public final class NodeEngine<Store: ReplicaStore> {
     public func heartbeat(now: UInt64) -> Heartbeat {
         Heartbeat(
             node: configuration.node, epoch: epoch, sentAt: now, hlc: clock.last, outboxDepth: outbox.depth,
-            oldestUnsyncedAt: outbox.oldest?.wallMillis, outboxHead: lastCreated, cursors: positions())
+            oldestUnsyncedAt: outbox.oldest?.wallMillis, outboxHead: lastCreated, cursors: positions(),
+            history: hubHistory)
     }
 
     // MARK: Messages from the hub
@@ -201,12 +198,12 @@ public final class NodeEngine<Store: ReplicaStore> {
             try acknowledge(ack.acks, now: now)
             return try pump(now: now)
         case .batch(let batch):
-            guard channels[batch.channel] != nil else { return [] }
+            guard channels[batch.channel] != nil, isOfFollowedHistory(batch.history) else { return [] }
             lastHeardFromHub = now
             let actions = channels[batch.channel]!.received(batch, now: now)
             return try perform(actions, on: batch.channel, now: now)
         case .snapshotPart(let part) where part.node == configuration.node:
-            guard channels[part.channel] != nil else { return [] }
+            guard channels[part.channel] != nil, isOfFollowedHistory(part.history) else { return [] }
             lastHeardFromHub = now
             let actions = channels[part.channel]!.received(part, now: now)
             return try perform(actions, on: part.channel, now: now)
@@ -215,7 +212,6 @@ public final class NodeEngine<Store: ReplicaStore> {
             return try handle(control, now: now)
         case .hubStatus(let status):
             guard status.online else { return [] }
-            if let current = status.history?.last?.id, leftHistories.contains(current) { return [] }
             lastHeardFromHub = now
             var out: [Outgoing] = []
             if let marks = status.history { out += try follow(marks, now: now) }
@@ -235,6 +231,17 @@ public final class NodeEngine<Store: ReplicaStore> {
         default:
             return []
         }
+    }
+
+    /// Whether a batch or snapshot part numbers its entries in the history
+    /// the cursors refer to (§9.6). One of a log the hub has since gone back
+    /// on, delivered late, would move a cursor past entries of the current
+    /// log it does not carry; one of a history not yet heard of is taken
+    /// again once its status has been followed. A hub that names none (or a
+    /// node that has seen none) is taken at its word.
+    private func isOfFollowedHistory(_ named: String?) -> Bool {
+        guard let named, let hubHistory else { return true }
+        return named == hubHistory
     }
 
     private func handle(_ control: Control, now: UInt64) throws -> [Outgoing] {
@@ -273,7 +280,6 @@ public final class NodeEngine<Store: ReplicaStore> {
         }
         let newEpoch = epoch + 1
         let lastSeq = try store.followHubHistory(current.id, cursorsValidThrough: validThrough, replayInto: newEpoch)
-        leftHistories.insert(known)
         hubHistory = current.id
         epoch = newEpoch
         nextSeq = lastSeq + 1

@@ -14,8 +14,10 @@ struct NotApplied {
 
     var change: Change
     var reason: String
-    /// The row at the hub, nil when it has never seen it.
+    /// The row at the hub, nil when it does not hold it.
     var row: RowState?
+    /// Whether the hub collected the row's tombstone (§12).
+    var collected = false
 
     /// The ledger entry, then the correction if the origin's replica differs.
     func corrections(now: UInt64) -> [LocalWrite] {
@@ -28,14 +30,18 @@ struct NotApplied {
     }
 
     /// What undoes the change at its origin: the hub's values of the columns
-    /// it set, or a delete where the hub holds the row deleted. Only for
-    /// mutable rows: an event can be neither updated nor deleted (such a
-    /// correction would be a change every node refuses), and no honest node
-    /// ever inserts over an existing event, since event keys name their node.
+    /// it set, or a delete where the hub holds the row deleted or collected
+    /// its tombstone (the origin holds its own insert or update visible).
+    /// Only for mutable rows: an event can be neither updated nor deleted
+    /// (such a correction would be a change every node refuses), and no
+    /// honest node ever inserts over an existing event, since event keys
+    /// name their node.
     private var correction: LocalWrite? {
-        guard Schema.mall.tables[change.table]?.kind == .mutable, let row, row.inserted else { return nil }
-        if row.isTombstone { return .delete(change.table, change.key) }
-        guard change.op != .delete, !change.columns.isEmpty else { return nil }
+        guard Schema.mall.tables[change.table]?.kind == .mutable else { return nil }
+        if collected || row?.isTombstone == true {
+            return change.op == .delete ? nil : .delete(change.table, change.key)
+        }
+        guard let row, row.inserted, change.op != .delete, !change.columns.isEmpty else { return nil }
         var columns: [String: Value] = [:]
         for name in change.columns.keys { columns[name] = row.cells[name]?.value ?? .null }
         return .update(change.table, change.key, columns)

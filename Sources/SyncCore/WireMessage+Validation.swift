@@ -8,6 +8,7 @@ extension WireMessage {
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if !Identifier.isValid(m.mall) { return "invalid mall id" }
             if m.epoch == 0 { return "epoch starts at 1" }
+            if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
         case .death(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
         case .changes(let m):
@@ -22,6 +23,7 @@ extension WireMessage {
         case .heartbeat(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.outboxDepth < 0 { return "negative outbox depth" }
+            if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
         case .resend(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
         case .snapshotRequest(let m):
@@ -32,6 +34,7 @@ extension WireMessage {
             if m.acks.count > maxItems { return "too many acks" }
         case .batch(let m):
             if m.upTo < m.prev { return "batch range ends before it starts" }
+            if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
             if m.entries.count > maxItems { return "\(m.entries.count) entries, limit \(maxItems)" }
             var last = m.prev
             for entry in m.entries {
@@ -43,6 +46,7 @@ extension WireMessage {
         case .snapshotPart(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.parts < 1 || m.part < 0 || m.part >= m.parts { return "part out of range" }
+            if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
             if m.rows.count > maxItems { return "\(m.rows.count) rows, limit \(maxItems)" }
             if m.acks?.count ?? 0 > maxItems { return "too many acks" }
             for row in m.rows {

@@ -77,4 +77,34 @@ import Testing
         #expect(
             try hub.store.row(RowRef(table: "reservations", key: "r-9"))?.state.values["status"] == .text("cancelled"))
     }
+
+    /// A node's insert of a row whose tombstone the hub collected (a replay to
+    /// a restored hub, after another node's delete of it was taken and
+    /// collected) is taken but not applied, and a delete undoes it at its
+    /// origin: the row stays deleted everywhere.
+    @Test func aNodesInsertOfACollectedRowIsNotAppliedAndUndoneAtItsOrigin() throws {
+        let lounge = Channel(mall: "m", kind: .lounge)
+        let hub = try HubEngine(
+            configuration: .init(fleet: ["lounge-1": .init(mall: "m", role: .lounge)]), store: MemoryHubStore())
+        let key = "v-lounge-1-1-1"
+        let visit: [String: Value] = [
+            "member_id": .text("m-1"), "guests": .int(0), "status": .text("open"), "checked_in_at": .int(1),
+        ]
+        _ = try hub.write([.insert("lounge_visits", key, visit)], mall: "m", now: Self.now)
+        _ = try hub.write([.delete("lounge_visits", key)], mall: "m", now: Self.now + 1)
+        #expect(try hub.store.collectTombstones(channel: lounge, through: 2) == 2)
+        let insert = Change(
+            id: ChangeID(origin: "lounge-1", epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: Self.now + 2),
+            table: "lounge_visits", key: key, channel: lounge, op: .insert, columns: visit)
+        let result = hub.receive(
+            topic: Topics.node("lounge-1", mall: "m", .up),
+            message: .changes(ChangeBatch(node: "lounge-1", sentAt: Self.now + 2, changes: [insert])), now: Self.now + 2
+        )
+        #expect(result.rejection == nil && result.notApplied == [insert])
+        #expect(try hub.store.row(RowRef(table: "lounge_visits", key: key))?.state.isVisible != true)
+        let corrections = result.outgoing.flatMap { outgoing -> [Change] in
+            if case .batch(let batch) = outgoing.message { batch.entries.map(\.change) } else { [] }
+        }
+        #expect(corrections.contains { $0.key == key && $0.op == .delete && $0.id.origin == "hub" })
+    }
 }
