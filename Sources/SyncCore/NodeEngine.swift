@@ -58,8 +58,6 @@ public final class NodeEngine<Store: ReplicaStore> {
     private var upstream: UpstreamFlow
     private var outbox: OutboxStatus
     private var lastHeartbeatAt: UInt64?
-    /// The floor up to which tombstones were last collected, per channel.
-    private var collectedFloors: [Channel: UInt64] = [:]
     /// The hub log history the cursors refer to (§9.6).
     public private(set) var hubHistory: String?
     private var lastForgetAt: UInt64?
@@ -222,9 +220,11 @@ public final class NodeEngine<Store: ReplicaStore> {
                 out += try perform(actions, on: head.channel, now: now)
                 // Collect only when the floor moved: every status would
                 // otherwise cost a scan and a durable write per channel.
-                if floor > collectedFloors[head.channel] ?? 0 {
+                // The floor is the store's, which a snapshot of the channel
+                // starts over: its rows may hold tombstones below a floor
+                // collected before (one a cache in memory would skip).
+                if floor > (try store.collectedFloor(of: head.channel)) {
                     try store.collectTombstones(channel: head.channel, floor: floor)
-                    collectedFloors[head.channel] = floor
                 }
             }
             return out
@@ -285,7 +285,6 @@ public final class NodeEngine<Store: ReplicaStore> {
         nextSeq = lastSeq + 1
         if lastSeq > 0 { lastCreated = ChangeID(origin: configuration.node, epoch: epoch, seq: lastSeq) }
         outbox = try store.outboxStatus()
-        collectedFloors = [:]
         for channel in configuration.channels {
             // Heads and floors seen under the old history no longer mean anything.
             let cursor = channels[channel]!.cursor.flatMap { $0 <= validThrough ? $0 : nil }
