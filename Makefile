@@ -7,6 +7,9 @@ SIM_NODES ?= 6
 TEST_SEEDS ?= 1..500
 # Seeds run again with a stolen gate among the nodes (mall-sim --hostile).
 HOSTILE_SEEDS ?= 1..200
+# Seeds run with the made-up library schema (mall-sim --workload library):
+# the same engines and checks on tables, roles and channels that are not the mall's.
+LIBRARY_SEEDS ?= 1..300
 # Seconds of libFuzzer per parser in the test run (the long mode gives each 600).
 FUZZ_SECONDS ?= 20
 # Schemathesis examples per operation of the node API in the test run.
@@ -41,6 +44,7 @@ test: deps lint
 	swift build -c release --product mall-sim
 	.build/release/mall-sim --seeds $(TEST_SEEDS) --nodes $(SIM_NODES) --mode both --determinism-every 25
 	.build/release/mall-sim --seeds $(HOSTILE_SEEDS) --nodes $(SIM_NODES) --mode both --hostile
+	.build/release/mall-sim --seeds $(LIBRARY_SEEDS) --nodes $(SIM_NODES) --mode both --workload library
 	.build/release/mall-sim --seeds 1 --nodes $(SIM_NODES) --mode soak --soak-days $(SOAK_DAYS) \
 		--day-minutes $(SOAK_DAY_MINUTES)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh

@@ -41,6 +41,9 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Layer 1: the mall's schema as a value for the core: tables, channel
+        // kinds, roles, each role's rights, single-use rules.
+        .target(name: "MallSchema", dependencies: ["SyncCore"], swiftSettings: strict),
         // Layer 1: pure domain rules of the edge decisions (plates, tokens, entitlements).
         .target(
             name: "EdgeRules",
@@ -52,7 +55,7 @@ let package = Package(
         ),
         // Layer 1: the books a node's decisions read, built from replicated
         // rows (pure: mapping a row never traps; fuzzed by mall-fuzz views).
-        .target(name: "EdgeViews", dependencies: ["SyncCore", "EdgeRules"], swiftSettings: strict),
+        .target(name: "EdgeViews", dependencies: ["SyncCore", "MallSchema", "EdgeRules"], swiftSettings: strict),
         // Layer 2: the SQLite replica and hub store (GRDB over the system libsqlite3).
         .target(
             name: "Storage",
@@ -99,7 +102,7 @@ let package = Package(
         .target(
             name: "DeviceConfig",
             dependencies: [
-                "SyncCore", "EdgeRules", "MosquittoTransport",
+                "SyncCore", "MallSchema", "EdgeRules", "MosquittoTransport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
@@ -107,7 +110,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "SyncCore", "Storage", "Transport", "EdgeRules", "EdgeViews", "QRCodes",
+                "SyncCore", "MallSchema", "Storage", "Transport", "EdgeRules", "EdgeViews", "QRCodes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -123,7 +126,7 @@ let package = Package(
         // injection, and the deterministic simulated mall day with its checks.
         .target(
             name: "Simulation",
-            dependencies: ["SyncCore", "Transport"],
+            dependencies: ["SyncCore", "MallSchema", "Transport"],
             swiftSettings: strict
         ),
         // Test support: a real Mosquitto started on a free loopback port, and
@@ -150,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "MallNode",
             dependencies: [
-                "CommandSupport", "DeviceConfig", "Services", "MosquittoTransport", "Storage",
+                "CommandSupport", "DeviceConfig", "MallSchema", "Services", "MosquittoTransport", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -160,7 +163,7 @@ let package = Package(
         .executableTarget(
             name: "MallHub",
             dependencies: [
-                "CommandSupport", "DeviceConfig", "Services", "MosquittoTransport", "Storage",
+                "CommandSupport", "DeviceConfig", "MallSchema", "Services", "MosquittoTransport", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "MallBench",
             dependencies: [
-                "EdgeRules", "Services", "Storage", "SyncCore", "Transport",
+                "EdgeRules", "MallSchema", "Services", "Storage", "SyncCore", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,7 +190,8 @@ let package = Package(
         .executableTarget(
             name: "MallFuzz",
             dependencies: [
-                "SyncCore", "EdgeRules", "EdgeViews", "DeviceConfig", .product(name: "Crypto", package: "swift-crypto"),
+                "SyncCore", "MallSchema", "EdgeRules", "EdgeViews", "DeviceConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -202,7 +206,8 @@ let package = Package(
         .testTarget(
             name: "FleetTests",
             dependencies: [
-                "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "Transport", "EdgeRules",
+                "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "MallSchema", "Transport",
+                "EdgeRules",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -211,7 +216,9 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Services", "Simulation", "BrokerHarness", "SyncCore", "Transport", "EdgeRules", "QRCodes", "Storage",
+                "Services", "Simulation", "BrokerHarness", "SyncCore", "MallSchema", "Transport", "EdgeRules",
+                "QRCodes",
+                "Storage",
                 "StorageFaults",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -220,17 +227,21 @@ let package = Package(
         ),
         .testTarget(
             name: "ConfigTests",
-            dependencies: ["DeviceConfig", "EdgeRules"],
+            dependencies: ["DeviceConfig", "MallSchema", "EdgeRules"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EdgeRulesTests",
-            dependencies: ["EdgeRules", "EdgeViews", "SyncCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "EdgeRules", "EdgeViews", "SyncCore", "MallSchema", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Simulation"], swiftSettings: strict),
         .testTarget(
-            name: "StorageTests", dependencies: ["Storage", "Simulation", "StorageFaults"], swiftSettings: strict),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
+            name: "SyncCoreTests", dependencies: ["SyncCore", "MallSchema", "Simulation"], swiftSettings: strict),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "MallSchema", "Simulation", "StorageFaults"],
+            swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "MallSchema"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 public import EdgeRules
 import Foundation
+import MallSchema
 public import SyncCore
 
 /// The hub's configuration file (`firmware-config/hub.toml`). Every key is
@@ -138,7 +139,8 @@ public struct HubSettings: Sendable {
             guard node != id else { throw entry.failure("id", "\"\(node)\" is the hub's own id") }
             let mall = try entry.string("mall", expected: identifier, valid: Identifier.isValid)
             let role = try entry.string(
-                "role", expected: "gate, lounge or gift", valid: { ["gate", "lounge", "gift"].contains($0) })
+                "role", expected: SyncSchema.mall.nodeRoles.map(\.rawValue).joined(separator: ", "),
+                valid: { Role(rawValue: $0).map(SyncSchema.mall.nodeRoles.contains) == true })
             try entry.rejectUnknownKeys()
             fleet.append(Member(node: node, mall: mall, role: Role(rawValue: role)!))
         }

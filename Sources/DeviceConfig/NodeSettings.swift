@@ -1,5 +1,6 @@
 public import EdgeRules
 import Foundation
+import MallSchema
 public import SyncCore
 
 /// One edge device's configuration file (`firmware-config/*.toml`, role gate,
@@ -67,7 +68,8 @@ public struct NodeSettings: Sendable {
         let mall = try node.string(
             "mall", expected: "an identifier (letters, digits, '-', '_', '.')", valid: Identifier.isValid)
         let roleText = try node.string(
-            "role", expected: "gate, lounge or gift", valid: { ["gate", "lounge", "gift"].contains($0) })
+            "role", expected: SyncSchema.mall.nodeRoles.map(\.rawValue).joined(separator: ", "),
+            valid: { Role(rawValue: $0).map(SyncSchema.mall.nodeRoles.contains) == true })
         let dataDirectory = try node.string("data_dir", expected: "a directory path", valid: { !$0.isEmpty })
         var clockOffset = Int64(try node.int("clock_offset_ms", in: -86_400_000...86_400_000, default: 0))
         if let override = environment["MALLEDGE_CLOCK_OFFSET_MS"] {

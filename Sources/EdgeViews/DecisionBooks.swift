@@ -1,5 +1,6 @@
 public import EdgeRules
 import Foundation
+import MallSchema
 public import SyncCore
 
 /// The books a node's decisions read (bookings, gift keys and uses, lounge
@@ -32,7 +33,7 @@ public struct DecisionBooks: Sendable {
         case .parking: reservations = ReservationBook()
         case .gifts: gifts = GiftBook()
         case .members, .lounge: lounge.reset(tables: tables)
-        case .audit, .staff: break
+        default: break
         }
     }
 
@@ -44,7 +45,7 @@ public struct DecisionBooks: Sendable {
         // A value the schema does not allow (a time of Int64.min written
         // before the hub checked ranges, or by a node that does not) makes
         // the whole row unusable: rules do arithmetic on these values.
-        if let table = Schema.mall.tables[ref.table],
+        if let table = SyncSchema.mall.tables[ref.table],
             let column = values.keys.sorted().first(where: { table.violation(column: $0, value: values[$0]!) != nil })
         {
             remove(ref)

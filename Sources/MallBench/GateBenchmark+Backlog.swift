@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import Services
 import SyncCore
 import Transport
@@ -26,7 +27,7 @@ extension GateBenchmark {
         )
 
         let acks = try Self.ackBatches(path: "\(base)/node.sqlite", every: 250)
-        let codec = WireCodec()
+        let codec = WireCodec(schema: .mall)
         var ackHandling = Samples()
         var total = Samples()
         var quarters: [(depth: Int, ack: Duration, decide: Duration)] = []

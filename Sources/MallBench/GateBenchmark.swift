@@ -3,6 +3,7 @@ import EdgeRules
 import Foundation
 import GRDB
 import Logging
+import MallSchema
 import Services
 import Storage
 import SyncCore
@@ -105,7 +106,7 @@ struct GateBenchmark: AsyncParsableCommand {
             ["passages", "file", "fill", "decide p50", "total p50", "total p99", "raw commit p50"].map {
                 $0.leftPadded(to: 16)
             }.joined())
-        let stream = try SQLiteReplica(path: "\(base)/node.sqlite")
+        let stream = try SQLiteReplica(path: "\(base)/node.sqlite", schema: .mall)
         var held = 0
         var lastSeq = seq
         var plates = SyntheticPlates(seed: seed &+ 1)
@@ -191,7 +192,7 @@ struct GateBenchmark: AsyncParsableCommand {
     /// Fills the replica as the hub's stream would (through `applyRemote`,
     /// in batches of 1,000), so the outbox stays empty as at a real gate.
     func seed(_ plates: [String], at path: String) throws -> String {
-        let replica = try SQLiteReplica(path: path)
+        let replica = try SQLiteReplica(path: path, schema: .mall)
         _ = try replica.start(minimumEpoch: 1)
         let channel = Channel(mall: "mall-bench", kind: .parking)
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
@@ -220,7 +221,7 @@ struct GateBenchmark: AsyncParsableCommand {
 
     static func gateNode(path: String) throws -> NodeCoordinator {
         try NodeCoordinator(
-            configuration: .init(node: "bench-gate", mall: "mall-bench", role: .gate), replicaPath: path,
+            configuration: .init(schema: .mall, node: "bench-gate", mall: "mall-bench", role: .gate), replicaPath: path,
             clock: WallClock(), outgoing: OutgoingQueue(),
             logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import MallSchema
 import Services
 import Storage
 import SyncCore
@@ -139,20 +140,21 @@ private struct Fleet {
         let mall = GrowthBenchmark.mall
         hub = try HubEngine(
             configuration: .init(
+                schema: .mall,
                 fleet: [
                     "gate-1": .init(mall: mall, role: .gate), "gift-1": .init(mall: mall, role: .gift),
                     "lounge-1": .init(mall: mall, role: .lounge),
                 ]),
-            store: SQLiteHubStore(path: "\(directory)/hub.sqlite"))
+            store: SQLiteHubStore(path: "\(directory)/hub.sqlite", schema: .mall))
         gate = try NodeEngine(
-            configuration: .init(node: "gate-1", mall: mall, role: .gate),
-            store: SQLiteReplica(path: "\(directory)/gate-1.sqlite"))
+            configuration: .init(schema: .mall, node: "gate-1", mall: mall, role: .gate),
+            store: SQLiteReplica(path: "\(directory)/gate-1.sqlite", schema: .mall))
         gift = try NodeEngine(
-            configuration: .init(node: "gift-1", mall: mall, role: .gift),
-            store: SQLiteReplica(path: "\(directory)/gift-1.sqlite"))
+            configuration: .init(schema: .mall, node: "gift-1", mall: mall, role: .gift),
+            store: SQLiteReplica(path: "\(directory)/gift-1.sqlite", schema: .mall))
         lounge = try NodeEngine(
-            configuration: .init(node: "lounge-1", mall: mall, role: .lounge),
-            store: SQLiteReplica(path: "\(directory)/lounge-1.sqlite"))
+            configuration: .init(schema: .mall, node: "lounge-1", mall: mall, role: .lounge),
+            store: SQLiteReplica(path: "\(directory)/lounge-1.sqlite", schema: .mall))
         let now = GrowthBenchmark.start
         let members = try hub.write(
             (0..<1000).map {

@@ -1,6 +1,7 @@
 import EdgeRules
 import EdgeViews
 import Foundation
+import MallSchema
 import SyncCore
 
 extension FuzzTarget {

@@ -2,6 +2,7 @@ import Crypto
 import DeviceConfig
 import EdgeRules
 import Foundation
+import MallSchema
 import SyncCore
 
 /// The parsers that take bytes from outside, each as a function that must
@@ -29,9 +30,9 @@ enum FuzzTarget: String, CaseIterable {
     func run(_ bytes: [UInt8]) {
         switch self {
         case .wire:
-            if let message = try? WireCodec().decode(bytes) {
+            if let message = try? WireCodec(schema: .mall).decode(bytes) {
                 // A decoded message must encode and decode to itself.
-                let again = try? WireCodec().decode(WireCodec().encode(message))
+                let again = try? WireCodec(schema: .mall).decode(WireCodec(schema: .mall).encode(message))
                 precondition(again == message, "a decoded message does not survive a round trip")
             }
         case .gift:

@@ -4,6 +4,7 @@ import DeviceConfig
 import Foundation
 import Hummingbird
 import Logging
+import MallSchema
 import MosquittoTransport
 import Services
 import Storage
@@ -33,7 +34,7 @@ extension MallHub {
                     ($0.node, HubCoordinator.Engine.FleetMember(mall: $0.mall, role: $0.role))
                 })
             let engineConfiguration = HubCoordinator.Engine.Configuration(
-                fleet: fleet, hubID: settings.hub, maxSkewMillis: settings.maxSkewMillis,
+                schema: .mall, fleet: fleet, hubID: settings.hub, maxSkewMillis: settings.maxSkewMillis,
                 statusIntervalMillis: settings.statusIntervalMillis, gcHorizonMillis: settings.gcHorizonMillis)
             let outgoing = OutgoingQueue()
             let coordinator = try HubCoordinator(
@@ -146,12 +147,8 @@ extension MallHub {
 
         func run() throws {
             let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: config) }
-            let channels = Set(
-                settings.fleet.flatMap { member in
-                    member.role.subscriptions.map { Channel(mall: member.mall, kind: $0) }
-                }
-            ).sorted()
-            for (channel, digest) in try ReplicaDigests.readHub(path: settings.storePath, channels: channels) {
+            let fleet = settings.fleet.map { (mall: $0.mall, role: $0.role) }
+            for (channel, digest) in try ReplicaDigests.readHub(path: settings.storePath, schema: .mall, fleet: fleet) {
                 print("\(channel) \(digest)")
             }
         }

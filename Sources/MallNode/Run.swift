@@ -4,6 +4,7 @@ import DeviceConfig
 import Foundation
 import Hummingbird
 import Logging
+import MallSchema
 import MosquittoTransport
 import Services
 import Storage
@@ -31,7 +32,7 @@ extension MallNode {
 
             let lock = try holdStoreOrExit(tool: "mall-node", path: settings.replicaPath)
             let engineConfiguration = NodeCoordinator.Engine.Configuration(
-                node: settings.node, mall: settings.mall, role: settings.role, software: "mall-node/1",
+                schema: .mall, node: settings.node, mall: settings.mall, role: settings.role, software: "mall-node/1",
                 upstream: settings.upstream, downstream: settings.downstream,
                 heartbeatIntervalMillis: settings.heartbeatIntervalMillis,
                 keepAcknowledgedMillis: settings.keepAcknowledgedMillis)
@@ -92,8 +93,9 @@ extension MallNode {
 
         func run() throws {
             let settings = try loadOrExit(tool: "mall-node") { try NodeSettings.load(path: config) }
-            let channels = settings.role.subscriptions.map { Channel(mall: settings.mall, kind: $0) }.sorted()
-            for (channel, digest) in try ReplicaDigests.read(path: settings.replicaPath, channels: channels) {
+            let digests = try ReplicaDigests.read(
+                path: settings.replicaPath, schema: .mall, role: settings.role, mall: settings.mall)
+            for (channel, digest) in digests {
                 print("\(channel) \(digest)")
             }
         }

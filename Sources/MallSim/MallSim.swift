@@ -26,6 +26,12 @@ struct MallSim: AsyncParsableCommand {
 
     @Option(
         help:
+            "The schema and activity: mall (MallEdge's), or library (a made-up schema with other tables, roles and channels, through the same engines and checks)."
+    )
+    var workload: String = "mall"
+
+    @Option(
+        help:
             "safety (faults all day, then heal), liveness (one node cut off for hours), both, or soak (days of faults and quiet nights; what replicas hold must level off)."
     )
     var mode: String = "both"
@@ -62,6 +68,14 @@ struct MallSim: AsyncParsableCommand {
             throw ValidationError("--mode takes safety, liveness, both or soak")
         }
         guard (1...3650).contains(soakDays) else { throw ValidationError("--soak-days takes 1 to 3650") }
+        guard let workload = SimulatedWorkload(rawValue: workload) else {
+            throw ValidationError(
+                "--workload takes \(SimulatedWorkload.allCases.map(\.rawValue).joined(separator: " or "))")
+        }
+        // The stolen gate and the year's holdings are the mall's.
+        guard workload == .mall || (!hostile && mode != "soak") else {
+            throw ValidationError("--hostile and --mode soak run the mall workload only")
+        }
     }
 
     func parseSeeds() -> ClosedRange<UInt64>? {
@@ -78,7 +92,8 @@ struct MallSim: AsyncParsableCommand {
         var summaries: [SimulationRunner.Summary] = []
         for mode in modes {
             let template = SimulationConfiguration(
-                seed: 0, mode: mode, nodeCount: nodes, dayMillis: UInt64(dayMinutes) * 60_000,
+                seed: 0, workload: SimulatedWorkload(rawValue: workload)!, mode: mode, nodeCount: nodes,
+                dayMillis: UInt64(dayMinutes) * 60_000,
                 isolationMillis: UInt64(isolationHours * 3_600_000), roundTripCodec: codec, hostile: hostile,
                 soakDays: soakDays, explain: explain)
             let started = Date()

@@ -1,5 +1,6 @@
 import EdgeRules
 public import Logging
+import MallSchema
 public import Storage
 public import SyncCore
 public import Transport
@@ -46,7 +47,8 @@ public actor HubCoordinator {
         configuration: Engine.Configuration, storePath: String, clock: WallClock, outgoing: OutgoingQueue,
         policies: HubPolicies = HubPolicies(), metrics: HubMetrics? = nil, logger: Logger
     ) throws {
-        let engine = try Engine(configuration: configuration, store: try SQLiteHubStore(path: storePath))
+        let engine = try Engine(
+            configuration: configuration, store: try SQLiteHubStore(path: storePath, schema: configuration.schema))
         self.engine = engine
         self.clock = clock
         self.policies = policies
@@ -161,7 +163,7 @@ public actor HubCoordinator {
                 lastSeenAgoMillis: record.map { now > $0.lastSeen ? now - $0.lastSeen : 0 },
                 skewMillis: record?.skewMillis, skewFlagged: skewed.contains(id), outboxDepth: record?.outboxDepth,
                 oldestUnsyncedAgeMillis: record?.oldestUnsyncedAt.map { now > $0 ? now - $0 : 0 },
-                behind: member.channels.sorted().map { channel in
+                behind: member.channels(in: engine.configuration.schema).map { channel in
                     let head = engine.heads[channel] ?? 0
                     let cursor = record?.cursor(of: channel) ?? 0
                     return FleetState.Lag(
@@ -192,12 +194,14 @@ public actor HubCoordinator {
 
     public func digests() throws -> [String: String] {
         let now = clock.now()
-        let channels = Set(engine.configuration.fleet.values.flatMap(\.channels)).sorted()
+        let schema = engine.configuration.schema
+        let channels = Set(engine.configuration.fleet.values.flatMap { $0.channels(in: schema) }).sorted()
         return try Dictionary(
             uniqueKeysWithValues: channels.map {
                 (
                     $0.description,
-                    ReplicaDigest.of(try engine.store.rows(in: $0), floor: engine.floors[$0] ?? 0, now: now)
+                    ReplicaDigest.of(
+                        try engine.store.rows(in: $0), floor: engine.floors[$0] ?? 0, schema: schema, now: now)
                 )
             })
     }

@@ -1,5 +1,6 @@
 import EdgeRules
 public import Logging
+import MallSchema
 import Storage
 public import SyncCore
 public import Transport
@@ -31,7 +32,7 @@ public actor NodeCoordinator {
     var loginThrottle = LoginThrottle()
     /// When the lounge next looks for visits past the maximum stay.
     private var nextLoungeSweep: UInt64 = 0
-    private let codec = WireCodec()
+    private let codec: WireCodec
     private let outgoing: OutgoingQueue
     private var connected = false
     private var rejectedMessages = 0
@@ -41,8 +42,11 @@ public actor NodeCoordinator {
         configuration: Engine.Configuration, replicaPath: String, clock: WallClock, outgoing: OutgoingQueue,
         policies: EdgePolicies = EdgePolicies(), logger: Logger
     ) throws {
-        let store = ObservedReplica(try SQLiteReplica(path: replicaPath))
-        let views = try DecisionViews(store: store.replica, role: configuration.role, logger: logger)
+        let store = ObservedReplica(try SQLiteReplica(path: replicaPath, schema: configuration.schema))
+        codec = WireCodec(schema: configuration.schema)
+        let views = try DecisionViews(
+            store: store.replica, channels: configuration.schema.subscriptions[configuration.role] ?? [],
+            logger: logger)
         store.observer = views
         let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
@@ -112,7 +116,8 @@ public actor NodeCoordinator {
                 (
                     $0.description,
                     ReplicaDigest.of(
-                        try engine.store.rows(in: $0), floor: try engine.store.collectedFloor(of: $0), now: now)
+                        try engine.store.rows(in: $0), floor: try engine.store.collectedFloor(of: $0),
+                        schema: engine.configuration.schema, now: now)
                 )
             })
     }

@@ -12,22 +12,33 @@ public enum ReplicaDigests {
         public var description: String { "no store at \(path) (has the process run with this configuration?)" }
     }
 
-    public static func read(path: String, channels: [Channel]) throws -> [(String, String)] {
+    /// The digests of a node's replica, of the channels its role replicates.
+    public static func read(path: String, schema: SyncSchema, role: Role, mall: String) throws -> [(String, String)] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
-        let replica = try SQLiteReplica(path: path)
-        return try channels.map {
+        let replica = try SQLiteReplica(path: path, schema: schema)
+        return try schema.channels(of: role, in: mall).map {
             let floor = try replica.collectedFloor(of: $0)
-            return ($0.description, ReplicaDigest.of(try replica.rows(in: $0), floor: floor, now: wallNow))
+            return (
+                $0.description, ReplicaDigest.of(try replica.rows(in: $0), floor: floor, schema: schema, now: wallNow)
+            )
         }
     }
 
     private static var wallNow: UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
-    public static func readHub(path: String, channels: [Channel]) throws -> [(String, String)] {
+    /// The digests of the hub's store, of every channel a member of the
+    /// fleet replicates.
+    public static func readHub(path: String, schema: SyncSchema, fleet: [(mall: String, role: Role)]) throws -> [(
+        String, String
+    )] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
-        let store = try SQLiteHubStore(path: path)
+        let store = try SQLiteHubStore(path: path, schema: schema)
+        let channels = Set(fleet.flatMap { schema.channels(of: $0.role, in: $0.mall) }).sorted()
         return try channels.map {
-            ($0.description, ReplicaDigest.of(try store.rows(in: $0), floor: try store.floor(of: $0), now: wallNow))
+            let floor = try store.floor(of: $0)
+            return (
+                $0.description, ReplicaDigest.of(try store.rows(in: $0), floor: floor, schema: schema, now: wallNow)
+            )
         }
     }
 }

@@ -39,7 +39,13 @@ public final class MemoryHubStore: HubStore {
     /// when the backup was taken and when it was restored.
     private var pendingRestore: HubHistory.Restore?
 
-    public init() {}
+    /// What the rows are: their tables' retention and retirement, the
+    /// single-use rules whose claims leave with them.
+    public let schema: SyncSchema
+
+    public init(schema: SyncSchema) {
+        self.schema = schema
+    }
 
     public func start() throws -> HubStartState {
         epoch += 1
@@ -63,7 +69,7 @@ public final class MemoryHubStore: HubStore {
 
     /// A copy of everything the store holds, as `mall-hub backup` takes one.
     public func backup() -> MemoryHubStore {
-        let copy = MemoryHubStore()
+        let copy = MemoryHubStore(schema: schema)
         copy.copyContents(of: self)
         return copy
     }
@@ -179,10 +185,10 @@ public final class MemoryHubStore: HubStore {
         var dropped = 0
         for channel in rows.keys.sorted() {
             for (ref, row) in rows[channel]!
-            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
+            where schema.tables[ref.table]?.hasExpired(row.state, now: now) == true {
                 rows[channel]![ref] = nil
                 for seq in seqsByRow[ref] ?? [] { log[Int(seq) - 1].collected = true }
-                for rule in SingleUseRule.all where rule.table == ref.table {
+                for rule in schema.singleUseRules where rule.table == ref.table {
                     guard case .text(let item)? = row.state.cells[rule.itemColumn]?.value else { continue }
                     claims["\(rule.kind)\u{1F}\(item)"]?.removeAll { $0.rowKey == ref.key }
                 }
@@ -225,7 +231,7 @@ public final class MemoryHubStore: HubStore {
 
     public func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow] {
         let due = rows.values.flatMap(\.values).filter { row in
-            guard let table = Schema.mall.tables[row.ref.table], table.retirement != nil, !row.state.isTombstone,
+            guard let table = schema.tables[row.ref.table], table.retirement != nil, !row.state.isTombstone,
                 let end = table.endOfLife(row.state)
             else { return false }
             return end <= now

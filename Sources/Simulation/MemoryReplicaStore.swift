@@ -41,7 +41,11 @@ public final class MemoryReplicaStore: ReplicaStore {
     /// Commits lost to the most recent rollback.
     public private(set) var lastRollbackLost = 0
 
-    public init(seed: UInt64 = 1) {
+    /// What the rows are: their tables' retention.
+    public let schema: SyncSchema
+
+    public init(schema: SyncSchema, seed: UInt64 = 1) {
+        self.schema = schema
         random = SeededRandom(seed: seed)
     }
 
@@ -252,7 +256,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         var dropped: [RowRef] = []
         for (channel, rows) in state.rows {
             for (ref, row) in rows
-            where Schema.mall.tables[ref.table]?.hasExpired(row.state, now: now) == true {
+            where schema.tables[ref.table]?.hasExpired(row.state, now: now) == true {
                 state.rows[channel]![ref] = nil
                 state.pending[ref] = nil
                 dropped.append(ref)

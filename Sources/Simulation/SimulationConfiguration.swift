@@ -1,6 +1,8 @@
 /// One simulated mall day.
 ///
 /// - `seed`: every random choice of the run derives from it.
+/// - `workload`: the schema and activity (default the mall; `library` is a
+///   made-up schema run through the same engines and checks).
 /// - `mode`: `safety` (faults all day, then heal), `liveness` (one node cut
 ///   off for hours while the rest must keep syncing; then heal) or `soak`
 ///   (`soakDays` days of faults, healing and quiet nights: what a replica
@@ -21,6 +23,7 @@ public struct SimulationConfiguration: Sendable {
     }
 
     public var seed: UInt64
+    public var workload: SimulatedWorkload
     public var mode: Mode
     public var nodeCount: Int
     public var dayMillis: UInt64
@@ -36,11 +39,13 @@ public struct SimulationConfiguration: Sendable {
     public var explain: String?
 
     public init(
-        seed: UInt64, mode: Mode = .safety, nodeCount: Int = 6, dayMillis: UInt64 = 20 * 60_000,
+        seed: UInt64, workload: SimulatedWorkload = .mall, mode: Mode = .safety, nodeCount: Int = 6,
+        dayMillis: UInt64 = 20 * 60_000,
         isolationMillis: UInt64 = 3 * 3_600_000, settleLimitMillis: UInt64 = 5 * 60_000, brokerMaxQueued: Int = 50,
         roundTripCodec: Bool = false, hostile: Bool = false, soakDays: Int = 365, explain: String? = nil
     ) {
         self.seed = seed
+        self.workload = workload
         self.mode = mode
         self.nodeCount = nodeCount
         self.dayMillis = dayMillis

@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 /// The mall's day: the hub imports members, reservations and gift codes and
@@ -19,6 +20,7 @@ extension World {
     }
 
     func act(_ client: Client) {
+        guard configuration.workload == .mall else { return libraryAct(client) }
         switch client {
         case .hub: adminAction()
         case .node(let index):
@@ -29,12 +31,12 @@ extension World {
                 if configuration.hostile && index == 0 { hostileAction(node) }
             case .gift: giftAction(node)
             case .lounge: loungeAction(node)
-            case .hub: break
+            default: break
             }
         }
     }
 
-    private func hubWrite(_ writes: [LocalWrite]) {
+    func hubWrite(_ writes: [LocalWrite]) {
         guard let engine = hub.engine else { return }
         for write in writes where configuration.explain == "\(write.table)/\(write.key)" {
             explain("hub writes \(write.op.rawValue)")
@@ -128,7 +130,7 @@ extension World {
             ])
     }
 
-    private func visible(_ node: Node, _ table: String, _ key: String) -> RowState? {
+    func visible(_ node: Node, _ table: String, _ key: String) -> RowState? {
         guard let row = try? node.store.row(RowRef(table: table, key: key)), row.isVisible else { return nil }
         return row
     }
@@ -164,13 +166,13 @@ extension World {
         guard let code = random.pick(keys["gift_codes"] ?? []), let codeRow = visible(node, "gift_codes", code) else {
             return
         }
-        let seenHere = (redemptionsByCode[code] ?? []).contains { visible(node, "gift_redemptions", $0) != nil }
+        let seenHere = (usesByItem[code] ?? []).contains { visible(node, "gift_redemptions", $0) != nil }
         guard !seenHere else {
             nodeCommit(node, [audit(node, "gift.redeem", code, "already-redeemed")])
             return
         }
         let redemption = nextKey("x-\(node.id)")
-        redemptionsByCode[code, default: []].append(redemption)
+        usesByItem[code, default: []].append(redemption)
         nodeCommit(
             node,
             [
@@ -193,7 +195,7 @@ extension World {
                 return
             }
             let visit = nextKey("v-\(node.id)")
-            visitsByNode[node.index, default: []].append(visit)
+            ownRowsByNode[node.index, default: []].append(visit)
             nodeCommit(
                 node,
                 [
@@ -206,13 +208,13 @@ extension World {
                     audit(node, "lounge.check-in", member, "admitted"),
                 ])
         } else if roll < 90 {
-            guard let visit = random.pick(visitsByNode[node.index] ?? []),
+            guard let visit = random.pick(ownRowsByNode[node.index] ?? []),
                 let row = visible(node, "lounge_visits", visit), row.cells["status"]?.value == .text("open")
             else { return }
             nodeCommit(
                 node, [.update("lounge_visits", visit, ["status": .text("closed"), "checked_out_at": .int(at)])])
         } else {
-            guard let visit = random.pick(visitsByNode[node.index] ?? []),
+            guard let visit = random.pick(ownRowsByNode[node.index] ?? []),
                 let row = visible(node, "lounge_visits", visit), row.cells["status"]?.value == .text("closed")
             else { return }
             nodeCommit(node, [.delete("lounge_visits", visit)])

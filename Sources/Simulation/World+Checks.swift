@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 /// The invariants a healed fleet must satisfy (convergence is checked before).
@@ -34,7 +35,7 @@ extension World {
             fail("\(node.id) applied \(node.store.duplicateApplications) log entries twice")
         }
         var eventInserts: [RowRef: Int] = [:]
-        for record in log where Schema.mall.tables[record.entry.change.table]?.kind == .events {
+        for record in log where schema.tables[record.entry.change.table]?.kind == .events {
             eventInserts[record.entry.change.row, default: 0] += 1
         }
         for (row, count) in eventInserts where count != 1 {
@@ -44,7 +45,7 @@ extension World {
         // 4. Conflicts: every double use is in the ledger with the earliest use standing, everywhere.
         var claims: [String: [Claim]] = [:]
         for record in log {
-            for rule in SingleUseRule.all {
+            for rule in schema.singleUseRules {
                 if let claim = rule.claim(for: record.entry.change) {
                     claims["\(claim.kind):\(claim.item)", default: []].append(claim)
                 }

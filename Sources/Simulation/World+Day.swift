@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 extension World {
@@ -89,7 +90,9 @@ extension World {
     func firstDifference(_ node: Node, _ channel: Channel, nodeFloor: UInt64, hubFloor: UInt64, at: UInt64) -> String {
         func counted(_ rows: [SnapshotRow], floor: UInt64) -> [RowRef: SnapshotRow] {
             Dictionary(
-                uniqueKeysWithValues: ReplicaDigest.counted(rows, floor: floor, now: at).map { ($0.ref, $0) })
+                uniqueKeysWithValues: ReplicaDigest.counted(rows, floor: floor, schema: schema, now: at).map {
+                    ($0.ref, $0)
+                })
         }
         let mine = counted((try? node.store.rows(in: channel)) ?? [], floor: nodeFloor)
         let hubs = counted((try? hub.store.rows(in: channel)) ?? [], floor: hubFloor)
@@ -128,8 +131,10 @@ extension World {
                 let at = physicalTime(of: .hub)
                 let nodeFloor = (try? node.store.collectedFloor(of: channel)) ?? 0
                 let hubFloor = hubEngine.floors[channel] ?? 0
-                let mine = ReplicaDigest.of((try? node.store.rows(in: channel)) ?? [], floor: nodeFloor, now: at)
-                let hubs = ReplicaDigest.of((try? hub.store.rows(in: channel)) ?? [], floor: hubFloor, now: at)
+                let mine = ReplicaDigest.of(
+                    (try? node.store.rows(in: channel)) ?? [], floor: nodeFloor, schema: schema, now: at)
+                let hubs = ReplicaDigest.of(
+                    (try? hub.store.rows(in: channel)) ?? [], floor: hubFloor, schema: schema, now: at)
                 if mine != hubs {
                     let difference = firstDifference(node, channel, nodeFloor: nodeFloor, hubFloor: hubFloor, at: at)
                     return "\(node.id) \(channel) digest differs from the hub's\(difference)"

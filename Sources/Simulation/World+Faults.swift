@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 /// Faults at every layer: partitions of any subset, process crashes (with a
@@ -59,28 +60,32 @@ extension World {
         }
     }
 
-    /// SPEC §12's scenario: a lounge node, cut off, deletes one of its closed
-    /// visits whose `seq` the channel's floor has passed, and comes back
-    /// later. The retained status reaches it before its delete comes back;
-    /// its tombstone must outlive that status, and the row end as the hub
-    /// holds it (inserted and deleted), which the convergence check compares.
+    /// SPEC §12's scenario: a node whose role may delete rows (a lounge its
+    /// visits, a library desk its loans), cut off, deletes one whose `seq`
+    /// the channel's floor has passed, and comes back later. The retained
+    /// status reaches it before its delete comes back; its tombstone must
+    /// outlive that status, and the row end as the hub holds it (inserted
+    /// and deleted), which the convergence check compares.
     func deleteOfflineBelowTheFloor() {
-        guard
-            let node = nodes.filter({ $0.role == .lounge && $0.engine != nil && $0.linkUp }).randomElement(
-                using: &random),
-            let floor = hub.engine?.floors[Channel(mall: Self.mall, kind: .lounge)], floor > 0
-        else { return }
-        let channel = Channel(mall: Self.mall, kind: .lounge)
-        let below = ((try? node.store.rows(in: channel)) ?? []).filter { row in
-            row.table == "lounge_visits" && row.seq > 0 && row.seq <= floor && row.state.isVisible
-                && row.state.cells["status"]?.value == .text("closed")
+        let deleters = nodes.filter { node in
+            node.engine != nil && node.linkUp
+                && schema.rights.roles[node.role]?.values.contains(where: \.delete) == true
         }
-        guard let visit = below.map(\.key).sorted().randomElement(using: &random) else { return }
+        guard let node = deleters.randomElement(using: &random), let engine = node.engine else { return }
+        let deletable = Set((schema.rights.roles[node.role] ?? [:]).filter(\.value.delete).map(\.key))
+        var below: [RowRef] = []
+        for channel in engine.configuration.channels {
+            let floor = hub.engine?.floors[channel] ?? 0
+            below += ((try? node.store.rows(in: channel)) ?? []).filter { row in
+                deletable.contains(row.table) && row.seq > 0 && row.seq <= floor && row.state.isVisible
+            }.map(\.ref)
+        }
+        guard let row = below.sorted().randomElement(using: &random) else { return }
         report.offlineDeletesBelowFloor += 1
         setLink(.node(node.index), up: false)
-        nodeCommit(node, [.delete("lounge_visits", visit)])
-        if configuration.explain == "lounge_visits/\(visit)" {
-            explain("\(node.id), cut off, deletes it below the floor \(floor)")
+        nodeCommit(node, [.delete(row.table, row.key)])
+        if configuration.explain == "\(row.table)/\(row.key)" {
+            explain("\(node.id), cut off, deletes it below the floor")
         }
         queue.push(.restoreLink(.node(node.index)), at: now + random.millis(1000...60_000))
     }

@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 /// The hostile fault kind: the first gate is also a stolen device. Besides

@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 /// A year of a busy mall, compressed: each day's busy part is played with
@@ -49,8 +50,8 @@ extension World {
             }
         }
         let codes = Set(keys["gift_codes"] ?? [])
-        for code in redemptionsByCode.keys.sorted() where !codes.contains(code) {
-            redemptionsByCode[code] = nil
+        for code in usesByItem.keys.sorted() where !codes.contains(code) {
+            usesByItem[code] = nil
         }
     }
 
@@ -71,7 +72,7 @@ extension World {
     /// (conflicts kept a year) are reported, not judged.
     private func checkHoldingsLevelOff() {
         for series in Set(report.holdings.flatMap(\.held.keys)).sorted() {
-            guard let settlesOn = Self.daysToLevelOff(series) else { continue }
+            guard let settlesOn = daysToLevelOff(series) else { continue }
             let settled = report.holdings.filter { $0.day >= settlesOn }.map { Double($0.held[series] ?? 0) }
             guard settled.count >= 2 else { continue }
             let earlier = settled.prefix(settled.count / 2)
@@ -90,7 +91,7 @@ extension World {
     /// not bounded within a soak worth running: rows kept longer (conflicts
     /// kept a year, and the log records of every row kept) and rows that
     /// grow with the business (members, vehicles, staff).
-    static func daysToLevelOff(_ series: String) -> Int? {
+    func daysToLevelOff(_ series: String) -> Int? {
         let parts = series.split(separator: " ", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return nil }
         switch parts[1] {
@@ -98,7 +99,7 @@ extension World {
         case "log records": return nil
         default: break
         }
-        guard let table = Schema.mall.tables[parts[1]] else { return nil }
+        guard let table = schema.tables[parts[1]] else { return nil }
         let longest: UInt64
         if let lapse = table.lapse {
             // The simulated codes lapse within a day of their issue.
@@ -108,11 +109,11 @@ extension World {
         } else if let retirement = table.retirement {
             // Retired a while after its time (a booking's window starts on
             // the day it is made), then its tombstone is collected.
-            longest = retirement.afterMillis + 7 * calendarDayMillis
+            longest = retirement.afterMillis + 7 * Self.calendarDayMillis
         } else {
             return nil
         }
-        let days = Int(longest / calendarDayMillis) + 30
+        let days = Int(longest / Self.calendarDayMillis) + 30
         return days <= 270 ? days : nil
     }
 }

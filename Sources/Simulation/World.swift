@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 /// A deterministic simulated mall: a hub, N edge nodes and a broker, driven
@@ -34,20 +35,24 @@ public final class World {
         /// Changes this node committed that its disk still holds, by commit number.
         var durable: [(commit: Int, changes: [LogicalID])] = []
 
-        init(index: Int, id: NodeID, role: Role, seed: UInt64) {
+        init(index: Int, id: NodeID, role: Role, schema: SyncSchema, seed: UInt64) {
             self.index = index
             self.id = id
             self.role = role
-            store = MemoryReplicaStore(seed: seed)
+            store = MemoryReplicaStore(schema: schema, seed: seed)
         }
     }
 
     final class Hub {
-        let store = MemoryHubStore()
+        let store: MemoryHubStore
         var engine: HubEngine<MemoryHubStore>?
         var linkUp = true
         var connected = false
         var connection = 0
+
+        init(schema: SyncSchema) {
+            store = MemoryHubStore(schema: schema)
+        }
     }
 
     /// What a change is, independent of the id it travels under (a change
@@ -76,11 +81,12 @@ public final class World {
     var queue = EventQueue<Event>()
     let broker: SimulatedBroker
     var nodes: [Node] = []
-    let hub = Hub()
+    let hub: Hub
+    let schema: SyncSchema
     var hubConfiguration: HubEngine<MemoryHubStore>.Configuration
     var trace = TraceHash()
     var report: SimulationReport
-    let codec = WireCodec()
+    let codec: WireCodec
     /// With `roundTripCodec`: the first messages of each type as they went
     /// over the wire, for checking real traffic against the published schemas.
     public private(set) var wireSamples: [String: [String]] = [:]
@@ -93,10 +99,12 @@ public final class World {
     var activityEnds: UInt64 = 0
     var isolated: Int?
 
-    // What the mall holds, for picking rows to act on.
+    // What the fleet holds, for picking rows to act on: the keys the hub
+    // inserted by table, the event rows that used each single-use item (so a
+    // node can tell it used one already), and the rows each node made.
     var keys: [String: [String]] = [:]
-    var redemptionsByCode: [String: [String]] = [:]
-    var visitsByNode: [Int: [String]] = [:]
+    var usesByItem: [String: [String]] = [:]
+    var ownRowsByNode: [Int: [String]] = [:]
     var counter = 0
     /// Changes the hub took without applying (beyond the role's rights on
     /// the row as it stood, such as a gate admitting on a booking the hub
@@ -111,12 +119,18 @@ public final class World {
         random = SeededRandom(seed: configuration.seed)
         broker = SimulatedBroker(maxQueued: configuration.brokerMaxQueued)
         report = SimulationReport(seed: configuration.seed, mode: configuration.mode)
-        let roles: [Role] = [.gate, .gift, .lounge]
+        schema = configuration.workload.schema
+        hub = Hub(schema: schema)
+        codec = WireCodec(schema: schema)
+        let roles = configuration.workload.nodeRoles
         var fleet: [NodeID: HubEngine<MemoryHubStore>.FleetMember] = [:]
         for index in 0..<configuration.nodeCount {
             let role = roles[index % roles.count]
             let id = "\(role.rawValue)-\(index / roles.count + 1)"
-            nodes.append(Node(index: index, id: id, role: role, seed: configuration.seed &+ UInt64(index) &* 7919))
+            nodes.append(
+                Node(
+                    index: index, id: id, role: role, schema: schema, seed: configuration.seed &+ UInt64(index) &* 7919)
+            )
             fleet[id] = .init(mall: Self.mall, role: role)
         }
         // The simulated clocks jump by hours (up to `World.maxClockOffsetMillis`)
@@ -124,7 +138,7 @@ public final class World {
         // that its honest nodes stay inside them. `StampBoundsTests` and the
         // hostile fault test the production bounds.
         hubConfiguration = .init(
-            fleet: fleet,
+            schema: schema, fleet: fleet,
             gcHorizonMillis: configuration.mode == .liveness ? 3_600_000 : 24 * 3_600_000,
             maxStampAheadMillis: 2 * Self.maxClockOffsetMillis, maxEpochBackdateMillis: 2 * Self.maxClockOffsetMillis)
     }
@@ -169,7 +183,7 @@ public final class World {
             let node = nodes[index]
             guard node.engine == nil else { return }
             let configuration = NodeEngine<MemoryReplicaStore>.Configuration(
-                node: node.id, mall: Self.mall, role: node.role,
+                schema: schema, node: node.id, mall: Self.mall, role: node.role,
                 heartbeatIntervalMillis: self.configuration.mode == .liveness ? 5000 : 1000)
             node.engine = attempt { try NodeEngine(configuration: configuration, store: node.store) }
         }

@@ -11,7 +11,7 @@ extension SQLiteHubStore {
     /// How long an entry stays in the trail after the hub took it.
     public static let auditTrailMillis: UInt64 = 730 * 86_400_000
 
-    static func registerAuditTrail(in migrator: inout DatabaseMigrator) {
+    static func registerAuditTrail(in migrator: inout DatabaseMigrator, schema: SyncSchema) {
         migrator.registerMigration("v11-audit-trail") { db in
             try db.execute(
                 sql: """
@@ -24,7 +24,7 @@ extension SQLiteHubStore {
                 try recordAudit(key: row["key"], state: try StoredJSON.decode(RowState.self, row["state"]), db)
             }
             // The replicated rows now go after a month, like a node's.
-            try SQLiteReplica.backfillEndsAt(db, tables: ["audit_log"])
+            try SQLiteReplica.backfillEndsAt(db, schema: schema, tables: ["audit_log"])
         }
     }
 

@@ -6,7 +6,7 @@ public import SyncCore
 /// log entries and their claims on single-use items (SPEC §12.1), and the
 /// mutable rows the hub retires are found through the same column (§12.2).
 extension SQLiteHubStore {
-    static func registerRetention(in migrator: inout DatabaseMigrator) {
+    static func registerRetention(in migrator: inout DatabaseMigrator, schema: SyncSchema) {
         migrator.registerMigration("v8-retention") { db in
             try db.execute(
                 sql: """
@@ -14,18 +14,18 @@ extension SQLiteHubStore {
                     CREATE INDEX rows_by_end ON rows (table_name, ends_at);
                     CREATE INDEX claims_by_age ON claims (kind, stamp_key);
                     """)
-            try SQLiteReplica.backfillEndsAt(db)
+            try SQLiteReplica.backfillEndsAt(db, schema: schema)
         }
     }
 
     public func dropExpired(now: UInt64) throws -> Int {
         try database.write { db in
             var dropped = 0
-            for table in Schema.mall.tables.values.sorted(by: { $0.name < $1.name }) where table.retainMillis != nil {
+            for table in self.schema.tables.values.sorted(by: { $0.name < $1.name }) where table.retainMillis != nil {
                 let rows = try Row.fetchAll(
                     db, sql: "DELETE FROM rows WHERE table_name = ? AND ends_at <= ? RETURNING key, state",
                     arguments: [table.name, Int64(clamping: now)])
-                let rules = SingleUseRule.all.filter { $0.table == table.name }
+                let rules = self.schema.singleUseRules.filter { $0.table == table.name }
                 for row in rows {
                     let key: String = row["key"]
                     // The entries stay (ids and hashes, for dedupe, §8.3); only
@@ -55,7 +55,7 @@ extension SQLiteHubStore {
     public func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow] {
         try database.read { db in
             var found: [StoredRow] = []
-            for table in Schema.mall.tables.values.sorted(by: { $0.name < $1.name }) where table.retirement != nil {
+            for table in self.schema.tables.values.sorted(by: { $0.name < $1.name }) where table.retirement != nil {
                 guard found.count < limit else { break }
                 let rows = try Row.fetchAll(
                     db,

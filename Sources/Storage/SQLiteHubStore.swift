@@ -7,13 +7,17 @@ public import SyncCore
 /// only after it returns.
 public final class SQLiteHubStore: HubStore {
     public let database: DatabaseQueue
+    /// What the rows are: their tables' retention, the single-use rules
+    /// whose claims leave with them.
+    public let schema: SyncSchema
 
-    public init(path: String) throws {
+    public init(path: String, schema: SyncSchema) throws {
         database = try SQLiteDatabase.open(path: path)
-        try Self.migrator.migrate(database)
+        self.schema = schema
+        try Self.migrator(schema: schema).migrate(database)
     }
 
-    static var migrator: DatabaseMigrator {
+    static func migrator(schema: SyncSchema) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -56,9 +60,9 @@ public final class SQLiteHubStore: HubStore {
         }
         registerClaimOrder(in: &migrator)
         registerLogHistories(in: &migrator)
-        registerRetention(in: &migrator)
+        registerRetention(in: &migrator, schema: schema)
         registerLogPruning(in: &migrator)
-        registerAuditTrail(in: &migrator)
+        registerAuditTrail(in: &migrator, schema: schema)
         return migrator
     }
 
@@ -215,7 +219,8 @@ public final class SQLiteHubStore: HubStore {
                         """,
                     arguments: [
                         row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
-                        try StoredJSON.encode(row.state), SQLiteReplica.endsAt(row.state, of: row.ref.table),
+                        try StoredJSON.encode(row.state),
+                        SQLiteReplica.endsAt(row.state, of: row.ref.table, schema: schema),
                     ])
                 if row.ref.table == "audit_log" { try Self.recordAudit(key: row.ref.key, state: row.state, db) }
             }

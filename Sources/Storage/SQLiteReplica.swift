@@ -6,15 +6,18 @@ public import SyncCore
 /// one transaction committed with `synchronous=FULL`.
 public final class SQLiteReplica: ReplicaStore {
     public let database: DatabaseQueue
+    /// What the rows are: each row's end of life comes from its table.
+    public let schema: SyncSchema
 
     /// Opens (creating and migrating if needed) the replica at `path`;
     /// `":memory:"` gives a private in-memory database for tests.
-    public init(path: String) throws {
+    public init(path: String, schema: SyncSchema) throws {
         database = try SQLiteDatabase.open(path: path)
-        try Self.migrator.migrate(database)
+        self.schema = schema
+        try Self.migrator(schema: schema).migrate(database)
     }
 
-    static var migrator: DatabaseMigrator {
+    static func migrator(schema: SyncSchema) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -35,7 +38,7 @@ public final class SQLiteReplica: ReplicaStore {
         }
         registerStaffSessions(in: &migrator)
         registerKeptAcknowledged(in: &migrator)
-        registerRowAges(in: &migrator)
+        registerRowAges(in: &migrator, schema: schema)
         registerFirstAckTimes(in: &migrator)
         // Every ack asks for the oldest change left in the outbox; without
         // an index that was a scan of the whole outbox per ack, which let a
@@ -99,7 +102,7 @@ public final class SQLiteReplica: ReplicaStore {
         try database.write { db in
             for change in changes {
                 let contentHash = change.contentHash
-                try Self.apply(change, .local(contentHash: contentHash), db)
+                try self.apply(change, .local(contentHash: contentHash), db)
                 var previous = ""
                 if change.id.seq > 1 {
                     guard try Self.meta(db, "chain_epoch") == change.id.epoch,
@@ -132,7 +135,7 @@ public final class SQLiteReplica: ReplicaStore {
 
     public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
         try database.write { db in
-            for entry in entries { try Self.apply(entry.change, .logged(seq: entry.seq), db) }
+            for entry in entries { try self.apply(entry.change, .logged(seq: entry.seq), db) }
             try db.execute(
                 sql: """
                     INSERT INTO cursors (channel, seq) VALUES (?, ?)
@@ -148,7 +151,7 @@ public final class SQLiteReplica: ReplicaStore {
             try db.execute(sql: "DELETE FROM rows WHERE channel = ?", arguments: [channel.name])
             // The snapshot holds every tombstone the hub still does: none collected here.
             try db.execute(sql: "DELETE FROM collected_floors WHERE channel = ?", arguments: [channel.name])
-            for row in rows { try Self.save(row, channel: channel, db) }
+            for row in rows { try self.save(row, channel: channel, db) }
             // A change sent again to a restored hub is in the snapshot if the
             // hub holds it, and comes back in the stream once it takes it.
             let pending = try String.fetchAll(
@@ -156,7 +159,7 @@ public final class SQLiteReplica: ReplicaStore {
                 arguments: [channel.name])
             for text in pending {
                 let change = try StoredJSON.decode(Change.self, text)
-                try Self.apply(change, .local(contentHash: change.contentHash), db)
+                try self.apply(change, .local(contentHash: change.contentHash), db)
             }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)",
@@ -310,7 +313,7 @@ public final class SQLiteReplica: ReplicaStore {
     /// alone and marks it pending until the hub's log brings the change
     /// back; a log entry raises the seq and clears the mark it answers (the
     /// entry's hash is computed only for a row that holds a mark).
-    private static func apply(_ change: Change, _ merge: Merge, _ db: Database) throws {
+    private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws {
         let existing = try Row.fetchOne(
             db, sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?",
             arguments: [change.table, change.key])
@@ -335,7 +338,7 @@ public final class SQLiteReplica: ReplicaStore {
         try save(row, channel: change.channel, pending: pending, db)
     }
 
-    private static func save(_ row: SnapshotRow, channel: Channel, pending: String? = nil, _ db: Database) throws {
+    private func save(_ row: SnapshotRow, channel: Channel, pending: String? = nil, _ db: Database) throws {
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at, pending)
@@ -343,7 +346,7 @@ public final class SQLiteReplica: ReplicaStore {
                 """,
             arguments: [
                 row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                try StoredJSON.encode(row.state), endsAt(row.state, of: row.table), pending,
+                try StoredJSON.encode(row.state), Self.endsAt(row.state, of: row.table, schema: schema), pending,
             ])
     }
 

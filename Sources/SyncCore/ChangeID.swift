@@ -25,5 +25,5 @@ extension ChangeID: CustomStringConvertible {
     public var description: String { "\(origin)/\(epoch)/\(seq)" }
 }
 
-/// A node's name, unique in the fleet (`gate-1`, `lounge-east`).
+/// A node's name, unique in the fleet (`desk-1`, `door-east`).
 public typealias NodeID = String

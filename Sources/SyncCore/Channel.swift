@@ -1,13 +1,22 @@
-/// A replication channel: one kind of data of one mall (`mall-1/parking`).
+/// A replication channel: one kind of data of one site (`mall-1/orders`).
 ///
 /// Every change belongs to exactly one channel, and a node subscribes to the
-/// channels its role needs and nothing more: a gate never holds phone numbers.
+/// channels its role needs and nothing more: a device never holds data its
+/// decisions do not use.
 public struct Channel: Hashable, Comparable, Sendable {
     public var mall: String
     public var kind: Kind
 
-    public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
-        case parking, members, gifts, lounge, audit, staff
+    /// A kind of data, named by the fleet's schema (`SyncSchema.channelKinds`).
+    /// A validated name, not a closed list: a hub status naming a kind this
+    /// build does not know still decodes, and the node passes it by (§16.1).
+    public struct Kind: SchemaName {
+        public let rawValue: String
+
+        public init?(rawValue: String) {
+            guard Identifier.isValid(rawValue) else { return nil }
+            self.rawValue = rawValue
+        }
     }
 
     public init(mall: String, kind: Kind) {
@@ -15,7 +24,7 @@ public struct Channel: Hashable, Comparable, Sendable {
         self.kind = kind
     }
 
-    /// Parses `mall/kind`; nil for anything else.
+    /// Parses `mall/kind`, any valid kind name; nil for anything else.
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, Identifier.isValid(String(parts[0])),
@@ -35,7 +44,7 @@ extension Channel: Codable {
         let text = try container.decode(String.self)
         guard let channel = Channel(text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "a channel is mall/kind with a known kind")
+                in: container, debugDescription: "a channel is mall/kind")
         }
         self = channel
     }

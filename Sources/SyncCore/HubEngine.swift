@@ -12,6 +12,7 @@
 /// and only then acks and fans out. No I/O of its own: the store is injected,
 /// messages come in as values, time is a parameter.
 public final class HubEngine<Store: HubStore> {
+    /// - `schema`: what the fleet replicates, each role's rights, single-use rules.
     /// - `fleet`: the nodes allowed to sync, with their mall and role.
     /// - `maxSkewMillis`: a node whose clock is further off is flagged (default 30 s).
     /// - `statusIntervalMillis`: how often heads and floors are published (default 1 s).
@@ -29,13 +30,14 @@ public final class HubEngine<Store: HubStore> {
     ///   one more per millisecond, far above an honest node's heartbeats and
     ///   batches); `snapshotRate`: snapshots one node may ask for (default 4 at
     ///   once and one more per 3 s, per channel); `changeRate`: changes one
-    ///   node may send (default 50,000 at once, more than a day offline at a
-    ///   busy gate, then 50 a second, far above any gate's pace). Beyond any
+    ///   node may send (default 50,000 at once, more than a busy device makes
+    ///   in a day offline, then 50 a second, far above any device's pace). Beyond any
     ///   of them, a message is refused as `rate-limited`. See `NodeAllowance`.
     /// - `dedupeHorizonMillis`: how long the record of a taken change (its
     ///   id, content hash and chain) outlives its payload (default 30 days,
     ///   well past the 7 days nodes keep acknowledged changes). See §12.3.
     public struct Configuration: Sendable {
+        public var schema: SyncSchema
         public var fleet: [NodeID: FleetMember]
         public var hubID: NodeID
         public var maxSkewMillis: Int64
@@ -54,7 +56,7 @@ public final class HubEngine<Store: HubStore> {
         public var dedupeHorizonMillis: UInt64
 
         public init(
-            fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
+            schema: SyncSchema, fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
             statusIntervalMillis: UInt64 = 1000, gcHorizonMillis: UInt64 = 24 * 3_600_000,
             gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 2000,
             snapshotRowsPerPart: Int = 500, maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
@@ -64,6 +66,7 @@ public final class HubEngine<Store: HubStore> {
             changeRate: NodeAllowance.Rate = .init(burst: 50_000, refillMillis: 20),
             dedupeHorizonMillis: UInt64 = 30 * 24 * 3_600_000
         ) {
+            self.schema = schema
             self.fleet = fleet
             self.hubID = hubID
             self.maxSkewMillis = maxSkewMillis
@@ -96,7 +99,8 @@ public final class HubEngine<Store: HubStore> {
             self.role = role
         }
 
-        public var channels: [Channel] { role.subscriptions.map { Channel(mall: mall, kind: $0) } }
+        /// The channels this member replicates under `schema`.
+        public func channels(in schema: SyncSchema) -> [Channel] { schema.channels(of: role, in: mall) }
     }
 
     /// What one message did: what to publish, and why it was refused if it was.
@@ -155,10 +159,12 @@ public final class HubEngine<Store: HubStore> {
     /// Per origin and epoch, the highest seq whose log record was pruned (§12.3).
     private var prunedThrough: [OriginEpoch: UInt64]
 
-    public init(configuration: Configuration, store: Store, codec: WireCodec = WireCodec()) throws {
+    /// - Parameter codec: how messages are decoded (default: the
+    ///   configuration's schema with the default limits).
+    public init(configuration: Configuration, store: Store, codec: WireCodec? = nil) throws {
         self.configuration = configuration
         self.store = store
-        self.codec = codec
+        self.codec = codec ?? WireCodec(schema: configuration.schema)
         let start = try store.start()
         epoch = start.epoch
         lastSeq = start.lastSeq
@@ -194,7 +200,7 @@ public final class HubEngine<Store: HubStore> {
     /// values): validated here as the codec would, since nothing past this
     /// point may see an out-of-range number.
     public func receive(topic: String, message: WireMessage, now: UInt64) -> Result {
-        if let problem = message.problem(maxItems: codec.maxItemsPerMessage) {
+        if let problem = message.problem(maxItems: codec.maxItemsPerMessage, schema: codec.schema) {
             return reject(WireError(.invalid, problem))
         }
         return handle(topic: topic, message: message, now: now)
@@ -263,12 +269,12 @@ public final class HubEngine<Store: HubStore> {
                 }
                 return try ingest(batch, member: member, now: now)
             case (.up, .resend(let request)) where request.node == source.node:
-                guard member.channels.contains(request.channel) else {
+                guard member.channels(in: configuration.schema).contains(request.channel) else {
                     return reject(WireError(.unauthorized, "node \(source.node) does not replicate \(request.channel)"))
                 }
                 return Result(outgoing: try resend(request, now: now))
             case (.up, .snapshotRequest(let request)) where request.node == source.node:
-                guard member.channels.contains(request.channel) else {
+                guard member.channels(in: configuration.schema).contains(request.channel) else {
                     return reject(WireError(.unauthorized, "node \(source.node) does not replicate \(request.channel)"))
                 }
                 // Keyed by a channel the node replicates only, so made-up
@@ -325,10 +331,10 @@ public final class HubEngine<Store: HubStore> {
             guard change.channel.mall == member.mall else {
                 return reject(WireError(.unauthorized, "node \(batch.node) may not write on \(change.channel)"))
             }
-            if let violation = Schema.mall.violation(of: change) {
+            if let violation = configuration.schema.violation(of: change) {
                 return reject(WireError(.invalid, violation))
             }
-            if let refusal = Rights.mall.refusal(of: change, by: member.role) {
+            if let refusal = configuration.schema.rights.refusal(of: change, by: member.role) {
                 return reject(WireError(.unauthorized, refusal))
             }
             if change.op == .insert, let owner = keyOwner(change.key), owner != batch.node {
@@ -424,7 +430,7 @@ public final class HubEngine<Store: HubStore> {
             let refusal =
                 collected
                 ? "\(change.table)/\(change.key) was deleted: a node may only insert new rows"
-                : Rights.mall.conflict(of: change, by: member.role, current: row?.state)
+                : configuration.schema.rights.conflict(of: change, by: member.role, current: row?.state)
             if let reason = refusal {
                 // Taken, so the node's outbox moves on, but not applied: the
                 // hub's state stands, the ledger says why, and a correction
@@ -437,7 +443,7 @@ public final class HubEngine<Store: HubStore> {
                 work.newContent.insert("\(change.id.origin)\u{1F}\(hash)")
                 result.notApplied.append(change)
                 for correction in NotApplied(change: change, reason: reason, row: row?.state, collected: collected)
-                    .corrections(now: now)
+                    .corrections(now: now, schema: configuration.schema)
                 {
                     ownSeq += 1
                     let hubChange = Change(
@@ -453,17 +459,18 @@ public final class HubEngine<Store: HubStore> {
             work.append(change, logged: logged, onto: row, into: &plan)
             result.accepted += 1
 
-            for rule in SingleUseRule.all {
+            for rule in configuration.schema.singleUseRules {
                 guard let claim = rule.claim(for: change) else { continue }
                 let tally = try work.addClaim(claim, into: &plan)
                 guard let outcome = SingleUseRule.conflict(kind: rule.kind, tally: tally) else { continue }
+                result.conflicts.append(outcome)
+                guard configuration.schema.recordsConflicts(on: claim.channel.kind) else { continue }
                 ownSeq += 1
                 let decided = Change(
                     id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
-                    hlc: clock.tick(physicalMillis: now), table: "conflicts", key: outcome.rowKey,
+                    hlc: clock.tick(physicalMillis: now), table: ConflictLedger.tableName, key: outcome.rowKey,
                     channel: claim.channel, op: .insert, columns: outcome.ledgerColumns(now: now))
                 try work.append(decided, logged: LoggedChange(hash: decided.contentHash, chain: ""), into: &plan)
-                result.conflicts.append(outcome)
             }
         }
 
@@ -549,7 +556,7 @@ public final class HubEngine<Store: HubStore> {
         var ownSeq = self.ownSeq
         var result = Result()
         for write in writes {
-            guard let table = Schema.mall.tables[write.table],
+            guard let table = configuration.schema.tables[write.table],
                 let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
             else { throw SyncError(.invalidWrite, "table \(write.table) unknown or needs a channel kind") }
             let ref = RowRef(table: write.table, key: write.key)
@@ -573,7 +580,7 @@ public final class HubEngine<Store: HubStore> {
                 id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
                 hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
                 channel: Channel(mall: mall, kind: kind), op: write.op, columns: write.columns)
-            if let violation = Schema.mall.violation(of: change) { throw SyncError(.invalidWrite, violation) }
+            if let violation = configuration.schema.violation(of: change) { throw SyncError(.invalidWrite, violation) }
             if let row, row.channel != change.channel {
                 throw SyncError(.invalidWrite, "\(write.table)/\(write.key) belongs to \(row.channel)")
             }
@@ -636,7 +643,7 @@ public final class HubEngine<Store: HubStore> {
         // An entry logged before the schema bounded its values (a hub from
         // an older version) would make the node refuse the whole batch for
         // good: it is left out, and the range still moves past it.
-        let entries = read.filter { Schema.mall.violation(of: $0.change) == nil }
+        let entries = read.filter { configuration.schema.violation(of: $0.change) == nil }
         var chunks = MessageBudget.chunks(
             entries, maxItems: configuration.maxEntriesPerMessage, size: { MessageBudget.size(of: $0.change) })
         // Entries may all have been collected: the range still moves the cursor.
@@ -658,7 +665,7 @@ public final class HubEngine<Store: HubStore> {
         let (node, channel) = (request.node, request.channel)
         // Rows stored before the schema bounded their values are left out,
         // as in `resend`: one would make the node refuse the snapshot.
-        let rows = try store.rows(in: channel).filter { Schema.mall.violation(of: $0) == nil }
+        let rows = try store.rows(in: channel).filter { configuration.schema.violation(of: $0) == nil }
         let at = heads[channel] ?? 0
         let acks = try acks(for: node, outbox: request.outbox ?? [])
         snapshotCounter += 1
@@ -758,7 +765,7 @@ public final class HubEngine<Store: HubStore> {
     private func collectTombstones(now: UInt64) throws {
         for channel in heads.keys.sorted() {
             var safe = heads[channel] ?? 0
-            for (id, member) in configuration.fleet where member.channels.contains(channel) {
+            for (id, member) in configuration.fleet where member.channels(in: configuration.schema).contains(channel) {
                 guard let record = nodes[id] else {
                     // Never seen: it will bootstrap from a snapshot.
                     continue

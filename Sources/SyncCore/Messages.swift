@@ -342,50 +342,6 @@ public struct HubStatus: Hashable, Sendable, Codable {
         self.floors = floors
         self.history = history
     }
-
-    private enum CodingKeys: String, CodingKey { case online, epoch, sentAt, heads, floors, history }
-
-    /// Heads and floors of a channel kind this side does not know are left
-    /// out (§16): a hub that starts replicating a new kind of data must not
-    /// make every older node refuse its retained status. A channel that is
-    /// not `{mall}/{kind}` of two identifiers is still malformed.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        online = try container.decode(Bool.self, forKey: .online)
-        epoch = try container.decode(UInt64.self, forKey: .epoch)
-        sentAt = try container.decode(UInt64.self, forKey: .sentAt)
-        heads = try container.decode([ForwardPosition].self, forKey: .heads).compactMap(\.known)
-        floors = try container.decode([ForwardPosition].self, forKey: .floors).compactMap(\.known)
-        history = try container.decodeIfPresent([HistoryMark].self, forKey: .history)
-    }
-}
-
-/// A channel position as a hub status carries it: nil for a well-formed
-/// channel of a kind this side does not know.
-private struct ForwardPosition: Decodable {
-    var known: ChannelPosition?
-
-    private enum CodingKeys: String, CodingKey { case channel, seq }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let text = try container.decode(String.self, forKey: .channel)
-        let seq = try container.decode(UInt64.self, forKey: .seq)
-        if let channel = Channel(text) {
-            known = ChannelPosition(channel: channel, seq: seq)
-            return
-        }
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2, parts.allSatisfy(Identifier.isValid) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .channel, in: container, debugDescription: "a channel is mall/kind")
-        }
-        // Left out, so the check of every integer field (§6.3) never sees it: checked here.
-        guard seq <= WireMessage.maxInteger else {
-            throw WireError(.invalid, "field seq above 2^53 - 1")
-        }
-        known = nil
-    }
 }
 
 /// One history of the hub's log: its id, and the hub sequence up to which it

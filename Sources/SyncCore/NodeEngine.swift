@@ -6,6 +6,7 @@
 /// publish, and time is a parameter. Every method leaves the engine unchanged
 /// when the store throws, so the caller may simply retry later.
 public final class NodeEngine<Store: ReplicaStore> {
+    /// - `schema`: what the fleet replicates and what the role may write.
     /// - `node`, `mall`, `role`: who this node is.
     /// - `upstream`: outbox window, batch size, ack timeout.
     /// - `downstream`: catch-up delay and request timeout per channel.
@@ -14,6 +15,7 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// - `keepAcknowledgedMillis`: how long acknowledged changes are kept for
     ///   a hub restored from a backup (§9.6; default 7 days).
     public struct Configuration: Sendable {
+        public var schema: SyncSchema
         public var node: NodeID
         public var mall: String
         public var role: Role
@@ -25,11 +27,12 @@ public final class NodeEngine<Store: ReplicaStore> {
         public var keepAcknowledgedMillis: UInt64
 
         public init(
-            node: NodeID, mall: String, role: Role, software: String = "mall-node/1",
+            schema: SyncSchema, node: NodeID, mall: String, role: Role, software: String = "mall-node/1",
             upstream: UpstreamFlow.Configuration = .init(), downstream: ChannelSync.Configuration = .init(),
             heartbeatIntervalMillis: UInt64 = 1000, maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
             keepAcknowledgedMillis: UInt64 = 7 * 24 * 3_600_000
         ) {
+            self.schema = schema
             self.node = node
             self.mall = mall
             self.role = role
@@ -41,9 +44,7 @@ public final class NodeEngine<Store: ReplicaStore> {
             self.keepAcknowledgedMillis = keepAcknowledgedMillis
         }
 
-        public var channels: [Channel] {
-            role.subscriptions.map { Channel(mall: mall, kind: $0) }.sorted()
-        }
+        public var channels: [Channel] { schema.channels(of: role, in: mall) }
     }
 
     public let configuration: Configuration
@@ -111,8 +112,9 @@ public final class NodeEngine<Store: ReplicaStore> {
         // The rows as the writes before each one leave them, for the rights
         // that depend on a row's state (the hub checks the same).
         var rows: [RowRef: RowState] = [:]
+        let schema = configuration.schema
         for write in writes {
-            guard let table = Schema.mall.tables[write.table] else {
+            guard let table = schema.tables[write.table] else {
                 throw SyncError(.invalidWrite, "unknown table \(write.table)")
             }
             guard let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
@@ -121,12 +123,12 @@ public final class NodeEngine<Store: ReplicaStore> {
                 id: ChangeID(origin: configuration.node, epoch: epoch, seq: seq),
                 hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
                 channel: Channel(mall: configuration.mall, kind: kind), op: write.op, columns: write.columns)
-            if let violation = Schema.mall.violation(of: change) {
+            if let violation = schema.violation(of: change) {
                 throw SyncError(.invalidWrite, violation)
             }
             var row = try rows[change.row] ?? store.row(change.row)
-            if let refusal = Rights.mall.refusal(of: change, by: configuration.role)
-                ?? Rights.mall.conflict(of: change, by: configuration.role, current: row)
+            if let refusal = schema.rights.refusal(of: change, by: configuration.role)
+                ?? schema.rights.conflict(of: change, by: configuration.role, current: row)
             {
                 throw SyncError(.invalidWrite, refusal)
             }
@@ -300,9 +302,13 @@ public final class NodeEngine<Store: ReplicaStore> {
         var out: [Outgoing] = []
         for action in actions {
             switch action {
-            case .apply(let entries, let upTo):
+            case .apply(let logged, let upTo):
                 var clock = self.clock
-                for entry in entries { clock.observe(entry.change.hlc, physicalMillis: now) }
+                for entry in logged { clock.observe(entry.change.hlc, physicalMillis: now) }
+                // What a newer schema added passes by (§16.1); the cursor moves past it.
+                let entries = logged.compactMap { entry in
+                    configuration.schema.known(entry.change).map { LogEntry(seq: entry.seq, change: $0) }
+                }
                 try store.applyRemote(channel: channel, entries: entries, upTo: upTo, clock: clock.last)
                 self.clock = clock
                 channels[channel]!.applied(upTo: upTo, now: now)
@@ -312,7 +318,7 @@ public final class NodeEngine<Store: ReplicaStore> {
                 // bring back a row whose delete the hub has logged and collected
                 // since (the node missed the ack, or its disk lost the prune).
                 try acknowledge(acks, now: now)
-                try store.installSnapshot(channel: channel, rows: rows, at: at)
+                try store.installSnapshot(channel: channel, rows: rows.compactMap(configuration.schema.known), at: at)
                 channels[channel]!.applied(upTo: at, now: now)
             case .requestResend(let after):
                 guard upstream.connected else { continue }

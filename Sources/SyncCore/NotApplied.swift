@@ -20,12 +20,12 @@ struct NotApplied {
     var collected = false
 
     /// The ledger entry, then the correction if the origin's replica differs.
-    func corrections(now: UInt64) -> [LocalWrite] {
+    func corrections(now: UInt64, schema: SyncSchema) -> [LocalWrite] {
         var writes: [LocalWrite] = []
-        if Schema.mall.tables["conflicts"]?.channelKinds.contains(change.channel.kind) == true {
-            writes.append(.insert("conflicts", "\(Self.kind):\(change.id)", ledgerColumns(now: now)))
+        if schema.recordsConflicts(on: change.channel.kind) {
+            writes.append(.insert(ConflictLedger.tableName, "\(Self.kind):\(change.id)", ledgerColumns(now: now)))
         }
-        if let correction { writes.append(correction) }
+        if let correction = correction(schema: schema) { writes.append(correction) }
         return writes
     }
 
@@ -36,8 +36,8 @@ struct NotApplied {
     /// (such a correction would be a change every node refuses), and no
     /// honest node ever inserts over an existing event, since event keys
     /// name their node.
-    private var correction: LocalWrite? {
-        guard Schema.mall.tables[change.table]?.kind == .mutable else { return nil }
+    private func correction(schema: SyncSchema) -> LocalWrite? {
+        guard schema.tables[change.table]?.kind == .mutable else { return nil }
         if collected || row?.isTombstone == true {
             return change.op == .delete ? nil : .delete(change.table, change.key)
         }

@@ -23,24 +23,29 @@ public enum ReplicaDigest {
     /// - Parameters:
     ///   - floor: the channel's floor (§12): tombstones at or below it are
     ///     left out, as each replica forgets them at its own pace.
+    ///   - schema: the tables and columns counted (§16.1): a node of an
+    ///     older schema holds only those, so the hub's replica is compared
+    ///     with it through the node's schema.
     ///   - now: event rows past their table's retention, or within
     ///     `expiryMarginMillis` of it, are left out: replicas drop them at
     ///     their own pace and by their own clocks (§12.1). Nil keeps them all.
-    public static func of(_ rows: [SnapshotRow], floor: UInt64, now: UInt64? = nil) -> String {
+    public static func of(_ rows: [SnapshotRow], floor: UInt64, schema: SyncSchema, now: UInt64? = nil) -> String {
         var bytes = CanonicalBytes()
         bytes.append(text: header)
-        for row in inDigestOrder(counted(rows, floor: floor, now: now)) {
+        for row in inDigestOrder(counted(rows, floor: floor, schema: schema, now: now)) {
             bytes.append(row: row)
         }
         return Digest64.fullHex(of: bytes.bytes)
     }
 
-    /// The rows a digest at `floor` and `now` covers.
-    public static func counted(_ rows: [SnapshotRow], floor: UInt64, now: UInt64?) -> [SnapshotRow] {
+    /// The rows a digest at `floor` and `now` covers, as `schema` knows them.
+    public static func counted(_ rows: [SnapshotRow], floor: UInt64, schema: SyncSchema, now: UInt64?)
+        -> [SnapshotRow]
+    {
         let cutoff = now.map { $0 > .max - expiryMarginMillis ? .max : $0 + expiryMarginMillis }
-        return rows.filter { row in
+        return rows.compactMap(schema.known).filter { row in
             if row.state.isTombstone { return row.seq > floor }
-            guard let cutoff, let table = Schema.mall.tables[row.table] else { return true }
+            guard let cutoff, let table = schema.tables[row.table] else { return true }
             return !table.hasExpired(row.state, now: cutoff)
         }
     }

@@ -18,8 +18,8 @@ public struct Rights: Sendable {
         public var updates: [String: ValueRule]
         public var delete: Bool
         /// Columns that must hold the writing node's id: set on every insert,
-        /// never changed by an update (an audit entry's `node`, a redemption's
-        /// `counter`).
+        /// never changed by an update (a log entry's `node`, a sale's
+        /// `till`).
         public var originColumns: Set<String>
 
         public init(
@@ -82,8 +82,8 @@ public struct Rights: Sendable {
     /// Why `change`, which the role may make in general, may not apply to the
     /// row as it stands (`current`, nil when never seen): an insert over an
     /// existing row, an update of a row never inserted, a move from the
-    /// current value the role may not make (a gate admitting a car on a
-    /// booking the hub has cancelled meanwhile). Such a change can be an
+    /// current value the role may not make (a device closing an order the
+    /// hub has cancelled meanwhile). Such a change can be an
     /// honest race with the hub, so the hub takes it without applying it and
     /// records a conflict (`HubEngine`), instead of refusing the message.
     public func conflict(of change: Change, by role: Role, current: RowState?) -> String? {

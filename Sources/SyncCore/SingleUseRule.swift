@@ -1,5 +1,5 @@
-/// A rule for what cannot merge: an item that may be used once (a gift code,
-/// a reservation's entry) used by two events. Both events are kept; the
+/// A rule for what cannot merge: an item that may be used once (a voucher,
+/// a ticket's entry) used by two events. Both events are kept; the
 /// earliest by hybrid clock (then by change id) stands, and the hub records
 /// a conflict that every replica of the channel receives.
 public struct SingleUseRule: Sendable, Hashable {
@@ -23,15 +23,6 @@ public struct SingleUseRule: Sendable, Hashable {
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
-
-    /// The rules MallEdge enforces.
-    public static let all = [
-        SingleUseRule(kind: "gift.double-redemption", table: "gift_redemptions", itemColumn: "code_id"),
-        SingleUseRule(
-            kind: "parking.double-entry", table: "gate_passages", itemColumn: "reservation_id",
-            // A refused or referred entry is evidence, not a use of the reservation.
-            filters: [(column: "direction", value: .text("in")), (column: "decision", value: .text("admit"))]),
-    ]
 
     /// The claim this change makes on an item, if the rule covers it.
     public func claim(for change: Change) -> Claim? {
@@ -85,7 +76,7 @@ public struct ConflictOutcome: Hashable, Sendable {
     /// channel's batches and snapshots for good.
     public var rowKey: String {
         let plain = "\(kind):\(item)"
-        guard Schema.violation(ofKey: plain) != nil else { return plain }
+        guard SyncSchema.violation(ofKey: plain) != nil else { return plain }
         return "\(kind):h:\(Digest64.fullHex(of: Array(item.utf8)).prefix(32))"
     }
 }

@@ -15,8 +15,11 @@ public struct WireCodec: Sendable {
     public var maxPayloadBytes: Int
     /// The most changes, entries or rows one message may carry.
     public var maxItemsPerMessage: Int
+    /// What the changes and rows of a message must fit.
+    public var schema: SyncSchema
 
-    public init(maxPayloadBytes: Int = 1 << 20, maxItemsPerMessage: Int = 5000) {
+    public init(schema: SyncSchema, maxPayloadBytes: Int = 1 << 20, maxItemsPerMessage: Int = 5000) {
+        self.schema = schema
         self.maxPayloadBytes = maxPayloadBytes
         self.maxItemsPerMessage = maxItemsPerMessage
     }
@@ -46,7 +49,7 @@ public struct WireCodec: Sendable {
         if let key = RepeatedJSONKeys.first(in: payload) {
             throw WireError(.malformed, "field \(key) given twice in one object")
         }
-        if let problem = message.problem(maxItems: maxItemsPerMessage) {
+        if let problem = message.problem(maxItems: maxItemsPerMessage, schema: schema) {
             throw WireError(.invalid, problem)
         }
         return message

@@ -1,7 +1,10 @@
 extension WireMessage {
     /// What makes a decoded message unusable, or nil. Structural checks only:
-    /// whether the sender may say it is the hub's business.
-    public func problem(maxItems: Int) -> String? {
+    /// whether the sender may say it is the hub's business. What a node sends
+    /// must fit `schema` exactly (its role, channel kinds, changes); what the
+    /// hub sends may name channel kinds, tables and columns a newer schema
+    /// added, which a node passes by (SPEC §16.1).
+    public func problem(maxItems: Int, schema: SyncSchema) -> String? {
         if let field = oversizedIntegerField() { return "\(field) is above 2^53 - 1" }
         switch self {
         case .birth(let m):
@@ -9,6 +12,8 @@ extension WireMessage {
             if !Identifier.isValid(m.mall) { return "invalid mall id" }
             if m.epoch == 0 { return "epoch starts at 1" }
             if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
+            if !schema.nodeRoles.contains(m.role) { return "unknown role \(m.role)" }
+            if let unknown = schema.firstUnknownKind(in: m.cursors.map(\.channel)) { return unknown }
         case .death(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
         case .changes(let m):
@@ -18,16 +23,19 @@ extension WireMessage {
             if m.changes.count > maxItems { return "\(m.changes.count) changes, limit \(maxItems)" }
             for change in m.changes {
                 if change.id.epoch == 0 || change.id.seq == 0 { return "epoch and seq start at 1" }
-                if let violation = Schema.mall.violation(of: change) { return violation }
+                if let violation = schema.violation(of: change) { return violation }
             }
         case .heartbeat(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.outboxDepth < 0 { return "negative outbox depth" }
             if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
+            if let unknown = schema.firstUnknownKind(in: m.cursors.map(\.channel)) { return unknown }
         case .resend(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
+            if let unknown = schema.firstUnknownKind(in: [m.channel]) { return unknown }
         case .snapshotRequest(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
+            if let unknown = schema.firstUnknownKind(in: [m.channel]) { return unknown }
             if m.outbox?.count ?? 0 > maxItems { return "too many outbox positions" }
         case .ack(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
@@ -40,7 +48,7 @@ extension WireMessage {
             for entry in m.entries {
                 if entry.seq <= last || entry.seq > m.upTo { return "entries out of order or out of range" }
                 if entry.change.channel != m.channel { return "entry of another channel" }
-                if let violation = Schema.mall.violation(of: entry.change) { return violation }
+                if let violation = schema.violation(ofLogged: entry.change) { return violation }
                 last = entry.seq
             }
         case .snapshotPart(let m):
@@ -50,10 +58,7 @@ extension WireMessage {
             if m.rows.count > maxItems { return "\(m.rows.count) rows, limit \(maxItems)" }
             if m.acks?.count ?? 0 > maxItems { return "too many acks" }
             for row in m.rows {
-                guard let table = Schema.mall.tables[row.table], table.channelKinds.contains(m.channel.kind) else {
-                    return "snapshot row of table \(row.table) on \(m.channel)"
-                }
-                if let violation = Schema.mall.violation(of: row) { return violation }
+                if let violation = schema.violation(ofSnapshot: row, on: m.channel.kind) { return violation }
             }
         case .control(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
@@ -68,5 +73,13 @@ extension WireMessage {
             }
         }
         return nil
+    }
+}
+
+extension SyncSchema {
+    /// "unknown channel kind …" for the first channel of a kind this schema
+    /// lacks, or nil.
+    func firstUnknownKind(in channels: [Channel]) -> String? {
+        channels.first { !channelKinds.contains($0.kind) }.map { "unknown channel kind \($0.kind)" }
     }
 }

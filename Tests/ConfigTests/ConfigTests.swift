@@ -58,7 +58,7 @@ import Testing
 
     /// Each broken file names the file, the key and what was expected.
     @Test(arguments: [
-        ("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gat\"\ndata_dir = \"/d\"\n", "node.role", "gate, lounge or gift"),
+        ("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gat\"\ndata_dir = \"/d\"\n", "node.role", "gate, gift, lounge"),
         ("[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\n", "node.data_dir", "missing"),
         ("[node]\nid = \"g 1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n", "node.id", "identifier"),
         (

@@ -1,5 +1,6 @@
 import EdgeRules
 import EdgeViews
+import MallSchema
 import SyncCore
 import Testing
 

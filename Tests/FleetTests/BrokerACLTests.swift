@@ -1,6 +1,7 @@
 import BrokerHarness
 import Foundation
 import Logging
+import MallSchema
 import MosquittoTransport
 import SyncCore
 import Testing
@@ -31,7 +32,7 @@ struct BrokerACLTests {
         #expect(await seen.wait { $0.contains { if case .connected = $0 { true } else { false } } })
 
         // …a change in gate-2's name on gate-2's topic is refused by the broker,
-        let forged = WireCodec().encode(
+        let forged = WireCodec(schema: .mall).encode(
             .changes(
                 ChangeBatch(
                     node: "gate-2", sentAt: 1_795_000_000_000,

@@ -1,6 +1,7 @@
 import BrokerHarness
 import Foundation
 import Logging
+import MallSchema
 import MosquittoTransport
 import SyncCore
 import Testing

@@ -1,5 +1,6 @@
 import BrokerHarness
 import Foundation
+import MallSchema
 import ServiceLifecycle
 import Services
 import Simulation
@@ -24,7 +25,7 @@ struct ConsoleScaleTests {
         let mall: String
         let role: Role
         let transport: InMemoryTransport
-        let codec = WireCodec()
+        let codec = WireCodec(schema: .mall)
 
         init(id: NodeID, mall: String, role: Role, broker: InMemoryBroker) {
             self.id = id
@@ -32,7 +33,7 @@ struct ConsoleScaleTests {
             self.role = role
             let will = TransportMessage(
                 topic: Topics.node(id, mall: mall, .death),
-                payload: WireCodec().encode(.death(Death(node: id, epoch: 1))))
+                payload: WireCodec(schema: .mall).encode(.death(Death(node: id, epoch: 1))))
             transport = InMemoryTransport(broker: broker, session: Session(clientID: id, subscriptions: [], will: will))
         }
 

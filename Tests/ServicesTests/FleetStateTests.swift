@@ -1,3 +1,4 @@
+import MallSchema
 import Services
 import SyncCore
 import Testing

@@ -1,6 +1,7 @@
 import BrokerHarness
 import EdgeRules
 import Foundation
+import MallSchema
 import ServiceLifecycle
 import Services
 import SyncCore

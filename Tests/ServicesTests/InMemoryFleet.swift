@@ -1,6 +1,7 @@
 import EdgeRules
 import Foundation
 import Logging
+import MallSchema
 import Services
 import Simulation
 import SyncCore
@@ -43,7 +44,8 @@ struct InMemoryFleet {
     ) throws -> (HubCoordinator, HubSyncService) {
         let outgoing = OutgoingQueue()
         let coordinator = try HubCoordinator(
-            configuration: .init(fleet: fleet, statusIntervalMillis: 100), storePath: "\(directory.path)/hub.sqlite",
+            configuration: .init(schema: .mall, fleet: fleet, statusIntervalMillis: 100),
+            storePath: "\(directory.path)/hub.sqlite",
             clock: WallClock(), outgoing: outgoing,
             policies: HubPolicies(
                 adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers,
@@ -61,7 +63,7 @@ struct InMemoryFleet {
         throws -> (NodeCoordinator, NodeSyncService)
     {
         let configuration = NodeCoordinator.Engine.Configuration(
-            node: id, mall: mall, role: role, upstream: .init(ackTimeoutMillis: 300),
+            schema: .mall, node: id, mall: mall, role: role, upstream: .init(ackTimeoutMillis: 300),
             downstream: .init(catchUpDelayMillis: 50, requestTimeoutMillis: 300), heartbeatIntervalMillis: 100)
         let outgoing = OutgoingQueue()
         let coordinator = try NodeCoordinator(

@@ -2,6 +2,7 @@ import BrokerHarness
 import EdgeRules
 import Foundation
 import Hummingbird
+import MallSchema
 import ServiceLifecycle
 import Services
 import SyncCore

@@ -1,6 +1,7 @@
 import BrokerHarness
 import Foundation
 import Logging
+import MallSchema
 import ServiceLifecycle
 import Services
 import Simulation

@@ -1,3 +1,4 @@
+import MallSchema
 import Simulation
 import SyncCore
 import Testing
@@ -8,12 +9,14 @@ import Testing
 @Suite struct HubKeyTests {
     func hub() throws -> HubEngine<MemoryHubStore> {
         try HubEngine(
-            configuration: .init(fleet: [
-                "gift-1": .init(mall: "m", role: .gift), "gate-1": .init(mall: "m", role: .gate),
-                "gate-2": .init(mall: "m", role: .gate), "lounge-1": .init(mall: "m", role: .lounge),
-                "lounge-9": .init(mall: "n", role: .lounge),
-            ]),
-            store: MemoryHubStore())
+            configuration: .init(
+                schema: .mall,
+                fleet: [
+                    "gift-1": .init(mall: "m", role: .gift), "gate-1": .init(mall: "m", role: .gate),
+                    "gate-2": .init(mall: "m", role: .gate), "lounge-1": .init(mall: "m", role: .lounge),
+                    "lounge-9": .init(mall: "n", role: .lounge),
+                ]),
+            store: MemoryHubStore(schema: .mall))
     }
 
     func up(_ node: String, mall: String = "m") -> String { Topics.node(node, mall: mall, .up) }
@@ -43,8 +46,8 @@ import Testing
         #expect(result.conflicts.count == 1)
         // Every message the hub sends for it passes a node's decoder.
         for outgoing in result.outgoing {
-            let bytes = WireCodec().encode(outgoing.message)
-            #expect(throws: Never.self) { try WireCodec().decode(bytes) }
+            let bytes = WireCodec(schema: .mall).encode(outgoing.message)
+            #expect(throws: Never.self) { try WireCodec(schema: .mall).decode(bytes) }
         }
         let key = try #require(result.conflicts.first?.rowKey)
         #expect(key.hasPrefix("gift.double-redemption:h:"))

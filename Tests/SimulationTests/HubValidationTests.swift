@@ -1,3 +1,4 @@
+import MallSchema
 import Simulation
 import SyncCore
 import Testing
@@ -9,10 +10,12 @@ import Testing
 
     func hub() throws -> HubEngine<MemoryHubStore> {
         try HubEngine(
-            configuration: .init(fleet: [
-                "gate-1": .init(mall: "m", role: .gate), "gift-1": .init(mall: "m", role: .gift),
-            ]),
-            store: MemoryHubStore())
+            configuration: .init(
+                schema: .mall,
+                fleet: [
+                    "gate-1": .init(mall: "m", role: .gate), "gift-1": .init(mall: "m", role: .gift),
+                ]),
+            store: MemoryHubStore(schema: .mall))
     }
 
     func passage(origin: String = "gate-1", seq: UInt64 = 1, table: String = "gate_passages") -> Change {
@@ -133,10 +136,12 @@ import Testing
                     ]))
         }
         let fleet = try HubEngine(
-            configuration: .init(fleet: [
-                "gift-1": .init(mall: "m", role: .gift), "gift-2": .init(mall: "m", role: .gift),
-            ]),
-            store: MemoryHubStore())
+            configuration: .init(
+                schema: .mall,
+                fleet: [
+                    "gift-1": .init(mall: "m", role: .gift), "gift-2": .init(mall: "m", role: .gift),
+                ]),
+            store: MemoryHubStore(schema: .mall))
         _ = hub
         _ = fleet.receive(topic: up("gift-2"), message: redemption("gift-2", wall: 200), now: 0)
         let second = fleet.receive(topic: up("gift-1"), message: redemption("gift-1", wall: 100), now: 0)
@@ -334,7 +339,7 @@ import Testing
         #expect(row.state.values["lane"] == .text("n1"))
         // and nothing the hub logged is a change a node would refuse (an event is never updated).
         for record in hub.store.log {
-            #expect(Schema.mall.violation(of: record.entry.change) == nil, "\(record.entry.change)")
+            #expect(SyncSchema.mall.violation(of: record.entry.change) == nil, "\(record.entry.change)")
         }
     }
 }

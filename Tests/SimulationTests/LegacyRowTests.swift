@@ -1,3 +1,4 @@
+import MallSchema
 import Simulation
 import SyncCore
 import Testing
@@ -16,7 +17,7 @@ import Testing
     }
 
     func hubWithALegacyRow() throws -> HubEngine<MemoryHubStore> {
-        let store = MemoryHubStore()
+        let store = MemoryHubStore(schema: .mall)
         var ingest = HubIngest()
         for (seq, change) in [
             booking("r1", seq: 1, start: 1_000), booking("r-old", seq: 2, start: .min),
@@ -29,12 +30,13 @@ import Testing
             ingest.rows[change.row] = StoredRow(ref: change.row, channel: parking, seq: entry.seq, state: state)
         }
         try store.commit(ingest)
-        return try HubEngine(configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
+        return try HubEngine(
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
     }
 
     /// Every message as a node would receive it.
     func received(_ outgoing: [Outgoing]) throws -> [WireMessage] {
-        try outgoing.map { try WireCodec().decode(WireCodec().encode($0.message)) }
+        try outgoing.map { try WireCodec(schema: .mall).decode(WireCodec(schema: .mall).encode($0.message)) }
     }
 
     @Test func catchUpLeavesTheLegacyEntryOutAndStillReachesTheHead() throws {

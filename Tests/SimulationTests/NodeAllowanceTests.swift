@@ -1,3 +1,4 @@
+import MallSchema
 import Simulation
 import SyncCore
 import Testing
@@ -20,7 +21,8 @@ import Testing
 
     @Test func snapshotRequestsBeyondTheAllowanceAreRefusedAndCounted() throws {
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: MemoryHubStore())
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]),
+            store: MemoryHubStore(schema: .mall))
         let request = WireMessage.snapshotRequest(
             SnapshotRequest(node: "gate-1", channel: Channel(mall: "m", kind: .parking)))
         let topic = Topics.node("gate-1", mall: "m", .up)
@@ -37,7 +39,8 @@ import Testing
     /// grow them (they are refused as unauthorized first).
     @Test func snapshotRequestsForForeignChannelsAreUnauthorizedNotCounted() throws {
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: MemoryHubStore())
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]),
+            store: MemoryHubStore(schema: .mall))
         let topic = Topics.node("gate-1", mall: "m", .up)
         for name in ["m/gifts", "m/gifts", "m/gifts", "m/gifts", "m/gifts", "other/parking"] {
             let request = WireMessage.snapshotRequest(SnapshotRequest(node: "gate-1", channel: Channel(name)!))
@@ -49,8 +52,9 @@ import Testing
     @Test func aFloodOfMessagesIsCutAtTheBurst() throws {
         let hub = try HubEngine(
             configuration: .init(
-                fleet: ["gate-1": .init(mall: "m", role: .gate)], messageRate: .init(burst: 100, refillMillis: 10)),
-            store: MemoryHubStore())
+                schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)],
+                messageRate: .init(burst: 100, refillMillis: 10)),
+            store: MemoryHubStore(schema: .mall))
         let beat = WireMessage.heartbeat(
             Heartbeat(
                 node: "gate-1", epoch: 1, sentAt: 0, hlc: .zero, outboxDepth: 0, oldestUnsyncedAt: nil, outboxHead: nil,
@@ -64,8 +68,9 @@ import Testing
     @Test func changesBeyondTheAllowanceAreRefusedWholeAndChangeNothing() throws {
         let hub = try HubEngine(
             configuration: .init(
-                fleet: ["gate-1": .init(mall: "m", role: .gate)], changeRate: .init(burst: 10, refillMillis: 1000)),
-            store: MemoryHubStore())
+                schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)],
+                changeRate: .init(burst: 10, refillMillis: 1000)),
+            store: MemoryHubStore(schema: .mall))
         let topic = Topics.node("gate-1", mall: "m", .up)
         func batch(_ first: UInt64) -> WireMessage {
             .changes(

@@ -12,6 +12,16 @@ import Testing
         #expect(report.crashes > 0 && report.partitions > 0)
     }
 
+    /// The same engines, stores, faults and checks on a schema that is not
+    /// the mall's: other tables, roles and channels, given as a value.
+    @Test(arguments: [1, 2] as [UInt64])
+    func aLibrarysFaultyDayConvergesToo(seed: UInt64) {
+        let report = World(configuration: .init(seed: seed, workload: .library, mode: .safety, dayMillis: 8 * 60_000))
+            .run()
+        #expect(report.failures.isEmpty, "seed \(seed): \(report.failures)")
+        #expect(report.changes > 0 && report.crashes > 0 && report.deletes > 0)
+    }
+
     @Test func aNodeCutOffForHoursCatchesUp() {
         let report = World(configuration: .init(seed: 4, mode: .liveness, isolationMillis: 2 * 3_600_000)).run()
         #expect(report.failures.isEmpty, "seed 4: \(report.failures)")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import SyncCore
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
         let day: UInt64 = 86_400_000
         let made: UInt64 = 1_800_000_000_000
         let queue = try DatabaseQueue(path: file)
-        try SQLiteHubStore.migrator.migrate(queue, upTo: "v10-alias-positions")
+        try SQLiteHubStore.migrator(schema: .mall).migrate(queue, upTo: "v10-alias-positions")
         var state = RowState()
         state.apply(
             Change(
@@ -30,7 +31,7 @@ import Testing
                 arguments: [try StoredJSON.encode(state), Int64(made + 730 * day)])
         }
         try queue.close()
-        let store = try SQLiteHubStore(path: file)
+        let store = try SQLiteHubStore(path: file, schema: .mall)
         #expect(try store.auditTrail(about: "gate-1", limit: 10).map(\.action) == ["gate.read"])
         #expect(try store.dropExpired(now: made + 30 * day) == 1)
         #expect(try store.auditTrail(about: "gate-1", limit: 10).count == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import SyncCore
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func theEarliestComeBackInStampOrderWithTheCount() throws {
-        let store = try SQLiteHubStore(path: path())
+        let store = try SQLiteHubStore(path: path(), schema: .mall)
         var ingest = HubIngest()
         // Stamps that sort differently as text than as numbers, and origins
         // that are prefixes of each other.
@@ -37,7 +38,7 @@ import Testing
     @Test func claimsStoredBeforeTheOrderColumnAreOrderedByTheMigration() throws {
         let file = path()
         let queue = try DatabaseQueue(path: file)
-        try SQLiteHubStore.migrator.migrate(queue, upTo: "v4-high-water-stamps")
+        try SQLiteHubStore.migrator(schema: .mall).migrate(queue, upTo: "v4-high-water-stamps")
         let stored = [claim(300), claim(7), claim(42)]
         try queue.write { db in
             for claim in stored {
@@ -47,7 +48,7 @@ import Testing
             }
         }
         try queue.close()
-        let store = try SQLiteHubStore(path: file)
+        let store = try SQLiteHubStore(path: file, schema: .mall)
         let tally = try store.claimTally(kind: "gift.double-redemption", item: "gc-1")
         #expect(tally.earliest == [claim(7), claim(42), claim(300)])
         #expect(tally.count == 3)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import SyncCore
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
             id: ChangeID(origin: "gate-1", epoch: 3, seq: 1), hlc: HybridTimestamp(wallMillis: 1_800_000_000_000),
             table: "reservations", key: "r-1", channel: channel, op: .insert, columns: ["status": .text("inside")])
         let queue = try DatabaseQueue(path: file)
-        try SQLiteReplica.migrator.migrate(queue, upTo: "v5-audit-retention")
+        try SQLiteReplica.migrator(schema: .mall).migrate(queue, upTo: "v5-audit-retention")
         try queue.write { db in
             try db.execute(
                 sql: """
@@ -28,7 +29,7 @@ import Testing
         }
         try queue.close()
         let before = UInt64(Date().timeIntervalSince1970 * 1000) / 1000 * 1000
-        let replica = try SQLiteReplica(path: file)
+        let replica = try SQLiteReplica(path: file, schema: .mall)
         let firstAckedAt = try replica.database.read { db in
             try Int64.fetchOne(db, sql: "SELECT first_acked_at FROM outbox WHERE epoch = 3 AND seq = 1")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MallSchema
 import Storage
 import SyncCore
 import Testing
@@ -18,7 +19,7 @@ import Testing
 
     @Test func aBackupTakenWhileTheHubWritesIsWholeAndNeverOverwritesAFile() async throws {
         let source = path("hub")
-        let store = try SQLiteHubStore(path: source)
+        let store = try SQLiteHubStore(path: source, schema: .mall)
         var ingest = HubIngest()
         ingest.claims = (1...200).map(claim)
         try store.commit(ingest)
@@ -35,7 +36,9 @@ import Testing
         try await writer.value
         #expect(backup.bytes > 0)
         // The copy opens as a hub store and holds a consistent prefix of the claims.
-        let count = try SQLiteHubStore(path: destination).claimTally(kind: "gift.double-redemption", item: "gc-1").count
+        let count = try SQLiteHubStore(path: destination, schema: .mall).claimTally(
+            kind: "gift.double-redemption", item: "gc-1"
+        ).count
         #expect((200...400).contains(count))
         #expect(throws: StorageError.self) { try HubBackup.take(from: source, to: destination) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MallSchema
 import Simulation
 import Storage
 import SyncCore
@@ -17,19 +18,21 @@ import Testing
     ]
 
     static func hub<Store: HubStore>(_ store: Store) throws -> HubEngine<Store> {
-        try HubEngine(configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
+        try HubEngine(
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
     }
 
     static func sqlite() throws -> SQLiteHubStore {
         try SQLiteHubStore(
-            path: FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString)").path)
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString)").path,
+            schema: .mall)
     }
 
     @Test(arguments: Kind.allCases)
     func aDeletedRowStaysDeletedAtTheHubAlsoOnceCollected(kind: Kind) throws {
         switch kind {
         case .sqlite: try deletedRowStaysDeleted(Self.hub(Self.sqlite()))
-        case .memory: try deletedRowStaysDeleted(Self.hub(MemoryHubStore()))
+        case .memory: try deletedRowStaysDeleted(Self.hub(MemoryHubStore(schema: .mall)))
         }
     }
 
@@ -37,7 +40,7 @@ import Testing
     func anUpdateOfARowNeverInsertedChangesNothing(kind: Kind) throws {
         switch kind {
         case .sqlite: try updateOfRowNeverInserted(Self.hub(Self.sqlite()))
-        case .memory: try updateOfRowNeverInserted(Self.hub(MemoryHubStore()))
+        case .memory: try updateOfRowNeverInserted(Self.hub(MemoryHubStore(schema: .mall)))
         }
     }
 
@@ -85,7 +88,8 @@ import Testing
     @Test func aNodesInsertOfACollectedRowIsNotAppliedAndUndoneAtItsOrigin() throws {
         let lounge = Channel(mall: "m", kind: .lounge)
         let hub = try HubEngine(
-            configuration: .init(fleet: ["lounge-1": .init(mall: "m", role: .lounge)]), store: MemoryHubStore())
+            configuration: .init(schema: .mall, fleet: ["lounge-1": .init(mall: "m", role: .lounge)]),
+            store: MemoryHubStore(schema: .mall))
         let key = "v-lounge-1-1-1"
         let visit: [String: Value] = [
             "member_id": .text("m-1"), "guests": .int(0), "status": .text("open"), "checked_in_at": .int(1),

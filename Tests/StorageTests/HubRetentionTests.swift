@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import Storage
 import SyncCore
 import Testing
@@ -20,9 +21,9 @@ import Testing
     @Test func expiredRedemptionsLeaveWithTheirClaimsAndPayloadsButNotTheirIds() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
-            store: SQLiteHubStore(path: path.path))
-        let retain = try #require(Schema.mall.tables["gift_redemptions"]?.retainMillis)
+            configuration: .init(schema: .mall, fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path, schema: .mall))
+        let retain = try #require(SyncSchema.mall.tables["gift_redemptions"]?.retainMillis)
         let old = redemption(1, code: "gc-1", at: made)
         let young = redemption(2, code: "gc-1", at: made + 30 * day)
         let result = hub.receive(
@@ -49,8 +50,8 @@ import Testing
     @Test func aRedemptionLeavesWithItsClaimAMonthAfterItsCodeLapsed() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
-            store: SQLiteHubStore(path: path.path))
+            configuration: .init(schema: .mall, fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path, schema: .mall))
         let validTo = made + 100 * day
         var lapsing = redemption(1, code: "gc-1", at: made)
         lapsing.columns["valid_to"] = .int(Int64(validTo))
@@ -70,8 +71,8 @@ import Testing
     @Test func theHubRetiresAReservationAMonthAfterItsWindowAndTheDeleteTravels() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]),
-            store: SQLiteHubStore(path: path.path))
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]),
+            store: SQLiteHubStore(path: path.path, schema: .mall))
         let windowEnd = made + day
         _ = try hub.write(
             [
@@ -98,9 +99,9 @@ import Testing
     @Test func aRecordPrunedPastTheDedupeHorizonStillMakesALateResendADuplicate() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
-            store: SQLiteHubStore(path: path.path))
-        let retain = try #require(Schema.mall.tables["gift_redemptions"]?.retainMillis)
+            configuration: .init(schema: .mall, fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path, schema: .mall))
+        let retain = try #require(SyncSchema.mall.tables["gift_redemptions"]?.retainMillis)
         let horizon = hub.configuration.dedupeHorizonMillis
         let old = redemption(1, code: "gc-1", at: made)
         let young = redemption(2, code: "gc-2", at: made + 30 * day)
@@ -126,7 +127,8 @@ import Testing
         }
         #expect(acks.flatMap(\.acks) == [AckEntry(epoch: 1, upTo: mark.seq, hash: mark.chain)])
         // A restart keeps what was pruned.
-        let restarted = try HubEngine(configuration: hub.configuration, store: SQLiteHubStore(path: path.path))
+        let restarted = try HubEngine(
+            configuration: hub.configuration, store: SQLiteHubStore(path: path.path, schema: .mall))
         #expect(
             restarted.receive(
                 topic: up, message: .changes(ChangeBatch(node: "gift-1", sentAt: made, changes: [old])),
@@ -137,8 +139,8 @@ import Testing
     @Test func anAliasIsPrunedPastTheHorizonAndItsIdStaysADuplicate() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gift-1": .init(mall: "m", role: .gift)]),
-            store: SQLiteHubStore(path: path.path))
+            configuration: .init(schema: .mall, fleet: ["gift-1": .init(mall: "m", role: .gift)]),
+            store: SQLiteHubStore(path: path.path, schema: .mall))
         let horizon = hub.configuration.dedupeHorizonMillis
         let up = Topics.node("gift-1", mall: "m", .up)
         let original = redemption(1, code: "gc-1", at: made)
@@ -166,8 +168,9 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite")
         let hub = try HubEngine(
             configuration: .init(
+                schema: .mall,
                 fleet: ["gate-1": .init(mall: "m", role: .gate), "gate-2": .init(mall: "m", role: .gate)]),
-            store: SQLiteHubStore(path: path.path))
+            store: SQLiteHubStore(path: path.path, schema: .mall))
         func entry(_ node: String, _ seq: UInt64, action: String, at wall: UInt64) -> Change {
             Change(
                 id: ChangeID(origin: node, epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: wall),

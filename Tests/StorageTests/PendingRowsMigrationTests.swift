@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import SyncCore
 import Testing
 
@@ -23,7 +24,7 @@ import Testing
         state.apply(insert)
         state.apply(delete)
         let queue = try DatabaseQueue(path: file)
-        try SQLiteReplica.migrator.migrate(queue, upTo: "v7-outbox-by-age")
+        try SQLiteReplica.migrator(schema: .mall).migrate(queue, upTo: "v7-outbox-by-age")
         try queue.write { db in
             try db.execute(
                 sql: """
@@ -40,7 +41,7 @@ import Testing
         }
         try queue.close()
 
-        let replica = try SQLiteReplica(path: file)
+        let replica = try SQLiteReplica(path: file, schema: .mall)
         let ref = RowRef(table: "lounge_visits", key: "v-1")
         try replica.collectTombstones(channel: channel, floor: 5)
         #expect(try replica.row(ref) == state)

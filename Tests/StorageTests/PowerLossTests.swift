@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import Simulation
 import Storage
 import StorageFaults
@@ -67,7 +68,7 @@ struct PowerLossTests {
         var database: DatabaseQueue { replica.database }
 
         init(path: String, normalSync: Bool) throws {
-            replica = try SQLiteReplica(path: path)
+            replica = try SQLiteReplica(path: path, schema: .mall)
             if normalSync {
                 try replica.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
             }
@@ -92,8 +93,9 @@ struct PowerLossTests {
         var database: DatabaseQueue { store.database }
 
         init(path: String, normalSync: Bool) throws {
-            store = try SQLiteHubStore(path: path)
-            engine = try HubEngine(configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
+            store = try SQLiteHubStore(path: path, schema: .mall)
+            engine = try HubEngine(
+                configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
         }
 
         func commit(_ seq: UInt64) throws -> Bool {

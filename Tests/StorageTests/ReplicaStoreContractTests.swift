@@ -1,4 +1,5 @@
 import Foundation
+import MallSchema
 import Simulation
 import Storage
 import SyncCore
@@ -11,8 +12,8 @@ import Testing
 
     static func makeStore(_ kind: Kind) throws -> any ReplicaStore {
         switch kind {
-        case .sqlite: try SQLiteReplica(path: ":memory:")
-        case .memory: MemoryReplicaStore()
+        case .sqlite: try SQLiteReplica(path: ":memory:", schema: .mall)
+        case .memory: MemoryReplicaStore(schema: .mall)
         }
     }
 
@@ -207,7 +208,7 @@ import Testing
         reservation.hlc = HybridTimestamp(wallMillis: made)
         try store.commitLocal(
             [passage(1, at: made), passage(2, at: made + 10 * day), reservation], clock: .zero)
-        let retain = try #require(Schema.mall.tables["gate_passages"]?.retainMillis)
+        let retain = try #require(SyncSchema.mall.tables["gate_passages"]?.retainMillis)
         // A moment before its retention ends, nothing goes.
         #expect(try store.dropExpired(now: made + retain - 1).isEmpty)
         // Then the first passage goes; the younger one and the reservation stay.
@@ -219,15 +220,15 @@ import Testing
         let withOld =
             try store.rows(in: Self.channel) + [SnapshotRow(table: "gate_passages", key: "p-1", seq: 0, state: expired)]
         #expect(
-            ReplicaDigest.of(withOld, floor: 0, now: made + retain)
-                == ReplicaDigest.of(try store.rows(in: Self.channel), floor: 0, now: made + retain))
+            ReplicaDigest.of(withOld, floor: 0, schema: .mall, now: made + retain)
+                == ReplicaDigest.of(try store.rows(in: Self.channel), floor: 0, schema: .mall, now: made + retain))
         // A replica whose clock ran six hours ahead dropped p-2 already; at the hub's
         // time it still has six hours to live, and the digests agree all the same.
         let holding = try store.rows(in: Self.channel)
         let hubTime = made + 10 * day + retain - 6 * 3_600_000
         #expect(
-            ReplicaDigest.of(holding.filter { $0.key != "p-2" }, floor: 0, now: hubTime)
-                == ReplicaDigest.of(holding, floor: 0, now: hubTime))
+            ReplicaDigest.of(holding.filter { $0.key != "p-2" }, floor: 0, schema: .mall, now: hubTime)
+                == ReplicaDigest.of(holding, floor: 0, schema: .mall, now: hubTime))
     }
 
     @Test(arguments: Kind.allCases)
@@ -362,23 +363,23 @@ import Testing
 
     @Test func theWriterStaysAtSynchronousFull() throws {
         let path = Self.temporaryPath()
-        let replica = try SQLiteReplica(path: path)
+        let replica = try SQLiteReplica(path: path, schema: .mall)
         #expect(try replica.synchronousLevel() == 2)
         _ = try replica.start(minimumEpoch: 1)
         try replica.commitLocal([ReplicaStoreContractTests.change(1)], clock: .zero)
         #expect(try replica.synchronousLevel() == 2)
-        let hub = try SQLiteHubStore(path: path + ".hub")
+        let hub = try SQLiteHubStore(path: path + ".hub", schema: .mall)
         #expect(try hub.synchronousLevel() == 2)
     }
 
     @Test func aReopenedReplicaHasEverythingCommitted() throws {
         let path = Self.temporaryPath()
         do {
-            let replica = try SQLiteReplica(path: path)
+            let replica = try SQLiteReplica(path: path, schema: .mall)
             _ = try replica.start(minimumEpoch: 1)
             try replica.commitLocal([ReplicaStoreContractTests.change(1)], clock: HybridTimestamp(wallMillis: 77))
         }
-        let reopened = try SQLiteReplica(path: path)
+        let reopened = try SQLiteReplica(path: path, schema: .mall)
         let start = try reopened.start(minimumEpoch: 1)
         #expect(start.epoch == 2)
         #expect(start.clock == HybridTimestamp(wallMillis: 77))

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MallSchema
 import Simulation
 import Storage
 import SyncCore
@@ -16,14 +17,15 @@ import Testing
     func hubEngine() throws -> HubEngine<SQLiteHubStore> {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return try HubEngine(
-            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: SQLiteHubStore(path: hubPath)
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]),
+            store: SQLiteHubStore(path: hubPath, schema: .mall)
         )
     }
 
     func nodeEngine() throws -> NodeEngine<SQLiteReplica> {
         try NodeEngine(
-            configuration: .init(node: "gate-1", mall: "m", role: .gate),
-            store: SQLiteReplica(path: directory.appendingPathComponent("gate-1.sqlite").path))
+            configuration: .init(schema: .mall, node: "gate-1", mall: "m", role: .gate),
+            store: SQLiteReplica(path: directory.appendingPathComponent("gate-1.sqlite").path, schema: .mall))
     }
 
     /// Delivers messages both ways until nothing is left to say.
@@ -76,8 +78,8 @@ import Testing
         #expect(hub.highWater(origin: "gate-1", epoch: 1)?.seq == 2)
         let parking = Channel(mall: "m", kind: .parking)
         #expect(
-            ReplicaDigest.of(try node.store.rows(in: parking), floor: 0)
-                == ReplicaDigest.of(try hub.store.rows(in: parking), floor: 0))
+            ReplicaDigest.of(try node.store.rows(in: parking), floor: 0, schema: .mall)
+                == ReplicaDigest.of(try hub.store.rows(in: parking), floor: 0, schema: .mall))
         #expect(
             try hub.store.row(RowRef(table: "reservations", key: "r-1"))?.state.cells["status"]?.value
                 == .text("inside"))
@@ -91,11 +93,11 @@ import Testing
     @Test func anOfflineDeleteOfARowBelowTheFloorComesBackAsTheHubHoldsIt() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let hub = try HubEngine(
-            configuration: .init(fleet: ["lounge-1": .init(mall: "m", role: .lounge)]),
-            store: SQLiteHubStore(path: hubPath))
+            configuration: .init(schema: .mall, fleet: ["lounge-1": .init(mall: "m", role: .lounge)]),
+            store: SQLiteHubStore(path: hubPath, schema: .mall))
         let node = try NodeEngine(
-            configuration: .init(node: "lounge-1", mall: "m", role: .lounge),
-            store: SQLiteReplica(path: directory.appendingPathComponent("lounge-1.sqlite").path))
+            configuration: .init(schema: .mall, node: "lounge-1", mall: "m", role: .lounge),
+            store: SQLiteReplica(path: directory.appendingPathComponent("lounge-1.sqlite").path, schema: .mall))
         let now: UInt64 = 1_800_000_000_000
         let visit = { (key: String) -> LocalWrite in
             .insert("lounge_visits", key, ["member_id": .text("m-1"), "status": .text("open"), "guests": .int(0)])
@@ -204,8 +206,8 @@ import Testing
                 == .text("inside"))
         #expect(node.cursor(of: parking) == hub!.heads[parking])
         #expect(
-            ReplicaDigest.of(try node.store.rows(in: parking), floor: 0)
-                == ReplicaDigest.of(try hub!.store.rows(in: parking), floor: 0))
+            ReplicaDigest.of(try node.store.rows(in: parking), floor: 0, schema: .mall)
+                == ReplicaDigest.of(try hub!.store.rows(in: parking), floor: 0, schema: .mall))
         // A second start on the restored store is an ordinary restart: the same history.
         hub = try hubEngine()
         #expect(hub!.history.marks.count == 2)

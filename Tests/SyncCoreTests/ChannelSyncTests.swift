@@ -1,5 +1,6 @@
 import Testing
 
+@testable import MallSchema
 @testable import SyncCore
 
 @Suite struct ChannelSyncTests {

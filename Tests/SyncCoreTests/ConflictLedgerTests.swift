@@ -1,5 +1,6 @@
 import Testing
 
+@testable import MallSchema
 @testable import SyncCore
 
 @Suite struct ConflictLedgerTests {
@@ -26,7 +27,7 @@ import Testing
         let row = Change(
             id: ChangeID(origin: "hub", epoch: 1, seq: 1), hlc: .zero, table: "conflicts", key: outcome.rowKey,
             channel: Channel(mall: "mall-1", kind: .parking), op: .insert, columns: columns)
-        #expect(Schema.mall.violation(of: row) == nil)
+        #expect(SyncSchema.mall.violation(of: row) == nil)
         #expect(columns["claims"] == .int(500))
         #expect(columns["winner"] == .text("p-gate-1"))
     }

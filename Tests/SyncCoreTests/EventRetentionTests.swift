@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func aRedemptionLeavesAMonthAfterItsCodeLapsed() throws {
-        let table = try #require(Schema.mall.tables["gift_redemptions"])
+        let table = try #require(SyncSchema.mall.tables["gift_redemptions"])
         let validTo = made + 100 * day
         #expect(table.endOfLife(redemption(validTo: Int64(validTo))) == validTo + 30 * day)
         #expect(!table.hasExpired(redemption(validTo: Int64(validTo)), now: validTo + 30 * day - 1))
@@ -28,11 +29,11 @@ import Testing
     }
 
     @Test func aForgedOrMissingLapseTimeStaysWithinTheTablesBounds() throws {
-        let table = try #require(Schema.mall.tables["gift_redemptions"])
+        let table = try #require(SyncSchema.mall.tables["gift_redemptions"])
         // A time in the past buys a stolen counter three months, not less.
         #expect(table.endOfLife(redemption(validTo: 0)) == made + 90 * day)
         // A time far ahead, or none (an older node's row), keeps it 400 days, not more.
-        #expect(table.endOfLife(redemption(validTo: Schema.timeRange.upperBound)) == made + 400 * day)
+        #expect(table.endOfLife(redemption(validTo: SyncSchema.timeRange.upperBound)) == made + 400 * day)
         #expect(table.endOfLife(redemption(validTo: nil)) == made + 400 * day)
     }
 }

@@ -1,3 +1,4 @@
+import MallSchema
 import Simulation
 import SyncCore
 import Testing
@@ -12,9 +13,9 @@ import Testing
     func hubRefusesAndChangesNothing(_ file: String) throws {
         let vector = try ProtocolVectors.load(file)
         guard case .fails(let code) = vector.expectation else { return }
-        let store = MemoryHubStore()
+        let store = MemoryHubStore(schema: .mall)
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gate-1": .init(mall: "mall-1", role: .gate)]), store: store)
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "mall-1", role: .gate)]), store: store)
         let topic = Topics.node("gate-1", mall: "mall-1", .up)
 
         let result = hub.receive(topic: topic, payload: vector.payload, now: 1_800_000_000_000)

@@ -1,3 +1,4 @@
+import MallSchema
 import Simulation
 import SyncCore
 import Testing
@@ -27,7 +28,8 @@ import Testing
     @Test func aLateBatchOfAHistoryTheNodeLeftIsIgnored() throws {
         let parking = Channel(mall: "m", kind: .parking)
         let node = try NodeEngine(
-            configuration: .init(node: "gate-1", mall: "m", role: .gate), store: MemoryReplicaStore())
+            configuration: .init(schema: .mall, node: "gate-1", mall: "m", role: .gate),
+            store: MemoryReplicaStore(schema: .mall))
         _ = try node.connectionChanged(up: true, now: 1_000)
         _ = try node.receive(
             .hubStatus(
@@ -60,7 +62,8 @@ import Testing
     @Test func cursorsReportedUnderAnotherHistoryAreNotRecorded() throws {
         let parking = Channel(mall: "m", kind: .parking)
         let hub = try HubEngine(
-            configuration: .init(fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: MemoryHubStore())
+            configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]),
+            store: MemoryHubStore(schema: .mall))
         let current = try #require(hub.history.marks.last?.id)
         func beat(_ history: String, cursor: UInt64) -> WireMessage {
             .heartbeat(

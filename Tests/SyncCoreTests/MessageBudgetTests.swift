@@ -1,5 +1,6 @@
 import Testing
 
+@testable import MallSchema
 @testable import SyncCore
 
 @Suite struct MessageBudgetTests {
@@ -18,8 +19,8 @@ import Testing
     @Test(arguments: awkwardTexts)
     func estimateIsNeverBelowTheEncodedSize(text: String) {
         let change = change(text, seq: 1)
-        let alone = WireCodec().encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [change])))
-        let empty = WireCodec().encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [])))
+        let alone = WireCodec(schema: .mall).encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [change])))
+        let empty = WireCodec(schema: .mall).encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [])))
         #expect(MessageBudget.size(of: change) >= alone.count - empty.count)
     }
 
@@ -28,10 +29,12 @@ import Testing
         let chunks = MessageBudget.chunks(changes, maxItems: 250, size: MessageBudget.size(of:))
         #expect(chunks.flatMap { $0 }.map(\.id.seq) == (1...400).map(UInt64.init))
         for chunk in chunks {
-            let bytes = WireCodec().encode(.changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: Array(chunk))))
-                .count
+            let bytes = WireCodec(schema: .mall).encode(
+                .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: Array(chunk)))
+            )
+            .count
             #expect(bytes <= MessageBudget.bytes)
-            #expect(bytes < WireCodec().maxPayloadBytes)
+            #expect(bytes < WireCodec(schema: .mall).maxPayloadBytes)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Simulation
 import Testing
 
+@testable import MallSchema
 @testable import SyncCore
 
 /// The shared protocol test vectors in `sync-protocol/vectors/`: every
@@ -10,7 +11,7 @@ import Testing
     @Test(arguments: ProtocolVectors.files)
     func vectorDecodesAsSpecified(_ file: String) throws {
         let vector = try ProtocolVectors.load(file)
-        let codec = WireCodec()
+        let codec = WireCodec(schema: .mall)
 
         switch vector.expectation {
         case .decodes(let type):
@@ -31,21 +32,25 @@ import Testing
     }
 
     /// A newer hub may replicate a kind of data no role of this version
-    /// knows; its status must still be read, without that kind (§16).
+    /// knows; its status must still be read, and the node passes by the
+    /// kind's heads and floors (§16.1).
     @Test func aStatusNamingAnUnknownChannelKindIsReadWithoutIt() throws {
         let vector = try ProtocolVectors.load("valid/hub-status-unknown-channel-kind.json")
-        guard case .hubStatus(let status) = try WireCodec().decode(vector.payload) else {
+        guard case .hubStatus(let status) = try WireCodec(schema: .mall).decode(vector.payload) else {
             Issue.record("not a hub status")
             return
         }
         let parking = Channel(mall: "mall-1", kind: .parking)
-        #expect(status.heads == [ChannelPosition(channel: parking, seq: 1215)])
-        #expect(status.floors == [ChannelPosition(channel: parking, seq: 1100)])
+        let valet = Channel(mall: "mall-1", kind: Channel.Kind("valet"))
+        #expect(
+            status.heads == [ChannelPosition(channel: parking, seq: 1215), ChannelPosition(channel: valet, seq: 1216)])
+        #expect(
+            status.floors == [ChannelPosition(channel: parking, seq: 1100), ChannelPosition(channel: valet, seq: 0)])
 
         // and a node that hears it keeps syncing the channels it knows.
         let node = try NodeEngine(
-            configuration: .init(node: "gate-1", mall: "mall-1", role: .gate),
-            store: MemoryReplicaStore())
+            configuration: .init(schema: .mall, node: "gate-1", mall: "mall-1", role: .gate),
+            store: MemoryReplicaStore(schema: .mall))
         _ = try node.connectionChanged(up: true, now: 1_732_350_002_000)
         let requests = try node.receive(.hubStatus(status), now: 1_732_350_002_200)
         #expect(requests.contains { if case .snapshotRequest = $0.message { true } else { false } })
@@ -79,7 +84,7 @@ import Testing
         // decoded, then the size check refuses it before any parsing.
         let payload = [UInt8](repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
         do throws(WireError) {
-            _ = try WireCodec().decode(payload)
+            _ = try WireCodec(schema: .mall).decode(payload)
             Issue.record("a payload of 1 MiB + 1 bytes was decoded")
         } catch {
             #expect(error.code.rawValue == "too-large")
@@ -91,7 +96,7 @@ import Testing
         let message = Array(#"{"v":1,"type":"death","node":"gate-1","epoch":3}"#.utf8)
         let payload = message + [UInt8](repeating: UInt8(ascii: " "), count: (1 << 20) - message.count)
         #expect(payload.count == 1 << 20)
-        #expect(try WireCodec().decode(payload) == .death(Death(node: "gate-1", epoch: 3)))
+        #expect(try WireCodec(schema: .mall).decode(payload) == .death(Death(node: "gate-1", epoch: 3)))
     }
 }
 

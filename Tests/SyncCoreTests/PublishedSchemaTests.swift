@@ -1,4 +1,5 @@
 import Foundation
+import MallSchema
 import SyncCore
 import Testing
 
@@ -59,11 +60,11 @@ import Testing
     /// §3.2 lists every table with its kind, channel kinds, columns, types and ranges.
     @Test func theSpecsTableOfTablesSaysWhatTheSchemaValueSays() throws {
         let rows = try Self.specTable("| table | kind | channel kinds |")
-        #expect(Set(rows.map { $0[0] }) == Set(Schema.mall.tables.keys))
+        #expect(Set(rows.map { $0[0] }) == Set(SyncSchema.mall.tables.keys))
         for row in rows {
-            let table = try #require(Schema.mall.tables[row[0]])
+            let table = try #require(SyncSchema.mall.tables[row[0]])
             #expect(row[1] == (table.kind == .events ? "events" : "mutable"), "\(table.name)")
-            let kinds = Channel.Kind.allCases.filter(table.channelKinds.contains).map(\.rawValue)
+            let kinds = SyncSchema.mall.channelKinds.filter(table.channelKinds.contains).map(\.rawValue)
             #expect(row[2] == kinds.joined(separator: ", "), "\(table.name)")
             // "guests int 0..20 (per visit), status text (`open`)": remarks in parentheses aside.
             var depth = 0
@@ -93,10 +94,11 @@ import Testing
     /// §3.1 lists what each role replicates.
     @Test func theSpecsTableOfRolesListsTheirSubscriptions() throws {
         let rows = try Self.specTable("| role | replicates (subscriptions) |")
-        #expect(Set(rows.map { $0[0] }) == Set(Role.allCases.map(\.rawValue)))
-        for role in Role.allCases where role != .hub {
+        let schema = SyncSchema.mall
+        #expect(Set(rows.map { $0[0] }) == Set((schema.nodeRoles + [.hub]).map(\.rawValue)))
+        for role in schema.nodeRoles {
             let row = try #require(rows.first { $0[0] == role.rawValue }, "\(role)")
-            #expect(row[1] == role.subscriptions.map(\.rawValue).joined(separator: ", "), "\(role)")
+            #expect(row[1] == Self.listed(schema.subscriptions[role]), "\(role)")
         }
     }
 
@@ -118,22 +120,26 @@ import Testing
                     parts[0].trimmingCharacters(in: .whitespaces), parts[1].trimmingCharacters(in: .whitespaces)
                 )
             })
-        let roles = Role.allCases.filter { $0 != .hub }
-        #expect(Set(documented.keys) == Set(roles.map(\.rawValue)), "\(line)")
-        for role in roles {
-            #expect(
-                documented[role.rawValue] == role.subscriptions.map(\.rawValue).joined(separator: ", "), "\(role)")
+        let schema = SyncSchema.mall
+        #expect(Set(documented.keys) == Set(schema.nodeRoles.map(\.rawValue)), "\(line)")
+        for role in schema.nodeRoles {
+            #expect(documented[role.rawValue] == Self.listed(schema.subscriptions[role]), "\(role)")
         }
+    }
+
+    /// Channel kinds as the documents list them: "parking, staff".
+    static func listed(_ kinds: [Channel.Kind]?) -> String {
+        (kinds ?? []).map(\.rawValue).joined(separator: ", ")
     }
 
     /// The parts of `common.schema.json` that follow from `schema`, by
     /// definition and key (descriptions and comments stay hand-written).
-    static func derived(from schema: Schema) -> [String: [String: Any]] {
+    static func derived(from schema: SyncSchema) -> [String: [String: Any]] {
         let tables = schema.tables.values.sorted { $0.name < $1.name }
         return [
-            "channelKind": ["enum": Channel.Kind.allCases.map(\.rawValue)],
-            "channel": ["pattern": channelPattern(Channel.Kind.allCases)],
-            "role": ["enum": Role.allCases.map(\.rawValue)],
+            "channelKind": ["enum": schema.channelKinds.map(\.rawValue)],
+            "channel": ["pattern": channelPattern(schema.channelKinds)],
+            "role": ["enum": (schema.nodeRoles + [.hub]).map(\.rawValue)],
             "validChange": [
                 "allOf": [
                     ["$ref": "#/$defs/change"],
@@ -153,17 +159,17 @@ import Testing
                         "if": ["properties": ["op": ["const": "delete"]], "required": ["op"]],
                         "then": ["properties": ["columns": ["maxProperties": 0]]],
                     ],
-                ] + tables.map(rule(for:))
+                ] + tables.map { rule(for: $0, in: schema) }
             ],
         ]
     }
 
     /// What a change of one table must hold: one of its channel kinds, only
     /// its columns with their types, and only inserts for an append-only table.
-    static func rule(for table: Schema.Table) -> [String: Any] {
+    static func rule(for table: SyncSchema.Table, in schema: SyncSchema) -> [String: Any] {
         var properties: [String: Any] = [
             "channel": [
-                "type": "string", "pattern": channelPattern(Channel.Kind.allCases.filter(table.channelKinds.contains)),
+                "type": "string", "pattern": channelPattern(schema.channelKinds.filter(table.channelKinds.contains)),
             ],
             "columns": [
                 "properties": table.columns.mapValues(columnSchema), "additionalProperties": false,
@@ -176,7 +182,7 @@ import Testing
         ]
     }
 
-    static func columnSchema(_ type: Schema.Table.ColumnType) -> [String: Any] {
+    static func columnSchema(_ type: SyncSchema.Table.ColumnType) -> [String: Any] {
         guard let range = type.range else { return ["$ref": "#/$defs/textValue"] }
         return [
             "oneOf": [

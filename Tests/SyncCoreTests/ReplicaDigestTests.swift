@@ -2,6 +2,7 @@ import Foundation
 import Simulation
 import Testing
 
+@testable import MallSchema
 @testable import SyncCore
 
 /// The replica digest (SPEC §12.4): what it covers, the published vectors in
@@ -21,21 +22,23 @@ import Testing
 
     @Test func theWholeMergeStateCountsNotOnlyWhatUsersSee() {
         let row = Self.reservation("r-1", status: "booked", wall: 1_000)
-        let digest = ReplicaDigest.of([row], floor: 0)
+        let digest = ReplicaDigest.of([row], floor: 0, schema: .mall)
         // Not inserted, yet the same cells: invisible both ways before, now different.
         var notInserted = row
         notInserted.state.inserted = false
-        #expect(ReplicaDigest.of([notInserted], floor: 0) != digest)
+        #expect(ReplicaDigest.of([notInserted], floor: 0, schema: .mall) != digest)
         // The same value set by a later clock.
         var later = row
         later.state.cells["status"]!.stamp.hlc.counter += 1
-        #expect(ReplicaDigest.of([later], floor: 0) != digest)
+        #expect(ReplicaDigest.of([later], floor: 0, schema: .mall) != digest)
         // A tombstone that remembers an insert, and one that does not.
         var deleted = row
         deleted.state.apply(Self.change(.delete, "r-1", wall: 2_000))
         var deletedUninserted = deleted
         deletedUninserted.state.inserted = false
-        #expect(ReplicaDigest.of([deleted], floor: 0) != ReplicaDigest.of([deletedUninserted], floor: 0))
+        #expect(
+            ReplicaDigest.of([deleted], floor: 0, schema: .mall)
+                != ReplicaDigest.of([deletedUninserted], floor: 0, schema: .mall))
     }
 
     @Test func aStampCountsAsItsClockAndOriginNotItsID() {
@@ -43,19 +46,28 @@ import Testing
         let row = Self.reservation("r-1", status: "booked", wall: 1_000)
         var renumbered = row
         renumbered.state.cells["status"]!.stamp.id = ChangeID(origin: "hub", epoch: 9, seq: 1)
-        #expect(ReplicaDigest.of([renumbered], floor: 0) == ReplicaDigest.of([row], floor: 0))
+        #expect(
+            ReplicaDigest.of([renumbered], floor: 0, schema: .mall) == ReplicaDigest.of([row], floor: 0, schema: .mall))
         var otherOrigin = row
         otherOrigin.state.cells["status"]!.stamp.id.origin = "gate-1"
-        #expect(ReplicaDigest.of([otherOrigin], floor: 0) != ReplicaDigest.of([row], floor: 0))
+        #expect(
+            ReplicaDigest.of([otherOrigin], floor: 0, schema: .mall) != ReplicaDigest.of([row], floor: 0, schema: .mall)
+        )
     }
 
     @Test func tombstonesAtOrBelowTheFloorAndRowOrderDoNotCount() {
         let live = Self.reservation("r-1", status: "booked", wall: 1_000)
         var tombstone = Self.reservation("r-2", status: "booked", wall: 1_000, seq: 40)
         tombstone.state.apply(Self.change(.delete, "r-2", wall: 2_000))
-        #expect(ReplicaDigest.of([live, tombstone], floor: 40) == ReplicaDigest.of([live], floor: 40))
-        #expect(ReplicaDigest.of([live, tombstone], floor: 39) != ReplicaDigest.of([live], floor: 39))
-        #expect(ReplicaDigest.of([tombstone, live], floor: 0) == ReplicaDigest.of([live, tombstone], floor: 0))
+        #expect(
+            ReplicaDigest.of([live, tombstone], floor: 40, schema: .mall)
+                == ReplicaDigest.of([live], floor: 40, schema: .mall))
+        #expect(
+            ReplicaDigest.of([live, tombstone], floor: 39, schema: .mall)
+                != ReplicaDigest.of([live], floor: 39, schema: .mall))
+        #expect(
+            ReplicaDigest.of([tombstone, live], floor: 0, schema: .mall)
+                == ReplicaDigest.of([live, tombstone], floor: 0, schema: .mall))
     }
 
     // MARK: The published vectors
@@ -66,13 +78,13 @@ import Testing
             let file = Self.directory.appendingPathComponent("\(digestCase.name).json")
             let rowsJSON = try Self.wireRows(digestCase.rows)
             let counted = ReplicaDigest.inDigestOrder(
-                ReplicaDigest.counted(digestCase.rows, floor: digestCase.floor, now: nil))
+                ReplicaDigest.counted(digestCase.rows, floor: digestCase.floor, schema: .mall, now: nil))
             let document: [String: Any] = [
                 "description": digestCase.description, "floor": digestCase.floor, "rows": rowsJSON,
                 "rowBytes": counted.map {
                     ReplicaDigest.canonicalBytes(of: $0).map { String(format: "%02x", $0) }.joined()
                 },
-                "digest": ReplicaDigest.of(digestCase.rows, floor: digestCase.floor),
+                "digest": ReplicaDigest.of(digestCase.rows, floor: digestCase.floor, schema: .mall),
             ]
             if update {
                 let data = try JSONSerialization.data(
@@ -113,7 +125,7 @@ import Testing
             tombstonesOrFloors += state.rows.filter(\.state.isTombstone).count + (state.floor > 0 ? 1 : 0)
             let document: [String: Any] = [
                 "floor": state.floor, "rows": try Self.wireRows(state.rows),
-                "digest": ReplicaDigest.of(state.rows, floor: state.floor),
+                "digest": ReplicaDigest.of(state.rows, floor: state.floor, schema: .mall),
             ]
             let name = "\(index)-\(state.replica)-\(state.channel.kind.rawValue).json"
             try JSONSerialization.data(withJSONObject: document).write(to: directory.appendingPathComponent(name))
@@ -220,7 +232,7 @@ import Testing
         let part = SnapshotPart(
             node: "gate-1", channel: parking, snapshotID: "1-1-1", at: rows.map(\.seq).max() ?? 0, part: 0, parts: 1,
             rows: rows)
-        let encoded = WireCodec().encode(.snapshotPart(part))
+        let encoded = WireCodec(schema: .mall).encode(.snapshotPart(part))
         let object = try JSONSerialization.jsonObject(with: Data(encoded)) as? [String: Any]
         return object?["rows"] as? [Any] ?? []
     }
@@ -231,7 +243,7 @@ import Testing
             "at": 2_000, "part": 0, "parts": 1, "rows": rows,
         ]
         let data = try JSONSerialization.data(withJSONObject: message)
-        guard case .snapshotPart(let part) = try WireCodec().decode(Array(data))
+        guard case .snapshotPart(let part) = try WireCodec(schema: .mall).decode(Array(data))
         else { throw WireError(.malformed, "not a snapshot") }
         return part.rows
     }

@@ -1,6 +1,7 @@
 import Simulation
 import Testing
 
+@testable import MallSchema
 @testable import SyncCore
 
 /// A node and the hub wired by hand, so each test decides which message
@@ -15,10 +16,12 @@ import Testing
     init() throws {
         hub = try HubEngine(
             configuration: .init(
-                fleet: ["lounge-1": .init(mall: "m", role: .lounge)], gcHorizonMillis: 60_000, gcIntervalMillis: 1000),
-            store: MemoryHubStore())
+                schema: .mall, fleet: ["lounge-1": .init(mall: "m", role: .lounge)], gcHorizonMillis: 60_000,
+                gcIntervalMillis: 1000),
+            store: MemoryHubStore(schema: .mall))
         node = try NodeEngine(
-            configuration: .init(node: "lounge-1", mall: "m", role: .lounge), store: MemoryReplicaStore())
+            configuration: .init(schema: .mall, node: "lounge-1", mall: "m", role: .lounge),
+            store: MemoryReplicaStore(schema: .mall))
     }
 
     /// Hands messages to the hub and returns its answers.
@@ -71,8 +74,8 @@ import Testing
         // then the visit stays deleted there too, and nothing is left to send.
         #expect(try node.store.row(Self.visit)?.isVisible != true)
         #expect(
-            try ReplicaDigest.of(node.store.rows(in: Self.lounge), floor: 0)
-                == ReplicaDigest.of(hub.store.rows(in: Self.lounge), floor: 0))
+            try ReplicaDigest.of(node.store.rows(in: Self.lounge), floor: 0, schema: .mall)
+                == ReplicaDigest.of(hub.store.rows(in: Self.lounge), floor: 0, schema: .mall))
         #expect(node.outboxStatus.depth == 0)
     }
 

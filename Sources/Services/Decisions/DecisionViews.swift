@@ -2,6 +2,7 @@ import EdgeRules
 import EdgeViews
 import Foundation
 import Logging
+import MallSchema
 import Storage
 import SyncCore
 
@@ -25,9 +26,10 @@ final class DecisionViews: ReplicaObserver {
     private(set) var lockoutsVersion = 0
     private let logger: Logger
 
-    init(store: SQLiteReplica, role: Role, logger: Logger) throws {
+    /// Loads the books fed by the channels of `channels`' kinds.
+    init(store: SQLiteReplica, channels: [Channel.Kind], logger: Logger) throws {
         self.logger = logger
-        for kind in role.subscriptions { try load(kind, from: store) }
+        for kind in channels { try load(kind, from: store) }
     }
 
     func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica) {
@@ -54,7 +56,7 @@ final class DecisionViews: ReplicaObserver {
 
     private func load(_ kind: Channel.Kind, from store: SQLiteReplica) throws {
         let tables = DecisionBooks.columns.keys.filter {
-            Schema.mall.tables[$0]?.channelKinds.contains(kind) == true
+            store.schema.tables[$0]?.channelKinds.contains(kind) == true
         }.sorted()
         guard !tables.isEmpty else { return }
         books.reset(kind, tables: Set(tables))

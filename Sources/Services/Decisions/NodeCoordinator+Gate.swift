@@ -1,5 +1,6 @@
 public import EdgeRules
 import Foundation
+import MallSchema
 public import SyncCore
 
 /// One camera read at a gate lane, as the gate controller sends it.

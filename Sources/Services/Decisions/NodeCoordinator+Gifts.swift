@@ -1,4 +1,5 @@
 public import EdgeRules
+import MallSchema
 public import SyncCore
 
 /// The outcome of scanning a gift code at a counter.

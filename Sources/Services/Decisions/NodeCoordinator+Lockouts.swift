@@ -1,4 +1,5 @@
 public import EdgeRules
+import MallSchema
 import SyncCore
 
 /// Fleet-wide lockouts: when a staff id locks at one node, the node writes a

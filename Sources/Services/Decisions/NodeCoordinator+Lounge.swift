@@ -1,4 +1,5 @@
 public import EdgeRules
+import MallSchema
 import SyncCore
 
 /// The outcome of a check-in or check-out at the lounge desk.

@@ -1,5 +1,6 @@
 public import EdgeRules
 import Foundation
+import MallSchema
 public import Storage
 import SyncCore
 

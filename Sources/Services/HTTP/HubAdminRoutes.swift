@@ -1,6 +1,7 @@
 import EdgeRules
 import Foundation
 import Hummingbird
+import MallSchema
 import SyncCore
 
 /// The hub's admin API for operators' tools (`mall-hub gift …`, `mall-hub

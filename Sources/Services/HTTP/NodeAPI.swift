@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import MallSchema
 import SyncCore
 
 /// The node's local HTTP API, for the device software beside it (the gate
@@ -8,7 +9,7 @@ import SyncCore
 /// - `GET /v1/health`: 200 while the process serves.
 /// - `GET /v1/sync`: where this node stands with the hub.
 /// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token),
-///   without its secret columns (`Schema.Table.secretColumns`).
+///   without its secret columns (`SyncSchema.Table.secretColumns`).
 /// - `POST /v1/writes`: raw replica writes as one decision, for the device
 ///   software and tools (device token only).
 /// - at a gate, `POST /v1/gate/reads` and `POST /v1/gate/overrides` (`GateRoutes`).
@@ -65,7 +66,7 @@ public enum NodeAPI {
                 throw HTTPError(.notFound, message: "no row \(table)/\(key) in this replica")
             }
             // Secrets (a PIN hash) never leave through the API, whoever asks.
-            let secrets = Schema.mall.tables[table]?.secretColumns ?? []
+            let secrets = SyncSchema.mall.tables[table]?.secretColumns ?? []
             return RowResponse(
                 table: table, key: key, visible: row.isVisible,
                 columns: row.values.filter { !secrets.contains($0.key) })

@@ -1,3 +1,4 @@
+import MallSchema
 import SyncCore
 
 /// A body of raw row writes: `{"decision", "writes": [{table, key, op, columns, channel}]}`,

@@ -1,4 +1,5 @@
 import Foundation
+import MallSchema
 import SyncCore
 
 /// One entry of the conflict ledger as operators see it.

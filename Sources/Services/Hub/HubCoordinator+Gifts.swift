@@ -1,6 +1,7 @@
 import Crypto
 import EdgeRules
 import Foundation
+import MallSchema
 import QRCodes
 import SyncCore
 

@@ -1,4 +1,5 @@
 public import EdgeRules
+import MallSchema
 import SyncCore
 
 /// What the admin API can import, each into its own table.

@@ -1,6 +1,7 @@
 import EdgeRules
 import Foundation
 import Logging
+import MallSchema
 import Storage
 import SyncCore
 

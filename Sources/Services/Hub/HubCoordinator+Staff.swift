@@ -1,5 +1,6 @@
 public import EdgeRules
 import EdgeViews
+import MallSchema
 public import SyncCore
 
 extension HubCoordinator {

@@ -1,10 +1,15 @@
-/// The replicated tables: their columns, how they merge and where they travel.
-public struct Schema: Sendable {
+/// What a fleet replicates, given to the engines as a value: the tables
+/// (columns, types, how they merge, where they travel), the channel kinds,
+/// which channels each role replicates, what each role may write, and which
+/// items may be used only once. The core knows none of it in advance: a
+/// domain module builds its schema and hands it to the engines, the codec
+/// and the stores, so a new table or rule is a change of data there.
+public struct SyncSchema: Sendable {
     public struct Table: Sendable {
         public enum Kind: Sendable {
             /// Rows whose columns change: merged column by column, last writer wins.
             case mutable
-            /// Append-only facts (passages, redemptions, audit entries): a set
+            /// Append-only facts (entries, uses, log lines): a set
             /// that only grows; rows are inserted once and never changed.
             case events
         }
@@ -16,7 +21,7 @@ public struct Schema: Sendable {
         public enum ColumnType: Hashable, Sendable {
             /// An integer within the range (a count, a confidence, a flag).
             case int(ClosedRange<Int64>)
-            /// Milliseconds since 1970, within `Schema.timeRange`.
+            /// Milliseconds since 1970, within `SyncSchema.timeRange`.
             case time
             case text
 
@@ -32,7 +37,7 @@ public struct Schema: Sendable {
             public var range: ClosedRange<Int64>? {
                 switch self {
                 case .int(let range): range
-                case .time: Schema.timeRange
+                case .time: SyncSchema.timeRange
                 case .text: nil
                 }
             }
@@ -50,11 +55,11 @@ public struct Schema: Sendable {
         /// Every replica, the hub's included, drops it then, and no digest,
         /// snapshot or decision counts it any more (SPEC §12.1).
         public var retainMillis: UInt64?
-        /// When an event row that says when the thing it used lapses (a
-        /// redemption carries its code's `valid_to`) may leave sooner.
+        /// When an event row that says when the thing it used lapses (a use
+        /// of a voucher carrying the voucher's `valid_to`) may leave sooner.
         public var lapse: Lapse?
         /// When the hub deletes a mutable row: this long after the time in
-        /// `column` (a reservation a month after its window ended). The
+        /// `column` (a booking a month after its window ended). The
         /// delete travels like any change (SPEC §12.2).
         public var retirement: (column: String, afterMillis: UInt64)?
 
@@ -122,6 +127,12 @@ public struct Schema: Sendable {
     }
 
     public var tables: [String: Table]
+    /// Every channel kind, in the order documents list them.
+    public var channelKinds: [Channel.Kind]
+    /// The channel kinds each node role replicates (the hub replicates all).
+    public var subscriptions: [Role: [Channel.Kind]]
+    public var rights: Rights
+    public var singleUseRules: [SingleUseRule]
 
     /// The times a time column may hold: from 1970 up to 2^53 - 1 ms (the
     /// integers every JSON reader holds exactly). Any difference of two times,
@@ -133,8 +144,33 @@ public struct Schema: Sendable {
     /// counts this keeps any one change far below a message's size budget.
     public static let maxTextBytes = 16 * 1024
 
-    public init(_ tables: [Table]) {
+    /// - Parameters:
+    ///   - tables: the tables; include `ConflictLedger.table` on the channels
+    ///     whose conflicts the hub should record (§11).
+    ///   - channelKinds: every kind a table travels on or a role replicates.
+    public init(
+        tables: [Table], channelKinds: [Channel.Kind], subscriptions: [Role: [Channel.Kind]], rights: Rights,
+        singleUseRules: [SingleUseRule]
+    ) {
         self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
+        self.channelKinds = channelKinds
+        self.subscriptions = subscriptions
+        self.subscriptions[.hub] = channelKinds
+        self.rights = rights
+        self.singleUseRules = singleUseRules
+    }
+
+    /// The node roles, in a stable order (the hub is not one).
+    public var nodeRoles: [Role] { subscriptions.keys.filter { $0 != .hub }.sorted() }
+
+    /// The channels of `mall` that a node of `role` replicates, in order.
+    public func channels(of role: Role, in mall: String) -> [Channel] {
+        (subscriptions[role] ?? []).map { Channel(mall: mall, kind: $0) }.sorted()
+    }
+
+    /// The tables that travel on channels of `kind`.
+    public func tables(on kind: Channel.Kind) -> Set<String> {
+        Set(tables.values.filter { $0.channelKinds.contains(kind) }.map(\.name))
     }
 
     /// Why a change does not fit the schema, in words fit for a log line
@@ -175,7 +211,7 @@ public struct Schema: Sendable {
     }
 }
 
-extension Schema.Table {
+extension SyncSchema.Table {
     /// Why `value` cannot be held by column `name` of this table, or nil.
     public func violation(column name: String, value: Value) -> String? {
         guard let type = columns[name] else { return "unknown column \(self.name).\(name)" }
@@ -186,122 +222,22 @@ extension Schema.Table {
                 return "column \(self.name).\(name) is out of range"
             }
             return nil
-        case (.text, .text(let text)):
-            if text.utf8.count > Schema.maxTextBytes {
-                return "column \(self.name).\(name) holds more than \(Schema.maxTextBytes) bytes"
-            }
-            if text.unicodeScalars.contains(where: { (0x1C...0x1F).contains($0.value) }) {
-                return "column \(self.name).\(name) holds a separator control character"
-            }
-            return nil
+        case (.text, .text): return SyncSchema.violation(ofValue: value, column: "\(self.name).\(name)")
         default: return "column \(self.name).\(name) expects \(type.name)"
         }
     }
 }
 
-extension Schema {
-    /// How many guests a member may bring: the most any tier allows, and
-    /// the most one visit may record.
-    public static let guestRange: ClosedRange<Int64> = 0...20
-
-    private static let day: UInt64 = 86_400_000
-
-    /// A gift code's redemptions and revocations matter until it lapses
-    /// (`valid_to`, the clock leeway aside); a month later they go.
-    private static let codeLapse = Table.Lapse(column: "valid_to", afterMillis: 30 * day, atLeastMillis: 90 * day)
-
-    /// MallEdge's tables. Event rows are kept as long as a decision can need
-    /// them: a gift redemption and a revocation a month after their code
-    /// lapsed (at least three months, and 400 days when the row does not say
-    /// when: a code is valid 366 days at most), a passage for three months,
-    /// a login lock for two days (it holds 5 minutes), an audit entry a
-    /// month (the hub keeps a compact copy two years, its audit trail). The hub retires a
-    /// reservation a month after its window, a lounge visit three months
-    /// after check-in, a gift code a month after it lapsed, a conflict a year
-    /// after it was detected.
-    public static let mall = Schema([
-        Table(
-            name: "members", kind: .mutable,
-            columns: [
-                "name": .text, "tier": .text, "phone": .text, "card_no": .text,
-                "guests_allowed": .int(Schema.guestRange),
-            ],
-            channelKinds: [.members]),
-        Table(
-            name: "vehicles", kind: .mutable,
-            columns: ["member_id": .text, "plate": .text],
-            channelKinds: [.parking]),
-        Table(
-            name: "reservations", kind: .mutable,
-            columns: [
-                "member_id": .text, "plate": .text, "zone": .text, "window_start": .time, "window_end": .time,
-                "status": .text,
-            ],
-            channelKinds: [.parking], retirement: ("window_end", 30 * day)),
-        Table(
-            name: "gate_passages", kind: .events,
-            columns: [
-                "reservation_id": .text, "lane": .text, "direction": .text, "plate_raw": .text, "plate": .text,
-                "decision": .text, "reason": .text, "rule": .text, "confidence": .int(0...1000),
-                "character_confidences": .text, "alternatives": .text, "suggestions": .text, "at": .time,
-            ],
-            channelKinds: [.parking], retainMillis: 90 * day),
-        Table(
-            name: "gift_codes", kind: .mutable,
-            columns: [
-                "member_id": .text, "gift": .text, "valid_from": .time, "valid_to": .time, "key_id": .text,
-                "group_wide": .int(0...1),
-            ],
-            channelKinds: [.gifts], retirement: ("valid_to", 30 * day)),
-        Table(
-            name: "gift_keys", kind: .mutable,
-            columns: ["public_key": .text, "valid_from": .time, "valid_to": .time],
-            channelKinds: [.gifts]),
-        Table(
-            name: "gift_revocations", kind: .events,
-            columns: ["code_id": .text, "reason": .text, "at": .time, "valid_to": .time],
-            channelKinds: [.gifts], retainMillis: 400 * day, lapse: codeLapse),
-        Table(
-            name: "gift_redemptions", kind: .events,
-            columns: [
-                "code_id": .text, "counter": .text, "staff_id": .text, "member_id": .text, "gift": .text, "at": .time,
-                "valid_to": .time,
-            ],
-            channelKinds: [.gifts], retainMillis: 400 * day, lapse: codeLapse),
-        Table(
-            name: "lounge_visits", kind: .mutable,
-            columns: [
-                "member_id": .text, "guests": .int(Schema.guestRange), "status": .text, "checked_in_at": .time,
-                "checked_out_at": .time,
-                "closed_by": .text,
-            ],
-            channelKinds: [.lounge], retirement: ("checked_in_at", 90 * day)),
-        Table(
-            name: "staff", kind: .mutable,
-            columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int(0...1)],
-            channelKinds: [.staff], secretColumns: ["pin_hash"]),
-        // A login lock one node set, honoured by every node of the mall
-        // (`FleetLocks`).
-        Table(
-            name: "staff_lockouts", kind: .events,
-            columns: [
-                "staff_id": .text, "node": .text, "until": .time, "failures": .int(0...1_000), "at": .time,
-            ],
-            channelKinds: [.staff], retainMillis: 2 * day),
-        Table(
-            name: "audit_log", kind: .events,
-            columns: [
-                "actor": .text, "action": .text, "target": .text, "outcome": .text, "node": .text, "at": .time,
-            ],
-            channelKinds: [.audit], retainMillis: 30 * day),
-        Table(
-            name: "conflicts", kind: .mutable,
-            columns: [
-                "kind": .text, "item": .text, "rule": .text, "winner": .text, "sides": .text, "status": .text,
-                "detected_at": .time, "claims": .int(0...1_000_000), "resolution": .text, "resolved_by": .text,
-                "resolved_at": .time,
-                "note": .text,
-            ],
-            channelKinds: [.parking, .gifts, .lounge], retirement: ("detected_at", 365 * day)),
-    ])
+extension SyncSchema {
+    /// Why a value is unfit for any column, whatever its type: text above
+    /// `maxTextBytes` or holding a separator control character. (Integers
+    /// above 2^53 - 1 are refused where messages are decoded.)
+    static func violation(ofValue value: Value, column: String) -> String? {
+        guard case .text(let text) = value else { return nil }
+        if text.utf8.count > maxTextBytes { return "column \(column) holds more than \(maxTextBytes) bytes" }
+        if text.unicodeScalars.contains(where: { (0x1C...0x1F).contains($0.value) }) {
+            return "column \(column) holds a separator control character"
+        }
+        return nil
+    }
 }

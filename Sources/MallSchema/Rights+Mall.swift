@@ -1,3 +1,5 @@
+public import SyncCore
+
 extension Rights {
     /// MallEdge's rights: each device writes what its own decisions record,
     /// and nothing the hub owns (members, codes, keys, staff, conflicts).

@@ -1,0 +1,67 @@
+/// What a node does with a newer schema's data (SPEC §16.1): a hub upgraded
+/// before its nodes logs changes of tables and columns an older node's
+/// schema lacks. The node checks their shape, passes them by and keeps
+/// what it knows, so it goes on syncing; what it knows is checked in full.
+/// A node's own changes are held to the hub's schema exactly: the hub is
+/// upgraded first, so an unknown name from a node is an error, not news.
+extension SyncSchema {
+    /// Why a change the hub logged cannot be taken. A table this schema
+    /// lacks, or a column a known table lacks, passes when its names and
+    /// values have a valid shape.
+    public func violation(ofLogged change: Change) -> String? {
+        guard let known = known(change) else {
+            if let violation = Self.violation(ofUnknownTable: change.table, key: change.key) { return violation }
+            if change.op == .delete && !change.columns.isEmpty { return "a delete sets no columns" }
+            for (name, value) in change.columns {
+                if let violation = Self.violation(ofUnknownColumn: name, value: value, in: change.table) {
+                    return violation
+                }
+            }
+            return nil
+        }
+        return violation(of: known)
+    }
+
+    /// Why a snapshot row of a channel of `kind` cannot be taken; unknown
+    /// tables and columns pass as in `violation(ofLogged:)`.
+    public func violation(ofSnapshot row: SnapshotRow, on kind: Channel.Kind) -> String? {
+        guard let table = tables[row.table], let known = known(row) else {
+            if let violation = Self.violation(ofUnknownTable: row.table, key: row.key) { return violation }
+            for (name, cell) in row.state.cells {
+                if let violation = Self.violation(ofUnknownColumn: name, value: cell.value, in: row.table) {
+                    return violation
+                }
+            }
+            return nil
+        }
+        guard table.channelKinds.contains(kind) else { return "snapshot row of table \(row.table) on \(kind)" }
+        return violation(of: known)
+    }
+
+    /// The part of a logged change this schema knows: the change without the
+    /// cells of columns its table lacks, nil for a table it lacks.
+    public func known(_ change: Change) -> Change? {
+        guard let table = tables[change.table] else { return nil }
+        var known = change
+        known.columns = change.columns.filter { table.columns[$0.key] != nil }
+        return known
+    }
+
+    /// The part of a snapshot row this schema knows, as `known(_: Change)`.
+    public func known(_ row: SnapshotRow) -> SnapshotRow? {
+        guard let table = tables[row.table] else { return nil }
+        var known = row
+        known.state.cells = row.state.cells.filter { table.columns[$0.key] != nil }
+        return known
+    }
+
+    private static func violation(ofUnknownTable table: String, key: String) -> String? {
+        guard Identifier.isValid(table) else { return "invalid table name" }
+        return violation(ofKey: key)
+    }
+
+    private static func violation(ofUnknownColumn name: String, value: Value, in table: String) -> String? {
+        guard Identifier.isValid(name) else { return "invalid column name in \(table)" }
+        return violation(ofValue: value, column: "\(table).\(name)")
+    }
+}
