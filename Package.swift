@@ -120,6 +120,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            resources: [
+                .embedInCode("Pages/console.html"), .embedInCode("Pages/console.css"),
+                .embedInCode("Pages/console.js"), .embedInCode("Pages/lounge.html"),
+                .embedInCode("Pages/lounge.css"), .embedInCode("Pages/lounge.js"),
+            ],
             swiftSettings: strict
         ),
         // Test support: in-memory stores, broker and transport with fault

@@ -6,23 +6,36 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// The lounge desk page works with no internet: everything it needs is in
-/// the page, and it only talks to its own node.
+/// The lounge desk page works with no internet: everything it needs comes
+/// from its own node (the page, its stylesheet and its script, embedded in
+/// the binary), and it only talks to that node.
 @Suite struct LoungePageTests {
     @Test func thePageIsSelfContainedAndUsesOnlyTheNodesOwnAPI() async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
         let (desk, _) = try fleet.node("l1", role: .lounge)
         try await ServedNode.serve(desk, logger: fleet.quiet) { served in
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(served.port)/lounge")!)
-            request.httpMethod = "GET"
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let html = String(decoding: data, as: UTF8.self)
-            #expect((response as! HTTPURLResponse).statusCode == 200)
-            #expect(html.contains("<title>VIP lounge desk</title>"))
-            #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("src="))
+            func get(_ path: String) async throws -> (text: String, response: HTTPURLResponse) {
+                let (data, response) = try await URLSession.shared.data(
+                    from: URL(string: "http://127.0.0.1:\(served.port)\(path)")!)
+                return (String(decoding: data, as: UTF8.self), response as! HTTPURLResponse)
+            }
+            let page = try await get("/lounge")
+            let style = try await get("/lounge/lounge.css")
+            let script = try await get("/lounge/lounge.js")
+            for (served, type) in [(page, "text/html"), (style, "text/css"), (script, "text/javascript")] {
+                #expect(served.response.statusCode == 200)
+                #expect(served.response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix(type) == true)
+                // Nothing inline runs, and nothing comes from anywhere but the node.
+                #expect(served.response.value(forHTTPHeaderField: "Content-Security-Policy") == "default-src 'self'")
+                #expect(!served.text.contains("http://") && !served.text.contains("https://"))
+            }
+            #expect(page.text.contains("<title>VIP lounge desk</title>"))
+            #expect(page.text.contains("<script src=\"/lounge/lounge.js\"></script>"))
+            #expect(page.text.contains("<link rel=\"stylesheet\" href=\"/lounge/lounge.css\">"))
+            #expect(!page.text.contains("<script>") && !page.text.contains("<style>"))
             for path in ["/v1/staff/sessions", "/v1/lounge/check-ins", "/v1/lounge/check-outs", "/v1/sync"] {
-                #expect(html.contains("\"\(path)\""), "\(path)")
+                #expect(script.text.contains("\"\(path)\""), "\(path)")
             }
         }
         // A gate serves no lounge page.

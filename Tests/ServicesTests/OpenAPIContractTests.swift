@@ -92,7 +92,8 @@ import Testing
     }
 
     static func role(of path: String) -> String {
-        path.hasPrefix("/v1/gifts") ? "gift" : path.hasPrefix("/v1/lounge") || path == "/lounge" ? "lounge" : "gate"
+        path.hasPrefix("/v1/gifts")
+            ? "gift" : path.hasPrefix("/v1/lounge") || path.hasPrefix("/lounge") ? "lounge" : "gate"
     }
 
     /// A hub and a gate, a gift counter and a lounge desk, each served over

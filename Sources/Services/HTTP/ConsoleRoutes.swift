@@ -43,12 +43,10 @@ enum ConsoleRoutes {
             }
             return session
         }
-        router.get("/console") { _, _ -> Response in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: .init(string: ConsolePage.html)))
-        }
+        // Chart.js may add a style element of its own.
+        PageAssets.add(
+            PageAssets.console, to: router,
+            contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'")
         router.get("/console/chart.js") { _, _ -> Response in
             guard let data = FileManager.default.contents(atPath: chartJS) else {
                 throw HTTPError(.notFound, message: "Chart.js is not installed at \(chartJS) (Debian: libjs-chart.js)")

@@ -52,7 +52,7 @@ public enum NodeAPI {
         case "gift": GiftRoutes.add(to: router, auth: auth)
         case "lounge":
             LoungeRoutes.add(to: router, auth: auth)
-            LoungePage.add(to: router)
+            PageAssets.add(PageAssets.lounge, to: router, contentSecurityPolicy: "default-src 'self'")
         default: break
         }
         router.get("/v1/health") { _, _ in "ok\n" }
