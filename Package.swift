@@ -243,7 +243,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "SyncCoreTests", dependencies: ["SyncCore", "MallSchema", "Simulation"], swiftSettings: strict),
+            name: "SyncCoreTests", dependencies: ["SyncCore", "MallSchema", "Simulation", "Storage"],
+            swiftSettings: strict),
         .testTarget(
             name: "StorageTests", dependencies: ["Storage", "MallSchema", "Simulation", "StorageFaults"],
             swiftSettings: strict),

@@ -76,6 +76,11 @@ public final class ObservedReplica: ReplicaStore {
 
     public func collectedFloor(of channel: Channel) throws -> UInt64 { try replica.collectedFloor(of: channel) }
 
+    /// Rows stay as they are until the snapshot that follows a restart.
+    public func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws {
+        try replica.holdSchema(fingerprint, of: channel, restart: restart)
+    }
+
     public func row(_ ref: RowRef) throws -> RowState? { try replica.row(ref) }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] { try replica.rows(in: channel) }

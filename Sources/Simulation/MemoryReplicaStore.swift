@@ -22,6 +22,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         var hubHistory: String?
         /// The floor each channel's tombstones were last collected at (§12.4).
         var collectedFloors: [Channel: UInt64] = [:]
+        var heldSchemas: [Channel: String] = [:]
         /// The sequence chain after the last change made (its epoch and seq).
         var chainTip: (epoch: UInt64, seq: UInt64, chain: String)?
         var lastCreated: ChangeID?
@@ -81,7 +82,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         committed()
         return ReplicaStartState(
             epoch: state.epoch, clock: state.clock, cursors: state.cursors, outbox: try outboxStatus(),
-            lastCreated: state.lastCreated, hubHistory: state.hubHistory)
+            lastCreated: state.lastCreated, hubHistory: state.hubHistory, heldSchemas: state.heldSchemas)
     }
 
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
@@ -275,6 +276,12 @@ public final class MemoryReplicaStore: ReplicaStore {
     }
 
     public func collectedFloor(of channel: Channel) throws -> UInt64 { state.collectedFloors[channel] ?? 0 }
+
+    public func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws {
+        state.heldSchemas[channel] = fingerprint
+        if restart { state.cursors[channel] = nil }
+        committed()
+    }
 
     public func row(_ ref: RowRef) throws -> RowState? {
         for rows in state.rows.values {

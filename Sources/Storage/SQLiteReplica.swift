@@ -64,6 +64,7 @@ public final class SQLiteReplica: ReplicaStore {
             }
         }
         registerCollectedFloors(in: &migrator)
+        registerHeldSchemas(in: &migrator)
         return migrator
     }
 
@@ -94,7 +95,7 @@ public final class SQLiteReplica: ReplicaStore {
                 clock: HybridTimestamp(
                     wallMillis: try Self.meta(db, "clock_wall"), counter: UInt32(try Self.meta(db, "clock_counter"))),
                 cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated,
-                hubHistory: hubHistory.isEmpty ? nil : hubHistory)
+                hubHistory: hubHistory.isEmpty ? nil : hubHistory, heldSchemas: try Self.heldSchemas(db))
         }
     }
 

@@ -77,8 +77,17 @@ public final class NodeEngine<Store: ReplicaStore> {
         hubHistory = start.hubHistory
         upstream = UpstreamFlow(configuration: configuration.upstream)
         for channel in configuration.channels {
-            channels[channel] = ChannelSync(
-                channel: channel, cursor: start.cursors[channel], configuration: configuration.downstream)
+            // A channel held under another schema (an upgrade added tables or
+            // columns to it, which this node passed by, §16.1) is snapshotted
+            // again; so is every synced channel of a replica from before
+            // schemas were recorded.
+            var cursor = start.cursors[channel]
+            let fingerprint = configuration.schema.fingerprint(of: channel.kind)
+            if start.heldSchemas[channel] != fingerprint {
+                try store.holdSchema(fingerprint, of: channel, restart: cursor != nil)
+                cursor = nil
+            }
+            channels[channel] = ChannelSync(channel: channel, cursor: cursor, configuration: configuration.downstream)
         }
     }
 

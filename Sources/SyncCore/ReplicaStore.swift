@@ -63,6 +63,11 @@ public protocol ReplicaStore: AnyObject {
     /// last snapshot or hub history change (0 if none): the floor its replica
     /// digest is taken at (§12.4).
     func collectedFloor(of channel: Channel) throws -> UInt64
+    /// Records that the channel's rows are held as the schema with
+    /// `fingerprint` sees them (`SyncSchema.fingerprint(of:)`); with
+    /// `restart`, in the same transaction, forgets the channel's cursor, so
+    /// the channel is snapshotted again (its schema grew, §16.1).
+    func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws
     func row(_ ref: RowRef) throws -> RowState?
     /// Every row of the channel with its merge state, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]
@@ -77,11 +82,14 @@ public struct ReplicaStartState: Sendable, Equatable {
     public var lastCreated: ChangeID?
     /// The hub log history the cursors refer to (nil before the first status).
     public var hubHistory: String?
+    /// The schema fingerprint each channel's rows are held under (`holdSchema`).
+    public var heldSchemas: [Channel: String]
 
     public init(
         epoch: UInt64, clock: HybridTimestamp, cursors: [Channel: UInt64], outbox: OutboxStatus,
-        lastCreated: ChangeID?, hubHistory: String? = nil
+        lastCreated: ChangeID?, hubHistory: String? = nil, heldSchemas: [Channel: String] = [:]
     ) {
+        self.heldSchemas = heldSchemas
         self.epoch = epoch
         self.clock = clock
         self.cursors = cursors

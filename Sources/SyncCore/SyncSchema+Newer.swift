@@ -55,6 +55,17 @@ extension SyncSchema {
         return known
     }
 
+    /// What a replica of a channel of `kind` holds under this schema: its
+    /// tables and their columns, as a short hash. A node records it per
+    /// channel and snapshots a channel again when it changes.
+    public func fingerprint(of kind: Channel.Kind) -> String {
+        var bytes = CanonicalBytes()
+        for table in tables.values.filter({ $0.channelKinds.contains(kind) }).sorted(by: { $0.name < $1.name }) {
+            bytes.append(text: "\(table.name):\(table.columns.keys.sorted().joined(separator: ","))")
+        }
+        return String(Digest64.fullHex(of: bytes.bytes).prefix(32))
+    }
+
     private static func violation(ofUnknownTable table: String, key: String) -> String? {
         guard Identifier.isValid(table) else { return "invalid table name" }
         return violation(ofKey: key)

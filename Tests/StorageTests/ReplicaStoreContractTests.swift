@@ -39,6 +39,22 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func aHeldSchemaIsRecordedAndARestartForgetsOnlyThatCursor(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        let lounge = Channel(mall: "m", kind: .lounge)
+        _ = try store.start(minimumEpoch: 1)
+        try store.applyRemote(channel: Self.channel, entries: [], upTo: 7, clock: .zero)
+        try store.applyRemote(channel: lounge, entries: [], upTo: 9, clock: .zero)
+        try store.holdSchema("a", of: Self.channel, restart: false)
+        try store.holdSchema("b", of: lounge, restart: false)
+        #expect(try store.start(minimumEpoch: 1).heldSchemas == [Self.channel: "a", lounge: "b"])
+        try store.holdSchema("c", of: Self.channel, restart: true)
+        let start = try store.start(minimumEpoch: 1)
+        #expect(start.heldSchemas == [Self.channel: "c", lounge: "b"])
+        #expect(start.cursors == [lounge: 9])
+    }
+
+    @Test(arguments: Kind.allCases)
     func localCommitsAreVisibleAndQueuedInOrder(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)

@@ -1,5 +1,7 @@
+import Foundation
 import MallSchema
 import Simulation
+import Storage
 import Testing
 
 @testable import SyncCore
@@ -13,32 +15,12 @@ import Testing
 /// decisions still reach the hub.
 @Suite struct MixedVersionTests {
     static let parking = Channel(mall: "m", kind: .parking)
-    static let valet = Channel.Kind("valet")
-
-    /// The mall's schema one version on: valet parking. A `valet` channel
-    /// kind no device of the old build replicates, a `valet_tickets` table
-    /// on the gates' own parking channel, and a `bay` column on reservations.
-    static let newer: SyncSchema = {
-        var tables = Array(SyncSchema.mall.tables.values)
-        let reservations = tables.firstIndex { $0.name == "reservations" }!
-        tables[reservations].columns["bay"] = .text
-        tables.append(
-            SyncSchema.Table(
-                name: "valet_tickets", kind: .mutable, columns: ["plate": .text, "status": .text],
-                channelKinds: [.parking]))
-        tables.append(
-            SyncSchema.Table(
-                name: "valet_keys", kind: .mutable, columns: ["hook": .int(1...500)], channelKinds: [valet]))
-        var subscriptions = SyncSchema.mall.subscriptions
-        subscriptions[Role("valet")] = [valet, .parking]
-        return SyncSchema(
-            tables: tables, channelKinds: SyncSchema.mall.channelKinds + [valet], subscriptions: subscriptions,
-            rights: SyncSchema.mall.rights, singleUseRules: SyncSchema.mall.singleUseRules)
-    }()
+    static let newer = SyncSchema.mallWithValet
 
     let hub: HubEngine<MemoryHubStore>
+    /// The gate's replica: a real SQLite file, kept across its upgrade.
+    let replicaPath = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString)").path
     let hubCodec = WireCodec(schema: newer)
-    let oldCodec = WireCodec(schema: .mall)
 
     init() throws {
         hub = try HubEngine(
@@ -48,22 +30,24 @@ import Testing
             store: MemoryHubStore(schema: Self.newer))
     }
 
-    func oldGate(_ id: NodeID) throws -> NodeEngine<MemoryReplicaStore> {
+    /// The gate of `schema`'s build, on its replica file.
+    func gate(_ schema: SyncSchema) throws -> NodeEngine<SQLiteReplica> {
         try NodeEngine(
-            configuration: .init(schema: .mall, node: id, mall: "m", role: .gate),
-            store: MemoryReplicaStore(schema: .mall))
+            configuration: .init(schema: schema, node: "gate-1", mall: "m", role: .gate),
+            store: SQLiteReplica(path: replicaPath, schema: schema))
     }
 
     /// Passes messages both ways, through each receiver's codec, until
     /// neither side has anything more to say.
-    func settle(_ node: NodeEngine<MemoryReplicaStore>, from start: [Outgoing], now: inout UInt64) throws {
+    func settle(_ node: NodeEngine<SQLiteReplica>, from start: [Outgoing], now: inout UInt64) throws {
+        let nodeCodec = WireCodec(schema: node.configuration.schema)
         var toHub = start
         for _ in 0..<50 {
             now += 100
             var toNode: [Outgoing] = []
             for message in toHub {
                 let result = hub.receive(
-                    topic: message.topic, message: try hubCodec.decode(oldCodec.encode(message.message)), now: now)
+                    topic: message.topic, message: try hubCodec.decode(nodeCodec.encode(message.message)), now: now)
                 #expect(
                     result.rejection == nil,
                     "the hub refused \(message.message.type): \(String(describing: result.rejection))")
@@ -72,19 +56,19 @@ import Testing
             toNode += try hub.tick(now: now)
             toHub = try node.tick(now: now)
             for message in toNode {
-                toHub += try node.receive(try oldCodec.decode(hubCodec.encode(message.message)), now: now)
+                toHub += try node.receive(try nodeCodec.decode(hubCodec.encode(message.message)), now: now)
             }
             if toHub.isEmpty && toNode.isEmpty { return }
         }
     }
 
     /// The digests of the parking channel at the node and at the hub, both
-    /// counted through the old schema, as the node holds it.
-    func digests(_ node: NodeEngine<MemoryReplicaStore>) throws -> (node: String, hub: String) {
+    /// counted through `schema`.
+    func digests(_ node: NodeEngine<SQLiteReplica>, schema: SyncSchema = .mall) throws -> (node: String, hub: String) {
         let floor = try node.store.collectedFloor(of: Self.parking)
         return (
-            ReplicaDigest.of(try node.store.rows(in: Self.parking), floor: floor, schema: .mall),
-            ReplicaDigest.of(try hub.store.rows(in: Self.parking), floor: floor, schema: .mall)
+            ReplicaDigest.of(try node.store.rows(in: Self.parking), floor: floor, schema: schema),
+            ReplicaDigest.of(try hub.store.rows(in: Self.parking), floor: floor, schema: schema)
         )
     }
 
@@ -102,7 +86,8 @@ import Testing
             ], mall: "m", now: now)
 
         // when a gate of the old build joins and bootstraps,
-        let gate = try oldGate("gate-1")
+        defer { try? FileManager.default.removeItem(atPath: replicaPath) }
+        let gate = try self.gate(.mall)
         try settle(gate, from: try gate.connectionChanged(up: true, now: now), now: &now)
 
         // then it holds the reservation without the column it does not
@@ -144,6 +129,37 @@ import Testing
         #expect(
             ReplicaDigest.of(try gate.store.rows(in: Self.parking), floor: floor, schema: Self.newer)
                 != ReplicaDigest.of(try hub.store.rows(in: Self.parking), floor: floor, schema: Self.newer))
+    }
+
+    @Test func anUpgradedGateSnapshotsAgainWhatItPassedBy() throws {
+        // Given an old gate that passed by a table and a column of the hub's
+        // newer schema,
+        defer { try? FileManager.default.removeItem(atPath: replicaPath) }
+        var now: UInt64 = 1_000
+        _ = try hub.write(
+            [
+                .insert(
+                    "reservations", "r-1", ["plate": .text("皖A12345"), "status": .text("booked"), "bay": .text("B7")]),
+                .insert("valet_tickets", "t-1", ["plate": .text("皖A12345"), "status": .text("parked")]),
+            ], mall: "m", now: now)
+        var gate = try self.gate(.mall)
+        try settle(gate, from: try gate.connectionChanged(up: true, now: now), now: &now)
+        #expect(try gate.store.row(RowRef(table: "valet_tickets", key: "t-1")) == nil)
+
+        // restarted on the same build, it keeps its cursors;
+        gate = try self.gate(.mall)
+        #expect(gate.cursor(of: Self.parking) == hub.heads[Self.parking])
+
+        // when it is upgraded to the hub's schema and restarts on its replica,
+        gate = try self.gate(Self.newer)
+        #expect(gate.cursor(of: Self.parking) == nil)
+        try settle(gate, from: try gate.connectionChanged(up: true, now: now), now: &now)
+
+        // then it holds what it passed by, and agrees with the hub on all of it.
+        #expect(try gate.store.row(RowRef(table: "valet_tickets", key: "t-1"))?.isVisible == true)
+        #expect(try gate.store.row(RowRef(table: "reservations", key: "r-1"))?.values["bay"] == .text("B7"))
+        let digests = try self.digests(gate, schema: Self.newer)
+        #expect(digests.node == digests.hub)
     }
 
     @Test func aNewerNameIsPassedByButABrokenOneIsStillRefused() throws {
