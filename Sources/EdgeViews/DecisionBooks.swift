@@ -22,6 +22,7 @@ public struct DecisionBooks: Sendable {
         "gift_redemptions": ["code_id", "counter", "at"],
         "members": ["card_no"],
         "lounge_visits": ["member_id", "guests", "status", "checked_in_at"],
+        "lounge_bans": ["member_id", "until"],
     ]
 
     public init() {}
@@ -92,6 +93,12 @@ public struct DecisionBooks: Sendable {
                 .init(
                     id: key, memberID: member, guests: Int(values["guests"]?.intValue ?? 0),
                     checkedInAt: values["checked_in_at"]?.intValue ?? 0))
+        case "lounge_bans":
+            lounge.removeBan(row: key)
+            guard !values.isEmpty else { return }
+            guard let member = values["member_id"]?.textValue else { throw .missing("member_id") }
+            guard let until = values["until"]?.intValue else { throw .missing("until") }
+            lounge.setBan(row: key, member: member, until: until)
         default: return
         }
     }
@@ -109,6 +116,7 @@ public struct DecisionBooks: Sendable {
         case "gift_redemptions": gifts.removeRedemption(rowKey: ref.key)
         case "gift_codes": gifts.setIssued(ref.key, false)
         case "lounge_visits": lounge.removeVisit(ref.key)
+        case "lounge_bans": lounge.removeBan(row: ref.key)
         default: break
         }
     }

@@ -34,7 +34,7 @@ extension FuzzTarget {
         let member = LoungeDesk.Member(
             id: books.lounge.member(card: "C-1") ?? "m1", name: "x", tier: "gold", guestsAllowed: Int(input.byte() % 21)
         )
-        _ = try? LoungeDesk().checkIn(member, guests: Int(input.byte() % 21), book: books.lounge)
+        _ = try? LoungeDesk().checkIn(member, guests: Int(input.byte() % 21), book: books.lounge, now: 0)
     }
 
     /// A value of any kind a column may arrive with: null, an integer from

@@ -77,7 +77,7 @@ enum FuzzTarget: String, CaseIterable {
         _ = lounge.overstayed(now: input.int64(), maxStayMillis: input.int64())
         let member = LoungeDesk.Member(
             id: "m1", name: "x", tier: "gold", guestsAllowed: Int(truncatingIfNeeded: input.int64()))
-        _ = try? LoungeDesk().checkIn(member, guests: Int(input.byte() % 21), book: lounge)
+        _ = try? LoungeDesk().checkIn(member, guests: Int(input.byte() % 21), book: lounge, now: 0)
 
         var watch = ScalperWatch(
             configuration: .init(

@@ -86,6 +86,12 @@ extension SyncSchema {
                 "closed_by": .text,
             ],
             channelKinds: [.lounge], retirement: ("checked_in_at", 90 * day)),
+        // A member the mall has barred from the lounge until a time; every
+        // desk refuses them, offline too (`LoungeDesk`).
+        Table(
+            name: "lounge_bans", kind: .mutable,
+            columns: ["member_id": .text, "until": .time, "reason": .text],
+            channelKinds: [.lounge], retirement: ("until", 30 * day)),
         Table(
             name: "staff", kind: .mutable,
             columns: ["name": .text, "roles": .text, "pin_hash": .text, "active": .int(0...1)],

@@ -55,6 +55,15 @@ import Testing
             #expect(
                 try await desk.checkIn(memberOrCard: "nobody", guests: 0, caller: Self.caller).refusal == .unknownMember
             )
+            // A member the hub bars is refused at the desk until the bar ends.
+            let until = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+            try await hub.write(
+                [.insert("lounge_bans", "bar-m2", ["member_id": .text("m2"), "until": .int(until)])],
+                mall: InMemoryFleet.mall, decision: "test")
+            #expect(await eventually { (try? await desk.row(table: "lounge_bans", key: "bar-m2"))?.isVisible == true })
+            let barred = try await desk.checkIn(memberOrCard: "C-002", guests: 0, caller: Self.caller)
+            #expect(barred.refusal == .barred(until: until))
+            #expect(barred.refusal?.reason == "barred")
             // Checking out frees the places.
             let out = try #require(try await desk.checkOut(memberOrCard: "m1", caller: Self.caller))
             #expect(out.occupancy == 0)

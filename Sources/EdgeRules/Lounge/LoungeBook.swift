@@ -21,6 +21,8 @@ public struct LoungeBook: Sendable {
     private var cardByMember: [String: String] = [:]
     public private(set) var openVisits: [String: Visit] = [:]
     private var visitByMember: [String: String] = [:]
+    /// Bars from the lounge by row: the member and until when (ms since 1970).
+    private var bans: [String: (member: String, until: Int64)] = [:]
 
     public init() {}
 
@@ -33,6 +35,20 @@ public struct LoungeBook: Sendable {
     public func member(card: String) -> String? { memberByCard[card] }
 
     public func openVisit(of member: String) -> Visit? { visitByMember[member].flatMap { openVisits[$0] } }
+
+    /// Until when `member` is barred from the lounge at `now`, the latest of
+    /// their bars still running; nil when none is.
+    public func barredUntil(_ member: String, now: Int64) -> Int64? {
+        bans.values.filter { $0.member == member && $0.until > now }.map(\.until).max()
+    }
+
+    public mutating func setBan(row: String, member: String, until: Int64) {
+        bans[row] = (member, until)
+    }
+
+    public mutating func removeBan(row: String) {
+        bans[row] = nil
+    }
 
     public mutating func setCard(_ card: String?, member: String) {
         if let previous = cardByMember.removeValue(forKey: member) { memberByCard[previous] = nil }
@@ -52,8 +68,10 @@ public struct LoungeBook: Sendable {
         if visitByMember[visit.memberID] == id { visitByMember[visit.memberID] = nil }
     }
 
-    /// Forgets what came from `tables` (`members`, `lounge_visits`) before a reload.
+    /// Forgets what came from `tables` (`members`, `lounge_visits`,
+    /// `lounge_bans`) before a reload.
     public mutating func reset(tables: Set<String>) {
+        if tables.contains("lounge_bans") { bans = [:] }
         if tables.contains("members") {
             memberByCard = [:]
             cardByMember = [:]

@@ -1,8 +1,8 @@
 /// Decides a lounge check-in from the desk's own replica.
 ///
-/// Admitted when the member is known and active, is not already in the
-/// lounge, brings no more guests than their tier allows, and the lounge has
-/// room for them all.
+/// Admitted when the member is known and active, is not barred from the
+/// lounge, is not already in it, brings no more guests than their tier
+/// allows, and the lounge has room for them all.
 public struct LoungeDesk: Sendable {
     /// - `capacity`: people the lounge holds, members and guests (default 40).
     /// - `maxStayMillis`: open visits older than this are closed automatically (default 4 h).
@@ -33,6 +33,7 @@ public struct LoungeDesk: Sendable {
 
     public enum Refusal: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownMember
+        case barred(until: Int64)
         case alreadyInside(since: Int64, visit: String)
         case tooManyGuests(allowed: Int)
         case full(capacity: Int, free: Int)
@@ -41,6 +42,7 @@ public struct LoungeDesk: Sendable {
         public var reason: String {
             switch self {
             case .unknownMember: "unknown member"
+            case .barred: "barred"
             case .alreadyInside: "already inside"
             case .tooManyGuests: "too many guests"
             case .full: "lounge full"
@@ -50,6 +52,7 @@ public struct LoungeDesk: Sendable {
         public var description: String {
             switch self {
             case .unknownMember: "no member with this code or card at this desk"
+            case .barred(let until): "barred from the lounge until \(until) (ms since 1970)"
             case .alreadyInside(_, let visit): "already checked in on visit \(visit) and not checked out"
             case .tooManyGuests(let allowed): "this member's tier allows \(allowed) guest\(allowed == 1 ? "" : "s")"
             case .full(let capacity, let free):
@@ -64,8 +67,10 @@ public struct LoungeDesk: Sendable {
         self.configuration = configuration
     }
 
-    public func checkIn(_ member: Member?, guests: Int, book: LoungeBook) throws(Refusal) -> Member {
+    /// - Parameter now: milliseconds since 1970, for the member's bars.
+    public func checkIn(_ member: Member?, guests: Int, book: LoungeBook, now: Int64) throws(Refusal) -> Member {
         guard let member else { throw .unknownMember }
+        if let until = book.barredUntil(member.id, now: now) { throw .barred(until: until) }
         if let visit = book.openVisit(of: member.id) {
             throw .alreadyInside(since: visit.checkedInAt, visit: visit.id)
         }

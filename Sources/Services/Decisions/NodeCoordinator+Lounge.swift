@@ -22,7 +22,7 @@ extension NodeCoordinator {
         let memberID = views.lounge.member(card: typed) ?? typed
         let found = try member(memberID)
         do {
-            let member = try desk.checkIn(found, guests: guests, book: views.lounge)
+            let member = try desk.checkIn(found, guests: guests, book: views.lounge, now: Int64(clamping: now))
             let key = "lv-\(id.origin)-\(id.epoch)-\(id.seq)"
             _ = try commit(
                 [
