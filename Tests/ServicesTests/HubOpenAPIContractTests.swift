@@ -59,6 +59,28 @@ import Testing
         }
     }
 
+    /// Every admin and console route sits behind the authentication
+    /// middleware of its group: with no token, or a forged one, it answers
+    /// 401 before its handler runs, and changes nothing.
+    @Test func everyAdminAndConsoleRouteRefusesNoTokenAndAForgedOne() async throws {
+        let guarded = Self.document.operations.filter { ["admin", "console"].contains($0.auth) }
+        #expect(guarded.count >= 19)
+        try await withServedHub { served in
+            for operation in guarded {
+                let before = try await served.hub.digests()
+                for token in [nil, "forged-token-0123456789abcdef"] as [String?] {
+                    let body = ["GET", "DELETE"].contains(operation.method) ? nil : operation.example
+                    let (status, data) = try await served.raw(
+                        operation.method, operation.examplePath, body: body, token: token)
+                    #expect(
+                        status == 401,
+                        "\(operation.name) with \(token ?? "no token"): \(String(decoding: data, as: UTF8.self))")
+                }
+                #expect(try await served.hub.digests() == before, "\(operation.path) changed data")
+            }
+        }
+    }
+
     /// The credential an operation's `x-malledge.auth` asks for: the admin
     /// token, or a fresh console session (a logout ends the one it uses).
     func token(_ operation: OpenAPIDocument.Operation, _ served: ServedHub) async throws -> String? {

@@ -45,6 +45,28 @@ import Testing
         }
     }
 
+    /// Every route documented as needing a token sits behind the
+    /// authentication middleware: with none, or a forged one, it answers 401
+    /// before its handler runs, and changes nothing.
+    @Test func everyRouteThatNeedsATokenRefusesNoneAndAForgedOne() async throws {
+        try await withFixture { nodes, _ in
+            for operation in Self.operations where operation.spec["x-malledge"]?["auth"]?.string != "none" {
+                let node = nodes[Self.role(of: operation.path)]!
+                let before = try await node.node.digests()
+                for token in [nil, "forged-token-0123456789abcdef"] as [String?] {
+                    let body =
+                        ["GET", "DELETE"].contains(operation.method) ? nil : operation.example ?? Data("{}".utf8)
+                    let (status, data) = try await node.raw(operation.method, operation.path, body: body, token: token)
+                    #expect(
+                        status == 401,
+                        "\(operation.method) \(operation.path) with \(token ?? "no token"): \(String(decoding: data, as: UTF8.self))"
+                    )
+                }
+                #expect(try await node.node.digests() == before, "\(operation.path) changed data")
+            }
+        }
+    }
+
     @Test func everyBodyWithAnUnknownFieldOrTheWrongShapeIsRefusedAndChangesNothing() async throws {
         try await withFixture { nodes, login in
             for operation in Self.operations where operation.spec["requestBody"] != nil {

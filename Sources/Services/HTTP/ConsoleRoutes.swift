@@ -36,13 +36,7 @@ enum ConsoleRoutes {
     }
 
     static func add(to router: Router<APIRequestContext>, coordinator: HubCoordinator, chartJS: String) {
-        @Sendable func session(_ request: Request) async throws -> ConsoleSession {
-            guard let token = TokenSet.bearer(of: request), let session = await coordinator.consoleSession(for: token)
-            else {
-                throw HTTPError(.unauthorized, message: "log in at the console first")
-            }
-            return session
-        }
+        let loggedIn = router.group().add(middleware: ConsoleAuthentication(coordinator: coordinator))
         // Chart.js may add a style element of its own.
         PageAssets.add(
             PageAssets.console, to: router,
@@ -70,16 +64,15 @@ enum ConsoleRoutes {
             return try JSONBody(try await coordinator.openConsoleSession(for: person))
                 .response(from: request, context: context).withStatus(.created)
         }
-        router.delete("/v1/console/sessions/current") { request, _ -> HTTPResponse.Status in
-            await coordinator.closeConsoleSession(try await session(request))
+        loggedIn.delete("/v1/console/sessions/current") { _, context -> HTTPResponse.Status in
+            await coordinator.closeConsoleSession(try context.authenticatedConsoleSession())
             return .noContent
         }
-        router.get("/v1/console/state") { request, _ -> JSONBody<ConsoleState> in
-            _ = try await session(request)
+        loggedIn.get("/v1/console/state") { _, _ -> JSONBody<ConsoleState> in
             return JSONBody(try await coordinator.consoleState())
         }
-        router.post("/v1/console/event-tickets") { request, context -> Response in
-            let ticket = await coordinator.issueConsoleEventTicket(for: try await session(request))
+        loggedIn.post("/v1/console/event-tickets") { request, context -> Response in
+            let ticket = await coordinator.issueConsoleEventTicket(for: try context.authenticatedConsoleSession())
             return try JSONBody(["ticket": ticket]).response(from: request, context: context).withStatus(.created)
         }
         router.get("/v1/console/events") { request, _ -> Response in
@@ -100,8 +93,7 @@ enum ConsoleRoutes {
                     try await writer.finish(nil)
                 })
         }
-        router.get("/v1/console/nodes/:id") { request, context -> NodeDetail in
-            _ = try await session(request)
+        loggedIn.get("/v1/console/nodes/:id") { _, context -> NodeDetail in
             let id = try context.parameters.require("id")
             let history = await coordinator.history(of: id)
             let conflicts = try await coordinator.conflicts().filter { entry in
@@ -111,12 +103,11 @@ enum ConsoleRoutes {
                 node: id, history: history, conflicts: Array(conflicts.prefix(50)),
                 audit: try await coordinator.audit(about: id, limit: 50))
         }
-        router.get("/v1/console/conflicts") { request, _ -> JSONBody<[ConflictEntry]> in
-            _ = try await session(request)
+        loggedIn.get("/v1/console/conflicts") { _, _ -> JSONBody<[ConflictEntry]> in
             return JSONBody(try await coordinator.conflicts())
         }
-        router.post("/v1/console/conflicts/:key/resolution") { request, context -> HTTPResponse.Status in
-            let session = try await session(request)
+        loggedIn.post("/v1/console/conflicts/:key/resolution") { request, context -> HTTPResponse.Status in
+            let session = try context.authenticatedConsoleSession()
             let raw = try context.parameters.require("key")
             let key = raw.removingPercentEncoding ?? raw
             guard session.role.mayResolveConflicts else {

@@ -7,10 +7,10 @@ import SyncCore
 /// controller's device token) and `POST /v1/gate/overrides` (staff with
 /// `gate.override` lift the barrier by hand).
 enum GateRoutes {
-    static func add(to router: Router<APIRequestContext>, auth: NodeAuthentication) {
+    static func add(to router: some RouterMethods<APIRequestContext>, auth: NodeAuthentication) {
         let coordinator = auth.coordinator
         router.post("/v1/gate/reads") { request, context -> Response in
-            let caller = try await auth.require(.gateRead, request)
+            let caller = try await auth.require(.gateRead, context)
             let body = try await RequestBody.decode(
                 GateReadRequest.self, from: request, rawFields: ["plate", "alternatives"])
             let passage: GatePassage
@@ -26,7 +26,7 @@ enum GateRoutes {
                 .withStatus(.created)
         }
         router.post("/v1/gate/overrides") { request, context -> Response in
-            let caller = try await auth.require(.gateOverride, request, target: "gate")
+            let caller = try await auth.require(.gateOverride, context, target: "gate")
             let body = try await RequestBody.decode(GateOverrideRequest.self, from: request)
             do {
                 let (key, reservation) = try await coordinator.overrideGate(

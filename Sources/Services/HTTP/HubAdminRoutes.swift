@@ -135,33 +135,15 @@ enum HubAdminRoutes {
 
     static func add(to router: Router<APIRequestContext>, coordinator: HubCoordinator) {
         let tokens = TokenSet(coordinator.policies.adminTokens)
-        /// Who is calling, for the audit log: `admin` with the admin token
-        /// (tools, `mall-hub`), or `operator:ID` with a console session; a
-        /// viewer's session may read but not change.
-        /// `tokenOnly`: actions that stay with the admin token (raw rows, key
-        /// rotation): a session that leaked must not plant rows or keys.
-        @Sendable func caller(_ request: Request, changing: Bool, tokenOnly: Bool = false) async throws -> String {
-            guard let presented = TokenSet.bearer(of: request) else {
-                throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "admin token required")
-            }
-            if tokens.contains(presented) { return "admin" }
-            if !tokenOnly, let session = await coordinator.consoleSession(for: presented) {
-                guard !changing || session.role == .operator else {
-                    try? await coordinator.auditConsole(
-                        "operator:\(session.operatorId)", action: "\(request.method) \(request.uri.path)",
-                        target: request.uri.path, outcome: "permission denied")
-                    throw HTTPError(.forbidden, message: "viewers may look but not change anything")
-                }
-                return "operator:\(session.operatorId)"
-            }
-            guard !tokens.isEmpty else {
-                throw HTTPError(
-                    .forbidden, message: "the admin API is closed: set http.admin_token_file, or log in at the console")
-            }
-            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "admin token required")
+        func group(_ access: AdminAuthentication.Access) -> RouterGroup<APIRequestContext> {
+            router.group().add(
+                middleware: AdminAuthentication(coordinator: coordinator, tokens: tokens, access: access))
         }
-        router.post("/v1/admin/gift-codes") { request, context -> Response in
-            let actor = try await caller(request, changing: true)
+        let looking = group(.look)
+        let changing = group(.change)
+        let adminTokenOnly = group(.adminTokenOnly)
+        changing.post("/v1/admin/gift-codes") { request, context -> Response in
+            let actor = try context.authenticatedAdmin()
             let body = try await RequestBody.decode(IssueRequest.self, from: request)
             let issued = try await admin {
                 try await coordinator.issueGiftCode(
@@ -170,40 +152,36 @@ enum HubAdminRoutes {
             }
             return try JSONBody(issued).response(from: request, context: context).withStatus(.created)
         }
-        router.post("/v1/admin/gift-codes/:id/revocations") { request, context -> HTTPResponse.Status in
-            let actor = try await caller(request, changing: true)
+        changing.post("/v1/admin/gift-codes/:id/revocations") { request, context -> HTTPResponse.Status in
+            let actor = try context.authenticatedAdmin()
             let id = try context.parameters.require("id")
             let body = try await RequestBody.decode(RevokeRequest.self, from: request)
             try await admin { try await coordinator.revokeGiftCode(id, reason: body.reason, actor: actor) }
             return .created
         }
-        router.post("/v1/admin/gift-keys") { request, context -> Response in
-            let actor = try await caller(request, changing: true, tokenOnly: true)
+        adminTokenOnly.post("/v1/admin/gift-keys") { request, context -> Response in
+            let actor = try context.authenticatedAdmin()
             let mall = request.uri.queryParameters["mall"].map(String.init)
             let ids = try await admin { try await coordinator.rotateGiftKey(mall: mall, actor: actor) }
             return try JSONBody(["keyIds": ids]).response(from: request, context: context).withStatus(.created)
         }
         // Behind a credential: node ids, epochs and digests help an attacker
         // aim (predict another node's keys), and a digest reads every row.
-        router.get("/v1/fleet") { request, _ -> JSONBody<FleetState> in
-            _ = try await caller(request, changing: false)
+        looking.get("/v1/fleet") { request, _ -> JSONBody<FleetState> in
             return JSONBody(await coordinator.fleet())
         }
-        router.get("/v1/digests") { request, _ -> JSONBody<[String: String]> in
-            _ = try await caller(request, changing: false)
+        looking.get("/v1/digests") { request, _ -> JSONBody<[String: String]> in
             return JSONBody(try await coordinator.digests())
         }
-        router.get("/v1/admin/fleet") { request, _ -> JSONBody<ConsoleState> in
-            _ = try await caller(request, changing: false)
+        looking.get("/v1/admin/fleet") { request, _ -> JSONBody<ConsoleState> in
             return JSONBody(try await coordinator.consoleState())
         }
-        router.get("/v1/admin/conflicts") { request, _ -> JSONBody<[ConflictEntry]> in
-            _ = try await caller(request, changing: false)
+        looking.get("/v1/admin/conflicts") { request, _ -> JSONBody<[ConflictEntry]> in
             let openOnly = request.uri.queryParameters["open"] == "true"
             return JSONBody(try await coordinator.conflicts(openOnly: openOnly))
         }
-        router.post("/v1/admin/conflicts/:key/resolution") { request, context -> HTTPResponse.Status in
-            let actor = try await caller(request, changing: true)
+        changing.post("/v1/admin/conflicts/:key/resolution") { request, context -> HTTPResponse.Status in
+            let actor = try context.authenticatedAdmin()
             // Keys hold ':' (`parking.double-entry:r-1`), which clients may percent-encode.
             let raw = try context.parameters.require("key")
             let key = raw.removingPercentEncoding ?? raw
@@ -213,8 +191,8 @@ enum HubAdminRoutes {
             }
             return .created
         }
-        router.post("/v1/admin/imports/:kind") { request, context -> Response in
-            let actor = try await caller(request, changing: true)
+        changing.post("/v1/admin/imports/:kind") { request, context -> Response in
+            let actor = try context.authenticatedAdmin()
             let name = try context.parameters.require("kind")
             guard let kind = ImportKind(rawValue: name) else {
                 throw HTTPError(.notFound, message: "nothing called \(name) can be imported")
@@ -235,8 +213,8 @@ enum HubAdminRoutes {
                     .response(from: request, context: context).withStatus(.unprocessableContent)
             }
         }
-        router.post("/v1/admin/rows") { request, context -> HTTPResponse.Status in
-            let actor = try await caller(request, changing: true, tokenOnly: true)
+        adminTokenOnly.post("/v1/admin/rows") { request, context -> HTTPResponse.Status in
+            let actor = try context.authenticatedAdmin()
             let body = try await RequestBody.decode(WriteRequest.self, from: request)
             guard let mall = body.mall else { throw HTTPError(.badRequest, message: "field mall: required") }
             try await admin {
@@ -245,20 +223,18 @@ enum HubAdminRoutes {
             }
             return .created
         }
-        router.get("/v1/admin/staff") { request, _ -> JSONBody<[StaffEntry]> in
-            _ = try await caller(request, changing: false)
+        looking.get("/v1/admin/staff") { request, _ -> JSONBody<[StaffEntry]> in
             let mall = request.uri.queryParameters["mall"].map(String.init)
             return JSONBody(try await admin { try await coordinator.staffList(mall: mall) })
         }
-        router.get("/v1/admin/roles") { request, _ -> JSONBody<[RoleEntry]> in
-            _ = try await caller(request, changing: false)
+        looking.get("/v1/admin/roles") { request, _ -> JSONBody<[RoleEntry]> in
             return JSONBody(
                 StaffRole.allCases.map {
                     RoleEntry(role: $0.rawValue, permissions: $0.permissions.map(\.rawValue).sorted())
                 })
         }
-        router.put("/v1/admin/staff/:id") { request, context -> HTTPResponse.Status in
-            let actor = try await caller(request, changing: true)
+        changing.put("/v1/admin/staff/:id") { request, context -> HTTPResponse.Status in
+            let actor = try context.authenticatedAdmin()
             let id = try context.parameters.require("id")
             guard !id.isEmpty, id.utf8.count <= 64 else {
                 throw HTTPError(.badRequest, message: "staff id: 1 to 64 bytes")

@@ -60,17 +60,17 @@ enum LoungeRoutes {
         }
     }
 
-    static func add(to router: Router<APIRequestContext>, auth: NodeAuthentication) {
+    static func add(to router: some RouterMethods<APIRequestContext>, auth: NodeAuthentication) {
         let coordinator = auth.coordinator
         router.post("/v1/lounge/check-ins") { request, context -> Hummingbird.Response in
-            let caller = try await auth.require(.loungeCheckIn, request)
+            let caller = try await auth.require(.loungeCheckIn, context)
             let body = try await RequestBody.decode(CheckInRequest.self, from: request)
             let result = try await coordinator.checkIn(memberOrCard: body.member, guests: body.guests, caller: caller)
             return try Response(result, admitted: "admitted").response(from: request, context: context)
                 .withStatus(result.refusal == nil ? .created : .unprocessableContent)
         }
         router.post("/v1/lounge/check-outs") { request, context -> Hummingbird.Response in
-            let caller = try await auth.require(.loungeCheckOut, request)
+            let caller = try await auth.require(.loungeCheckOut, context)
             let body = try await RequestBody.decode(CheckOutRequest.self, from: request)
             guard let result = try await coordinator.checkOut(memberOrCard: body.member, caller: caller) else {
                 throw HTTPError(.notFound, message: "no open visit for this member or card")

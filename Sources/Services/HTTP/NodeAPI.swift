@@ -44,21 +44,21 @@ public enum NodeAPI {
         let auth = NodeAuthentication(
             coordinator: coordinator, node: coordinator.node, role: coordinator.role,
             deviceTokens: coordinator.policies.deviceTokens)
-        StaffRoutes.add(to: router, auth: auth)
+        let authenticated = router.group().add(middleware: auth)
+        StaffRoutes.add(to: router, authenticated: authenticated, auth: auth)
         // A node serves its own role's routes only: a gate override sent to a
         // gift counter is a 404, not an attempt to write what it may not.
         switch coordinator.role {
-        case "gate": GateRoutes.add(to: router, auth: auth)
-        case "gift": GiftRoutes.add(to: router, auth: auth)
+        case "gate": GateRoutes.add(to: authenticated, auth: auth)
+        case "gift": GiftRoutes.add(to: authenticated, auth: auth)
         case "lounge":
-            LoungeRoutes.add(to: router, auth: auth)
+            LoungeRoutes.add(to: authenticated, auth: auth)
             PageAssets.add(PageAssets.lounge, to: router, contentSecurityPolicy: "default-src 'self'")
         default: break
         }
         router.get("/v1/health") { _, _ in "ok\n" }
         router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
-        router.get("/v1/rows/:table/:key") { request, context -> RowResponse in
-            _ = try await auth.caller(request)
+        authenticated.get("/v1/rows/:table/:key") { _, context -> RowResponse in
             let table = try context.parameters.require("table")
             let raw = try context.parameters.require("key")
             let key = raw.removingPercentEncoding ?? raw
@@ -71,8 +71,8 @@ public enum NodeAPI {
                 table: table, key: key, visible: row.isVisible,
                 columns: row.values.filter { !secrets.contains($0.key) })
         }
-        router.post("/v1/writes") { request, context -> Response in
-            guard case .device = try await auth.caller(request) else {
+        authenticated.post("/v1/writes") { request, context -> Response in
+            guard case .device = try context.authenticatedCaller() else {
                 throw HTTPError(.forbidden, message: "permission denied: raw writes are for the device software only")
             }
             let body = try await RequestBody.decode(WriteRequest.self, from: request)

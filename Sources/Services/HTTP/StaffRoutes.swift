@@ -21,7 +21,11 @@ enum StaffRoutes {
         }
     }
 
-    static func add(to router: Router<APIRequestContext>, auth: NodeAuthentication) {
+    /// Login on `router`, open to all; the rest on `authenticated`.
+    static func add(
+        to router: some RouterMethods<APIRequestContext>, authenticated: some RouterMethods<APIRequestContext>,
+        auth: NodeAuthentication
+    ) {
         let coordinator = auth.coordinator
         router.post("/v1/staff/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(LoginRequest.self, from: request)
@@ -59,13 +63,13 @@ enum StaffRoutes {
             else { throw HTTPError(.unauthorized, message: "unknown staff id or wrong PIN") }
             return try JSONBody(session).response(from: request, context: context).withStatus(.created)
         }
-        router.get("/v1/audit") { request, _ -> JSONBody<[AuditEntry]> in
-            _ = try await auth.require(.auditRead, request, target: "audit log")
+        authenticated.get("/v1/audit") { request, context -> JSONBody<[AuditEntry]> in
+            _ = try await auth.require(.auditRead, context, target: "audit log")
             let limit = min(max(Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 100, 1), 1000)
             return JSONBody(try await coordinator.recentAudit(limit: limit))
         }
-        router.delete("/v1/staff/sessions/current") { request, _ -> HTTPResponse.Status in
-            if case .staff(let session) = try await auth.caller(request) {
+        authenticated.delete("/v1/staff/sessions/current") { _, context -> HTTPResponse.Status in
+            if case .staff(let session) = try context.authenticatedCaller() {
                 try await coordinator.endSession(session.token)
             }
             return .noContent
