@@ -183,7 +183,7 @@ let package = Package(
         .executableTarget(
             name: "MallBench",
             dependencies: [
-                "EdgeRules", "MallSchema", "Services", "Storage", "SyncCore", "Transport",
+                "EdgeRules", "EdgeViews", "MallSchema", "Services", "Storage", "SyncCore", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -15,13 +15,13 @@ public struct DecisionBooks: Sendable {
 
     /// The tables the books follow, and the columns each reads.
     public static let columns: [String: [String]] = [
-        "reservations": Reservation.columns,
+        Reservation.table: Reservation.columns,
         "gift_keys": ["public_key", "valid_from", "valid_to"],
         "gift_codes": ["member_id"],
         "gift_revocations": ["code_id", "reason"],
-        "gift_redemptions": ["code_id", "counter", "at"],
+        GiftRedemptionRows.table: GiftRedemptionRows.columns,
         "members": ["card_no"],
-        "lounge_visits": ["member_id", "guests", "status", "checked_in_at"],
+        LoungeVisitRows.table: LoungeVisitRows.columns,
         "lounge_bans": ["member_id", "until"],
     ]
 
@@ -53,7 +53,7 @@ public struct DecisionBooks: Sendable {
             throw .invalid(column)
         }
         switch ref.table {
-        case "reservations":
+        case Reservation.table:
             reservations.remove(id: key)
             if !values.isEmpty { reservations.upsert(try Reservation.parse(key: key, values: values).get()) }
         case "gift_keys":
@@ -75,24 +75,14 @@ public struct DecisionBooks: Sendable {
             guard !values.isEmpty else { return }
             guard let code = values["code_id"]?.textValue else { throw .missing("code_id") }
             gifts.revoke(codeID: code, reason: values["reason"]?.textValue ?? "revoked")
-        case "gift_redemptions":
+        case GiftRedemptionRows.table:
             gifts.removeRedemption(rowKey: key)
-            guard !values.isEmpty else { return }
-            guard let code = values["code_id"]?.textValue else { throw .missing("code_id") }
-            gifts.record(
-                .init(
-                    rowKey: key, codeID: code, counter: values["counter"]?.textValue ?? "?",
-                    at: values["at"]?.intValue ?? 0))
+            if let redemption = try GiftRedemptionRows.redemption(key: key, values: values) { gifts.record(redemption) }
         case "members":
             lounge.setCard(values["card_no"]?.textValue, member: key)
-        case "lounge_visits":
+        case LoungeVisitRows.table:
             lounge.removeVisit(key)
-            guard !values.isEmpty, values["status"]?.textValue == "open" else { return }
-            guard let member = values["member_id"]?.textValue else { throw .missing("member_id") }
-            lounge.openVisit(
-                .init(
-                    id: key, memberID: member, guests: Int(values["guests"]?.intValue ?? 0),
-                    checkedInAt: values["checked_in_at"]?.intValue ?? 0))
+            if let visit = try LoungeVisitRows.openVisit(key: key, values: values) { lounge.openVisit(visit) }
         case "lounge_bans":
             lounge.removeBan(row: key)
             guard !values.isEmpty else { return }
@@ -111,11 +101,11 @@ public struct DecisionBooks: Sendable {
     /// Takes a row out of whichever book holds it.
     private mutating func remove(_ ref: RowRef) {
         switch ref.table {
-        case "reservations": reservations.remove(id: ref.key)
+        case Reservation.table: reservations.remove(id: ref.key)
         case "gift_keys": gifts.removeKey(id: Self.giftKeyID(ofRow: ref.key))
-        case "gift_redemptions": gifts.removeRedemption(rowKey: ref.key)
+        case GiftRedemptionRows.table: gifts.removeRedemption(rowKey: ref.key)
         case "gift_codes": gifts.setIssued(ref.key, false)
-        case "lounge_visits": lounge.removeVisit(ref.key)
+        case LoungeVisitRows.table: lounge.removeVisit(ref.key)
         case "lounge_bans": lounge.removeBan(row: ref.key)
         default: break
         }
@@ -134,30 +124,5 @@ public enum RowProblem: Error, CustomStringConvertible {
         case .invalid(let column): "column \(column) is not valid"
         case .plate(let error): "plate: \(error)"
         }
-    }
-}
-
-extension Reservation {
-    /// The columns `parse` reads.
-    static let columns = ["member_id", "plate", "zone", "window_start", "window_end", "status"]
-
-    /// Reads a `reservations` row; the plate is normalised as the gate matches it.
-    static func parse(key: String, values: [String: Value]) -> Result<Reservation, RowProblem> {
-        guard case .text(let raw)? = values["plate"] else { return .failure(.missing("plate")) }
-        let plate: Plate
-        do {
-            plate = try PlateNormalizer.normalize(raw)
-        } catch {
-            return .failure(.plate(error))
-        }
-        guard case .text(let statusText)? = values["status"], let status = Status(rawValue: statusText) else {
-            return .failure(.invalid("status"))
-        }
-        guard case .int(let start)? = values["window_start"] else { return .failure(.missing("window_start")) }
-        guard case .int(let end)? = values["window_end"] else { return .failure(.missing("window_end")) }
-        return .success(
-            Reservation(
-                id: key, memberID: values["member_id"]?.textValue ?? "", plate: plate.text,
-                zone: values["zone"]?.textValue ?? "", windowStart: start, windowEnd: end, status: status))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeViews
 import Foundation
 import GRDB
 import MallSchema
@@ -236,18 +237,12 @@ private struct Fleet {
                 let key = "v-\(lounge.nextChangeID)"
                 try lounge.commit(
                     [
-                        .insert(
-                            "lounge_visits", key,
-                            [
-                                "member_id": .text("m-\(visit % 1000)"), "guests": .int(1), "status": .text("open"),
-                                "checked_in_at": .int(Int64(now)),
-                            ]),
+                        LoungeVisitRows.checkIn(key, member: "m-\(visit % 1000)", guests: 1, at: Int64(now)),
                         Self.audit(lounge, "lounge.check-in", key, "checked in", at: now),
                     ], now: now)
                 try lounge.commit(
                     [
-                        .update(
-                            "lounge_visits", key, ["status": .text("closed"), "checked_out_at": .int(Int64(now + 1))]),
+                        LoungeVisitRows.checkOut(key, at: Int64(now + 1)),
                         Self.audit(lounge, "lounge.check-out", key, "closed", at: now + 1),
                     ],
                     now: now + 1)

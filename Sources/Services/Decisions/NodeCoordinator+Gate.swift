@@ -1,4 +1,5 @@
 public import EdgeRules
+import EdgeViews
 import Foundation
 import MallSchema
 public import SyncCore
@@ -67,7 +68,7 @@ extension NodeCoordinator {
         ]
         if decision.verdict == .admit, let reservation = decision.reservation {
             let status: Reservation.Status = read.direction == .entering ? .inside : .left
-            writes.append(.update("reservations", reservation.id, ["status": .text(status.rawValue)]))
+            writes.append(reservation.moving(to: status))
         }
         writes.append(
             audit(
@@ -152,7 +153,7 @@ extension NodeCoordinator {
         // `Rights.mall`): the passage records the override on its own.
         if let reservation, reservation.status != .cancelled {
             let status: Reservation.Status = direction == .entering ? .inside : .left
-            writes.append(.update("reservations", reservation.id, ["status": .text(status.rawValue)]))
+            writes.append(reservation.moving(to: status))
         }
         writes.append(
             audit(

@@ -1,4 +1,5 @@
 public import EdgeRules
+import EdgeViews
 import MallSchema
 public import SyncCore
 
@@ -28,15 +29,8 @@ extension NodeCoordinator {
             let key = "gr-\(id.origin)-\(id.epoch)-\(id.seq)"
             _ = try commit(
                 [
-                    .insert(
-                        "gift_redemptions", key,
-                        [
-                            "code_id": .text(token.codeID), "counter": .text(counter),
-                            "staff_id": caller.staffID.map { .text($0) } ?? .null, "member_id": .text(token.member),
-                            "gift": .text(token.gift), "at": .int(Int64(now)),
-                            // When the code lapses, this redemption can go (SPEC §12.1).
-                            "valid_to": .int(Int64(token.validTo) * 1000),
-                        ]),
+                    GiftRedemptionRows.redeem(
+                        key, token: token, counter: counter, staff: caller.staffID, at: Int64(now)),
                     audit(
                         actor: caller.actor, action: "gift.redeem", target: token.codeID, outcome: "redeemed", at: now,
                         id: id),

@@ -1,4 +1,5 @@
 public import EdgeRules
+import EdgeViews
 import MallSchema
 import SyncCore
 
@@ -26,12 +27,7 @@ extension NodeCoordinator {
             let key = "lv-\(id.origin)-\(id.epoch)-\(id.seq)"
             _ = try commit(
                 [
-                    .insert(
-                        "lounge_visits", key,
-                        [
-                            "member_id": .text(member.id), "guests": .int(Int64(guests)), "status": .text("open"),
-                            "checked_in_at": .int(Int64(now)),
-                        ]),
+                    LoungeVisitRows.checkIn(key, member: member.id, guests: guests, at: Int64(now)),
                     audit(
                         actor: caller.actor, action: "lounge.check-in", target: member.id,
                         outcome: "admitted with \(guests) guest(s)", at: now, id: id),
@@ -57,7 +53,7 @@ extension NodeCoordinator {
         let id = engine.nextChangeID
         _ = try commit(
             [
-                .update("lounge_visits", visit.id, ["status": .text("closed"), "checked_out_at": .int(Int64(now))]),
+                LoungeVisitRows.checkOut(visit.id, at: Int64(now)),
                 audit(
                     actor: caller.actor, action: "lounge.check-out", target: memberID, outcome: "closed", at: now,
                     id: id),
@@ -74,11 +70,7 @@ extension NodeCoordinator {
         guard !overstayed.isEmpty else { return }
         let id = engine.nextChangeID
         let writes =
-            overstayed.map {
-                LocalWrite.update(
-                    "lounge_visits", $0.id,
-                    ["status": .text("closed"), "checked_out_at": .int(Int64(now)), "closed_by": .text("max-stay")])
-            } + [
+            overstayed.map { LoungeVisitRows.checkOut($0.id, at: Int64(now), closedBy: "max-stay") } + [
                 audit(
                     actor: "node:\(configuration.node)", action: "lounge.auto-close",
                     target: overstayed.map(\.id).joined(separator: ","), outcome: "closed after max stay", at: now,
