@@ -9,7 +9,6 @@ import MosquittoTransport
 import Services
 import Storage
 import SyncCore
-import Transport
 
 extension MallHub {
     struct Run: AsyncParsableCommand {
@@ -36,23 +35,17 @@ extension MallHub {
             let engineConfiguration = HubCoordinator.Engine.Configuration(
                 schema: .mall, fleet: fleet, hubID: settings.hub, maxSkewMillis: settings.maxSkewMillis,
                 statusIntervalMillis: settings.statusIntervalMillis, gcHorizonMillis: settings.gcHorizonMillis)
-            let outgoing = OutgoingQueue()
-            let coordinator = try HubCoordinator(
+            let (coordinator, sync) = try Wiring.hub(
                 configuration: engineConfiguration, storePath: settings.storePath, clock: WallClock(),
-                outgoing: outgoing,
                 policies: HubPolicies(
                     adminTokens: settings.adminTokens, giftKeyDirectory: settings.giftKeyDirectory,
                     maxCodeLifetimeMillis: settings.maxGiftCodeLifetimeMillis, scalpers: settings.scalpers,
                     operators: settings.operators, historyIntervalMillis: settings.historyIntervalMillis,
                     historyMillis: settings.historyMillis),
-                metrics: HubMetrics(),
-                logger: logger)
-            let session = Session(
-                clientID: settings.broker.clientID, subscriptions: Topics.hubSubscriptions,
-                will: await coordinator.offlineStatus())
-            let transport = try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
-            let sync = HubSyncService(
-                coordinator: coordinator, transport: transport, outgoing: outgoing, logger: logger)
+                metrics: HubMetrics(), clientID: settings.broker.clientID, logger: logger
+            ) { session in
+                try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
+            }
             let app = Application(
                 router: HubAPI.router(coordinator: coordinator),
                 configuration: .init(address: .hostname(settings.http.host, port: settings.http.port)),

@@ -9,7 +9,6 @@ import MosquittoTransport
 import Services
 import Storage
 import SyncCore
-import Transport
 
 extension MallNode {
     struct Run: AsyncParsableCommand {
@@ -36,22 +35,16 @@ extension MallNode {
                 upstream: settings.upstream, downstream: settings.downstream,
                 heartbeatIntervalMillis: settings.heartbeatIntervalMillis,
                 keepAcknowledgedMillis: settings.keepAcknowledgedMillis)
-            let outgoing = OutgoingQueue()
-            let coordinator = try NodeCoordinator(
+            let (coordinator, sync) = try Wiring.node(
                 configuration: engineConfiguration, replicaPath: settings.replicaPath,
-                clock: WallClock(offsetMillis: settings.clockOffsetMillis), outgoing: outgoing,
+                clock: WallClock(offsetMillis: settings.clockOffsetMillis),
                 policies: EdgePolicies(
                     gate: settings.gate, gifts: settings.gifts, lounge: settings.lounge,
-                    deviceTokens: settings.deviceTokens), logger: logger)
-            let will = coordinator.will(for: engineConfiguration, epoch: await coordinator.epoch)
-            let session = Session(
-                clientID: settings.broker.clientID,
-                subscriptions: Topics.nodeSubscriptions(
-                    settings.node, mall: settings.mall, channels: engineConfiguration.channels),
-                will: will)
-            let transport = try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
-            let sync = NodeSyncService(
-                coordinator: coordinator, transport: transport, outgoing: outgoing, will: will, logger: logger)
+                    deviceTokens: settings.deviceTokens),
+                clientID: settings.broker.clientID, logger: logger
+            ) { session in
+                try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
+            }
             let app = Application(
                 router: NodeAPI.router(coordinator: coordinator),
                 configuration: .init(address: .hostname(settings.api.host, port: settings.api.port)),

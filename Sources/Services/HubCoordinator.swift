@@ -14,6 +14,9 @@ public actor HubCoordinator {
     let engine: Engine
     let clock: WallClock
     public nonisolated let policies: HubPolicies
+    /// The will the broker publishes if the hub vanishes: its status, offline
+    /// (the retained one nodes read).
+    public nonisolated let will: TransportMessage
     /// What `GET /metrics` exposes; nil when the caller keeps no metrics.
     public nonisolated let metrics: HubMetrics?
     /// The malls of the fleet: where the hub's own rows (keys, codes) go.
@@ -50,6 +53,9 @@ public actor HubCoordinator {
         let engine = try Engine(
             configuration: configuration, store: try SQLiteHubStore(path: storePath, schema: configuration.schema))
         self.engine = engine
+        let offline = engine.offlineStatus(now: clock.now())
+        will = TransportMessage(
+            topic: offline.topic, payload: engine.codec.encode(offline.message), retained: offline.retained)
         self.clock = clock
         self.policies = policies
         self.metrics = metrics

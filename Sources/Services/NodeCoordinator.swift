@@ -16,6 +16,9 @@ public actor NodeCoordinator {
     public nonisolated let configuration: Engine.Configuration
     /// The replica's SQLite file.
     public nonisolated let replicaPath: String
+    /// The will the broker publishes if this node vanishes: its death in
+    /// the epoch this run started in.
+    public nonisolated let will: TransportMessage
     let clock: WallClock
     let policies: EdgePolicies
     /// What the decisions read; the replica tells it of every committed change.
@@ -50,6 +53,9 @@ public actor NodeCoordinator {
         store.observer = views
         let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
+        let death = WireMessage.death(Death(node: configuration.node, epoch: engine.epoch))
+        will = TransportMessage(
+            topic: Topics.node(configuration.node, mall: configuration.mall, .death), payload: codec.encode(death))
         sessions = try Self.restoredSessions(from: store.replica, now: clock.now())
         self.configuration = configuration
         self.replicaPath = replicaPath
@@ -70,13 +76,6 @@ public actor NodeCoordinator {
     public var epoch: UInt64 { engine.epoch }
     public nonisolated var node: String { configuration.node }
     public nonisolated var role: String { configuration.role.rawValue }
-
-    /// The will the broker publishes if this node vanishes.
-    public nonisolated func will(for configuration: Engine.Configuration, epoch: UInt64) -> TransportMessage {
-        let death = WireMessage.death(Death(node: configuration.node, epoch: epoch))
-        return TransportMessage(
-            topic: Topics.node(configuration.node, mall: configuration.mall, .death), payload: codec.encode(death))
-    }
 
     // MARK: Local decisions
 

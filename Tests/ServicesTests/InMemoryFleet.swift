@@ -42,21 +42,14 @@ struct InMemoryFleet {
         fleet: [NodeID: HubCoordinator.Engine.FleetMember], scalpers: ScalperWatch.Configuration = .init(),
         metrics: HubMetrics? = nil, operators: [Operator] = [], historyIntervalMillis: UInt64 = 30_000
     ) throws -> (HubCoordinator, HubSyncService) {
-        let outgoing = OutgoingQueue()
-        let coordinator = try HubCoordinator(
+        try Wiring.hub(
             configuration: .init(schema: .mall, fleet: fleet, statusIntervalMillis: 100),
-            storePath: "\(directory.path)/hub.sqlite",
-            clock: WallClock(), outgoing: outgoing,
+            storePath: "\(directory.path)/hub.sqlite", clock: WallClock(),
             policies: HubPolicies(
                 adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers,
                 operators: operators, historyIntervalMillis: historyIntervalMillis),
-            metrics: metrics, logger: quiet)
-        let transport = InMemoryTransport(
-            broker: broker, session: Session(clientID: "hub", subscriptions: Topics.hubSubscriptions))
-        return (
-            coordinator,
-            HubSyncService(coordinator: coordinator, transport: transport, outgoing: outgoing, logger: quiet)
-        )
+            metrics: metrics, clientID: "hub", logger: quiet
+        ) { InMemoryTransport(broker: broker, session: $0) }
     }
 
     func node(_ id: NodeID, role: Role = .gate, policies: EdgePolicies = EdgePolicies(), mall: String = mall)
@@ -65,21 +58,9 @@ struct InMemoryFleet {
         let configuration = NodeCoordinator.Engine.Configuration(
             schema: .mall, node: id, mall: mall, role: role, upstream: .init(ackTimeoutMillis: 300),
             downstream: .init(catchUpDelayMillis: 50, requestTimeoutMillis: 300), heartbeatIntervalMillis: 100)
-        let outgoing = OutgoingQueue()
-        let coordinator = try NodeCoordinator(
+        return try Wiring.node(
             configuration: configuration, replicaPath: "\(directory.path)/\(id).sqlite", clock: WallClock(),
-            outgoing: outgoing, policies: policies, logger: quiet)
-        let will = coordinator.will(for: configuration, epoch: 1)
-        let transport = InMemoryTransport(
-            broker: broker,
-            session: Session(
-                clientID: id,
-                subscriptions: Topics.nodeSubscriptions(id, mall: mall, channels: configuration.channels),
-                will: will))
-        return (
-            coordinator,
-            NodeSyncService(
-                coordinator: coordinator, transport: transport, outgoing: outgoing, will: will, logger: quiet)
-        )
+            policies: policies, clientID: id, logger: quiet
+        ) { InMemoryTransport(broker: broker, session: $0) }
     }
 }
