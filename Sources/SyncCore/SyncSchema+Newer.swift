@@ -42,6 +42,8 @@ extension SyncSchema {
     /// cells of columns its table lacks, nil for a table it lacks.
     public func known(_ change: Change) -> Change? {
         guard let table = tables[change.table] else { return nil }
+        // The usual case, on every apply: nothing to drop, nothing to copy.
+        guard change.columns.keys.contains(where: { table.columns[$0] == nil }) else { return change }
         var known = change
         known.columns = change.columns.filter { table.columns[$0.key] != nil }
         return known
@@ -50,6 +52,7 @@ extension SyncSchema {
     /// The part of a snapshot row this schema knows, as `known(_: Change)`.
     public func known(_ row: SnapshotRow) -> SnapshotRow? {
         guard let table = tables[row.table] else { return nil }
+        guard row.state.cells.keys.contains(where: { table.columns[$0] == nil }) else { return row }
         var known = row
         known.state.cells = row.state.cells.filter { table.columns[$0.key] != nil }
         return known

@@ -168,11 +168,6 @@ public struct SyncSchema: Sendable {
         (subscriptions[role] ?? []).map { Channel(mall: mall, kind: $0) }.sorted()
     }
 
-    /// The tables that travel on channels of `kind`.
-    public func tables(on kind: Channel.Kind) -> Set<String> {
-        Set(tables.values.filter { $0.channelKinds.contains(kind) }.map(\.name))
-    }
-
     /// Why a change does not fit the schema, in words fit for a log line
     /// (names only, never values).
     public func violation(of change: Change) -> String? {

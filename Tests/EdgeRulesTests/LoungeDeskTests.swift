@@ -49,8 +49,12 @@ import Testing
         #expect(throws: LoungeDesk.Refusal.barred(until: 1_000)) {
             try desk.checkIn(gold, guests: 9, book: book, now: 0)
         }
-        book.reset(tables: ["lounge_bans"])
+        // A bar row rewritten for another member bars that member only.
+        book.setBan(row: "b3", member: "m1", until: 9_000)
         #expect(book.barredUntil("m2", now: 0) == nil)
+        #expect(book.barredUntil("m1", now: 0) == 9_000)
+        book.reset(tables: ["lounge_bans"])
+        #expect(book.barredUntil("m1", now: 0) == nil)
     }
 
     @Test func cardsMoveWithTheirMemberAndOverstaysAreFound() {

@@ -21,8 +21,9 @@ public struct LoungeBook: Sendable {
     private var cardByMember: [String: String] = [:]
     public private(set) var openVisits: [String: Visit] = [:]
     private var visitByMember: [String: String] = [:]
-    /// Bars from the lounge by row: the member and until when (ms since 1970).
-    private var bans: [String: (member: String, until: Int64)] = [:]
+    /// Bars from the lounge: until when (ms since 1970), by member and row.
+    private var bansByMember: [String: [String: Int64]] = [:]
+    private var memberByBan: [String: String] = [:]
 
     public init() {}
 
@@ -39,15 +40,19 @@ public struct LoungeBook: Sendable {
     /// Until when `member` is barred from the lounge at `now`, the latest of
     /// their bars still running; nil when none is.
     public func barredUntil(_ member: String, now: Int64) -> Int64? {
-        bans.values.filter { $0.member == member && $0.until > now }.map(\.until).max()
+        bansByMember[member]?.values.filter { $0 > now }.max()
     }
 
     public mutating func setBan(row: String, member: String, until: Int64) {
-        bans[row] = (member, until)
+        removeBan(row: row)
+        bansByMember[member, default: [:]][row] = until
+        memberByBan[row] = member
     }
 
     public mutating func removeBan(row: String) {
-        bans[row] = nil
+        guard let member = memberByBan.removeValue(forKey: row) else { return }
+        bansByMember[member]?[row] = nil
+        if bansByMember[member]?.isEmpty == true { bansByMember[member] = nil }
     }
 
     public mutating func setCard(_ card: String?, member: String) {
@@ -71,7 +76,10 @@ public struct LoungeBook: Sendable {
     /// Forgets what came from `tables` (`members`, `lounge_visits`,
     /// `lounge_bans`) before a reload.
     public mutating func reset(tables: Set<String>) {
-        if tables.contains("lounge_bans") { bans = [:] }
+        if tables.contains("lounge_bans") {
+            bansByMember = [:]
+            memberByBan = [:]
+        }
         if tables.contains("members") {
             memberByCard = [:]
             cardByMember = [:]
