@@ -121,9 +121,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             resources: [
-                .embedInCode("Pages/console.html"), .embedInCode("Pages/console.css"),
-                .embedInCode("Pages/console.js"), .embedInCode("Pages/lounge.html"),
-                .embedInCode("Pages/lounge.css"), .embedInCode("Pages/lounge.js"),
+                .embedInCode("Console/console.html"), .embedInCode("Console/console.css"),
+                .embedInCode("Console/console.js"), .embedInCode("Lounge/lounge.html"),
+                .embedInCode("Lounge/lounge.css"), .embedInCode("Lounge/lounge.js"),
             ],
             swiftSettings: strict
         ),

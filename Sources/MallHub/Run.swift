@@ -35,7 +35,7 @@ extension MallHub {
             let engineConfiguration = HubCoordinator.Engine.Configuration(
                 schema: .mall, fleet: fleet, hubID: settings.hub, maxSkewMillis: settings.maxSkewMillis,
                 statusIntervalMillis: settings.statusIntervalMillis, gcHorizonMillis: settings.gcHorizonMillis)
-            let (coordinator, sync) = try Wiring.hub(
+            let (hub, sync) = try Wiring.hub(
                 configuration: engineConfiguration, storePath: settings.storePath, clock: WallClock(),
                 policies: HubPolicies(
                     adminTokens: settings.adminTokens, giftKeyDirectory: settings.giftKeyDirectory,
@@ -47,7 +47,7 @@ extension MallHub {
                 try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
             }
             let app = Application(
-                router: HubAPI.router(coordinator: coordinator),
+                router: HubAPI.router(hub: hub),
                 configuration: .init(address: .hostname(settings.http.host, port: settings.http.port)),
                 services: [sync], logger: logger)
             logger.info(
@@ -141,7 +141,9 @@ extension MallHub {
         func run() throws {
             let settings = try loadOrExit(tool: "mall-hub") { try HubSettings.load(path: config) }
             let fleet = settings.fleet.map { (mall: $0.mall, role: $0.role) }
-            for (channel, digest) in try ReplicaDigests.readHub(path: settings.storePath, schema: .mall, fleet: fleet) {
+            for (channel, digest) in try ReplicaDigests.readHub(
+                path: settings.storePath, schema: .mall, fleet: fleet, now: WallClock().now())
+            {
                 print("\(channel) \(digest)")
             }
         }

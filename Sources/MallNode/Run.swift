@@ -87,7 +87,8 @@ extension MallNode {
         func run() throws {
             let settings = try loadOrExit(tool: "mall-node") { try NodeSettings.load(path: config) }
             let digests = try ReplicaDigests.read(
-                path: settings.replicaPath, schema: .mall, role: settings.role, mall: settings.mall)
+                path: settings.replicaPath, schema: .mall, role: settings.role, mall: settings.mall,
+                now: WallClock(offsetMillis: settings.clockOffsetMillis).now())
             for (channel, digest) in digests {
                 print("\(channel) \(digest)")
             }

@@ -37,30 +37,39 @@ extension SQLiteHubStore {
         }
     }
 
+    /// The node history table, for the console's history component.
+    public var nodeHistory: HistoryTable { HistoryTable(database: database) }
+}
+
+/// The hub's `node_history` table: each node's samples, by node and time.
+public struct HistoryTable: Sendable {
+    let database: DatabaseQueue
+
     /// Adds samples and drops those taken before `cutoff`, in one commit.
-    public func appendHistory(_ samples: [HistorySample], droppingBefore cutoff: UInt64) throws {
+    public func append(_ samples: [HistorySample], droppingBefore cutoff: UInt64) throws {
         try database.write { db in
             for sample in samples {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO node_history VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [
-                        sample.node, Int64(sample.at), sample.online, sample.outboxDepth, Int64(sample.lag),
-                        sample.changes,
+                        sample.node, Int64(clamping: sample.at), sample.online, sample.outboxDepth,
+                        Int64(clamping: sample.lag), sample.changes,
                     ])
             }
-            try db.execute(sql: "DELETE FROM node_history WHERE at < ?", arguments: [Int64(cutoff)])
+            try db.execute(sql: "DELETE FROM node_history WHERE at < ?", arguments: [Int64(clamping: cutoff)])
         }
     }
 
     /// Every sample taken at or after `since`, oldest first.
-    public func history(since: UInt64) throws -> [HistorySample] {
+    public func samples(since: UInt64) throws -> [HistorySample] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM node_history WHERE at >= ? ORDER BY at, node", arguments: [Int64(since)]
+                db, sql: "SELECT * FROM node_history WHERE at >= ? ORDER BY at, node",
+                arguments: [Int64(clamping: since)]
             ).map { row in
                 HistorySample(
-                    node: row["node"], at: UInt64(row["at"] as Int64), online: row["online"],
-                    outboxDepth: row["outbox"], lag: UInt64(row["lag"] as Int64), changes: row["changes"])
+                    node: row["node"], at: UInt64(clamping: row["at"] as Int64), online: row["online"],
+                    outboxDepth: row["outbox"], lag: UInt64(clamping: row["lag"] as Int64), changes: row["changes"])
             }
         }
     }

@@ -12,24 +12,24 @@ import Testing
         let (hub, _) = try fleet.hub(
             fleet: ["l1": .init(mall: InMemoryFleet.mall, role: .lounge)],
             operators: try ConsoleBrowserTests.operators)
-        let li = try #require(hub.consoleOperator("li"))
-        let zhao = try #require(hub.consoleOperator("zhao"))
-        let operatorToken = try await hub.openConsoleSession(for: li).token
-        let viewerToken = try await hub.openConsoleSession(for: zhao).token
+        let li = try #require(hub.console.operator("li"))
+        let zhao = try #require(hub.console.operator("zhao"))
+        let operatorToken = try await hub.console.open(for: li).token
+        let viewerToken = try await hub.console.open(for: zhao).token
         try await ServedHub.serve(hub, logger: fleet.quiet) { served in
             let path = "/v1/admin/imports/members?mall=\(InMemoryFleet.mall)"
             let csv = "name,phone\nZhang San,13800138000\n"
             let imported = try await served.send("POST", path, body: csv, contentType: "text/csv", token: operatorToken)
             #expect(imported.0 == 201, "\(imported.1)")
             let entry = try #require(
-                try await hub.audit(about: "li", limit: 10).first { $0["action"] == "import.members" })
+                try await hub.coordinator.audit(about: "li", limit: 10).first { $0["action"] == "import.members" })
             #expect(entry["actor"] == "operator:li")
 
             let refused = try await served.send("POST", path, body: csv, contentType: "text/csv", token: viewerToken)
             #expect(refused.0 == 403)
             #expect(ServedNode.message(refused.1).contains("viewers"))
             #expect(
-                try await hub.audit(about: "zhao", limit: 10).contains {
+                try await hub.coordinator.audit(about: "zhao", limit: 10).contains {
                     $0["outcome"] == "permission denied" && $0["action"] == "POST /v1/admin/imports/members"
                 })
             #expect(try await served.send("GET", "/v1/admin/roles", token: viewerToken).0 == 200)

@@ -41,7 +41,7 @@ struct ConsoleBrowserTests {
             // A double entry made offline waits in the ledger.
             try await GateDecisionTests.makeOfflineDoubleEntry(hub: hub, g1, g2, broker: fleet.broker)
             let key = "parking.double-entry:r1"
-            #expect(await eventually { (try? await hub.conflicts(openOnly: true))?.count == 1 })
+            #expect(await eventually { (try? await hub.coordinator.conflicts(openOnly: true))?.count == 1 })
 
             try await ServedHub.serve(hub, logger: fleet.quiet) { served in
                 let port = served.port
@@ -63,7 +63,7 @@ struct ConsoleBrowserTests {
                     try await browser.waitUntil(
                         "document.querySelector('tr[data-node=\"g1\"]').className.includes('offline')"))
                 // The line over the table is the one `mall-hub status` prints first.
-                let summary = try await hub.consoleState().summary
+                let summary = try await hub.coordinator.consoleState().summary
                 #expect(summary.hasPrefix("1 online, 1 offline, "))
                 #expect(try await browser.waitUntil("document.querySelector('#summary').textContent === '\(summary)'"))
                 // The node's detail shows its history as charts.
@@ -92,7 +92,7 @@ struct ConsoleBrowserTests {
                     try await browser.waitUntil(
                         "document.querySelector('#resolve-status').textContent.includes('\(key)') === false "
                             + "&& document.querySelector('#resolve-status').textContent.length > 0"))
-                #expect(try await hub.conflicts(openOnly: true).contains { $0.key == key })
+                #expect(try await hub.coordinator.conflicts(openOnly: true).contains { $0.key == key })
                 // The operator accepts the double entry's outcome from the ledger. A request the
                 // viewer's page still had in flight, answered 401 once the operator is in, must
                 // not log the operator out: it is held back until then.
@@ -119,7 +119,7 @@ struct ConsoleBrowserTests {
                     await eventually {
                         (try? await g2.row(table: "conflicts", key: key))?.values["status"] == .text("resolved")
                     })
-                let settled = try #require(try await hub.conflicts().first { $0.key == key })
+                let settled = try #require(try await hub.coordinator.conflicts().first { $0.key == key })
                 #expect(settled.resolvedBy == "operator:li")
                 #expect(settled.note == "checked the cameras")
                 if let path = ProcessInfo.processInfo.environment["MALLEDGE_CONSOLE_SCREENSHOT"] {

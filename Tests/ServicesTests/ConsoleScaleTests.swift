@@ -72,7 +72,7 @@ struct ConsoleScaleTests {
             for node in nodes { node.transport.start() }
             let now = { UInt64(Date().timeIntervalSince1970 * 1000) }
             // (births only once the hub is subscribed: a hung node sends nothing after its birth)
-            #expect(await eventually { await hub.fleet().connected })
+            #expect(await eventually { await hub.coordinator.fleet().connected })
             for node in nodes { try await node.birth(now: now()) }
             // Every node reports each second, as nodes do, but one that hangs
             // after its birth: its broker session lives on, so no will comes.
@@ -86,8 +86,10 @@ struct ConsoleScaleTests {
                 }
             }
             // (generous: under a loaded parallel test run, 500 durable births take a while)
-            _ = await eventually(seconds: 240) { await hub.fleet().nodes.filter(\.online).count == Self.size }
-            let seen = await hub.fleet()
+            _ = await eventually(seconds: 240) {
+                await hub.coordinator.fleet().nodes.filter(\.online).count == Self.size
+            }
+            let seen = await hub.coordinator.fleet()
             let online = seen.nodes.filter(\.online).count
             try #require(online == Self.size, "\(online) of \(Self.size) online; refused: \(seen.rejections)")
 

@@ -23,7 +23,7 @@ import Testing
             configuration: .init(services: [hubService, counterService, deskService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftStaff, .loungeStaff],
                 pinHash: try StaffAPITests.pinHash("246813"), active: true, actor: "test")
             #expect(await eventually { (try? await desk.row(table: "staff", key: "s1"))?.isVisible == true })

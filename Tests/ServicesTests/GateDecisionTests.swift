@@ -41,7 +41,8 @@ import Testing
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             // Given a reservation issued at the hub has reached both gates,
-            try await hub.write([Self.reservation("r1", plate: "皖A·12345")], mall: InMemoryFleet.mall, decision: "test")
+            try await hub.coordinator.write(
+                [Self.reservation("r1", plate: "皖A·12345")], mall: InMemoryFleet.mall, decision: "test")
             #expect(
                 await eventually {
                     let first = try? await g1.row(table: "reservations", key: "r1")
@@ -89,10 +90,11 @@ import Testing
         let group = ServiceGroup(configuration: .init(services: [hubService, g1Service], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.write([Self.reservation("r1", plate: "粤B·D1234")], mall: InMemoryFleet.mall, decision: "test")
+            try await hub.coordinator.write(
+                [Self.reservation("r1", plate: "粤B·D1234")], mall: InMemoryFleet.mall, decision: "test")
             #expect(await eventually { (try? await g1.row(table: "reservations", key: "r1"))?.isVisible == true })
             // Given the member cancels at the hub, the gate denies with the reason.
-            try await hub.write(
+            try await hub.coordinator.write(
                 [.update("reservations", "r1", ["status": .text("cancelled")])], mall: InMemoryFleet.mall,
                 decision: "test")
             #expect(
@@ -103,7 +105,7 @@ import Testing
             #expect(cancelled.decision.verdict == .deny)
             #expect(cancelled.decision.reason == .cancelled)
             // And a reservation deleted at the hub leaves the gate's book.
-            try await hub.write([.delete("reservations", "r1")], mall: InMemoryFleet.mall, decision: "test")
+            try await hub.coordinator.write([.delete("reservations", "r1")], mall: InMemoryFleet.mall, decision: "test")
             #expect(await eventually { (try? await g1.row(table: "reservations", key: "r1"))?.isVisible == false })
             let gone = try await g1.decideGate(Self.read("粤BD1234"))
             #expect(gone.decision.reason == .noReservation)
@@ -118,9 +120,10 @@ extension GateDecisionTests {
     /// Reservation r1 (皖A12345) from the hub reaches both gates; both are cut
     /// off and admit the car; both come back. The hub then holds a double entry.
     static func makeOfflineDoubleEntry(
-        hub: HubCoordinator, _ g1: NodeCoordinator, _ g2: NodeCoordinator, broker: InMemoryBroker
+        hub: Hub, _ g1: NodeCoordinator, _ g2: NodeCoordinator, broker: InMemoryBroker
     ) async throws {
-        try await hub.write([reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "test")
+        try await hub.coordinator.write(
+            [reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "test")
         #expect(
             await eventually {
                 let first = try? await g1.row(table: "reservations", key: "r1")

@@ -31,7 +31,7 @@ private let scannerAndBrowser = scanner && HeadlessBrowser.executable != nil
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
         let (hub, _) = try fleet.hub(fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)])
-        let issued = try await hub.issueGiftCode(
+        let issued = try await hub.gifts.issueGiftCode(
             mall: InMemoryFleet.mall, member: "m-000042", gift: gift, validFrom: nil,
             validTo: Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000, actor: "test")
         #expect(issued.qrVersion <= 10)

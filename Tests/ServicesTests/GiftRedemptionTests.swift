@@ -17,8 +17,8 @@ import Testing
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    static func issue(_ hub: HubCoordinator, member: String = "m-1") async throws -> IssuedGiftCode {
-        try await hub.issueGiftCode(
+    static func issue(_ hub: Hub, member: String = "m-1") async throws -> IssuedGiftCode {
+        try await hub.gifts.issueGiftCode(
             mall: InMemoryFleet.mall, member: member, gift: "tea-set", validFrom: nil, validTo: now() + day,
             actor: "test")
     }
@@ -28,7 +28,7 @@ import Testing
             for counter in counters {
                 guard (try? await counter.row(table: "gift_codes", key: code.codeId))?.isVisible == true,
                     (try? await counter.row(
-                        table: "gift_keys", key: HubCoordinator.keyRow(code.keyId, mall: code.mall)))?.isVisible == true
+                        table: "gift_keys", key: GiftIssuer.keyRow(code.keyId, mall: code.mall)))?.isVisible == true
                 else { return false }
             }
             return true
@@ -95,11 +95,11 @@ import Testing
             let revoked = try await Self.issue(hub, member: "m-2")
             let old = try await Self.issue(hub, member: "m-3")
             // Given the hub rotates its key after issuing `old`, and revokes `revoked`,
-            let newKeys = try await hub.rotateGiftKey(actor: "test")
+            let newKeys = try await hub.gifts.rotateGiftKey(actor: "test")
             #expect(newKeys == ["m2", "g1"])
             let fresh = try await Self.issue(hub, member: "m-4")
             #expect(fresh.keyId == "m2")
-            try await hub.revokeGiftCode(revoked.codeId, reason: "reported stolen", actor: "test")
+            try await hub.gifts.revokeGiftCode(revoked.codeId, reason: "reported stolen", actor: "test")
             #expect(await Self.arrived(fresh, at: c1))
             #expect(
                 await eventually {
@@ -133,17 +133,17 @@ import Testing
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             // Given a Shanghai code and a group-wide code issued in Shanghai,
-            let local = try await hub.issueGiftCode(
+            let local = try await hub.gifts.issueGiftCode(
                 mall: "mall-sh", member: "m-1", gift: "tea", validFrom: nil, validTo: Self.now() + Self.day,
                 actor: "test")
-            let shared = try await hub.issueGiftCode(
+            let shared = try await hub.gifts.issueGiftCode(
                 mall: "mall-sh", groupWide: true, member: "m-2", gift: "tea", validFrom: nil,
                 validTo: Self.now() + Self.day, actor: "test")
             #expect(local.keyId == "m1" && shared.keyId == "g1")
             #expect(await Self.arrived(local, at: shanghai))
             #expect(
                 await eventually {
-                    (try? await beijing.row(table: "gift_keys", key: HubCoordinator.keyRow("g1", mall: "mall-bj")))?
+                    (try? await beijing.row(table: "gift_keys", key: GiftIssuer.keyRow("g1", mall: "mall-bj")))?
                         .isVisible == true
                 })
             // then Beijing refuses the Shanghai code, and honours the group-wide one,
@@ -152,7 +152,7 @@ import Testing
             #expect(try await beijing.redeemGift(shared.text, caller: Self.caller("bj")).refusal == nil)
             #expect(try await shanghai.redeemGift(local.text, caller: Self.caller("sh")).refusal == nil)
             // and revoking the group-wide code reaches every mall.
-            try await hub.revokeGiftCode(shared.codeId, reason: "reported stolen", actor: "test")
+            try await hub.gifts.revokeGiftCode(shared.codeId, reason: "reported stolen", actor: "test")
             #expect(
                 await eventually {
                     (try? await beijing.row(table: "gift_revocations", key: "mall-bj:\(shared.codeId)"))?.isVisible

@@ -71,7 +71,7 @@ struct HubMetricsTests {
             // when Prometheus scrapes the hub,
             let port = try FreePort.next()
             let app = Application(
-                router: HubAPI.router(coordinator: hub),
+                router: HubAPI.router(hub: hub),
                 configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: fleet.quiet)
             let text = await withThrowingTaskGroup(of: Void.self) { server -> String in
                 server.addTask { try await app.runService() }

@@ -21,7 +21,7 @@ import Testing
         defer { fleet.remove() }
         let hub = try fleet.hub(fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)], metrics: HubMetrics()).0
         let served = OpenAPIDocument.routeNames(
-            HubAPI.router(coordinator: hub).routes.map { ("\($0.method)", $0.path.description) })
+            HubAPI.router(hub: hub).routes.map { ("\($0.method)", $0.path.description) })
         let documented = Set(Self.document.operations.map(\.name))
         #expect(served.subtracting(documented) == [], "served but not documented")
         #expect(documented.subtracting(served) == [], "documented but not served")
@@ -42,7 +42,7 @@ import Testing
         try await withServedHub { served in
             for operation in Self.document.operations {
                 guard case .object(var example)? = operation.example.flatMap(JSONValue.parse) else { continue }
-                let before = try await served.hub.digests()
+                let before = try await served.hub.coordinator.digests()
                 example["zzUnknown"] = .integer(1)
                 let bodies = [
                     OpenAPIDocument.encode(.object(example)), Data("[]".utf8), Data("{".utf8), Data("{}".utf8),
@@ -54,7 +54,7 @@ import Testing
                     #expect(status == 400, "\(name): \(String(decoding: data, as: UTF8.self))")
                     #expect(operation.spec["responses"]?["400"] != nil, "\(name): 400 not documented")
                 }
-                #expect(try await served.hub.digests() == before, "\(operation.path) changed data")
+                #expect(try await served.hub.coordinator.digests() == before, "\(operation.path) changed data")
             }
         }
     }
@@ -67,7 +67,7 @@ import Testing
         #expect(guarded.count >= 19)
         try await withServedHub { served in
             for operation in guarded {
-                let before = try await served.hub.digests()
+                let before = try await served.hub.coordinator.digests()
                 for token in [nil, "forged-token-0123456789abcdef"] as [String?] {
                     let body = ["GET", "DELETE"].contains(operation.method) ? nil : operation.example
                     let (status, data) = try await served.raw(
@@ -76,7 +76,7 @@ import Testing
                         status == 401,
                         "\(operation.name) with \(token ?? "no token"): \(String(decoding: data, as: UTF8.self))")
                 }
-                #expect(try await served.hub.digests() == before, "\(operation.path) changed data")
+                #expect(try await served.hub.coordinator.digests() == before, "\(operation.path) changed data")
             }
         }
     }
@@ -108,7 +108,7 @@ import Testing
         ]
         let (hub, _) = try fleet.hub(
             fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)], metrics: HubMetrics(), operators: operators)
-        try await hub.write(
+        try await hub.coordinator.write(
             [
                 .insert(
                     "members", "m1", ["name": .text("Zhang San"), "tier": .text("black"), "card_no": .text("C-001")])
@@ -130,11 +130,11 @@ import Testing
             let merged = "{\(base)," + columns.dropFirst()
             let body =
                 #"{"mall":"mall-x","writes":[{"table":"reservations","key":"r1","op":"insert","columns":\#(merged)}]}"#
-            let before = try await served.hub.digests()
+            let before = try await served.hub.coordinator.digests()
             let (status, json) = try await served.send("POST", "/v1/admin/rows", body: body)
             #expect(status == 422)
             #expect(ServedNode.message(json).contains(problem), "\(ServedNode.message(json))")
-            #expect(try await served.hub.digests() == before)
+            #expect(try await served.hub.coordinator.digests() == before)
         }
     }
 
@@ -148,7 +148,9 @@ import Testing
             let update =
                 #"{"mall":"mall-x","writes":[{"table":"reservations","key":"r1","op":"update","columns":{"plate":"?"}}]}"#
             #expect(try await served.send("POST", "/v1/admin/rows", body: update).0 == 422)
-            #expect(try await served.hub.row(table: "reservations", key: "r1")?.values["plate"] == .text("沪A12345"))
+            #expect(
+                try await served.hub.coordinator.row(table: "reservations", key: "r1")?.values["plate"]
+                    == .text("沪A12345"))
         }
     }
 }

@@ -81,11 +81,14 @@ import Testing
                         plate: PlateMatcher.Read(text: "沪AD1234", confidence: 0.97),
                         actor: "device:test"))
                 #expect(entry.decision.verdict == .admit)
-                #expect(try await hub.row(table: "vehicles", key: "v-沪AD1234")?.values["member_id"] == .text(zhang))
+                #expect(
+                    try await hub.coordinator.row(table: "vehicles", key: "v-沪AD1234")?.values["member_id"]
+                        == .text(zhang))
 
                 #expect(
                     await eventually {
-                        (try? await hub.row(table: "reservations", key: "bk-1001"))?.values["status"] == .text("inside")
+                        (try? await hub.coordinator.row(table: "reservations", key: "bk-1001"))?.values["status"]
+                            == .text("inside")
                     })
                 // A booking file with a garbled plate, an unknown card and a car that is
                 // already inside (whose status the import may not set) is refused whole.
@@ -101,11 +104,15 @@ import Testing
                 let problems = try #require(badReport["rows"] as? [[String: Any]])
                 #expect(problems.compactMap { $0["row"] as? Int } == [1, 2, 3])
                 #expect(problems.compactMap { $0["field"] as? String } == ["plate", "card_no", "status"])
-                #expect(try await hub.row(table: "reservations", key: "bk-1004") == nil, "nothing half-imported")
-                #expect(try await hub.row(table: "reservations", key: "bk-1001")?.values["zone"] == .text("B2"))
+                #expect(
+                    try await hub.coordinator.row(table: "reservations", key: "bk-1004") == nil, "nothing half-imported"
+                )
+                #expect(
+                    try await hub.coordinator.row(table: "reservations", key: "bk-1001")?.values["zone"] == .text("B2"))
                 #expect(try await post("x", type: "text/csv", kind: "parking-fines").0 == 404)
                 // A booking deleted at the hub cannot come back under its id (its delete would win).
-                try await hub.write([.delete("reservations", "bk-1001")], mall: InMemoryFleet.mall, decision: "test")
+                try await hub.coordinator.write(
+                    [.delete("reservations", "bk-1001")], mall: InMemoryFleet.mall, decision: "test")
                 let again = """
                     reservation_id,card_no,plate,zone,window_start,window_end
                     bk-1001,C-001,沪AD1234,B2,\(iso.string(from: now)),\(iso.string(from: now + 3600))

@@ -40,11 +40,12 @@ struct InMemoryFleet {
 
     func hub(
         fleet: [NodeID: HubCoordinator.Engine.FleetMember], scalpers: ScalperWatch.Configuration = .init(),
-        metrics: HubMetrics? = nil, operators: [Operator] = [], historyIntervalMillis: UInt64 = 30_000
-    ) throws -> (HubCoordinator, HubSyncService) {
+        metrics: HubMetrics? = nil, operators: [Operator] = [], historyIntervalMillis: UInt64 = 30_000,
+        clock: any FleetClock = WallClock()
+    ) throws -> (Hub, HubSyncService) {
         try Wiring.hub(
             configuration: .init(schema: .mall, fleet: fleet, statusIntervalMillis: 100),
-            storePath: "\(directory.path)/hub.sqlite", clock: WallClock(),
+            storePath: "\(directory.path)/hub.sqlite", clock: clock,
             policies: HubPolicies(
                 adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers,
                 operators: operators, historyIntervalMillis: historyIntervalMillis),

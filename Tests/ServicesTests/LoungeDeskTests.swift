@@ -30,7 +30,7 @@ import Testing
         let group = ServiceGroup(configuration: .init(services: [hubService, deskService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.write(
+            try await hub.coordinator.write(
                 [
                     Self.member("m1", card: "C-001", guests: 2), Self.member("m2", card: "C-002", guests: 3),
                     Self.member("m3", card: "C-003", guests: 0),
@@ -57,7 +57,7 @@ import Testing
             )
             // A member the hub bars is refused at the desk until the bar ends.
             let until = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
-            try await hub.write(
+            try await hub.coordinator.write(
                 [.insert("lounge_bans", "bar-m2", ["member_id": .text("m2"), "until": .int(until)])],
                 mall: InMemoryFleet.mall, decision: "test")
             #expect(await eventually { (try? await desk.row(table: "lounge_bans", key: "bar-m2"))?.isVisible == true })
@@ -89,7 +89,8 @@ import Testing
             // and the hub has every visit.
             #expect(
                 await eventually {
-                    (try? await hub.row(table: "lounge_visits", key: visit))?.values["status"] == .text("closed")
+                    (try? await hub.coordinator.row(table: "lounge_visits", key: visit))?.values["status"]
+                        == .text("closed")
                 })
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

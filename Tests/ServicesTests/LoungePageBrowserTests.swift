@@ -20,9 +20,9 @@ struct LoungePageBrowserTests {
         let group = ServiceGroup(configuration: .init(services: [hubService, deskService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.write(
+            try await hub.coordinator.write(
                 [LoungeDeskTests.member("m1", card: "C-001", guests: 2)], mall: InMemoryFleet.mall, decision: "test")
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s-desk", name: "Desk Clerk", roles: [.loungeStaff],
                 pinHash: try PINHash.make(pin: "246813", rounds: 1000), active: true, actor: "test")
             #expect(await eventually { (try? await desk.row(table: "staff", key: "s-desk"))?.isVisible == true })

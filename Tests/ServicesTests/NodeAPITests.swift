@@ -26,7 +26,7 @@ import Testing
         let group = ServiceGroup(configuration: .init(services: [hubService, nodeService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.write(
+            try await hub.coordinator.write(
                 [GateDecisionTests.reservation("r1", plate: "皖A12345")], mall: InMemoryFleet.mall, decision: "seed")
             #expect(await eventually { (try? await node.row(table: "reservations", key: "r1"))?.isVisible == true })
             try await ServedNode.serve(node, logger: fleet.quiet, body)

@@ -139,7 +139,7 @@ import Testing
             configuration: .init(services: [hubService, gateService, giftService, loungeService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.write(
+            try await hub.coordinator.write(
                 [
                     GateDecisionTests.reservation("r1", plate: "皖A12345"),
                     .insert(
@@ -149,7 +149,7 @@ import Testing
                             "guests_allowed": .int(2),
                         ]),
                 ], mall: InMemoryFleet.mall, decision: "fixture")
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s-manager", name: "Manager", roles: [.manager],
                 pinHash: try PINHash.make(pin: "135790", rounds: 1000), active: true, actor: "fixture")
             #expect(

@@ -23,7 +23,7 @@ import Testing
     /// m-9 has just redeemed a code at each: `body` gets the hub, the
     /// counters by mall, and the two redemption events.
     static func withTwoCityRedemptions(
-        _ body: (HubCoordinator, [String: NodeCoordinator], [String]) async throws -> Void
+        _ body: (Hub, [String: NodeCoordinator], [String]) async throws -> Void
     ) async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
@@ -35,9 +35,9 @@ import Testing
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             let validTo = Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000
-            let first = try await hub.issueGiftCode(
+            let first = try await hub.gifts.issueGiftCode(
                 mall: "mall-sh", member: "m-9", gift: "tea", validFrom: nil, validTo: validTo, actor: "test")
-            let second = try await hub.issueGiftCode(
+            let second = try await hub.gifts.issueGiftCode(
                 mall: "mall-bj", member: "m-9", gift: "tea", validFrom: nil, validTo: validTo, actor: "test")
             #expect(await GiftRedemptionTests.arrived(first, at: shanghai))
             #expect(await GiftRedemptionTests.arrived(second, at: beijing))
@@ -54,13 +54,13 @@ import Testing
         try await Self.withTwoCityRedemptions { hub, counters, events in
             // The hub flags the member, raised by whichever use reached it second,
             // and that mall's counter has the flag in its ledger.
-            #expect(await eventually { (try? await hub.conflicts(openOnly: true))?.isEmpty == false })
-            let entry = try #require(try await hub.conflicts().first { $0.kind == "scalper.too-fast" })
+            #expect(await eventually { (try? await hub.coordinator.conflicts(openOnly: true))?.isEmpty == false })
+            let entry = try #require(try await hub.coordinator.conflicts().first { $0.kind == "scalper.too-fast" })
             #expect(Set(entry.sides.compactMap { $0["event"] }) == Set(events))
             let counter = try #require(counters[entry.mall])
             #expect(
                 await eventually { (try? await counter.row(table: "conflicts", key: entry.key))?.isVisible == true })
-            let flag = try #require(try await hub.row(table: "conflicts", key: entry.key)).values
+            let flag = try #require(try await hub.coordinator.row(table: "conflicts", key: entry.key)).values
             #expect(flag["item"] == .text("m-9"))
             #expect(flag["status"] == .text("open"))
             #expect(flag["rule"]?.textValue?.contains("1067 km") == true)
@@ -72,7 +72,7 @@ import Testing
         defer { fleet.remove() }
         // Given the hub logged a Shanghai redemption five minutes ago and then restarted,
         let (before, _) = try fleet.hub(fleet: Self.counters, scalpers: Self.sites)
-        try await before.write(
+        try await before.coordinator.write(
             [
                 .insert(
                     "gift_redemptions", "gr-sh-1",
@@ -87,7 +87,7 @@ import Testing
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             // when the member redeems in Beijing,
-            let code = try await hub.issueGiftCode(
+            let code = try await hub.gifts.issueGiftCode(
                 mall: "mall-bj", member: "m-9", gift: "tea", validFrom: nil,
                 validTo: GiftRedemptionTests.now() + 86_400_000, actor: "test")
             #expect(await GiftRedemptionTests.arrived(code, at: beijing))
@@ -96,7 +96,7 @@ import Testing
             // then the restarted hub flags the two cities.
             #expect(
                 await eventually {
-                    (try? await hub.conflicts())?.contains {
+                    (try? await hub.coordinator.conflicts())?.contains {
                         $0.kind == "scalper.too-fast"
                             && Set($0.sides.compactMap { $0["event"] }) == ["gr-sh-1", redeemed]
                     } == true
@@ -113,7 +113,7 @@ import Testing
         let gates: [NodeID: HubCoordinator.Engine.FleetMember] = ["g1": .init(mall: "mall-sh", role: .gate)]
         let (before, _) = try fleet.hub(fleet: gates, scalpers: Self.sites)
         let now = GiftRedemptionTests.now()
-        try await before.write(
+        try await before.coordinator.write(
             [
                 .insert(
                     "reservations", "r-1",
@@ -132,6 +132,6 @@ import Testing
         // rebuild read the reservation from inside its own read),
         let (after, _) = try fleet.hub(fleet: gates, scalpers: Self.sites)
         // then it starts and serves its data.
-        #expect(try await after.row(table: "gate_passages", key: "gp-1")?.isVisible == true)
+        #expect(try await after.coordinator.row(table: "gate_passages", key: "gp-1")?.isVisible == true)
     }
 }

@@ -57,12 +57,12 @@ func serveOnFreePort(
 /// The hub's API (admin, console, metrics) served over real HTTP on a free
 /// loopback port, with the admin token as the default credential.
 struct ServedHub {
-    let hub: HubCoordinator
+    let hub: Hub
     let port: Int
 
     /// Serves `hub` while `body` runs, then stops.
-    static func serve(_ hub: HubCoordinator, logger: Logger, _ body: (ServedHub) async throws -> Void) async throws {
-        try await serveOnFreePort(HubAPI.router(coordinator: hub), logger: logger) {
+    static func serve(_ hub: Hub, logger: Logger, _ body: (ServedHub) async throws -> Void) async throws {
+        try await serveOnFreePort(HubAPI.router(hub: hub), logger: logger) {
             try await body(ServedHub(hub: hub, port: $0))
         }
     }

@@ -49,7 +49,7 @@ import Transport
             // the (costly) digests gently so the poll does not starve the sync.
             #expect(
                 await eventually(seconds: 90, every: .milliseconds(250)) {
-                    let hubDigest = try? await hub.digests()["mall-x/parking"]
+                    let hubDigest = try? await hub.coordinator.digests()["mall-x/parking"]
                     let digests = [
                         try? await g1.digests()["mall-x/parking"], try? await g2.digests()["mall-x/parking"],
                     ]

@@ -17,7 +17,7 @@ import Testing
     /// Few rounds keep the test fast; verification reads the rounds from the hash.
     static func pinHash(_ pin: String) throws -> String { try PINHash.make(pin: pin, rounds: 1000) }
 
-    func withGiftCounter(_ body: (HubCoordinator, ServedNode) async throws -> Void) async throws {
+    func withGiftCounter(_ body: (Hub, ServedNode) async throws -> Void) async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }
         let (hub, hubService) = try fleet.hub(fleet: ["c1": .init(mall: InMemoryFleet.mall, role: .gift)])
@@ -26,11 +26,11 @@ import Testing
         let group = ServiceGroup(configuration: .init(services: [hubService, counterService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftStaff],
                 pinHash: try Self.pinHash("246813"),
                 active: true, actor: "test")
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s2", name: "Wang Wei", roles: [.manager],
                 pinHash: try Self.pinHash("135790"),
                 active: true, actor: "test")
@@ -96,7 +96,7 @@ import Testing
             let clerk = try #require(try await login(served, "s1", "246813").1)
             #expect(try await served.send("GET", "/v1/audit", token: clerk).0 == 403)
             // Promoted at the hub: the open session may read the audit log once the change arrives.
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftManager], pinHash: nil, active: true,
                 actor: "test")
             #expect(
@@ -104,7 +104,7 @@ import Testing
                     (try? await served.send("GET", "/v1/audit", token: clerk))?.0 == 200
                 })
             // Disabled at the hub: the session ends at the counter.
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftManager], pinHash: nil, active: false,
                 actor: "test")
             #expect(
@@ -196,7 +196,7 @@ import Testing
     @Test func aFourDigitPINSetBeforeTheRuleMatchesButMustBeSetAgain() async throws {
         try await withGiftCounter { hub, served in
             // Given a clerk whose PIN was set as four digits before PINs had six,
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s3", name: "Zhao Lei", roles: [.giftStaff],
                 pinHash: try Self.pinHash("2468"), active: true, actor: "test")
             #expect(

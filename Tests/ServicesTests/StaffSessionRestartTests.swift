@@ -18,7 +18,7 @@ import Testing
         let group = ServiceGroup(configuration: .init(services: [hubService, counterService], logger: fleet.quiet))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
-            try await hub.setStaff(
+            try await hub.coordinator.setStaff(
                 mall: InMemoryFleet.mall, id: "s1", name: "Li Na", roles: [.giftStaff],
                 pinHash: try StaffAPITests.pinHash("246813"), active: true, actor: "test")
             #expect(await eventually { (try? await counter.row(table: "staff", key: "s1"))?.isVisible == true })

@@ -9,12 +9,13 @@ public import Hummingbird
 /// - `GET /metrics`: Prometheus text format (see `HubMetrics`).
 /// - `/console`, `/v1/console/…`: the operators' console (see `ConsoleRoutes`).
 public enum HubAPI {
-    public static func router(coordinator: HubCoordinator) -> Router<APIRequestContext> {
+    public static func router(hub: Hub) -> Router<APIRequestContext> {
+        let coordinator = hub.coordinator
         let router = Router(context: APIRequestContext.self)
         let declared = APIHygiene.install(on: router, logger: coordinator.logger)
         router.get("/v1/health") { _, _ in "ok\n" }
-        HubAdminRoutes.add(to: router, coordinator: coordinator)
-        ConsoleRoutes.add(to: router, coordinator: coordinator, chartJS: coordinator.policies.chartJSPath)
+        HubAdminRoutes.add(to: router, hub: hub)
+        ConsoleRoutes.add(to: router, hub: hub, chartJS: coordinator.policies.chartJSPath)
         if let metrics = coordinator.metrics {
             router.get("/metrics") { _, _ -> Response in
                 metrics.record(await coordinator.fleet())

@@ -38,7 +38,23 @@ enum HubAdminRoutes {
         var member: String
         var gift: String
         var validFrom: Int64?
-        var validTo: Int64
+        /// The code's end as sent (`validTo`), or its length in days
+        /// (`validDays`), counted from `validFrom` or from now when issued.
+        var validity: Validity
+
+        enum Validity {
+            case until(Int64)
+            case days(Int)
+        }
+
+        /// The end of validity, now being the hub's clock at issue.
+        func validTo(now: UInt64) -> Int64 {
+            switch validity {
+            case .until(let end): end
+            // Both terms are bounded above, so the sum cannot overflow.
+            case .days(let days): (validFrom ?? Int64(now)) + Int64(days) * 86_400_000
+            }
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case mall, groupWide, member, gift, validFrom, validTo, validDays
@@ -57,12 +73,12 @@ enum HubAdminRoutes {
             let days = try container.decodeIfPresent(Int.self, forKey: .validDays)
             if let days {
                 guard (1...366).contains(days) else { throw FieldError("validDays", "1 to 366") }
-                // Both terms are bounded above, so the sum cannot overflow.
-                validTo = (validFrom ?? Int64(Date().timeIntervalSince1970 * 1000)) + Int64(days) * 86_400_000
+                validity = .days(days)
             } else {
-                validTo = try container.decode(Int64.self, forKey: .validTo)
+                let validTo = try container.decode(Int64.self, forKey: .validTo)
+                guard times.contains(validTo) else { throw FieldError("validTo", timeRange) }
+                validity = .until(validTo)
             }
-            guard times.contains(validTo) else { throw FieldError(days == nil ? "validTo" : "validDays", timeRange) }
             for (name, value) in [("member", member), ("gift", gift)]
             where value.isEmpty || value.utf8.count > GiftToken.maxFieldBytes {
                 throw FieldError(name, "1 to \(GiftToken.maxFieldBytes) bytes of UTF-8")
@@ -133,11 +149,12 @@ enum HubAdminRoutes {
         }
     }
 
-    static func add(to router: Router<APIRequestContext>, coordinator: HubCoordinator) {
+    static func add(to router: Router<APIRequestContext>, hub: Hub) {
+        let coordinator = hub.coordinator
         let tokens = TokenSet(coordinator.policies.adminTokens)
         func group(_ access: AdminAuthentication.Access) -> RouterGroup<APIRequestContext> {
             router.group().add(
-                middleware: AdminAuthentication(coordinator: coordinator, tokens: tokens, access: access))
+                middleware: AdminAuthentication(hub: hub, tokens: tokens, access: access))
         }
         let looking = group(.look)
         let changing = group(.change)
@@ -146,9 +163,9 @@ enum HubAdminRoutes {
             let actor = try context.authenticatedAdmin()
             let body = try await RequestBody.decode(IssueRequest.self, from: request)
             let issued = try await admin {
-                try await coordinator.issueGiftCode(
+                try await hub.gifts.issueGiftCode(
                     mall: body.mall, groupWide: body.groupWide, member: body.member, gift: body.gift,
-                    validFrom: body.validFrom, validTo: body.validTo, actor: actor)
+                    validFrom: body.validFrom, validTo: body.validTo(now: coordinator.clock.now()), actor: actor)
             }
             return try JSONBody(issued).response(from: request, context: context).withStatus(.created)
         }
@@ -156,13 +173,13 @@ enum HubAdminRoutes {
             let actor = try context.authenticatedAdmin()
             let id = try context.parameters.require("id")
             let body = try await RequestBody.decode(RevokeRequest.self, from: request)
-            try await admin { try await coordinator.revokeGiftCode(id, reason: body.reason, actor: actor) }
+            try await admin { try await hub.gifts.revokeGiftCode(id, reason: body.reason, actor: actor) }
             return .created
         }
         adminTokenOnly.post("/v1/admin/gift-keys") { request, context -> Response in
             let actor = try context.authenticatedAdmin()
             let mall = request.uri.queryParameters["mall"].map(String.init)
-            let ids = try await admin { try await coordinator.rotateGiftKey(mall: mall, actor: actor) }
+            let ids = try await admin { try await hub.gifts.rotateGiftKey(mall: mall, actor: actor) }
             return try JSONBody(["keyIds": ids]).response(from: request, context: context).withStatus(.created)
         }
         // Behind a credential: node ids, epochs and digests help an attacker
@@ -202,7 +219,7 @@ enum HubAdminRoutes {
             }
             let rows = try await ImportBody.rows(of: request)
             let outcome = try await admin {
-                try await coordinator.importRows(kind, mall: mall, rows: rows, actor: actor)
+                try await hub.imports.importRows(kind, mall: mall, rows: rows, actor: actor)
             }
             switch outcome {
             case .success(let summary):

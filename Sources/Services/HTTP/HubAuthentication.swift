@@ -20,7 +20,7 @@ struct AdminAuthentication: RouterMiddleware {
         case adminTokenOnly
     }
 
-    let coordinator: HubCoordinator
+    let hub: Hub
     let tokens: TokenSet
     let access: Access
 
@@ -38,9 +38,9 @@ struct AdminAuthentication: RouterMiddleware {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "admin token required")
         }
         if tokens.contains(presented) { return "admin" }
-        if access != .adminTokenOnly, let session = await coordinator.consoleSession(for: presented) {
+        if access != .adminTokenOnly, let session = await hub.console.session(for: presented) {
             guard access == .look || session.role == .operator else {
-                try? await coordinator.auditConsole(
+                try? await hub.coordinator.auditConsole(
                     "operator:\(session.operatorId)", action: "\(request.method) \(request.uri.path)",
                     target: request.uri.path, outcome: "permission denied")
                 throw HTTPError(.forbidden, message: "viewers may look but not change anything")
@@ -61,13 +61,13 @@ struct AdminAuthentication: RouterMiddleware {
 struct ConsoleAuthentication: RouterMiddleware {
     typealias Context = APIRequestContext
 
-    let coordinator: HubCoordinator
+    let sessions: ConsoleSessions
 
     func handle(
         _ request: Request, context: APIRequestContext,
         next: (Request, APIRequestContext) async throws -> Response
     ) async throws -> Response {
-        guard let token = TokenSet.bearer(of: request), let session = await coordinator.consoleSession(for: token)
+        guard let token = TokenSet.bearer(of: request), let session = await sessions.session(for: token)
         else {
             throw HTTPError(.unauthorized, message: "log in at the console first")
         }

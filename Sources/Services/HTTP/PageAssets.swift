@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The pages people use: the hub console and the lounge desk, as the HTML,
-/// CSS and JavaScript files in `Sources/Services/Pages/` (read, linted and
+/// CSS and JavaScript files in `Sources/Services/Console/` and `Lounge/` (read, linted and
 /// edited as what they are), embedded in the binary at build time
 /// (`.embedInCode` in the manifest), so one self-contained binary serves
 /// them with no file beside it and no CDN.

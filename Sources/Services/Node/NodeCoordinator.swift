@@ -19,7 +19,8 @@ public actor NodeCoordinator {
     /// The will the broker publishes if this node vanishes: its death in
     /// the epoch this run started in.
     public nonisolated let will: TransportMessage
-    let clock: WallClock
+    /// The time of day and the waits of everything this process runs.
+    public nonisolated let clock: any FleetClock
     let policies: EdgePolicies
     /// What the decisions read; the replica tells it of every committed change.
     let views: DecisionViews
@@ -42,7 +43,7 @@ public actor NodeCoordinator {
     private var storeFailures = 0
 
     public init(
-        configuration: Engine.Configuration, replicaPath: String, clock: WallClock, outgoing: OutgoingQueue,
+        configuration: Engine.Configuration, replicaPath: String, clock: any FleetClock, outgoing: OutgoingQueue,
         policies: EdgePolicies = EdgePolicies(), logger: Logger
     ) throws {
         let store = ObservedReplica(try SQLiteReplica(path: replicaPath, schema: configuration.schema))

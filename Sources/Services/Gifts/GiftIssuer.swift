@@ -1,6 +1,7 @@
 import Crypto
 import EdgeRules
 import Foundation
+public import Logging
 import MallSchema
 import QRCodes
 import SyncCore
@@ -42,7 +43,25 @@ public struct AdminError: Error, CustomStringConvertible {
     }
 }
 
-extension HubCoordinator {
+/// Issues, revokes and rotates the keys of gift codes: holds the signing
+/// keys, draws the QR symbols, and writes the codes, revocations and public
+/// keys through the hub. Its own actor, so signing and drawing never hold up
+/// the fleet's sync.
+public actor GiftIssuer {
+    let hub: HubCoordinator
+    let policies: HubPolicies
+    let logger: Logger
+    /// Opened on first use, so a hub that never issues gifts needs no key directory.
+    var keyrings: [GiftKeyScope: GiftKeyring] = [:]
+
+    public init(hub: HubCoordinator, logger: Logger) {
+        self.hub = hub
+        policies = hub.policies
+        self.logger = logger
+    }
+
+    var malls: Set<String> { hub.malls }
+
     /// Issues a gift code for `member` of `mall`: signs it with the mall's
     /// newest key, or the group's for a code every mall honours (making the
     /// first key if there is none), records it in the mall's `gift_codes` and
@@ -50,8 +69,8 @@ extension HubCoordinator {
     public func issueGiftCode(
         mall: String, groupWide: Bool = false, member: String, gift: String, validFrom: Int64?, validTo: Int64,
         actor: String
-    ) throws -> IssuedGiftCode {
-        let now = Int64(clock.now())
+    ) async throws -> IssuedGiftCode {
+        let now = Int64(clamping: hub.clock.now())
         let from = validFrom ?? now
         let times = GiftToken.representableMillis
         guard times.contains(from), times.contains(validTo) else {
@@ -65,7 +84,7 @@ extension HubCoordinator {
                 .invalid, "a code may be valid for at most \(policies.maxCodeLifetimeMillis / 86_400_000) days")
         }
         guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
-        let signer = try signingKey(groupWide ? .group : .mall(mall))
+        let signer = try await signingKey(groupWide ? .group : .mall(mall))
         let token = GiftToken(
             mall: mall, groupWide: groupWide, keyNumber: signer.number, codeNumber: UInt64.random(in: 1...UInt64.max),
             validFrom: UInt32(from / 1000), validTo: UInt32((validTo + 999) / 1000), member: member, gift: gift)
@@ -84,7 +103,7 @@ extension HubCoordinator {
         } catch {
             throw AdminError(.unavailable, "\(error)")
         }
-        try write(
+        try await hub.write(
             [
                 .insert(
                     "gift_codes", token.codeID,
@@ -94,7 +113,7 @@ extension HubCoordinator {
                         "valid_to": .int(Int64(token.validTo) * 1000), "key_id": .text(token.keyID),
                         "group_wide": .int(groupWide ? 1 : 0),
                     ]),
-                hubAudit(actor: actor, action: "gift.issue", target: token.codeID, outcome: "issued", at: now),
+                hub.auditEntry(actor: actor, action: "gift.issue", target: token.codeID, outcome: "issued", at: now),
             ], mall: mall, decision: "gift.issue")
         return IssuedGiftCode(
             mall: mall, groupWide: groupWide, codeId: token.codeID, text: text, keyId: token.keyID, member: member,
@@ -105,30 +124,39 @@ extension HubCoordinator {
 
     /// Revokes a code in its mall, or in every mall for a group-wide one:
     /// every counter refuses it once the revocation reaches its replica.
-    public func revokeGiftCode(_ codeID: String, reason: String, actor: String) throws {
-        guard let code = try engine.store.row(RowRef(table: "gift_codes", key: codeID)), code.state.isVisible else {
-            throw AdminError(.notFound, "no gift code \(codeID)")
-        }
-        if try engine.store.row(RowRef(table: "gift_revocations", key: codeID))?.state.inserted == true {
-            throw AdminError(.invalid, "gift code \(codeID) is already revoked")
-        }
-        let now = Int64(clock.now())
-        let issuingMall = code.channel.mall
-        let groupWide = code.state.values["group_wide"] == .int(1)
-        for mall in groupWide ? malls.sorted() : [issuingMall] {
-            // One row per mall (a row key names one row fleet-wide); counters
-            // file a revocation under its `code_id`.
-            let key = mall == issuingMall ? codeID : "\(mall):\(codeID)"
-            try write(
-                [
-                    .insert(
-                        "gift_revocations", key,
-                        [
-                            "code_id": .text(codeID), "reason": .text(reason), "at": .int(now),
-                            "valid_to": code.state.values["valid_to"] ?? .null,
-                        ]),
-                    hubAudit(actor: actor, action: "gift.revoke", target: codeID, outcome: "revoked", at: now),
-                ], mall: mall, decision: "gift.revoke")
+    public func revokeGiftCode(_ codeID: String, reason: String, actor: String) async throws {
+        let now = Int64(clamping: hub.clock.now())
+        let malls = self.malls
+        // The code is read and revoked in one step of the hub: a second
+        // revocation racing this one finds it revoked.
+        try await hub.write(decision: "gift.revoke") { rows in
+            guard let code = try rows.row("gift_codes", codeID), code.state.isVisible else {
+                throw AdminError(.notFound, "no gift code \(codeID)")
+            }
+            if try rows.row("gift_revocations", codeID)?.state.inserted == true {
+                throw AdminError(.invalid, "gift code \(codeID) is already revoked")
+            }
+            let issuingMall = code.channel.mall
+            let groupWide = code.state.values["group_wide"] == .int(1)
+            let writes = (groupWide ? malls.sorted() : [issuingMall]).map { mall in
+                // One row per mall (a row key names one row fleet-wide);
+                // counters file a revocation under its `code_id`.
+                let key = mall == issuingMall ? codeID : "\(mall):\(codeID)"
+                return (
+                    mall: mall,
+                    writes: [
+                        LocalWrite.insert(
+                            "gift_revocations", key,
+                            [
+                                "code_id": .text(codeID), "reason": .text(reason), "at": .int(now),
+                                "valid_to": code.state.values["valid_to"] ?? .null,
+                            ]),
+                        hub.auditEntry(
+                            actor: actor, action: "gift.revoke", target: codeID, outcome: "revoked", at: now),
+                    ]
+                )
+            }
+            return (writes: writes, outcome: ())
         }
     }
 
@@ -139,16 +167,18 @@ extension HubCoordinator {
     /// that mall's counters only, the group's to every mall's.
     /// - Returns: the new keys' ids.
     @discardableResult
-    public func rotateGiftKey(mall: String? = nil, actor: String) throws -> [String] {
+    public func rotateGiftKey(mall: String? = nil, actor: String) async throws -> [String] {
         if let mall, !malls.contains(mall) {
             throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet")
         }
         let scopes: [GiftKeyScope] = mall.map { [.mall($0)] } ?? (malls.sorted().map { .mall($0) } + [.group])
-        return try scopes.map { try rotate($0, actor: actor) }
+        var created: [String] = []
+        for scope in scopes { created.append(try await rotate(scope, actor: actor)) }
+        return created
     }
 
-    private func rotate(_ scope: GiftKeyScope, actor: String) throws -> String {
-        let now = Int64(clock.now())
+    private func rotate(_ scope: GiftKeyScope, actor: String) async throws -> String {
+        let now = Int64(clamping: hub.clock.now())
         var keyring = try openKeyring(scope)
         let previous = keyring.newest
         let created: (number: UInt32, key: Curve25519.Signing.PrivateKey)
@@ -157,7 +187,7 @@ extension HubCoordinator {
         } catch {
             throw AdminError(.unavailable, "\(error)")
         }
-        giftKeyrings[scope] = keyring
+        keyrings[scope] = keyring
         let id = GiftToken.keyID(created.number, scope: scope.tokenScope)
         let publishedTo: [String]
         switch scope {
@@ -181,8 +211,9 @@ extension HubCoordinator {
                         Self.keyRow(GiftToken.keyID(previous.number, scope: scope.tokenScope), mall: mall),
                         ["valid_to": .int(now + policies.maxCodeLifetimeMillis + policies.clockLeewayMillis)]))
             }
-            writes.append(hubAudit(actor: actor, action: "gift.rotate-key", target: id, outcome: "created", at: now))
-            try write(writes, mall: mall, decision: "gift.rotate-key")
+            writes.append(
+                hub.auditEntry(actor: actor, action: "gift.rotate-key", target: id, outcome: "created", at: now))
+            try await hub.write(writes, mall: mall, decision: "gift.rotate-key")
         }
         logger.notice("gift signing key created", metadata: ["gift.key": "\(id)", "gift.scope": "\(scope)"])
         return id
@@ -194,9 +225,11 @@ extension HubCoordinator {
     public static func keyRow(_ keyID: String, mall: String) -> String { "\(mall):\(keyID)" }
 
     /// The scope's newest key; makes the first one on first use.
-    private func signingKey(_ scope: GiftKeyScope) throws -> (number: UInt32, key: Curve25519.Signing.PrivateKey) {
+    private func signingKey(_ scope: GiftKeyScope) async throws -> (
+        number: UInt32, key: Curve25519.Signing.PrivateKey
+    ) {
         if let newest = try openKeyring(scope).newest { return newest }
-        _ = try rotate(scope, actor: "hub")
+        _ = try await rotate(scope, actor: "hub")
         return try openKeyring(scope).newest!
     }
 
@@ -204,26 +237,17 @@ extension HubCoordinator {
     /// directory (`mall-{id}/`, `group/`). Keys of version 1 codes stay in
     /// the directory itself, published and unused.
     private func openKeyring(_ scope: GiftKeyScope) throws -> GiftKeyring {
-        if let keyring = giftKeyrings[scope] { return keyring }
+        if let keyring = keyrings[scope] { return keyring }
         guard let directory = policies.giftKeyDirectory else {
             throw AdminError(.unavailable, "this hub has no gift key directory configured")
         }
         do {
             let keyring = try GiftKeyring(directory: "\(directory)/\(scope.directoryName)")
-            giftKeyrings[scope] = keyring
+            keyrings[scope] = keyring
             return keyring
         } catch {
             throw AdminError(.unavailable, "\(error)")
         }
-    }
-
-    func hubAudit(actor: String, action: String, target: String, outcome: String, at: Int64) -> LocalWrite {
-        .insert(
-            "audit_log", "au-\(engine.configuration.hubID)-\(UUID().uuidString.lowercased())",
-            [
-                "actor": .text(actor), "action": .text(action), "target": .text(target), "outcome": .text(outcome),
-                "node": .text(engine.configuration.hubID), "at": .int(at),
-            ])
     }
 }
 

@@ -15,7 +15,8 @@ public struct NodeSyncService: Service {
     ) {
         self.coordinator = coordinator
         self.will = will
-        loop = SyncLoop(transport: transport, outgoing: outgoing, tickMillis: 50, logger: logger)
+        loop = SyncLoop(
+            transport: transport, outgoing: outgoing, clock: coordinator.clock, tickMillis: 50, logger: logger)
     }
 
     public func run() async throws {

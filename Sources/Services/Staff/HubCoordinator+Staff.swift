@@ -22,7 +22,7 @@ extension HubCoordinator {
         try write(
             [
                 existing ? .update("staff", id, columns) : .insert("staff", id, columns),
-                hubAudit(
+                auditEntry(
                     actor: actor, action: existing ? "staff.update" : "staff.create", target: id,
                     outcome: "roles \(columns["roles"]!.textValue!), \(active ? "active" : "inactive")", at: now),
             ], mall: mall, decision: "staff.set")
@@ -67,7 +67,7 @@ extension HubCoordinator {
         let now = Int64(clock.now())
         try write(
             writes + [
-                hubAudit(
+                auditEntry(
                     actor: actor, action: decision, target: "\(writes.count) rows", outcome: "committed", at: now)
             ], mall: mall, decision: decision)
     }

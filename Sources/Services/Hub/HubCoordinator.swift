@@ -7,12 +7,16 @@ public import Transport
 
 /// The one place the hub's engine lives: messages from the fleet, timers and
 /// connection changes go through this actor one at a time; what the engine
-/// returns to publish is queued after its commit has returned.
+/// returns to publish is queued after its commit has returned. The features
+/// around it (console sessions, node history, gift issuing, imports, the
+/// scalper watch) are components of their own (see `Hub`): they are fed the
+/// changes it accepts and write through it.
 public actor HubCoordinator {
     public typealias Engine = HubEngine<SQLiteHubStore>
 
     let engine: Engine
-    let clock: WallClock
+    /// The time of day and the waits of everything this process runs.
+    public nonisolated let clock: any FleetClock
     public nonisolated let policies: HubPolicies
     /// The will the broker publishes if the hub vanishes: its status, offline
     /// (the retained one nodes read).
@@ -20,24 +24,10 @@ public actor HubCoordinator {
     /// What `GET /metrics` exposes; nil when the caller keeps no metrics.
     public nonisolated let metrics: HubMetrics?
     /// The malls of the fleet: where the hub's own rows (keys, codes) go.
-    let malls: Set<String>
-    let logger: Logger
-    /// Opened on first use, so a hub that never issues gifts needs no key directory.
-    var giftKeyrings: [GiftKeyScope: GiftKeyring] = [:]
-    /// Recent uses per member, for the scalper flags (rebuilt from the store at start).
-    var scalpers: ScalperWatch
-    /// Operators logged in at the console, by the SHA-256 of their token
-    /// (saved in the hub's database, restored at start).
-    var consoleSessions: [String: ConsoleSession]
-    /// One-use tickets for the console's live stream (to a session key), by ticket: EventSource
-    /// cannot send a header, and a session token in a URL would end up in
-    /// proxies' access logs.
-    var consoleEventTickets: [String: (session: String, expiresAt: UInt64)] = [:]
-    /// Failed and pending console logins per operator id and client address.
-    var consoleThrottle = LoginThrottle()
-    /// Each node's recent samples for the console's charts (saved in the hub's database).
-    var nodeHistory: NodeHistory
-    var nextHistorySample: UInt64 = 0
+    public nonisolated let malls: Set<String>
+    /// The hub's node id, the author of its audit entries.
+    public nonisolated let hubID: NodeID
+    public nonisolated let logger: Logger
     private let outgoing: OutgoingQueue
     private var connected = false
     private var accepted = 0
@@ -46,12 +36,14 @@ public actor HubCoordinator {
     /// Counts of entries behind, by channel, cursor and head (see `changesBehind`).
     private var lagCounts: [LagKey: UInt64] = [:]
 
+    /// - Parameter store: the hub's store, opened by the caller (`Wiring.hub`
+    ///   reads what the components rebuild from it first).
     public init(
-        configuration: Engine.Configuration, storePath: String, clock: WallClock, outgoing: OutgoingQueue,
+        configuration: Engine.Configuration, store: sending SQLiteHubStore, clock: any FleetClock,
+        outgoing: OutgoingQueue,
         policies: HubPolicies = HubPolicies(), metrics: HubMetrics? = nil, logger: Logger
     ) throws {
-        let engine = try Engine(
-            configuration: configuration, store: try SQLiteHubStore(path: storePath, schema: configuration.schema))
+        let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
         let offline = engine.offlineStatus(now: clock.now())
         will = TransportMessage(
@@ -60,14 +52,7 @@ public actor HubCoordinator {
         self.policies = policies
         self.metrics = metrics
         malls = Set(configuration.fleet.values.map(\.mall))
-        scalpers = try Self.scalperWatch(
-            from: engine.store, configuration: policies.scalpers, now: clock.now(), logger: logger)
-        let now = clock.now()
-        nodeHistory = NodeHistory(
-            capacity: Int(policies.historyMillis / max(policies.historyIntervalMillis, 1)),
-            saved: try engine.store.history(since: now > policies.historyMillis ? now - policies.historyMillis : 0))
-        consoleSessions = try Self.restoredConsoleSessions(
-            from: engine.store, operators: policies.operators, now: clock.now())
+        hubID = configuration.hubID
         self.outgoing = outgoing
         self.logger = logger
         logger.info(
@@ -91,21 +76,24 @@ public actor HubCoordinator {
         message(engine.offlineStatus(now: clock.now()))
     }
 
-    public func handle(_ event: TransportEvent) {
+    /// Handles one event from the transport.
+    /// - Returns: what a node's message added to the hub's state, for the
+    ///   components fed by accepted changes; nil when it added nothing.
+    @discardableResult
+    public func handle(_ event: TransportEvent) -> AcceptedChanges? {
         let now = clock.now()
         switch event {
         case .connected:
             connected = true
             outgoing.push([message(engine.status(now: now))])
+            return nil
         case .disconnected:
             connected = false
+            return nil
         case .message(let incoming):
             let result = engine.receive(topic: incoming.topic, payload: incoming.payload, now: now)
             metrics?.ingested(
                 accepted: result.accepted, duplicates: result.duplicates, published: result.outgoing.count)
-            if result.accepted > 0, let origin = Topics.parseNodeTopic(incoming.topic)?.node {
-                nodeHistory.accepted(result.accepted, from: origin)
-            }
             if let rejection = result.rejection {
                 metrics?.rejected(reason: rejection.code.rawValue)
                 logger.warning(
@@ -128,9 +116,10 @@ public actor HubCoordinator {
                     metadata: ["conflict.kind": "\(conflict.kind)", "conflict.item": "\(conflict.item)"])
             }
             outgoing.push(result.outgoing.map(message))
-            if result.accepted > 0, case .changes(let batch)? = try? engine.codec.decode(incoming.payload) {
-                watchForScalpers(batch.changes)
-            }
+            guard result.accepted > 0, let origin = Topics.parseNodeTopic(incoming.topic)?.node,
+                case .changes(let batch)? = try? engine.codec.decode(incoming.payload)
+            else { return nil }
+            return AcceptedChanges(origin: origin, count: result.accepted, changes: batch.changes)
         }
     }
 
@@ -148,8 +137,22 @@ public actor HubCoordinator {
         try engine.store.row(RowRef(table: table, key: key))?.state
     }
 
+    /// Reads the store and commits the writes `plan` makes of what it read,
+    /// as one step of this actor: nothing lands between the read and the
+    /// commits (one per mall, in the order given).
+    /// - Returns: what `plan` returned beside its writes.
+    public func write<Outcome: Sendable>(
+        decision: String,
+        planning plan: @Sendable (HubRows) throws -> (writes: [(mall: String, writes: [LocalWrite])], outcome: Outcome)
+    ) throws -> Outcome {
+        let planned = try plan(HubRows(store: engine.store))
+        for (mall, writes) in planned.writes where !writes.isEmpty {
+            try write(writes, mall: mall, decision: decision)
+        }
+        return planned.outcome
+    }
+
     public func tick() {
-        sampleHistory(now: clock.now())
         do {
             outgoing.push(try engine.tick(now: clock.now()).map(message))
         } catch {

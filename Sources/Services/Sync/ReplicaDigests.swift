@@ -13,22 +13,24 @@ public enum ReplicaDigests {
     }
 
     /// The digests of a node's replica, of the channels its role replicates.
-    public static func read(path: String, schema: SyncSchema, role: Role, mall: String) throws -> [(String, String)] {
+    public static func read(path: String, schema: SyncSchema, role: Role, mall: String, now: UInt64) throws -> [(
+        String, String
+    )] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
         let replica = try SQLiteReplica(path: path, schema: schema)
         return try schema.channels(of: role, in: mall).map {
             let floor = try replica.collectedFloor(of: $0)
             return (
-                $0.description, ReplicaDigest.of(try replica.rows(in: $0), floor: floor, schema: schema, now: wallNow)
+                $0.description, ReplicaDigest.of(try replica.rows(in: $0), floor: floor, schema: schema, now: now)
             )
         }
     }
 
-    private static var wallNow: UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
-
     /// The digests of the hub's store, of every channel a member of the
     /// fleet replicates.
-    public static func readHub(path: String, schema: SyncSchema, fleet: [(mall: String, role: Role)]) throws -> [(
+    public static func readHub(
+        path: String, schema: SyncSchema, fleet: [(mall: String, role: Role)], now: UInt64
+    ) throws -> [(
         String, String
     )] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
@@ -37,7 +39,7 @@ public enum ReplicaDigests {
         return try channels.map {
             let floor = try store.floor(of: $0)
             return (
-                $0.description, ReplicaDigest.of(try store.rows(in: $0), floor: floor, schema: schema, now: wallNow)
+                $0.description, ReplicaDigest.of(try store.rows(in: $0), floor: floor, schema: schema, now: now)
             )
         }
     }

@@ -69,7 +69,7 @@ extension HubCoordinator {
         try write(
             [
                 LocalWrite(table: "conflicts", key: key, op: .update, columns: columns, channelKind: row.channel.kind),
-                hubAudit(
+                auditEntry(
                     actor: actor, action: "conflict.resolve", target: key,
                     outcome: winner.map { "overridden: \($0) stands" } ?? "accepted", at: now),
             ], mall: row.channel.mall, decision: "conflict.resolve")

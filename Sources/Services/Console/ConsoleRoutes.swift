@@ -35,8 +35,10 @@ enum ConsoleRoutes {
         var audit: [[String: String]]
     }
 
-    static func add(to router: Router<APIRequestContext>, coordinator: HubCoordinator, chartJS: String) {
-        let loggedIn = router.group().add(middleware: ConsoleAuthentication(coordinator: coordinator))
+    static func add(to router: Router<APIRequestContext>, hub: Hub, chartJS: String) {
+        let coordinator = hub.coordinator
+        let sessions = hub.console
+        let loggedIn = router.group().add(middleware: ConsoleAuthentication(sessions: sessions))
         // Chart.js may add a style element of its own.
         PageAssets.add(
             PageAssets.console, to: router,
@@ -52,50 +54,50 @@ enum ConsoleRoutes {
         router.post("/v1/console/sessions") { request, context -> Response in
             let body = try await RequestBody.decode(Login.self, from: request)
             let address = context.clientAddress
-            let admission = await coordinator.beginConsoleLogin(operatorID: body.operatorId, address: address)
+            let admission = await sessions.beginLogin(operatorID: body.operatorId, address: address)
             if let refusal = LockoutAnswer.refusal(admission, account: "operator id") { throw refusal }
-            let person = coordinator.consoleOperator(body.operatorId)
+            let person = sessions.operator(body.operatorId)
             let matches = PINHash.verify(pin: body.password, against: person?.passwordHash ?? PINHash.decoy)
-            try? await coordinator.finishConsoleLogin(
+            try? await sessions.finishLogin(
                 operatorID: body.operatorId, address: address, succeeded: matches && person != nil)
             guard matches, let person else {
                 throw HTTPError(.unauthorized, message: "unknown operator or wrong password")
             }
-            return try JSONBody(try await coordinator.openConsoleSession(for: person))
+            return try JSONBody(try await sessions.open(for: person))
                 .response(from: request, context: context).withStatus(.created)
         }
         loggedIn.delete("/v1/console/sessions/current") { _, context -> HTTPResponse.Status in
-            await coordinator.closeConsoleSession(try context.authenticatedConsoleSession())
+            await sessions.close(try context.authenticatedConsoleSession())
             return .noContent
         }
         loggedIn.get("/v1/console/state") { _, _ -> JSONBody<ConsoleState> in
             return JSONBody(try await coordinator.consoleState())
         }
         loggedIn.post("/v1/console/event-tickets") { request, context -> Response in
-            let ticket = await coordinator.issueConsoleEventTicket(for: try context.authenticatedConsoleSession())
+            let ticket = await sessions.issueEventTicket(for: try context.authenticatedConsoleSession())
             return try JSONBody(["ticket": ticket]).response(from: request, context: context).withStatus(.created)
         }
         router.get("/v1/console/events") { request, _ -> Response in
             guard let ticket = request.uri.queryParameters["ticket"].map(String.init),
-                let session = await coordinator.redeemConsoleEventTicket(ticket)
+                let session = await sessions.redeemEventTicket(ticket)
             else { throw HTTPError(.unauthorized, message: "ask for a ticket first (POST /v1/console/event-tickets)") }
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
                 body: .init { writer in
                     let encoder = JSONEncoder()
                     // Until the operator logs out or the session expires.
-                    while !Task.isCancelled, await coordinator.consoleSessionIsOpen(session) {
+                    while !Task.isCancelled, await sessions.isOpen(session) {
                         let state = try await coordinator.consoleState()
                         let json = String(decoding: try encoder.encode(state), as: UTF8.self)
                         try await writer.write(ByteBuffer(string: "event: state\ndata: \(json)\n\n"))
-                        try await Task.sleep(for: .seconds(1))
+                        try await coordinator.clock.sleep(for: .seconds(1))
                     }
                     try await writer.finish(nil)
                 })
         }
         loggedIn.get("/v1/console/nodes/:id") { _, context -> NodeDetail in
             let id = try context.parameters.require("id")
-            let history = await coordinator.history(of: id)
+            let history = await hub.history.samples(of: id)
             let conflicts = try await coordinator.conflicts().filter { entry in
                 entry.sides.contains { $0["node"] == id || ($0["event"] ?? "").contains("-\(id)-") }
             }

@@ -10,6 +10,8 @@ import Transport
 struct SyncLoop: Sendable {
     var transport: any MessageTransport
     var outgoing: OutgoingQueue
+    /// The clock the timer waits on: a test's manual clock moves it by hand.
+    var clock: any FleetClock
     var tickMillis: Int
     var logger: Logger
 
@@ -24,7 +26,7 @@ struct SyncLoop: Sendable {
             }
             group.addTask {
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(tickMillis))
+                    try? await clock.sleep(for: .milliseconds(tickMillis))
                     await tick()
                 }
             }

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// A clock that moves only when told: `advance(by:)` sets the time forward
+/// and wakes every sleeper whose deadline it passed, in deadline order. Tests
+/// of expiry, history and timers use it, so they neither sleep nor depend
+/// on how loaded the machine is.
+public final class ManualClock: FleetClock {
+    private struct Sleeper {
+        var deadline: UInt64
+        var id: UInt64
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var now: UInt64
+        var nextID: UInt64 = 0
+        var sleepers: [Sleeper] = []
+    }
+
+    private let state: Mutex<State>
+
+    public init(now: UInt64) {
+        state = Mutex(State(now: now))
+    }
+
+    public func now() -> UInt64 {
+        state.withLock { $0.now }
+    }
+
+    /// How many tasks wait on this clock, so a test can let them reach
+    /// their sleep before it advances.
+    public var sleepers: Int {
+        state.withLock { $0.sleepers.count }
+    }
+
+    public func advance(by duration: Duration) {
+        let millis =
+            UInt64(max(0, duration.components.seconds)) * 1000
+            + UInt64(max(0, duration.components.attoseconds) / 1_000_000_000_000_000)
+        let woken = state.withLock { state in
+            state.now += millis
+            let now = state.now
+            let due = state.sleepers.filter { $0.deadline <= now }.sorted {
+                ($0.deadline, $0.id) < ($1.deadline, $1.id)
+            }
+            state.sleepers.removeAll { $0.deadline <= now }
+            return due
+        }
+        for sleeper in woken { sleeper.continuation.resume() }
+    }
+
+    public func sleep(for duration: Duration) async throws {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    let millis =
+                        UInt64(max(0, duration.components.seconds)) * 1000
+                        + UInt64(max(0, duration.components.attoseconds) / 1_000_000_000_000_000)
+                    guard millis > 0, !Task.isCancelled else { return true }
+                    state.sleepers.append(.init(deadline: state.now + millis, id: id, continuation: continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let cancelled = state.withLock { state in
+                let found = state.sleepers.first { $0.id == id }
+                state.sleepers.removeAll { $0.id == id }
+                return found
+            }
+            cancelled?.continuation.resume(throwing: CancellationError())
+        }
+        try Task.checkCancellation()
+    }
+}

@@ -1,0 +1,45 @@
+import Services
+import Testing
+
+/// The clock tests inject instead of sleeping: time moves only when told, and
+/// sleepers wake when it passes their deadline, in deadline order.
+@Suite struct ManualClockTests {
+    @Test func sleepersWakeOnlyOnceTheirDeadlineIsPassedInDeadlineOrder() async throws {
+        let clock = ManualClock(now: 1_000)
+        let woken = WakeLog()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (name, millis) in [("late", 300), ("early", 100), ("middle", 200)] {
+                group.addTask {
+                    try await clock.sleep(for: .milliseconds(millis))
+                    await woken.append(name, at: clock.now())
+                }
+            }
+            while clock.sleepers < 3 { await Task.yield() }
+            clock.advance(by: .milliseconds(99))
+            #expect(clock.sleepers == 3, "no deadline is reached 1 ms early")
+            clock.advance(by: .milliseconds(101))
+            while clock.sleepers > 1 { await Task.yield() }
+            clock.advance(by: .seconds(1))
+            try await group.waitForAll()
+        }
+        #expect(clock.now() == 2_200)
+        #expect(await woken.names.sorted() == ["early", "late", "middle"])
+        #expect(await woken.entries.first { $0.name == "late" }?.at == 2_200)
+    }
+
+    @Test func aCancelledSleeperThrowsAndLeavesTheClock() async {
+        let clock = ManualClock(now: 0)
+        let sleeper = Task { try await clock.sleep(for: .seconds(60)) }
+        while clock.sleepers < 1 { await Task.yield() }
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+        #expect(clock.sleepers == 0)
+    }
+}
+
+private actor WakeLog {
+    var entries: [(name: String, at: UInt64)] = []
+    var names: [String] { entries.map(\.name) }
+
+    func append(_ name: String, at: UInt64) { entries.append((name, at)) }
+}
