@@ -41,21 +41,19 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        // Layer 1: the mall's schema as a value for the core: tables, channel
-        // kinds, roles, each role's rights, single-use rules.
-        .target(name: "MallSchema", dependencies: ["SyncCore"], swiftSettings: strict),
-        // Layer 1: pure domain rules of the edge decisions (plates, tokens, entitlements).
+        // Layer 1: the mall's domain, pure (no I/O), one folder per feature:
+        // each feature's tables (its part of the schema the core is given),
+        // its rules, and the books its decisions read, built from replicated
+        // rows (mapping a row never traps; fuzzed by mall-fuzz views).
         .target(
-            name: "EdgeRules",
+            name: "MallDomain",
             dependencies: [
+                "SyncCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
-        // Layer 1: the books a node's decisions read, built from replicated
-        // rows (pure: mapping a row never traps; fuzzed by mall-fuzz views).
-        .target(name: "EdgeViews", dependencies: ["SyncCore", "MallSchema", "EdgeRules"], swiftSettings: strict),
         // Layer 2: the SQLite replica and hub store (GRDB over the system libsqlite3).
         .target(
             name: "Storage",
@@ -102,7 +100,7 @@ let package = Package(
         .target(
             name: "DeviceConfig",
             dependencies: [
-                "SyncCore", "MallSchema", "EdgeRules", "MosquittoTransport",
+                "SyncCore", "MallDomain", "MosquittoTransport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
@@ -110,7 +108,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "SyncCore", "MallSchema", "Storage", "Transport", "EdgeRules", "EdgeViews", "QRCodes",
+                "SyncCore", "MallDomain", "Storage", "Transport", "QRCodes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -131,7 +129,7 @@ let package = Package(
         // injection, and the deterministic simulated mall day with its checks.
         .target(
             name: "Simulation",
-            dependencies: ["SyncCore", "MallSchema", "Transport"],
+            dependencies: ["SyncCore", "MallDomain", "Transport"],
             swiftSettings: strict
         ),
         // Test support: a real Mosquitto started on a free loopback port, and
@@ -158,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "MallNode",
             dependencies: [
-                "CommandSupport", "DeviceConfig", "MallSchema", "Services", "MosquittoTransport", "Storage",
+                "CommandSupport", "DeviceConfig", "MallDomain", "Services", "MosquittoTransport", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -168,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "MallHub",
             dependencies: [
-                "CommandSupport", "DeviceConfig", "MallSchema", "Services", "MosquittoTransport", "Storage",
+                "CommandSupport", "DeviceConfig", "MallDomain", "Services", "MosquittoTransport", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -177,13 +175,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "PlateQuality",
-            dependencies: ["EdgeRules", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MallDomain", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "MallBench",
             dependencies: [
-                "EdgeRules", "EdgeViews", "MallSchema", "Services", "Storage", "SyncCore", "Transport",
+                "MallDomain", "Services", "Storage", "SyncCore", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "MallFuzz",
             dependencies: [
-                "SyncCore", "MallSchema", "EdgeRules", "EdgeViews", "DeviceConfig",
+                "SyncCore", "MallDomain", "DeviceConfig",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -211,8 +209,7 @@ let package = Package(
         .testTarget(
             name: "FleetTests",
             dependencies: [
-                "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "MallSchema", "Transport",
-                "EdgeRules",
+                "BrokerHarness", "MallNode", "MallHub", "MosquittoTransport", "SyncCore", "MallDomain", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -221,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Services", "Simulation", "BrokerHarness", "SyncCore", "MallSchema", "Transport", "EdgeRules",
+                "Services", "Simulation", "BrokerHarness", "SyncCore", "MallDomain", "Transport",
                 "QRCodes",
                 "Storage",
                 "StorageFaults",
@@ -232,22 +229,22 @@ let package = Package(
         ),
         .testTarget(
             name: "ConfigTests",
-            dependencies: ["DeviceConfig", "MallSchema", "EdgeRules"],
+            dependencies: ["DeviceConfig", "MallDomain"],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "EdgeRulesTests",
+            name: "MallDomainTests",
             dependencies: [
-                "EdgeRules", "EdgeViews", "SyncCore", "MallSchema", .product(name: "Crypto", package: "swift-crypto"),
+                "MallDomain", "SyncCore", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "SyncCoreTests", dependencies: ["SyncCore", "MallSchema", "Simulation", "Storage"],
+            name: "SyncCoreTests", dependencies: ["SyncCore", "MallDomain", "Simulation", "Storage"],
             swiftSettings: strict),
         .testTarget(
-            name: "StorageTests", dependencies: ["Storage", "MallSchema", "Simulation", "StorageFaults"],
+            name: "StorageTests", dependencies: ["Storage", "MallDomain", "Simulation", "StorageFaults"],
             swiftSettings: strict),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "MallSchema"], swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "MallDomain"], swiftSettings: strict),
     ]
 )

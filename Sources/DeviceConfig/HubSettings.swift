@@ -1,6 +1,5 @@
-public import EdgeRules
 import Foundation
-import MallSchema
+public import MallDomain
 public import SyncCore
 
 /// The hub's configuration file (`firmware-config/hub.toml`). Every key is

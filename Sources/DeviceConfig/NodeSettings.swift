@@ -1,6 +1,5 @@
-public import EdgeRules
 import Foundation
-import MallSchema
+public import MallDomain
 public import SyncCore
 
 /// One edge device's configuration file (`firmware-config/*.toml`, role gate,

@@ -1,9 +1,8 @@
 import ArgumentParser
-import EdgeRules
 import Foundation
 import GRDB
 import Logging
-import MallSchema
+import MallDomain
 import Services
 import Storage
 import SyncCore

@@ -1,8 +1,7 @@
 import ArgumentParser
-import EdgeViews
 import Foundation
 import GRDB
-import MallSchema
+import MallDomain
 import Services
 import Storage
 import SyncCore

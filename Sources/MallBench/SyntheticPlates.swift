@@ -1,4 +1,4 @@
-import EdgeRules
+import MallDomain
 
 /// Deterministic plate-shaped data for benchmarks: ordinary plates of real
 /// provinces with serials from the letters plates use (no I or O).

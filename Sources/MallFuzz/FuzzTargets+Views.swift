@@ -1,7 +1,5 @@
-import EdgeRules
-import EdgeViews
 import Foundation
-import MallSchema
+import MallDomain
 import SyncCore
 
 extension FuzzTarget {

@@ -1,8 +1,7 @@
 import Crypto
 import DeviceConfig
-import EdgeRules
 import Foundation
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// The parsers that take bytes from outside, each as a function that must

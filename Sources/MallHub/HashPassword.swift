@@ -1,6 +1,6 @@
 import ArgumentParser
-import EdgeRules
 import Foundation
+import MallDomain
 
 extension MallHub {
     struct HashPassword: ParsableCommand {

@@ -4,7 +4,7 @@ import DeviceConfig
 import Foundation
 import Hummingbird
 import Logging
-import MallSchema
+import MallDomain
 import MosquittoTransport
 import Services
 import Storage

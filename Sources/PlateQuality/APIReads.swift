@@ -1,5 +1,5 @@
-import EdgeRules
 import Foundation
+import MallDomain
 
 /// The same trials written out for a gate's real API: per book size,
 /// several books of reserved plates (`book-N-K.txt`), each with its reads

@@ -1,4 +1,4 @@
-import EdgeRules
+import MallDomain
 
 /// A simulated ANPR camera: reads a true plate, misreads characters the way
 /// its own confusion model says, and reports what real cameras report.

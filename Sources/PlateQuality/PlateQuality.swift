@@ -1,6 +1,6 @@
 import ArgumentParser
-import EdgeRules
 import Foundation
+import MallDomain
 
 /// Measures the gate's plate rule on real plates (CCPD) with a simulated
 /// camera whose confusion model is given separately from the matcher's:

@@ -1,5 +1,5 @@
-import EdgeRules
 import Foundation
+import MallDomain
 
 /// Counts of one reservation-book size, per form of evidence.
 struct Tally {

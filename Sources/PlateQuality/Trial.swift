@@ -1,4 +1,4 @@
-import EdgeRules
+import MallDomain
 
 /// The reserved plates of one measurement, as a list to draw from and an index to match against.
 struct Book {

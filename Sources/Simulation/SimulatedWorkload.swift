@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 public import SyncCore
 
 /// What the simulated fleet runs: a schema, the roles of its nodes (taken

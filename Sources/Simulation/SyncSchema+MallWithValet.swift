@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 public import SyncCore
 
 extension Channel.Kind {

@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// The mall's day: the hub imports members, reservations and gift codes and

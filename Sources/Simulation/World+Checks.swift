@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// The invariants a healed fleet must satisfy (convergence is checked before).

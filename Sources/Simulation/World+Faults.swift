@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// Faults at every layer: partitions of any subset, process crashes (with a

@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// The hostile fault kind: the first gate is also a stolen device. Besides

@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// A year of a busy mall, compressed: each day's busy part is played with

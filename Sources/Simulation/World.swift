@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// A deterministic simulated mall: a hub, N edge nodes and a broker, driven

@@ -1,6 +1,6 @@
 import DeviceConfig
-import EdgeRules
 import Foundation
+import MallDomain
 import Testing
 
 @Suite struct ConfigTests {

@@ -1,7 +1,7 @@
 import BrokerHarness
 import Foundation
 import Logging
-import MallSchema
+import MallDomain
 import MosquittoTransport
 import SyncCore
 import Testing

@@ -1,6 +1,6 @@
 import BrokerHarness
-import EdgeRules
 import Foundation
+import MallDomain
 import MosquittoTransport
 import Testing
 

@@ -1,5 +1,5 @@
-import EdgeRules
 import Foundation
+import MallDomain
 import Services
 import Testing
 

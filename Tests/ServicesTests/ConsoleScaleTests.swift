@@ -1,6 +1,6 @@
 import BrokerHarness
 import Foundation
-import MallSchema
+import MallDomain
 import ServiceLifecycle
 import Services
 import Simulation

@@ -1,4 +1,4 @@
-import EdgeRules
+import MallDomain
 import Services
 import Testing
 

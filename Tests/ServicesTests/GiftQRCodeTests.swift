@@ -1,7 +1,7 @@
 import BrokerHarness
 import Crypto
-import EdgeRules
 import Foundation
+import MallDomain
 import QRCodes
 import Services
 import Testing

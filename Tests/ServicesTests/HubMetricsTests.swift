@@ -1,8 +1,7 @@
 import BrokerHarness
-import EdgeRules
 import Foundation
 import Hummingbird
-import MallSchema
+import MallDomain
 import ServiceLifecycle
 import Services
 import Simulation

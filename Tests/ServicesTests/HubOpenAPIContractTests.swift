@@ -1,7 +1,6 @@
 import BrokerHarness
-import EdgeRules
 import Foundation
-import MallSchema
+import MallDomain
 import ServiceLifecycle
 import Services
 import SyncCore

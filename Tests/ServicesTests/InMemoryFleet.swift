@@ -1,7 +1,6 @@
-import EdgeRules
 import Foundation
 import Logging
-import MallSchema
+import MallDomain
 import Services
 import Simulation
 import SyncCore

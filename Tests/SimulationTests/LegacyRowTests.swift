@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import Simulation
 import SyncCore
 import Testing

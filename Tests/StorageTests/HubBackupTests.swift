@@ -1,5 +1,5 @@
 import Foundation
-import MallSchema
+import MallDomain
 import Storage
 import SyncCore
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MallSchema
+import MallDomain
 import SyncCore
 import Testing
 

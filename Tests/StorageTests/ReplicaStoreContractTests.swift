@@ -1,5 +1,5 @@
 import Foundation
-import MallSchema
+import MallDomain
 import Simulation
 import Storage
 import SyncCore

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import MallSchema
+@testable import MallDomain
 @testable import SyncCore
 
 @Suite struct ConflictLedgerTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import MallSchema
+@testable import MallDomain
 @testable import SyncCore
 
 /// Merge rules as properties, in the spirit of cr-sqlite's convergence tests:

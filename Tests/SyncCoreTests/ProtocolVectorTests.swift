@@ -2,7 +2,7 @@ import Foundation
 import Simulation
 import Testing
 
-@testable import MallSchema
+@testable import MallDomain
 @testable import SyncCore
 
 /// The shared protocol test vectors in `sync-protocol/vectors/`: every

@@ -1,5 +1,5 @@
 import Foundation
-import MallSchema
+import MallDomain
 import SyncCore
 import Testing
 

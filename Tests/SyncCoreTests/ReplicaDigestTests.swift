@@ -2,7 +2,7 @@ import Foundation
 import Simulation
 import Testing
 
-@testable import MallSchema
+@testable import MallDomain
 @testable import SyncCore
 
 /// The replica digest (SPEC §12.4): what it covers, the published vectors in

@@ -1,7 +1,7 @@
 import Simulation
 import Testing
 
-@testable import MallSchema
+@testable import MallDomain
 @testable import SyncCore
 
 /// A node and the hub wired by hand, so each test decides which message

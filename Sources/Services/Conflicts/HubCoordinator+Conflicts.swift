@@ -1,5 +1,5 @@
 import Foundation
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// One entry of the conflict ledger as operators see it.

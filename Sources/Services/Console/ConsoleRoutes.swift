@@ -1,6 +1,6 @@
-import EdgeRules
 import Foundation
 import Hummingbird
+import MallDomain
 import Storage
 
 /// The hub console's API, behind an operator's session:

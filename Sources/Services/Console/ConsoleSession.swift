@@ -1,4 +1,4 @@
-public import EdgeRules
+public import MallDomain
 
 /// An operator logged in at the console.
 public struct ConsoleSession: Sendable, Codable {

@@ -1,5 +1,5 @@
-public import EdgeRules
 public import Logging
+public import MallDomain
 public import Storage
 
 /// The operators logged in at the console: logins (throttled), sessions

@@ -1,4 +1,4 @@
-import EdgeRules
+import MallDomain
 import Storage
 import SyncCore
 

@@ -1,5 +1,5 @@
-import EdgeRules
 import Hummingbird
+import MallDomain
 
 /// `POST /v1/gate/reads`: what the gate controller sends for one camera read.
 struct GateReadRequest: Decodable {

@@ -1,5 +1,5 @@
-import EdgeRules
 import Hummingbird
+import MallDomain
 import SyncCore
 
 /// The parking gate: `POST /v1/gate/reads` (a camera read at a lane,

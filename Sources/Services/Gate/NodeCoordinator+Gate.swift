@@ -1,7 +1,5 @@
-public import EdgeRules
-import EdgeViews
 import Foundation
-import MallSchema
+public import MallDomain
 public import SyncCore
 
 /// One camera read at a gate lane, as the gate controller sends it.

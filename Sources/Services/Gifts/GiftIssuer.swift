@@ -1,8 +1,7 @@
 import Crypto
-import EdgeRules
 import Foundation
 public import Logging
-import MallSchema
+import MallDomain
 import QRCodes
 import SyncCore
 

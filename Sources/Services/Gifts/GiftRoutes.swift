@@ -1,5 +1,5 @@
-import EdgeRules
 import Hummingbird
+import MallDomain
 
 /// The gift counter: `POST /v1/gifts/redemptions` (scan a code) and
 /// `GET /v1/gifts/codes/{id}` (what this counter knows of a code). Codes are

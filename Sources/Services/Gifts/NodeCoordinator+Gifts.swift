@@ -1,6 +1,4 @@
-public import EdgeRules
-import EdgeViews
-import MallSchema
+public import MallDomain
 public import SyncCore
 
 /// The outcome of scanning a gift code at a counter.

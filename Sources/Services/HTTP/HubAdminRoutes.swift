@@ -1,7 +1,6 @@
-import EdgeRules
 import Foundation
 import Hummingbird
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// The hub's admin API for operators' tools (`mall-hub gift …`, `mall-hub

@@ -1,6 +1,6 @@
 import Foundation
 public import Hummingbird
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// The node's local HTTP API, for the device software beside it (the gate

@@ -1,5 +1,5 @@
-import EdgeRules
 import Hummingbird
+import MallDomain
 
 /// Who may call the node's API, as Hummingbird middleware on the route group
 /// of every call but health, sync state, login and the desk page: before any

@@ -1,4 +1,4 @@
-import MallSchema
+import MallDomain
 import SyncCore
 
 /// A body of raw row writes: `{"decision", "writes": [{table, key, op, columns, channel}]}`,

@@ -1,4 +1,4 @@
-public import EdgeRules
+public import MallDomain
 
 /// What the hub's admin actions may do, from its configuration file.
 ///

@@ -1,6 +1,6 @@
-import EdgeRules
 import Foundation
 import Hummingbird
+import MallDomain
 import SwiftCSV
 import SyncCore
 

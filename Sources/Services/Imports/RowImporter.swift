@@ -1,5 +1,4 @@
-public import EdgeRules
-import MallSchema
+public import MallDomain
 import SyncCore
 
 /// What the admin API can import, each into its own table.

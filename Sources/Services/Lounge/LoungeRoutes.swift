@@ -1,5 +1,5 @@
-import EdgeRules
 import Hummingbird
+import MallDomain
 
 /// The lounge desk: `POST /v1/lounge/check-ins` and `POST /v1/lounge/check-outs`,
 /// by member code or card number.

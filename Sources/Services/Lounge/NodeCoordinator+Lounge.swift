@@ -1,6 +1,4 @@
-public import EdgeRules
-import EdgeViews
-import MallSchema
+public import MallDomain
 import SyncCore
 
 /// The outcome of a check-in or check-out at the lounge desk.

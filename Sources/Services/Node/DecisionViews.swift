@@ -1,8 +1,6 @@
-import EdgeRules
-import EdgeViews
 import Foundation
 import Logging
-import MallSchema
+import MallDomain
 import Storage
 import SyncCore
 
@@ -59,7 +57,7 @@ final class DecisionViews: ReplicaObserver {
             store.schema.tables[$0]?.channelKinds.contains(kind) == true
         }.sorted()
         guard !tables.isEmpty else { return }
-        books.reset(kind, tables: Set(tables))
+        books.reset(tables: Set(tables))
         unusable = unusable.filter { !tables.contains($0.table) }
         for table in tables {
             try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in

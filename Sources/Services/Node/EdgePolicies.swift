@@ -1,4 +1,4 @@
-public import EdgeRules
+public import MallDomain
 
 /// The rules a node's decisions apply, from its configuration file.
 ///

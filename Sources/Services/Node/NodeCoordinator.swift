@@ -1,6 +1,5 @@
-import EdgeRules
 public import Logging
-import MallSchema
+import MallDomain
 import Storage
 public import SyncCore
 public import Transport

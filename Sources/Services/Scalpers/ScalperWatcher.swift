@@ -1,7 +1,6 @@
-public import EdgeRules
 import Foundation
 public import Logging
-import MallSchema
+public import MallDomain
 public import Storage
 import SyncCore
 

@@ -1,6 +1,4 @@
-public import EdgeRules
-import EdgeViews
-import MallSchema
+public import MallDomain
 public import SyncCore
 
 extension HubCoordinator {

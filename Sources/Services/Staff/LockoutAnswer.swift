@@ -1,5 +1,5 @@
-import EdgeRules
 import Hummingbird
+import MallDomain
 
 /// The 429 a locked login gets, with when to try again.
 enum LockoutAnswer {

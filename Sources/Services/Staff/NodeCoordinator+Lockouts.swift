@@ -1,5 +1,4 @@
-public import EdgeRules
-import MallSchema
+public import MallDomain
 import SyncCore
 
 /// Fleet-wide lockouts: when a staff id locks at one node, the node writes a

@@ -1,6 +1,5 @@
-public import EdgeRules
 import Foundation
-import MallSchema
+public import MallDomain
 public import Storage
 import SyncCore
 

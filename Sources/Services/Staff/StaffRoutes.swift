@@ -1,5 +1,5 @@
-import EdgeRules
 import Hummingbird
+import MallDomain
 import Storage
 
 /// `POST /v1/staff/sessions` (log in with staff id and PIN),

@@ -1,0 +1,68 @@
+import Foundation
+public import SyncCore
+
+/// The books a node's decisions read (bookings, gift keys and uses, lounge
+/// visits and cards), built from replicated rows. Pure: the node's
+/// `DecisionViews` feeds it the rows its replica holds, and `mall-fuzz views`
+/// feeds it any row a stolen device could get replicated, so that mapping a
+/// row can refuse it but never trap.
+public struct DecisionBooks: Sendable {
+    public private(set) var reservations = ReservationBook()
+    public private(set) var gifts = GiftBook()
+    public private(set) var lounge = LoungeBook()
+
+    /// The tables the books follow, and the columns each reads.
+    public static let columns = ReservationBook.columns.merging(GiftBook.columns) { $1 }.merging(LoungeBook.columns) {
+        $1
+    }
+
+    public init() {}
+
+    /// Empties what `tables` fed, before they are loaded again from a new
+    /// snapshot.
+    public mutating func reset(tables: Set<String>) {
+        reservations.reset(tables: tables)
+        gifts.reset(tables: tables)
+        lounge.reset(tables: tables)
+    }
+
+    /// Takes in the row's current values (`values` empty: the row is gone,
+    /// deleted or never visible), in the book that follows its table. A row
+    /// a decision cannot use is taken out of the books and refused with why.
+    public mutating func apply(_ ref: RowRef, values: [String: Value]) throws(RowProblem) {
+        // A value the schema does not allow (a time of Int64.min written
+        // before the hub checked ranges, or by a node that does not) makes
+        // the whole row unusable: rules do arithmetic on these values.
+        if let table = SyncSchema.mall.tables[ref.table],
+            let column = values.keys.sorted().first(where: { table.violation(column: $0, value: values[$0]!) != nil })
+        {
+            remove(ref)
+            throw .invalid(column)
+        }
+        if ReservationBook.columns[ref.table] != nil { try reservations.apply(ref, values: values) }
+        if GiftBook.columns[ref.table] != nil { try gifts.apply(ref, values: values) }
+        if LoungeBook.columns[ref.table] != nil { try lounge.apply(ref, values: values) }
+    }
+
+    /// Takes a row out of whichever book holds it.
+    private mutating func remove(_ ref: RowRef) {
+        reservations.remove(ref)
+        gifts.remove(ref)
+        lounge.remove(ref)
+    }
+}
+
+/// Why a row cannot be used by a decision, without its values.
+public enum RowProblem: Error, CustomStringConvertible {
+    case missing(String)
+    case invalid(String)
+    case plate(PlateError)
+
+    public var description: String {
+        switch self {
+        case .missing(let column): "column \(column) is missing"
+        case .invalid(let column): "column \(column) is not valid"
+        case .plate(let error): "plate: \(error)"
+        }
+    }
+}
