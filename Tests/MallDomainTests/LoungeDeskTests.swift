@@ -1,4 +1,5 @@
 import MallDomain
+import SyncCore
 import Testing
 
 @Suite struct LoungeDeskRuleTests {
@@ -55,6 +56,35 @@ import Testing
         #expect(book.barredUntil("m1", now: 0) == 9_000)
         book.reset(tables: ["lounge_bans"])
         #expect(book.barredUntil("m1", now: 0) == nil)
+    }
+
+    /// The mall closes the lounge for a time: every check-in is refused
+    /// as closed, whoever asks, until the latest closure under way ends.
+    @Test func aClosedLoungeRefusesEveryoneUntilItReopens() throws {
+        var book = LoungeBook()
+        book.setClosure(row: "c1", from: 1_000, until: 5_000)
+        book.setClosure(row: "c2", from: 4_000, until: 8_000)
+        #expect(try desk.checkIn(gold, guests: 0, book: book, now: 999) == gold, "not yet closed")
+        #expect(throws: LoungeDesk.Refusal.closed(until: 5_000)) {
+            try desk.checkIn(gold, guests: 0, book: book, now: 1_000)
+        }
+        #expect(throws: LoungeDesk.Refusal.closed(until: 8_000)) {
+            try desk.checkIn(nil, guests: 9, book: book, now: 4_500)
+        }
+        #expect(try desk.checkIn(gold, guests: 0, book: book, now: 8_000) == gold, "reopened at its end")
+        // A closure called off (its row deleted) closes nothing.
+        var apply = DecisionBooks()
+        try apply.apply(.init(table: "lounge_closures", key: "c3"), values: ["from": .int(0), "until": .int(9_000)])
+        #expect(apply.lounge.closedUntil(now: 10) == 9_000)
+        try apply.apply(.init(table: "lounge_closures", key: "c3"), values: [:])
+        #expect(apply.lounge.closedUntil(now: 10) == nil)
+        // A closure row without its end is refused, not guessed.
+        #expect(throws: RowProblem.self) {
+            try apply.apply(.init(table: "lounge_closures", key: "c4"), values: ["from": .int(0)])
+        }
+        #expect(apply.lounge.closedUntil(now: 10) == nil)
+        book.reset(tables: ["lounge_closures"])
+        #expect(book.closedUntil(now: 4_500) == nil)
     }
 
     @Test func cardsMoveWithTheirMemberAndOverstaysAreFound() {

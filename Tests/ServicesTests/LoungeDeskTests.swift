@@ -63,6 +63,21 @@ import Testing
             let barred = try await desk.checkIn(memberOrCard: "C-002", guests: 0, caller: Self.caller)
             #expect(barred.refusal == .barred(until: until))
             #expect(barred.refusal?.reason == "barred")
+            // A closure the hub writes closes the desk to everyone until it ends.
+            let closedUntil = Int64(Date().timeIntervalSince1970 * 1000) + 600_000
+            try await hub.coordinator.write(
+                [.insert("lounge_closures", "close-1", ["from": .int(0), "until": .int(closedUntil)])],
+                mall: InMemoryFleet.mall, decision: "test")
+            #expect(
+                await eventually { (try? await desk.row(table: "lounge_closures", key: "close-1"))?.isVisible == true })
+            let closed = try await desk.checkIn(memberOrCard: "C-003", guests: 0, caller: Self.caller)
+            #expect(closed.refusal == .closed(until: closedUntil))
+            #expect(closed.refusal?.reason == "closed")
+            try await hub.coordinator.write(
+                [.delete("lounge_closures", "close-1")], mall: InMemoryFleet.mall, decision: "test")
+            #expect(
+                await eventually { (try? await desk.row(table: "lounge_closures", key: "close-1"))?.isVisible == false }
+            )
             // Checking out frees the places.
             let out = try #require(try await desk.checkOut(memberOrCard: "m1", caller: Self.caller))
             #expect(out.occupancy == 0)

@@ -1,11 +1,13 @@
 public import SyncCore
 
-/// The lounge desk's book is fed members' cards, open visits and bars.
+/// The lounge desk's book is fed members' cards, open visits, bars and
+/// closures.
 extension LoungeBook: RowFedBook {
     public static let columns: [String: [String]] = [
         "members": ["card_no"],
         LoungeVisitRows.table: LoungeVisitRows.columns,
         "lounge_bans": ["member_id", "until"],
+        "lounge_closures": ["from", "until"],
     ]
 
     public mutating func apply(_ ref: RowRef, values: [String: Value]) throws(RowProblem) {
@@ -22,6 +24,12 @@ extension LoungeBook: RowFedBook {
             guard let member = values["member_id"]?.textValue else { throw .missing("member_id") }
             guard let until = values["until"]?.intValue else { throw .missing("until") }
             setBan(row: key, member: member, until: until)
+        case "lounge_closures":
+            removeClosure(row: key)
+            guard !values.isEmpty else { return }
+            guard let from = values["from"]?.intValue else { throw .missing("from") }
+            guard let until = values["until"]?.intValue else { throw .missing("until") }
+            setClosure(row: key, from: from, until: until)
         default: return
         }
     }
@@ -30,6 +38,7 @@ extension LoungeBook: RowFedBook {
         switch ref.table {
         case LoungeVisitRows.table: removeVisit(ref.key)
         case "lounge_bans": removeBan(row: ref.key)
+        case "lounge_closures": removeClosure(row: ref.key)
         default: break
         }
     }

@@ -24,6 +24,8 @@ public struct LoungeBook: Sendable {
     /// Bars from the lounge: until when (ms since 1970), by member and row.
     private var bansByMember: [String: [String: Int64]] = [:]
     private var memberByBan: [String: String] = [:]
+    /// Times the lounge is closed, by row: from and until (ms since 1970).
+    private var closures: [String: (from: Int64, until: Int64)] = [:]
 
     public init() {}
 
@@ -55,6 +57,20 @@ public struct LoungeBook: Sendable {
         if bansByMember[member]?.isEmpty == true { bansByMember[member] = nil }
     }
 
+    /// Until when the lounge is closed at `now`: the latest end of the
+    /// closures under way; nil when it is open.
+    public func closedUntil(now: Int64) -> Int64? {
+        closures.values.filter { $0.from <= now && now < $0.until }.map(\.until).max()
+    }
+
+    public mutating func setClosure(row: String, from: Int64, until: Int64) {
+        closures[row] = (from, until)
+    }
+
+    public mutating func removeClosure(row: String) {
+        closures[row] = nil
+    }
+
     public mutating func setCard(_ card: String?, member: String) {
         if let previous = cardByMember.removeValue(forKey: member) { memberByCard[previous] = nil }
         guard let card, !card.isEmpty else { return }
@@ -74,8 +90,9 @@ public struct LoungeBook: Sendable {
     }
 
     /// Forgets what came from `tables` (`members`, `lounge_visits`,
-    /// `lounge_bans`) before a reload.
+    /// `lounge_bans`, `lounge_closures`) before a reload.
     public mutating func reset(tables: Set<String>) {
+        if tables.contains("lounge_closures") { closures = [:] }
         if tables.contains("lounge_bans") {
             bansByMember = [:]
             memberByBan = [:]

@@ -1,6 +1,6 @@
 /// Decides a lounge check-in from the desk's own replica.
 ///
-/// Admitted when the member is known and active, is not barred from the
+/// Admitted when the lounge is open, the member is known and active, is not barred from the
 /// lounge, is not already in it, brings no more guests than their tier
 /// allows, and the lounge has room for them all.
 public struct LoungeDesk: Sendable {
@@ -32,6 +32,7 @@ public struct LoungeDesk: Sendable {
     }
 
     public enum Refusal: Error, Hashable, Sendable, CustomStringConvertible {
+        case closed(until: Int64)
         case unknownMember
         case barred(until: Int64)
         case alreadyInside(since: Int64, visit: String)
@@ -41,6 +42,7 @@ public struct LoungeDesk: Sendable {
         /// The short reason an API returns.
         public var reason: String {
             switch self {
+            case .closed: "closed"
             case .unknownMember: "unknown member"
             case .barred: "barred"
             case .alreadyInside: "already inside"
@@ -51,6 +53,7 @@ public struct LoungeDesk: Sendable {
 
         public var description: String {
             switch self {
+            case .closed(let until): "the lounge is closed until \(until) (ms since 1970)"
             case .unknownMember: "no member with this code or card at this desk"
             case .barred(let until): "barred from the lounge until \(until) (ms since 1970)"
             case .alreadyInside(_, let visit): "already checked in on visit \(visit) and not checked out"
@@ -67,8 +70,9 @@ public struct LoungeDesk: Sendable {
         self.configuration = configuration
     }
 
-    /// - Parameter now: milliseconds since 1970, for the member's bars.
+    /// - Parameter now: milliseconds since 1970, for closures and the member's bars.
     public func checkIn(_ member: Member?, guests: Int, book: LoungeBook, now: Int64) throws(Refusal) -> Member {
+        if let until = book.closedUntil(now: now) { throw .closed(until: until) }
         guard let member else { throw .unknownMember }
         if let until = book.barredUntil(member.id, now: now) { throw .barred(until: until) }
         if let visit = book.openVisit(of: member.id) {

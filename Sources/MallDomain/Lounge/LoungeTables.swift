@@ -1,7 +1,8 @@
 import SyncCore
 
 extension SyncSchema {
-    /// The lounge desk's tables: visits, and members barred from the lounge.
+    /// The lounge desk's tables: visits, members barred from the lounge, and
+    /// the times the lounge is closed.
     static let loungeTables: [Table] = [
         Table(
             name: "lounge_visits", kind: .mutable,
@@ -16,6 +17,12 @@ extension SyncSchema {
         Table(
             name: "lounge_bans", kind: .mutable,
             columns: ["member_id": .text, "until": .time, "reason": .text],
+            channelKinds: [.lounge], retirement: ("until", 30 * SyncSchema.day)),
+        // A time the mall closes the lounge (a private event, maintenance);
+        // every desk refuses check-ins from `from` until `until`, offline too.
+        Table(
+            name: "lounge_closures", kind: .mutable,
+            columns: ["from": .time, "until": .time, "reason": .text],
             channelKinds: [.lounge], retirement: ("until", 30 * SyncSchema.day)),
     ]
 }
