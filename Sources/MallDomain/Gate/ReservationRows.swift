@@ -29,6 +29,11 @@ extension Reservation {
                 zone: values["zone"]?.textValue ?? "", windowStart: start, windowEnd: end, status: status))
     }
 
+    /// The member a `reservations` row's values name, if any.
+    public static func memberID(in values: [String: Value]) -> String? {
+        values["member_id"]?.textValue
+    }
+
     /// The gate's move of this reservation to `status` (a car in or out).
     public func moving(to status: Status) -> LocalWrite {
         .update(Self.table, id, ["status": .text(status.rawValue)])

@@ -30,4 +30,16 @@ public enum GiftRedemptionRows {
         return GiftBook.Redemption(
             rowKey: key, codeID: code, counter: values["counter"]?.textValue ?? "?", at: values["at"]?.intValue ?? 0)
     }
+
+    /// The columns `use` reads.
+    public static let useColumns = ["member_id", "at"]
+
+    /// The member and time of a redemption row, for the scalper watch; nil
+    /// when the row does not say.
+    public static func use(_ values: [String: Value]) -> (member: String, at: Int64)? {
+        guard let member = values["member_id"]?.textValue, !member.isEmpty, case .int(let at)? = values["at"] else {
+            return nil
+        }
+        return (member, at)
+    }
 }

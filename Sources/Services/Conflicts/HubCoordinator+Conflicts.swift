@@ -25,7 +25,7 @@ public struct ConflictEntry: Codable, Sendable {
 extension HubCoordinator {
     /// The ledger, newest first; only open entries when `openOnly`.
     public func conflicts(openOnly: Bool = false) throws -> [ConflictEntry] {
-        try engine.store.rows(ofTable: "conflicts").compactMap { row -> ConflictEntry? in
+        try engine.store.rows(ofTable: ConflictLedger.tableName).compactMap { row -> ConflictEntry? in
             let values = row.state.values
             guard !values.isEmpty else { return nil }
             let sides =
@@ -48,7 +48,8 @@ extension HubCoordinator {
     /// decision is a change of the row (it reaches every node of the channel)
     /// and is audited.
     public func resolveConflict(_ key: String, override winner: String?, note: String, actor: String) throws {
-        guard let row = try engine.store.row(RowRef(table: "conflicts", key: key)), row.state.isVisible else {
+        guard let row = try engine.store.row(RowRef(table: ConflictLedger.tableName, key: key)), row.state.isVisible
+        else {
             throw AdminError(.notFound, "no conflict \(key)")
         }
         if let winner {
@@ -68,7 +69,9 @@ extension HubCoordinator {
         if let winner { columns["winner"] = .text(winner) }
         try write(
             [
-                LocalWrite(table: "conflicts", key: key, op: .update, columns: columns, channelKind: row.channel.kind),
+                LocalWrite(
+                    table: ConflictLedger.tableName, key: key, op: .update, columns: columns,
+                    channelKind: row.channel.kind),
                 auditEntry(
                     actor: actor, action: "conflict.resolve", target: key,
                     outcome: winner.map { "overridden: \($0) stands" } ?? "accepted", at: now),

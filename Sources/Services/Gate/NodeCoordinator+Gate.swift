@@ -44,26 +44,16 @@ extension NodeCoordinator {
         let plate = Result { () throws(PlateError) in try PlateNormalizer.normalize(read.plate.text) }
         let id = engine.nextChangeID
         let key = "gp-\(id.origin)-\(id.epoch)-\(id.seq)"
-        var writes = [
-            LocalWrite.insert(
-                "gate_passages", key,
-                [
-                    "reservation_id": decision.reservation.map { .text($0.id) } ?? .null,
-                    "lane": .text(read.lane), "direction": .text(read.direction.rawValue),
-                    "plate_raw": .text(read.plate.text.replacingControlCharacters),
-                    "plate": (try? plate.get()).map { .text($0.text) } ?? .null,
-                    "decision": .text(decision.verdict.rawValue), "reason": .text(decision.reason.rawValue),
-                    "rule": decision.match.map { .text($0.rule.evidence) } ?? .null,
-                    "confidence": .int(Self.perMille(read.plate.confidence)),
-                    "character_confidences": read.plate.characterConfidences.map {
-                        .text(Self.json($0.map(Self.perMille)))
-                    } ?? .null,
-                    "alternatives": read.plate.alternatives.isEmpty
-                        ? .null : .text(Self.json(read.plate.alternatives.map(PassageCandidate.init))),
-                    "suggestions": decision.suggestions.isEmpty ? .null : .text(Self.json(decision.suggestions)),
-                    "at": .int(Int64(now)),
-                ])
-        ]
+        let record = GatePassageRecord(
+            reservationID: decision.reservation?.id, lane: read.lane, direction: read.direction,
+            plateRaw: read.plate.text.replacingControlCharacters, plate: (try? plate.get())?.text,
+            verdict: decision.verdict, reason: decision.reason.rawValue, rule: decision.match?.rule.evidence,
+            confidence: Self.perMille(read.plate.confidence),
+            characterConfidences: read.plate.characterConfidences.map { Self.json($0.map(Self.perMille)) },
+            alternatives: read.plate.alternatives.isEmpty
+                ? nil : Self.json(read.plate.alternatives.map(PassageCandidate.init)),
+            suggestions: decision.suggestions.isEmpty ? nil : Self.json(decision.suggestions), at: Int64(now))
+        var writes = [record.inserted(as: key)]
         if decision.verdict == .admit, let reservation = decision.reservation {
             let status: Reservation.Status = read.direction == .entering ? .inside : .left
             writes.append(reservation.moving(to: status))
@@ -136,17 +126,11 @@ extension NodeCoordinator {
         if reservationID != nil, reservation == nil {
             throw GateOverrideError.unknownReservation(reservationID!)
         }
-        var writes: [LocalWrite] = [
-            .insert(
-                "gate_passages", key,
-                [
-                    "reservation_id": reservation.map { .text($0.id) } ?? .null, "lane": .text(lane),
-                    "direction": .text(direction.rawValue), "plate_raw": .text(plate),
-                    "plate": (try? PlateNormalizer.normalize(plate)).map { .text($0.text) } ?? .null,
-                    "decision": .text("admit"), "reason": .text("staff override: \(reason)"), "rule": .text("override"),
-                    "at": .int(Int64(now)),
-                ])
-        ]
+        let record = GatePassageRecord(
+            reservationID: reservation?.id, lane: lane, direction: direction, plateRaw: plate,
+            plate: (try? PlateNormalizer.normalize(plate))?.text, verdict: .admit, reason: "staff override: \(reason)",
+            rule: "override", at: Int64(now))
+        var writes = [record.inserted(as: key)]
         // A cancelled booking stays cancelled (a gate may not revive it,
         // `Rights.mall`): the passage records the override on its own.
         if let reservation, reservation.status != .cancelled {

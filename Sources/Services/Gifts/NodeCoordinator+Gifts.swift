@@ -47,7 +47,8 @@ extension NodeCoordinator {
     public func giftCodeStatus(_ codeID: String) throws -> (
         redemptions: [GiftBook.Redemption], conflict: [String: Value]?
     ) {
-        let conflict = try engine.store.row(RowRef(table: "conflicts", key: "gift.double-redemption:\(codeID)"))
+        let conflict = try engine.store.row(
+            RowRef(table: ConflictLedger.tableName, key: "gift.double-redemption:\(codeID)"))
         return (views.gifts.redemptions(of: codeID), conflict?.isVisible == true ? conflict?.values : nil)
     }
 

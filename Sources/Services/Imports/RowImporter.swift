@@ -4,6 +4,15 @@ import SyncCore
 /// What the admin API can import, each into its own table.
 public enum ImportKind: String, CaseIterable, Sendable {
     case members, vehicles, reservations
+
+    /// The table its records go to.
+    var table: String {
+        switch self {
+        case .members: MemberImport.table
+        case .vehicles: VehicleImport.table
+        case .reservations: Reservation.table
+        }
+    }
 }
 
 /// What an import did: records created and updated, and which rows each came from.
@@ -60,7 +69,7 @@ public struct RowImporter: Sendable {
             // here; and a deleted row stays deleted (a delete wins its merge), so
             // an insert under its key would be absorbed, not seen.
             let unusable = try records.compactMap { write, record -> [ImportRowError]? in
-                guard let row = try stored.row(kind.rawValue, record.key) else { return nil }
+                guard let row = try stored.row(kind.table, record.key) else { return nil }
                 let problem: String
                 if row.channel.mall != mall {
                     problem = "\(record.key) belongs to mall \(row.channel.mall)"
@@ -95,28 +104,14 @@ struct ImportPlan {
     let now: Int64
 
     private func existingMembers() throws -> [MemberImport.Existing] {
-        try stored.visible("members", mall: mall).map {
-            MemberImport.Existing(
-                id: $0.key, phone: $0.values["phone"]?.textValue, cardNo: $0.values["card_no"]?.textValue)
-        }
+        try stored.visible(MemberImport.table, mall: mall).map { MemberImport.Existing(key: $0.key, values: $0.values) }
     }
 
     func members(_ rows: [[String: String]]) throws -> Result<
         [(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal
     > {
         try MemberImport.plan(rows, existing: existingMembers()).map { members in
-            members.map { member in
-                var columns: [String: Value] = [:]
-                if let name = member.name { columns["name"] = .text(name) }
-                if let tier = member.tier { columns["tier"] = .text(tier) }
-                if let phone = member.phone { columns["phone"] = .text(phone) }
-                if let card = member.cardNo { columns["card_no"] = .text(card) }
-                if let guests = member.guestsAllowed { columns["guests_allowed"] = .int(Int64(guests)) }
-                return (
-                    member.isNew ? .insert("members", member.id, columns) : .update("members", member.id, columns),
-                    .init(key: member.id, created: member.isNew, rows: member.rows)
-                )
-            }
+            members.map { ($0.write, .init(key: $0.id, created: $0.isNew, rows: $0.rows)) }
         }
     }
 
@@ -124,21 +119,14 @@ struct ImportPlan {
         [(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal
     > {
         var registered: [String: VehicleImport.Registered] = [:]
-        for row in try stored.visible("vehicles", mall: mall) {
-            if let plate = row.values["plate"]?.textValue, let member = row.values["member_id"]?.textValue {
-                registered[plate] = .init(key: row.key, memberID: member)
+        for row in try stored.visible(VehicleImport.table, mall: mall) {
+            if let vehicle = VehicleImport.registered(key: row.key, values: row.values) {
+                registered[vehicle.plate] = vehicle.vehicle
             }
         }
         let members = MemberDirectory(try existingMembers())
         return VehicleImport.plan(rows, members: members, registered: registered).map { vehicles in
-            vehicles.map { vehicle in
-                let columns: [String: Value] = ["member_id": .text(vehicle.memberID), "plate": .text(vehicle.plate)]
-                return (
-                    vehicle.isNew
-                        ? .insert("vehicles", vehicle.key, columns) : .update("vehicles", vehicle.key, columns),
-                    .init(key: vehicle.key, created: vehicle.isNew, rows: vehicle.rows)
-                )
-            }
+            vehicles.map { ($0.write, .init(key: $0.key, created: $0.isNew, rows: $0.rows)) }
         }
     }
 
@@ -146,25 +134,12 @@ struct ImportPlan {
         [(write: LocalWrite, record: ImportSummary.Record)], ImportRefusal
     > {
         var existing: [String: Reservation.Status] = [:]
-        for row in try stored.visible("reservations", mall: mall) {
-            existing[row.key] = row.values["status"]?.textValue.flatMap(Reservation.Status.init(rawValue:)) ?? .booked
+        for row in try stored.visible(Reservation.table, mall: mall) {
+            existing[row.key] = ReservationImport.status(in: row.values)
         }
         let members = MemberDirectory(try existingMembers())
-        return ReservationImport.plan(rows, members: members, existing: existing, now: now).map {
-            bookings in
-            bookings.map { booking in
-                var columns: [String: Value] = [
-                    "member_id": .text(booking.memberID), "plate": .text(booking.plate), "zone": .text(booking.zone),
-                    "window_start": .int(booking.windowStart), "window_end": .int(booking.windowEnd),
-                ]
-                if let status = booking.status { columns["status"] = .text(status.rawValue) }
-                return (
-                    booking.isNew
-                        ? .insert("reservations", booking.key, columns)
-                        : .update("reservations", booking.key, columns),
-                    .init(key: booking.key, created: booking.isNew, rows: [booking.row])
-                )
-            }
+        return ReservationImport.plan(rows, members: members, existing: existing, now: now).map { bookings in
+            bookings.map { ($0.write, .init(key: $0.key, created: $0.isNew, rows: [$0.row])) }
         }
     }
 }

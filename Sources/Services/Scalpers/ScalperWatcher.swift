@@ -1,4 +1,3 @@
-import Foundation
 public import Logging
 public import MallDomain
 public import Storage
@@ -31,8 +30,8 @@ public actor ScalperWatcher: AcceptedChangesObserver {
         var watch = ScalperWatch(configuration: configuration)
         let since = Int64(clamping: now) &- max(configuration.windowMillis, 24 * 3_600_000)
         let columns = [
-            "gift_redemptions": ["member_id", "at"],
-            "gate_passages": ["direction", "decision", "reservation_id", "at"],
+            GiftRedemptionRows.table: GiftRedemptionRows.useColumns,
+            GatePassageRecord.table: GatePassageRecord.entryColumns,
         ]
         // Collected first and resolved after the read: resolving a passage's
         // member reads the store, and GRDB traps on a read inside a read.
@@ -45,7 +44,8 @@ public actor ScalperWatcher: AcceptedChangesObserver {
         }
         let uses = recent.compactMap {
             use(table: $0.table, key: $0.key, site: $0.site, values: $0.values) { reservation in
-                try? store.row(RowRef(table: "reservations", key: reservation))?.state.values["member_id"]?.textValue
+                (try? store.row(RowRef(table: Reservation.table, key: reservation))?.state.values)
+                    .flatMap(Reservation.memberID(in:))
             }
         }
         for use in uses.sorted(by: { ($0.at, $0.event) < ($1.at, $1.event) }) { _ = watch.observe(use) }
@@ -57,11 +57,11 @@ public actor ScalperWatcher: AcceptedChangesObserver {
         for change in accepted.changes where change.op == .insert {
             var member: String?
             // Only an admitted entry has a member to look up.
-            if change.table == "gate_passages", change.columns["direction"] == .text("in"),
-                change.columns["decision"] == .text("admit"),
-                let reservation = change.columns["reservation_id"]?.textValue
+            if change.table == GatePassageRecord.table,
+                let entry = GatePassageRecord.admittedEntry(change.columns)
             {
-                member = try? await hub.row(table: "reservations", key: reservation)?.values["member_id"]?.textValue
+                member = (try? await hub.row(table: Reservation.table, key: entry.reservation)?.values)
+                    .flatMap(Reservation.memberID(in:))
             }
             guard
                 let use = Self.use(
@@ -75,20 +75,11 @@ public actor ScalperWatcher: AcceptedChangesObserver {
     }
 
     private func record(_ flag: ScalperWatch.Flag, raisedBy use: ScalperWatch.Use, on channel: Channel) async {
-        let sides = flag.uses.map { ["event": $0.event, "site": $0.site, "at": String($0.at)] }
-        let data = (try? JSONSerialization.data(withJSONObject: sides, options: [.sortedKeys])) ?? Data()
         let now = Int64(clamping: hub.clock.now())
         do {
             try await hub.write(
-                [
-                    LocalWrite(
-                        table: "conflicts", key: "\(flag.kind.rawValue):\(flag.member):\(use.event)", op: .insert,
-                        columns: [
-                            "kind": .text(flag.kind.rawValue), "item": .text(flag.member), "rule": .text(flag.rule),
-                            "sides": .text(String(decoding: data, as: UTF8.self)), "status": .text("open"),
-                            "detected_at": .int(now), "claims": .int(Int64(flag.uses.count)),
-                        ], channelKind: channel.kind)
-                ], mall: channel.mall, decision: "scalper.flag")
+                [flag.ledgerEntry(raisedBy: use.event, on: channel.kind, at: now)], mall: channel.mall,
+                decision: "scalper.flag")
             hub.metrics?.conflict(kind: flag.kind.rawValue)
             logger.notice(
                 "scalper flagged", metadata: ["conflict.kind": "\(flag.kind.rawValue)", "member": "\(flag.member)"])
@@ -102,16 +93,15 @@ public actor ScalperWatcher: AcceptedChangesObserver {
     private static func use(
         table: String, key: String, site: String, values: [String: Value], memberOf: (String) -> String?
     ) -> ScalperWatch.Use? {
-        guard case .int(let at)? = values["at"] else { return nil }
         let member: String?
+        let at: Int64
         switch table {
-        case "gift_redemptions":
-            member = values["member_id"]?.textValue
-        case "gate_passages":
-            guard values["direction"] == .text("in"), values["decision"] == .text("admit"),
-                let reservation = values["reservation_id"]?.textValue
-            else { return nil }
-            member = memberOf(reservation)
+        case GiftRedemptionRows.table:
+            guard let redemption = GiftRedemptionRows.use(values) else { return nil }
+            (member, at) = (redemption.member, redemption.at)
+        case GatePassageRecord.table:
+            guard let entry = GatePassageRecord.admittedEntry(values) else { return nil }
+            (member, at) = (memberOf(entry.reservation), entry.at)
         default: return nil
         }
         guard let member, !member.isEmpty else { return nil }

@@ -58,7 +58,7 @@ extension HubCoordinator {
     /// nothing), committed with an audit entry, fanned out.
     public func writeAudited(_ writes: [LocalWrite], mall: String, decision: String, actor: String) throws {
         guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
-        guard !writes.contains(where: { $0.table == "audit_log" || $0.table == "conflicts" }) else {
+        guard !writes.contains(where: { $0.table == "audit_log" || $0.table == ConflictLedger.tableName }) else {
             throw AdminError(.invalid, "audit_log and conflicts are written by the hub itself")
         }
         if let problem = try unusableRow(after: writes) { throw AdminError(.invalid, problem) }
