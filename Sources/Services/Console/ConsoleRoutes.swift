@@ -119,7 +119,7 @@ enum ConsoleRoutes {
                 throw HTTPError(
                     .forbidden, message: "permission denied: operator:\(session.operatorId) may only view")
             }
-            let body = try await RequestBody.decode(HubAdminRoutes.ResolutionRequest.self, from: request)
+            let body = try await RequestBody.decode(ConflictRoutes.ResolutionRequest.self, from: request)
             do {
                 try await coordinator.resolveConflict(
                     key, override: body.winner, note: body.note, actor: "operator:\(session.operatorId)")

@@ -25,23 +25,6 @@ public struct IssuedGiftCode: Codable, Sendable {
     public var qrPng: String
 }
 
-/// Why the hub refused an admin request; `description` says what to fix.
-public struct AdminError: Error, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        case invalid
-        case notFound = "not-found"
-        case unavailable
-    }
-
-    public var code: Code
-    public var description: String
-
-    init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
-
 /// Issues, revokes and rotates the keys of gift codes: holds the signing
 /// keys, draws the QR symbols, and writes the codes, revocations and public
 /// keys through the hub. Its own actor, so signing and drawing never hold up
