@@ -21,15 +21,14 @@ import Transport
         #expect(await queue.next().first?.payload == [15])
     }
 
-    /// The pauses only make the waiting path likely; the test holds either way.
     @Test func aWaitingPublisherWakesOnPushAndEndsOnClose() async {
         let queue = OutgoingQueue()
         async let first = queue.next()
-        try? await Task.sleep(for: .milliseconds(20))
+        while !queue.publisherWaits { await Task.yield() }
         queue.push([message(7)])
         #expect(await first.map(\.payload) == [[7]])
         async let last = queue.next()
-        try? await Task.sleep(for: .milliseconds(20))
+        while !queue.publisherWaits { await Task.yield() }
         queue.close()
         #expect(await last.isEmpty)
     }

@@ -25,6 +25,9 @@ public final class OutgoingQueue: Sendable {
 
     public var dropped: Int { state.withLock { $0.dropped } }
     public var depth: Int { state.withLock { $0.messages.count } }
+    /// Whether the publisher is waiting in `next()` for messages (so a test
+    /// can take the waiting path for certain, without sleeping).
+    public var publisherWaits: Bool { state.withLock { $0.waiter != nil } }
 
     public func push(_ messages: [TransportMessage]) {
         guard !messages.isEmpty else { return }
