@@ -83,6 +83,9 @@ import Testing
             try apply.apply(.init(table: "lounge_closures", key: "c4"), values: ["from": .int(0)])
         }
         #expect(apply.lounge.closedUntil(now: 10) == nil)
+        #expect(throws: RowProblem.self) {
+            try apply.apply(.init(table: "lounge_closures", key: "c5"), values: ["from": .int(9), "until": .int(9)])
+        }
         book.reset(tables: ["lounge_closures"])
         #expect(book.closedUntil(now: 4_500) == nil)
     }

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Services
 import Testing
 
@@ -33,6 +34,23 @@ import Testing
         while clock.sleepers < 1 { await Task.yield() }
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
+        #expect(clock.sleepers == 0)
+    }
+
+    /// A hub whose timer waits on a manual clock still stops when asked:
+    /// the wait ends at shutdown, not when the clock next moves.
+    @Test func aHubOnAManualClockStopsAtShutdown() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let clock = ManualClock(now: 1_800_000_000_000)
+        let (hub, service) = try fleet.hub(fleet: ["g1": .init(mall: InMemoryFleet.mall, role: .gate)], clock: clock)
+        let group = ServiceGroup(configuration: .init(services: [service], logger: fleet.quiet))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            while await !hub.coordinator.fleet().connected || clock.sleepers == 0 { await Task.yield() }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
         #expect(clock.sleepers == 0)
     }
 }

@@ -29,6 +29,8 @@ extension LoungeBook: RowFedBook {
             guard !values.isEmpty else { return }
             guard let from = values["from"]?.intValue else { throw .missing("from") }
             guard let until = values["until"]?.intValue else { throw .missing("until") }
+            // A closure that ends before it starts is a mistake, not an open lounge.
+            guard from < until else { throw .invalid("until") }
             setClosure(row: key, from: from, until: until)
         default: return
         }

@@ -47,6 +47,10 @@ enum GiftAdminRoutes {
             let days = try container.decodeIfPresent(Int.self, forKey: .validDays)
             if let days {
                 guard (1...366).contains(days) else { throw FieldError("validDays", "1 to 366") }
+                // From now it always fits; from a given start, the end must too.
+                if let validFrom, !times.contains(validFrom + Int64(days) * 86_400_000) {
+                    throw FieldError("validDays", timeRange)
+                }
                 validity = .days(days)
             } else {
                 let validTo = try container.decode(Int64.self, forKey: .validTo)

@@ -2,7 +2,7 @@ import Storage
 public import SyncCore
 
 /// What a planned hub write may read before it commits (see
-/// `HubCoordinator.write(mall:decision:planning:)`): the merged rows, on the
+/// `HubCoordinator.write(decision:planning:)`): the merged rows, on the
 /// hub's actor, so nothing changes between the read and the write.
 public struct HubRows {
     let store: SQLiteHubStore

@@ -26,7 +26,8 @@ struct SyncLoop: Sendable {
             }
             group.addTask {
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    try? await clock.sleep(for: .milliseconds(tickMillis))
+                    // Cancelled at shutdown: a manual clock may never be moved again.
+                    try? await cancelWhenGracefulShutdown { try await clock.sleep(for: .milliseconds(tickMillis)) }
                     await tick()
                 }
             }

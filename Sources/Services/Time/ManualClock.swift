@@ -76,4 +76,14 @@ public final class ManualClock: FleetClock {
         }
         try Task.checkCancellation()
     }
+
+    /// Whole milliseconds of a duration, 0 for a negative one, saturating.
+    private static func millis(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
+        let whole = UInt64(seconds).multipliedReportingOverflow(by: 1000)
+        guard !whole.overflow else { return .max }
+        let total = whole.partialValue.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000_000_000))
+        return total.overflow ? .max : total.partialValue
+    }
 }
