@@ -37,6 +37,21 @@ import Testing
         #expect(clock.sleepers == 0)
     }
 
+    /// Durations far past the end of time (a fuzzed timeout, `.seconds(Int64.max)`)
+    /// saturate instead of trapping, and a negative one does not move the clock.
+    @Test func hugeAndNegativeDurationsSaturateInsteadOfTrapping() async throws {
+        let start = UInt64.max - 10
+        let clock = ManualClock(now: start)
+        let sleeper = Task { try await clock.sleep(for: .seconds(Int64.max)) }
+        while clock.sleepers < 1 { await Task.yield() }
+        clock.advance(by: .seconds(-5))
+        #expect(clock.now() == start)
+        clock.advance(by: .seconds(Int64.max))
+        #expect(clock.now() == UInt64.max)
+        try await sleeper.value
+        #expect(clock.sleepers == 0)
+    }
+
     /// A hub whose timer waits on a manual clock still stops when asked:
     /// the wait ends at shutdown, not when the clock next moves.
     @Test func aHubOnAManualClockStopsAtShutdown() async throws {

@@ -34,11 +34,9 @@ public final class ManualClock: FleetClock {
     }
 
     public func advance(by duration: Duration) {
-        let millis =
-            UInt64(max(0, duration.components.seconds)) * 1000
-            + UInt64(max(0, duration.components.attoseconds) / 1_000_000_000_000_000)
+        let millis = Self.millis(duration)
         let woken = state.withLock { state in
-            state.now += millis
+            state.now = Self.adding(millis, to: state.now)
             let now = state.now
             let due = state.sleepers.filter { $0.deadline <= now }.sorted {
                 ($0.deadline, $0.id) < ($1.deadline, $1.id)
@@ -57,11 +55,10 @@ public final class ManualClock: FleetClock {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    let millis =
-                        UInt64(max(0, duration.components.seconds)) * 1000
-                        + UInt64(max(0, duration.components.attoseconds) / 1_000_000_000_000_000)
+                    let millis = Self.millis(duration)
                     guard millis > 0, !Task.isCancelled else { return true }
-                    state.sleepers.append(.init(deadline: state.now + millis, id: id, continuation: continuation))
+                    state.sleepers.append(
+                        .init(deadline: Self.adding(millis, to: state.now), id: id, continuation: continuation))
                     return false
                 }
                 if resumeNow { continuation.resume() }
@@ -85,5 +82,11 @@ public final class ManualClock: FleetClock {
         guard !whole.overflow else { return .max }
         let total = whole.partialValue.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000_000_000))
         return total.overflow ? .max : total.partialValue
+    }
+
+    /// `now + millis`, stopping at the end of time instead of trapping.
+    private static func adding(_ millis: UInt64, to now: UInt64) -> UInt64 {
+        let sum = now.addingReportingOverflow(millis)
+        return sum.overflow ? .max : sum.partialValue
     }
 }
