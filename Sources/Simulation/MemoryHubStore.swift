@@ -164,10 +164,20 @@ public final class MemoryHubStore: HubStore {
     }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] {
-        (rows[channel] ?? [:]).values.sorted { $0.ref < $1.ref }.map {
+        (rows[channel] ?? [:]).values.sorted { $0.ref.precedesBytewise($1.ref) }.map {
             SnapshotRow(table: $0.ref.table, key: $0.ref.key, seq: $0.seq, state: $0.state)
         }
     }
+
+    public func rows(in channel: Channel, after: RowRef?, limit: Int) throws -> [SnapshotRow] {
+        let following = (rows[channel] ?? [:]).values.filter { row in after.map { $0.precedesBytewise(row.ref) } ?? true
+        }
+        return following.sorted { $0.ref.precedesBytewise($1.ref) }.prefix(max(0, limit)).map {
+            SnapshotRow(table: $0.ref.table, key: $0.ref.key, seq: $0.seq, state: $0.state)
+        }
+    }
+
+    public func rowCount(in channel: Channel) throws -> UInt64 { UInt64(rows[channel]?.count ?? 0) }
 
     public func saveNodes(_ records: [NodeRecord]) throws {
         for record in records { nodes[record.node] = record }

@@ -23,6 +23,9 @@ public final class MemoryReplicaStore: ReplicaStore {
         /// The floor each channel's tombstones were last collected at (§12.4).
         var collectedFloors: [Channel: UInt64] = [:]
         var heldSchemas: [Channel: String] = [:]
+        /// Snapshot windows staged, and how far, per channel (§9.5).
+        var staged: [Channel: [RowRef: SnapshotRow]] = [:]
+        var snapshots: [Channel: SnapshotProgress] = [:]
         /// The sequence chain after the last change made (its epoch and seq).
         var chainTip: (epoch: UInt64, seq: UInt64, chain: String)?
         var lastCreated: ChangeID?
@@ -82,7 +85,8 @@ public final class MemoryReplicaStore: ReplicaStore {
         committed()
         return ReplicaStartState(
             epoch: state.epoch, clock: state.clock, cursors: state.cursors, outbox: try outboxStatus(),
-            lastCreated: state.lastCreated, hubHistory: state.hubHistory, heldSchemas: state.heldSchemas)
+            lastCreated: state.lastCreated, hubHistory: state.hubHistory, heldSchemas: state.heldSchemas,
+            snapshots: state.snapshots)
     }
 
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
@@ -140,9 +144,23 @@ public final class MemoryReplicaStore: ReplicaStore {
         state.rows[change.channel, default: [:]][ref] = row
     }
 
-    public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
-        var table: [RowRef: SnapshotRow] = [:]
-        for row in rows { table[row.ref] = row }
+    public func stageSnapshot(
+        channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool
+    ) throws {
+        if startsOver { state.staged[channel] = nil }
+        for row in rows { state.staged[channel, default: [:]][row.ref] = row }
+        state.snapshots[channel] = progress
+        if installs {
+            install(channel: channel, at: progress.at)
+        } else {
+            committed()
+        }
+    }
+
+    private func install(channel: Channel, at: UInt64) {
+        let table = state.staged[channel] ?? [:]
+        state.staged[channel] = nil
+        state.snapshots[channel] = nil
         for ref in state.rows[channel].map({ Array($0.keys) }) ?? [] { state.pending[ref] = nil }
         state.rows[channel] = table
         state.collectedFloors[channel] = nil
@@ -181,6 +199,8 @@ public final class MemoryReplicaStore: ReplicaStore {
         }
         state.cursors = state.cursors.filter { $0.value <= cursorsValidThrough }
         state.collectedFloors = [:]
+        state.staged = [:]
+        state.snapshots = [:]
         let kept =
             (state.acknowledged.map { ($0.change, $0.ackedAt as UInt64?) }
             + state.outbox.map { ($0.change, $0.firstAckedAt) })
@@ -280,6 +300,8 @@ public final class MemoryReplicaStore: ReplicaStore {
     public func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws {
         state.heldSchemas[channel] = fingerprint
         if restart { state.cursors[channel] = nil }
+        state.staged[channel] = nil
+        state.snapshots[channel] = nil
         committed()
     }
 

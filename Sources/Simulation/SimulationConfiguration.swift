@@ -86,6 +86,10 @@ public struct SimulationReport: Sendable {
     /// Hub stores put back from an earlier backup.
     public var hubRestores = 0
     public var snapshotsInstalled = 0
+    /// Nodes crashed on purpose with a snapshot half staged, and nodes that
+    /// started with one half staged and went on from it (§9.5).
+    public var snapshotsInterrupted = 0
+    public var snapshotsResumed = 0
     public var tombstonesCollected = 0
     /// SPEC §12's scenario played on purpose: offline deletes of rows the floor had passed.
     public var offlineDeletesBelowFloor = 0

@@ -20,6 +20,8 @@ public enum SimulationRunner {
         public var brokerDropped = 0
         public var messagesLost = 0
         public var snapshotsInstalled = 0
+        public var snapshotsInterrupted = 0
+        public var snapshotsResumed = 0
         public var tombstonesCollected = 0
         public var offlineDeletesBelowFloor = 0
         public var determinismChecked = 0
@@ -51,6 +53,8 @@ public enum SimulationRunner {
             brokerDropped += report.brokerDropped
             messagesLost += report.messagesLost
             snapshotsInstalled += report.snapshotsInstalled
+            snapshotsInterrupted += report.snapshotsInterrupted
+            snapshotsResumed += report.snapshotsResumed
             tombstonesCollected += report.tombstonesCollected
             offlineDeletesBelowFloor += report.offlineDeletesBelowFloor
             maxConvergeMillis = max(maxConvergeMillis, report.convergeMillis)

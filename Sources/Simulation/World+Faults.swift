@@ -23,7 +23,12 @@ extension World {
                 queue.push(.restoreLink(client), at: now + random.millis(1000...60_000))
             }
         case 30..<50:
-            let index = random.int(0...(nodes.count - 1))
+            // Half the time, a node with a snapshot half staged, if any (§9.5).
+            let staging = nodes.indices.filter { nodes[$0].engine?.isTakingStagedSnapshot == true }
+            let index =
+                !staging.isEmpty && random.chance(0.5)
+                ? staging[random.int(0...(staging.count - 1))] : random.int(0...(nodes.count - 1))
+            if staging.contains(index) { report.snapshotsInterrupted += 1 }
             crashProcess(.node(index), rollback: random.chance(0.35))
             queue.push(.restartProcess(.node(index)), at: now + random.millis(500...30_000))
         case 50..<58:

@@ -137,9 +137,13 @@ public final class World {
         // to stress the hybrid clock; the hub's stamp bounds are set wide enough
         // that its honest nodes stay inside them. `StampBoundsTests` and the
         // hostile fault test the production bounds.
+        // Windows of a few rows, so every snapshot takes many (§9.5) and
+        // the faults interrupt them half way.
+        var sizing = SeededRandom(seed: configuration.seed &+ 0x9E37_79B9)
         hubConfiguration = .init(
             schema: schema, fleet: fleet,
             gcHorizonMillis: configuration.mode == .liveness ? 3_600_000 : 24 * 3_600_000,
+            snapshotRowsPerPart: sizing.int(2...8), snapshotRowsPerWindow: sizing.int(3...40),
             maxStampAheadMillis: 2 * Self.maxClockOffsetMillis, maxEpochBackdateMillis: 2 * Self.maxClockOffsetMillis)
     }
 
@@ -186,6 +190,7 @@ public final class World {
                 schema: schema, node: node.id, mall: Self.mall, role: node.role,
                 heartbeatIntervalMillis: self.configuration.mode == .liveness ? 5000 : 1000)
             node.engine = attempt { try NodeEngine(configuration: configuration, store: node.store) }
+            if let engine = node.engine, engine.isTakingStagedSnapshot { report.snapshotsResumed += 1 }
         }
         refreshConnection(client)
     }

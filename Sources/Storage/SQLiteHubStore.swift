@@ -63,6 +63,11 @@ public final class SQLiteHubStore: HubStore {
         registerRetention(in: &migrator, schema: schema)
         registerLogPruning(in: &migrator)
         registerAuditTrail(in: &migrator, schema: schema)
+        // A window of a snapshot (§9.5) is the next rows of a channel after a
+        // given one: read through this index, it costs the window, not the channel.
+        migrator.registerMigration("v12-rows-by-channel-key") { db in
+            try db.execute(sql: "CREATE INDEX rows_by_channel_key ON rows (channel, table_name, key)")
+        }
         return migrator
     }
 
@@ -262,6 +267,40 @@ public final class SQLiteHubStore: HubStore {
         try database.read { db in
             let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM floors WHERE channel = ?", arguments: [channel.name])
             return UInt64(clamping: seq ?? 0)
+        }
+    }
+
+    public func rows(in channel: Channel, after: RowRef?, limit: Int) throws -> [SnapshotRow] {
+        try database.read { db in
+            let rows =
+                if let after {
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT table_name, key, seq, state FROM rows
+                            WHERE channel = ? AND (table_name, key) > (?, ?) ORDER BY table_name, key LIMIT ?
+                            """,
+                        arguments: [channel.name, after.table, after.key, limit])
+                } else {
+                    try Row.fetchAll(
+                        db,
+                        sql:
+                            "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key LIMIT ?",
+                        arguments: [channel.name, limit])
+                }
+            return try rows.map {
+                SnapshotRow(
+                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
+                    state: try StoredJSON.decode(RowState.self, $0["state"]))
+            }
+        }
+    }
+
+    public func rowCount(in channel: Channel) throws -> UInt64 {
+        try database.read { db in
+            UInt64(
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM rows WHERE channel = ?", arguments: [channel.name]) ?? 0
+            )
         }
     }
 

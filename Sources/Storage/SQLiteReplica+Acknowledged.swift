@@ -71,6 +71,7 @@ extension SQLiteReplica {
                 sql: "DELETE FROM cursors WHERE seq > ?", arguments: [Int64(clamping: cursorsValidThrough)])
             // The restored hub's floors start again from its backup's.
             try db.execute(sql: "DELETE FROM collected_floors")
+            try Self.dropStagedSnapshot(of: nil, db)
             let kept = try Row.fetchAll(
                 db,
                 sql: """

@@ -24,6 +24,7 @@ extension SQLiteReplica {
                 sql: "INSERT OR REPLACE INTO held_schemas (channel, fingerprint) VALUES (?, ?)",
                 arguments: [channel.name, fingerprint])
             if restart { try db.execute(sql: "DELETE FROM cursors WHERE channel = ?", arguments: [channel.name]) }
+            try Self.dropStagedSnapshot(of: channel, db)
         }
     }
 }

@@ -65,6 +65,7 @@ public final class SQLiteReplica: ReplicaStore {
         }
         registerCollectedFloors(in: &migrator)
         registerHeldSchemas(in: &migrator)
+        registerSnapshotStaging(in: &migrator)
         return migrator
     }
 
@@ -95,7 +96,8 @@ public final class SQLiteReplica: ReplicaStore {
                 clock: HybridTimestamp(
                     wallMillis: try Self.meta(db, "clock_wall"), counter: UInt32(try Self.meta(db, "clock_counter"))),
                 cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated,
-                hubHistory: hubHistory.isEmpty ? nil : hubHistory, heldSchemas: try Self.heldSchemas(db))
+                hubHistory: hubHistory.isEmpty ? nil : hubHistory, heldSchemas: try Self.heldSchemas(db),
+                snapshots: try Self.snapshotProgress(db))
         }
     }
 
@@ -147,25 +149,10 @@ public final class SQLiteReplica: ReplicaStore {
         }
     }
 
-    public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM rows WHERE channel = ?", arguments: [channel.name])
-            // The snapshot holds every tombstone the hub still does: none collected here.
-            try db.execute(sql: "DELETE FROM collected_floors WHERE channel = ?", arguments: [channel.name])
-            for row in rows { try self.save(row, channel: channel, db) }
-            // A change sent again to a restored hub is in the snapshot if the
-            // hub holds it, and comes back in the stream once it takes it.
-            let pending = try String.fetchAll(
-                db, sql: "SELECT change FROM outbox WHERE channel = ? AND first_acked_at IS NULL ORDER BY epoch, seq",
-                arguments: [channel.name])
-            for text in pending {
-                let change = try StoredJSON.decode(Change.self, text)
-                try self.apply(change, .local(contentHash: change.contentHash), db)
-            }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)",
-                arguments: [channel.name, Int64(at)])
-        }
+    /// Merges one of the node's own changes again, as made here (an
+    /// install puts them back on top of the snapshot's rows).
+    func reapply(_ change: Change, _ db: Database) throws {
+        try apply(change, .local(contentHash: change.contentHash), db)
     }
 
     public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {

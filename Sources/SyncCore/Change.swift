@@ -56,7 +56,7 @@ public struct Stamp: Hashable, Comparable, Sendable, Codable {
 }
 
 /// Something a change can be about: the row, and the columns that travel with it.
-public struct RowRef: Hashable, Sendable, Comparable {
+public struct RowRef: Hashable, Sendable, Comparable, Codable {
     public var table: String
     public var key: String
 

@@ -8,12 +8,19 @@ public struct ChannelSync: Sendable, Equatable {
     public struct Configuration: Sendable, Equatable {
         /// How long a known gap may stay open before the node asks for it.
         public var catchUpDelayMillis: UInt64
-        /// How long to wait for a resend or snapshot before asking again.
+        /// How long to wait for a resend or snapshot window before asking
+        /// again. A snapshot window asked for again and again waits twice as
+        /// long each time, up to `maxSnapshotBackoffMillis`.
         public var requestTimeoutMillis: UInt64
+        public var maxSnapshotBackoffMillis: UInt64
 
-        public init(catchUpDelayMillis: UInt64 = 1000, requestTimeoutMillis: UInt64 = 4000) {
+        public init(
+            catchUpDelayMillis: UInt64 = 1000, requestTimeoutMillis: UInt64 = 4000,
+            maxSnapshotBackoffMillis: UInt64 = 60_000
+        ) {
             self.catchUpDelayMillis = catchUpDelayMillis
             self.requestTimeoutMillis = requestTimeoutMillis
+            self.maxSnapshotBackoffMillis = max(maxSnapshotBackoffMillis, requestTimeoutMillis)
         }
     }
 
@@ -21,10 +28,16 @@ public struct ChannelSync: Sendable, Equatable {
         /// Apply these entries and set the cursor to `upTo`, in one transaction.
         case apply(entries: [LogEntry], upTo: UInt64)
         case requestResend(after: UInt64)
-        case requestSnapshot
+        /// Ask for the next window of a snapshot, after what `resume` staged
+        /// (nil: from the start).
+        case requestSnapshot(resume: SnapshotProgress?)
         /// Prune the outbox by `acks` (changes the rows already contain), then
-        /// replace the channel with this state at hub sequence `at`, in one transaction.
-        case installSnapshot(rows: [SnapshotRow], at: UInt64, acks: [AckEntry])
+        /// stage one window's rows and `progress` in one transaction (after
+        /// dropping what was staged before when `startsOver`); when
+        /// `installs`, replace the channel with everything staged, at hub
+        /// sequence `progress.at`, in the same transaction. Then call `staged`.
+        case stageSnapshot(
+            rows: [SnapshotRow], progress: SnapshotProgress, acks: [AckEntry], startsOver: Bool, installs: Bool)
     }
 
     public let channel: Channel
@@ -36,13 +49,25 @@ public struct ChannelSync: Sendable, Equatable {
     private var behindSince: UInt64?
     private var requestedAt: UInt64?
     private var snapshotRequested = false
-    private var assembly: SnapshotAssembly?
+    /// Snapshot windows asked for since the last one arrived whole.
+    private var snapshotRetries = 0
+    /// What is staged of the snapshot being taken (kept on disk).
+    public private(set) var progress: SnapshotProgress?
+    private var assembly: WindowAssembly?
 
-    public init(channel: Channel, cursor: UInt64?, configuration: Configuration = .init()) {
+    public init(
+        channel: Channel, cursor: UInt64?, progress: SnapshotProgress? = nil, configuration: Configuration = .init()
+    ) {
         self.channel = channel
         self.cursor = cursor
+        self.progress = progress
         self.configuration = configuration
+        // A snapshot staged before a restart goes on from where it stood.
+        if progress != nil { snapshotRequested = true }
     }
+
+    /// Whether the channel is taking a snapshot: asked for one, or holds part of one.
+    public var isTakingSnapshot: Bool { snapshotRequested || cursor == nil }
 
     public var isBehind: Bool { cursor.map { $0 < knownHead } ?? true }
 
@@ -72,27 +97,59 @@ public struct ChannelSync: Sendable, Equatable {
         requestSnapshot(now: now, force: true)
     }
 
+    /// A part of a snapshot window (§9.5). Taken only while a snapshot is
+    /// wanted, and only for the window that follows what is staged: the
+    /// next window of the snapshot in progress, or the first window of
+    /// another one (the hub started over). A part of a snapshot of the whole
+    /// channel (no window: a hub that predates windows) is not taken; the
+    /// hub is upgraded first (§16.1).
     public mutating func received(_ part: SnapshotPart, now: UInt64) -> [Action] {
-        guard snapshotRequested || cursor == nil else { return [] }
+        guard snapshotRequested || cursor == nil, let window = part.window else { return [] }
         // A snapshot older than what is applied would take the replica back.
         if let cursor, part.at < cursor { return [] }
-        if assembly?.id != part.snapshotID {
-            // Only a strictly newer answer replaces one being assembled; a
-            // stalled one is dropped when the request is repeated.
-            if let current = assembly, current.at >= part.at { return [] }
-            assembly = SnapshotAssembly(id: part.snapshotID, at: part.at, parts: part.parts, acks: part.acks ?? [])
-        }
+        let continues = progress.map { $0.snapshotID == part.snapshotID } ?? false
+        if continues ? window.after != progress?.through : window.after != nil { return [] }
+        // The first window of an older snapshot, delivered late, would throw
+        // away what is staged; the hub starts over only at its head.
+        if !continues, let progress, part.at < progress.at { return [] }
+        if assembly?.holds(part) != true { assembly = WindowAssembly(of: part) }
         assembly!.add(part)
         guard let rows = assembly!.complete() else { return [] }
-        let (at, acks) = (assembly!.at, assembly!.acks)
         assembly = nil
-        return [.installSnapshot(rows: rows, at: at, acks: acks)]
+        let staged = continues ? progress : nil
+        guard SnapshotChain.next(after: staged?.chain ?? "", rows: rows) == window.chain else {
+            // Parts of two reads, or a position the hub did not send: ask again.
+            return requestSnapshot(now: now, force: true)
+        }
+        let next = SnapshotProgress(
+            snapshotID: part.snapshotID, at: part.at, through: window.through ?? staged?.through,
+            held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total)
+        return [
+            .stageSnapshot(
+                rows: rows, progress: next, acks: part.acks ?? [], startsOver: !continues, installs: window.last)
+        ]
     }
 
-    /// Call after an `.apply` or `.installSnapshot` was committed.
+    /// Call after a `.stageSnapshot` was committed: asks for the next window
+    /// at once (the node takes one window at a time), or, once the snapshot
+    /// was installed, follows the stream from its `at`.
+    public mutating func staged(_ staged: SnapshotProgress, installed: Bool, now: UInt64) -> [Action] {
+        snapshotRetries = 0
+        guard !installed else {
+            applied(upTo: staged.at, now: now)
+            return []
+        }
+        progress = staged
+        requestedAt = now
+        return [.requestSnapshot(resume: staged)]
+    }
+
+    /// Call after an `.apply` or an installing `.stageSnapshot` was committed.
     public mutating func applied(upTo: UInt64, now: UInt64) {
         cursor = max(cursor ?? 0, upTo)
         snapshotRequested = false
+        snapshotRetries = 0
+        progress = nil
         requestedAt = nil
         behindSince = nil
         knownHead = max(knownHead, upTo)
@@ -119,43 +176,64 @@ public struct ChannelSync: Sendable, Equatable {
         return [.requestResend(after: cursor ?? 0)]
     }
 
+    /// Asks for the snapshot's next window (the first, with nothing
+    /// staged), unless one was asked for within the request timeout, doubled
+    /// for each request in a row that got no whole window back.
     private mutating func requestSnapshot(now: UInt64, force: Bool = false) -> [Action] {
-        if !force, snapshotRequested,
-            !Timer.isDue(since: requestedAt, every: configuration.requestTimeoutMillis, now: now)
-        {
+        if !force, snapshotRequested, !Timer.isDue(since: requestedAt, every: snapshotBackoffMillis, now: now) {
             return []
         }
+        if snapshotRequested, requestedAt != nil { snapshotRetries += 1 }
         snapshotRequested = true
         requestedAt = now
         assembly = nil
-        return [.requestSnapshot]
+        return [.requestSnapshot(resume: progress)]
+    }
+
+    /// The request timeout doubled per snapshot request in a row without a
+    /// window back, at most `maxSnapshotBackoffMillis`: a hub that is slow to
+    /// answer is not asked again and again for the same rows.
+    private var snapshotBackoffMillis: UInt64 {
+        let doubled = configuration.requestTimeoutMillis << UInt64(min(snapshotRetries, 16))
+        return min(doubled, configuration.maxSnapshotBackoffMillis)
     }
 
     /// The transport reconnected: requests made while it was down never left,
     /// so the next tick may ask again at once.
     public mutating func connectionRestored() {
         requestedAt = nil
+        snapshotRetries = 0
+    }
+
+    /// The node held back this channel's snapshot request while another
+    /// channel takes its snapshot (one at a time): ask at the next tick.
+    public mutating func snapshotDeferred() {
+        requestedAt = nil
     }
 }
 
-/// The parts of one snapshot as they arrive, in any order, any number of times.
-struct SnapshotAssembly: Sendable, Equatable {
+/// The parts of one snapshot window as they arrive, in any order, any number of times.
+struct WindowAssembly: Sendable, Equatable {
     let id: String
     let at: UInt64
     let parts: Int
-    /// Every part carries the same acks: those of the first part seen.
-    let acks: [AckEntry]
+    let window: SnapshotWindow
     private var received: [Int: [SnapshotRow]] = [:]
 
-    init(id: String, at: UInt64, parts: Int, acks: [AckEntry]) {
-        self.id = id
-        self.at = at
-        self.parts = parts
-        self.acks = acks
+    init(of part: SnapshotPart) {
+        id = part.snapshotID
+        at = part.at
+        parts = part.parts
+        window = part.window ?? SnapshotWindow(after: nil, through: nil, last: false, chain: "")
+    }
+
+    /// Whether the part belongs to this window: same snapshot, same window, same count.
+    func holds(_ part: SnapshotPart) -> Bool {
+        part.snapshotID == id && part.at == at && part.parts == parts && part.window == window
     }
 
     mutating func add(_ part: SnapshotPart) {
-        guard part.parts == parts, part.at == at else { return }
+        guard holds(part) else { return }
         received[part.part] = part.rows
     }
 

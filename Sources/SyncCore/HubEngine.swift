@@ -20,6 +20,8 @@ public final class HubEngine<Store: HubStore> {
     ///   collection and must re-snapshot when it returns (default 24 h).
     /// - `gcIntervalMillis`: how often collection runs (default 10 s).
     /// - `maxEntriesPerMessage`, `maxResendEntries`, `snapshotRowsPerPart`: message sizing.
+    /// - `snapshotRowsPerWindow`: rows read and sent per window of a windowed
+    ///   snapshot (§9.5; default 5,000, in parts of `snapshotRowsPerPart`).
     /// - `maxClockDriftMillis`: remote timestamps further ahead than this are
     ///   not adopted by the hub's clock (default 5 min).
     /// - `maxStampAheadMillis`: how far ahead of the hub's clock a node's change
@@ -29,7 +31,10 @@ public final class HubEngine<Store: HubStore> {
     /// - `messageRate`: messages one node may send (default 2,000 at once and
     ///   one more per millisecond, far above an honest node's heartbeats and
     ///   batches); `snapshotRate`: snapshots one node may ask for (default 4 at
-    ///   once and one more per 3 s, per channel); `changeRate`: changes one
+    ///   once and one more per 3 s, per channel, counting only snapshots
+    ///   started); `snapshotWindowRate`: windows one node may ask for, over
+    ///   all its channels (default 8 at once and one more per 20 ms: an honest
+    ///   node asks for the next once it staged the last); `changeRate`: changes one
     ///   node may send (default 50,000 at once, more than a busy device makes
     ///   in a day offline, then 50 a second, far above any device's pace). Beyond any
     ///   of them, a message is refused as `rate-limited`. See `NodeAllowance`.
@@ -47,11 +52,13 @@ public final class HubEngine<Store: HubStore> {
         public var maxEntriesPerMessage: Int
         public var maxResendEntries: Int
         public var snapshotRowsPerPart: Int
+        public var snapshotRowsPerWindow: Int
         public var maxClockDriftMillis: UInt64
         public var maxStampAheadMillis: UInt64
         public var maxEpochBackdateMillis: UInt64
         public var messageRate: NodeAllowance.Rate
         public var snapshotRate: NodeAllowance.Rate
+        public var snapshotWindowRate: NodeAllowance.Rate
         public var changeRate: NodeAllowance.Rate
         public var dedupeHorizonMillis: UInt64
 
@@ -59,10 +66,12 @@ public final class HubEngine<Store: HubStore> {
             schema: SyncSchema, fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
             statusIntervalMillis: UInt64 = 1000, gcHorizonMillis: UInt64 = 24 * 3_600_000,
             gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 2000,
-            snapshotRowsPerPart: Int = 500, maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
+            snapshotRowsPerPart: Int = 500, snapshotRowsPerWindow: Int = 5000,
+            maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
             maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000,
             messageRate: NodeAllowance.Rate = .init(burst: 2000, refillMillis: 1),
             snapshotRate: NodeAllowance.Rate = .init(burst: 4, refillMillis: 3000),
+            snapshotWindowRate: NodeAllowance.Rate = .init(burst: 8, refillMillis: 20),
             changeRate: NodeAllowance.Rate = .init(burst: 50_000, refillMillis: 20),
             dedupeHorizonMillis: UInt64 = 30 * 24 * 3_600_000
         ) {
@@ -76,11 +85,13 @@ public final class HubEngine<Store: HubStore> {
             self.maxEntriesPerMessage = maxEntriesPerMessage
             self.maxResendEntries = maxResendEntries
             self.snapshotRowsPerPart = snapshotRowsPerPart
+            self.snapshotRowsPerWindow = max(1, snapshotRowsPerWindow)
             self.maxClockDriftMillis = maxClockDriftMillis
             self.maxStampAheadMillis = maxStampAheadMillis
             self.maxEpochBackdateMillis = maxEpochBackdateMillis
             self.messageRate = messageRate
             self.snapshotRate = snapshotRate
+            self.snapshotWindowRate = snapshotWindowRate
             self.changeRate = changeRate
             self.dedupeHorizonMillis = dedupeHorizonMillis
         }
@@ -129,6 +140,7 @@ public final class HubEngine<Store: HubStore> {
     /// (`NodeAllowance`; keyed `node` and `node channel`).
     private var messageAllowances: [String: NodeAllowance] = [:]
     private var snapshotAllowances: [String: NodeAllowance] = [:]
+    private var snapshotWindowAllowances: [String: NodeAllowance] = [:]
     private var changeAllowances: [String: NodeAllowance] = [:]
     public private(set) var nodes: [NodeID: NodeRecord]
     /// Messages refused, by reason.
@@ -277,14 +289,24 @@ public final class HubEngine<Store: HubStore> {
                 guard member.channels(in: configuration.schema).contains(request.channel) else {
                     return reject(WireError(.unauthorized, "node \(source.node) does not replicate \(request.channel)"))
                 }
+                let resume =
+                    request.windowed == true ? request.resume.flatMap { resumable($0, in: request.channel) } : nil
                 // Keyed by a channel the node replicates only, so made-up
-                // channel names cannot grow the table.
+                // channel names cannot grow the table. A window that goes on
+                // with a snapshot already started costs one window, not a start.
                 guard
-                    allow(
-                        "\(source.node) \(request.channel)", &snapshotAllowances, configuration.snapshotRate, now: now)
+                    resume != nil
+                        || allow(
+                            "\(source.node) \(request.channel)", &snapshotAllowances, configuration.snapshotRate,
+                            now: now),
+                    request.windowed != true
+                        || allow(source.node, &snapshotWindowAllowances, configuration.snapshotWindowRate, now: now)
                 else {
                     return reject(
                         WireError(.rateLimited, "node \(source.node) asks for snapshots more often than allowed"))
+                }
+                if request.windowed == true {
+                    return Result(outgoing: try snapshotWindow(for: request, resuming: resume, mall: member.mall))
                 }
                 return Result(outgoing: try snapshot(for: request, mall: member.mall))
             case (_, .birth), (_, .death), (_, .heartbeat), (_, .changes), (_, .resend), (_, .snapshotRequest):
@@ -661,25 +683,69 @@ public final class HubEngine<Store: HubStore> {
         return out
     }
 
+    /// The whole channel at once, for a node from before windows (§9.5):
+    /// it reads the channel into memory, so only such nodes still cost that.
     private func snapshot(for request: SnapshotRequest, mall: String) throws -> [Outgoing] {
-        let (node, channel) = (request.node, request.channel)
+        let channel = request.channel
         // Rows stored before the schema bounded their values are left out,
         // as in `resend`: one would make the node refuse the snapshot.
         let rows = try store.rows(in: channel).filter { configuration.schema.violation(of: $0) == nil }
         let at = heads[channel] ?? 0
-        let acks = try acks(for: node, outbox: request.outbox ?? [])
+        return try parts(of: rows, for: request, id: newSnapshotID(at: at), at: at, window: nil, mall: mall)
+    }
+
+    private func newSnapshotID(at: UInt64) -> String {
         snapshotCounter += 1
-        let id = "\(epoch)-\(at)-\(snapshotCounter)"
+        return "\(epoch)-\(at)-\(snapshotCounter)"
+    }
+
+    /// Rows in parts of at most `snapshotRowsPerPart` and the message
+    /// budget (one empty part for none), each with the acks for the
+    /// request's outbox.
+    private func parts(
+        of rows: [SnapshotRow], for request: SnapshotRequest, id: String, at: UInt64, window: SnapshotWindow?,
+        mall: String
+    ) throws -> [Outgoing] {
+        let acks = try acks(for: request.node, outbox: request.outbox ?? [])
         var chunks = MessageBudget.chunks(
             rows, maxItems: configuration.snapshotRowsPerPart, size: MessageBudget.size(of:))
         if chunks.isEmpty { chunks = [[]] }
-        let down = Topics.node(node, mall: mall, .down)
+        let down = Topics.node(request.node, mall: mall, .down)
         return chunks.enumerated().map { part, rows in
             let message = SnapshotPart(
-                node: node, channel: channel, snapshotID: id, at: at, part: part, parts: chunks.count,
-                rows: Array(rows), acks: acks.isEmpty ? nil : acks, history: history.marks.last?.id)
+                node: request.node, channel: request.channel, snapshotID: id, at: at, part: part,
+                parts: chunks.count, rows: Array(rows), acks: acks.isEmpty ? nil : acks,
+                history: history.marks.last?.id, window: window)
             return Outgoing(topic: down, message: .snapshotPart(message))
         }
+    }
+
+    /// Whether a windowed snapshot can go on from `progress` (§9.5): its
+    /// `at` is still within the log (at or above the floor, at or below the
+    /// head). Otherwise the snapshot starts over.
+    private func resumable(_ progress: SnapshotProgress, in channel: Channel) -> SnapshotProgress? {
+        progress.at >= (floors[channel] ?? 0) && progress.at <= (heads[channel] ?? 0) ? progress : nil
+    }
+
+    /// One window of a windowed snapshot (§9.5): the next
+    /// `snapshotRowsPerWindow` rows after where the node stands, read from
+    /// the store without reading the rest of the channel, in parts.
+    private func snapshotWindow(for request: SnapshotRequest, resuming from: SnapshotProgress?, mall: String) throws
+        -> [Outgoing]
+    {
+        let channel = request.channel
+        let at = from?.at ?? heads[channel] ?? 0
+        let id = from?.snapshotID ?? newSnapshotID(at: at)
+        let read = try store.rows(in: channel, after: from?.through, limit: configuration.snapshotRowsPerWindow)
+        // Rows stored before the schema bounded their values are left out,
+        // as in `resend`; the position still moves past them.
+        let rows = read.filter { configuration.schema.violation(of: $0) == nil }
+        let window = SnapshotWindow(
+            after: from?.through, through: read.last?.ref ?? from?.through,
+            last: read.count < configuration.snapshotRowsPerWindow,
+            chain: SnapshotChain.next(after: from?.chain ?? "", rows: rows),
+            total: from == nil ? try store.rowCount(in: channel) : nil)
+        return try parts(of: rows, for: request, id: id, at: at, window: window, mall: mall)
     }
 
     /// For each epoch of a node's outbox, the last of its changes up to the

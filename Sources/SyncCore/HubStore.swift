@@ -27,6 +27,12 @@ public protocol HubStore: AnyObject {
     func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry]
     /// Every row of `channel`, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]
+    /// At most `limit` rows of `channel` after `after` (from the first when
+    /// nil), by table then key comparing UTF-8 bytes: one window of a
+    /// windowed snapshot (§9.5), read without reading the rest.
+    func rows(in channel: Channel, after: RowRef?, limit: Int) throws -> [SnapshotRow]
+    /// How many rows `channel` holds, tombstones included.
+    func rowCount(in channel: Channel) throws -> UInt64
     /// Saves node records, all in one commit.
     func saveNodes(_ records: [NodeRecord]) throws
     /// Deletes the event rows past their table's retention at `now`, drops

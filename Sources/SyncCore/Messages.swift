@@ -168,11 +168,22 @@ public struct SnapshotRequest: Hashable, Sendable, Codable {
     /// there (nil when the outbox is empty), so the snapshot can say which of
     /// them the hub already holds.
     public var outbox: [EpochPosition]?
+    /// True from a node that takes snapshots in windows (§9.5): the hub
+    /// answers with one window. Without it, the whole channel at once.
+    public var windowed: Bool?
+    /// Where a windowed snapshot continues: after the last row the node
+    /// staged (nil: from the start).
+    public var resume: SnapshotProgress?
 
-    public init(node: NodeID, channel: Channel, outbox: [EpochPosition]? = nil) {
+    public init(
+        node: NodeID, channel: Channel, outbox: [EpochPosition]? = nil, windowed: Bool? = nil,
+        resume: SnapshotProgress? = nil
+    ) {
         self.node = node
         self.channel = channel
         self.outbox = outbox
+        self.windowed = windowed
+        self.resume = resume
     }
 }
 
@@ -270,11 +281,15 @@ public struct SnapshotPart: Hashable, Sendable, Codable {
     public var acks: [AckEntry]?
     /// The hub log history `at` belongs to (§9.6), as in a batch.
     public var history: String?
+    /// Which window of a windowed snapshot these parts make up (§9.5); nil
+    /// for a snapshot of the whole channel, to a node that did not ask for windows.
+    public var window: SnapshotWindow?
 
     public init(
         node: NodeID, channel: Channel, snapshotID: String, at: UInt64, part: Int, parts: Int, rows: [SnapshotRow],
-        acks: [AckEntry]? = nil, history: String? = nil
+        acks: [AckEntry]? = nil, history: String? = nil, window: SnapshotWindow? = nil
     ) {
+        self.window = window
         self.node = node
         self.channel = channel
         self.snapshotID = snapshotID

@@ -62,6 +62,9 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// The hub log history the cursors refer to (§9.6).
     public private(set) var hubHistory: String?
     private var lastForgetAt: UInt64?
+    /// The channel whose snapshot requests go out: one snapshot at a time,
+    /// so a new node does not make the hub read several channels at once.
+    private var snapshotting: Channel?
     /// How often acknowledged changes past their keeping time, and event rows
     /// past their retention, are dropped.
     private var forgetIntervalMillis: UInt64 { 10 * 60 * 1000 }
@@ -82,12 +85,15 @@ public final class NodeEngine<Store: ReplicaStore> {
             // again; so is every synced channel of a replica from before
             // schemas were recorded.
             var cursor = start.cursors[channel]
+            var progress = start.snapshots[channel]
             let fingerprint = configuration.schema.fingerprint(of: channel.kind)
             if start.heldSchemas[channel] != fingerprint {
                 try store.holdSchema(fingerprint, of: channel, restart: cursor != nil)
                 cursor = nil
+                progress = nil
             }
-            channels[channel] = ChannelSync(channel: channel, cursor: cursor, configuration: configuration.downstream)
+            channels[channel] = ChannelSync(
+                channel: channel, cursor: cursor, progress: progress, configuration: configuration.downstream)
         }
     }
 
@@ -98,6 +104,10 @@ public final class NodeEngine<Store: ReplicaStore> {
     public var hlc: HybridTimestamp { clock.last }
 
     public func cursor(of channel: Channel) -> UInt64? { channels[channel]?.cursor }
+    /// How far the snapshot the channel is taking is staged (nil: none staged).
+    public func snapshotProgress(of channel: Channel) -> SnapshotProgress? { channels[channel]?.progress }
+    /// Whether some channel holds part of a snapshot staged.
+    public var isTakingStagedSnapshot: Bool { channels.values.contains { $0.progress != nil } }
     /// A channel's sync state in one line, for failure reports.
     public func describeSync(of channel: Channel) -> String {
         channels[channel].map { "\($0)" } ?? "not replicated"
@@ -298,6 +308,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         outbox = try store.outboxStatus()
         for channel in configuration.channels {
             // Heads and floors seen under the old history no longer mean anything.
+            // What was staged of a snapshot went with the old history.
             let cursor = channels[channel]!.cursor.flatMap { $0 <= validThrough ? $0 : nil }
             channels[channel] = ChannelSync(channel: channel, cursor: cursor, configuration: configuration.downstream)
         }
@@ -321,23 +332,39 @@ public final class NodeEngine<Store: ReplicaStore> {
                 try store.applyRemote(channel: channel, entries: entries, upTo: upTo, clock: clock.last)
                 self.clock = clock
                 channels[channel]!.applied(upTo: upTo, now: now)
-            case .installSnapshot(let rows, let at, let acks):
+            case .stageSnapshot(let rows, let progress, let acks, let startsOver, let installs):
                 // The changes these acks prune are in the rows already; left in
                 // the outbox, the install would apply them again on top, and
                 // bring back a row whose delete the hub has logged and collected
                 // since (the node missed the ack, or its disk lost the prune).
                 try acknowledge(acks, now: now)
-                try store.installSnapshot(channel: channel, rows: rows.compactMap(configuration.schema.known), at: at)
-                channels[channel]!.applied(upTo: at, now: now)
+                try store.stageSnapshot(
+                    channel: channel, rows: rows.compactMap(configuration.schema.known), progress: progress,
+                    startsOver: startsOver, installs: installs)
+                out += try perform(
+                    channels[channel]!.staged(progress, installed: installs, now: now), on: channel, now: now)
+                // The next channel waiting for its turn asks at once.
+                if installs, snapshotting == channel {
+                    snapshotting = nil
+                    if let next = configuration.channels.first(where: { channels[$0]!.isTakingSnapshot }) {
+                        out += try perform(channels[next]!.tick(now: now), on: next, now: now)
+                    }
+                }
             case .requestResend(let after):
                 guard upstream.connected else { continue }
                 let request = ResendRequest(node: configuration.node, channel: channel, after: after)
                 out.append(Outgoing(topic: topic(.up), message: .resend(request)))
-            case .requestSnapshot:
+            case .requestSnapshot(let resume):
                 guard upstream.connected else { continue }
+                if let other = snapshotting, other != channel, channels[other]?.isTakingSnapshot == true {
+                    channels[channel]!.snapshotDeferred()
+                    continue
+                }
+                snapshotting = channel
                 let tails = outbox.depth > 0 ? try store.outboxTails() : []
                 let request = SnapshotRequest(
-                    node: configuration.node, channel: channel, outbox: tails.isEmpty ? nil : tails)
+                    node: configuration.node, channel: channel, outbox: tails.isEmpty ? nil : tails, windowed: true,
+                    resume: resume)
                 out.append(Outgoing(topic: topic(.up), message: .snapshotRequest(request)))
             }
         }

@@ -53,10 +53,7 @@ public enum ReplicaDigest {
     /// Rows in the digest's order: by table, then key, comparing UTF-8 bytes
     /// (Swift's own `String` order is by Unicode canonical equivalence).
     public static func inDigestOrder(_ rows: [SnapshotRow]) -> [SnapshotRow] {
-        rows.sorted { a, b in
-            if !a.table.utf8.elementsEqual(b.table.utf8) { return a.table.utf8.lexicographicallyPrecedes(b.table.utf8) }
-            return a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
-        }
+        rows.sorted { $0.ref.precedesBytewise($1.ref) }
     }
 
     /// The canonical bytes of one row, as they enter the digest.

@@ -11,12 +11,18 @@ public protocol ReplicaStore: AnyObject {
     func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws
     /// Applies log entries of one channel and sets its cursor to `upTo`.
     func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws
-    /// Replaces one channel's rows with a snapshot at hub sequence `at`, then
-    /// re-applies the outbox's changes of that channel on top (the engine first
-    /// prunes those the snapshot's acks show the hub holds), except those sent
-    /// again after a new hub history (§9.6): the snapshot holds them if the
-    /// hub does, and the stream brings them once the hub takes them.
-    func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws
+    /// Stages one window of a snapshot of `channel` (§9.5) and records
+    /// `progress`, in one transaction: with `startsOver`, what was staged of
+    /// another snapshot of the channel goes first. With `installs`, in the
+    /// same transaction, the channel's rows are replaced with everything
+    /// staged, then the outbox's changes of that channel are re-applied on
+    /// top (the engine first prunes those the snapshot's acks show the hub
+    /// holds), except those sent again after a new hub history (§9.6: the
+    /// snapshot holds them if the hub does, and the stream brings them once
+    /// the hub takes them); the cursor becomes `progress.at` and the staging
+    /// is emptied.
+    func stageSnapshot(
+        channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool) throws
     /// Removes outbox changes of `ack.epoch` up to `ack.upTo`, but only when the
     /// outbox holds `(epoch, upTo)` with the acknowledged sequence chain. The
     /// removed changes are kept aside, marked acknowledged at `now`, until
@@ -28,7 +34,8 @@ public protocol ReplicaStore: AnyObject {
     func forgetAcknowledged(before cutoff: UInt64) throws
     /// Records `id` as the hub log history the cursors refer to (§9.6). When
     /// `replayInto` is given, the hub went back: cursors above
-    /// `cursorsValidThrough` are dropped (their channels re-snapshot), and
+    /// `cursorsValidThrough` are dropped (their channels re-snapshot), every
+    /// staged snapshot is dropped (its rows are of the old history), and
     /// every acknowledged change kept aside, then every outbox change, is
     /// renumbered into epoch `replayInto` from seq 1 in the order made, as
     /// unacknowledged; `replayInto` becomes the durable epoch.
@@ -66,7 +73,9 @@ public protocol ReplicaStore: AnyObject {
     /// Records that the channel's rows are held as the schema with
     /// `fingerprint` sees them (`SyncSchema.fingerprint(of:)`); with
     /// `restart`, in the same transaction, forgets the channel's cursor, so
-    /// the channel is snapshotted again (its schema grew, §16.1).
+    /// the channel is snapshotted again (its schema grew, §16.1). What was
+    /// staged of a snapshot of the channel is dropped: it was staged as
+    /// another schema sees it.
     func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws
     func row(_ ref: RowRef) throws -> RowState?
     /// Every row of the channel with its merge state, ordered by table and key.
@@ -84,12 +93,16 @@ public struct ReplicaStartState: Sendable, Equatable {
     public var hubHistory: String?
     /// The schema fingerprint each channel's rows are held under (`holdSchema`).
     public var heldSchemas: [Channel: String]
+    /// How far each snapshot being taken is staged (`stageSnapshot`).
+    public var snapshots: [Channel: SnapshotProgress]
 
     public init(
         epoch: UInt64, clock: HybridTimestamp, cursors: [Channel: UInt64], outbox: OutboxStatus,
-        lastCreated: ChangeID?, hubHistory: String? = nil, heldSchemas: [Channel: String] = [:]
+        lastCreated: ChangeID?, hubHistory: String? = nil, heldSchemas: [Channel: String] = [:],
+        snapshots: [Channel: SnapshotProgress] = [:]
     ) {
         self.heldSchemas = heldSchemas
+        self.snapshots = snapshots
         self.epoch = epoch
         self.clock = clock
         self.cursors = cursors

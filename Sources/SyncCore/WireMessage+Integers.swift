@@ -59,6 +59,9 @@ extension WireMessage {
                 check("outbox.epoch", position.epoch)
                 check("outbox.seq", position.seq)
             }
+            check("resume.at", m.resume?.at)
+            check("resume.held", m.resume?.held)
+            check("resume.total", m.resume?.total)
         case .ack(let m):
             check(m.acks)
         case .batch(let m):
@@ -70,6 +73,7 @@ extension WireMessage {
             }
         case .snapshotPart(let m):
             check("at", m.at)
+            check("window.total", m.window?.total)
             check(m.acks)
             for row in m.rows {
                 check("rows.seq", row.seq)

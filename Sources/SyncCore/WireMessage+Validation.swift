@@ -37,6 +37,11 @@ extension WireMessage {
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if let unknown = schema.firstUnknownKind(in: [m.channel]) { return unknown }
             if m.outbox?.count ?? 0 > maxItems { return "too many outbox positions" }
+            if let resume = m.resume {
+                if !Identifier.isValid(resume.snapshotID) { return "invalid snapshot id" }
+                if let through = resume.through, let problem = Self.problem(of: through) { return problem }
+                if !SnapshotChain.isWellFormed(resume.chain) { return "invalid snapshot chain" }
+            }
         case .ack(let m):
             if !Identifier.isValid(m.node) { return "invalid node id" }
             if m.acks.count > maxItems { return "too many acks" }
@@ -57,6 +62,13 @@ extension WireMessage {
             if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
             if m.rows.count > maxItems { return "\(m.rows.count) rows, limit \(maxItems)" }
             if m.acks?.count ?? 0 > maxItems { return "too many acks" }
+            if let window = m.window {
+                if let problem = [window.after, window.through].compactMap({ $0 }).lazy.compactMap(Self.problem).first {
+                    return problem
+                }
+                if !SnapshotChain.isWellFormed(window.chain) { return "invalid snapshot chain" }
+                if window.through == nil, !m.rows.isEmpty { return "a window with rows names its last row" }
+            }
             for row in m.rows {
                 if let violation = schema.violation(ofSnapshot: row, on: m.channel.kind) { return violation }
             }
@@ -73,6 +85,15 @@ extension WireMessage {
             }
         }
         return nil
+    }
+}
+
+extension WireMessage {
+    /// Why a row position in a windowed snapshot is unusable: an identifier
+    /// table and a valid row key, as in a change.
+    static func problem(of position: RowRef) -> String? {
+        if !Identifier.isValid(position.table) { return "invalid table in snapshot position" }
+        return SyncSchema.violation(ofKey: position.key)
     }
 }
 

@@ -145,6 +145,67 @@ import Testing
         #expect(try store.start(minimumEpoch: 1).cursors[Self.channel] == 40)
     }
 
+    /// §9.5: windows are staged apart from the rows the node decides on,
+    /// their progress survives a restart, and the last one installs them all.
+    @Test(arguments: Kind.allCases)
+    func snapshotWindowsAreStagedApartUntilTheLastInstallsThem(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.applyRemote(
+            channel: Self.channel, entries: [LogEntry(seq: 1, change: Self.change(1, key: "old"))], upTo: 1,
+            clock: .zero)
+        func row(_ key: String) -> SnapshotRow {
+            var state = RowState()
+            state.apply(Self.change(3, key: key))
+            return SnapshotRow(table: "reservations", key: key, seq: 30, state: state)
+        }
+        let first = SnapshotProgress(
+            snapshotID: "s", at: 40, through: RowRef(table: "reservations", key: "b"), held: 2, chain: "", total: 3)
+        try store.stageSnapshot(
+            channel: Self.channel, rows: [row("a"), row("b")], progress: first, startsOver: true, installs: false)
+        // Staged, not installed: the node still decides on what it held.
+        #expect(try store.rows(in: Self.channel).map(\.key) == ["old"])
+        let restarted = try store.start(minimumEpoch: 1)
+        #expect(restarted.snapshots[Self.channel] == first)
+        #expect(restarted.cursors[Self.channel] == 1)
+        var last = first
+        last.held = 3
+        last.through = RowRef(table: "reservations", key: "c")
+        try store.stageSnapshot(
+            channel: Self.channel, rows: [row("c")], progress: last, startsOver: false, installs: true)
+        #expect(try store.rows(in: Self.channel).map(\.key) == ["a", "b", "c"])
+        let installed = try store.start(minimumEpoch: 1)
+        #expect(installed.cursors[Self.channel] == 40 && installed.snapshots.isEmpty)
+    }
+
+    /// A snapshot that starts over drops what an earlier one staged; a
+    /// schema change on the channel, or a new hub history, drops it too.
+    @Test(arguments: Kind.allCases)
+    func stagedWindowsGoWhenTheSnapshotStartsOverOrTheSchemaOrHistoryChanges(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        var state = RowState()
+        state.apply(Self.change(3, key: "a"))
+        let rowA = SnapshotRow(table: "reservations", key: "a", seq: 30, state: state)
+        let progress = SnapshotProgress(snapshotID: "s", at: 40, through: rowA.ref, held: 1, chain: "")
+        try store.stageSnapshot(
+            channel: Self.channel, rows: [rowA], progress: progress, startsOver: true, installs: false)
+        var again = progress
+        again.snapshotID = "t"
+        again.through = nil
+        again.held = 0
+        try store.stageSnapshot(channel: Self.channel, rows: [], progress: again, startsOver: true, installs: true)
+        #expect(try store.rows(in: Self.channel).isEmpty)
+        try store.stageSnapshot(
+            channel: Self.channel, rows: [rowA], progress: progress, startsOver: true, installs: false)
+        try store.holdSchema("other", of: Self.channel, restart: true)
+        #expect(try store.start(minimumEpoch: 1).snapshots.isEmpty)
+        try store.stageSnapshot(
+            channel: Self.channel, rows: [rowA], progress: progress, startsOver: true, installs: false)
+        _ = try store.followHubHistory("h2", cursorsValidThrough: 0, replayInto: 9)
+        #expect(try store.start(minimumEpoch: 1).snapshots.isEmpty)
+    }
+
     @Test(arguments: Kind.allCases)
     func movingTheOutboxRenumbersOnceAndOnlyOnce(kind: Kind) throws {
         let store = try Self.makeStore(kind)

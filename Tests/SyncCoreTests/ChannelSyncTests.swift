@@ -54,24 +54,125 @@ import Testing
 
     @Test func aCursorBelowTheFloorNeedsASnapshot() {
         var sync = ChannelSync(channel: channel, cursor: 10)
-        #expect(sync.received(head: 50, floor: 30, now: 0) == [.requestSnapshot])
+        #expect(sync.received(head: 50, floor: 30, now: 0) == [.requestSnapshot(resume: nil)])
     }
 
-    @Test func aNewReplicaBootstrapsFromASnapshotAssembledInAnyOrder() {
-        var sync = ChannelSync(channel: channel, cursor: nil)
-        #expect(sync.tick(now: 0) == [.requestSnapshot])
-        let row = { (key: String) in
-            SnapshotRow(table: "reservations", key: key, seq: 1, state: RowState(inserted: true))
+    func row(_ key: String) -> SnapshotRow {
+        SnapshotRow(table: "reservations", key: key, seq: 1, state: RowState(inserted: true))
+    }
+
+    /// The parts of one window, as the hub sends them: `rows` split two per part.
+    func window(
+        _ rows: [SnapshotRow], id: String = "s", at: UInt64 = 40, after: ChannelSync? = nil, last: Bool,
+        acks: [AckEntry]? = nil
+    ) -> [SnapshotPart] {
+        let staged = after?.progress
+        let window = SnapshotWindow(
+            after: staged?.through, through: rows.last?.ref ?? staged?.through, last: last,
+            chain: SnapshotChain.next(after: staged?.chain ?? "", rows: rows), total: staged == nil ? 5 : nil)
+        let chunks = stride(from: 0, to: max(rows.count, 1), by: 2).map { Array(rows[$0..<min($0 + 2, rows.count)]) }
+        return chunks.enumerated().map { index, chunk in
+            SnapshotPart(
+                node: "n", channel: channel, snapshotID: id, at: at, part: index, parts: chunks.count, rows: chunk,
+                acks: acks, window: window)
         }
+    }
+
+    @Test func aNewReplicaStagesASnapshotWindowByWindowAndInstallsWithTheLast() {
+        var sync = ChannelSync(channel: channel, cursor: nil)
+        #expect(sync.tick(now: 0) == [.requestSnapshot(resume: nil)])
         let acks = [AckEntry(epoch: 2, upTo: 5, hash: "0f4c2a9d1b7e6a53")]
-        let second = SnapshotPart(
-            node: "n", channel: channel, snapshotID: "s", at: 40, part: 1, parts: 2, rows: [row("b")], acks: acks)
-        let first = SnapshotPart(
-            node: "n", channel: channel, snapshotID: "s", at: 40, part: 0, parts: 2, rows: [row("a")], acks: acks)
-        #expect(sync.received(second, now: 1).isEmpty)
-        #expect(sync.received(second, now: 1).isEmpty)
-        #expect(sync.received(first, now: 2) == [.installSnapshot(rows: [row("a"), row("b")], at: 40, acks: acks)])
-        sync.applied(upTo: 40, now: 2)
-        #expect(sync.cursor == 40)
+        let first = window([row("a"), row("b"), row("c")], last: false, acks: acks)
+        // Parts in any order, any number of times.
+        #expect(sync.received(first[1], now: 1).isEmpty)
+        #expect(sync.received(first[1], now: 1).isEmpty)
+        let staged = SnapshotProgress(
+            snapshotID: "s", at: 40, through: RowRef(table: "reservations", key: "c"), held: 3,
+            chain: first[0].window!.chain, total: 5)
+        #expect(
+            sync.received(first[0], now: 2) == [
+                .stageSnapshot(
+                    rows: [row("a"), row("b"), row("c")], progress: staged, acks: acks, startsOver: true,
+                    installs: false)
+            ])
+        // Staged: the next window is asked for at once, after the last row staged.
+        #expect(sync.staged(staged, installed: false, now: 3) == [.requestSnapshot(resume: staged)])
+        #expect(sync.cursor == nil && sync.progress == staged)
+        let second = window([row("d"), row("e")], after: sync, last: true)
+        guard
+            case .stageSnapshot(let rows, let progress, _, let startsOver, let installs)? = sync.received(
+                second[0], now: 4
+            ).first
+        else {
+            Issue.record("the last window was not staged")
+            return
+        }
+        #expect(rows == [row("d"), row("e")] && progress.held == 5 && progress.total == 5)
+        #expect(!startsOver && installs)
+        #expect(sync.staged(progress, installed: true, now: 5).isEmpty)
+        #expect(sync.cursor == 40 && sync.progress == nil)
+    }
+
+    @Test func aWindowThatDoesNotMatchItsChainOrFollowWhatIsStagedIsNotStaged() {
+        var sync = ChannelSync(channel: channel, cursor: nil)
+        _ = sync.tick(now: 0)
+        var forged = window([row("a"), row("b")], last: false)
+        forged[0].window!.chain = String(repeating: "0", count: 64)
+        forged[0].rows = [row("z")]
+        // A window whose rows do not give its chain is asked for again.
+        #expect(sync.received(forged[0], now: 1) == [.requestSnapshot(resume: nil)])
+        let first = window([row("a"), row("b")], last: false)
+        guard case .stageSnapshot(_, let progress, _, _, _)? = sync.received(first[0], now: 2).first else {
+            Issue.record("the first window was not staged")
+            return
+        }
+        _ = sync.staged(progress, installed: false, now: 2)
+        // The first window again (a duplicate), a window after another row,
+        // and the first window of an older snapshot change nothing.
+        #expect(sync.received(first[0], now: 3).isEmpty)
+        var elsewhere = window([row("x")], after: sync, last: true)
+        elsewhere[0].window!.after = RowRef(table: "reservations", key: "q")
+        #expect(sync.received(elsewhere[0], now: 3).isEmpty)
+        #expect(sync.received(window([row("a")], id: "older", at: 39, last: true)[0], now: 3).isEmpty)
+        #expect(sync.progress == progress)
+        // The first window of a newer snapshot (the hub started over) replaces what is staged.
+        guard
+            case .stageSnapshot(_, let restarted, _, let startsOver, _)? = sync.received(
+                window([row("a")], id: "newer", at: 45, last: true)[0], now: 4
+            ).first
+        else {
+            Issue.record("a newer snapshot was not taken")
+            return
+        }
+        #expect(startsOver && restarted.snapshotID == "newer" && restarted.held == 1)
+    }
+
+    @Test func aSnapshotOfTheWholeChannelFromAHubWithoutWindowsIsNotTaken() {
+        var sync = ChannelSync(channel: channel, cursor: nil)
+        _ = sync.tick(now: 0)
+        var part = window([row("a")], last: true)[0]
+        part.window = nil
+        #expect(sync.received(part, now: 1).isEmpty)
+    }
+
+    @Test func snapshotRequestsBackOffUntilAWindowArrivesAndResumeFromWhatIsStaged() {
+        let staged = SnapshotProgress(
+            snapshotID: "s", at: 40, through: RowRef(table: "reservations", key: "c"), held: 3, chain: "")
+        // After a restart, the snapshot goes on from what the disk staged.
+        var sync = ChannelSync(
+            channel: channel, cursor: nil, progress: staged,
+            configuration: .init(requestTimeoutMillis: 1000, maxSnapshotBackoffMillis: 4000))
+        #expect(sync.tick(now: 0) == [.requestSnapshot(resume: staged)])
+        var asked: [UInt64] = []
+        for now in stride(from: UInt64(100), through: 20_000, by: 100) where !sync.tick(now: now).isEmpty {
+            asked.append(now)
+        }
+        // 1 s, then 2 s, then 4 s at most between requests.
+        #expect(asked == [1000, 3000, 7000, 11_000, 15_000, 19_000])
+        // A reconnect asks at once, and the waits start short again.
+        sync.connectionRestored()
+        #expect(sync.tick(now: 19_100) == [.requestSnapshot(resume: staged)])
+        #expect(sync.tick(now: 20_000).isEmpty)
+        #expect(sync.tick(now: 20_100) == [.requestSnapshot(resume: staged)])
     }
 }

@@ -40,7 +40,10 @@ import Testing
             .snapshotPart(
                 SnapshotPart(
                     node: "gate-1", channel: parking, snapshotID: "s", at: 0, part: 0, parts: 1, rows: [],
-                    history: "h-2")), now: 1_100)
+                    history: "h-2",
+                    window: SnapshotWindow(
+                        after: nil, through: nil, last: true, chain: SnapshotChain.next(after: "", rows: [])))),
+            now: 1_100)
         #expect(node.cursor(of: parking) == 0)
         func batch(_ history: String) -> WireMessage {
             let change = Change(

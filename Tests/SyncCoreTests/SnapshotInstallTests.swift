@@ -34,6 +34,13 @@ import Testing
         try messages.flatMap { try node.receive($0.message, now: now) }
     }
 
+    /// Hands messages back and forth until neither side has more to say:
+    /// every window of every channel's snapshot, one after the other.
+    func exchange(_ messages: [Outgoing], now: UInt64) throws {
+        var pending = messages
+        while !pending.isEmpty { pending = try toNode(toHub(pending, now: now), now: now) }
+    }
+
     static func isChanges(_ outgoing: Outgoing) -> Bool {
         if case .changes = outgoing.message { true } else { false }
     }
@@ -47,7 +54,7 @@ import Testing
         // for both was lost after the hub logged them,
         let status = toHub(try node.connectionChanged(up: true, now: 0), now: 0)
         let requests = try toNode(status, now: 1) + node.tick(now: 1)
-        _ = try toNode(toHub(requests, now: 2), now: 3)
+        try exchange(requests, now: 2)
         try node.commit(
             [.insert("lounge_visits", "v-1", ["member_id": .text("m-1"), "guests": .int(1), "status": .text("open")])],
             now: 10)
@@ -68,7 +75,7 @@ import Testing
         // resent changes,
         let back = try node.connectionChanged(up: true, now: 100_001)
         let snapshotRequest = try toNode(toHub(back.filter { !Self.isChanges($0) }, now: 100_001), now: 100_002)
-        _ = try toNode(toHub(snapshotRequest, now: 100_003), now: 100_004)
+        try exchange(snapshotRequest, now: 100_003)
         _ = try toNode(toHub(back.filter(Self.isChanges), now: 100_005), now: 100_006)
 
         // then the visit stays deleted there too, and nothing is left to send.

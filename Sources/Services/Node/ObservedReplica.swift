@@ -34,9 +34,12 @@ public final class ObservedReplica: ReplicaStore {
         observer?.rowsChanged(entries.map(\.change.row), in: replica)
     }
 
-    public func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
-        try replica.installSnapshot(channel: channel, rows: rows, at: at)
-        observer?.channelReplaced(channel, in: replica)
+    public func stageSnapshot(
+        channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool
+    ) throws {
+        try replica.stageSnapshot(
+            channel: channel, rows: rows, progress: progress, startsOver: startsOver, installs: installs)
+        if installs { observer?.channelReplaced(channel, in: replica) }
     }
 
     public func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int { try replica.acknowledge(ack, now: now) }

@@ -1,0 +1,89 @@
+import GRDB
+public import SyncCore
+
+/// Snapshot windows staged on disk until the last one arrives (SPEC §9.5):
+/// the node never holds a channel's snapshot in memory, and one interrupted
+/// (a lost part, a restart, the broker away) goes on after its last window
+/// staged instead of starting over.
+extension SQLiteReplica {
+    static func registerSnapshotStaging(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-snapshot-staging") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE snapshot_rows (
+                        channel TEXT NOT NULL, table_name TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
+                        visible INTEGER NOT NULL, tombstone INTEGER NOT NULL, state TEXT NOT NULL, ends_at INTEGER,
+                        PRIMARY KEY (channel, table_name, key)) STRICT;
+                    CREATE TABLE snapshot_progress (channel TEXT PRIMARY KEY, progress TEXT NOT NULL) STRICT;
+                    """)
+        }
+    }
+
+    static func snapshotProgress(_ db: Database) throws -> [Channel: SnapshotProgress] {
+        try Row.fetchAll(db, sql: "SELECT channel, progress FROM snapshot_progress").reduce(into: [:]) {
+            if let channel = Channel($1["channel"] as String) {
+                $0[channel] = try StoredJSON.decode(SnapshotProgress.self, $1["progress"] as String)
+            }
+        }
+    }
+
+    /// Forgets what is staged of the channel's snapshot (every channel's when nil).
+    static func dropStagedSnapshot(of channel: Channel?, _ db: Database) throws {
+        if let channel {
+            try db.execute(sql: "DELETE FROM snapshot_rows WHERE channel = ?", arguments: [channel.name])
+            try db.execute(sql: "DELETE FROM snapshot_progress WHERE channel = ?", arguments: [channel.name])
+        } else {
+            try db.execute(sql: "DELETE FROM snapshot_rows; DELETE FROM snapshot_progress")
+        }
+    }
+
+    public func stageSnapshot(
+        channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool
+    ) throws {
+        try database.write { db in
+            if startsOver { try Self.dropStagedSnapshot(of: channel, db) }
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO snapshot_rows
+                    (channel, table_name, key, seq, visible, tombstone, state, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for row in rows {
+                try statement.execute(arguments: [
+                    channel.name, row.table, row.key, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
+                    try StoredJSON.encode(row.state), Self.endsAt(row.state, of: row.table, schema: self.schema),
+                ])
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO snapshot_progress (channel, progress) VALUES (?, ?)",
+                arguments: [channel.name, try StoredJSON.encode(progress)])
+            if installs { try self.installStaged(channel: channel, at: progress.at, db) }
+        }
+    }
+
+    /// Replaces the channel's rows with what is staged, re-applies the
+    /// node's own changes not yet acknowledged on top, and sets the cursor.
+    private func installStaged(channel: Channel, at: UInt64, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM rows WHERE channel = ?", arguments: [channel.name])
+        // The snapshot holds every tombstone the hub still does: none collected here.
+        try db.execute(sql: "DELETE FROM collected_floors WHERE channel = ?", arguments: [channel.name])
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at, pending)
+                SELECT table_name, key, channel, seq, visible, tombstone, state, ends_at, NULL
+                FROM snapshot_rows WHERE channel = ?
+                """,
+            arguments: [channel.name])
+        try Self.dropStagedSnapshot(of: channel, db)
+        // A change sent again to a restored hub is in the snapshot if the
+        // hub holds it, and comes back in the stream once it takes it.
+        let pending = try String.fetchAll(
+            db, sql: "SELECT change FROM outbox WHERE channel = ? AND first_acked_at IS NULL ORDER BY epoch, seq",
+            arguments: [channel.name])
+        for text in pending {
+            let change = try StoredJSON.decode(Change.self, text)
+            try reapply(change, db)
+        }
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)", arguments: [channel.name, Int64(at)])
+    }
+}

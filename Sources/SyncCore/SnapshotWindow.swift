@@ -1,0 +1,98 @@
+/// A snapshot taken in windows (SPEC §9.5): the node asks for one window of
+/// rows at a time, after the last row it has staged, and the hub reads that
+/// window from its store and sends it. Neither side ever holds the channel:
+/// the hub reads a window, the node stages it on disk, and an interrupted
+/// snapshot resumes after the last window staged instead of starting over.
+///
+/// Windows are read at different times, so together they are not the
+/// channel's state at one hub sequence. They are at least as new as `at`,
+/// the head when the first window was read, and merging is idempotent
+/// (§10), so the node installs them with its cursor at `at` and catches up
+/// from there: the entries after `at` that a window already holds change
+/// nothing. While the node has no cursor, or one below the floor, its
+/// reported cursor holds the channel's floor (§12), so no tombstone the
+/// catch-up needs is collected in between.
+public struct SnapshotWindow: Hashable, Sendable, Codable {
+    /// The last row of the window before (nil: the first window).
+    public var after: RowRef?
+    /// The last row the hub read for this window (nil: none were left). A row
+    /// the hub leaves out (§9.5, stored before values were bounded) still
+    /// moves the position past it.
+    public var through: RowRef?
+    /// No rows after `through`: the node installs once this window is staged.
+    public var last: Bool
+    /// `SnapshotChain` over every row sent so far, this window's included:
+    /// the node checks the window it assembled against it.
+    public var chain: String
+    /// How many rows the channel held when the snapshot started (first
+    /// window only), for progress.
+    public var total: UInt64?
+
+    public init(after: RowRef?, through: RowRef?, last: Bool, chain: String, total: UInt64? = nil) {
+        self.after = after
+        self.through = through
+        self.last = last
+        self.chain = chain
+        self.total = total
+    }
+}
+
+/// How far a node has staged a windowed snapshot: what it asks to resume
+/// from, and what it keeps on disk across retries and restarts.
+public struct SnapshotProgress: Hashable, Sendable, Codable {
+    public var snapshotID: String
+    /// The hub sequence the snapshot starts at: the cursor it installs with.
+    public var at: UInt64
+    /// The last row staged (nil: none yet, or the channel was empty).
+    public var through: RowRef?
+    /// Rows staged so far.
+    public var held: UInt64
+    /// `SnapshotChain` through the rows staged.
+    public var chain: String
+    /// Rows in the channel when the snapshot started, as the hub counted them.
+    public var total: UInt64?
+
+    public init(snapshotID: String, at: UInt64, through: RowRef?, held: UInt64, chain: String, total: UInt64? = nil) {
+        self.snapshotID = snapshotID
+        self.at = at
+        self.through = through
+        self.held = held
+        self.chain = chain
+        self.total = total
+    }
+}
+
+/// A running digest of the rows of a windowed snapshot, in the order sent
+/// (SPEC §9.5): `next = SHA-256(header ‖ previous ‖ canonical bytes of each
+/// row)` in lowercase hex, starting from the empty text. The hub puts it in
+/// every window; the node recomputes it over what it assembled, so a window
+/// put together from parts of two different reads, or resumed from a position
+/// the hub did not send, is refused instead of installed.
+public enum SnapshotChain {
+    static let header = "malledge-snapshot-chain/1"
+
+    public static func next(after previous: String, rows: [SnapshotRow]) -> String {
+        var bytes = CanonicalBytes()
+        bytes.append(text: header)
+        bytes.append(text: previous)
+        for row in rows { bytes.append(row: row) }
+        return Digest64.fullHex(of: bytes.bytes)
+    }
+
+    /// Empty (nothing sent yet) or 64 lowercase hex digits.
+    public static func isWellFormed(_ chain: String) -> Bool {
+        chain.isEmpty
+            || (chain.utf8.count == 64
+                && chain.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+    }
+}
+
+extension RowRef {
+    /// Whether this row comes before `other` in a snapshot's and a digest's
+    /// order: by table, then key, comparing UTF-8 bytes (Swift's own `String`
+    /// order is by Unicode canonical equivalence; SQLite's is by bytes).
+    public func precedesBytewise(_ other: RowRef) -> Bool {
+        if !table.utf8.elementsEqual(other.table.utf8) { return table.utf8.lexicographicallyPrecedes(other.table.utf8) }
+        return key.utf8.lexicographicallyPrecedes(other.key.utf8)
+    }
+}

@@ -1,0 +1,101 @@
+import MallDomain
+import Simulation
+import SyncCore
+import Testing
+
+/// The hub's side of windowed snapshots (SPEC §9.5): each request is
+/// answered with the next window after the position it names, read without
+/// the rest of the channel; a position the log no longer reaches starts over.
+@Suite struct SnapshotWindowServingTests {
+    static let now: UInt64 = 1_800_000_000_000
+    static let parking = Channel(mall: "m", kind: .parking)
+    static let topic = Topics.node("gate-1", mall: "m", .up)
+
+    let hub: HubEngine<MemoryHubStore>
+
+    init() throws {
+        hub = try HubEngine(
+            configuration: .init(
+                schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)], snapshotRowsPerPart: 2,
+                snapshotRowsPerWindow: 3),
+            store: MemoryHubStore(schema: .mall))
+        for index in 1...7 {
+            _ = try hub.write(
+                [
+                    .insert(
+                        "reservations", "r-\(index)",
+                        ["member_id": .text("m-1"), "plate": .text("沪A1234\(index)"), "status": .text("booked")])
+                ], mall: "m", now: Self.now)
+        }
+    }
+
+    func window(resume: SnapshotProgress?, now: UInt64 = now) -> (parts: [SnapshotPart], rejection: WireError?) {
+        let request = SnapshotRequest(node: "gate-1", channel: Self.parking, windowed: true, resume: resume)
+        let result = hub.receive(topic: Self.topic, message: .snapshotRequest(request), now: now)
+        let parts = result.outgoing.compactMap { outgoing -> SnapshotPart? in
+            if case .snapshotPart(let part) = outgoing.message { part } else { nil }
+        }
+        return (parts, result.rejection)
+    }
+
+    func progress(after parts: [SnapshotPart], staged: SnapshotProgress?) -> SnapshotProgress {
+        let rows = parts.flatMap(\.rows)
+        let window = parts[0].window!
+        return SnapshotProgress(
+            snapshotID: parts[0].snapshotID, at: parts[0].at, through: window.through ?? staged?.through,
+            held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total)
+    }
+
+    @Test func windowsFollowEachOtherInOrderUntilTheLastAndChainTheirRows() {
+        var staged: SnapshotProgress?
+        var keys: [String] = []
+        var windows = 0
+        while true {
+            let (parts, rejection) = window(resume: staged, now: Self.now + UInt64(windows) * 100)
+            #expect(rejection == nil && !parts.isEmpty)
+            guard let window = parts.first?.window else { return }
+            #expect(window.after == staged?.through)
+            #expect(parts.allSatisfy { $0.window == window && $0.parts == parts.count && $0.rows.count <= 2 })
+            let rows = parts.flatMap(\.rows)
+            #expect(window.chain == SnapshotChain.next(after: staged?.chain ?? "", rows: rows))
+            keys += rows.map(\.key)
+            staged = progress(after: parts, staged: staged)
+            windows += 1
+            if window.last { break }
+        }
+        // 7 rows in windows of 3: 3, 3, 1, the last one short.
+        #expect(windows == 3)
+        #expect(keys == (1...7).map { "r-\($0)" })
+        #expect(staged?.total == 7 && staged?.held == 7 && staged?.at == hub.heads[Self.parking])
+    }
+
+    @Test func aResumeTheLogNoLongerReachesStartsANewSnapshot() throws {
+        let first = window(resume: nil).parts
+        var staged = progress(after: first, staged: nil)
+        // A position past the head (a hub gone back to a backup) cannot go on,
+        var beyond = staged
+        beyond.at += 10
+        let again = window(resume: beyond, now: Self.now + 10_000).parts
+        #expect(again.first?.window?.after == nil && again.first?.snapshotID != staged.snapshotID)
+        #expect(again.first?.window?.total == 7)
+        // nor a position below the floor: entries after it were collected.
+        _ = try hub.write([.delete("reservations", "r-1")], mall: "m", now: Self.now + 20_000)
+        _ = try hub.tick(now: Self.now + 60_000)
+        #expect((hub.floors[Self.parking] ?? 0) > staged.at)
+        let restarted = window(resume: staged, now: Self.now + 70_000).parts
+        #expect(restarted.first?.window?.after == nil && restarted.first?.at == hub.heads[Self.parking])
+        staged.at = hub.heads[Self.parking] ?? 0
+        #expect(window(resume: staged, now: Self.now + 80_000).parts.first?.window?.after == staged.through)
+    }
+
+    /// A stolen node asking for window after window is cut at the burst,
+    /// over all its channels: each window reads rows, so each one counts.
+    @Test func windowsBeyondTheAllowanceAreRefused() {
+        let first = window(resume: nil).parts
+        let staged = progress(after: first, staged: nil)
+        let answers = (0..<10).map { _ in window(resume: staged) }
+        #expect(answers.prefix(7).allSatisfy { $0.rejection == nil })
+        #expect(answers.suffix(3).allSatisfy { $0.rejection?.code == .rateLimited && $0.parts.isEmpty })
+        #expect(window(resume: staged, now: Self.now + 1_000).rejection == nil)
+    }
+}
