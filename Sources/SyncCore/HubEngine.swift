@@ -143,6 +143,9 @@ public final class HubEngine<Store: HubStore> {
     private var snapshotWindowAllowances: [String: NodeAllowance] = [:]
     private var changeAllowances: [String: NodeAllowance] = [:]
     public private(set) var nodes: [NodeID: NodeRecord]
+    /// The windowed snapshot each node of the fleet is taking, as of the last
+    /// window served (§9.5), for operators; gone once its last window is sent.
+    public private(set) var snapshotsServed: [NodeID: ServedSnapshot] = [:]
     /// Messages refused, by reason.
     public private(set) var rejections: [WireError.Code: Int] = [:]
     private var highWaters: [OriginEpoch: HighWater]
@@ -306,7 +309,8 @@ public final class HubEngine<Store: HubStore> {
                         WireError(.rateLimited, "node \(source.node) asks for snapshots more often than allowed"))
                 }
                 if request.windowed == true {
-                    return Result(outgoing: try snapshotWindow(for: request, resuming: resume, mall: member.mall))
+                    return Result(
+                        outgoing: try snapshotWindow(for: request, resuming: resume, mall: member.mall, now: now))
                 }
                 return Result(outgoing: try snapshot(for: request, mall: member.mall))
             case (_, .birth), (_, .death), (_, .heartbeat), (_, .changes), (_, .resend), (_, .snapshotRequest):
@@ -730,9 +734,9 @@ public final class HubEngine<Store: HubStore> {
     /// One window of a windowed snapshot (§9.5): the next
     /// `snapshotRowsPerWindow` rows after where the node stands, read from
     /// the store without reading the rest of the channel, in parts.
-    private func snapshotWindow(for request: SnapshotRequest, resuming from: SnapshotProgress?, mall: String) throws
-        -> [Outgoing]
-    {
+    private func snapshotWindow(
+        for request: SnapshotRequest, resuming from: SnapshotProgress?, mall: String, now: UInt64
+    ) throws -> [Outgoing] {
         let channel = request.channel
         let at = from?.at ?? heads[channel] ?? 0
         let id = from?.snapshotID ?? newSnapshotID(at: at)
@@ -745,6 +749,13 @@ public final class HubEngine<Store: HubStore> {
             last: read.count < configuration.snapshotRowsPerWindow,
             chain: SnapshotChain.next(after: from?.chain ?? "", rows: rows),
             total: from == nil ? try store.rowCount(in: channel) : nil)
+        if window.last {
+            snapshotsServed[request.node] = nil
+        } else {
+            snapshotsServed[request.node] = ServedSnapshot(
+                channel: channel, snapshotID: id, at: at, sent: (from?.held ?? 0) + UInt64(rows.count),
+                total: window.total ?? from?.total, lastWindowAt: now)
+        }
         return try parts(of: rows, for: request, id: id, at: at, window: window, mall: mall)
     }
 

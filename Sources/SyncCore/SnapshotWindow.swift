@@ -96,3 +96,15 @@ extension RowRef {
         return key.utf8.lexicographicallyPrecedes(other.key.utf8)
     }
 }
+
+/// A node's windowed snapshot as the hub last served it: rows sent so far
+/// (by the node's own count of what it staged, plus this window) of the
+/// total counted at the start.
+public struct ServedSnapshot: Hashable, Sendable {
+    public var channel: Channel
+    public var snapshotID: String
+    public var at: UInt64
+    public var sent: UInt64
+    public var total: UInt64?
+    public var lastWindowAt: UInt64
+}

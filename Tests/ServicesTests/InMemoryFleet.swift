@@ -40,10 +40,11 @@ struct InMemoryFleet {
     func hub(
         fleet: [NodeID: HubCoordinator.Engine.FleetMember], scalpers: ScalperWatch.Configuration = .init(),
         metrics: HubMetrics? = nil, operators: [Operator] = [], historyIntervalMillis: UInt64 = 30_000,
-        clock: any FleetClock = WallClock()
+        clock: any FleetClock = WallClock(), snapshotRowsPerWindow: Int = 5000
     ) throws -> (Hub, HubSyncService) {
         try Wiring.hub(
-            configuration: .init(schema: .mall, fleet: fleet, statusIntervalMillis: 100),
+            configuration: .init(
+                schema: .mall, fleet: fleet, statusIntervalMillis: 100, snapshotRowsPerWindow: snapshotRowsPerWindow),
             storePath: "\(directory.path)/hub.sqlite", clock: clock,
             policies: HubPolicies(
                 adminTokens: [Self.adminToken], giftKeyDirectory: "\(directory.path)/gift-keys", scalpers: scalpers,

@@ -25,8 +25,12 @@ function rowOf(n) {
     state: (n.online ? 2 : 0) + (why.length ? 0 : 1), lastSeen: n.lastSeenAgoMillis ?? 1e15, outbox: n.outboxDepth ?? 0,
     oldest: n.oldestUnsyncedAgeMillis ?? 0, behind, skew: Math.abs(n.skewMillis ?? 0), why };
 }
+function snapshotLine(s) {
+  const total = s.rowsTotal ? " of " + s.rowsTotal.toLocaleString("en") + " (" + Math.min(100, Math.floor(100 * s.rowsSent / Math.max(1, s.rowsTotal))) + "%)" : "";
+  return "taking a snapshot: " + s.rowsSent.toLocaleString("en") + total + " rows sent";
+}
 function channelLines(n) {
-  return n.behind.map(l => l.channel + ": " + l.changes + " behind (hub at " + l.head + ", node at " + l.cursor + ")");
+  return n.behind.map(l => l.channel + ": " + (l.snapshot ? snapshotLine(l.snapshot) : l.changes + " behind (hub at " + l.head + ", node at " + l.cursor + ")"));
 }
 function renderFleet() {
   const filter = $("filter").value.toLowerCase(), only = $("problems-only").checked;

@@ -174,9 +174,13 @@ public actor HubCoordinator {
                 behind: member.channels(in: engine.configuration.schema).map { channel in
                     let head = engine.heads[channel] ?? 0
                     let cursor = record?.cursor(of: channel) ?? 0
+                    let served = engine.snapshotsServed[id].flatMap {
+                        $0.channel == channel && now < $0.lastWindowAt + Self.snapshotShownMillis ? $0 : nil
+                    }
                     return FleetState.Lag(
                         channel: channel.description, head: head, cursor: cursor,
-                        changes: changesBehind(channel, cursor: cursor, head: head))
+                        changes: changesBehind(channel, cursor: cursor, head: head),
+                        snapshot: served.map { FleetState.SnapshotProgress(rowsSent: $0.sent, rowsTotal: $0.total) })
                 })
         }
         return FleetState(
@@ -185,6 +189,10 @@ public actor HubCoordinator {
             rejections: Dictionary(uniqueKeysWithValues: engine.rejections.map { ($0.key.rawValue, $0.value) }),
             nodes: members)
     }
+
+    /// How long after its last window a snapshot still shows as under way:
+    /// a node that stopped asking (gone, or stuck) is not shown as progressing.
+    static let snapshotShownMillis: UInt64 = 120_000
 
     /// How many of the channel's entries lie after `cursor`. Log sequence
     /// numbers are hub-wide, so `head - cursor` would count other channels'
@@ -230,6 +238,15 @@ public struct FleetState: Codable, Sendable {
         public var cursor: UInt64
         /// The channel's changes the hub logged that the node has not applied.
         public var changes: UInt64
+        /// The snapshot the node is taking of the channel, if under way (§9.5).
+        public var snapshot: SnapshotProgress?
+    }
+
+    /// Rows of a windowed snapshot sent so far, of the total the channel
+    /// held when it started.
+    public struct SnapshotProgress: Codable, Sendable {
+        public var rowsSent: UInt64
+        public var rowsTotal: UInt64?
     }
 
     public struct Node: Codable, Sendable {

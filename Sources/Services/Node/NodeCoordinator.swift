@@ -40,6 +40,8 @@ public actor NodeCoordinator {
     private var connected = false
     private var rejectedMessages = 0
     private var storeFailures = 0
+    /// Where each snapshot stood when its progress was last logged.
+    private var loggedSnapshots: [Channel: SnapshotProgress] = [:]
 
     public init(
         configuration: Engine.Configuration, replicaPath: String, clock: any FleetClock, outgoing: OutgoingQueue,
@@ -102,8 +104,13 @@ public actor NodeCoordinator {
             outboxDepth: outbox.depth,
             oldestUnsyncedAgeMillis: outbox.oldest.map { now > $0.wallMillis ? now - $0.wallMillis : 0 },
             hubSilentForMillis: engine.staleness(now: now),
-            cursors: engine.configuration.channels.map {
-                NodeSyncState.Cursor(channel: $0.description, seq: engine.cursor(of: $0) ?? 0)
+            cursors: engine.configuration.channels.map { channel in
+                NodeSyncState.Cursor(
+                    channel: channel.description, seq: engine.cursor(of: channel) ?? 0,
+                    snapshot: engine.snapshotProgress(of: channel).map {
+                        NodeSyncState.SnapshotState(
+                            snapshotID: $0.snapshotID, at: $0.at, held: $0.held, total: $0.total)
+                    })
             },
             rejectedMessages: rejectedMessages, storeFailures: storeFailures)
     }
@@ -144,6 +151,39 @@ public actor NodeCoordinator {
                 return
             }
             perform { try engine.receive(decoded, now: now) }
+            if case .snapshotPart = decoded { logSnapshotProgress() }
+        }
+    }
+
+    /// Logs a snapshot as it starts, at every tenth of the rows the hub
+    /// counted, and when it is installed: a node joining a large channel
+    /// says how far it is.
+    private func logSnapshotProgress() {
+        for channel in engine.configuration.channels {
+            let progress = engine.snapshotProgress(of: channel)
+            let logged = loggedSnapshots[channel]
+            guard progress != logged else { continue }
+            if let progress {
+                let step = max((progress.total ?? 0) / 10, 50_000)
+                let sameTenth =
+                    logged?.snapshotID == progress.snapshotID && progress.held / step == (logged?.held ?? 0) / step
+                guard !sameTenth else { continue }
+                logger.info(
+                    "snapshot staging",
+                    metadata: [
+                        "sync.channel": "\(channel)", "sync.snapshot": "\(progress.snapshotID)",
+                        "sync.rows_held": "\(progress.held)",
+                        "sync.rows_total": "\(progress.total.map { "\($0)" } ?? "?")",
+                    ])
+            } else if let logged {
+                logger.info(
+                    "snapshot installed",
+                    metadata: [
+                        "sync.channel": "\(channel)", "sync.snapshot": "\(logged.snapshotID)",
+                        "sync.cursor": "\(engine.cursor(of: channel).map { "\($0)" } ?? "none")",
+                    ])
+            }
+            loggedSnapshots[channel] = progress
         }
     }
 
@@ -181,6 +221,17 @@ public struct NodeSyncState: Codable, Sendable {
     public struct Cursor: Codable, Sendable {
         public var channel: String
         public var seq: UInt64
+        /// The snapshot the channel is taking, while one is half staged.
+        public var snapshot: SnapshotState?
+    }
+
+    /// How far a snapshot is staged (SPEC §9.5): rows held of the `total`
+    /// the hub counted when it started.
+    public struct SnapshotState: Codable, Sendable {
+        public var snapshotID: String
+        public var at: UInt64
+        public var held: UInt64
+        public var total: UInt64?
     }
 
     public var node: String
