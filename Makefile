@@ -21,8 +21,14 @@ CAMPAIGN_SEED ?= 1
 # what every replica holds must level off once retention has come round.
 SOAK_DAYS ?= 150
 SOAK_DAY_MINUTES ?= 3
+# A new gate bootstrapping a parking channel of this many rows, with the real
+# processes (deploy/scripts/measure-bootstrap.sh), on the binaries in
+# BOOTSTRAP_BIN (empty: the script builds release ones; the long mode runs
+# 1,000,000 rows that way).
+BOOTSTRAP_ROWS ?= 20000
+BOOTSTRAP_BIN ?= .build/debug
 
-.PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign lint clean
+.PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign bootstrap lint clean
 
 deps:
 	@deploy/scripts/install-deps.sh
@@ -37,7 +43,8 @@ release: deps
 # tests, then the deterministic simulation over $(TEST_SEEDS) in both modes
 # and a soak of $(SOAK_DAYS) days, then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes,
 # then schemathesis against the node API of a gate, a lounge desk and a counter,
-# then the fault campaign: $(CAMPAIGN_FAULTS) faults on the real processes.
+# then the fault campaign: $(CAMPAIGN_FAULTS) faults on the real processes,
+# then a new gate bootstrapping $(BOOTSTRAP_ROWS) rows from a real hub.
 test: deps lint
 	swift build --build-tests
 	swift test --skip-build
@@ -50,6 +57,13 @@ test: deps lint
 	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
 	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) deploy/scripts/api-fuzz.sh
 	deploy/scripts/fault-campaign.py --bin .build/debug --faults $(CAMPAIGN_FAULTS) --seed $(CAMPAIGN_SEED)
+	BOOTSTRAP_ROWS=$(BOOTSTRAP_ROWS) BOOTSTRAP_BIN=$(BOOTSTRAP_BIN) deploy/scripts/measure-bootstrap.sh
+
+# A new gate joining a parking channel of 1,000,000 rows with default settings,
+# on release binaries: progress, the hub's memory, the time beside a raw SQLite
+# bulk insert of the same rows, and the digests compared (README, Performance).
+bootstrap: deps
+	BOOTSTRAP_ROWS=$${BOOTSTRAP_ROWS:-1000000} deploy/scripts/measure-bootstrap.sh
 
 # Seeded faults on a real fleet (broker, hub, four nodes behind fault proxies)
 # under real decisions; lost 0, doubled 0, converged, no process died on its own.

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import MallDomain
+import Storage
+import SyncCore
+
+/// Fills a hub store with reservations on one parking channel, as the hub
+/// would have logged them from its own writes (one log entry and one merged
+/// row each), for measuring how a new node bootstraps from it
+/// (`deploy/scripts/measure-bootstrap.sh`). Beside it, the baseline: the same
+/// rows' states inserted raw into a plain SQLite table on the same file
+/// system, in one transaction.
+struct SeedHubBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed-hub",
+        abstract: "Fill a hub store with reservations, beside a raw SQLite bulk insert of the same rows.")
+
+    @Option(help: "Reservations to put in the channel.")
+    var rows = 100_000
+
+    @Option(help: "The hub's store file (created; must not exist).")
+    var store: String
+
+    @Option(help: "The mall of the parking channel.")
+    var mall = "mall-demo"
+
+    @Option(help: "Rows per hub transaction.")
+    var batch = 5000
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: store) else {
+            throw ValidationError("\(store) exists; seed-hub fills a new store only")
+        }
+        guard (1...10_000_000).contains(rows), (1...100_000).contains(batch) else {
+            throw ValidationError("--rows must be 1...10,000,000 and --batch 1...100,000")
+        }
+        let hub = try SQLiteHubStore(path: store, schema: .mall)
+        let start = try hub.start()
+        let channel = Channel(mall: mall, kind: .parking)
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        var plates = SyntheticPlates(seed: 1)
+        let started = ContinuousClock.now
+        var states: [(key: String, state: String)] = []
+        var seq = start.lastSeq
+        for first in stride(from: 0, to: rows, by: batch) {
+            var ingest = HubIngest()
+            for index in first..<min(first + batch, rows) {
+                seq += 1
+                let change = Change(
+                    id: ChangeID(origin: "hub", epoch: start.epoch, seq: seq),
+                    hlc: HybridTimestamp(wallMillis: now, counter: UInt32(truncatingIfNeeded: index)),
+                    table: "reservations", key: "r-\(index)", channel: channel, op: .insert,
+                    columns: [
+                        "member_id": .text("m-\(index % 50_000)"), "plate": .text(plates.plate()), "zone": .text("B2"),
+                        "window_start": .int(Int64(now) - 3_600_000),
+                        "window_end": .int(Int64(now) + 30 * 86_400_000), "status": .text("booked"),
+                    ])
+                var state = RowState()
+                state.apply(change)
+                ingest.entries.append(
+                    (LogEntry(seq: seq, change: change), LoggedChange(hash: change.contentHash, chain: "")))
+                ingest.rows[change.row] = StoredRow(ref: change.row, channel: channel, seq: seq, state: state)
+                ingest.clock = change.hlc
+                states.append((change.key, Self.json(state)))
+            }
+            try hub.commit(ingest)
+        }
+        let seeded = ContinuousClock.now - started
+        let raw = try Self.rawBulkInsert(states, path: store + ".baseline")
+        try? FileManager.default.removeItem(atPath: store + ".baseline")
+        print("seed-hub: \(rows) reservations on \(channel) in \(store)")
+        print(
+            String(
+                format: "  hub store, %d rows per transaction: %.1f s (%.0f rows/s)", batch, Self.seconds(seeded),
+                Double(rows) / Self.seconds(seeded)))
+        print(
+            String(
+                format: "  baseline: raw SQLite insert of the same states, one transaction: %.1f s (%.0f rows/s)",
+                Self.seconds(raw), Double(rows) / Self.seconds(raw)))
+    }
+
+    static func json(_ state: RowState) -> String {
+        (try? String(decoding: JSONEncoder().encode(state), as: UTF8.self)) ?? ""
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The rows' keys and states into a plain table (WAL, `synchronous =
+    /// FULL`, as the replica is), in one transaction.
+    static func rawBulkInsert(_ rows: [(key: String, state: String)], path: String) throws -> Duration {
+        try? FileManager.default.removeItem(atPath: path)
+        let queue = try GateBenchmark.baselineDatabase(
+            path: path, table: "rows (key TEXT PRIMARY KEY, state TEXT NOT NULL)")
+        let started = ContinuousClock.now
+        try queue.write { db in
+            let statement = try db.makeStatement(sql: "INSERT INTO rows (key, state) VALUES (?, ?)")
+            for row in rows { try statement.execute(arguments: [row.key, row.state]) }
+        }
+        return ContinuousClock.now - started
+    }
+}
