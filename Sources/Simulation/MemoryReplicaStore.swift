@@ -193,14 +193,19 @@ public final class MemoryReplicaStore: ReplicaStore {
 
     public func followHubHistory(_ id: String, cursorsValidThrough: UInt64, replayInto: UInt64?) throws -> UInt64 {
         state.hubHistory = id
+        for (channel, progress) in state.snapshots where progress.history != id {
+            state.staged[channel] = nil
+            state.snapshots[channel] = nil
+        }
         guard let replayInto else {
             committed()
             return 0
         }
-        state.cursors = state.cursors.filter { $0.value <= cursorsValidThrough }
+        state.cursors = state.cursors.filter { channel, cursor in
+            cursor <= cursorsValidThrough
+                && (state.rows[channel]?.values.allSatisfy { $0.seq <= cursorsValidThrough } ?? true)
+        }
         state.collectedFloors = [:]
-        state.staged = [:]
-        state.snapshots = [:]
         let kept =
             (state.acknowledged.map { ($0.change, $0.ackedAt as UInt64?) }
             + state.outbox.map { ($0.change, $0.firstAckedAt) })
@@ -296,6 +301,10 @@ public final class MemoryReplicaStore: ReplicaStore {
     }
 
     public func collectedFloor(of channel: Channel) throws -> UInt64 { state.collectedFloors[channel] ?? 0 }
+
+    public func highestRowSeq(in channel: Channel) throws -> UInt64 {
+        state.rows[channel]?.values.map(\.seq).max() ?? 0
+    }
 
     public func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws {
         state.heldSchemas[channel] = fingerprint

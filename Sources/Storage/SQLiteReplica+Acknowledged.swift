@@ -66,12 +66,16 @@ extension SQLiteReplica {
         try database.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('hub_history', ?)", arguments: [id])
+            try Self.dropStagedSnapshots(notOf: id, db)
             guard let replayInto else { return 0 }
             try db.execute(
-                sql: "DELETE FROM cursors WHERE seq > ?", arguments: [Int64(clamping: cursorsValidThrough)])
+                sql: """
+                    DELETE FROM cursors WHERE seq > ?1
+                    OR channel IN (SELECT DISTINCT channel FROM rows WHERE seq > ?1)
+                    """,
+                arguments: [Int64(clamping: cursorsValidThrough)])
             // The restored hub's floors start again from its backup's.
             try db.execute(sql: "DELETE FROM collected_floors")
-            try Self.dropStagedSnapshot(of: nil, db)
             let kept = try Row.fetchAll(
                 db,
                 sql: """

@@ -23,6 +23,14 @@ extension SQLiteReplica {
             arguments: [channel.name, Int64(clamping: floor)])
     }
 
+    public func highestRowSeq(in channel: Channel) throws -> UInt64 {
+        try database.read { db in
+            UInt64(
+                try Int64.fetchOne(db, sql: "SELECT max(seq) FROM rows WHERE channel = ?", arguments: [channel.name])
+                    ?? 0)
+        }
+    }
+
     public func collectedFloor(of channel: Channel) throws -> UInt64 {
         try database.read { db in
             let floor = try Int64.fetchOne(

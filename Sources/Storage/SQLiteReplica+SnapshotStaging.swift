@@ -27,13 +27,16 @@ extension SQLiteReplica {
         }
     }
 
-    /// Forgets what is staged of the channel's snapshot (every channel's when nil).
-    static func dropStagedSnapshot(of channel: Channel?, _ db: Database) throws {
-        if let channel {
-            try db.execute(sql: "DELETE FROM snapshot_rows WHERE channel = ?", arguments: [channel.name])
-            try db.execute(sql: "DELETE FROM snapshot_progress WHERE channel = ?", arguments: [channel.name])
-        } else {
-            try db.execute(sql: "DELETE FROM snapshot_rows; DELETE FROM snapshot_progress")
+    /// Forgets what is staged of the channel's snapshot.
+    static func dropStagedSnapshot(of channel: Channel, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM snapshot_rows WHERE channel = ?", arguments: [channel.name])
+        try db.execute(sql: "DELETE FROM snapshot_progress WHERE channel = ?", arguments: [channel.name])
+    }
+
+    /// Forgets every staged snapshot whose windows named another log history than `history`.
+    static func dropStagedSnapshots(notOf history: String, _ db: Database) throws {
+        for (channel, progress) in try snapshotProgress(db) where progress.history != history {
+            try dropStagedSnapshot(of: channel, db)
         }
     }
 

@@ -107,11 +107,12 @@ public struct ChannelSync: Sendable, Equatable {
         guard snapshotRequested || cursor == nil, let window = part.window else { return [] }
         // A snapshot older than what is applied would take the replica back.
         if let cursor, part.at < cursor { return [] }
-        let continues = progress.map { $0.snapshotID == part.snapshotID } ?? false
+        let continues = progress.map { $0.snapshotID == part.snapshotID && $0.history == part.history } ?? false
         if continues ? window.after != progress?.through : window.after != nil { return [] }
         // The first window of an older snapshot, delivered late, would throw
-        // away what is staged; the hub starts over only at its head.
-        if !continues, let progress, part.at < progress.at { return [] }
+        // away what is staged; the hub starts over only at its head, or in
+        // a new log history (a hub restored from a backup may stand lower).
+        if !continues, let progress, progress.history == part.history, part.at < progress.at { return [] }
         if assembly?.holds(part) != true { assembly = WindowAssembly(of: part) }
         assembly!.add(part)
         guard let rows = assembly!.complete() else { return [] }
@@ -123,7 +124,8 @@ public struct ChannelSync: Sendable, Equatable {
         }
         let next = SnapshotProgress(
             snapshotID: part.snapshotID, at: part.at, through: window.through ?? staged?.through,
-            held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total)
+            held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total,
+            history: part.history)
         return [
             .stageSnapshot(
                 rows: rows, progress: next, acks: part.acks ?? [], startsOver: !continues, installs: window.last)
@@ -196,6 +198,14 @@ public struct ChannelSync: Sendable, Equatable {
     private var snapshotBackoffMillis: UInt64 {
         let doubled = configuration.requestTimeoutMillis << UInt64(min(snapshotRetries, 16))
         return min(doubled, configuration.maxSnapshotBackoffMillis)
+    }
+
+    /// The node now follows log history `history` (§9.6): what was staged
+    /// under another one is forgotten (the store drops it in the same step).
+    public mutating func followed(history: String) {
+        guard let staged = progress, staged.history != history else { return }
+        progress = nil
+        assembly = nil
     }
 
     /// The transport reconnected: requests made while it was down never left,

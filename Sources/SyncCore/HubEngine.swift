@@ -724,11 +724,13 @@ public final class HubEngine<Store: HubStore> {
         }
     }
 
-    /// Whether a windowed snapshot can go on from `progress` (§9.5): its
-    /// `at` is still within the log (at or above the floor, at or below the
-    /// head). Otherwise the snapshot starts over.
+    /// Whether a windowed snapshot can go on from `progress` (§9.5): it was
+    /// started in the current log history, and its `at` is still within the
+    /// log (at or above the floor, at or below the head). Otherwise the
+    /// snapshot starts over.
     private func resumable(_ progress: SnapshotProgress, in channel: Channel) -> SnapshotProgress? {
-        progress.at >= (floors[channel] ?? 0) && progress.at <= (heads[channel] ?? 0) ? progress : nil
+        guard progress.history == history.marks.last?.id else { return nil }
+        return progress.at >= (floors[channel] ?? 0) && progress.at <= (heads[channel] ?? 0) ? progress : nil
     }
 
     /// One window of a windowed snapshot (§9.5): the next

@@ -297,9 +297,17 @@ public final class NodeEngine<Store: ReplicaStore> {
         else {
             _ = try store.followHubHistory(current.id, cursorsValidThrough: 0, replayInto: nil)
             hubHistory = current.id
+            for channel in configuration.channels { channels[channel]!.followed(history: current.id) }
             return []
         }
         let newEpoch = epoch + 1
+        // Rows a windowed snapshot installed may be newer than its cursor
+        // (§9.5): a channel holding one past what the new history shares
+        // re-snapshots too, as the store decides in the same step.
+        var reachesPast: Set<Channel> = []
+        for channel in configuration.channels where try store.highestRowSeq(in: channel) > validThrough {
+            reachesPast.insert(channel)
+        }
         let lastSeq = try store.followHubHistory(current.id, cursorsValidThrough: validThrough, replayInto: newEpoch)
         hubHistory = current.id
         epoch = newEpoch
@@ -309,7 +317,9 @@ public final class NodeEngine<Store: ReplicaStore> {
         for channel in configuration.channels {
             // Heads and floors seen under the old history no longer mean anything.
             // What was staged of a snapshot went with the old history.
-            let cursor = channels[channel]!.cursor.flatMap { $0 <= validThrough ? $0 : nil }
+            let cursor = channels[channel]!.cursor.flatMap {
+                $0 <= validThrough && !reachesPast.contains(channel) ? $0 : nil
+            }
             channels[channel] = ChannelSync(channel: channel, cursor: cursor, configuration: configuration.downstream)
         }
         upstream.rewind(now: now)

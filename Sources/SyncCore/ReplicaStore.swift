@@ -32,10 +32,12 @@ public protocol ReplicaStore: AnyObject {
     func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int
     /// Drops the acknowledged changes kept aside since before `cutoff`.
     func forgetAcknowledged(before cutoff: UInt64) throws
-    /// Records `id` as the hub log history the cursors refer to (§9.6). When
+    /// Records `id` as the hub log history the cursors refer to (§9.6), and
+    /// drops every staged snapshot whose progress names another history (its
+    /// rows may hold what a restored hub lost). When
     /// `replayInto` is given, the hub went back: cursors above
-    /// `cursorsValidThrough` are dropped (their channels re-snapshot), every
-    /// staged snapshot is dropped (its rows are of the old history), and
+    /// `cursorsValidThrough`, and those of channels holding a row whose
+    /// `seq` is above it, are dropped (their channels re-snapshot), and
     /// every acknowledged change kept aside, then every outbox change, is
     /// renumbered into epoch `replayInto` from seq 1 in the order made, as
     /// unacknowledged; `replayInto` becomes the durable epoch.
@@ -70,6 +72,10 @@ public protocol ReplicaStore: AnyObject {
     /// last snapshot or hub history change (0 if none): the floor its replica
     /// digest is taken at (§12.4).
     func collectedFloor(of channel: Channel) throws -> UInt64
+    /// The highest `seq` of any row of the channel (0 if none). A snapshot
+    /// taken in windows holds rows newer than its cursor (§9.5), so this,
+    /// not only the cursor, says whether the rows reach past a position.
+    func highestRowSeq(in channel: Channel) throws -> UInt64
     /// Records that the channel's rows are held as the schema with
     /// `fingerprint` sees them (`SyncSchema.fingerprint(of:)`); with
     /// `restart`, in the same transaction, forgets the channel's cursor, so

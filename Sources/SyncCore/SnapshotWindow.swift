@@ -51,8 +51,16 @@ public struct SnapshotProgress: Hashable, Sendable, Codable {
     public var chain: String
     /// Rows in the channel when the snapshot started, as the hub counted them.
     public var total: UInt64?
+    /// The hub log history `at` belongs to (§9.6), as its windows named it:
+    /// after a restore of the hub, rows staged under the history it went
+    /// back on may hold what the restored hub lost.
+    public var history: String?
 
-    public init(snapshotID: String, at: UInt64, through: RowRef?, held: UInt64, chain: String, total: UInt64? = nil) {
+    public init(
+        snapshotID: String, at: UInt64, through: RowRef?, held: UInt64, chain: String, total: UInt64? = nil,
+        history: String? = nil
+    ) {
+        self.history = history
         self.snapshotID = snapshotID
         self.at = at
         self.through = through

@@ -39,6 +39,7 @@ extension WireMessage {
             if m.outbox?.count ?? 0 > maxItems { return "too many outbox positions" }
             if let resume = m.resume {
                 if !Identifier.isValid(resume.snapshotID) { return "invalid snapshot id" }
+                if let history = resume.history, !Identifier.isValid(history) { return "invalid history id" }
                 if let through = resume.through, let problem = Self.problem(of: through) { return problem }
                 if !SnapshotChain.isWellFormed(resume.chain) { return "invalid snapshot chain" }
             }

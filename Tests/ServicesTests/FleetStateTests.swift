@@ -54,8 +54,10 @@ import Transport
         let first = await ask(nil)
         #expect(first?.rowsSent == 2 && first?.rowsTotal == 5)
         let at = await hub.coordinator.fleet().nodes[0].behind[0].head
+        let history = await hub.coordinator.fleet().hubHistory
         let staged = SnapshotProgress(
-            snapshotID: "s", at: at, through: RowRef(table: "reservations", key: "r2"), held: 2, chain: "", total: 5)
+            snapshotID: "s", at: at, through: RowRef(table: "reservations", key: "r2"), held: 2, chain: "", total: 5,
+            history: history)
         #expect(await ask(staged)?.rowsSent == 4)
         var last = staged
         last.through = RowRef(table: "reservations", key: "r4")

@@ -43,7 +43,8 @@ import Testing
         let window = parts[0].window!
         return SnapshotProgress(
             snapshotID: parts[0].snapshotID, at: parts[0].at, through: window.through ?? staged?.through,
-            held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total)
+            held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total,
+            history: parts[0].history)
     }
 
     @Test func windowsFollowEachOtherInOrderUntilTheLastAndChainTheirRows() {
@@ -86,6 +87,9 @@ import Testing
         #expect(restarted.first?.window?.after == nil && restarted.first?.at == hub.heads[Self.parking])
         staged.at = hub.heads[Self.parking] ?? 0
         #expect(window(resume: staged, now: Self.now + 80_000).parts.first?.window?.after == staged.through)
+        // nor one started in another log history (a hub since restored from a backup).
+        staged.history = "another-history"
+        #expect(window(resume: staged, now: Self.now + 90_000).parts.first?.window?.after == nil)
     }
 
     /// A stolen node asking for window after window is cut at the burst,

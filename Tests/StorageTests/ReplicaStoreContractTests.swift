@@ -204,6 +204,32 @@ import Testing
             channel: Self.channel, rows: [rowA], progress: progress, startsOver: true, installs: false)
         _ = try store.followHubHistory("h2", cursorsValidThrough: 0, replayInto: 9)
         #expect(try store.start(minimumEpoch: 1).snapshots.isEmpty)
+        // Recording a first history keeps what was staged under it, and only that.
+        var ofH3 = progress
+        ofH3.history = "h3"
+        try store.stageSnapshot(channel: Self.channel, rows: [rowA], progress: ofH3, startsOver: true, installs: false)
+        _ = try store.followHubHistory("h3", cursorsValidThrough: 0, replayInto: nil)
+        #expect(try store.start(minimumEpoch: 1).snapshots[Self.channel] == ofH3)
+        _ = try store.followHubHistory("h4", cursorsValidThrough: 0, replayInto: nil)
+        #expect(try store.start(minimumEpoch: 1).snapshots.isEmpty)
+    }
+
+    /// A windowed snapshot installs rows newer than its cursor (§9.5): when
+    /// the hub goes back to a backup, a channel holding a row past what the
+    /// new history shares re-snapshots, whatever its cursor (§9.6).
+    @Test(arguments: Kind.allCases)
+    func aHubGoingBackDropsTheCursorOfAChannelWhoseRowsReachPastIt(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        var state = RowState()
+        state.apply(Self.change(3, key: "late"))
+        try store.installSnapshot(
+            channel: Self.channel, rows: [SnapshotRow(table: "reservations", key: "late", seq: 60, state: state)],
+            at: 40)
+        #expect(try store.highestRowSeq(in: Self.channel) == 60)
+        _ = try store.followHubHistory("h1", cursorsValidThrough: 0, replayInto: nil)
+        _ = try store.followHubHistory("h2", cursorsValidThrough: 50, replayInto: 2)
+        #expect(try store.start(minimumEpoch: 1).cursors[Self.channel] == nil)
     }
 
     @Test(arguments: Kind.allCases)

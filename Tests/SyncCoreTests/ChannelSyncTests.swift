@@ -147,6 +147,38 @@ import Testing
         #expect(startsOver && restarted.snapshotID == "newer" && restarted.held == 1)
     }
 
+    /// Rows staged under a log history the hub went back on may hold what
+    /// the restored hub lost (§9.6): a window of another history never
+    /// continues them, a first window of the new one replaces them even at a
+    /// lower `at`, and following the new history forgets them.
+    @Test func windowsOfAnotherLogHistoryNeverContinueWhatIsStaged() {
+        var sync = ChannelSync(channel: channel, cursor: nil)
+        _ = sync.tick(now: 0)
+        var first = window([row("a"), row("b")], last: false)
+        first[0].history = "h-1"
+        guard case .stageSnapshot(_, let progress, _, _, _)? = sync.received(first[0], now: 1).first else {
+            Issue.record("the first window was not staged")
+            return
+        }
+        #expect(progress.history == "h-1")
+        _ = sync.staged(progress, installed: false, now: 1)
+        var next = window([row("c")], after: sync, last: true)
+        next[0].history = "h-2"
+        #expect(sync.received(next[0], now: 2).isEmpty)
+        var restarted = window([row("a")], id: "after-restore", at: 30, last: true)
+        restarted[0].history = "h-2"
+        guard case .stageSnapshot(_, _, _, let startsOver, _)? = sync.received(restarted[0], now: 3).first else {
+            Issue.record("a first window of the new history was not taken")
+            return
+        }
+        #expect(startsOver)
+        var kept = ChannelSync(channel: channel, cursor: nil, progress: progress)
+        kept.followed(history: "h-1")
+        #expect(kept.progress == progress)
+        kept.followed(history: "h-2")
+        #expect(kept.progress == nil)
+    }
+
     @Test func aSnapshotOfTheWholeChannelFromAHubWithoutWindowsIsNotTaken() {
         var sync = ChannelSync(channel: channel, cursor: nil)
         _ = sync.tick(now: 0)

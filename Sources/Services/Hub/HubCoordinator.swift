@@ -184,7 +184,8 @@ public actor HubCoordinator {
                 })
         }
         return FleetState(
-            hubEpoch: engine.epoch, hubSeq: engine.lastSeq, connected: connected, accepted: accepted,
+            hubEpoch: engine.epoch, hubSeq: engine.lastSeq, hubHistory: engine.history.marks.last?.id,
+            connected: connected, accepted: accepted,
             duplicates: duplicates, storeFailures: storeFailures,
             rejections: Dictionary(uniqueKeysWithValues: engine.rejections.map { ($0.key.rawValue, $0.value) }),
             nodes: members)
@@ -269,6 +270,9 @@ public struct FleetState: Codable, Sendable {
 
     public var hubEpoch: UInt64
     public var hubSeq: UInt64
+    /// The log history the hub's sequence numbers belong to (SPEC §9.6): it
+    /// changes when the hub's store is put back from a backup.
+    public var hubHistory: String?
     public var connected: Bool
     public var accepted: Int
     public var duplicates: Int

@@ -78,6 +78,7 @@ public final class ObservedReplica: ReplicaStore {
     }
 
     public func collectedFloor(of channel: Channel) throws -> UInt64 { try replica.collectedFloor(of: channel) }
+    public func highestRowSeq(in channel: Channel) throws -> UInt64 { try replica.highestRowSeq(in: channel) }
 
     /// Rows stay as they are until the snapshot that follows a restart.
     public func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws {
