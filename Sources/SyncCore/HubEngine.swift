@@ -22,6 +22,10 @@ public final class HubEngine<Store: HubStore> {
     /// - `maxEntriesPerMessage`, `maxResendEntries`, `snapshotRowsPerPart`: message sizing.
     /// - `snapshotRowsPerWindow`: rows read and sent per window of a windowed
     ///   snapshot (§9.5; default 5,000, in parts of `snapshotRowsPerPart`).
+    /// - `maxWholeSnapshotRows`: the largest channel a node from before
+    ///   windows may take in one go (default 20,000). That path reads the
+    ///   whole channel into memory, so beyond it the request is refused as
+    ///   `too-large` and the hub's memory stays bounded whatever a device asks.
     /// - `maxClockDriftMillis`: remote timestamps further ahead than this are
     ///   not adopted by the hub's clock (default 5 min).
     /// - `maxStampAheadMillis`: how far ahead of the hub's clock a node's change
@@ -53,6 +57,7 @@ public final class HubEngine<Store: HubStore> {
         public var maxResendEntries: Int
         public var snapshotRowsPerPart: Int
         public var snapshotRowsPerWindow: Int
+        public var maxWholeSnapshotRows: UInt64
         public var maxClockDriftMillis: UInt64
         public var maxStampAheadMillis: UInt64
         public var maxEpochBackdateMillis: UInt64
@@ -66,7 +71,7 @@ public final class HubEngine<Store: HubStore> {
             schema: SyncSchema, fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
             statusIntervalMillis: UInt64 = 1000, gcHorizonMillis: UInt64 = 24 * 3_600_000,
             gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 2000,
-            snapshotRowsPerPart: Int = 500, snapshotRowsPerWindow: Int = 5000,
+            snapshotRowsPerPart: Int = 500, snapshotRowsPerWindow: Int = 5000, maxWholeSnapshotRows: UInt64 = 20_000,
             maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
             maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000,
             messageRate: NodeAllowance.Rate = .init(burst: 2000, refillMillis: 1),
@@ -86,6 +91,7 @@ public final class HubEngine<Store: HubStore> {
             self.maxResendEntries = maxResendEntries
             self.snapshotRowsPerPart = snapshotRowsPerPart
             self.snapshotRowsPerWindow = max(1, snapshotRowsPerWindow)
+            self.maxWholeSnapshotRows = maxWholeSnapshotRows
             self.maxClockDriftMillis = maxClockDriftMillis
             self.maxStampAheadMillis = maxStampAheadMillis
             self.maxEpochBackdateMillis = maxEpochBackdateMillis
@@ -312,7 +318,7 @@ public final class HubEngine<Store: HubStore> {
                     return Result(
                         outgoing: try snapshotWindow(for: request, resuming: resume, mall: member.mall, now: now))
                 }
-                return Result(outgoing: try snapshot(for: request, mall: member.mall))
+                return try snapshot(for: request, mall: member.mall)
             case (_, .birth), (_, .death), (_, .heartbeat), (_, .changes), (_, .resend), (_, .snapshotRequest):
                 return reject(WireError(.forgedOrigin, "message names another node than its topic \(source.node)"))
             default:
@@ -688,14 +694,24 @@ public final class HubEngine<Store: HubStore> {
     }
 
     /// The whole channel at once, for a node from before windows (§9.5):
-    /// it reads the channel into memory, so only such nodes still cost that.
-    private func snapshot(for request: SnapshotRequest, mall: String) throws -> [Outgoing] {
+    /// it reads the channel into memory, so it is refused for a channel
+    /// larger than `maxWholeSnapshotRows`.
+    private func snapshot(for request: SnapshotRequest, mall: String) throws -> Result {
         let channel = request.channel
+        let count = try store.rowCount(in: channel)
+        guard count <= configuration.maxWholeSnapshotRows else {
+            return reject(
+                WireError(
+                    .tooLarge,
+                    "\(channel) holds \(count) rows, more than the \(configuration.maxWholeSnapshotRows) "
+                        + "a whole-channel snapshot may hold: node \(request.node) must ask in windows (§9.5)"))
+        }
         // Rows stored before the schema bounded their values are left out,
         // as in `resend`: one would make the node refuse the snapshot.
         let rows = try store.rows(in: channel).filter { configuration.schema.violation(of: $0) == nil }
         let at = heads[channel] ?? 0
-        return try parts(of: rows, for: request, id: newSnapshotID(at: at), at: at, window: nil, mall: mall)
+        return Result(
+            outgoing: try parts(of: rows, for: request, id: newSnapshotID(at: at), at: at, window: nil, mall: mall))
     }
 
     private func newSnapshotID(at: UInt64) -> String {

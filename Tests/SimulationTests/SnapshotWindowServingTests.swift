@@ -102,4 +102,44 @@ import Testing
         #expect(answers.suffix(3).allSatisfy { $0.rejection?.code == .rateLimited && $0.parts.isEmpty })
         #expect(window(resume: staged, now: Self.now + 1_000).rejection == nil)
     }
+
+    /// A node from before windows takes the whole channel in one go, which
+    /// the hub reads into memory: it gets that only for a small channel, so
+    /// no device can make the hub hold a large one.
+    @Test func aWholeChannelSnapshotIsRefusedBeyondItsLimit() throws {
+        let small = try HubEngine(
+            configuration: .init(
+                schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)], maxWholeSnapshotRows: 7),
+            store: MemoryHubStore(schema: .mall))
+        func write(_ key: String) throws {
+            _ = try small.write(
+                [
+                    .insert(
+                        "reservations", key,
+                        ["member_id": .text("m-1"), "plate": .text("沪A12345"), "status": .text("booked")])
+                ], mall: "m",
+                now: Self.now)
+        }
+        func wholeChannel(now: UInt64) -> HubEngine<MemoryHubStore>.Result {
+            small.receive(
+                topic: Self.topic, message: .snapshotRequest(SnapshotRequest(node: "gate-1", channel: Self.parking)),
+                now: now)
+        }
+        for index in 1...7 { try write("r-\(index)") }
+        let atTheLimit = wholeChannel(now: Self.now)
+        #expect(atTheLimit.rejection == nil)
+        #expect(
+            atTheLimit.outgoing.reduce(0) { total, outgoing in
+                if case .snapshotPart(let part) = outgoing.message { total + part.rows.count } else { total }
+            } == 7)
+
+        try write("r-8")
+        let beyond = wholeChannel(now: Self.now + 10_000)
+        #expect(beyond.rejection?.code == .tooLarge && beyond.outgoing.isEmpty)
+        #expect(beyond.rejection?.detail.contains("8 rows") == true)
+        let request = SnapshotRequest(node: "gate-1", channel: Self.parking, windowed: true)
+        #expect(
+            small.receive(topic: Self.topic, message: .snapshotRequest(request), now: Self.now + 20_000).rejection
+                == nil)
+    }
 }

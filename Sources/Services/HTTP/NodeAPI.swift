@@ -6,7 +6,8 @@ import SyncCore
 /// The node's local HTTP API, for the device software beside it (the gate
 /// controller, the lounge desk page, the counter scanner) and for tools.
 ///
-/// - `GET /v1/health`: 200 while the process serves.
+/// - `GET /v1/health`: 200 while the process serves; the body says `ok`, then
+///   how far each snapshot being taken has come (`NodeSyncState.healthText`).
 /// - `GET /v1/sync`: where this node stands with the hub.
 /// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token),
 ///   without its secret columns (`SyncSchema.Table.secretColumns`).
@@ -56,7 +57,7 @@ public enum NodeAPI {
             PageAssets.add(PageAssets.lounge, to: router, contentSecurityPolicy: "default-src 'self'")
         default: break
         }
-        router.get("/v1/health") { _, _ in "ok\n" }
+        router.get("/v1/health") { _, _ in await coordinator.syncState().healthText }
         router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
         authenticated.get("/v1/rows/:table/:key") { _, context -> RowResponse in
             let table = try context.parameters.require("table")
