@@ -58,7 +58,8 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(code.rawValue): \(detail)" }
 }
 
-/// JSON for the merge state and changes kept in SQLite columns.
+/// JSON for the changes and records kept in SQLite columns (merge states
+/// are bytes: `StoredState`).
 enum StoredJSON {
     static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
@@ -71,18 +72,6 @@ enum StoredJSON {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
             throw StorageError(.corrupt, "stored \(T.self) does not decode")
-        }
-    }
-}
-
-extension Value {
-    /// A cell value as `json_extract` returns it: an integer or a text, nil
-    /// for anything the schema does not store (SQL NULL: no such cell).
-    init?(extracted value: DatabaseValue) {
-        switch value.storage {
-        case .int64(let number): self = .int(number)
-        case .string(let text): self = .text(text)
-        case .null, .double, .blob: return nil
         }
     }
 }

@@ -20,6 +20,7 @@ extension SQLiteHubStore {
                         action TEXT NOT NULL, target TEXT NOT NULL, outcome TEXT NOT NULL, node TEXT NOT NULL) STRICT;
                     CREATE INDEX audit_trail_by_made ON audit_trail (made);
                     """)
+            // States were JSON until `v13-state-bytes`.
             for row in try Row.fetchAll(db, sql: "SELECT key, state FROM rows WHERE table_name = 'audit_log'") {
                 try recordAudit(key: row["key"], state: try StoredJSON.decode(RowState.self, row["state"]), db)
             }

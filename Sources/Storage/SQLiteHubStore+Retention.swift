@@ -35,7 +35,7 @@ extension SQLiteHubStore {
                         arguments: [table.name, key])
                     guard !rules.isEmpty else { continue }
                     // The row's claims go with it: what it used has lapsed.
-                    let state = try StoredJSON.decode(RowState.self, row["state"])
+                    let state = try StoredState.decode(row["state"])
                     for rule in rules {
                         guard case .text(let item)? = state.cells[rule.itemColumn]?.value else { continue }
                         try db.execute(
@@ -69,7 +69,7 @@ extension SQLiteHubStore {
                     found.append(
                         StoredRow(
                             ref: RowRef(table: table.name, key: row["key"]), channel: channel,
-                            seq: UInt64(row["seq"] as Int64), state: try StoredJSON.decode(RowState.self, row["state"]))
+                            seq: UInt64(row["seq"] as Int64), state: try StoredState.decode(row["state"]))
                     )
                 }
             }

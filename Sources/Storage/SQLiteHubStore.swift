@@ -1,3 +1,4 @@
+import Foundation
 public import GRDB
 public import SyncCore
 
@@ -68,6 +69,7 @@ public final class SQLiteHubStore: HubStore {
         migrator.registerMigration("v12-rows-by-channel-key") { db in
             try db.execute(sql: "CREATE INDEX rows_by_channel_key ON rows (channel, table_name, key)")
         }
+        registerStateBytes(in: &migrator)
         return migrator
     }
 
@@ -160,7 +162,7 @@ public final class SQLiteHubStore: HubStore {
                 }
                 return StoredRow(
                     ref: RowRef(table: table, key: row["key"]), channel: channel, seq: UInt64(row["seq"] as Int64),
-                    state: try StoredJSON.decode(RowState.self, row["state"]))
+                    state: try StoredState.decode(row["state"]))
             }
         }
     }
@@ -189,7 +191,7 @@ public final class SQLiteHubStore: HubStore {
                 }
                 return StoredRow(
                     ref: ref, channel: channel, seq: UInt64(row["seq"] as Int64),
-                    state: try StoredJSON.decode(RowState.self, row["state"]))
+                    state: try StoredState.decode(row["state"]))
             }
         }
     }
@@ -224,7 +226,7 @@ public final class SQLiteHubStore: HubStore {
                         """,
                     arguments: [
                         row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
-                        try StoredJSON.encode(row.state),
+                        StoredState.encode(row.state),
                         SQLiteReplica.endsAt(row.state, of: row.ref.table, schema: schema),
                     ])
                 if row.ref.table == "audit_log" { try Self.recordAudit(key: row.ref.key, state: row.state, db) }
@@ -291,7 +293,7 @@ public final class SQLiteHubStore: HubStore {
             return try rows.map {
                 SnapshotRow(
                     table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
-                    state: try StoredJSON.decode(RowState.self, $0["state"]))
+                    state: try StoredState.decode($0["state"]))
             }
         }
     }
@@ -312,7 +314,7 @@ public final class SQLiteHubStore: HubStore {
             ).map {
                 SnapshotRow(
                     table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
-                    state: try StoredJSON.decode(RowState.self, $0["state"]))
+                    state: try StoredState.decode($0["state"]))
             }
         }
     }

@@ -22,6 +22,8 @@ extension SQLiteReplica {
 
     /// Rows stored before the column existed, or before their table's rule
     /// changed, learn their end from their state (the hub's store uses this too).
+    /// Migrations only, all of them before states became bytes
+    /// (`v12-state-bytes`, `v13-state-bytes`): the state is read as JSON.
     static func backfillEndsAt(_ db: Database, schema: SyncSchema, tables names: Set<String>? = nil) throws {
         for table in schema.tables.values
         where (table.retainMillis != nil || table.retirement != nil) && names?.contains(table.name) != false {

@@ -1,0 +1,114 @@
+/// The primitives of the compact binary encodings (SPEC §12.5): unsigned
+/// LEB128 varints, zigzag for signed integers, and length-prefixed UTF-8.
+/// Reading never traps: every length and varint is checked against what is
+/// left, and anything out of place is a `CompactBytes.Malformed`.
+public enum CompactBytes {
+    /// Why bytes do not decode, with the offset where reading stopped.
+    public struct Malformed: Error, Equatable, CustomStringConvertible {
+        public var offset: Int
+        public var reason: String
+
+        public var description: String { "malformed compact bytes at offset \(offset): \(reason)" }
+    }
+
+    /// Appends values to a byte buffer.
+    public struct Writer {
+        public private(set) var bytes: [UInt8] = []
+
+        public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
+
+        public mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+        public mutating func varint(_ value: UInt64) {
+            var rest = value
+            while rest >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+                rest >>= 7
+            }
+            bytes.append(UInt8(rest))
+        }
+
+        /// Zigzag: small magnitudes of either sign take few bytes.
+        public mutating func signed(_ value: Int64) {
+            varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        }
+
+        public mutating func text(_ value: String) {
+            var value = value
+            value.withUTF8 { utf8 in
+                varint(UInt64(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
+        }
+    }
+
+    /// Reads values from a byte buffer, front to back. It borrows the
+    /// buffer: use it only inside the `withUnsafeBytes` that lent it
+    /// (`read(_:_:)` does that).
+    public struct Reader {
+        let buffer: UnsafeRawBufferPointer
+        public private(set) var offset = 0
+
+        init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+
+        public var isAtEnd: Bool { offset == buffer.count }
+        public var remaining: Int { buffer.count - offset }
+
+        public func malformed(_ reason: String) -> Malformed { Malformed(offset: offset, reason: reason) }
+
+        public mutating func byte() throws(Malformed) -> UInt8 {
+            guard offset < buffer.count else { throw malformed("ends early") }
+            defer { offset += 1 }
+            return buffer[offset]
+        }
+
+        /// At most 10 bytes, and nothing beyond 64 bits.
+        public mutating func varint() throws(Malformed) -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let next = try byte()
+                let payload = UInt64(next & 0x7F)
+                guard shift < 63 || (shift == 63 && payload <= 1) else { throw malformed("varint beyond 64 bits") }
+                value |= payload << shift
+                if next & 0x80 == 0 { return value }
+                shift += 7
+            }
+        }
+
+        public mutating func signed() throws(Malformed) -> Int64 {
+            let zigzag = try varint()
+            return Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        }
+
+        public mutating func text() throws(Malformed) -> String {
+            let length = try varint()
+            guard length <= UInt64(buffer.count - offset) else { throw malformed("text longer than what is left") }
+            let end = offset + Int(length)
+            guard let text = String(validating: buffer[offset..<end], as: UTF8.self) else {
+                throw malformed("text is not UTF-8")
+            }
+            offset = end
+            return text
+        }
+    }
+
+    /// Reads `buffer` whole with `body`: bytes left over are malformed too.
+    public static func read<Value>(
+        _ buffer: UnsafeRawBufferPointer, _ body: (inout Reader) throws(Malformed) -> Value
+    ) throws(Malformed) -> Value {
+        var reader = Reader(buffer)
+        let value = try body(&reader)
+        guard reader.isAtEnd else { throw reader.malformed("bytes left over") }
+        return value
+    }
+
+    public static func read<Value>(
+        _ bytes: [UInt8], _ body: (inout Reader) throws(Malformed) -> Value
+    ) throws(Malformed) -> Value {
+        let result: Result<Value, Malformed> = bytes.withUnsafeBytes { buffer in
+            Result { () throws(Malformed) -> Value in try read(buffer, body) }
+        }
+        return try result.get()
+    }
+}
