@@ -33,6 +33,8 @@ public enum CompactBytes {
             varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
         }
 
+        public mutating func append(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
         public mutating func text(_ value: String) {
             var value = value
             value.withUTF8 { utf8 in
@@ -79,6 +81,13 @@ public enum CompactBytes {
         public mutating func signed() throws(Malformed) -> Int64 {
             let zigzag = try varint()
             return Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        }
+
+        /// The next `count` bytes, as they are.
+        public mutating func slice(count: UInt64) throws(Malformed) -> UnsafeRawBufferPointer {
+            guard count <= UInt64(remaining) else { throw malformed("\(count) bytes promised, \(remaining) left") }
+            defer { offset += Int(count) }
+            return UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + Int(count)])
         }
 
         public mutating func text() throws(Malformed) -> String {

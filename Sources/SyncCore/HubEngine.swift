@@ -735,7 +735,8 @@ public final class HubEngine<Store: HubStore> {
             let message = SnapshotPart(
                 node: request.node, channel: request.channel, snapshotID: id, at: at, part: part,
                 parts: chunks.count, rows: Array(rows), acks: acks.isEmpty ? nil : acks,
-                history: history.marks.last?.id, window: window)
+                history: history.marks.last?.id, window: window,
+                rowsAsBytes: request.rowEncoding == SnapshotRow.bytesEncoding)
             return Outgoing(topic: down, message: .snapshotPart(message))
         }
     }

@@ -174,11 +174,16 @@ public struct SnapshotRequest: Hashable, Sendable, Codable {
     /// Where a windowed snapshot continues: after the last row the node
     /// staged (nil: from the start).
     public var resume: SnapshotProgress?
+    /// `"bytes/1"` (`SnapshotRow.bytesEncoding`) from a node that takes the
+    /// rows as compact bytes (§7.2); nil, or a value the hub does not know,
+    /// for JSON rows.
+    public var rowEncoding: String?
 
     public init(
         node: NodeID, channel: Channel, outbox: [EpochPosition]? = nil, windowed: Bool? = nil,
-        resume: SnapshotProgress? = nil
+        resume: SnapshotProgress? = nil, rowEncoding: String? = nil
     ) {
+        self.rowEncoding = rowEncoding
         self.node = node
         self.channel = channel
         self.outbox = outbox
@@ -284,12 +289,16 @@ public struct SnapshotPart: Hashable, Sendable, Codable {
     /// Which window of a windowed snapshot these parts make up (§9.5); nil
     /// for a snapshot of the whole channel, to a node that did not ask for windows.
     public var window: SnapshotWindow?
+    /// Whether `rows` travel as `rowBytes` (§7.2): set by the hub for a node
+    /// that asked for them, and on decoding from what arrived.
+    public var rowsAsBytes: Bool
 
     public init(
         node: NodeID, channel: Channel, snapshotID: String, at: UInt64, part: Int, parts: Int, rows: [SnapshotRow],
-        acks: [AckEntry]? = nil, history: String? = nil, window: SnapshotWindow? = nil
+        acks: [AckEntry]? = nil, history: String? = nil, window: SnapshotWindow? = nil, rowsAsBytes: Bool = false
     ) {
         self.window = window
+        self.rowsAsBytes = rowsAsBytes
         self.node = node
         self.channel = channel
         self.snapshotID = snapshotID

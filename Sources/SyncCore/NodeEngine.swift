@@ -374,7 +374,7 @@ public final class NodeEngine<Store: ReplicaStore> {
                 let tails = outbox.depth > 0 ? try store.outboxTails() : []
                 let request = SnapshotRequest(
                     node: configuration.node, channel: channel, outbox: tails.isEmpty ? nil : tails, windowed: true,
-                    resume: resume)
+                    resume: resume, rowEncoding: SnapshotRow.bytesEncoding)
                 out.append(Outgoing(topic: topic(.up), message: .snapshotRequest(request)))
             }
         }

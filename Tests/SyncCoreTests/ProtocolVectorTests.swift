@@ -56,6 +56,35 @@ import Testing
         #expect(requests.contains { if case .snapshotRequest = $0.message { true } else { false } })
     }
 
+    /// The rows of a part as compact bytes (§7.2) are the rows as JSON: the
+    /// two vectors differ in nothing else, and re-encoded as the other asks,
+    /// each gives the other's payload.
+    @Test func rowsAsBytesAreTheRowsAsJSON() throws {
+        let codec = WireCodec(schema: .mall)
+        guard
+            case .snapshotPart(let json) = try codec.decode(
+                try ProtocolVectors.load("valid/snapshot-window-first.json").payload),
+            case .snapshotPart(let bytes) = try codec.decode(
+                try ProtocolVectors.load("valid/snapshot-window-row-bytes.json").payload)
+        else {
+            Issue.record("not snapshot parts")
+            return
+        }
+        #expect(!json.rowsAsBytes && bytes.rowsAsBytes)
+        var asBytes = json
+        asBytes.rowsAsBytes = true
+        #expect(asBytes == bytes)
+        #expect(try codec.decode(codec.encode(.snapshotPart(asBytes))) == .snapshotPart(bytes))
+        guard
+            case .snapshotRequest(let request) = try codec.decode(
+                try ProtocolVectors.load("valid/snapshot-request-row-bytes.json").payload)
+        else {
+            Issue.record("not a snapshot request")
+            return
+        }
+        #expect(request.rowEncoding == SnapshotRow.bytesEncoding)
+    }
+
     @Test func vectorSetCoversEveryMessageTypeAndError() throws {
         #expect(ProtocolVectors.files.filter { $0.hasPrefix("valid/") }.count >= 11)
         #expect(ProtocolVectors.files.filter { $0.hasPrefix("invalid/") }.count >= 15)
