@@ -81,20 +81,25 @@ public final class SQLiteHubStore: HubStore {
         try database.read { db in
             UInt64(
                 try Int64.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM log WHERE channel = ? AND seq > ?",
+                    try db.cachedStatement(sql: "SELECT COUNT(*) FROM log WHERE channel = ? AND seq > ?"),
                     arguments: [channel.name, Int64(seq)]) ?? 0)
         }
     }
 
     public func start() throws -> HubStartState {
         try database.write { db in
-            var epoch = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? 0) + 1
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)", arguments: [epoch])
-            let wall = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_wall'") ?? 0
-            let counter = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock_counter'") ?? 0
+            var epoch =
+                (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'epoch'")) ?? 0) + 1
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)").execute(
+                arguments: [epoch])
+            let wall =
+                try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'clock_wall'")) ?? 0
+            let counter =
+                try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'clock_counter'"))
+                ?? 0
             var highWaters: [OriginEpoch: HighWater] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT origin, epoch, seq, chain, hlc_wall, hlc_counter FROM high_waters")
+                try db.cachedStatement(sql: "SELECT origin, epoch, seq, chain, hlc_wall, hlc_counter FROM high_waters"))
             {
                 highWaters[OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))] = HighWater(
                     seq: UInt64(row["seq"] as Int64), chain: row["chain"],
@@ -103,19 +108,21 @@ public final class SQLiteHubStore: HubStore {
                         counter: UInt32(clamping: row["hlc_counter"] as Int64)))
             }
             var heads: [Channel: UInt64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT channel, max(seq) AS head FROM log GROUP BY channel") {
+            for row in try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT channel, max(seq) AS head FROM log GROUP BY channel"))
+            {
                 if let channel = Channel(row["channel"] as String) { heads[channel] = UInt64(row["head"] as Int64) }
             }
             var floors: [Channel: UInt64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT channel, seq FROM floors") {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, seq FROM floors")) {
                 if let channel = Channel(row["channel"] as String) { floors[channel] = UInt64(row["seq"] as Int64) }
             }
             var nodes: [NodeID: NodeRecord] = [:]
-            for text in try String.fetchAll(db, sql: "SELECT record FROM nodes") {
+            for text in try String.fetchAll(try db.cachedStatement(sql: "SELECT record FROM nodes")) {
                 let record = try StoredJSON.decode(NodeRecord.self, text)
                 nodes[record.node] = record
             }
-            let lastSeq = UInt64(try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log") ?? 0)
+            let lastSeq = UInt64(try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(seq) FROM log")) ?? 0)
             let history = try Self.startHistory(db, lastSeq: lastSeq, epoch: &epoch)
             return HubStartState(
                 epoch: UInt64(epoch), clock: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)),
@@ -127,11 +134,11 @@ public final class SQLiteHubStore: HubStore {
     public func logged(_ id: ChangeID) throws -> LoggedChange? {
         try database.read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT hash, chain FROM log WHERE origin = ?1 AND epoch = ?2 AND oseq = ?3
-                    UNION ALL SELECT hash, chain FROM aliases WHERE origin = ?1 AND epoch = ?2 AND oseq = ?3
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        SELECT hash, chain FROM log WHERE origin = ?1 AND epoch = ?2 AND oseq = ?3
+                        UNION ALL SELECT hash, chain FROM aliases WHERE origin = ?1 AND epoch = ?2 AND oseq = ?3
+                        """),
                 arguments: [id.origin, Int64(id.epoch), Int64(id.seq)]
             ).map { LoggedChange(hash: $0["hash"], chain: $0["chain"]) }
         }
@@ -140,11 +147,11 @@ public final class SQLiteHubStore: HubStore {
     public func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID? {
         try database.read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT epoch, oseq FROM log WHERE origin = ?1 AND hash = ?2
-                    UNION ALL SELECT epoch, oseq FROM aliases WHERE origin = ?1 AND hash = ?2 LIMIT 1
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        SELECT epoch, oseq FROM log WHERE origin = ?1 AND hash = ?2
+                        UNION ALL SELECT epoch, oseq FROM aliases WHERE origin = ?1 AND hash = ?2 LIMIT 1
+                        """),
                 arguments: [origin, contentHash]
             ).map { ChangeID(origin: origin, epoch: UInt64($0["epoch"] as Int64), seq: UInt64($0["oseq"] as Int64)) }
         }
@@ -154,7 +161,8 @@ public final class SQLiteHubStore: HubStore {
     public func rows(ofTable table: String) throws -> [StoredRow] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT key, channel, seq, state FROM rows WHERE table_name = ? ORDER BY key",
+                try db.cachedStatement(
+                    sql: "SELECT key, channel, seq, state FROM rows WHERE table_name = ? ORDER BY key"),
                 arguments: [table]
             ).map { row in
                 guard let channel = Channel(row["channel"] as String) else {
@@ -170,11 +178,11 @@ public final class SQLiteHubStore: HubStore {
     public func wasCollected(_ ref: RowRef) throws -> Bool {
         try database.read { db in
             let named = try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM log WHERE table_name = ?1 AND key = ?2)
-                    AND NOT EXISTS (SELECT 1 FROM rows WHERE table_name = ?1 AND key = ?2)
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM log WHERE table_name = ?1 AND key = ?2)
+                        AND NOT EXISTS (SELECT 1 FROM rows WHERE table_name = ?1 AND key = ?2)
+                        """),
                 arguments: [ref.table, ref.key])
             return named ?? false
         }
@@ -183,7 +191,7 @@ public final class SQLiteHubStore: HubStore {
     public func row(_ ref: RowRef) throws -> StoredRow? {
         try database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT channel, seq, state FROM rows WHERE table_name = ? AND key = ?",
+                try db.cachedStatement(sql: "SELECT channel, seq, state FROM rows WHERE table_name = ? AND key = ?"),
                 arguments: [ref.table, ref.key]
             ).map { row in
                 guard let channel = Channel(row["channel"] as String) else {
@@ -200,63 +208,63 @@ public final class SQLiteHubStore: HubStore {
         try database.write { db in
             for (entry, logged) in ingest.entries {
                 let change = entry.change
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO log (seq, origin, epoch, oseq, hash, chain, channel, table_name, key, change)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        Int64(entry.seq), change.id.origin, Int64(change.id.epoch), Int64(change.id.seq), logged.hash,
-                        logged.chain, change.channel.name, change.table, change.key, try StoredJSON.encode(change),
-                    ])
+                        """
+                ).execute(arguments: [
+                    Int64(entry.seq), change.id.origin, Int64(change.id.epoch), Int64(change.id.seq), logged.hash,
+                    logged.chain, change.channel.name, change.table, change.key, try StoredJSON.encode(change),
+                ])
             }
             for (id, logged) in ingest.aliases {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO aliases (origin, epoch, oseq, hash, chain, taken_through)
                         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(max(seq), 0) FROM log))
-                        """,
-                    arguments: [id.origin, Int64(id.epoch), Int64(id.seq), logged.hash, logged.chain])
+                        """
+                ).execute(arguments: [id.origin, Int64(id.epoch), Int64(id.seq), logged.hash, logged.chain])
             }
             for row in ingest.rows.values {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO rows (table_name, key, channel, seq, tombstone, state, ends_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
-                        StoredState.encode(row.state),
-                        SQLiteReplica.endsAt(row.state, of: row.ref.table, schema: schema),
-                    ])
+                        """
+                ).execute(arguments: [
+                    row.ref.table, row.ref.key, row.channel.name, Int64(row.seq), row.state.isTombstone,
+                    StoredState.encode(row.state),
+                    SQLiteReplica.endsAt(row.state, of: row.ref.table, schema: schema),
+                ])
                 if row.ref.table == "audit_log" { try Self.recordAudit(key: row.ref.key, state: row.state, db) }
             }
             for (key, mark) in ingest.highWaters {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO high_waters (origin, epoch, seq, chain, hlc_wall, hlc_counter)
                         VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        key.origin, Int64(key.epoch), Int64(mark.seq), mark.chain, Int64(mark.hlc.wallMillis),
-                        Int64(mark.hlc.counter),
-                    ])
+                        """
+                ).execute(arguments: [
+                    key.origin, Int64(key.epoch), Int64(mark.seq), mark.chain, Int64(mark.hlc.wallMillis),
+                    Int64(mark.hlc.counter),
+                ])
             }
             for claim in ingest.claims { try Self.insert(claim, db) }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_wall', ?), ('clock_counter', ?)",
-                arguments: [Int64(ingest.clock.wallMillis), Int64(ingest.clock.counter)])
+            try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_wall', ?), ('clock_counter', ?)"
+            ).execute(arguments: [Int64(ingest.clock.wallMillis), Int64(ingest.clock.counter)])
         }
     }
 
     public func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry] {
         try database.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT seq, change FROM log WHERE channel = ? AND seq > ? AND change IS NOT NULL
-                    ORDER BY seq LIMIT ?
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        SELECT seq, change FROM log WHERE channel = ? AND seq > ? AND change IS NOT NULL
+                        ORDER BY seq LIMIT ?
+                        """),
                 arguments: [channel.name, Int64(after), limit]
             ).map {
                 LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredJSON.decode(Change.self, $0["change"]))
@@ -267,7 +275,8 @@ public final class SQLiteHubStore: HubStore {
     /// The channel's floor (§12) as stored, read without starting the store.
     public func floor(of channel: Channel) throws -> UInt64 {
         try database.read { db in
-            let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM floors WHERE channel = ?", arguments: [channel.name])
+            let seq = try Int64.fetchOne(
+                try db.cachedStatement(sql: "SELECT seq FROM floors WHERE channel = ?"), arguments: [channel.name])
             return UInt64(clamping: seq ?? 0)
         }
     }
@@ -277,17 +286,18 @@ public final class SQLiteHubStore: HubStore {
             let rows =
                 if let after {
                     try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT table_name, key, seq, state FROM rows
-                            WHERE channel = ? AND (table_name, key) > (?, ?) ORDER BY table_name, key LIMIT ?
-                            """,
+                        try db.cachedStatement(
+                            sql: """
+                                SELECT table_name, key, seq, state FROM rows
+                                WHERE channel = ? AND (table_name, key) > (?, ?) ORDER BY table_name, key LIMIT ?
+                                """),
                         arguments: [channel.name, after.table, after.key, limit])
                 } else {
                     try Row.fetchAll(
-                        db,
-                        sql:
-                            "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key LIMIT ?",
+                        try db.cachedStatement(
+                            sql:
+                                "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key LIMIT ?"
+                        ),
                         arguments: [channel.name, limit])
                 }
             return try rows.map {
@@ -301,7 +311,9 @@ public final class SQLiteHubStore: HubStore {
     public func rowCount(in channel: Channel) throws -> UInt64 {
         try database.read { db in
             UInt64(
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM rows WHERE channel = ?", arguments: [channel.name]) ?? 0
+                try Int.fetchOne(
+                    try db.cachedStatement(sql: "SELECT count(*) FROM rows WHERE channel = ?"),
+                    arguments: [channel.name]) ?? 0
             )
         }
     }
@@ -309,7 +321,8 @@ public final class SQLiteHubStore: HubStore {
     public func rows(in channel: Channel) throws -> [SnapshotRow] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key",
+                try db.cachedStatement(
+                    sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key"),
                 arguments: [channel.name]
             ).map {
                 SnapshotRow(
@@ -322,8 +335,7 @@ public final class SQLiteHubStore: HubStore {
     public func saveNodes(_ records: [NodeRecord]) throws {
         try database.write { db in
             for record in records {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO nodes (node, record) VALUES (?, ?)",
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO nodes (node, record) VALUES (?, ?)").execute(
                     arguments: [record.node, try StoredJSON.encode(record)])
             }
         }
@@ -332,24 +344,26 @@ public final class SQLiteHubStore: HubStore {
     public func collectTombstones(channel: Channel, through: UInt64) throws -> UInt64? {
         try database.write { db in
             let dead = try Row.fetchAll(
-                db,
-                sql: "SELECT table_name, key, seq FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ?",
+                try db.cachedStatement(
+                    sql: "SELECT table_name, key, seq FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ?"),
                 arguments: [channel.name, Int64(through)])
             guard !dead.isEmpty else { return nil }
             var floor = UInt64(
                 try Int64.fetchOne(
-                    db, sql: "SELECT seq FROM floors WHERE channel = ?", arguments: [channel.name]) ?? 0)
+                    try db.cachedStatement(sql: "SELECT seq FROM floors WHERE channel = ?"), arguments: [channel.name])
+                    ?? 0)
             for row in dead {
                 let table: String = row["table_name"]
                 let key: String = row["key"]
-                try db.execute(sql: "DELETE FROM rows WHERE table_name = ? AND key = ?", arguments: [table, key])
-                try db.execute(
-                    sql: "UPDATE log SET change = NULL WHERE table_name = ? AND key = ? AND seq <= ?",
-                    arguments: [table, key, Int64(through)])
+                try db.cachedStatement(sql: "DELETE FROM rows WHERE table_name = ? AND key = ?").execute(arguments: [
+                    table, key,
+                ])
+                try db.cachedStatement(
+                    sql: "UPDATE log SET change = NULL WHERE table_name = ? AND key = ? AND seq <= ?"
+                ).execute(arguments: [table, key, Int64(through)])
                 floor = max(floor, UInt64(row["seq"] as Int64))
             }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO floors (channel, seq) VALUES (?, ?)",
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO floors (channel, seq) VALUES (?, ?)").execute(
                 arguments: [channel.name, Int64(floor)])
             return floor
         }

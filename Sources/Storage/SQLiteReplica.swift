@@ -80,7 +80,7 @@ public final class SQLiteReplica: ReplicaStore {
         try database.write { db in
             let epoch = max(try Self.meta(db, "epoch") + 1, minimumEpoch)
             try Self.setMeta(db, "epoch", epoch)
-            let cursors = try Row.fetchAll(db, sql: "SELECT channel, seq FROM cursors").reduce(
+            let cursors = try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, seq FROM cursors")).reduce(
                 into: [Channel: UInt64]()
             ) {
                 if let channel = Channel($1["channel"] as String) { $0[channel] = UInt64($1["seq"] as Int64) }
@@ -117,22 +117,21 @@ public final class SQLiteReplica: ReplicaStore {
                 }
                 let chain = SequenceChain.next(after: previous, contentHash: contentHash)
                 try Self.setChainTip(db, epoch: change.id.epoch, seq: change.id.seq, chain: chain)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        Int64(change.id.epoch), Int64(change.id.seq), chain, Int64(change.hlc.wallMillis),
-                        Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
-                    ])
+                        """
+                ).execute(arguments: [
+                    Int64(change.id.epoch), Int64(change.id.seq), chain, Int64(change.hlc.wallMillis),
+                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
+                ])
             }
             if let last = changes.last {
                 try Self.setMeta(db, "last_created_epoch", last.id.epoch)
                 try Self.setMeta(db, "last_created_seq", last.id.seq)
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('origin', ?)",
-                    arguments: [last.id.origin])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('origin', ?)")
+                    .execute(arguments: [last.id.origin])
             }
             try Self.saveClock(db, clock)
         }
@@ -141,12 +140,12 @@ public final class SQLiteReplica: ReplicaStore {
     public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
         try database.write { db in
             for entry in entries { try self.apply(entry.change, .logged(seq: entry.seq), db) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO cursors (channel, seq) VALUES (?, ?)
                     ON CONFLICT (channel) DO UPDATE SET seq = max(seq, excluded.seq)
-                    """,
-                arguments: [channel.name, Int64(upTo)])
+                    """
+            ).execute(arguments: [channel.name, Int64(upTo)])
             try Self.saveClock(db, clock)
         }
     }
@@ -160,10 +159,10 @@ public final class SQLiteReplica: ReplicaStore {
     public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
         try database.read { db in
             let texts = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT change FROM outbox WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq LIMIT ?
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        SELECT change FROM outbox WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq LIMIT ?
+                        """),
                 arguments: [Int64(after?.epoch ?? 0), Int64(after?.seq ?? 0), limit])
             return try texts.map { try StoredJSON.decode(Change.self, $0) }
         }
@@ -175,7 +174,9 @@ public final class SQLiteReplica: ReplicaStore {
 
     public func outboxTails() throws -> [EpochPosition] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT epoch, max(seq) AS seq FROM outbox GROUP BY epoch ORDER BY epoch").map {
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT epoch, max(seq) AS seq FROM outbox GROUP BY epoch ORDER BY epoch")
+            ).map {
                 EpochPosition(epoch: UInt64($0["epoch"] as Int64), seq: UInt64($0["seq"] as Int64))
             }
         }
@@ -186,14 +187,16 @@ public final class SQLiteReplica: ReplicaStore {
             let current = try Self.meta(db, "epoch")
             let present =
                 try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE epoch = ?)", arguments: [Int64(fromEpoch)])
+                    try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE epoch = ?)"),
+                    arguments: [Int64(fromEpoch)])
                 ?? false
             guard fromEpoch == current || present else { return nil }
             let moved = try Row.fetchAll(
-                db, sql: "SELECT change, first_acked_at FROM outbox WHERE epoch >= ? ORDER BY epoch, seq",
+                try db.cachedStatement(
+                    sql: "SELECT change, first_acked_at FROM outbox WHERE epoch >= ? ORDER BY epoch, seq"),
                 arguments: [Int64(fromEpoch)]
             ).map { (text: $0["change"] as String, firstAckedAt: $0["first_acked_at"] as Int64?) }
-            try db.execute(sql: "DELETE FROM outbox WHERE epoch >= ?", arguments: [Int64(fromEpoch)])
+            try db.cachedStatement(sql: "DELETE FROM outbox WHERE epoch >= ?").execute(arguments: [Int64(fromEpoch)])
             return try Self.renumber(moved, into: toEpoch, db)
         }
     }
@@ -214,15 +217,15 @@ public final class SQLiteReplica: ReplicaStore {
             var change = try StoredJSON.decode(Change.self, text)
             change.id = ChangeID(origin: change.id.origin, epoch: epoch, seq: seq)
             chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change, first_acked_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    Int64(epoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
-                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change), firstAckedAt,
-                ])
+                    """
+            ).execute(arguments: [
+                Int64(epoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
+                Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change), firstAckedAt,
+            ])
         }
         try setMeta(db, "epoch", max(try meta(db, "epoch"), epoch))
         try setChainTip(db, epoch: epoch, seq: seq, chain: chain)
@@ -235,9 +238,9 @@ public final class SQLiteReplica: ReplicaStore {
 
     public func collectTombstones(channel: Channel, floor: UInt64) throws {
         try database.write { db in
-            try db.execute(
-                sql: "DELETE FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ? AND pending IS NULL",
-                arguments: [channel.name, Int64(floor)])
+            try db.cachedStatement(
+                sql: "DELETE FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ? AND pending IS NULL"
+            ).execute(arguments: [channel.name, Int64(floor)])
             try Self.raiseCollectedFloor(db, channel: channel, to: floor)
         }
     }
@@ -245,7 +248,8 @@ public final class SQLiteReplica: ReplicaStore {
     public func row(_ ref: RowRef) throws -> RowState? {
         try database.read { db in
             try Data.fetchOne(
-                db, sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?", arguments: [ref.table, ref.key]
+                try db.cachedStatement(sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?"),
+                arguments: [ref.table, ref.key]
             ).map { try StoredState.decode($0) }
         }
     }
@@ -253,7 +257,8 @@ public final class SQLiteReplica: ReplicaStore {
     public func rows(in channel: Channel) throws -> [SnapshotRow] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key",
+                try db.cachedStatement(
+                    sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key"),
                 arguments: [channel.name]
             ).map {
                 SnapshotRow(
@@ -274,7 +279,8 @@ public final class SQLiteReplica: ReplicaStore {
     ) throws {
         try database.read { db in
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT key, state FROM rows WHERE table_name = ? AND visible = 1", arguments: [table])
+                try db.cachedStatement(sql: "SELECT key, state FROM rows WHERE table_name = ? AND visible = 1"),
+                arguments: [table])
             while let row = try rows.next() {
                 try body(row[0], StoredState.decode(row[1]).values(of: columns))
             }
@@ -297,7 +303,7 @@ public final class SQLiteReplica: ReplicaStore {
     /// entry's hash is computed only for a row that holds a mark).
     private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws {
         let existing = try Row.fetchOne(
-            db, sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?",
+            try db.cachedStatement(sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?"),
             arguments: [change.table, change.key])
         var row = SnapshotRow(table: change.table, key: change.key, seq: 0, state: RowState())
         var pending: String?
@@ -321,19 +327,19 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     private func save(_ row: SnapshotRow, channel: Channel, pending: String? = nil, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at, pending)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                StoredState.encode(row.state), Self.endsAt(row.state, of: row.table, schema: schema), pending,
-            ])
+                """
+        ).execute(arguments: [
+            row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
+            StoredState.encode(row.state), Self.endsAt(row.state, of: row.table, schema: schema), pending,
+        ])
     }
 
     private static func outboxStatus(_ db: Database) throws -> OutboxStatus {
-        let depth = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
+        let depth = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM outbox")) ?? 0
         return OutboxStatus(depth: depth, oldest: depth > 0 ? try oldestUnsynced(db) : nil)
     }
 
@@ -345,7 +351,8 @@ public final class SQLiteReplica: ReplicaStore {
     private static func oldestUnsynced(_ db: Database) throws -> HybridTimestamp? {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT hlc_wall, hlc_counter FROM outbox ORDER BY hlc_wall, hlc_counter LIMIT 1")
+                try db.cachedStatement(
+                    sql: "SELECT hlc_wall, hlc_counter FROM outbox ORDER BY hlc_wall, hlc_counter LIMIT 1"))
         else { return nil }
         return HybridTimestamp(
             wallMillis: UInt64(clamping: row["hlc_wall"] as Int64),
@@ -353,22 +360,28 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     static func meta(_ db: Database, _ key: String) throws -> UInt64 {
-        UInt64(try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) ?? 0)
+        UInt64(
+            try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key])
+                ?? 0)
     }
 
     private static func metaText(_ db: Database, _ key: String) throws -> String {
-        try String.fetchOne(db, sql: "SELECT value FROM meta_text WHERE key = ?", arguments: [key]) ?? ""
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta_text WHERE key = ?"), arguments: [key])
+            ?? ""
     }
 
     static func setMeta(_ db: Database, _ key: String, _ value: UInt64) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, Int64(value)])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").execute(arguments: [
+            key, Int64(value),
+        ])
     }
 
     /// The sequence chain after the last change made, for the next one.
     static func setChainTip(_ db: Database, epoch: UInt64, seq: UInt64, chain: String) throws {
         try setMeta(db, "chain_epoch", epoch)
         try setMeta(db, "chain_seq", seq)
-        try db.execute(sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('chain', ?)", arguments: [chain])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('chain', ?)").execute(
+            arguments: [chain])
     }
 
     private static func saveClock(_ db: Database, _ clock: HybridTimestamp) throws {
