@@ -686,7 +686,8 @@ public final class HubEngine<Store: HubStore> {
             let last = index == chunks.count - 1
             let upTo = last ? through : chunk.last?.seq ?? through
             let batch = LogBatch(
-                channel: channel, prev: prev, upTo: upTo, entries: Array(chunk), history: history.marks.last?.id)
+                channel: channel, prev: prev, upTo: upTo, entries: Array(chunk), history: history.marks.last?.id,
+                entriesAsBytes: request.entryEncoding == Change.bytesEncoding)
             out.append(Outgoing(topic: down, message: .batch(batch)))
             prev = upTo
         }

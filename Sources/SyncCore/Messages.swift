@@ -142,8 +142,13 @@ public struct ResendRequest: Hashable, Sendable, Codable {
     public var node: NodeID
     public var channel: Channel
     public var after: UInt64
+    /// `"bytes/1"` (`Change.bytesEncoding`) from a node that takes the
+    /// entries as compact bytes (§7.2); nil, or a value the hub does not
+    /// know, for JSON entries.
+    public var entryEncoding: String?
 
-    public init(node: NodeID, channel: Channel, after: UInt64) {
+    public init(node: NodeID, channel: Channel, after: UInt64, entryEncoding: String? = nil) {
+        self.entryEncoding = entryEncoding
         self.node = node
         self.channel = channel
         self.after = after
@@ -241,8 +246,15 @@ public struct LogBatch: Hashable, Sendable, Codable {
     /// following another one ignores the batch (one of a log the hub has
     /// gone back on, delivered late, would skip entries of the current one).
     public var history: String?
+    /// Whether `entries` travel as `entryBytes` (§7.2): set by the hub in a
+    /// resend answer to a node that asked for them, and on decoding.
+    public var entriesAsBytes: Bool
 
-    public init(channel: Channel, prev: UInt64, upTo: UInt64, entries: [LogEntry], history: String? = nil) {
+    public init(
+        channel: Channel, prev: UInt64, upTo: UInt64, entries: [LogEntry], history: String? = nil,
+        entriesAsBytes: Bool = false
+    ) {
+        self.entriesAsBytes = entriesAsBytes
         self.channel = channel
         self.prev = prev
         self.upTo = upTo

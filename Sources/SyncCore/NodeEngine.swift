@@ -362,7 +362,8 @@ public final class NodeEngine<Store: ReplicaStore> {
                 }
             case .requestResend(let after):
                 guard upstream.connected else { continue }
-                let request = ResendRequest(node: configuration.node, channel: channel, after: after)
+                let request = ResendRequest(
+                    node: configuration.node, channel: channel, after: after, entryEncoding: Change.bytesEncoding)
                 out.append(Outgoing(topic: topic(.up), message: .resend(request)))
             case .requestSnapshot(let resume):
                 guard upstream.connected else { continue }

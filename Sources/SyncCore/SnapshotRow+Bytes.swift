@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Snapshot rows as compact bytes on the wire (SPEC §7.2, §12.5): what a
 /// snapshot part carries as `rowBytes`, base64, to a node that asked for
 /// them with `rowEncoding: "bytes/1"`. Encoding and decoding rows as JSON
@@ -59,28 +53,8 @@ extension SnapshotPart {
         acks = try container.decodeIfPresent([AckEntry].self, forKey: .acks)
         history = try container.decodeIfPresent(String.self, forKey: .history)
         window = try container.decodeIfPresent(SnapshotWindow.self, forKey: .window)
-        switch (container.contains(.rows), try container.decodeIfPresent(String.self, forKey: .rowBytes)) {
-        case (true, nil):
-            rows = try container.decode([SnapshotRow].self, forKey: .rows)
-            rowsAsBytes = false
-        case (false, let base64?):
-            guard let data = Data(base64Encoded: base64) else {
-                throw DecodingError.dataCorruptedError(forKey: .rowBytes, in: container, debugDescription: "not base64")
-            }
-            do {
-                rows = try SnapshotRow.rows(fromBytes: Array(data))
-            } catch {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .rowBytes, in: container, debugDescription: "\(error)")
-            }
-            rowsAsBytes = true
-        case (true, _?):
-            throw DecodingError.dataCorruptedError(
-                forKey: .rowBytes, in: container, debugDescription: "rows and rowBytes both given")
-        case (false, nil):
-            throw DecodingError.keyNotFound(
-                Keys.rows, .init(codingPath: container.codingPath, debugDescription: "no rows nor rowBytes"))
-        }
+        (rows, rowsAsBytes) = try container.itemsOrBytes(
+            json: .rows, bytes: .rowBytes, decode: SnapshotRow.rows(fromBytes:))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,11 +65,7 @@ extension SnapshotPart {
         try container.encode(at, forKey: .at)
         try container.encode(part, forKey: .part)
         try container.encode(parts, forKey: .parts)
-        if rowsAsBytes {
-            try container.encode(Data(SnapshotRow.bytes(of: rows)).base64EncodedString(), forKey: .rowBytes)
-        } else {
-            try container.encode(rows, forKey: .rows)
-        }
+        try container.encode(rows, asBytes: rowsAsBytes, json: .rows, bytes: .rowBytes, encode: SnapshotRow.bytes(of:))
         try container.encodeIfPresent(acks, forKey: .acks)
         try container.encodeIfPresent(history, forKey: .history)
         try container.encodeIfPresent(window, forKey: .window)

@@ -85,6 +85,32 @@ import Testing
         #expect(request.rowEncoding == SnapshotRow.bytesEncoding)
     }
 
+    /// A resend answer's entries as compact bytes (§7.2), encoded by a
+    /// script written from the spec, are the entries as JSON.
+    @Test func entriesAsBytesAreTheEntriesAsJSON() throws {
+        let codec = WireCodec(schema: .mall)
+        guard
+            case .batch(let json) = try codec.decode(try ProtocolVectors.load("valid/batch-two-entries.json").payload),
+            case .batch(let bytes) = try codec.decode(try ProtocolVectors.load("valid/batch-entry-bytes.json").payload)
+        else {
+            Issue.record("not batches")
+            return
+        }
+        #expect(!json.entriesAsBytes && bytes.entriesAsBytes)
+        var asBytes = json
+        asBytes.entriesAsBytes = true
+        #expect(asBytes == bytes)
+        #expect(try codec.decode(codec.encode(.batch(asBytes))) == .batch(bytes))
+        guard
+            case .resend(let request) = try codec.decode(
+                try ProtocolVectors.load("valid/resend-entry-bytes.json").payload)
+        else {
+            Issue.record("not a resend request")
+            return
+        }
+        #expect(request.entryEncoding == Change.bytesEncoding)
+    }
+
     @Test func vectorSetCoversEveryMessageTypeAndError() throws {
         #expect(ProtocolVectors.files.filter { $0.hasPrefix("valid/") }.count >= 11)
         #expect(ProtocolVectors.files.filter { $0.hasPrefix("invalid/") }.count >= 15)

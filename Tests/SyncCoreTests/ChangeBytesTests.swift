@@ -1,0 +1,81 @@
+import Testing
+
+@testable import MallDomain
+@testable import SyncCore
+
+/// Changes as compact bytes (SPEC §12.5), as resend answers carry them:
+/// every change comes back as it went in, and no bytes trap.
+@Suite struct ChangeBytesTests {
+    typealias Random = MergePropertyTests.Random
+
+    static func change(_ random: inout Random) -> Change {
+        let numbers: [UInt64] = [0, 1, 127, 128, 1_800_000_000_000, UInt64.max]
+        let values: [Value] = [
+            .null, .int(Int64.min), .int(-65), .int(0), .int(Int64.max), .text(""), .text("沪A12345"),
+        ]
+        var columns: [String: Value] = [:]
+        for _ in 0..<random.int(0..<6) {
+            columns[["plate", "status", "é", "Z", "a"][random.int(0..<5)]] = values[random.int(0..<values.count)]
+        }
+        return Change(
+            id: ChangeID(
+                origin: ["hub", "gate-1"][random.int(0..<2)], epoch: numbers[random.int(0..<numbers.count)],
+                seq: numbers[random.int(0..<numbers.count)]),
+            hlc: HybridTimestamp(
+                wallMillis: numbers[random.int(0..<numbers.count)], counter: [0, 7, UInt32.max][random.int(0..<3)]),
+            table: "reservations", key: "r-\(random.int(0..<1000))",
+            channel: Channel(mall: "mall-1", kind: [.parking, .gifts, .lounge][random.int(0..<3)]),
+            op: [.insert, .update, .delete][random.int(0..<3)], columns: columns)
+    }
+
+    static func entries(seed: UInt64) -> [LogEntry] {
+        var random = Random(state: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
+        return (0..<random.int(0..<5)).map { LogEntry(seq: UInt64($0) * 300, change: change(&random)) }
+    }
+
+    @Test(arguments: 1...300 as ClosedRange<UInt64>)
+    func everyChangeComesBackAsItWentIn(seed: UInt64) throws {
+        let entries = Self.entries(seed: seed)
+        #expect(try LogEntry.entries(fromBytes: LogEntry.bytes(of: entries)) == entries)
+    }
+
+    @Test(arguments: 1...40 as ClosedRange<UInt64>)
+    func brokenBytesAreAnErrorNeverATrap(seed: UInt64) {
+        var random = Random(state: seed | 1)
+        let bytes = LogEntry.bytes(of: Self.entries(seed: seed) + [LogEntry(seq: 1, change: Self.change(&random))])
+        for length in 0..<bytes.count {
+            // A prefix may end between entries: then it decodes to fewer.
+            _ = try? LogEntry.entries(fromBytes: Array(bytes[..<length]))
+        }
+        for index in bytes.indices {
+            for flip: UInt8 in [0x01, 0x80, 0xFF] {
+                var broken = bytes
+                broken[index] ^= flip
+                _ = try? LogEntry.entries(fromBytes: broken)
+            }
+        }
+    }
+
+    @Test func fieldsOutOfPlaceAreRefused() {
+        func bytes(channel: String = "mall-1/parking", op: UInt8 = 0, columns: [UInt8] = [0]) -> [UInt8] {
+            var writer = CompactBytes.Writer()
+            writer.varint(1)
+            writer.text("hub")
+            for number: UInt64 in [1, 1, 1_800_000_000_000, 0] { writer.varint(number) }
+            for text in ["reservations", "r-1", channel] { writer.text(text) }
+            writer.byte(op)
+            return writer.bytes + columns
+        }
+        #expect(throws: Never.self) { try LogEntry.entries(fromBytes: bytes()) }
+        let cases: [(String, [UInt8])] = [
+            ("a channel that is no mall/kind", bytes(channel: "parking")),
+            ("operation 3", bytes(op: 3)),
+            ("a thousand columns promised in four bytes", bytes(columns: [0xE8, 0x07])),
+            ("columns b then a", bytes(columns: [2, 1, 0x62, 0, 1, 0x61, 0])),
+            ("a column named twice", bytes(columns: [2, 1, 0x61, 0, 1, 0x61, 0])),
+        ]
+        for (name, broken) in cases {
+            #expect(throws: CompactBytes.Malformed.self, "\(name)") { try LogEntry.entries(fromBytes: broken) }
+        }
+    }
+}
