@@ -64,7 +64,9 @@ extension CompactBytes.Reader {
             if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
                 throw malformed("column \(name.prefix(80)) out of order")
             }
-            columns[name] = try value()
+            guard columns.updateValue(try value(), forKey: name) == nil else {
+                throw malformed("column \(name.prefix(80)) repeated")
+            }
             previous = name
         }
         return Change(

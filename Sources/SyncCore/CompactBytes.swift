@@ -64,7 +64,8 @@ public enum CompactBytes {
             return buffer[offset]
         }
 
-        /// At most 10 bytes, and nothing beyond 64 bits.
+        /// At most 10 bytes, nothing beyond 64 bits, and no longer than the
+        /// value needs.
         public mutating func varint() throws(Malformed) -> UInt64 {
             var value: UInt64 = 0
             var shift: UInt64 = 0
@@ -73,7 +74,11 @@ public enum CompactBytes {
                 let payload = UInt64(next & 0x7F)
                 guard shift < 63 || (shift == 63 && payload <= 1) else { throw malformed("varint beyond 64 bits") }
                 value |= payload << shift
-                if next & 0x80 == 0 { return value }
+                if next & 0x80 == 0 {
+                    // A last byte of zero after others adds nothing: one value, one encoding.
+                    guard next != 0 || shift == 0 else { throw malformed("varint longer than it needs") }
+                    return value
+                }
                 shift += 7
             }
         }

@@ -11,7 +11,8 @@ extension KeyedDecodingContainer {
     func itemsOrBytes<Item: Decodable>(
         json: Key, bytes: Key, decode: ([UInt8]) throws(CompactBytes.Malformed) -> [Item]
     ) throws -> (items: [Item], asBytes: Bool) {
-        switch (contains(json), try decodeIfPresent(String.self, forKey: bytes)) {
+        // Present means present: a null in either field is malformed, not absent.
+        switch (contains(json), contains(bytes) ? try self.decode(String.self, forKey: bytes) : nil) {
         case (true, nil):
             return (try self.decode([Item].self, forKey: json), false)
         case (false, let base64?):

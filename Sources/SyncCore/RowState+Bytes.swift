@@ -40,7 +40,10 @@ extension RowState {
                 if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
                     throw reader.malformed("cell \(name) out of order")
                 }
-                cells[name] = Cell(value: try reader.value(), stamp: try reader.stamp())
+                // Names in byte order may still be one name to Swift (a
+                // canonically equivalent spelling): repeated all the same.
+                guard cells.updateValue(Cell(value: try reader.value(), stamp: try reader.stamp()), forKey: name) == nil
+                else { throw reader.malformed("cell \(name.prefix(80)) repeated") }
                 previous = name
             }
             return RowState(inserted: flags & 1 != 0, deleted: deleted, cells: cells)

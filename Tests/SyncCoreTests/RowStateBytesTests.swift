@@ -99,6 +99,7 @@ import Testing
         ("value tag 3", [1, 1, 1, 1, UInt8(ascii: "a"), 3]),
         ("a text longer than what is left", [1, 1, 1, 5, UInt8(ascii: "a")]),
         ("a byte left over", [1, 0, 0, 0]),
+        ("a varint longer than it needs: no cells, in two bytes", [1, 0, 0x80, 0]),
         (
             "one cell named twice",
             [1, 1, 2] + [1, UInt8(ascii: "a"), 0, 0, 0, 0, 0, 0] + [1, UInt8(ascii: "a"), 0, 0, 0, 0, 0, 0]
@@ -109,6 +110,14 @@ import Testing
         for (name, bytes) in Self.refused {
             #expect(throws: CompactBytes.Malformed.self, "\(name)") { try RowState(bytes: bytes) }
         }
+    }
+
+    /// Two spellings of one name in byte order ("e" and a combining acute,
+    /// then "é") are one key to Swift's strings: refused as a repeated
+    /// name rather than merged into one cell.
+    @Test func canonicallyEquivalentNamesAreRepeatedNames() {
+        let bytes: [UInt8] = [1, 1, 2] + [3, 0x65, 0xCC, 0x81, 0, 0, 0, 0, 0, 0] + [2, 0xC3, 0xA9, 0, 0, 0, 0, 0, 0]
+        #expect(throws: CompactBytes.Malformed.self) { try RowState(bytes: bytes) }
     }
 
     @Test func integersTakeTheirZigzagVarint() {

@@ -75,6 +75,8 @@ class Reader:
                 raise Refused("varint beyond 64 bits")
             n |= (b & 0x7F) << shift
             if b & 0x80 == 0:
+                if b == 0 and shift > 0:
+                    raise Refused("varint longer than it needs")
                 return n
             shift += 7
 
