@@ -31,6 +31,14 @@ enum SQLiteDatabase {
         return queue
     }
 
+    /// Throws `outdated` unless every migration of `migrator` has run on the store.
+    static func requireUpgraded(_ queue: DatabaseQueue, by migrator: DatabaseMigrator, path: String) throws {
+        guard try queue.read({ try migrator.hasCompletedMigrations($0) }) else {
+            throw StorageError(
+                .outdated, "\(path) is not upgraded to this version yet: start its process on it first")
+        }
+    }
+
     /// The current `synchronous` level of the connection (2 is FULL).
     static func synchronousLevel(_ queue: DatabaseQueue) throws -> Int {
         try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
@@ -45,6 +53,9 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case corrupt
         /// Another process holds the store (`StoreLock`).
         case inUse
+        /// The store predates this version's migrations, and the caller
+        /// may not run them.
+        case outdated
     }
 
     public var code: Code

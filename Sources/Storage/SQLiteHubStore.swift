@@ -18,6 +18,15 @@ public final class SQLiteHubStore: HubStore {
         try Self.migrator(schema: schema).migrate(database)
     }
 
+    /// Opens a store to read it beside the process that owns it (a digest):
+    /// nothing is migrated, since a migration rewrites tables under that
+    /// process, and a store this version has not upgraded yet is refused.
+    public init(readingPath path: String, schema: SyncSchema) throws {
+        database = try SQLiteDatabase.open(path: path)
+        self.schema = schema
+        try SQLiteDatabase.requireUpgraded(database, by: Self.migrator(schema: schema), path: path)
+    }
+
     static func migrator(schema: SyncSchema) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

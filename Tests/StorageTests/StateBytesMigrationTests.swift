@@ -120,4 +120,42 @@ import Testing
         }
         #expect(Set(indexes).isSuperset(of: ["rows_by_channel", "rows_by_end", "rows_by_channel_key"]))
     }
+
+    /// A digest reads a store beside its process: a store that process has
+    /// not upgraded is refused as outdated and left as it was, never
+    /// converted under it; once upgraded, it is read.
+    @Test func aStoreIsReadWithoutMigratingIt() throws {
+        for hub in [false, true] {
+            let path = Self.file()
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let queue = try DatabaseQueue(path: path)
+            if hub {
+                try SQLiteHubStore.migrator(schema: .mall).migrate(queue, upTo: "v12-rows-by-channel-key")
+            } else {
+                try SQLiteReplica.migrator(schema: .mall).migrate(queue, upTo: "v11-snapshot-staging")
+            }
+            try queue.close()
+            #expect(
+                throws: StorageError(
+                    .outdated, "\(path) is not upgraded to this version yet: start its process on it first")
+            ) {
+                if hub {
+                    _ = try SQLiteHubStore(readingPath: path, schema: .mall)
+                } else {
+                    _ = try SQLiteReplica(readingPath: path, schema: .mall)
+                }
+            }
+            let applied = try DatabaseQueue(path: path).read { db in
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            }
+            #expect(!applied.contains(hub ? "v13-state-bytes" : "v12-state-bytes"))
+            if hub {
+                _ = try SQLiteHubStore(path: path, schema: .mall)
+                #expect(try SQLiteHubStore(readingPath: path, schema: .mall).rowCount(in: Self.parking) == 0)
+            } else {
+                _ = try SQLiteReplica(path: path, schema: .mall)
+                #expect(try SQLiteReplica(readingPath: path, schema: .mall).rows(in: Self.parking).isEmpty)
+            }
+        }
+    }
 }

@@ -6,6 +6,8 @@ public import SyncCore
 /// file (WAL lets a reader in beside the writer): equal digests, equal
 /// merge state (SPEC §12.4). `mall-node digest` and `mall-hub digest` print
 /// these. Event rows past their retention now are left out (SPEC §12.1).
+/// The store is read as it is: one its process has not upgraded yet is
+/// refused, never migrated under that process.
 public enum ReplicaDigests {
     public struct MissingStore: Error, CustomStringConvertible {
         public var path: String
@@ -17,7 +19,7 @@ public enum ReplicaDigests {
         String, String
     )] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
-        let replica = try SQLiteReplica(path: path, schema: schema)
+        let replica = try SQLiteReplica(readingPath: path, schema: schema)
         return try schema.channels(of: role, in: mall).map {
             let floor = try replica.collectedFloor(of: $0)
             return (
@@ -34,7 +36,7 @@ public enum ReplicaDigests {
         String, String
     )] {
         guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
-        let store = try SQLiteHubStore(path: path, schema: schema)
+        let store = try SQLiteHubStore(readingPath: path, schema: schema)
         let channels = Set(fleet.flatMap { schema.channels(of: $0.role, in: $0.mall) }).sorted()
         return try channels.map {
             let floor = try store.floor(of: $0)
