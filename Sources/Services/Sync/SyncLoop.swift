@@ -5,8 +5,8 @@ import Transport
 /// The loops every fleet process runs around its engine: transport events
 /// in, a timer, and a publisher that drains the outgoing queue in order.
 /// On graceful shutdown it publishes `farewell` (the node's death, the hub's
-/// offline status: a clean disconnect does not fire the will), disconnects,
-/// and lets the loops end.
+/// offline status: a clean disconnect does not fire the will) after
+/// everything already queued, disconnects, and lets the loops end.
 struct SyncLoop: Sendable {
     var transport: any MessageTransport
     var outgoing: OutgoingQueue
@@ -43,15 +43,15 @@ struct SyncLoop: Sendable {
                             "publish failed", metadata: ["mqtt.error": "\(error)", "mqtt.count": "\(batch.count)"])
                     }
                 }
+                // Closed and drained, the farewell last: now disconnect.
+                await transport.stop()
             }
             group.addTask {
                 try? await gracefulShutdown()
-                do {
-                    try await transport.publish(await farewell())
-                } catch {
-                    logger.info("farewell not published", metadata: ["mqtt.error": "\(error)"])
-                }
-                await transport.stop()
+                // Behind everything queued, on the one ordered publisher: a
+                // node stopped just after connecting published its death
+                // before its birth, and the hub saw it online for good.
+                outgoing.push(await farewell())
                 outgoing.close()
             }
         }
