@@ -26,11 +26,7 @@ extension CompactBytes.Writer {
         case .update: byte(1)
         case .delete: byte(2)
         }
-        varint(UInt64(change.columns.count))
-        for (name, value) in change.columns.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-            text(name)
-            self.value(value)
-        }
+        keyed(change.columns) { writer, value in writer.value(value) }
     }
 }
 
@@ -53,22 +49,8 @@ extension CompactBytes.Reader {
         case 2: op = .delete
         case let other: throw malformed("operation \(other)")
         }
-        let count = try varint()
-        // Each column takes at least 2 bytes: no count can promise more.
-        guard count <= UInt64(remaining / 2) else { throw malformed("\(count) columns") }
-        var columns: [String: Value] = [:]
-        columns.reserveCapacity(Int(count))
-        var previous: String?
-        for _ in 0..<count {
-            let name = try text()
-            if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
-                throw malformed("column \(name.prefix(80)) out of order")
-            }
-            guard columns.updateValue(try value(), forKey: name) == nil else {
-                throw malformed("column \(name.prefix(80)) repeated")
-            }
-            previous = name
-        }
+        // A column takes at least 2 bytes: its name's length and a value tag.
+        let columns = try keyed(minimumBytes: 2) { reader throws(CompactBytes.Malformed) in try reader.value() }
         return Change(
             id: ChangeID(origin: origin, epoch: epoch, seq: seq),
             hlc: HybridTimestamp(wallMillis: wall, counter: UInt32(counter)), table: table, key: key, channel: channel,

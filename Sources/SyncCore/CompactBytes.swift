@@ -35,6 +35,17 @@ public enum CompactBytes {
 
         public mutating func append(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
 
+        /// A dictionary as its count, then each name as text and its
+        /// element, in increasing order of the names' UTF-8 bytes (one
+        /// dictionary, one encoding).
+        public mutating func keyed<Element>(_ items: [String: Element], _ element: (inout Self, Element) -> Void) {
+            varint(UInt64(items.count))
+            for (name, item) in items.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                text(name)
+                element(&self, item)
+            }
+        }
+
         public mutating func text(_ value: String) {
             var value = value
             value.withUTF8 { utf8 in
@@ -95,9 +106,34 @@ public enum CompactBytes {
             return UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + Int(count)])
         }
 
+        /// What `Writer.keyed` wrote: names strictly increasing by their
+        /// bytes and distinct as Swift strings (a canonically equivalent
+        /// spelling is the same key), and no count promising more elements
+        /// than `minimumBytes` each leaves room for.
+        public mutating func keyed<Element>(
+            minimumBytes: Int, _ element: (inout Self) throws(Malformed) -> Element
+        ) throws(Malformed) -> [String: Element] {
+            let count = try varint()
+            guard count <= UInt64(remaining / minimumBytes) else { throw malformed("\(count) names promised") }
+            var items: [String: Element] = [:]
+            items.reserveCapacity(Int(count))
+            var previous: String?
+            for _ in 0..<count {
+                let name = try text()
+                if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
+                    throw malformed("\(name.prefix(80)) out of order")
+                }
+                guard items.updateValue(try element(&self), forKey: name) == nil else {
+                    throw malformed("\(name.prefix(80)) repeated")
+                }
+                previous = name
+            }
+            return items
+        }
+
         public mutating func text() throws(Malformed) -> String {
             let length = try varint()
-            guard length <= UInt64(buffer.count - offset) else { throw malformed("text longer than what is left") }
+            guard length <= UInt64(remaining) else { throw malformed("text longer than what is left") }
             let end = offset + Int(length)
             guard let text = String(validating: buffer[offset..<end], as: UTF8.self) else {
                 throw malformed("text is not UTF-8")

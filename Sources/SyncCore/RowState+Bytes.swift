@@ -13,9 +13,7 @@ extension RowState {
         writer.byte(Self.bytesVersion)
         writer.byte((inserted ? 1 : 0) | (deleted != nil ? 2 : 0))
         if let deleted { writer.stamp(deleted) }
-        writer.varint(UInt64(cells.count))
-        for (name, cell) in cells.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-            writer.text(name)
+        writer.keyed(cells) { writer, cell in
             writer.value(cell.value)
             writer.stamp(cell.stamp)
         }
@@ -29,22 +27,9 @@ extension RowState {
             let flags = try reader.byte()
             guard flags & ~3 == 0 else { throw reader.malformed("unknown flags \(flags)") }
             let deleted = flags & 2 != 0 ? try reader.stamp() : nil
-            let count = try reader.varint()
-            // Each cell takes at least 7 bytes: no count can promise more.
-            guard count <= UInt64(reader.remaining / 7) else { throw reader.malformed("\(count) cells") }
-            var cells: [String: Cell] = [:]
-            cells.reserveCapacity(Int(count))
-            var previous: String?
-            for _ in 0..<count {
-                let name = try reader.text()
-                if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
-                    throw reader.malformed("cell \(name) out of order")
-                }
-                // Names in byte order may still be one name to Swift (a
-                // canonically equivalent spelling): repeated all the same.
-                guard cells.updateValue(Cell(value: try reader.value(), stamp: try reader.stamp()), forKey: name) == nil
-                else { throw reader.malformed("cell \(name.prefix(80)) repeated") }
-                previous = name
+            // A cell takes at least 7 bytes: its name's length, a value tag, five stamp fields.
+            let cells = try reader.keyed(minimumBytes: 7) { reader throws(CompactBytes.Malformed) in
+                Cell(value: try reader.value(), stamp: try reader.stamp())
             }
             return RowState(inserted: flags & 1 != 0, deleted: deleted, cells: cells)
         }
