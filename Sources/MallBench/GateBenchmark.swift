@@ -13,7 +13,8 @@ import SyncCore
 /// With `--history`, the same reads are decided again as the replica's
 /// passage history grows (other gates' passages, as the hub's stream brings
 /// them), each round beside a raw commit into a file of that size. With
-/// `--backlog`, decisions go on while the hub acknowledges a backlog.
+/// `--backlog`, decisions go on while the hub acknowledges a backlog. With
+/// `--lanes`, several lanes decide at once.
 struct GateBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate", abstract: "Gate decision latency with a large reservation book.")
@@ -36,6 +37,9 @@ struct GateBenchmark: AsyncParsableCommand {
 
     @Option(help: "Reads decided with the hub away, then acknowledged while deciding (0 for none).")
     var backlog = 0
+
+    @Option(help: "Lanes deciding at once, for decisions per second across lanes (1: none).")
+    var lanes = 4
 
     func run() async throws {
         let base =
@@ -88,6 +92,7 @@ struct GateBenchmark: AsyncParsableCommand {
         print()
         print(
             "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        try await decideAcrossLanes(node, reserved: reserved, base: base)
         try await decideAsHistoryGrows(node, reserved: reserved, base: base, after: UInt64(reservations))
         try await decideWhileBacklogDrains(node, reserved: reserved, base: base)
     }

@@ -3,6 +3,7 @@ struct Samples {
     private(set) var values: [Duration] = []
 
     mutating func add(_ value: Duration) { values.append(value) }
+    mutating func add(contentsOf other: Samples) { values += other.values }
 
     func percentile(_ p: Double) -> Duration {
         let sorted = values.sorted()

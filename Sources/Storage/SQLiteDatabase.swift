@@ -31,6 +31,30 @@ enum SQLiteDatabase {
         return queue
     }
 
+    /// Runs `body` in one transaction committed with `synchronous=NORMAL`
+    /// (its WAL frames written, not synced), then counts it to `group`:
+    /// the commit is durable once `group.waitUntilDurable()` returns. The
+    /// connection is FULL again afterwards, whatever `body` did.
+    static func writeDeferringSync<T>(
+        _ queue: DatabaseQueue, group: GroupCommit, _ body: (Database) throws -> T
+    ) throws -> T {
+        let value = try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            var value: T?
+            let outcome = Result {
+                try db.inTransaction {
+                    value = try body(db)
+                    return .commit
+                }
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try outcome.get()
+            return value!
+        }
+        group.committed()
+        return value
+    }
+
     /// Throws `outdated` unless every migration of `migrator` has run on the store.
     static func requireUpgraded(_ queue: DatabaseQueue, by migrator: DatabaseMigrator, path: String) throws {
         guard try queue.read({ try migrator.hasCompletedMigrations($0) }) else {

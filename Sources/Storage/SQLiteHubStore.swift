@@ -4,16 +4,21 @@ public import SyncCore
 
 /// The hub's store in a SQLite file: the log, merged rows, high-water marks,
 /// claims on single-use items, floors and the fleet. `commit` writes a whole
-/// accepted batch in one transaction with `synchronous=FULL`; the hub acks
-/// only after it returns.
+/// accepted batch in one transaction, durable once `groupCommit` says so:
+/// the hub publishes its acks and fan-out only after that, and messages
+/// taken meanwhile share the fsync. Every other write is committed with
+/// `synchronous=FULL`.
 public final class SQLiteHubStore: HubStore {
     public let database: DatabaseQueue
+    /// Where the publisher and the hub's own writes wait for `commit`s to be on disk.
+    public let groupCommit: GroupCommit
     /// What the rows are: their tables' retention, the single-use rules
     /// whose claims leave with them.
     public let schema: SyncSchema
 
     public init(path: String, schema: SyncSchema) throws {
         database = try SQLiteDatabase.open(path: path)
+        groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
         try Self.migrator(schema: schema).migrate(database)
     }
@@ -23,6 +28,7 @@ public final class SQLiteHubStore: HubStore {
     /// process, and a store this version has not upgraded yet is refused.
     public init(readingPath path: String, schema: SyncSchema) throws {
         database = try SQLiteDatabase.open(path: path)
+        groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
         try SQLiteDatabase.requireUpgraded(database, by: Self.migrator(schema: schema), path: path)
     }
@@ -214,7 +220,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func commit(_ ingest: HubIngest) throws {
-        try database.write { db in
+        try SQLiteDatabase.writeDeferringSync(database, group: groupCommit) { db in
             for (entry, logged) in ingest.entries {
                 let change = entry.change
                 try db.cachedStatement(

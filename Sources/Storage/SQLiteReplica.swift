@@ -4,9 +4,13 @@ public import SyncCore
 
 /// A node's replica in a SQLite file: rows with their merge state, the
 /// outbox, cursors, the epoch and the clock. Every `ReplicaStore` method is
-/// one transaction committed with `synchronous=FULL`.
+/// one transaction committed with `synchronous=FULL`, but `commitLocal`:
+/// a decision's commit is durable once `groupCommit` says so, so that
+/// decisions at several lanes share one fsync.
 public final class SQLiteReplica: ReplicaStore {
     public let database: DatabaseQueue
+    /// Where a caller of `commitLocal` waits for its commit to be on disk.
+    public let groupCommit: GroupCommit
     /// What the rows are: each row's end of life comes from its table.
     public let schema: SyncSchema
 
@@ -14,6 +18,7 @@ public final class SQLiteReplica: ReplicaStore {
     /// `":memory:"` gives a private in-memory database for tests.
     public init(path: String, schema: SyncSchema) throws {
         database = try SQLiteDatabase.open(path: path)
+        groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
         try Self.migrator(schema: schema).migrate(database)
     }
@@ -23,6 +28,7 @@ public final class SQLiteReplica: ReplicaStore {
     /// process, and a store this version has not upgraded yet is refused.
     public init(readingPath path: String, schema: SyncSchema) throws {
         database = try SQLiteDatabase.open(path: path)
+        groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
         try SQLiteDatabase.requireUpgraded(database, by: Self.migrator(schema: schema), path: path)
     }
@@ -112,8 +118,10 @@ public final class SQLiteReplica: ReplicaStore {
         }
     }
 
+    /// Commits without waiting for the disk: wait for `groupCommit` before
+    /// telling anyone of `changes` (the publisher and the decisions do).
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
-        try database.write { db in
+        try SQLiteDatabase.writeDeferringSync(database, group: groupCommit) { db in
             for change in changes {
                 let contentHash = change.contentHash
                 try self.apply(change, .local(contentHash: contentHash), db)

@@ -7,7 +7,9 @@ public protocol ReplicaStore: AnyObject {
     /// Bumps the durable epoch to at least `minimumEpoch` and at least one
     /// above the stored one, and returns what a run starts from.
     func start(minimumEpoch: UInt64) throws -> ReplicaStartState
-    /// Applies local changes to the replica and appends them to the outbox.
+    /// Applies local changes to the replica and appends them to the outbox,
+    /// in one transaction. A store may make it durable later (group commit):
+    /// its owner then waits for that before telling anyone of the changes.
     func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws
     /// Applies log entries of one channel and sets its cursor to `upTo`.
     func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws

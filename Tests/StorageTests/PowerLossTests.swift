@@ -10,9 +10,11 @@ import Testing
 /// Power loss under a node's replica, in the manner of SQLite's crash tests:
 /// the SQLite VFS shim undoes (or tears, sector by sector) every write not
 /// yet synced at a random write or sync, while the replica commits gate
-/// decisions as the node does. With `synchronous=FULL`, as production runs,
-/// no decision whose commit returned is lost and no file is damaged; with
-/// `NORMAL` the same run loses decisions, which shows the test can fail.
+/// decisions as the node does: each commit writes its WAL frames, and is
+/// acknowledged once the group commit has synced them (`GroupCommit`). Then
+/// no acknowledged decision is lost and no file is damaged; acknowledged at
+/// once, before the sync, the same run loses decisions, which shows the test
+/// can fail.
 ///
 /// `MALLEDGE_POWER_LOSS_ITERATIONS` sets the runs (default 40; the long mode
 /// runs 400).
@@ -56,28 +58,30 @@ struct PowerLossTests {
     /// A store the power goes under: it commits decision `seq` (true once
     /// acknowledged), and after a reopen says whether it holds one.
     protocol Subject {
-        init(path: String, normalSync: Bool) throws
+        /// - Parameter answersBeforeSync: acknowledge as the commit returns,
+        ///   without waiting for the group commit's sync (wrong on purpose).
+        init(path: String, answersBeforeSync: Bool) throws
         var database: DatabaseQueue { get }
-        mutating func commit(_ seq: UInt64) throws -> Bool
+        mutating func commit(_ seq: UInt64) async throws -> Bool
         func holds(_ seq: UInt64) throws -> Bool
     }
 
     /// A node's replica committing the passage locally (epoch 1 on a fresh file).
     struct Node: Subject {
         let replica: SQLiteReplica
+        let answersBeforeSync: Bool
         var database: DatabaseQueue { replica.database }
 
-        init(path: String, normalSync: Bool) throws {
+        init(path: String, answersBeforeSync: Bool) throws {
             replica = try SQLiteReplica(path: path, schema: .mall)
-            if normalSync {
-                try replica.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
-            }
+            self.answersBeforeSync = answersBeforeSync
             _ = try replica.start(minimumEpoch: 1)
         }
 
-        func commit(_ seq: UInt64) throws -> Bool {
+        func commit(_ seq: UInt64) async throws -> Bool {
             let change = PowerLossTests.passage(seq)
             try replica.commitLocal([change], clock: change.hlc)
+            if !answersBeforeSync { try await replica.groupCommit.waitUntilDurable() }
             return true
         }
 
@@ -92,18 +96,20 @@ struct PowerLossTests {
         let engine: HubEngine<SQLiteHubStore>
         var database: DatabaseQueue { store.database }
 
-        init(path: String, normalSync: Bool) throws {
+        init(path: String, answersBeforeSync: Bool) throws {
             store = try SQLiteHubStore(path: path, schema: .mall)
             engine = try HubEngine(
                 configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]), store: store)
         }
 
-        func commit(_ seq: UInt64) throws -> Bool {
+        /// The hub's publisher waits for the group commit before it sends the ack.
+        func commit(_ seq: UInt64) async throws -> Bool {
             let result = engine.receive(
                 topic: Topics.node("gate-1", mall: "m", .up),
                 message: .changes(ChangeBatch(node: "gate-1", sentAt: 0, changes: [PowerLossTests.passage(seq)])),
                 now: 1_800_000_000_000)
             if let failure = result.storeFailure { throw StorageError(.durability, failure) }
+            try await store.groupCommit.waitUntilDurable()
             return result.outgoing.contains { if case .ack = $0.message { true } else { false } }
         }
 
@@ -113,7 +119,7 @@ struct PowerLossTests {
     /// One run, reproducible from its seed: a fresh store commits decisions;
     /// after 0 to 20 of them the cut is armed for the 1st to 150th write or
     /// sync; once a commit fails the store is closed, reopened and checked.
-    func run<S: Subject>(_ subject: S.Type, seed: UInt32, normalSync: Bool = false) throws -> Outcome {
+    func run<S: Subject>(_ subject: S.Type, seed: UInt32, answersBeforeSync: Bool = false) async throws -> Outcome {
         try StorageFaults.install()
         let path = Self.file()
         defer { Self.remove(path) }
@@ -121,14 +127,14 @@ struct PowerLossTests {
         var outcome = Outcome()
         var acknowledged: [UInt64] = []
         do {
-            var store = try S(path: path, normalSync: normalSync)
+            var store = try S(path: path, answersBeforeSync: answersBeforeSync)
             let warmUp = UInt64(random.int(0...20))
             for seq in 1...UInt64(400) {
                 if seq == warmUp + 1 {
                     StorageFaults.cutPower(
                         ofFilesContaining: path, after: random.int(1...150), seed: seed, tear: seed % 2 == 0)
                 }
-                guard (try? store.commit(seq)) == true else { break }
+                guard (try? await store.commit(seq)) == true else { break }
                 acknowledged.append(seq)
             }
             outcome.cuts = StorageFaults.powerWasCut ? 1 : 0
@@ -137,8 +143,8 @@ struct PowerLossTests {
         StorageFaults.restorePower()
         outcome.acknowledged = acknowledged.count
         do {
-            let reopened = try S(path: path, normalSync: normalSync)
-            let check = try reopened.database.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            let reopened = try S(path: path, answersBeforeSync: answersBeforeSync)
+            let check = try await reopened.database.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
             if check != "ok" { outcome.damaged = 1 }
             outcome.lost = try acknowledged.filter { try !reopened.holds($0) }.count
             try reopened.database.close()
@@ -148,10 +154,10 @@ struct PowerLossTests {
         return outcome
     }
 
-    func runs(_ name: String, _ run: (UInt32) throws -> Outcome) throws -> Outcome {
+    func runs(_ name: String, _ run: (UInt32) async throws -> Outcome) async throws -> Outcome {
         var total = Outcome()
         for seed in 1...UInt32(Self.iterations) {
-            let outcome = try run(seed)
+            let outcome = try await run(seed)
             total.acknowledged += outcome.acknowledged
             total.lost += outcome.lost
             total.damaged += outcome.damaged
@@ -163,22 +169,26 @@ struct PowerLossTests {
         return total
     }
 
-    @Test func atANodeWithFullSyncNoAcknowledgedDecisionIsLostAndNoFileIsDamaged() throws {
-        let total = try runs("node replica, synchronous=FULL") { try run(Node.self, seed: $0) }
+    @Test func atANodeNoDecisionAcknowledgedAfterItsSyncIsLostAndNoFileIsDamaged() async throws {
+        let total = try await runs("node replica, acknowledged after the group sync") {
+            try await run(Node.self, seed: $0)
+        }
         #expect(total.cuts == Self.iterations)
         #expect(total.lost == 0)
         #expect(total.damaged == 0)
     }
 
-    @Test func atTheHubNoAcknowledgedChangeIsLostAndNoFileIsDamaged() throws {
-        let total = try runs("hub store, synchronous=FULL") { try run(Hub.self, seed: $0) }
+    @Test func atTheHubNoAcknowledgedChangeIsLostAndNoFileIsDamaged() async throws {
+        let total = try await runs("hub store, acked after the group sync") { try await run(Hub.self, seed: $0) }
         #expect(total.cuts == Self.iterations)
         #expect(total.lost == 0)
         #expect(total.damaged == 0)
     }
 
-    @Test func withNormalSyncTheSameRunLosesDecisions() throws {
-        let total = try runs("node replica, synchronous=NORMAL") { try run(Node.self, seed: $0, normalSync: true) }
+    @Test func acknowledgedBeforeTheSyncTheSameRunLosesDecisions() async throws {
+        let total = try await runs("node replica, acknowledged before the sync") {
+            try await run(Node.self, seed: $0, answersBeforeSync: true)
+        }
         #expect(total.cuts == Self.iterations)
         #expect(total.lost > 0, "the power-loss test cannot fail: it would not see a lost decision")
     }

@@ -47,7 +47,7 @@ extension HubCoordinator {
     /// `override` makes another side's event the one that stands. The
     /// decision is a change of the row (it reaches every node of the channel)
     /// and is audited.
-    public func resolveConflict(_ key: String, override winner: String?, note: String, actor: String) throws {
+    public func resolveConflict(_ key: String, override winner: String?, note: String, actor: String) async throws {
         guard let row = try engine.store.row(RowRef(table: ConflictLedger.tableName, key: key)), row.state.isVisible
         else {
             throw AdminError(.notFound, "no conflict \(key)")
@@ -67,7 +67,7 @@ extension HubCoordinator {
             "resolved_by": .text(actor), "resolved_at": .int(now), "note": .text(note),
         ]
         if let winner { columns["winner"] = .text(winner) }
-        try write(
+        try await write(
             [
                 LocalWrite(
                     table: ConflictLedger.tableName, key: key, op: .update, columns: columns,

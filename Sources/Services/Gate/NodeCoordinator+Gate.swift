@@ -33,10 +33,11 @@ public struct GatePassage: Sendable {
 extension NodeCoordinator {
     /// Decides a read from the local replica alone and commits the passage
     /// (with its evidence), the reservation's new status on an admit, and an
-    /// audit entry, in one durable transaction; only then returns. Decision
-    /// and commit run in one actor turn, so two lanes can never both admit
-    /// one reservation at the same node.
-    public func decideGate(_ read: GateRead) throws -> GatePassage {
+    /// audit entry, in one transaction, and returns once it is durable.
+    /// Decision and commit run in one actor turn, so two lanes can never
+    /// both admit one reservation at the same node; lanes deciding at once
+    /// share the fsync.
+    public func decideGate(_ read: GateRead) async throws -> GatePassage {
         let started = ContinuousClock.now
         let now = clock.now()
         let decision = gateDecider.decide(read.plate, read.direction, now: Int64(now), book: views.reservations)
@@ -62,7 +63,8 @@ extension NodeCoordinator {
             audit(
                 actor: read.actor, action: "gate.read", target: key,
                 outcome: "\(decision.verdict.rawValue): \(decision.reason.rawValue)", at: now, id: id))
-        _ = try commit(writes, decision: "gate.\(decision.verdict.rawValue)")
+        let changes = try commitNow(writes)
+        try await makeDurable(changes, decision: "gate.\(decision.verdict.rawValue)")
         return GatePassage(key: key, decision: decision, plate: plate, at: now, decidedIn: decidedIn)
     }
 
@@ -118,7 +120,7 @@ extension NodeCoordinator {
     public func overrideGate(
         lane: String, direction: GateDecider.Direction, plate: String, reservationID: String?, reason: String,
         caller: Caller
-    ) throws -> (key: String, reservation: Reservation?) {
+    ) async throws -> (key: String, reservation: Reservation?) {
         let now = clock.now()
         let id = engine.nextChangeID
         let key = "gp-\(id.origin)-\(id.epoch)-\(id.seq)"
@@ -141,7 +143,8 @@ extension NodeCoordinator {
             audit(
                 actor: caller.actor, action: "gate.override", target: key, outcome: "admit: \(reason)", at: now, id: id)
         )
-        _ = try commit(writes, decision: "gate.override")
+        let changes = try commitNow(writes)
+        try await makeDurable(changes, decision: "gate.override")
         return (key, reservation)
     }
 }

@@ -17,7 +17,7 @@ extension NodeCoordinator {
     /// redemption and an audit entry before returning. A refusal is audited
     /// too. Verify and commit run in one actor turn, so one counter can never
     /// redeem a code twice; two offline counters can, and the hub records it.
-    public func redeemGift(_ text: String, caller: Caller) throws -> GiftRedemptionResult {
+    public func redeemGift(_ text: String, caller: Caller) async throws -> GiftRedemptionResult {
         let now = clock.now()
         let id = engine.nextChangeID
         let counter = configuration.node
@@ -25,19 +25,18 @@ extension NodeCoordinator {
             let token = try GiftVerifier(configuration: policies.gifts).verify(
                 text, counter: counter, mall: configuration.mall, now: Int64(now), book: views.gifts)
             let key = "gr-\(id.origin)-\(id.epoch)-\(id.seq)"
-            _ = try commit(
-                [
-                    GiftRedemptionRows.redeem(
-                        key, token: token, counter: counter, staff: caller.staffID, at: Int64(now)),
-                    audit(
-                        actor: caller.actor, action: "gift.redeem", target: token.codeID, outcome: "redeemed", at: now,
-                        id: id),
-                ], decision: "gift.redeem")
-            return GiftRedemptionResult(
-                redemption: key, token: token, member: try member(token.member), at: now)
+            let changes = try commitNow([
+                GiftRedemptionRows.redeem(key, token: token, counter: counter, staff: caller.staffID, at: Int64(now)),
+                audit(
+                    actor: caller.actor, action: "gift.redeem", target: token.codeID, outcome: "redeemed", at: now,
+                    id: id),
+            ])
+            let result = GiftRedemptionResult(redemption: key, token: token, member: try member(token.member), at: now)
+            try await makeDurable(changes, decision: "gift.redeem")
+            return result
         } catch let refusal as GiftCodeError {
             let target = (try? ScannedGiftCode(text).token.codeID) ?? "unreadable code"
-            try audit(caller.actor, action: "gift.redeem", target: target, outcome: "refused: \(refusal.reason)")
+            try await audit(caller.actor, action: "gift.redeem", target: target, outcome: "refused: \(refusal.reason)")
             return GiftRedemptionResult(refusal: refusal, at: now)
         }
     }

@@ -16,9 +16,9 @@ extension HubCoordinator {
     }
 
     /// An audit entry at the hub for a console action, committed on its own.
-    public func auditConsole(_ actor: String, action: String, target: String, outcome: String) throws {
+    public func auditConsole(_ actor: String, action: String, target: String, outcome: String) async throws {
         let mall = malls.sorted().first ?? "hub"
-        try write(
+        try await write(
             [auditEntry(actor: actor, action: action, target: target, outcome: outcome, at: Int64(clock.now()))],
             mall: mall, decision: action)
     }

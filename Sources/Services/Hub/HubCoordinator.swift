@@ -27,6 +27,8 @@ public actor HubCoordinator {
     /// The hub's node id, the author of its audit entries.
     public nonisolated let hubID: NodeID
     public nonisolated let logger: Logger
+    /// Where the store's commits wait for the disk (shared with the publisher).
+    public nonisolated let groupCommit: GroupCommit
     private let outgoing: OutgoingQueue
     private var connected = false
     private var accepted = 0
@@ -42,6 +44,7 @@ public actor HubCoordinator {
         outgoing: OutgoingQueue,
         policies: HubPolicies = HubPolicies(), metrics: HubMetrics? = nil, logger: Logger
     ) throws {
+        groupCommit = store.groupCommit
         let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
         let offline = engine.offlineStatus(now: clock.now())
@@ -123,10 +126,17 @@ public actor HubCoordinator {
     }
 
     /// Commits the hub's own writes (imports, issued gift codes, operators'
-    /// decisions) durably and queues their fan-out; only then returns.
+    /// decisions) and queues their fan-out; returns once they are durable.
     /// - Throws: `SyncError(.invalidWrite)` for a write the schema refuses
     ///   (nothing is committed), or the store's error.
-    public func write(_ writes: [LocalWrite], mall: String, decision: String) throws {
+    public func write(_ writes: [LocalWrite], mall: String, decision: String) async throws {
+        try writeNow(writes, mall: mall, decision: decision)
+        try await groupCommit.waitUntilDurable()
+    }
+
+    /// `write` without the wait for the disk, for several commits in one
+    /// actor turn; the caller waits for `groupCommit` before answering.
+    private func writeNow(_ writes: [LocalWrite], mall: String, decision: String) throws {
         let result = try engine.write(writes, mall: mall, now: clock.now())
         logger.info("hub write committed", metadata: ["hub.decision": "\(decision)", "hub.writes": "\(writes.count)"])
         outgoing.push(result.outgoing.map(message))
@@ -143,11 +153,12 @@ public actor HubCoordinator {
     public func write<Outcome: Sendable>(
         decision: String,
         planning plan: @Sendable (HubRows) throws -> (writes: [(mall: String, writes: [LocalWrite])], outcome: Outcome)
-    ) throws -> Outcome {
+    ) async throws -> Outcome {
         let planned = try plan(HubRows(store: engine.store))
         for (mall, writes) in planned.writes where !writes.isEmpty {
-            try write(writes, mall: mall, decision: decision)
+            try writeNow(writes, mall: mall, decision: decision)
         }
+        try await groupCommit.waitUntilDurable()
         return planned.outcome
     }
 

@@ -11,7 +11,9 @@ public struct HubSyncService: Service {
     public init(hub: Hub, transport: any MessageTransport, outgoing: OutgoingQueue, logger: Logger) {
         self.hub = hub
         loop = SyncLoop(
-            transport: transport, outgoing: outgoing, clock: hub.coordinator.clock, tickMillis: 50, logger: logger)
+            transport: transport, outgoing: outgoing, clock: hub.coordinator.clock, tickMillis: 50,
+            durable: { [groupCommit = hub.coordinator.groupCommit] in try await groupCommit.waitUntilDurable() },
+            logger: logger)
     }
 
     public func run() async throws {

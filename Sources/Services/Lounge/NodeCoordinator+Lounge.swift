@@ -12,8 +12,9 @@ public struct LoungeResult: Sendable {
 
 extension NodeCoordinator {
     /// Checks a member in by member code or card number, from the replica
-    /// alone, and commits the visit and an audit entry before returning.
-    public func checkIn(memberOrCard: String, guests: Int, caller: Caller) throws -> LoungeResult {
+    /// alone, and commits the visit and an audit entry (in the same actor
+    /// turn) before returning, once they are durable.
+    public func checkIn(memberOrCard: String, guests: Int, caller: Caller) async throws -> LoungeResult {
         let now = clock.now()
         let id = engine.nextChangeID
         let desk = LoungeDesk(configuration: policies.lounge)
@@ -23,17 +24,18 @@ extension NodeCoordinator {
         do {
             let member = try desk.checkIn(found, guests: guests, book: views.lounge, now: Int64(clamping: now))
             let key = "lv-\(id.origin)-\(id.epoch)-\(id.seq)"
-            _ = try commit(
-                [
-                    LoungeVisitRows.checkIn(key, member: member.id, guests: guests, at: Int64(now)),
-                    audit(
-                        actor: caller.actor, action: "lounge.check-in", target: member.id,
-                        outcome: "admitted with \(guests) guest(s)", at: now, id: id),
-                ], decision: "lounge.check-in")
-            return LoungeResult(
+            let changes = try commitNow([
+                LoungeVisitRows.checkIn(key, member: member.id, guests: guests, at: Int64(now)),
+                audit(
+                    actor: caller.actor, action: "lounge.check-in", target: member.id,
+                    outcome: "admitted with \(guests) guest(s)", at: now, id: id),
+            ])
+            let result = LoungeResult(
                 visit: key, member: member, occupancy: views.lounge.occupancy, capacity: desk.configuration.capacity)
+            try await makeDurable(changes, decision: "lounge.check-in")
+            return result
         } catch let refusal as LoungeDesk.Refusal {
-            try audit(
+            try await audit(
                 caller.actor, action: "lounge.check-in", target: found?.id ?? "unknown member",
                 outcome: "refused: \(refusal.reason)")
             return LoungeResult(
@@ -43,22 +45,22 @@ extension NodeCoordinator {
     }
 
     /// Closes the member's open visit; nil when they have none.
-    public func checkOut(memberOrCard: String, caller: Caller) throws -> LoungeResult? {
+    public func checkOut(memberOrCard: String, caller: Caller) async throws -> LoungeResult? {
         let now = clock.now()
         let typed = memberOrCard.trimmingWhitespace()
         let memberID = views.lounge.member(card: typed) ?? typed
         guard let visit = views.lounge.openVisit(of: memberID) else { return nil }
         let id = engine.nextChangeID
-        _ = try commit(
-            [
-                LoungeVisitRows.checkOut(visit.id, at: Int64(now)),
-                audit(
-                    actor: caller.actor, action: "lounge.check-out", target: memberID, outcome: "closed", at: now,
-                    id: id),
-            ], decision: "lounge.check-out")
-        return LoungeResult(
+        let changes = try commitNow([
+            LoungeVisitRows.checkOut(visit.id, at: Int64(now)),
+            audit(
+                actor: caller.actor, action: "lounge.check-out", target: memberID, outcome: "closed", at: now, id: id),
+        ])
+        let result = LoungeResult(
             visit: visit.id, member: try member(memberID), occupancy: views.lounge.occupancy,
             capacity: policies.lounge.capacity)
+        try await makeDurable(changes, decision: "lounge.check-out")
+        return result
     }
 
     /// Closes visits open longer than the maximum stay (a member who left
@@ -74,6 +76,7 @@ extension NodeCoordinator {
                     target: overstayed.map(\.id).joined(separator: ","), outcome: "closed after max stay", at: now,
                     id: id)
             ]
-        _ = try commit(writes, decision: "lounge.auto-close")
+        // No one waits for this answer, and the publisher waits for the disk.
+        DecisionLog.committed(try commitNow(writes), decision: "lounge.auto-close", by: logger)
     }
 }

@@ -1,6 +1,6 @@
 public import Logging
 import MallDomain
-import Storage
+public import Storage
 public import SyncCore
 public import Transport
 
@@ -15,6 +15,8 @@ public actor NodeCoordinator {
     public nonisolated let configuration: Engine.Configuration
     /// The replica's SQLite file.
     public nonisolated let replicaPath: String
+    /// Where local commits wait for the disk (shared with the publisher).
+    public nonisolated let groupCommit: GroupCommit
     /// The will the broker publishes if this node vanishes: its death in
     /// the epoch this run started in.
     public nonisolated let will: TransportMessage
@@ -61,6 +63,7 @@ public actor NodeCoordinator {
         sessions = try Self.restoredSessions(from: store.replica, now: clock.now())
         self.configuration = configuration
         self.replicaPath = replicaPath
+        groupCommit = store.replica.groupCommit
         self.views = views
         self.clock = clock
         self.policies = policies
@@ -83,12 +86,28 @@ public actor NodeCoordinator {
 
     /// Commits `writes` durably, writes the decision line, queues the changes
     /// for the hub, and only then returns: the caller may tell the device.
-    public func commit(_ writes: [LocalWrite], decision: String) throws -> [Change] {
+    /// Decisions made at other lanes meanwhile share the fsync (group commit).
+    public func commit(_ writes: [LocalWrite], decision: String) async throws -> [Change] {
+        let changes = try commitNow(writes)
+        try await makeDurable(changes, decision: decision)
+        return changes
+    }
+
+    /// The first half of `commit`, for a decision that must be taken and
+    /// committed in one actor turn: the views see the writes at once; the
+    /// caller awaits `makeDurable` before it tells anyone.
+    func commitNow(_ writes: [LocalWrite]) throws -> [Change] {
         let now = clock.now()
         let changes = try engine.commit(writes, now: now)
-        DecisionLog.committed(changes, decision: decision, by: logger)
+        // The publisher waits for the same sync before it sends them.
         perform { try engine.tick(now: now) }
         return changes
+    }
+
+    /// Waits until `changes` are on disk, then writes the decision line.
+    func makeDurable(_ changes: [Change], decision: String) async throws {
+        try await groupCommit.waitUntilDurable()
+        DecisionLog.committed(changes, decision: decision, by: logger)
     }
 
     public func row(table: String, key: String) throws -> RowState? {

@@ -16,7 +16,9 @@ public struct NodeSyncService: Service {
         self.coordinator = coordinator
         self.will = will
         loop = SyncLoop(
-            transport: transport, outgoing: outgoing, clock: coordinator.clock, tickMillis: 50, logger: logger)
+            transport: transport, outgoing: outgoing, clock: coordinator.clock, tickMillis: 50,
+            durable: { [groupCommit = coordinator.groupCommit] in try await groupCommit.waitUntilDurable() },
+            logger: logger)
     }
 
     public func run() async throws {

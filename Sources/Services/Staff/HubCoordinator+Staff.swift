@@ -7,7 +7,7 @@ extension HubCoordinator {
     /// - Parameter pinHash: `PINHash.make` output, or nil to keep the current PIN.
     public func setStaff(
         mall: String, id: String, name: String, roles: [StaffRole], pinHash: String?, active: Bool, actor: String
-    ) throws {
+    ) async throws {
         guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
         let existing = try engine.store.row(RowRef(table: "staff", key: id))?.state.isVisible == true
         guard existing || pinHash != nil else { throw AdminError(.invalid, "a new staff member needs a PIN") }
@@ -17,7 +17,7 @@ extension HubCoordinator {
         ]
         if let pinHash { columns["pin_hash"] = .text(pinHash) }
         let now = Int64(clock.now())
-        try write(
+        try await write(
             [
                 existing ? .update("staff", id, columns) : .insert("staff", id, columns),
                 auditEntry(
@@ -56,14 +56,14 @@ extension HubCoordinator {
 extension HubCoordinator {
     /// The admin API's raw writes: checked against the schema (all or
     /// nothing), committed with an audit entry, fanned out.
-    public func writeAudited(_ writes: [LocalWrite], mall: String, decision: String, actor: String) throws {
+    public func writeAudited(_ writes: [LocalWrite], mall: String, decision: String, actor: String) async throws {
         guard malls.contains(mall) else { throw AdminError(.invalid, "mall \(mall) has no node in this hub's fleet") }
         guard !writes.contains(where: { $0.table == "audit_log" || $0.table == ConflictLedger.tableName }) else {
             throw AdminError(.invalid, "audit_log and conflicts are written by the hub itself")
         }
         if let problem = try unusableRow(after: writes) { throw AdminError(.invalid, problem) }
         let now = Int64(clock.now())
-        try write(
+        try await write(
             writes + [
                 auditEntry(
                     actor: actor, action: decision, target: "\(writes.count) rows", outcome: "committed", at: now)

@@ -84,9 +84,9 @@ extension NodeCoordinator {
 
     /// Ends an attempt whose PIN matched but is shorter than the rule allows
     /// (set before it): no session, no failure counted, one audit entry.
-    public func refuseShortPIN(staffID: String, address: String) throws {
+    public func refuseShortPIN(staffID: String, address: String) async throws {
         _ = loginThrottle.finish(account: staffID, address: address, succeeded: true, now: clock.now())
-        try audit(
+        try await audit(
             "staff:\(staffID)", action: "staff.login", target: staffID,
             outcome: "refused: PIN shorter than \(PINHash.minimumDigits) digits, must be set again")
     }
@@ -100,14 +100,14 @@ extension NodeCoordinator {
     /// and audits it; on failure counts towards the lockouts and audits only
     /// a lockout it sets (one entry per lockout, not one per wrong PIN, so
     /// guessing cannot flood the audit log).
-    public func finishLogin(staffID: String, address: String, member: StaffMember?, succeeded: Bool) throws
+    public func finishLogin(staffID: String, address: String, member: StaffMember?, succeeded: Bool) async throws
         -> StaffSession?
     {
         let now = clock.now()
         let lockouts = loginThrottle.finish(
             account: staffID, address: address, succeeded: succeeded && member != nil, now: now)
         for lockout in lockouts {
-            _ = try commit(try lockoutWrites(lockout, staffID: staffID, now: now), decision: "staff-lockout")
+            _ = try await commit(try lockoutWrites(lockout, staffID: staffID, now: now), decision: "staff-lockout")
             logger.warning(
                 "login locked out",
                 metadata: ["staff.lockout.subject": lockout.address ? "address" : "account", "staff.id": "\(staffID)"])
@@ -121,7 +121,7 @@ extension NodeCoordinator {
         try engine.store.replica.staffSessions.save(
             .init(tokenHash: TokenSet.hash(token), holder: member.id, expiresAt: expiresAt))
         sessions[TokenSet.hash(token)] = session
-        try audit("staff:\(staffID)", action: "staff.login", target: staffID, outcome: "ok")
+        try await audit("staff:\(staffID)", action: "staff.login", target: staffID, outcome: "ok")
         return session
     }
 
@@ -129,7 +129,7 @@ extension NodeCoordinator {
     /// Roles are read again from the replica at each use, so a change made at
     /// the hub applies as soon as it arrives, and a disabled or removed
     /// account's sessions end then.
-    public func session(for token: String) throws -> StaffSession? {
+    public func session(for token: String) async throws -> StaffSession? {
         let now = clock.now()
         let key = TokenSet.hash(token)
         guard var session = sessions[key] else { return nil }
@@ -139,7 +139,7 @@ extension NodeCoordinator {
         }
         guard let member = try staffMember(session.staffId), member.active else {
             try forgetSession(key)
-            try audit(
+            try await audit(
                 "staff:\(session.staffId)", action: "staff.logout", target: session.staffId,
                 outcome: "session ended: the account was disabled or removed")
             return nil
@@ -158,11 +158,11 @@ extension NodeCoordinator {
         return session
     }
 
-    public func endSession(_ token: String) throws {
+    public func endSession(_ token: String) async throws {
         let key = TokenSet.hash(token)
         guard let session = sessions[key] else { return }
         try forgetSession(key)
-        try audit("staff:\(session.staffId)", action: "staff.logout", target: session.staffId, outcome: "ok")
+        try await audit("staff:\(session.staffId)", action: "staff.logout", target: session.staffId, outcome: "ok")
     }
 
     private func forgetSession(_ key: String) throws {
@@ -172,9 +172,9 @@ extension NodeCoordinator {
 
     /// Commits one audit entry on its own (a refusal, a login): who, what,
     /// when, where (this node, in the change's origin), outcome.
-    public func audit(_ actor: String, action: String, target: String, outcome: String) throws {
+    public func audit(_ actor: String, action: String, target: String, outcome: String) async throws {
         let now = clock.now()
-        _ = try commit(
+        _ = try await commit(
             [audit(actor: actor, action: action, target: target, outcome: outcome, at: now, id: engine.nextChangeID)],
             decision: "audit")
     }

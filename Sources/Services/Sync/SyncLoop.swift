@@ -13,6 +13,10 @@ struct SyncLoop: Sendable {
     /// The clock the timer waits on: a test's manual clock moves it by hand.
     var clock: any FleetClock
     var tickMillis: Int
+    /// Returns once every commit made so far is on disk (group commit): the
+    /// publisher sends nothing (a change, an ack) before what it tells of
+    /// is durable.
+    var durable: @Sendable () async throws -> Void
     var logger: Logger
 
     func run(
@@ -35,6 +39,13 @@ struct SyncLoop: Sendable {
                 while true {
                     let batch = await outgoing.next()
                     guard !batch.isEmpty else { break }
+                    do {
+                        try await durable()
+                    } catch {
+                        // The protocol resends once the store is sound again.
+                        logger.error("not published: the store is not durable", metadata: ["sync.error": "\(error)"])
+                        continue
+                    }
                     do {
                         try await transport.publish(batch)
                     } catch {

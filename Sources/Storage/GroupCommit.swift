@@ -1,0 +1,213 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+/// Many commits, one fsync: the transactions of decisions (and of the hub's
+/// ingest) commit with `synchronous=NORMAL`, which writes their WAL frames
+/// without syncing them, and whoever must not act before they are durable
+/// (the device waiting for its answer, the publisher about to send a change
+/// or an ack) waits here for one sync of the WAL that covers every commit
+/// made before it began.
+///
+/// Why this is as durable as `synchronous=FULL`: a FULL commit in WAL mode
+/// is a NORMAL commit followed by a sync of the WAL file (SQLite's
+/// `sqlite3WalFrames` calls the VFS's `xSync` on it after writing the
+/// frames); here the same `xSync` runs after several commits. What changes
+/// is only who waits for it: commits made while a sync runs wait for the
+/// next one together.
+///
+/// Checkpoints run here too, on their own connection, after a sync, so that
+/// a decision does not pay for copying a thousand pages into the database
+/// file (the writer's automatic checkpoint stays as a safety net).
+public final class GroupCommit: Sendable {
+    /// How many syncs ran and how many commits they covered.
+    public struct Figures: Sendable, Equatable {
+        public var syncs = 0
+        public var commits: UInt64 = 0
+        public var checkpoints = 0
+        public var checkpointFailures = 0
+    }
+
+    private struct Waiter {
+        var target: UInt64
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        /// Commits made without a sync, counted as their transaction returns.
+        var written: UInt64 = 0
+        /// Commits known to be on disk.
+        var synced: UInt64 = 0
+        var syncing = false
+        var waiters: [Waiter] = []
+        /// A failed sync leaves the WAL's state on disk unknown: every later
+        /// wait fails too, until the process restarts and SQLite recovers.
+        var failure: StorageError?
+        var walFile: WALFile?
+        var checkpointedAt: UInt64 = 0
+        var figures = Figures()
+    }
+
+    /// The writer's connection, whose WAL is synced.
+    private let database: DatabaseQueue
+    private let databasePath: String
+    /// False for an in-memory store: nothing to sync.
+    private let onDisk: Bool
+    private let state = Mutex(State())
+    /// Blocking syncs and checkpoints run here, off the actors and the
+    /// cooperative thread pool.
+    private let queue = DispatchQueue(label: "mall.storage.group-commit")
+    private let checkpointer = Mutex<DatabaseQueue?>(nil)
+    /// Commits between checkpoints: a decision writes about 20 pages, so
+    /// this stays below the writer's automatic checkpoint at 1,000 pages.
+    static let commitsPerCheckpoint: UInt64 = 32
+
+    init(database: DatabaseQueue, path: String) {
+        self.database = database
+        databasePath = path
+        onDisk = path != ":memory:"
+    }
+
+    public var figures: Figures { state.withLock { $0.figures } }
+
+    /// Counts a commit made with `synchronous=NORMAL` (after it returned).
+    func committed() {
+        state.withLock { state in
+            state.written += 1
+            if !onDisk { state.synced = state.written }
+        }
+    }
+
+    /// Returns once every commit counted before the call is on disk; throws
+    /// `durability` if the WAL could not be synced.
+    public func waitUntilDurable() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            enum Next {
+                case ready
+                case failed(StorageError)
+                case wait(startSync: Bool)
+            }
+            let next = state.withLock { state -> Next in
+                if let failure = state.failure { return .failed(failure) }
+                if state.synced >= state.written { return .ready }
+                state.waiters.append(Waiter(target: state.written, continuation: continuation))
+                guard !state.syncing else { return .wait(startSync: false) }
+                state.syncing = true
+                return .wait(startSync: true)
+            }
+            switch next {
+            case .ready: continuation.resume()
+            case .failed(let failure): continuation.resume(throwing: failure)
+            case .wait(let startSync): if startSync { queue.async { self.syncWhileWaited() } }
+            }
+        }
+    }
+
+    /// Syncs until no one waits: each round covers every commit counted
+    /// when it began, and releases the waiters it covers.
+    private func syncWhileWaited() {
+        while true {
+            let goal = state.withLock { $0.written }
+            let outcome = Result { () throws(StorageError) in try syncWAL() }
+            let (released, failed, more) = state.withLock { state in
+                var released: [Waiter] = []
+                switch outcome {
+                case .success:
+                    state.synced = max(state.synced, goal)
+                    state.figures.syncs += 1
+                    state.figures.commits = state.synced
+                    released = state.waiters.filter { $0.target <= goal }
+                    state.waiters.removeAll { $0.target <= goal }
+                case .failure(let failure):
+                    state.failure = failure
+                    released = state.waiters
+                    state.waiters = []
+                }
+                state.syncing = !state.waiters.isEmpty
+                return (released, state.failure, state.syncing)
+            }
+            for waiter in released {
+                if let failed { waiter.continuation.resume(throwing: failed) } else { waiter.continuation.resume() }
+            }
+            checkpointIfDue()
+            guard more else { return }
+        }
+    }
+
+    /// Syncs the WAL as a FULL commit would: `xSync` of the WAL's file,
+    /// through SQLite's VFS (so that a test's VFS sees it too), without the
+    /// writer's connection, which goes on committing meanwhile.
+    private func syncWAL() throws(StorageError) {
+        let file = try walFile()
+        let code = file.sync()
+        guard code == SQLITE_OK else {
+            throw StorageError(.durability, "syncing the WAL of \(databasePath) failed (SQLite code \(code))")
+        }
+    }
+
+    /// The WAL's file of the writer's connection, asked for once: SQLite
+    /// keeps it open for as long as the connection is in WAL mode.
+    private func walFile() throws(StorageError) -> WALFile {
+        if let file = state.withLock({ $0.walFile }) { return file }
+        let found = database.inDatabase { db -> WALFile? in
+            var file: UnsafeMutablePointer<sqlite3_file>?
+            let code = withUnsafeMutablePointer(to: &file) {
+                sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_JOURNAL_POINTER, $0)
+            }
+            guard code == SQLITE_OK, let file, file.pointee.pMethods?.pointee.xSync != nil else { return nil }
+            return WALFile(file: file)
+        }
+        guard let found else { throw StorageError(.durability, "\(databasePath) has no WAL open to sync") }
+        state.withLock { $0.walFile = found }
+        return found
+    }
+
+    /// A passive checkpoint (it never blocks the writer) every
+    /// `commitsPerCheckpoint` commits, on a connection of its own.
+    private func checkpointIfDue() {
+        guard onDisk else { return }
+        let due = state.withLock { state in
+            guard state.synced >= state.checkpointedAt + Self.commitsPerCheckpoint else { return false }
+            state.checkpointedAt = state.synced
+            return true
+        }
+        guard due else { return }
+        let succeeded: Bool
+        do {
+            let connection = try checkpointer.withLock { held in
+                if let held { return held }
+                var configuration = Configuration()
+                configuration.journalMode = .wal
+                configuration.busyMode = .timeout(1)
+                let opened = try DatabaseQueue(path: databasePath, configuration: configuration)
+                held = opened
+                return opened
+            }
+            _ = try connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            succeeded = true
+        } catch {
+            // Busy or failed: the writer's automatic checkpoint takes over.
+            succeeded = false
+        }
+        state.withLock { state in
+            if succeeded { state.figures.checkpoints += 1 } else { state.figures.checkpointFailures += 1 }
+        }
+    }
+}
+
+/// The WAL's `sqlite3_file` of a store's writer connection.
+///
+/// `@unchecked Sendable`: the pointer is only used to call `xSync`, which
+/// SQLite's unix VFS (and the tests' fault VFS, under its lock) allows from
+/// another thread while the connection writes: it is an `fdatasync` of the
+/// file's descriptor. The file lives as long as the connection, which
+/// `GroupCommit` holds open, and stores never close it by hand.
+struct WALFile: @unchecked Sendable {
+    let file: UnsafeMutablePointer<sqlite3_file>
+
+    func sync() -> Int32 {
+        guard let sync = file.pointee.pMethods?.pointee.xSync else { return SQLITE_MISUSE }
+        return sync(file, SQLITE_SYNC_NORMAL)
+    }
+}
