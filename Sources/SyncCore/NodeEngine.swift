@@ -402,10 +402,13 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// collected in between would let that insert bring the row back.
     private func pump(now: UInt64) throws -> [Outgoing] {
         var out: [Outgoing] = []
-        guard outbox.depth > 0, let oldestEpoch = try store.outbox(after: nil, limit: 1).first?.id.epoch else {
-            return out
-        }
+        guard outbox.depth > 0 else { return out }
+        // Read only when something is to be sent: offline, every decision's
+        // commit pumps, and this read decoded a change each time.
+        var oldestEpoch: UInt64?
         while case .send(let after, let limit)? = upstream.next(outboxDepth: outbox.depth, now: now) {
+            if oldestEpoch == nil { oldestEpoch = try store.outbox(after: nil, limit: 1).first?.id.epoch }
+            guard let oldestEpoch else { break }
             let read = try store.outbox(after: after, limit: limit)
             guard !read.isEmpty else {
                 upstream.rewind(now: now)
