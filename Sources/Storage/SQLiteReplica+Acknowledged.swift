@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 public import SyncCore
 
@@ -84,7 +85,7 @@ extension SQLiteReplica {
                         UNION ALL SELECT epoch, seq, change, first_acked_at FROM outbox)
                     ORDER BY epoch, seq
                     """
-            ).map { (text: $0["change"] as String, firstAckedAt: $0["first_acked_at"] as Int64?) }
+            ).map { (stored: $0["change"] as Data, firstAckedAt: $0["first_acked_at"] as Int64?) }
             try db.execute(sql: "DELETE FROM acknowledged")
             try db.execute(sql: "DELETE FROM outbox")
             return try Self.renumber(kept, into: replayInto, db)

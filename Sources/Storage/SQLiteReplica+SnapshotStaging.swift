@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 public import SyncCore
 
@@ -79,13 +80,10 @@ extension SQLiteReplica {
         try Self.dropStagedSnapshot(of: channel, db)
         // A change sent again to a restored hub is in the snapshot if the
         // hub holds it, and comes back in the stream once it takes it.
-        let pending = try String.fetchAll(
+        let pending = try Data.fetchAll(
             db, sql: "SELECT change FROM outbox WHERE channel = ? AND first_acked_at IS NULL ORDER BY epoch, seq",
             arguments: [channel.name])
-        for text in pending {
-            let change = try StoredJSON.decode(Change.self, text)
-            try reapply(change, db)
-        }
+        for stored in pending { try reapply(try StoredChange.decode(stored), db) }
         try db.execute(
             sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)", arguments: [channel.name, Int64(at)])
     }

@@ -121,42 +121,64 @@ public final class SQLiteReplica: ReplicaStore {
     /// Commits without waiting for the disk: wait for `groupCommit` before
     /// telling anyone of `changes` (the publisher and the decisions do).
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
+        _ = try commitLocalReturningStates(changes, clock: clock)
+    }
+
+    /// `commitLocal`, returning the state each changed row was left in (nil
+    /// for none), so that the decision views are fed it instead of reading
+    /// the rows again.
+    public func commitLocalReturningStates(_ changes: [Change], clock: HybridTimestamp) throws -> [RowRef: RowState?] {
         try SQLiteDatabase.writeDeferringSync(database, group: groupCommit) { db in
+            var states: [RowRef: RowState?] = [:]
+            // The chain's tip, read once: each change extends the one before.
+            var tip = (epoch: try Self.meta(db, "chain_epoch"), seq: try Self.meta(db, "chain_seq"), chain: "")
+            tip.chain = try Self.metaText(db, "chain")
             for change in changes {
                 let contentHash = change.contentHash
-                try self.apply(change, .local(contentHash: contentHash), db)
+                states.updateValue(try self.apply(change, .local(contentHash: contentHash), db), forKey: change.row)
                 var previous = ""
                 if change.id.seq > 1 {
-                    guard try Self.meta(db, "chain_epoch") == change.id.epoch,
-                        try Self.meta(db, "chain_seq") + 1 == change.id.seq
-                    else { throw StorageError(.corrupt, "outbox sequence broken at \(change.id)") }
-                    previous = try Self.metaText(db, "chain")
+                    guard tip.epoch == change.id.epoch, tip.seq + 1 == change.id.seq else {
+                        throw StorageError(.corrupt, "outbox sequence broken at \(change.id)")
+                    }
+                    previous = tip.chain
                 }
-                let chain = SequenceChain.next(after: previous, contentHash: contentHash)
-                try Self.setChainTip(db, epoch: change.id.epoch, seq: change.id.seq, chain: chain)
+                tip = (change.id.epoch, change.id.seq, SequenceChain.next(after: previous, contentHash: contentHash))
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    Int64(change.id.epoch), Int64(change.id.seq), chain, Int64(change.hlc.wallMillis),
-                    Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change),
+                    Int64(change.id.epoch), Int64(change.id.seq), tip.chain, Int64(change.hlc.wallMillis),
+                    Int64(change.hlc.counter), change.channel.name, StoredChange.encode(change),
                 ])
             }
             if let last = changes.last {
+                try Self.setChainTip(db, epoch: tip.epoch, seq: tip.seq, chain: tip.chain)
                 try Self.setMeta(db, "last_created_epoch", last.id.epoch)
                 try Self.setMeta(db, "last_created_seq", last.id.seq)
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('origin', ?)")
                     .execute(arguments: [last.id.origin])
             }
             try Self.saveClock(db, clock)
+            return states
         }
     }
 
     public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
+        _ = try applyRemoteReturningStates(channel: channel, entries: entries, upTo: upTo, clock: clock)
+    }
+
+    /// `applyRemote`, returning the state each changed row was left in (nil for none).
+    public func applyRemoteReturningStates(
+        channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp
+    ) throws -> [RowRef: RowState?] {
         try database.write { db in
-            for entry in entries { try self.apply(entry.change, .logged(seq: entry.seq), db) }
+            var states: [RowRef: RowState?] = [:]
+            for entry in entries {
+                states.updateValue(try self.apply(entry.change, .logged(seq: entry.seq), db), forKey: entry.change.row)
+            }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO cursors (channel, seq) VALUES (?, ?)
@@ -164,24 +186,25 @@ public final class SQLiteReplica: ReplicaStore {
                     """
             ).execute(arguments: [channel.name, Int64(upTo)])
             try Self.saveClock(db, clock)
+            return states
         }
     }
 
     /// Merges one of the node's own changes again, as made here (an
     /// install puts them back on top of the snapshot's rows).
     func reapply(_ change: Change, _ db: Database) throws {
-        try apply(change, .local(contentHash: change.contentHash), db)
+        _ = try apply(change, .local(contentHash: change.contentHash), db)
     }
 
     public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
         try database.read { db in
-            let texts = try String.fetchAll(
+            let stored = try Data.fetchAll(
                 try db.cachedStatement(
                     sql: """
                         SELECT change FROM outbox WHERE (epoch, seq) > (?, ?) ORDER BY epoch, seq LIMIT ?
                         """),
                 arguments: [Int64(after?.epoch ?? 0), Int64(after?.seq ?? 0), limit])
-            return try texts.map { try StoredJSON.decode(Change.self, $0) }
+            return try stored.map(StoredChange.decode)
         }
     }
 
@@ -212,7 +235,7 @@ public final class SQLiteReplica: ReplicaStore {
                 try db.cachedStatement(
                     sql: "SELECT change, first_acked_at FROM outbox WHERE epoch >= ? ORDER BY epoch, seq"),
                 arguments: [Int64(fromEpoch)]
-            ).map { (text: $0["change"] as String, firstAckedAt: $0["first_acked_at"] as Int64?) }
+            ).map { (stored: $0["change"] as Data, firstAckedAt: $0["first_acked_at"] as Int64?) }
             try db.cachedStatement(sql: "DELETE FROM outbox WHERE epoch >= ?").execute(arguments: [Int64(fromEpoch)])
             return try Self.renumber(moved, into: toEpoch, db)
         }
@@ -224,14 +247,14 @@ public final class SQLiteReplica: ReplicaStore {
     /// `firstAckedAt` marks a change a hub acknowledged in an earlier
     /// history (§9.6, replayed), and when: it is kept a week from then.
     /// - Returns: the last seq used (0 for no changes).
-    static func renumber(_ changes: [(text: String, firstAckedAt: Int64?)], into epoch: UInt64, _ db: Database)
+    static func renumber(_ changes: [(stored: Data, firstAckedAt: Int64?)], into epoch: UInt64, _ db: Database)
         throws -> UInt64
     {
         var seq: UInt64 = 0
         var chain = ""
-        for (text, firstAckedAt) in changes {
+        for (stored, firstAckedAt) in changes {
             seq += 1
-            var change = try StoredJSON.decode(Change.self, text)
+            var change = try StoredChange.decode(stored)
             change.id = ChangeID(origin: change.id.origin, epoch: epoch, seq: seq)
             chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
             try db.cachedStatement(
@@ -241,7 +264,7 @@ public final class SQLiteReplica: ReplicaStore {
                     """
             ).execute(arguments: [
                 Int64(epoch), Int64(seq), chain, Int64(change.hlc.wallMillis),
-                Int64(change.hlc.counter), change.channel.name, try StoredJSON.encode(change), firstAckedAt,
+                Int64(change.hlc.counter), change.channel.name, StoredChange.encode(change), firstAckedAt,
             ])
         }
         try setMeta(db, "epoch", max(try meta(db, "epoch"), epoch))
@@ -318,7 +341,8 @@ public final class SQLiteReplica: ReplicaStore {
     /// alone and marks it pending until the hub's log brings the change
     /// back; a log entry raises the seq and clears the mark it answers (the
     /// entry's hash is computed only for a row that holds a mark).
-    private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws {
+    /// - Returns: the row's state after the change (merged or not; nil: no row).
+    private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws -> RowState? {
         let existing = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?"),
             arguments: [change.table, change.key])
@@ -331,8 +355,8 @@ public final class SQLiteReplica: ReplicaStore {
             held = row.state
             pending = existing["pending"]
         }
-        if case .local = merge, !change.merges(into: held, local: true) { return }
-        if case .logged = merge, !change.merges(into: held, local: false) { return }
+        if case .local = merge, !change.merges(into: held, local: true) { return held }
+        if case .logged = merge, !change.merges(into: held, local: false) { return held }
         row.state.apply(change)
         switch merge {
         case .local(let contentHash): pending = contentHash
@@ -341,6 +365,7 @@ public final class SQLiteReplica: ReplicaStore {
             if let mark = pending, mark == change.contentHash { pending = nil }
         }
         try save(row, channel: change.channel, pending: pending, db)
+        return row.state
     }
 
     private func save(_ row: SnapshotRow, channel: Channel, pending: String? = nil, _ db: Database) throws {

@@ -16,16 +16,66 @@ enum StoredState {
     }
 
     /// Rewrites `table`'s `state` column from the JSON text it held before
-    /// §12.5 to bytes. A STRICT table cannot change a column's type, so the
-    /// table is built again under its own name from `definition` (its
-    /// columns, `state BLOB NOT NULL` among them), every row copied with its
-    /// state converted, and its `indexes` made again. Run once, as a
-    /// migration, whose cost is decoding each row's JSON once.
+    /// §12.5 to bytes (`StoredJSON.convertColumn`).
     static func convertFromJSON(
         _ db: Database, table: String, columns: [String], definition: String, indexes: [String]
     ) throws {
-        guard let stateIndex = columns.firstIndex(of: "state") else {
-            throw StorageError(.corrupt, "\(table) is converted without its state column")
+        try StoredJSON.convertColumn(
+            db, table: table, column: "state", columns: columns, definition: definition, indexes: indexes
+        ) { encode(try StoredJSON.decode(RowState.self, $0)).databaseValue }
+    }
+}
+
+/// A change in a `change` column (the node's outbox and the changes it
+/// keeps after their ack): a version byte, 1, then the change's compact
+/// bytes (SPEC §12.5), as a BLOB. JSON cost a third of a decision's commit.
+enum StoredChange {
+    static let version: UInt8 = 1
+
+    static func encode(_ change: Change) -> Data {
+        var writer = CompactBytes.Writer(capacity: 256)
+        writer.byte(version)
+        writer.change(change)
+        return Data(writer.bytes)
+    }
+
+    static func decode(_ data: Data) throws -> Change {
+        do {
+            return try data.withUnsafeBytes { buffer throws(CompactBytes.Malformed) in
+                try CompactBytes.read(buffer) { reader throws(CompactBytes.Malformed) in
+                    let version = try reader.byte()
+                    guard version == Self.version else { throw reader.malformed("stored change version \(version)") }
+                    return try reader.change()
+                }
+            }
+        } catch {
+            throw StorageError(.corrupt, "stored change does not decode: \(error)")
+        }
+    }
+
+    /// Rewrites `table`'s `change` column from JSON text to bytes.
+    static func convertFromJSON(
+        _ db: Database, table: String, columns: [String], definition: String, indexes: [String]
+    ) throws {
+        try StoredJSON.convertColumn(
+            db, table: table, column: "change", columns: columns, definition: definition, indexes: indexes
+        ) { encode(try StoredJSON.decode(Change.self, $0)).databaseValue }
+    }
+}
+
+extension StoredJSON {
+    /// Rewrites `column` of `table` from the JSON text it held to what
+    /// `convert` makes of it. A STRICT table cannot change a column's type,
+    /// so the table is built again under its own name from `definition`
+    /// (its columns, the new type of `column` among them), every row copied
+    /// with that column converted, and its `indexes` made again. Run once,
+    /// as a migration, whose cost is decoding each row's JSON once.
+    static func convertColumn(
+        _ db: Database, table: String, column: String, columns: [String], definition: String, indexes: [String],
+        convert: (String) throws -> DatabaseValue
+    ) throws {
+        guard let converted = columns.firstIndex(of: column) else {
+            throw StorageError(.corrupt, "\(table) is converted without its \(column) column")
         }
         try db.execute(sql: "CREATE TABLE \(table)_converted (\(definition)) STRICT")
         let list = columns.joined(separator: ", ")
@@ -35,8 +85,7 @@ enum StoredState {
         let rows = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \(table)")
         while let row = try rows.next() {
             var values = (0..<columns.count).map { row[$0] as DatabaseValue }
-            let json: String = row[stateIndex]
-            values[stateIndex] = encode(try StoredJSON.decode(RowState.self, json)).databaseValue
+            values[converted] = try convert(row[converted])
             try insert.execute(arguments: StatementArguments(values))
         }
         try db.execute(sql: "DROP TABLE \(table)")

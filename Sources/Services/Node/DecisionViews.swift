@@ -30,6 +30,15 @@ final class DecisionViews: ReplicaObserver {
         for kind in channels { try load(kind, from: store) }
     }
 
+    /// Fed the states the commit produced: reading them again cost a
+    /// read transaction per row, three per gate decision.
+    func rowsMerged(_ states: [RowRef: RowState?]) {
+        if states.keys.contains(where: { $0.table == "staff_lockouts" }) { lockoutsVersion += 1 }
+        for (ref, state) in states where DecisionBooks.columns[ref.table] != nil {
+            apply(ref, values: state?.values ?? [:])
+        }
+    }
+
     func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica) {
         if refs.contains(where: { $0.table == "staff_lockouts" }) { lockoutsVersion += 1 }
         for ref in refs where DecisionBooks.columns[ref.table] != nil {

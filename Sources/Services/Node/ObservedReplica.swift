@@ -3,8 +3,10 @@ public import SyncCore
 
 /// Told which rows of a replica changed, after the transaction committed.
 protocol ReplicaObserver: AnyObject {
-    /// These rows changed (merged from local or remote changes).
+    /// These rows changed (dropped as expired): read them again.
     func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica)
+    /// These rows were merged, and are now as given (nil: no row).
+    func rowsMerged(_ states: [RowRef: RowState?])
     /// Every row of the channel may have changed (a snapshot was installed).
     func channelReplaced(_ channel: Channel, in store: SQLiteReplica)
 }
@@ -25,13 +27,14 @@ public final class ObservedReplica: ReplicaStore {
     }
 
     public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
-        try replica.commitLocal(changes, clock: clock)
-        observer?.rowsChanged(changes.map(\.row), in: replica)
+        let states = try replica.commitLocalReturningStates(changes, clock: clock)
+        observer?.rowsMerged(states)
     }
 
     public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
-        try replica.applyRemote(channel: channel, entries: entries, upTo: upTo, clock: clock)
-        observer?.rowsChanged(entries.map(\.change.row), in: replica)
+        let states = try replica.applyRemoteReturningStates(
+            channel: channel, entries: entries, upTo: upTo, clock: clock)
+        observer?.rowsMerged(states)
     }
 
     public func stageSnapshot(
