@@ -183,8 +183,9 @@ let package = Package(
         .executableTarget(
             name: "MallBench",
             dependencies: [
-                "MallDomain", "Services", "Storage", "SyncCore", "Transport",
+                "MallDomain", "Services", "Storage", "SyncCore", "Transport", "MosquittoTransport", "BrokerHarness",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -7,5 +7,8 @@ struct MallBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mall-bench",
         abstract: "Measure MallEdge against raw SQLite and raw lookups, in one run.",
-        subcommands: [GateBenchmark.self, GrowthBenchmark.self, SeedHubBenchmark.self, CatchUpBenchmark.self])
+        subcommands: [
+            GateBenchmark.self, GrowthBenchmark.self, SeedHubBenchmark.self, CatchUpBenchmark.self,
+            IngestBenchmark.self,
+        ])
 }

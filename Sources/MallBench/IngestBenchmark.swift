@@ -1,0 +1,195 @@
+import ArgumentParser
+import BrokerHarness
+import Foundation
+import Logging
+import MallDomain
+import MosquittoTransport
+import ServiceLifecycle
+import Services
+import SyncCore
+import Transport
+
+/// Changes into the hub through a real Mosquitto broker: `--nodes` gates,
+/// each of its own mall (so that the figure is the hub's intake, not the
+/// gates' reading of one another's passages), each with a backlog of
+/// `--changes` changes decided while the broker was away, connect at once; the figure is the time until the hub has taken
+/// and durably acknowledged every one (each gate's outbox empty). The hub,
+/// the gates, their SQLite files and MQTT sessions are the production ones
+/// (`Wiring`), in one process. Beside it, the baseline through the same
+/// broker in the same run: as many publishers sending as many QoS 1
+/// messages of a change's size to one subscriber.
+struct IngestBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Changes into the hub from several gates, beside raw QoS 1 messages through the same broker.")
+
+    @Option(help: "Gates sending at once, comma-separated runs (such as 1,4,16).")
+    var nodes = "1,4,16"
+
+    @Option(help: "Changes waiting at each gate.")
+    var changes = 5000
+
+    @Option(help: "Directory for the stores (a fresh temporary one if omitted).")
+    var directory: String?
+
+    func run() async throws {
+        let runs = nodes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !runs.isEmpty, runs.allSatisfy({ (1...64).contains($0) }) else {
+            throw ValidationError("--nodes takes counts of 1...64")
+        }
+        guard (1...1_000_000).contains(changes) else { throw ValidationError("--changes must be 1...1,000,000") }
+        let base =
+            directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("mall-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        print("changes into the hub: \(changes) changes waiting at each gate, broker on port \(broker.port)")
+        print(
+            ["gates", "changes", "MallEdge", "changes/s", "raw QoS 1", "messages/s", "ratio"].map {
+                $0.leftPadded(to: 12)
+            }.joined())
+        for count in runs {
+            let edge = try await ingest(gates: count, base: "\(base)/run-\(count)", port: broker.port)
+            let raw = try await rawQoS1(
+                publishers: count, messages: changes, size: edge.bytesPerChange, port: broker.port)
+            let total = count * changes
+            let rate = Double(total) / edge.seconds
+            let rawRate = Double(total) / raw
+            print(
+                [
+                    "\(count)", "\(total)", String(format: "%.2f s", edge.seconds), String(format: "%.0f", rate),
+                    String(format: "%.2f s", raw), String(format: "%.0f", rawRate),
+                    String(format: "%.2f×", rate / rawRate),
+                ].map { $0.leftPadded(to: 12) }.joined())
+        }
+        print(
+            "(MallEdge: changes acknowledged durably by the hub, in batches of the gates' upstream window; "
+                + "raw: one QoS 1 message per change, of a change's size, to one subscriber)")
+    }
+
+    struct Outcome {
+        var seconds: Double
+        var bytesPerChange: Int
+    }
+
+    /// A hub and `gates` gates, each holding `changes` changes in its outbox,
+    /// started together: the seconds until every outbox is empty.
+    func ingest(gates: Int, base: String, port: Int) async throws -> Outcome {
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        let ids = (1...gates).map { NodeID("gate-\($0)") }
+        func mall(of id: NodeID) -> String { "mall-\(id)" }
+        let options = MosquittoClient.Options(port: port)
+        let (hub, hubSync) = try Wiring.hub(
+            configuration: .init(
+                schema: .mall,
+                fleet: Dictionary(uniqueKeysWithValues: ids.map { ($0, .init(mall: mall(of: $0), role: .gate)) })),
+            storePath: "\(base)/hub.sqlite", clock: WallClock(), policies: HubPolicies(), metrics: nil,
+            clientID: "hub-\(UUID().uuidString.prefix(8))", logger: quiet
+        ) { try MosquittoClient(session: $0, options: options, logger: quiet) }
+        var nodes: [(NodeCoordinator, NodeSyncService)] = []
+        var bytes = 0
+        for id in ids {
+            let node = try Wiring.node(
+                configuration: .init(schema: .mall, node: id, mall: mall(of: id), role: .gate),
+                replicaPath: "\(base)/\(id).sqlite", clock: WallClock(), policies: EdgePolicies(),
+                clientID: "\(id)-\(UUID().uuidString.prefix(8))", logger: quiet
+            ) { try MosquittoClient(session: $0, options: options, logger: quiet) }
+            bytes = try await fillOutbox(of: node.0, count: changes)
+            nodes.append(node)
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [hubSync] + nodes.map(\.1), gracefulShutdownSignals: [], logger: quiet))
+        let started = ContinuousClock.now
+        let seconds = try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while true {
+                var waiting = 0
+                for (coordinator, _) in nodes { waiting += await coordinator.syncState().outboxDepth }
+                if waiting == 0 { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let elapsed = ContinuousClock.now - started
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        let fleet = await hub.coordinator.fleet()
+        let accepted = fleet.accepted
+        guard accepted == gates * changes, fleet.duplicates == 0 else {
+            throw ValidationError(
+                "the hub accepted \(accepted) changes of \(gates * changes), \(fleet.duplicates) twice")
+        }
+        return Outcome(seconds: seconds, bytesPerChange: bytes)
+    }
+
+    /// `count` gate passages committed at `node` while it is offline, 100
+    /// a transaction, as a busy lane leaves them.
+    /// - Returns: the size of one as JSON, for the baseline's messages.
+    func fillOutbox(of node: NodeCoordinator, count: Int) async throws -> Int {
+        var plates = SyntheticPlates(seed: 7)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var size = 0
+        for first in stride(from: 0, to: count, by: 100) {
+            let writes = (first..<min(first + 100, count)).map { index in
+                LocalWrite.insert(
+                    "gate_passages", "gp-\(node.node)-bench-\(index)",
+                    [
+                        "lane": .text("south-2"), "direction": .text("in"), "plate_raw": .text(plates.plate()),
+                        "decision": .text("deny"), "reason": .text("no reservation"), "confidence": .int(950),
+                        "at": .int(now),
+                    ])
+            }
+            let committed = try await node.commit(writes, decision: "bench.fill")
+            if size == 0, let first = committed.first { size = try JSONEncoder().encode(first).count }
+        }
+        return size
+    }
+
+    /// `publishers` clients each publishing `messages` QoS 1 messages of
+    /// `size` bytes to one subscriber: seconds until it has them all.
+    func rawQoS1(publishers: Int, messages: Int, size: Int, port: Int) async throws -> Double {
+        let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        let options = MosquittoClient.Options(port: port)
+        let topic = "bench/raw/\(UUID().uuidString.prefix(8))"
+        let subscriber = try MosquittoClient(
+            session: Session(clientID: "raw-sub-\(UUID().uuidString.prefix(8))", subscriptions: ["\(topic)/#"]),
+            options: options, logger: quiet)
+        subscriber.start()
+        var events = subscriber.events.makeAsyncIterator()
+        while let event = await events.next() { if case .connected = event { break } }
+        let payload = [UInt8](repeating: 0x78, count: max(size, 1))
+        let senders = try (0..<publishers).map { index in
+            try MosquittoClient(
+                session: Session(clientID: "raw-pub-\(index)-\(UUID().uuidString.prefix(8))", subscriptions: []),
+                options: options, logger: quiet)
+        }
+        for sender in senders {
+            sender.start()
+            var connected = sender.events.makeAsyncIterator()
+            while let event = await connected.next() { if case .connected = event { break } }
+        }
+        let started = ContinuousClock.now
+        let elapsed = try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for (index, sender) in senders.enumerated() {
+                tasks.addTask {
+                    let message = TransportMessage(topic: "\(topic)/\(index)", payload: payload)
+                    for first in stride(from: 0, to: messages, by: 500) {
+                        try await sender.publish(Array(repeating: message, count: min(500, messages - first)))
+                    }
+                }
+            }
+            var received = 0
+            while received < publishers * messages, let event = await events.next() {
+                if case .message = event { received += 1 }
+            }
+            try await tasks.waitForAll()
+            return ContinuousClock.now - started
+        }
+        for sender in senders { await sender.stop() }
+        await subscriber.stop()
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
