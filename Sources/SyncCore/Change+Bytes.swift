@@ -58,6 +58,45 @@ extension CompactBytes.Reader {
     }
 }
 
+extension Change {
+    /// Each change after the other.
+    public static func bytes(of changes: [Change]) -> [UInt8] {
+        var writer = CompactBytes.Writer(capacity: changes.count * 200)
+        for change in changes { writer.change(change) }
+        return writer.bytes
+    }
+
+    public static func changes(fromBytes bytes: [UInt8]) throws(CompactBytes.Malformed) -> [Change] {
+        try CompactBytes.read(bytes) { reader throws(CompactBytes.Malformed) in
+            var changes: [Change] = []
+            while !reader.isAtEnd { changes.append(try reader.change()) }
+            return changes
+        }
+    }
+}
+
+extension ChangeBatch: Codable {
+    private enum Keys: String, CodingKey { case node, sentAt, changes, changeBytes, history }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        node = try container.decode(NodeID.self, forKey: .node)
+        sentAt = try container.decode(UInt64.self, forKey: .sentAt)
+        history = try container.decodeIfPresent(String.self, forKey: .history)
+        (changes, changesAsBytes) = try container.itemsOrBytes(
+            json: .changes, bytes: .changeBytes, decode: Change.changes(fromBytes:))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(node, forKey: .node)
+        try container.encode(sentAt, forKey: .sentAt)
+        try container.encode(
+            changes, asBytes: changesAsBytes, json: .changes, bytes: .changeBytes, encode: Change.bytes(of:))
+        try container.encodeIfPresent(history, forKey: .history)
+    }
+}
+
 extension LogEntry {
     /// Each entry as varint `seq` then its change, one after the other.
     public static func bytes(of entries: [LogEntry]) -> [UInt8] {

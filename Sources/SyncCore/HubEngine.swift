@@ -844,7 +844,7 @@ public final class HubEngine<Store: HubStore> {
             online: true, epoch: epoch, sentAt: now,
             heads: channels.map { ChannelPosition(channel: $0, seq: heads[$0] ?? 0) },
             floors: channels.map { ChannelPosition(channel: $0, seq: floors[$0] ?? 0) },
-            history: Array(history.marks.suffix(HistoryMark.kept)))
+            history: Array(history.marks.suffix(HistoryMark.kept)), changeEncoding: Change.bytesEncoding)
         return Outgoing(topic: Topics.hubStatus, message: .hubStatus(message), retained: true)
     }
 

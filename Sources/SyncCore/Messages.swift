@@ -86,7 +86,7 @@ public struct Death: Hashable, Sendable, Codable {
 }
 
 /// Changes from a node's outbox, in `(epoch, seq)` order.
-public struct ChangeBatch: Hashable, Sendable, Codable {
+public struct ChangeBatch: Hashable, Sendable {
     public var node: NodeID
     public var sentAt: UInt64
     public var changes: [Change]
@@ -94,12 +94,18 @@ public struct ChangeBatch: Hashable, Sendable, Codable {
     /// restored hub takes nothing from a node that has not yet heard of the
     /// restore, since the node sends it all again, in order, once it has.
     public var history: String?
+    /// Whether `changes` travel as `changeBytes` (§7.1): set by a node whose
+    /// hub's status says it takes them, and on decoding.
+    public var changesAsBytes: Bool
 
-    public init(node: NodeID, sentAt: UInt64, changes: [Change], history: String? = nil) {
+    public init(
+        node: NodeID, sentAt: UInt64, changes: [Change], history: String? = nil, changesAsBytes: Bool = false
+    ) {
         self.node = node
         self.sentAt = sentAt
         self.changes = changes
         self.history = history
+        self.changesAsBytes = changesAsBytes
     }
 }
 
@@ -366,10 +372,13 @@ public struct HubStatus: Hashable, Sendable, Codable {
     /// history the log has since gone back on learns how far they still hold.
     /// Absent from the last will.
     public var history: [HistoryMark]?
+    /// `Change.bytesEncoding` when the hub takes `changeBytes` in a node's
+    /// `changes` (§7.1); absent from an older hub, which takes JSON only.
+    public var changeEncoding: String?
 
     public init(
         online: Bool, epoch: UInt64, sentAt: UInt64, heads: [ChannelPosition], floors: [ChannelPosition],
-        history: [HistoryMark]? = nil
+        history: [HistoryMark]? = nil, changeEncoding: String? = nil
     ) {
         self.online = online
         self.epoch = epoch
@@ -377,6 +386,7 @@ public struct HubStatus: Hashable, Sendable, Codable {
         self.heads = heads
         self.floors = floors
         self.history = history
+        self.changeEncoding = changeEncoding
     }
 }
 

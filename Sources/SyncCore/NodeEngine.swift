@@ -53,6 +53,10 @@ public final class NodeEngine<Store: ReplicaStore> {
     public private(set) var lastCreated: ChangeID?
     /// Physical time of the last message from the hub, if any since start.
     public private(set) var lastHeardFromHub: UInt64?
+    /// Whether the hub's last status said it takes `changeBytes` (§7.1): the
+    /// outbox then goes up as compact bytes, which the hub decodes for a
+    /// third of what JSON costs it. Until a status says so, JSON.
+    public private(set) var hubTakesChangeBytes = false
     private var clock: HybridClock
     private var nextSeq: UInt64 = 1
     private var channels: [Channel: ChannelSync] = [:]
@@ -232,6 +236,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         case .hubStatus(let status):
             guard status.online else { return [] }
             lastHeardFromHub = now
+            hubTakesChangeBytes = status.changeEncoding == Change.bytesEncoding
             var out: [Outgoing] = []
             if let marks = status.history { out += try follow(marks, now: now) }
             let floors = Dictionary(status.floors.map { ($0.channel, $0.seq) }, uniquingKeysWith: max)
@@ -422,7 +427,9 @@ public final class NodeEngine<Store: ReplicaStore> {
             else { break }
             let changes = Array(first)
             upstream.sent(through: last.id, count: changes.count, now: now)
-            let batch = ChangeBatch(node: configuration.node, sentAt: now, changes: changes, history: hubHistory)
+            let batch = ChangeBatch(
+                node: configuration.node, sentAt: now, changes: changes, history: hubHistory,
+                changesAsBytes: hubTakesChangeBytes)
             out.append(Outgoing(topic: topic(.up), message: .changes(batch)))
         }
         return out
