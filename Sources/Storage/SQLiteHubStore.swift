@@ -230,7 +230,7 @@ public final class SQLiteHubStore: HubStore {
                         """
                 ).execute(arguments: [
                     Int64(entry.seq), change.id.origin, Int64(change.id.epoch), Int64(change.id.seq), logged.hash,
-                    logged.chain, change.channel.name, change.table, change.key, try StoredJSON.encode(change),
+                    logged.chain, change.channel.name, change.table, change.key, StoredChange.encode(change),
                 ])
             }
             for (id, logged) in ingest.aliases {
@@ -282,7 +282,7 @@ public final class SQLiteHubStore: HubStore {
                         """),
                 arguments: [channel.name, Int64(after), limit]
             ).map {
-                LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredJSON.decode(Change.self, $0["change"]))
+                LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredChange.decode($0["change"]))
             }
         }
     }

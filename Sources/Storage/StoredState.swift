@@ -68,8 +68,9 @@ extension StoredJSON {
     /// `convert` makes of it. A STRICT table cannot change a column's type,
     /// so the table is built again under its own name from `definition`
     /// (its columns, the new type of `column` among them), every row copied
-    /// with that column converted, and its `indexes` made again. Run once,
-    /// as a migration, whose cost is decoding each row's JSON once.
+    /// with that column converted (a NULL stays NULL), and its `indexes`
+    /// made again. Run once, as a migration, whose cost is decoding each
+    /// row's JSON once.
     static func convertColumn(
         _ db: Database, table: String, column: String, columns: [String], definition: String, indexes: [String],
         convert: (String) throws -> DatabaseValue
@@ -85,7 +86,7 @@ extension StoredJSON {
         let rows = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \(table)")
         while let row = try rows.next() {
             var values = (0..<columns.count).map { row[$0] as DatabaseValue }
-            values[converted] = try convert(row[converted])
+            if !values[converted].isNull { values[converted] = try convert(row[converted]) }
             try insert.execute(arguments: StatementArguments(values))
         }
         try db.execute(sql: "DROP TABLE \(table)")

@@ -5,9 +5,9 @@ import Testing
 
 @testable import Storage
 
-/// A replica written when the outbox and the acknowledged changes held
-/// their changes as JSON text: the upgrade rewrites them as bytes, each
-/// reads back as it was, and the indexes are there again.
+/// Stores written when the outbox, the acknowledged changes and the hub's
+/// log held their changes as JSON text: the upgrade rewrites them as bytes,
+/// each reads back as it was, and the indexes are there again.
 @Suite struct ChangeBytesMigrationTests {
     static func change(_ seq: UInt64, _ columns: [String: Value]) -> Change {
         Change(
@@ -54,6 +54,41 @@ import Testing
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")
         }
         #expect(Set(indexes).isSuperset(of: ["outbox_by_age", "acknowledged_by_time"]))
+    }
+
+    @Test func aHubLogOfJSONChangesReadsBackTheSameAsBytes() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let logged = [
+            Self.change(1, ["plate": .text("粤B·12345"), "confidence": .int(-3)]),
+            Self.change(2, ["lane": .text("north"), "note": .null]),
+            Self.change(3, [:]),
+        ]
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteHubStore.migrator(schema: .mall).migrate(queue, upTo: "v13-state-bytes")
+        try queue.write { db in
+            for (index, change) in logged.enumerated() {
+                // The second one's change was collected (NULL), as retention leaves it.
+                try db.execute(
+                    sql: """
+                        INSERT INTO log (seq, origin, epoch, oseq, hash, chain, channel, table_name, key, change)
+                        VALUES (?, 'gate-1', 2, ?, ?, 'chain', 'm/parking', ?, ?, ?)
+                        """,
+                    arguments: [
+                        index + 10, Int64(change.id.seq), change.contentHash, change.table, change.key,
+                        index == 1 ? nil : try StoredJSON.encode(change),
+                    ])
+            }
+        }
+        try queue.close()
+
+        let store = try SQLiteHubStore(path: path, schema: .mall)
+        let entries = try store.entries(channel: Channel(mall: "m", kind: .parking), after: 0, limit: 10)
+        #expect(entries == [LogEntry(seq: 10, change: logged[0]), LogEntry(seq: 12, change: logged[2])])
+        let indexes = try store.database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'log'")
+        }
+        #expect(Set(indexes).isSuperset(of: ["log_by_channel", "log_by_row", "log_by_content"]))
     }
 
     @Test func aStoredChangeOfAnotherVersionOrCutShortIsCorruptNotATrap() throws {

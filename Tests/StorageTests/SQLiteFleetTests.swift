@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import MallDomain
 import Simulation
-import Storage
 import SyncCore
 import Testing
+
+@testable import Storage
 
 /// Node and hub engines on real SQLite files, exchanging messages directly:
 /// what the node decides reaches the hub once, and the hub's changes reach
@@ -135,9 +136,10 @@ import Testing
     /// How many times the hub logged an insert of `table`/`key`.
     func loggedInserts(_ hub: HubEngine<SQLiteHubStore>, _ table: String, _ key: String) throws -> Int {
         try hub.store.database.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM log WHERE table_name = ? AND key = ? AND change LIKE '%\"insert\"%'",
-                arguments: [table, key]) ?? 0
+            try Data.fetchAll(
+                db, sql: "SELECT change FROM log WHERE table_name = ? AND key = ? AND change IS NOT NULL",
+                arguments: [table, key]
+            ).map(StoredChange.decode).filter { $0.op == .insert }.count
         }
     }
 

@@ -450,10 +450,42 @@ class Campaign:
         database = sqlite3.connect(f"file:{self.dir}/hub/hub.sqlite?mode=ro", uri=True)
         counts = {}
         for table, key, change in database.execute("SELECT table_name, key, change FROM log WHERE change IS NOT NULL"):
-            if json.loads(change).get("op") == "insert":
+            if stored_change_op(change) == "insert":
                 counts[(table, key)] = counts.get((table, key), 0) + 1
         database.close()
         return counts
+
+
+def stored_change_op(blob):
+    """The operation of a change as the hub's log stores it (SPEC §12.5: the
+    version byte 1, then text origin, varints epoch, seq, wall, counter,
+    texts table, key, channel, then the operation's byte)."""
+    if blob[0] != 1:
+        raise ValueError(f"stored change version {blob[0]}")
+    offset = 1
+
+    def varint():
+        nonlocal offset
+        value, shift = 0, 0
+        while True:
+            byte = blob[offset]
+            offset += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value
+
+    def skip_text():
+        nonlocal offset
+        length = varint()
+        offset += length
+
+    skip_text()
+    for _ in range(4):
+        varint()
+    for _ in range(3):
+        skip_text()
+    return {0: "insert", 1: "update", 2: "delete"}[blob[offset]]
 
 
 def main():
