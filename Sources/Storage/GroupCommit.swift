@@ -17,9 +17,10 @@ import Synchronization
 /// is only who waits for it: commits made while a sync runs wait for the
 /// next one together.
 ///
-/// Checkpoints run here too, on their own connection, after a sync, so that
-/// a decision does not pay for copying a thousand pages into the database
-/// file (the writer's automatic checkpoint stays as a safety net).
+/// Checkpoints run here too, on their own connection and queue, started
+/// after a sync, so that a decision does not pay for copying a thousand pages
+/// into the database file (the writer's automatic checkpoint stays as a
+/// safety net).
 public final class GroupCommit: Sendable {
     /// How many syncs ran and how many commits they covered.
     public struct Figures: Sendable, Equatable {
@@ -46,6 +47,7 @@ public final class GroupCommit: Sendable {
         var failure: StorageError?
         var walFile: WALFile?
         var checkpointedAt: UInt64 = 0
+        var checkpointing = false
         var figures = Figures()
     }
 
@@ -55,9 +57,10 @@ public final class GroupCommit: Sendable {
     /// False for an in-memory store: nothing to sync.
     private let onDisk: Bool
     private let state = Mutex(State())
-    /// Blocking syncs and checkpoints run here, off the actors and the
-    /// cooperative thread pool.
+    /// Blocking syncs run here, off the actors and the cooperative thread
+    /// pool; checkpoints on `checkpoints`.
     private let queue = DispatchQueue(label: "mall.storage.group-commit")
+    private let checkpoints = DispatchQueue(label: "mall.storage.checkpoint")
     private let checkpointer = Mutex<DatabaseQueue?>(nil)
     /// Commits between checkpoints: a decision writes about 20 pages, so
     /// this stays below the writer's automatic checkpoint at 1,000 pages.
@@ -164,15 +167,23 @@ public final class GroupCommit: Sendable {
     }
 
     /// A passive checkpoint (it never blocks the writer) every
-    /// `commitsPerCheckpoint` commits, on a connection of its own.
+    /// `commitsPerCheckpoint` commits, on a connection and a queue of its
+    /// own: the syncs that decisions wait for do not wait for it.
     private func checkpointIfDue() {
         guard onDisk else { return }
         let due = state.withLock { state in
-            guard state.synced >= state.checkpointedAt + Self.commitsPerCheckpoint else { return false }
+            guard !state.checkpointing, state.synced >= state.checkpointedAt + Self.commitsPerCheckpoint else {
+                return false
+            }
             state.checkpointedAt = state.synced
+            state.checkpointing = true
             return true
         }
         guard due else { return }
+        checkpoints.async { self.checkpoint() }
+    }
+
+    private func checkpoint() {
         let succeeded: Bool
         do {
             let connection = try checkpointer.withLock { held in
@@ -191,6 +202,7 @@ public final class GroupCommit: Sendable {
             succeeded = false
         }
         state.withLock { state in
+            state.checkpointing = false
             if succeeded { state.figures.checkpoints += 1 } else { state.figures.checkpointFailures += 1 }
         }
     }
