@@ -47,7 +47,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         defer { broker.stop() }
         print("changes into the hub: \(changes) changes waiting at each gate, broker on port \(broker.port)")
         print(
-            ["gates", "changes", "MallEdge", "changes/s", "raw QoS 1", "messages/s", "ratio"].map {
+            ["gates", "changes", "MallEdge", "changes/s", "sent twice", "raw QoS 1", "messages/s", "ratio"].map {
                 $0.leftPadded(to: 12)
             }.joined())
         for count in runs {
@@ -60,7 +60,7 @@ struct IngestBenchmark: AsyncParsableCommand {
             print(
                 [
                     "\(count)", "\(total)", String(format: "%.2f s", edge.seconds), String(format: "%.0f", rate),
-                    String(format: "%.2f s", raw), String(format: "%.0f", rawRate),
+                    "\(edge.duplicates)", String(format: "%.2f s", raw), String(format: "%.0f", rawRate),
                     String(format: "%.2f×", rate / rawRate),
                 ].map { $0.leftPadded(to: 12) }.joined())
         }
@@ -72,6 +72,8 @@ struct IngestBenchmark: AsyncParsableCommand {
     struct Outcome {
         var seconds: Double
         var bytesPerChange: Int
+        /// Changes the hub took again (a gate's ack timed out and it resent).
+        var duplicates: Int
     }
 
     /// A hub and `gates` gates, each holding `changes` changes in its outbox,
@@ -118,11 +120,10 @@ struct IngestBenchmark: AsyncParsableCommand {
         }
         let fleet = await hub.coordinator.fleet()
         let accepted = fleet.accepted
-        guard accepted == gates * changes, fleet.duplicates == 0 else {
-            throw ValidationError(
-                "the hub accepted \(accepted) changes of \(gates * changes), \(fleet.duplicates) twice")
+        guard accepted == gates * changes else {
+            throw ValidationError("the hub accepted \(accepted) changes of \(gates * changes)")
         }
-        return Outcome(seconds: seconds, bytesPerChange: bytes)
+        return Outcome(seconds: seconds, bytesPerChange: bytes, duplicates: fleet.duplicates)
     }
 
     /// `count` gate passages committed at `node` while it is offline, 100
