@@ -110,3 +110,23 @@ enum StoredJSON {
         }
     }
 }
+
+extension DatabaseQueue {
+    /// Runs `body` in one deferred read transaction, without the
+    /// `PRAGMA query_only` toggles of GRDB's `read`: `query_only` is a flag
+    /// pragma, and SQLite expires every prepared statement of the connection
+    /// when one is set, so each `read` made every cached statement compile
+    /// again at its next use (parser and authorizer were a tenth of the hub's
+    /// ingest CPU). Stores write only through their own methods, so the
+    /// read-only guard was not what kept these closures from writing.
+    func readKeepingStatements<T>(_ body: (Database) throws -> T) throws -> T {
+        try writeWithoutTransaction { db in
+            var value: T?
+            try db.inTransaction(.deferred) {
+                value = try body(db)
+                return .commit
+            }
+            return value!
+        }
+    }
+}

@@ -55,7 +55,7 @@ extension SQLiteHubStore {
     /// The latest `limit` entries naming `node` in any field, as itself or
     /// as the last part of a name such as `device:gate-1`, newest first.
     public func auditTrail(about node: String, limit: Int) throws -> [AuditEntry] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -98,7 +98,7 @@ public struct HubBackup: Sendable {
     }
 
     private static func check(_ database: DatabaseQueue) throws -> (problem: String?, logPosition: Int64, bytes: Int) {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let check = try String.fetchOne(db, sql: "PRAGMA integrity_check")
             guard try db.tableExists("log"), try db.tableExists("meta") else {
                 return ("it has no hub log", 0, 0)

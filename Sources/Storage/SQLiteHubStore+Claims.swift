@@ -38,7 +38,7 @@ extension SQLiteHubStore {
     }
 
     public func claimTally(kind: String, item: String) throws -> ClaimTally {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let earliest = try String.fetchAll(
                 db, sql: "SELECT claim FROM claims WHERE kind = ? AND item = ? ORDER BY stamp_key LIMIT ?",
                 arguments: [kind, item, ClaimTally.kept]

@@ -62,7 +62,7 @@ public struct HistoryTable: Sendable {
 
     /// Every sample taken at or after `since`, oldest first.
     public func samples(since: UInt64) throws -> [HistorySample] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM node_history WHERE at >= ? ORDER BY at, node",
                 arguments: [Int64(clamping: since)]

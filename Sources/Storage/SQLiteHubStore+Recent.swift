@@ -10,7 +10,7 @@ extension SQLiteHubStore {
         of table: String, columns: [String], timeColumn: String, since: Int64,
         _ body: (_ key: String, _ channel: Channel, _ values: [String: Value]) throws -> Void
     ) throws {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT key, channel, state FROM rows WHERE table_name = ? AND tombstone = 0",
                 arguments: [table])

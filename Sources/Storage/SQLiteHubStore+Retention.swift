@@ -53,7 +53,7 @@ extension SQLiteHubStore {
     }
 
     public func rowsToRetire(now: UInt64, limit: Int) throws -> [StoredRow] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             var found: [StoredRow] = []
             for table in self.schema.tables.values.sorted(by: { $0.name < $1.name }) where table.retirement != nil {
                 guard found.count < limit else { break }

@@ -93,7 +93,7 @@ public final class SQLiteHubStore: HubStore {
     /// How many log entries of `channel` lie after `seq` (through the
     /// channel's index): how far behind a node at that cursor is.
     public func entryCount(channel: Channel, after seq: UInt64) throws -> UInt64 {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             UInt64(
                 try Int64.fetchOne(
                     try db.cachedStatement(sql: "SELECT COUNT(*) FROM log WHERE channel = ? AND seq > ?"),
@@ -147,7 +147,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func logged(_ id: ChangeID) throws -> LoggedChange? {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchOne(
                 try db.cachedStatement(
                     sql: """
@@ -160,7 +160,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func loggedID(origin: NodeID, contentHash: String) throws -> ChangeID? {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchOne(
                 try db.cachedStatement(
                     sql: """
@@ -174,7 +174,7 @@ public final class SQLiteHubStore: HubStore {
 
     /// Every row of one table, in key order (the conflict ledger, for operators).
     public func rows(ofTable table: String) throws -> [StoredRow] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchAll(
                 try db.cachedStatement(
                     sql: "SELECT key, channel, seq, state FROM rows WHERE table_name = ? ORDER BY key"),
@@ -191,7 +191,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func wasCollected(_ ref: RowRef) throws -> Bool {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let named = try Bool.fetchOne(
                 try db.cachedStatement(
                     sql: """
@@ -204,7 +204,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func row(_ ref: RowRef) throws -> StoredRow? {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchOne(
                 try db.cachedStatement(sql: "SELECT channel, seq, state FROM rows WHERE table_name = ? AND key = ?"),
                 arguments: [ref.table, ref.key]
@@ -273,7 +273,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchAll(
                 try db.cachedStatement(
                     sql: """
@@ -289,7 +289,7 @@ public final class SQLiteHubStore: HubStore {
 
     /// The channel's floor (§12) as stored, read without starting the store.
     public func floor(of channel: Channel) throws -> UInt64 {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let seq = try Int64.fetchOne(
                 try db.cachedStatement(sql: "SELECT seq FROM floors WHERE channel = ?"), arguments: [channel.name])
             return UInt64(clamping: seq ?? 0)
@@ -297,7 +297,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func rows(in channel: Channel, after: RowRef?, limit: Int) throws -> [SnapshotRow] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let rows =
                 if let after {
                     try Row.fetchAll(
@@ -324,7 +324,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func rowCount(in channel: Channel) throws -> UInt64 {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             UInt64(
                 try Int.fetchOne(
                     try db.cachedStatement(sql: "SELECT count(*) FROM rows WHERE channel = ?"),
@@ -334,7 +334,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchAll(
                 try db.cachedStatement(
                     sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key"),

@@ -24,7 +24,7 @@ extension SQLiteReplica {
     }
 
     public func highestRowSeq(in channel: Channel) throws -> UInt64 {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             UInt64(
                 try Int64.fetchOne(db, sql: "SELECT max(seq) FROM rows WHERE channel = ?", arguments: [channel.name])
                     ?? 0)
@@ -32,7 +32,7 @@ extension SQLiteReplica {
     }
 
     public func collectedFloor(of channel: Channel) throws -> UInt64 {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let floor = try Int64.fetchOne(
                 db, sql: "SELECT floor FROM collected_floors WHERE channel = ?", arguments: [channel.name])
             return UInt64(clamping: floor ?? 0)

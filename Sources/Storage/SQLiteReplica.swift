@@ -197,7 +197,7 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     public func outbox(after: ChangeID?, limit: Int) throws -> [Change] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let stored = try Data.fetchAll(
                 try db.cachedStatement(
                     sql: """
@@ -209,11 +209,11 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     public func outboxStatus() throws -> OutboxStatus {
-        try database.read { db in try Self.outboxStatus(db) }
+        try database.readKeepingStatements { db in try Self.outboxStatus(db) }
     }
 
     public func outboxTails() throws -> [EpochPosition] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT epoch, max(seq) AS seq FROM outbox GROUP BY epoch ORDER BY epoch")
             ).map {
@@ -286,7 +286,7 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     public func row(_ ref: RowRef) throws -> RowState? {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Data.fetchOne(
                 try db.cachedStatement(sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?"),
                 arguments: [ref.table, ref.key]
@@ -295,7 +295,7 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             try Row.fetchAll(
                 try db.cachedStatement(
                     sql: "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key"),
@@ -317,7 +317,7 @@ public final class SQLiteReplica: ReplicaStore {
     public func forEachVisibleRow(
         of table: String, columns: [String], _ body: (_ key: String, _ values: [String: Value]) throws -> Void
     ) throws {
-        try database.read { db in
+        try database.readKeepingStatements { db in
             let rows = try Row.fetchCursor(
                 try db.cachedStatement(sql: "SELECT key, state FROM rows WHERE table_name = ? AND visible = 1"),
                 arguments: [table])
@@ -386,7 +386,7 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     public func oldestUnsynced() throws -> HybridTimestamp? {
-        try database.read { db in try Self.oldestUnsynced(db) }
+        try database.readKeepingStatements { db in try Self.oldestUnsynced(db) }
     }
 
     /// Through `outbox_by_age`: a few page reads however deep the outbox.

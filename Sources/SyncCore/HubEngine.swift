@@ -133,6 +133,10 @@ public final class HubEngine<Store: HubStore> {
         /// Changes taken but not applied: beyond the role's rights on the
         /// row as it stands (`Rights.conflict`), each recorded in the ledger.
         public var notApplied: [Change] = []
+        /// The message's changes as the node sent them, when it added any
+        /// (`accepted > 0`): what the hub's observers are fed, without
+        /// decoding the payload again.
+        public var changes: [Change] = []
     }
 
     public let configuration: Configuration
@@ -520,6 +524,7 @@ public final class HubEngine<Store: HubStore> {
             result.outgoing += fanOut(plan.entries.map(\.entry), previousHeads: heads)
             heads = work.heads
         }
+        if result.accepted > 0 { result.changes = batch.changes }
         let acks = ackPoints.keys.sorted().map { ackPoints[$0]! }
         if !acks.isEmpty {
             result.outgoing.append(

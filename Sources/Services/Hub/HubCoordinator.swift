@@ -118,10 +118,8 @@ public actor HubCoordinator {
                     metadata: ["conflict.kind": "\(conflict.kind)", "conflict.item": "\(conflict.item)"])
             }
             outgoing.push(result.outgoing.map(message))
-            guard result.accepted > 0, let origin = Topics.parseNodeTopic(incoming.topic)?.node,
-                case .changes(let batch)? = try? engine.codec.decode(incoming.payload)
-            else { return nil }
-            return AcceptedChanges(origin: origin, count: result.accepted, changes: batch.changes)
+            guard result.accepted > 0, let origin = Topics.parseNodeTopic(incoming.topic)?.node else { return nil }
+            return AcceptedChanges(origin: origin, count: result.accepted, changes: result.changes)
         }
     }
 
