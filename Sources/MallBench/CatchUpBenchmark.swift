@@ -50,7 +50,7 @@ struct CatchUpBenchmark: ParsableCommand {
             throw ValidationError("the node did not join: \(node.describeSync(of: parking))")
         }
 
-        print("catch-up: \(changes) changes logged by the hub while a gate was away, directory \(base)")
+        report("catch-up: \(changes) changes logged by the hub while a gate was away, directory \(base)")
         var plates = SyntheticPlates(seed: 1)
         let logging = ContinuousClock.now
         for first in stride(from: 0, to: changes, by: 1000) {
@@ -66,7 +66,7 @@ struct CatchUpBenchmark: ParsableCommand {
             // Its live batches are lost: the node is away.
             _ = try hub.write(writes, mall: Self.mall, now: link.now)
         }
-        print("  hub logged them in batches of 1,000: \(Samples.format(ContinuousClock.now - logging))")
+        report("  hub logged them in batches of 1,000: \(Samples.format(ContinuousClock.now - logging))")
 
         let started = ContinuousClock.now
         try link.deliver([hub.status(now: link.now)])
@@ -75,12 +75,12 @@ struct CatchUpBenchmark: ParsableCommand {
         guard node.cursor(of: parking) == hub.heads[parking] else {
             throw ValidationError("the node did not catch up: \(node.describeSync(of: parking))")
         }
-        print(
+        report(
             String(
                 format: "  node caught up: %@ (%.0f changes/s), %d messages", Samples.format(caughtUp),
                 Double(changes) / SeedHubBenchmark.seconds(caughtUp), link.delivered))
         let raw = try Self.rawInserts(count: changes, path: "\(base)/baseline.sqlite")
-        print(
+        report(
             String(
                 format: "  baseline: raw SQLite insert of %d rows, 500 per transaction: %@ (%.0f rows/s)", changes,
                 Samples.format(raw), Double(changes) / SeedHubBenchmark.seconds(raw)))

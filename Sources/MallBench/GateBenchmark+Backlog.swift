@@ -21,8 +21,8 @@ extension GateBenchmark {
         for read in reads.prefix(backlog) { _ = try await node.decideGate(read) }
         let filled = ContinuousClock.now - started
         let depth = await node.syncState().outboxDepth
-        print()
-        print(
+        report()
+        report(
             "the hub away for \(backlog) reads (\(depth) changes waiting, filled in \(Samples.format(filled))), then back:"
         )
 
@@ -54,13 +54,13 @@ extension GateBenchmark {
             }
         }
         let raw = try Self.rawRangeDeletes(path: "\(base)/baseline-backlog.sqlite", rows: depth, batch: 250)
-        print(Samples.header)
-        print(ackHandling.row("ack of 250 changes: prune, keep aside, oldest left"))
-        print(raw.row("  baseline: raw SQLite, delete 250 rows by key range"))
-        print(total.row("decide + durable commit, between acks"))
-        print("  as it drained (outbox left after each quarter: ack p50, decide + commit p50):")
+        report(Samples.header)
+        report(ackHandling.row("ack of 250 changes: prune, keep aside, oldest left"))
+        report(raw.row("  baseline: raw SQLite, delete 250 rows by key range"))
+        report(total.row("decide + durable commit, between acks"))
+        report("  as it drained (outbox left after each quarter: ack p50, decide + commit p50):")
         for (depth, ack, decide) in quarters {
-            print("    \(depth) changes left: \(Samples.format(ack)), \(Samples.format(decide))")
+            report("    \(depth) changes left: \(Samples.format(ack)), \(Samples.format(decide))")
         }
     }
 

@@ -36,12 +36,12 @@ extension GateBenchmark {
         let raw = try Self.rawSQLiteCommits(path: "\(base)/baseline-lanes.sqlite", count: reads.count)
         let rawElapsed = ContinuousClock.now - rawStarted
         let syncs = after.syncs - before.syncs
-        print()
-        print("\(lanes) lanes deciding at once, \(reads.count) reads:")
-        print(Samples.header)
-        print(latencies.row("decide + durable commit, each lane's wait"))
-        print(raw.row("  baseline: raw SQLite, one-row insert, synchronous=FULL"))
-        print(
+        report()
+        report("\(lanes) lanes deciding at once, \(reads.count) reads:")
+        report(Samples.header)
+        report(latencies.row("decide + durable commit, each lane's wait"))
+        report(raw.row("  baseline: raw SQLite, one-row insert, synchronous=FULL"))
+        report(
             "  \(Self.perSecond(reads.count, in: elapsed)) decisions/s across lanes, "
                 + "\(syncs) syncs of the WAL (\(String(format: "%.1f", Double(reads.count) / Double(max(syncs, 1)))) "
                 + "decisions per sync); baseline: \(Self.perSecond(reads.count, in: rawElapsed)) raw FULL commits/s")

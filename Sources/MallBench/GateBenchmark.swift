@@ -57,16 +57,16 @@ struct GateBenchmark: AsyncParsableCommand {
             if seen.insert(plate).inserted { reserved.append(plate) }
         }
 
-        print("gate decisions: \(reservations) reservations, \(reads) reads, seed \(seed), directory \(base)")
+        report("gate decisions: \(reservations) reservations, \(reads) reads, seed \(seed), directory \(base)")
         let seeded = try seed(reserved, at: "\(base)/node.sqlite")
-        print("  replica filled as from the hub (\(reservations / 1000) batches of 1,000): \(seeded)")
+        report("  replica filled as from the hub (\(reservations / 1000) batches of 1,000): \(seeded)")
         let memoryBefore = Self.residentMebibytes()
         let openStart = ContinuousClock.now
         let node = try Self.gateNode(path: "\(base)/node.sqlite")
         let opened = ContinuousClock.now - openStart
         let memoryAfter = Self.residentMebibytes()
-        print("  node opened, reservation book loaded from the replica: \(Samples.format(opened))")
-        print(
+        report("  node opened, reservation book loaded from the replica: \(Samples.format(opened))")
+        report(
             "  resident memory: \(String(format: "%.1f", memoryBefore)) MiB before, "
                 + "\(String(format: "%.1f", memoryAfter)) MiB with the book loaded")
 
@@ -83,14 +83,14 @@ struct GateBenchmark: AsyncParsableCommand {
         let rawCommit = try Self.rawSQLiteCommits(path: "\(base)/baseline.sqlite", count: reads)
         let rawLookup = Self.rawLookups(Set(reserved), reads: reserved.shuffled().prefix(reads))
 
-        print()
-        print(Samples.header)
-        print(decide.row("decide: normalise, match, rules (in memory)"))
-        print(rawLookup.row("  baseline: Set<String>.contains of a plate"))
-        print(total.row("decide + durable commit (passage, status, audit)"))
-        print(rawCommit.row("  baseline: raw SQLite, one-row insert, synchronous=FULL"))
-        print()
-        print(
+        report()
+        report(Samples.header)
+        report(decide.row("decide: normalise, match, rules (in memory)"))
+        report(rawLookup.row("  baseline: Set<String>.contains of a plate"))
+        report(total.row("decide + durable commit (passage, status, audit)"))
+        report(rawCommit.row("  baseline: raw SQLite, one-row insert, synchronous=FULL"))
+        report()
+        report(
             "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         try await decideAcrossLanes(node, reserved: reserved, base: base)
         try await decideAsHistoryGrows(node, reserved: reserved, base: base, after: UInt64(reservations))
@@ -104,9 +104,9 @@ struct GateBenchmark: AsyncParsableCommand {
     {
         let sizes = history.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty else { return }
-        print()
-        print("as the passage history grows (other gates' passages arriving through the hub's stream):")
-        print(
+        report()
+        report("as the passage history grows (other gates' passages arriving through the hub's stream):")
+        report(
             ["passages", "file", "fill", "decide p50", "total p50", "total p99", "raw commit p50"].map {
                 $0.leftPadded(to: 16)
             }.joined())
@@ -129,7 +129,7 @@ struct GateBenchmark: AsyncParsableCommand {
             }
             let raw = try Self.rawSQLiteCommits(path: "\(base)/baseline-\(size).sqlite", count: reads, prefill: size)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: "\(base)/node.sqlite")[.size] as? Int) ?? 0
-            print(
+            report(
                 [
                     "\(size)", String(format: "%.0f MiB", Double(bytes) / 1_048_576), Samples.format(filled),
                     Samples.format(decide.percentile(0.5)), Samples.format(total.percentile(0.5)),

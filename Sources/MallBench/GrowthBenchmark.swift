@@ -43,7 +43,7 @@ struct GrowthBenchmark: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
         let decisionsPerDay = passages + redemptions + 2 * visits
-        print(
+        report(
             "growth: \(days) days of \(passages) passages, \(redemptions) redemptions, \(visits) lounge visits "
                 + "(\(decisionsPerDay) decisions a day), directory \(base)")
         var fleet = try Fleet(directory: base)
@@ -51,7 +51,7 @@ struct GrowthBenchmark: AsyncParsableCommand {
             "month", "decisions", "gate file", "gift file", "lounge file", "hub file", "hub rows", "hub log",
             "resident",
         ]
-        print(
+        report(
             zip(header, Self.widths).map { String(repeating: " ", count: max($1 - $0.count, 0)) + $0 }
                 .joined(separator: "  "))
         var samples: [(decisions: Int, gate: Int, hub: Int)] = []
@@ -67,7 +67,7 @@ struct GrowthBenchmark: AsyncParsableCommand {
                     Self.mib(sizes.lounge), Self.mib(sizes.hub), "\(sizes.hubRows)", "\(sizes.hubLog)",
                     String(format: "%.1f MiB", Self.residentMebibytes()),
                 ]
-                print(
+                report(
                     zip(columns, Self.widths).map { String(repeating: " ", count: max($1 - $0.count, 0)) + $0 }
                         .joined(separator: "  "))
             }
@@ -76,18 +76,18 @@ struct GrowthBenchmark: AsyncParsableCommand {
             let last = samples[samples.count - 1]
             let before = samples[samples.count - 2]
             let made = max(last.decisions - before.decisions, 1)
-            print(
+            report(
                 "last period: \(made) decisions; gate file grew \(last.gate - before.gate) bytes "
                     + "(\(String(format: "%.1f", Double(last.gate - before.gate) / Double(made))) per decision), "
                     + "hub file \(last.hub - before.hub) bytes "
                     + "(\(String(format: "%.1f", Double(last.hub - before.hub) / Double(made))) per decision)")
         }
         let held = try fleet.sizes()
-        print(
+        report(
             "held at the end: gate \(held.gateRows) rows in \(Self.mib(held.gate)) "
                 + "(\(held.gate / max(held.gateRows, 1)) bytes a row), hub \(held.hubRows) rows and \(held.hubLog) "
                 + "log entries in \(Self.mib(held.hub))")
-        print(
+        report(
             "baseline, same run: a raw SQLite row of the same passage takes \(try Self.rawPassageBytes(in: base)) bytes"
         )
     }

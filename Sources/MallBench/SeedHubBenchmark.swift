@@ -69,12 +69,12 @@ struct SeedHubBenchmark: AsyncParsableCommand {
         let seeded = ContinuousClock.now - started
         let raw = try Self.rawBulkInsert(states, path: store + ".baseline")
         try? FileManager.default.removeItem(atPath: store + ".baseline")
-        print("seed-hub: \(rows) reservations on \(channel) in \(store)")
-        print(
+        report("seed-hub: \(rows) reservations on \(channel) in \(store)")
+        report(
             String(
                 format: "  hub store, %d rows per transaction: %.1f s (%.0f rows/s)", batch, Self.seconds(seeded),
                 Double(rows) / Self.seconds(seeded)))
-        print(
+        report(
             String(
                 format: "  baseline: raw SQLite insert of the same states, one transaction: %.1f s (%.0f rows/s)",
                 Self.seconds(raw), Double(rows) / Self.seconds(raw)))
