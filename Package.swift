@@ -246,7 +246,12 @@ let package = Package(
             name: "SyncCoreTests", dependencies: ["SyncCore", "MallDomain", "Simulation", "Storage"],
             swiftSettings: strict),
         .testTarget(
-            name: "StorageTests", dependencies: ["Storage", "MallDomain", "Simulation", "StorageFaults"],
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "MallDomain", "Simulation", "StorageFaults",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "MallDomain"], swiftSettings: strict),
     ]
