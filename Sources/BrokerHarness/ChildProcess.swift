@@ -37,8 +37,23 @@ public final class ChildProcess: @unchecked Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // The child starts with no signal blocked and every handler at its
+        // default: it would otherwise inherit the spawning thread's mask.
+        // Brokers started by benchmark runs and test binaries were found with
+        // SIGTERM blocked: a graceful stop never reached them, and ended in
+        // SIGKILL after the grace period (or never, once their parent was gone).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noneBlocked = sigset_t()
+        sigemptyset(&noneBlocked)
+        posix_spawnattr_setsigmask(&attributes, &noneBlocked)
+        var allDefault = sigset_t()
+        sigfillset(&allDefault)
+        posix_spawnattr_setsigdefault(&attributes, &allDefault)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else {
             throw MosquittoBroker.Failure(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
         }
