@@ -144,11 +144,7 @@ public struct UpstreamFlow: Sendable, Equatable {
         if left > 0, !messages.isEmpty { messages[0].count -= left }
         guard let completed, !completed.resent, now >= completed.at else { return }
         let sample = now - completed.at
-        var estimate = RoundTrip(firstSample: sample)
-        if let known = roundTrip {
-            estimate = known
-            estimate.add(sample)
-        }
+        let estimate = roundTrip?.adding(sample) ?? RoundTrip(firstSample: sample)
         roundTrip = estimate
         ackTimeoutMillis = min(configuration.maxAckTimeoutMillis, max(configuration.ackTimeoutMillis, estimate.timeout))
     }
@@ -179,10 +175,13 @@ struct RoundTrip: Sendable, Equatable {
         variation = firstSample / 2
     }
 
-    mutating func add(_ sample: UInt64) {
+    /// The estimate with one more sample: gains of 1/4 and 1/8.
+    func adding(_ sample: UInt64) -> RoundTrip {
+        var next = self
         let difference = smoothed > sample ? smoothed - sample : sample - smoothed
-        variation = (variation / 4) * 3 + difference / 4
-        smoothed = (smoothed / 8) * 7 + sample / 8
+        next.variation = (variation / 4) * 3 + difference / 4
+        next.smoothed = (smoothed / 8) * 7 + sample / 8
+        return next
     }
 
     /// Smoothed round trip plus four variations, saturating.
