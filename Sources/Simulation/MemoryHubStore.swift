@@ -19,6 +19,8 @@ public final class MemoryHubStore: HubStore {
     private var loggedIDs: [ChangeID: LoggedChange] = [:]
     private var idsByContent: [String: ChangeID] = [:]
     private var rows: [Channel: [RowRef: StoredRow]] = [:]
+    /// Each channel's rows in snapshot order, for snapshot windows.
+    private var orderedRefs: [Channel: BytewiseOrderedRefs] = [:]
     private var seqsByChannel: [Channel: [UInt64]] = [:]
     private var seqsByRow: [RowRef: [UInt64]] = [:]
     private var highWaters: [OriginEpoch: HighWater] = [:]
@@ -88,6 +90,7 @@ public final class MemoryHubStore: HubStore {
         loggedIDs = other.loggedIDs
         idsByContent = other.idsByContent
         rows = other.rows
+        orderedRefs = other.orderedRefs
         seqsByChannel = other.seqsByChannel
         seqsByRow = other.seqsByRow
         highWaters = other.highWaters
@@ -137,7 +140,9 @@ public final class MemoryHubStore: HubStore {
             idsByContent["\(id.origin)\u{1F}\(logged.hash)"] = idsByContent["\(id.origin)\u{1F}\(logged.hash)"] ?? id
         }
         for (ref, row) in ingest.rows {
-            rows[row.channel, default: [:]][ref] = row
+            if rows[row.channel, default: [:]].updateValue(row, forKey: ref) == nil {
+                orderedRefs[row.channel, default: BytewiseOrderedRefs()].insert(ref)
+            }
             if row.state.isTombstone { tombstones[row.channel, default: []].insert(ref) }
         }
         for (key, mark) in ingest.highWaters { highWaters[key] = mark }
@@ -164,16 +169,14 @@ public final class MemoryHubStore: HubStore {
     }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] {
-        (rows[channel] ?? [:]).values.sorted { $0.ref.precedesBytewise($1.ref) }.map {
-            SnapshotRow(table: $0.ref.table, key: $0.ref.key, seq: $0.seq, state: $0.state)
-        }
+        try rows(in: channel, after: nil, limit: .max)
     }
 
     public func rows(in channel: Channel, after: RowRef?, limit: Int) throws -> [SnapshotRow] {
-        let following = (rows[channel] ?? [:]).values.filter { row in after.map { $0.precedesBytewise(row.ref) } ?? true
-        }
-        return following.sorted { $0.ref.precedesBytewise($1.ref) }.prefix(max(0, limit)).map {
-            SnapshotRow(table: $0.ref.table, key: $0.ref.key, seq: $0.seq, state: $0.state)
+        guard let channelRows = rows[channel], let ordered = orderedRefs[channel] else { return [] }
+        return ordered.refs(after: after, limit: limit).map { ref in
+            let row = channelRows[ref]!
+            return SnapshotRow(table: ref.table, key: ref.key, seq: row.seq, state: row.state)
         }
     }
 
@@ -197,6 +200,7 @@ public final class MemoryHubStore: HubStore {
             for (ref, row) in rows[channel]!
             where schema.tables[ref.table]?.hasExpired(row.state, now: now) == true {
                 rows[channel]![ref] = nil
+                orderedRefs[channel]?.remove(ref)
                 for seq in seqsByRow[ref] ?? [] { log[Int(seq) - 1].collected = true }
                 for rule in schema.singleUseRules where rule.table == ref.table {
                     guard case .text(let item)? = row.state.cells[rule.itemColumn]?.value else { continue }
@@ -256,6 +260,7 @@ public final class MemoryHubStore: HubStore {
         var floor = floors[channel] ?? 0
         for row in dead {
             rows[channel]![row.ref] = nil
+            orderedRefs[channel]?.remove(row.ref)
             tombstones[channel]!.remove(row.ref)
             for seq in seqsByRow[row.ref] ?? [] where seq <= through { log[Int(seq) - 1].collected = true }
             floor = max(floor, row.seq)
