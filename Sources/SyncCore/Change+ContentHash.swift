@@ -27,18 +27,31 @@ extension Change {
 /// Truncated SHA-256, used where a short, stable, cross-language digest is enough.
 public enum Digest64 {
     public static func hex(of bytes: [UInt8]) -> String {
-        let digest = SHA256.hash(data: bytes)
-        return digest.prefix(8).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        lowercaseHex(Array(SHA256.hash(data: bytes)).prefix(8))
     }
 
     public static func fullHex(of bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        lowercaseHex(Array(SHA256.hash(data: bytes)))
+    }
+
+    /// Two lowercase hex digits per byte, written straight into the string's
+    /// storage: every change is hashed where it is made and where the hub
+    /// takes it, and a string per byte joined afterwards cost more than the
+    /// SHA-256 itself.
+    static func lowercaseHex(_ bytes: some Collection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            var index = 0
+            for byte in bytes {
+                buffer[index] = hexDigit(byte >> 4)
+                buffer[index + 1] = hexDigit(byte & 0x0F)
+                index += 2
+            }
+            return index
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }
 
