@@ -153,6 +153,8 @@ public final class HubEngine<Store: HubStore> {
     private var snapshotWindowAllowances: [String: NodeAllowance] = [:]
     private var changeAllowances: [String: NodeAllowance] = [:]
     public private(set) var nodes: [NodeID: NodeRecord]
+    /// Channels whose live batches go out as `entryBytes` (§7.2).
+    public private(set) var entryBytesChannels: Set<Channel>
     /// The windowed snapshot each node of the fleet is taking, as of the last
     /// window served (§9.5), for operators; gone once its last window is sent.
     public private(set) var snapshotsServed: [NodeID: ServedSnapshot] = [:]
@@ -196,6 +198,8 @@ public final class HubEngine<Store: HubStore> {
         heads = start.heads
         floors = start.floors
         nodes = start.nodes
+        entryBytesChannels = Self.channelsReadingEntryBytes(
+            fleet: configuration.fleet, schema: configuration.schema, nodes: start.nodes)
         highWaters = start.highWaters
         history = start.history
         prunedThrough = start.prunedThrough
@@ -265,8 +269,11 @@ public final class HubEngine<Store: HubStore> {
                     $0.online = true
                     $0.epoch = birth.epoch
                     $0.software = birth.software
+                    $0.entryEncoding = birth.entryEncoding
                     if cursorsCount { $0.cursors = birth.cursors }
                 }
+                entryBytesChannels = Self.channelsReadingEntryBytes(
+                    fleet: configuration.fleet, schema: configuration.schema, nodes: nodes)
                 maxEpoch[source.node] = max(maxEpoch[source.node] ?? 0, birth.epoch)
                 return Result(outgoing: [status(now: now)])
             case (.death, .death(let death)) where death.node == source.node:
@@ -643,6 +650,27 @@ public final class HubEngine<Store: HubStore> {
     // MARK: Downstream
 
     /// Live batches for the channels these new entries belong to.
+    /// The channels every node of which (by the fleet) said in its last birth
+    /// that it reads live batches as `entryBytes` (§7.2). A batch on a channel
+    /// topic reaches every node of the channel, so one node not yet heard
+    /// from, or an older one that reads JSON only, keeps the channel on JSON.
+    /// Bytes cost the hub and each node a fraction of JSON's encoding and
+    /// decoding, which led the profile of a gate draining its backlog.
+    private static func channelsReadingEntryBytes(
+        fleet: [NodeID: FleetMember], schema: SyncSchema, nodes: [NodeID: NodeRecord]
+    ) -> Set<Channel> {
+        var reading = Set<Channel>()
+        var notReading = Set<Channel>()
+        for (node, member) in fleet {
+            if nodes[node]?.entryEncoding == Change.bytesEncoding {
+                reading.formUnion(member.channels(in: schema))
+            } else {
+                notReading.formUnion(member.channels(in: schema))
+            }
+        }
+        return reading.subtracting(notReading)
+    }
+
     private func fanOut(_ entries: [LogEntry], previousHeads: [Channel: UInt64]) -> [Outgoing] {
         var byChannel: [Channel: [LogEntry]] = [:]
         for entry in entries { byChannel[entry.change.channel, default: []].append(entry) }
@@ -655,7 +683,8 @@ public final class HubEngine<Store: HubStore> {
             {
                 let upTo = chunk.last!.seq
                 let batch = LogBatch(
-                    channel: channel, prev: prev, upTo: upTo, entries: Array(chunk), history: history.marks.last?.id)
+                    channel: channel, prev: prev, upTo: upTo, entries: Array(chunk), history: history.marks.last?.id,
+                    entriesAsBytes: entryBytesChannels.contains(channel))
                 out.append(Outgoing(topic: Topics.channel(channel), message: .batch(batch)))
                 prev = upTo
             }

@@ -200,6 +200,9 @@ public struct NodeRecord: Hashable, Sendable, Codable {
     public var cursors: [ChannelPosition]
     public var outboxDepth: Int
     public var oldestUnsyncedAt: UInt64?
+    /// What the node's last birth said it reads in live batches (§7.2):
+    /// absent from an older node, which reads JSON only.
+    public var entryEncoding: String?
 
     public init(
         node: NodeID, mall: String, role: Role, online: Bool = false, epoch: UInt64 = 0, software: String = "",

@@ -58,10 +58,14 @@ public struct Birth: Hashable, Sendable, Codable {
     /// The hub log history the cursors refer to (§9.6), once the node has
     /// seen one: a hub counts the cursors only under its current history.
     public var history: String?
+    /// `Change.bytesEncoding` from a node that reads live batches'
+    /// `entryBytes` (§7.2): once every node of a channel has said so, the
+    /// hub fans the channel's batches out as bytes.
+    public var entryEncoding: String?
 
     public init(
         node: NodeID, mall: String, role: Role, epoch: UInt64, sentAt: UInt64, cursors: [ChannelPosition],
-        software: String, history: String? = nil
+        software: String, history: String? = nil, entryEncoding: String? = nil
     ) {
         self.node = node
         self.mall = mall
@@ -71,6 +75,7 @@ public struct Birth: Hashable, Sendable, Codable {
         self.cursors = cursors
         self.software = software
         self.history = history
+        self.entryEncoding = entryEncoding
     }
 }
 

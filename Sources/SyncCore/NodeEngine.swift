@@ -180,7 +180,8 @@ public final class NodeEngine<Store: ReplicaStore> {
         for channel in configuration.channels { channels[channel]!.connectionRestored() }
         let birth = Birth(
             node: configuration.node, mall: configuration.mall, role: configuration.role, epoch: epoch,
-            sentAt: now, cursors: positions(), software: configuration.software, history: hubHistory)
+            sentAt: now, cursors: positions(), software: configuration.software, history: hubHistory,
+            entryEncoding: Change.bytesEncoding)
         return [Outgoing(topic: topic(.birth), message: .birth(birth))] + (try pump(now: now))
     }
 

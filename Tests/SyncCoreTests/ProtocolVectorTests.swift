@@ -109,6 +109,14 @@ import Testing
             return
         }
         #expect(request.entryEncoding == Change.bytesEncoding)
+        guard
+            case .birth(let birth) = try codec.decode(
+                try ProtocolVectors.load("valid/birth-entry-bytes.json").payload)
+        else {
+            Issue.record("not a birth")
+            return
+        }
+        #expect(birth.entryEncoding == Change.bytesEncoding)
     }
 
     @Test func vectorSetCoversEveryMessageTypeAndError() throws {
