@@ -26,7 +26,7 @@ struct BytewiseOrderedRefs {
             start = firstIndex(notBefore: after)
             if start < refs.count && refs[start] == after { start += 1 }
         }
-        return refs[start..<min(refs.count, start + max(0, min(limit, refs.count)))]
+        return refs[start..<start + min(max(0, limit), refs.count - start)]
     }
 
     /// The index of the first reference that `ref` does not come after.

@@ -269,7 +269,9 @@ public final class HubEngine<Store: HubStore> {
                     $0.online = true
                     $0.epoch = birth.epoch
                     $0.software = birth.software
-                    $0.entryEncoding = birth.entryEncoding
+                    // Only an encoding this hub knows is kept: whatever else a
+                    // device sends means JSON, and need not be stored.
+                    $0.entryEncoding = birth.entryEncoding == Change.bytesEncoding ? Change.bytesEncoding : nil
                     if cursorsCount { $0.cursors = birth.cursors }
                 }
                 entryBytesChannels = Self.channelsReadingEntryBytes(
@@ -649,7 +651,6 @@ public final class HubEngine<Store: HubStore> {
 
     // MARK: Downstream
 
-    /// Live batches for the channels these new entries belong to.
     /// The channels every node of which (by the fleet) said in its last birth
     /// that it reads live batches as `entryBytes` (§7.2). A batch on a channel
     /// topic reaches every node of the channel, so one node not yet heard
@@ -671,6 +672,7 @@ public final class HubEngine<Store: HubStore> {
         return reading.subtracting(notReading)
     }
 
+    /// Live batches for the channels these new entries belong to.
     private func fanOut(_ entries: [LogEntry], previousHeads: [Channel: UInt64]) -> [Outgoing] {
         var byChannel: [Channel: [LogEntry]] = [:]
         for entry in entries { byChannel[entry.change.channel, default: []].append(entry) }
