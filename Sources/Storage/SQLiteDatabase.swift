@@ -119,8 +119,13 @@ extension DatabaseQueue {
     /// again at its next use (parser and authorizer were a tenth of the hub's
     /// ingest CPU). Stores write only through their own methods, so the
     /// read-only guard was not what kept these closures from writing.
+    ///
+    /// Reentrant: called inside another of these reads (a store's
+    /// `readingTogether`), it runs in that read's transaction, on its
+    /// connection, without a second trip through the queue.
     func readKeepingStatements<T>(_ body: (Database) throws -> T) throws -> T {
-        try writeWithoutTransaction { db in
+        try unsafeReentrantWrite { db in
+            if db.isInsideTransaction { return try body(db) }
             var value: T?
             try db.inTransaction(.deferred) {
                 value = try body(db)

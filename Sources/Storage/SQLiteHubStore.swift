@@ -219,6 +219,12 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    /// One deferred read transaction around `body`: the store's reads inside
+    /// it run on it directly (`readKeepingStatements` is reentrant).
+    public func readingTogether<T>(_ body: () throws -> T) throws -> T {
+        try database.readKeepingStatements { _ in try body() }
+    }
+
     public func commit(_ ingest: HubIngest) throws {
         try SQLiteDatabase.writeDeferringSync(database, group: groupCommit) { db in
             for (entry, logged) in ingest.entries {

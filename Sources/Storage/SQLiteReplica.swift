@@ -358,14 +358,28 @@ public final class SQLiteReplica: ReplicaStore {
         if case .local = merge, !change.merges(into: held, local: true) { return held }
         if case .logged = merge, !change.merges(into: held, local: false) { return held }
         row.state.apply(change)
+        let heldSeq = row.seq
+        let heldPending = pending
         switch merge {
         case .local(let contentHash): pending = contentHash
         case .logged(let seq):
             row.seq = max(row.seq, seq)
             if let mark = pending, mark == change.contentHash { pending = nil }
         }
-        try save(row, channel: change.channel, pending: pending, db)
-        return row.state
+        guard let held, held == row.state else {
+            try save(row, channel: change.channel, pending: pending, db)
+            return row.state
+        }
+        // The merge changed nothing: a node's own change coming back in the
+        // hub's log (every change a node makes does), or one it already had.
+        // Only the row's log position and pending mark can move, and neither
+        // is in an index: updated in place, without encoding the state again
+        // or rewriting the row's index entries as a replace would.
+        if row.seq != heldSeq || pending != heldPending {
+            try db.cachedStatement(sql: "UPDATE rows SET seq = ?, pending = ? WHERE table_name = ? AND key = ?")
+                .execute(arguments: [Int64(row.seq), pending, change.table, change.key])
+        }
+        return held
     }
 
     private func save(_ row: SnapshotRow, channel: Channel, pending: String? = nil, _ db: Database) throws {

@@ -399,123 +399,128 @@ public final class HubEngine<Store: HubStore> {
         var foreignRow: String?
         var originStamp = lastStamps[batch.node] ?? .zero
 
-        for change in batch.changes {
-            let key = OriginEpoch(origin: change.id.origin, epoch: change.id.epoch)
-            let current = plan.highWaters[key] ?? highWaters[key]
-            let hash = change.contentHash
-            if let current, change.id.seq <= current.seq {
-                guard let logged = try work.newLogged[change.id] ?? store.logged(change.id) else {
-                    guard change.id.seq <= prunedThrough[key] ?? 0 else {
+        // Every read of the loop in one transaction of the store; the commit after it.
+        try store.readingTogether {
+            for change in batch.changes {
+                let key = OriginEpoch(origin: change.id.origin, epoch: change.id.epoch)
+                let current = plan.highWaters[key] ?? highWaters[key]
+                let hash = change.contentHash
+                if let current, change.id.seq <= current.seq {
+                    guard let logged = try work.newLogged[change.id] ?? store.logged(change.id) else {
+                        guard change.id.seq <= prunedThrough[key] ?? 0 else {
+                            reusedEpoch = change.id.epoch
+                            break
+                        }
+                        // Taken long ago, its record pruned (§12.3): a duplicate, acknowledged
+                        // at the high-water mark, whose chain is kept.
+                        ackPoints[change.id.epoch] = AckEntry(
+                            epoch: change.id.epoch, upTo: current.seq, hash: current.chain)
+                        result.duplicates += 1
+                        continue
+                    }
+                    guard logged.hash == hash else {
                         reusedEpoch = change.id.epoch
                         break
                     }
-                    // Taken long ago, its record pruned (§12.3): a duplicate, acknowledged
-                    // at the high-water mark, whose chain is kept.
                     ackPoints[change.id.epoch] = AckEntry(
-                        epoch: change.id.epoch, upTo: current.seq, hash: current.chain)
+                        epoch: change.id.epoch, upTo: change.id.seq, hash: logged.chain)
                     result.duplicates += 1
                     continue
                 }
-                guard logged.hash == hash else {
-                    reusedEpoch = change.id.epoch
-                    break
+                guard change.id.seq == (current?.seq ?? 0) + 1 else { break }
+                let renumbered = try work.isLogged(origin: change.id.origin, contentHash: hash)
+                if !renumbered {
+                    let bounds = StampBounds(
+                        previousInEpoch: current?.hlc ?? .zero, previousOfOrigin: originStamp, now: now,
+                        limits: configuration.stampLimits)
+                    // Stamped below the change the hub holds at `hw` of this epoch: a
+                    // node whose disk lost the commits of that change, its epoch
+                    // bump among them, and that came back to the same epoch (a
+                    // replay after a hub restore renumbers as the lost run did,
+                    // §9.6). Its own next change follows its own `hw - 1`, not the
+                    // hub's: a new epoch sorts it out (§8.5), as for a mismatched
+                    // hash, which this change cannot show. A node lying about its
+                    // clock gains nothing by it.
+                    if change.hlc < bounds.previousInEpoch {
+                        reusedEpoch = change.id.epoch
+                        break
+                    }
+                    if let problem = bounds.problem(with: change.hlc) {
+                        stampProblem = problem
+                        break
+                    }
+                    originStamp = max(originStamp, change.hlc)
                 }
+                let logged = LoggedChange(
+                    hash: hash, chain: SequenceChain.next(after: current?.chain ?? "", contentHash: hash))
+                plan.highWaters[key] = HighWater(
+                    seq: change.id.seq, chain: logged.chain, hlc: max(current?.hlc ?? .zero, change.hlc))
                 ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: logged.chain)
-                result.duplicates += 1
-                continue
-            }
-            guard change.id.seq == (current?.seq ?? 0) + 1 else { break }
-            let renumbered = try work.isLogged(origin: change.id.origin, contentHash: hash)
-            if !renumbered {
-                let bounds = StampBounds(
-                    previousInEpoch: current?.hlc ?? .zero, previousOfOrigin: originStamp, now: now,
-                    limits: configuration.stampLimits)
-                // Stamped below the change the hub holds at `hw` of this epoch: a
-                // node whose disk lost the commits of that change, its epoch
-                // bump among them, and that came back to the same epoch (a
-                // replay after a hub restore renumbers as the lost run did,
-                // §9.6). Its own next change follows its own `hw - 1`, not the
-                // hub's: a new epoch sorts it out (§8.5), as for a mismatched
-                // hash, which this change cannot show. A node lying about its
-                // clock gains nothing by it.
-                if change.hlc < bounds.previousInEpoch {
-                    reusedEpoch = change.id.epoch
+                if renumbered {
+                    // Renumbered by its node after the hub had it: same change, new id.
+                    plan.aliases.append((change.id, logged))
+                    work.newLogged[change.id] = logged
+                    result.duplicates += 1
+                    continue
+                }
+                let row = try work.row(change.row, in: plan)
+                if let row, row.channel != change.channel {
+                    // Keys are fleet-wide: a node of one mall naming a row of
+                    // another (or of another channel) must not reach it.
+                    foreignRow = "\(change.table) row of \(row.channel) written on \(change.channel)"
                     break
                 }
-                if let problem = bounds.problem(with: change.hlc) {
-                    stampProblem = problem
-                    break
+                // A row whose tombstone the hub collected is no new row (§12): an
+                // insert of its key, a node's insert replayed to a restored hub
+                // after another node's delete of it was taken and collected,
+                // would bring it back.
+                let collected = try change.op == .insert && row == nil && store.wasCollected(change.row)
+                let refusal =
+                    collected
+                    ? "\(change.table)/\(change.key) was deleted: a node may only insert new rows"
+                    : configuration.schema.rights.conflict(of: change, by: member.role, current: row?.state)
+                if let reason = refusal {
+                    // Taken, so the node's outbox moves on, but not applied: the
+                    // hub's state stands, the ledger says why, and a correction
+                    // undoes it at the origin, which applied it when it decided.
+                    plan.aliases.append((change.id, logged))
+                    work.newLogged[change.id] = logged
+                    // Found by content too: sent again under another id (an epoch
+                    // move, a replay to a restored hub), it is the same change,
+                    // not a new one to judge again.
+                    work.newContent.insert("\(change.id.origin)\u{1F}\(hash)")
+                    result.notApplied.append(change)
+                    for correction in NotApplied(change: change, reason: reason, row: row?.state, collected: collected)
+                        .corrections(now: now, schema: configuration.schema)
+                    {
+                        ownSeq += 1
+                        let hubChange = Change(
+                            id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
+                            hlc: clock.tick(above: change.hlc, physicalMillis: now), table: correction.table,
+                            key: correction.key, channel: change.channel, op: correction.op, columns: correction.columns
+                        )
+                        try work.append(
+                            hubChange, logged: LoggedChange(hash: hubChange.contentHash, chain: ""), into: &plan)
+                    }
+                    continue
                 }
-                originStamp = max(originStamp, change.hlc)
-            }
-            let logged = LoggedChange(
-                hash: hash, chain: SequenceChain.next(after: current?.chain ?? "", contentHash: hash))
-            plan.highWaters[key] = HighWater(
-                seq: change.id.seq, chain: logged.chain, hlc: max(current?.hlc ?? .zero, change.hlc))
-            ackPoints[change.id.epoch] = AckEntry(epoch: change.id.epoch, upTo: change.id.seq, hash: logged.chain)
-            if renumbered {
-                // Renumbered by its node after the hub had it: same change, new id.
-                plan.aliases.append((change.id, logged))
-                work.newLogged[change.id] = logged
-                result.duplicates += 1
-                continue
-            }
-            let row = try work.row(change.row, in: plan)
-            if let row, row.channel != change.channel {
-                // Keys are fleet-wide: a node of one mall naming a row of
-                // another (or of another channel) must not reach it.
-                foreignRow = "\(change.table) row of \(row.channel) written on \(change.channel)"
-                break
-            }
-            // A row whose tombstone the hub collected is no new row (§12): an
-            // insert of its key, a node's insert replayed to a restored hub
-            // after another node's delete of it was taken and collected,
-            // would bring it back.
-            let collected = try change.op == .insert && row == nil && store.wasCollected(change.row)
-            let refusal =
-                collected
-                ? "\(change.table)/\(change.key) was deleted: a node may only insert new rows"
-                : configuration.schema.rights.conflict(of: change, by: member.role, current: row?.state)
-            if let reason = refusal {
-                // Taken, so the node's outbox moves on, but not applied: the
-                // hub's state stands, the ledger says why, and a correction
-                // undoes it at the origin, which applied it when it decided.
-                plan.aliases.append((change.id, logged))
-                work.newLogged[change.id] = logged
-                // Found by content too: sent again under another id (an epoch
-                // move, a replay to a restored hub), it is the same change,
-                // not a new one to judge again.
-                work.newContent.insert("\(change.id.origin)\u{1F}\(hash)")
-                result.notApplied.append(change)
-                for correction in NotApplied(change: change, reason: reason, row: row?.state, collected: collected)
-                    .corrections(now: now, schema: configuration.schema)
-                {
-                    ownSeq += 1
-                    let hubChange = Change(
-                        id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
-                        hlc: clock.tick(above: change.hlc, physicalMillis: now), table: correction.table,
-                        key: correction.key, channel: change.channel, op: correction.op, columns: correction.columns)
-                    try work.append(
-                        hubChange, logged: LoggedChange(hash: hubChange.contentHash, chain: ""), into: &plan)
-                }
-                continue
-            }
-            clock.observe(change.hlc, physicalMillis: now)
-            work.append(change, logged: logged, onto: row, into: &plan)
-            result.accepted += 1
+                clock.observe(change.hlc, physicalMillis: now)
+                work.append(change, logged: logged, onto: row, into: &plan)
+                result.accepted += 1
 
-            for rule in configuration.schema.singleUseRules {
-                guard let claim = rule.claim(for: change) else { continue }
-                let tally = try work.addClaim(claim, into: &plan)
-                guard let outcome = SingleUseRule.conflict(kind: rule.kind, tally: tally) else { continue }
-                result.conflicts.append(outcome)
-                guard configuration.schema.recordsConflicts(on: claim.channel.kind) else { continue }
-                ownSeq += 1
-                let decided = Change(
-                    id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
-                    hlc: clock.tick(physicalMillis: now), table: ConflictLedger.tableName, key: outcome.rowKey,
-                    channel: claim.channel, op: .insert, columns: outcome.ledgerColumns(now: now))
-                try work.append(decided, logged: LoggedChange(hash: decided.contentHash, chain: ""), into: &plan)
+                for rule in configuration.schema.singleUseRules {
+                    guard let claim = rule.claim(for: change) else { continue }
+                    let tally = try work.addClaim(claim, into: &plan)
+                    guard let outcome = SingleUseRule.conflict(kind: rule.kind, tally: tally) else { continue }
+                    result.conflicts.append(outcome)
+                    guard configuration.schema.recordsConflicts(on: claim.channel.kind) else { continue }
+                    ownSeq += 1
+                    let decided = Change(
+                        id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
+                        hlc: clock.tick(physicalMillis: now), table: ConflictLedger.tableName, key: outcome.rowKey,
+                        channel: claim.channel, op: .insert, columns: outcome.ledgerColumns(now: now))
+                    try work.append(decided, logged: LoggedChange(hash: decided.contentHash, chain: ""), into: &plan)
+                }
             }
         }
 

@@ -80,7 +80,7 @@ struct CanonicalBytes {
             bytes.append(0)
         }
         append(UInt32(clamping: row.state.cells.count))
-        let cells = row.state.cells.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let cells = row.state.cells.sorted { $0.key.precedesBytewise($1.key) }
         for (name, cell) in cells {
             append(text: name)
             append(value: cell.value)

@@ -1,0 +1,19 @@
+extension String {
+    /// Whether this string's UTF-8 bytes sort before `other`'s: the order of
+    /// names in the compact encodings and the replica digest. Compared on the
+    /// strings' contiguous storage, byte by byte: sorting a row's columns
+    /// with the generic `utf8.lexicographicallyPrecedes` it replaces, each
+    /// time a merge state was encoded, took 3 % of the CPU of an ingest.
+    public func precedesBytewise(_ other: String) -> Bool {
+        var this = self
+        var other = other
+        return this.withUTF8 { left in
+            other.withUTF8 { right in
+                for index in 0..<Swift.min(left.count, right.count) where left[index] != right[index] {
+                    return left[index] < right[index]
+                }
+                return left.count < right.count
+            }
+        }
+    }
+}
