@@ -9,18 +9,35 @@ extension Change {
     /// instead of being taken for a duplicate; and since the id is left out, a
     /// change the node renumbered into a new epoch (and then forgot it had, on
     /// a disk that lost the renumbering) is still known as the same change.
+    ///
+    /// The canonical string (SPEC §4.1) is written as UTF-8 bytes into one
+    /// buffer: every change is hashed where it is made, where the hub takes
+    /// it and where its node sees it come back, and building it as a growing
+    /// `String` cost twice the SHA-256.
     public var contentHash: String {
-        var canonical = "\(id.origin)\u{1F}\(hlc.wallMillis)\u{1F}\(hlc.counter)"
-        canonical += "\u{1F}\(table)\u{1F}\(key)\u{1F}\(channel)\u{1F}\(op.rawValue)"
-        for name in columns.keys.sorted() {
-            canonical += "\u{1E}\(name)\u{1F}"
-            switch columns[name]! {
-            case .null: canonical += "n"
-            case .int(let v): canonical += "i\(v)"
-            case .text(let v): canonical += "t\(v)"
+        let unit = UInt8(0x1F)
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(96 + columns.count * 32)
+        canonical.append(contentsOf: id.origin.utf8)
+        for field in [String(hlc.wallMillis), String(hlc.counter), table, key, channel.name, op.rawValue] {
+            canonical.append(unit)
+            canonical.append(contentsOf: field.utf8)
+        }
+        for (name, value) in columns.sorted(by: { $0.key < $1.key }) {
+            canonical.append(0x1E)
+            canonical.append(contentsOf: name.utf8)
+            canonical.append(unit)
+            switch value {
+            case .null: canonical.append(UInt8(ascii: "n"))
+            case .int(let v):
+                canonical.append(UInt8(ascii: "i"))
+                canonical.append(contentsOf: String(v).utf8)
+            case .text(let v):
+                canonical.append(UInt8(ascii: "t"))
+                canonical.append(contentsOf: v.utf8)
             }
         }
-        return Digest64.hex(of: Array(canonical.utf8))
+        return Digest64.hex(of: canonical)
     }
 }
 
