@@ -100,8 +100,9 @@ extension RowRef {
     /// order: by table, then key, comparing UTF-8 bytes (Swift's own `String`
     /// order is by Unicode canonical equivalence; SQLite's is by bytes).
     public func precedesBytewise(_ other: RowRef) -> Bool {
-        if !table.utf8.elementsEqual(other.table.utf8) { return table.utf8.lexicographicallyPrecedes(other.table.utf8) }
-        return key.utf8.lexicographicallyPrecedes(other.key.utf8)
+        if table.precedesBytewise(other.table) { return true }
+        if other.table.precedesBytewise(table) { return false }
+        return key.precedesBytewise(other.key)
     }
 }
 

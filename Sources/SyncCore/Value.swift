@@ -29,7 +29,7 @@ public enum Value: Hashable, Sendable, Comparable {
         case (.int(let a), .int(let b)): a < b
         case (.int, .text): true
         case (.text, .int): false
-        case (.text(let a), .text(let b)): a.utf8.lexicographicallyPrecedes(b.utf8)
+        case (.text(let a), .text(let b)): a.precedesBytewise(b)
         }
     }
 }
