@@ -26,6 +26,11 @@ public struct DecisionBooks: Sendable {
         lounge.reset(tables: tables)
     }
 
+    /// Room for `rows` rows of `table`, before they are loaded.
+    public mutating func reserveCapacity(_ rows: Int, of table: String) {
+        if ReservationBook.columns[table] != nil { reservations.reserveCapacity(rows) }
+    }
+
     /// Takes in the row's current values (`values` empty: the row is gone,
     /// deleted or never visible), in the book that follows its table. A row
     /// a decision cannot use is taken out of the books and refused with why.

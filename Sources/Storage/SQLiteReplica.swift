@@ -310,6 +310,16 @@ public final class SQLiteReplica: ReplicaStore {
 
     // MARK: Views
 
+    /// How many rows `table` holds, visible or not (counted from an index
+    /// alone): the views make room for them before loading.
+    public func rowCount(of table: String) throws -> Int {
+        try database.readKeepingStatements { db in
+            try Int.fetchOne(
+                try db.cachedStatement(sql: "SELECT count(*) FROM rows WHERE table_name = ?"),
+                arguments: [table]) ?? 0
+        }
+    }
+
     /// Visits the visible rows of one table with the values of `columns`
     /// (a null or missing cell left out), streamed through a cursor: what
     /// the node's in-memory decision views load at start and after a

@@ -5,13 +5,18 @@
 /// apart only if one is a deletion of the other. So a query looks up the
 /// read and its deletions, about nine dictionary probes for any book size,
 /// and checks the few candidates exactly.
+///
+/// Plates are filed packed (`PackedPlate`). A string the packing cannot
+/// hold (longer than eight characters, or with a character no plate
+/// carries) is kept aside and scanned: the normaliser lets none through, so
+/// the set stays exact for any string at no cost to the real ones.
 public struct PlateIndex: PlateSet, Sendable {
     /// Most deletion strings belong to one plate; only collisions pay for an array.
     private enum Bucket: Sendable {
-        case one(String)
-        case many([String])
+        case one(PackedPlate)
+        case many([PackedPlate])
 
-        var plates: [String] {
+        var plates: [PackedPlate] {
             switch self {
             case .one(let plate): [plate]
             case .many(let plates): plates
@@ -19,8 +24,13 @@ public struct PlateIndex: PlateSet, Sendable {
         }
     }
 
-    private var members: Set<String> = []
-    private var byDeletion: [String: Bucket] = [:]
+    /// Members longer than this are kept aside: a read one insertion from
+    /// them would be longer than a `PackedPlate` holds.
+    private static let longestFiled = PackedPlate.maxLength - 1
+
+    private var members: Set<PackedPlate> = []
+    private var byDeletion: [PackedPlate: Bucket] = [:]
+    private var asideMembers: Set<String> = []
 
     public init() {}
 
@@ -28,27 +38,45 @@ public struct PlateIndex: PlateSet, Sendable {
         for plate in plates { insert(plate) }
     }
 
-    public var count: Int { members.count }
+    public var count: Int { members.count + asideMembers.count }
 
-    public func contains(_ plate: String) -> Bool { members.contains(plate) }
+    /// Room for `plates` plates and their deletions (eight at most each), so
+    /// that loading a book does not grow and rehash its tables step by step.
+    public mutating func reserveCapacity(_ plates: Int) {
+        members.reserveCapacity(plates)
+        byDeletion.reserveCapacity(plates * Self.longestFiled)
+    }
+
+    public func contains(_ plate: String) -> Bool {
+        if let packed = Self.filed(plate) { return members.contains(packed) }
+        return asideMembers.contains(plate)
+    }
 
     public mutating func insert(_ plate: String) {
-        guard members.insert(plate).inserted else { return }
-        for deletion in PlateEdits.deletions(of: Array(plate)) {
+        guard let packed = Self.filed(plate) else {
+            asideMembers.insert(plate)
+            return
+        }
+        guard members.insert(packed).inserted else { return }
+        for deletion in packed.deletions {
             switch byDeletion[deletion] {
-            case nil: byDeletion[deletion] = .one(plate)
-            case .one(let other): byDeletion[deletion] = .many([other, plate])
+            case nil: byDeletion[deletion] = .one(packed)
+            case .one(let other): byDeletion[deletion] = .many([other, packed])
             case .many(var plates):
-                plates.append(plate)
+                plates.append(packed)
                 byDeletion[deletion] = .many(plates)
             }
         }
     }
 
     public mutating func remove(_ plate: String) {
-        guard members.remove(plate) != nil else { return }
-        for deletion in PlateEdits.deletions(of: Array(plate)) {
-            let rest = byDeletion[deletion]?.plates.filter { $0 != plate } ?? []
+        guard let packed = Self.filed(plate) else {
+            asideMembers.remove(plate)
+            return
+        }
+        guard members.remove(packed) != nil else { return }
+        for deletion in packed.deletions {
+            let rest = byDeletion[deletion]?.plates.filter { $0 != packed } ?? []
             switch rest.count {
             case 0: byDeletion[deletion] = nil
             case 1: byDeletion[deletion] = .one(rest[0])
@@ -59,12 +87,22 @@ public struct PlateIndex: PlateSet, Sendable {
 
     public func plates(oneEditFrom read: String) -> [String] {
         let characters = Array(read)
-        let deletions = PlateEdits.deletions(of: characters)
-        var candidates = Set(byDeletion[read]?.plates ?? [])
-        for deletion in deletions {
-            if members.contains(deletion) { candidates.insert(deletion) }
-            candidates.formUnion(byDeletion[deletion]?.plates ?? [])
+        var candidates = asideMembers.filter { PlateEdits.oneEditApart(characters, Array($0)) }
+        guard let packed = PackedPlate(codesOf: characters) else { return Array(candidates) }
+        var filed = Set(byDeletion[packed]?.plates ?? [])
+        for deletion in packed.deletions {
+            if members.contains(deletion) { filed.insert(deletion) }
+            filed.formUnion(byDeletion[deletion]?.plates ?? [])
         }
-        return candidates.filter { PlateEdits.oneEditApart(characters, Array($0)) }
+        for plate in filed {
+            let text = plate.text
+            if PlateEdits.oneEditApart(characters, Array(text)) { candidates.insert(text) }
+        }
+        return Array(candidates)
+    }
+
+    private static func filed(_ plate: String) -> PackedPlate? {
+        guard let packed = PackedPlate(plate), packed.count <= longestFiled else { return nil }
+        return packed
     }
 }

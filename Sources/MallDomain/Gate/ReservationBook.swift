@@ -15,6 +15,13 @@ public struct ReservationBook: Sendable {
 
     public var count: Int { byID.count }
 
+    /// Room for `reservations` more, before a book is loaded from its rows.
+    public mutating func reserveCapacity(_ reservations: Int) {
+        byID.reserveCapacity(byID.count + reservations)
+        idsByPlate.reserveCapacity(idsByPlate.count + reservations)
+        livePlates.reserveCapacity(livePlates.count + reservations)
+    }
+
     /// Every reservation on `plate`, in window order.
     public func reservations(plate: String) -> [Reservation] {
         (idsByPlate[plate] ?? []).compactMap { byID[$0] }.sorted {

@@ -69,6 +69,7 @@ final class DecisionViews: ReplicaObserver {
         books.reset(tables: Set(tables))
         unusable = unusable.filter { !tables.contains($0.table) }
         for table in tables {
+            books.reserveCapacity(try store.rowCount(of: table), of: table)
             try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in
                 apply(RowRef(table: table, key: key), values: values)
             }
