@@ -190,6 +190,10 @@ public final class World {
                 schema: schema, node: node.id, mall: Self.mall, role: node.role,
                 heartbeatIntervalMillis: self.configuration.mode == .liveness ? 5000 : 1000)
             node.engine = attempt { try NodeEngine(configuration: configuration, store: node.store) }
+            // As the node's coordinator does: a disk that loses the stage
+            // after its request for the next window left is what a rollback
+            // plays out.
+            node.engine?.sendsAhead = { [unowned self] message in self.publish(from: client, [message]) }
             if let engine = node.engine, engine.isTakingStagedSnapshot { report.snapshotsResumed += 1 }
         }
         refreshConnection(client)

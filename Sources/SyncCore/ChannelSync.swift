@@ -126,24 +126,27 @@ public struct ChannelSync: Sendable, Equatable {
             snapshotID: part.snapshotID, at: part.at, through: window.through ?? staged?.through,
             held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total,
             history: part.history)
-        return [
-            .stageSnapshot(
-                rows: rows, progress: next, acks: part.acks ?? [], startsOver: !continues, installs: window.last)
-        ]
+        let stage = Action.stageSnapshot(
+            rows: rows, progress: next, acks: part.acks ?? [], startsOver: !continues, installs: window.last)
+        guard !window.last else { return [stage] }
+        // The next window is asked for before this one is staged, so the hub
+        // reads it while the node writes this one; still one window in
+        // flight. Should the stage fail, the next window does not follow what
+        // is staged and is not taken; the request is made again when due.
+        requestedAt = now
+        return [.requestSnapshot(resume: next), stage]
     }
 
-    /// Call after a `.stageSnapshot` was committed: asks for the next window
-    /// at once (the node takes one window at a time), or, once the snapshot
-    /// was installed, follows the stream from its `at`.
-    public mutating func staged(_ staged: SnapshotProgress, installed: Bool, now: UInt64) -> [Action] {
+    /// Call after a `.stageSnapshot` was committed: what it staged is where
+    /// the snapshot stands (the next window was asked for with it), or,
+    /// once the snapshot was installed, the stream is followed from its `at`.
+    public mutating func staged(_ staged: SnapshotProgress, installed: Bool, now: UInt64) {
         snapshotRetries = 0
-        guard !installed else {
+        if installed {
             applied(upTo: staged.at, now: now)
-            return []
+        } else {
+            progress = staged
         }
-        progress = staged
-        requestedAt = now
-        return [.requestSnapshot(resume: staged)]
     }
 
     /// Call after an `.apply` or an installing `.stageSnapshot` was committed.

@@ -57,6 +57,11 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// outbox then goes up as compact bytes, which the hub decodes for a
     /// third of what JSON costs it. Until a status says so, JSON.
     public private(set) var hubTakesChangeBytes = false
+    /// Where a message that need not wait for the step's commit goes at
+    /// once: the request for a snapshot's next window, sent before the
+    /// window in hand is staged (§9.5). Unset, it is returned with the
+    /// step's other messages.
+    public var sendsAhead: ((Outgoing) -> Void)?
     private var clock: HybridClock
     private var nextSeq: UInt64 = 1
     private var channels: [Channel: ChannelSync] = [:]
@@ -357,8 +362,7 @@ public final class NodeEngine<Store: ReplicaStore> {
                 try store.stageSnapshot(
                     channel: channel, rows: rows.compactMap(configuration.schema.known), progress: progress,
                     startsOver: startsOver, installs: installs)
-                out += try perform(
-                    channels[channel]!.staged(progress, installed: installs, now: now), on: channel, now: now)
+                channels[channel]!.staged(progress, installed: installs, now: now)
                 // The next channel waiting for its turn asks at once.
                 if installs, snapshotting == channel {
                     snapshotting = nil
@@ -382,7 +386,8 @@ public final class NodeEngine<Store: ReplicaStore> {
                 let request = SnapshotRequest(
                     node: configuration.node, channel: channel, outbox: tails.isEmpty ? nil : tails, windowed: true,
                     resume: resume, rowEncoding: SnapshotRow.bytesEncoding)
-                out.append(Outgoing(topic: topic(.up), message: .snapshotRequest(request)))
+                let message = Outgoing(topic: topic(.up), message: .snapshotRequest(request))
+                if let sendsAhead { sendsAhead(message) } else { out.append(message) }
             }
         }
         return out

@@ -89,27 +89,29 @@ import Testing
         let staged = SnapshotProgress(
             snapshotID: "s", at: 40, through: RowRef(table: "reservations", key: "c"), held: 3,
             chain: first[0].window!.chain, total: 5)
+        // The next window is asked for before this one is staged, after its last row.
         #expect(
             sync.received(first[0], now: 2) == [
+                .requestSnapshot(resume: staged),
                 .stageSnapshot(
                     rows: [row("a"), row("b"), row("c")], progress: staged, acks: acks, startsOver: true,
-                    installs: false)
+                    installs: false),
             ])
-        // Staged: the next window is asked for at once, after the last row staged.
-        #expect(sync.staged(staged, installed: false, now: 3) == [.requestSnapshot(resume: staged)])
+        #expect(sync.progress == nil)
+        sync.staged(staged, installed: false, now: 3)
         #expect(sync.cursor == nil && sync.progress == staged)
         let second = window([row("d"), row("e")], after: sync, last: true)
         guard
             case .stageSnapshot(let rows, let progress, _, let startsOver, let installs)? = sync.received(
                 second[0], now: 4
-            ).first
+            ).last
         else {
             Issue.record("the last window was not staged")
             return
         }
         #expect(rows == [row("d"), row("e")] && progress.held == 5 && progress.total == 5)
         #expect(!startsOver && installs)
-        #expect(sync.staged(progress, installed: true, now: 5).isEmpty)
+        sync.staged(progress, installed: true, now: 5)
         #expect(sync.cursor == 40 && sync.progress == nil)
     }
 
@@ -122,11 +124,11 @@ import Testing
         // A window whose rows do not give its chain is asked for again.
         #expect(sync.received(forged[0], now: 1) == [.requestSnapshot(resume: nil)])
         let first = window([row("a"), row("b")], last: false)
-        guard case .stageSnapshot(_, let progress, _, _, _)? = sync.received(first[0], now: 2).first else {
+        guard case .stageSnapshot(_, let progress, _, _, _)? = sync.received(first[0], now: 2).last else {
             Issue.record("the first window was not staged")
             return
         }
-        _ = sync.staged(progress, installed: false, now: 2)
+        sync.staged(progress, installed: false, now: 2)
         // The first window again (a duplicate), a window after another row,
         // and the first window of an older snapshot change nothing.
         #expect(sync.received(first[0], now: 3).isEmpty)
@@ -156,18 +158,18 @@ import Testing
         _ = sync.tick(now: 0)
         var first = window([row("a"), row("b")], last: false)
         first[0].history = "h-1"
-        guard case .stageSnapshot(_, let progress, _, _, _)? = sync.received(first[0], now: 1).first else {
+        guard case .stageSnapshot(_, let progress, _, _, _)? = sync.received(first[0], now: 1).last else {
             Issue.record("the first window was not staged")
             return
         }
         #expect(progress.history == "h-1")
-        _ = sync.staged(progress, installed: false, now: 1)
+        sync.staged(progress, installed: false, now: 1)
         var next = window([row("c")], after: sync, last: true)
         next[0].history = "h-2"
         #expect(sync.received(next[0], now: 2).isEmpty)
         var restarted = window([row("a")], id: "after-restore", at: 30, last: true)
         restarted[0].history = "h-2"
-        guard case .stageSnapshot(_, _, _, let startsOver, _)? = sync.received(restarted[0], now: 3).first else {
+        guard case .stageSnapshot(_, _, _, let startsOver, _)? = sync.received(restarted[0], now: 3).last else {
             Issue.record("a first window of the new history was not taken")
             return
         }
@@ -177,6 +179,26 @@ import Testing
         #expect(kept.progress == progress)
         kept.followed(history: "h-2")
         #expect(kept.progress == nil)
+    }
+
+    /// The next window is asked for before the window in hand is staged;
+    /// a stage that failed leaves the snapshot where it stood, so the
+    /// window that answers the early request is not taken, and the window
+    /// after what is staged is asked for again once the request is due.
+    @Test func aWindowAskedForAheadOfAStageThatFailedIsNotTakenButAskedForAgain() {
+        var sync = ChannelSync(channel: channel, cursor: nil, configuration: .init(requestTimeoutMillis: 1000))
+        _ = sync.tick(now: 0)
+        let first = window([row("a"), row("b")], last: false)
+        guard case .requestSnapshot(let ahead)? = sync.received(first[0], now: 1).first, let ahead else {
+            Issue.record("the next window was not asked for ahead")
+            return
+        }
+        // The stage fails: `staged` is never called.
+        let answer = window([row("c")], after: ChannelSync(channel: channel, cursor: nil, progress: ahead), last: true)
+        #expect(sync.received(answer[0], now: 2).isEmpty)
+        #expect(sync.progress == nil)
+        #expect(sync.tick(now: 500).isEmpty)
+        #expect(sync.tick(now: 1001) == [.requestSnapshot(resume: nil)])
     }
 
     @Test func aSnapshotOfTheWholeChannelFromAHubWithoutWindowsIsNotTaken() {

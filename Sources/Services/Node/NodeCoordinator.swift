@@ -50,12 +50,14 @@ public actor NodeCoordinator {
         policies: EdgePolicies = EdgePolicies(), logger: Logger
     ) throws {
         let store = ObservedReplica(try SQLiteReplica(path: replicaPath, schema: configuration.schema))
-        codec = WireCodec(schema: configuration.schema)
+        let codec = WireCodec(schema: configuration.schema)
+        self.codec = codec
         let views = try DecisionViews(
             store: store.replica, channels: configuration.schema.subscriptions[configuration.role] ?? [],
             logger: logger)
         store.observer = views
         let engine = try Engine(configuration: configuration, store: store)
+        engine.sendsAhead = { message in outgoing.push([Self.transportMessage(message, codec: codec)]) }
         self.engine = engine
         let death = WireMessage.death(Death(node: configuration.node, epoch: engine.epoch))
         will = TransportMessage(
@@ -219,15 +221,16 @@ public actor NodeCoordinator {
         }
     }
 
+    private static func transportMessage(_ message: Outgoing, codec: WireCodec) -> TransportMessage {
+        TransportMessage(topic: message.topic, payload: codec.encode(message.message), retained: message.retained)
+    }
+
     /// Runs an engine step and queues what it returns. A failed step changed
     /// nothing (the engine's contract), so the timers simply try again later.
     private func perform(_ step: () throws -> [Outgoing]) {
         do {
             let messages = try step()
-            outgoing.push(
-                messages.map {
-                    TransportMessage(topic: $0.topic, payload: codec.encode($0.message), retained: $0.retained)
-                })
+            outgoing.push(messages.map { Self.transportMessage($0, codec: codec) })
         } catch {
             storeFailures += 1
             logger.error("sync step failed; will retry", metadata: ["sync.error": "\(error)"])
