@@ -20,6 +20,12 @@ public enum PlateNormalizer {
     public static func clean(_ raw: String) throws(PlateError) -> [Character] {
         var characters: [Character] = []
         for scalar in raw.unicodeScalars {
+            // ASCII letters and digits, nearly every character of a plate,
+            // go straight through: no step below changes them but the case.
+            if let ascii = UInt8(exactly: scalar.value), ascii.isASCIILetterOrDigit {
+                characters.append(Character(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii)))
+                continue
+            }
             let mapped = halfWidth(scalar)
             if separators.contains(mapped) || mapped.properties.isWhitespace { continue }
             let character = Character(simplified[mapped] ?? mapped)
@@ -33,9 +39,7 @@ public enum PlateNormalizer {
                 }
                 throw .unexpectedCharacter(character, position: characters.count)
             }
-            guard
-                (ascii >= 0x30 && ascii <= 0x39) || (ascii >= 0x41 && ascii <= 0x5A) || (ascii >= 0x61 && ascii <= 0x7A)
-            else { throw .unexpectedCharacter(character, position: characters.count) }
+            guard ascii.isASCIILetterOrDigit else { throw .unexpectedCharacter(character, position: characters.count) }
             characters.append(Character(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii)))
         }
         return characters
@@ -123,6 +127,12 @@ public enum PlateNormalizer {
 
     static func isHan(_ scalar: Unicode.Scalar) -> Bool {
         (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isASCIILetterOrDigit: Bool {
+        (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x5A) || (self >= 0x61 && self <= 0x7A)
     }
 }
 

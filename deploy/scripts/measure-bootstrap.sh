@@ -5,7 +5,9 @@
 # (which prints a raw SQLite bulk insert of the same rows beside it), and a
 # mall-node that joins with an empty replica. Prints the node's progress from
 # GET /v1/sync while it runs, the hub's peak resident memory, and checks that
-# the node's digest of the channel equals the hub's. Exits 1 if not.
+# the node's digest of the channel equals the hub's (exits 1 if not). Then
+# restarts the node on its replica and prints how long until its API
+# answers, its resident memory, and the replica's bytes on disk per row.
 #
 #   BOOTSTRAP_ROWS   rows in the channel (default 100000)
 #   BOOTSTRAP_DIR    where data and logs go, kept (default: a new /tmp
@@ -115,6 +117,28 @@ if [ -z "$hub_digest" ] || [ "$hub_digest" != "$node_digest" ]; then
   echo "the node's replica of the channel differs from the hub's; logs in $dir" >&2
   exit 1
 fi
+
+# The gate restarts on its own replica: how long until its API answers (it
+# loads its decision views first), and what it holds in memory and on disk.
+rss_mib() { awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$1/status"; }
+echo "  node resident memory with the channel installed: $(rss_mib "$node_pid") MiB"
+kill -TERM "$node_pid"
+wait "$node_pid" 2>/dev/null || true
+restarted=$(date +%s.%N)
+"$bin/mall-node" run --config "$dir/gate.toml" >>"$dir/gate.log" 2>&1 &
+node_pid=$!
+pids+=($node_pid)
+wait_http "http://127.0.0.1:$node_port/v1/health"
+echo "restart on its own replica: API answering after $(python3 -c "import time; print(f'{time.time() - $restarted:.1f}')") s, resident memory $(rss_mib "$node_pid") MiB"
+python3 - "$dir/gate/replica.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+page, pages, free = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count", "freelist_count"))
+rows = db.execute("SELECT count(*) FROM rows").fetchone()[0]
+state = db.execute("SELECT avg(length(state)) FROM rows").fetchone()[0] or 0
+print(f"  replica on disk: {page * pages / 2**20:.0f} MiB, {page * (pages - free) / 2**20:.0f} MiB in use "
+      f"({page * (pages - free) / max(rows, 1):.0f} bytes per row, of which the merge state {state:.0f})")
+PY
 if [ -z "${BOOTSTRAP_DIR:-}" ]; then
   stop_all
   rm -rf "$dir"
