@@ -83,6 +83,7 @@ public final class SQLiteReplica: ReplicaStore {
         registerHeldSchemas(in: &migrator)
         registerSnapshotStaging(in: &migrator)
         registerStateBytes(in: &migrator)
+        registerTombstoneIndex(in: &migrator)
         return migrator
     }
 
