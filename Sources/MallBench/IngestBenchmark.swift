@@ -11,8 +11,9 @@ import Transport
 
 /// Changes into the hub through a real Mosquitto broker: `--nodes` gates,
 /// each of its own mall (so that the figure is the hub's intake, not the
-/// gates' reading of one another's passages), each with a backlog of
-/// `--changes` changes decided while the broker was away, connect at once; the figure is the time until the hub has taken
+/// gates' reading of one another's passages), each following its channels
+/// and with a backlog of `--changes` changes decided while the broker was
+/// away, connect at once; the figure is the time until the hub has taken
 /// and durably acknowledged every one (each gate's outbox empty). The hub,
 /// the gates, their SQLite files and MQTT sessions are the production ones
 /// (`Wiring`), in one process. Beside it, the baseline through the same
@@ -89,10 +90,63 @@ struct IngestBenchmark: AsyncParsableCommand {
 
     /// A hub and `gates` gates, each holding `changes` changes in its outbox,
     /// started together: the seconds until every outbox is empty.
+    ///
+    /// Each gate first takes its channels' snapshots and follows them, as a
+    /// gate in service does, and stops; its backlog is decided while it is
+    /// away. A gate that never synced would also be bootstrapping while it
+    /// sends, which is another figure (`measure-bootstrap.sh`).
     func ingest(gates: Int, base: String, port: Int) async throws -> Outcome {
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-        let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let ids = (1...gates).map { NodeID("gate-\($0)") }
+        try await followChannels(ids, base: base, port: port)
+        let (hub, hubSync, nodes) = try fleet(ids, base: base, port: port)
+        var bytes = 0
+        for (coordinator, _) in nodes { bytes = try await fillOutbox(of: coordinator, count: changes) }
+        let started = ContinuousClock.now
+        let seconds = try await running(hubSync, nodes) {
+            while true {
+                var waiting = 0
+                for (coordinator, _) in nodes { waiting += await coordinator.syncState().outboxDepth }
+                if waiting == 0 { return }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        } then: {
+            let elapsed = ContinuousClock.now - started
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        let fleet = await hub.coordinator.fleet()
+        let accepted = fleet.accepted
+        guard accepted == gates * changes else {
+            throw ValidationError("the hub accepted \(accepted) changes of \(gates * changes)")
+        }
+        return Outcome(seconds: seconds, bytesPerChange: bytes, duplicates: fleet.duplicates)
+    }
+
+    /// Runs the hub and the gates until every gate follows each of its
+    /// channels, then stops them all (their stores closed with them).
+    func followChannels(_ ids: [NodeID], base: String, port: Int) async throws {
+        let (_, hubSync, nodes) = try fleet(ids, base: base, port: port)
+        let deadline = ContinuousClock.now + .seconds(60)
+        try await running(hubSync, nodes) {
+            for (coordinator, _) in nodes {
+                while !(await coordinator.followsEveryChannel) {
+                    guard ContinuousClock.now < deadline else {
+                        throw ValidationError("\(coordinator.node) did not take its snapshots within 60 s")
+                    }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+        } then: {
+        }
+    }
+
+    /// The production hub and gates (`Wiring`) on the stores under `base`,
+    /// each gate of its own mall, so that the figure is the hub's intake, not
+    /// the gates' reading of one another's passages.
+    func fleet(_ ids: [NodeID], base: String, port: Int) throws -> (
+        Hub, HubSyncService, [(NodeCoordinator, NodeSyncService)]
+    ) {
+        let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         func mall(of id: NodeID) -> String { "mall-\(id)" }
         let options = MosquittoClient.Options(port: port)
         let (hub, hubSync) = try Wiring.hub(
@@ -102,39 +156,33 @@ struct IngestBenchmark: AsyncParsableCommand {
             storePath: "\(base)/hub.sqlite", clock: WallClock(), policies: HubPolicies(), metrics: nil,
             clientID: "hub-\(UUID().uuidString.prefix(8))", logger: quiet
         ) { try MosquittoClient(session: $0, options: options, logger: quiet) }
-        var nodes: [(NodeCoordinator, NodeSyncService)] = []
-        var bytes = 0
-        for id in ids {
-            let node = try Wiring.node(
+        let nodes = try ids.map { id in
+            try Wiring.node(
                 configuration: .init(schema: .mall, node: id, mall: mall(of: id), role: .gate),
                 replicaPath: "\(base)/\(id).sqlite", clock: WallClock(), policies: EdgePolicies(),
                 clientID: "\(id)-\(UUID().uuidString.prefix(8))", logger: quiet
             ) { try MosquittoClient(session: $0, options: options, logger: quiet) }
-            bytes = try await fillOutbox(of: node.0, count: changes)
-            nodes.append(node)
         }
+        return (hub, hubSync, nodes)
+    }
+
+    /// Runs the services until `until` returns, takes `then` at once, and
+    /// stops them.
+    func running<T>(
+        _ hubSync: HubSyncService, _ nodes: [(NodeCoordinator, NodeSyncService)],
+        until: @escaping @Sendable () async throws -> Void, then: () -> T
+    ) async throws -> T {
+        let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let group = ServiceGroup(
             configuration: .init(services: [hubSync] + nodes.map(\.1), gracefulShutdownSignals: [], logger: quiet))
-        let started = ContinuousClock.now
-        let seconds = try await withThrowingTaskGroup(of: Void.self) { tasks in
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            while true {
-                var waiting = 0
-                for (coordinator, _) in nodes { waiting += await coordinator.syncState().outboxDepth }
-                if waiting == 0 { break }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            let elapsed = ContinuousClock.now - started
+            try await until()
+            let value = then()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return value
         }
-        let fleet = await hub.coordinator.fleet()
-        let accepted = fleet.accepted
-        guard accepted == gates * changes else {
-            throw ValidationError("the hub accepted \(accepted) changes of \(gates * changes)")
-        }
-        return Outcome(seconds: seconds, bytesPerChange: bytes, duplicates: fleet.duplicates)
     }
 
     /// `count` gate passages committed at `node` while it is offline, 100

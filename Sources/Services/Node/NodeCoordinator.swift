@@ -116,6 +116,12 @@ public actor NodeCoordinator {
         try engine.store.row(RowRef(table: table, key: key))
     }
 
+    /// Whether every channel has a cursor: the node installed a snapshot of
+    /// each and follows its stream.
+    public var followsEveryChannel: Bool {
+        engine.configuration.channels.allSatisfy { engine.cursor(of: $0) != nil }
+    }
+
     public func syncState() -> NodeSyncState {
         let now = clock.now()
         let outbox = engine.outboxStatus
