@@ -39,7 +39,7 @@ struct PackedPlate: Hashable, Sendable {
         self.bits = bits
     }
 
-    private init(bits: UInt64) {
+    init(bits: UInt64) {
         self.bits = bits
     }
 

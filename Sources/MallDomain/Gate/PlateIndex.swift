@@ -11,25 +11,22 @@
 /// carries) is kept aside and scanned: the normaliser lets none through, so
 /// the set stays exact for any string at no cost to the real ones.
 public struct PlateIndex: PlateSet, Sendable {
-    /// Most deletion strings belong to one plate; only collisions pay for an array.
-    private enum Bucket: Sendable {
-        case one(PackedPlate)
-        case many([PackedPlate])
-
-        var plates: [PackedPlate] {
-            switch self {
-            case .one(let plate): [plate]
-            case .many(let plates): plates
-            }
-        }
-    }
-
     /// Members longer than this are kept aside: a read one insertion from
     /// them would be longer than a `PackedPlate` holds.
     private static let longestFiled = PackedPlate.maxLength - 1
 
+    /// What `byDeletion` holds for a deletion several plates share: they
+    /// are in `crowded`. A filed plate has eight characters at most, 56
+    /// bits, so the top bit never marks one.
+    private static let crowdedMark: UInt64 = 1 << 63
+
     private var members: Set<PackedPlate> = []
-    private var byDeletion: [PackedPlate: Bucket] = [:]
+    /// The one plate filed under each deletion (its bits), or `crowdedMark`.
+    /// Most deletions belong to one plate: a word each, where an enum of
+    /// one plate or an array took two (a gate's book of a million live
+    /// plates holds about eight million deletions).
+    private var byDeletion: [PackedPlate: UInt64] = [:]
+    private var crowded: [PackedPlate: [PackedPlate]] = [:]
     private var asideMembers: Set<String> = []
 
     public init() {}
@@ -60,11 +57,11 @@ public struct PlateIndex: PlateSet, Sendable {
         guard members.insert(packed).inserted else { return }
         for deletion in packed.deletions {
             switch byDeletion[deletion] {
-            case nil: byDeletion[deletion] = .one(packed)
-            case .one(let other): byDeletion[deletion] = .many([other, packed])
-            case .many(var plates):
-                plates.append(packed)
-                byDeletion[deletion] = .many(plates)
+            case nil: byDeletion[deletion] = packed.bits
+            case Self.crowdedMark: crowded[deletion, default: []].append(packed)
+            case let other?:
+                byDeletion[deletion] = Self.crowdedMark
+                crowded[deletion] = [PackedPlate(bits: other), packed]
             }
         }
     }
@@ -76,11 +73,12 @@ public struct PlateIndex: PlateSet, Sendable {
         }
         guard members.remove(packed) != nil else { return }
         for deletion in packed.deletions {
-            let rest = byDeletion[deletion]?.plates.filter { $0 != packed } ?? []
+            let rest = filed(under: deletion).filter { $0 != packed }
+            crowded[deletion] = rest.count > 1 ? rest : nil
             switch rest.count {
             case 0: byDeletion[deletion] = nil
-            case 1: byDeletion[deletion] = .one(rest[0])
-            default: byDeletion[deletion] = .many(rest)
+            case 1: byDeletion[deletion] = rest[0].bits
+            default: byDeletion[deletion] = Self.crowdedMark
             }
         }
     }
@@ -89,16 +87,24 @@ public struct PlateIndex: PlateSet, Sendable {
         let characters = Array(read)
         var candidates = asideMembers.filter { PlateEdits.oneEditApart(characters, Array($0)) }
         guard let packed = PackedPlate(codesOf: characters) else { return Array(candidates) }
-        var filed = Set(byDeletion[packed]?.plates ?? [])
+        var near = Set(filed(under: packed))
         for deletion in packed.deletions {
-            if members.contains(deletion) { filed.insert(deletion) }
-            filed.formUnion(byDeletion[deletion]?.plates ?? [])
+            if members.contains(deletion) { near.insert(deletion) }
+            near.formUnion(filed(under: deletion))
         }
-        for plate in filed {
+        for plate in near {
             let text = plate.text
             if PlateEdits.oneEditApart(characters, Array(text)) { candidates.insert(text) }
         }
         return Array(candidates)
+    }
+
+    private func filed(under deletion: PackedPlate) -> [PackedPlate] {
+        switch byDeletion[deletion] {
+        case nil: []
+        case Self.crowdedMark: crowded[deletion] ?? []
+        case let plate?: [PackedPlate(bits: plate)]
+        }
     }
 
     private static func filed(_ plate: String) -> PackedPlate? {
