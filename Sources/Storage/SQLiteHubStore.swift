@@ -322,9 +322,8 @@ public final class SQLiteHubStore: HubStore {
                         arguments: [channel.name, limit])
                 }
             return try rows.map {
-                SnapshotRow(
-                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
-                    state: try StoredState.decode($0["state"]))
+                try StoredState.snapshotRow(
+                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64), state: $0["state"])
             }
         }
     }

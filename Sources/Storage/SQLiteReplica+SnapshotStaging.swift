@@ -54,7 +54,7 @@ extension SQLiteReplica {
             for row in rows {
                 try statement.execute(arguments: [
                     channel.name, row.table, row.key, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                    StoredState.encode(row.state), Self.endsAt(row.state, of: row.table, schema: self.schema),
+                    Data(row.stateBytes), Self.endsAt(row.state, of: row.table, schema: self.schema),
                 ])
             }
             try db.execute(

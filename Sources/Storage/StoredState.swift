@@ -15,6 +15,16 @@ enum StoredState {
         }
     }
 
+    /// A snapshot row that keeps the stored bytes of its state, to be sent
+    /// or staged as they are.
+    static func snapshotRow(table: String, key: String, seq: UInt64, state data: Data) throws -> SnapshotRow {
+        do {
+            return try SnapshotRow(table: table, key: key, seq: seq, stateBytes: [UInt8](data))
+        } catch {
+            throw StorageError(.corrupt, "stored merge state does not decode: \(error)")
+        }
+    }
+
     /// Rewrites `table`'s `state` column from the JSON text it held before
     /// §12.5 to bytes (`StoredJSON.convertColumn`).
     static func convertFromJSON(

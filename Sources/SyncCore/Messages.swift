@@ -281,7 +281,13 @@ public struct SnapshotRow: Hashable, Sendable, Codable {
     public var table: String
     public var key: String
     public var seq: UInt64
-    public var state: RowState
+    public var state: RowState {
+        didSet { decodedFrom = nil }
+    }
+    /// The compact bytes (§12.5) `state` was decoded from, if it was: a
+    /// snapshot row read from a store or the wire goes on as those bytes
+    /// instead of being encoded again. Any change to `state` forgets them.
+    private var decodedFrom: [UInt8]?
 
     public init(table: String, key: String, seq: UInt64, state: RowState) {
         self.table = table
@@ -290,7 +296,32 @@ public struct SnapshotRow: Hashable, Sendable, Codable {
         self.state = state
     }
 
+    /// A row whose state is decoded from `stateBytes`, which it keeps.
+    public init(table: String, key: String, seq: UInt64, stateBytes: [UInt8]) throws(CompactBytes.Malformed) {
+        self.init(table: table, key: key, seq: seq, state: try RowState(bytes: stateBytes))
+        decodedFrom = stateBytes
+    }
+
     public var ref: RowRef { RowRef(table: table, key: key) }
+
+    /// `state` as compact bytes: the bytes it was decoded from, which are
+    /// its encoding (the decoder takes canonical bytes only), or encoded now.
+    public var stateBytes: [UInt8] { decodedFrom ?? state.bytes }
+
+    private enum CodingKeys: String, CodingKey {
+        case table, key, seq, state
+    }
+
+    public static func == (lhs: SnapshotRow, rhs: SnapshotRow) -> Bool {
+        lhs.table == rhs.table && lhs.key == rhs.key && lhs.seq == rhs.seq && lhs.state == rhs.state
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(table)
+        hasher.combine(key)
+        hasher.combine(seq)
+        hasher.combine(state)
+    }
 }
 
 /// Part `part` (from 0) of `parts` of the state of `channel` at hub sequence `at`.

@@ -15,7 +15,7 @@ extension SnapshotRow {
             writer.text(row.table)
             writer.text(row.key)
             writer.varint(row.seq)
-            let state = row.state.bytes
+            let state = row.stateBytes
             writer.varint(UInt64(state.count))
             writer.append(state)
         }
@@ -30,7 +30,7 @@ extension SnapshotRow {
                 let key = try reader.text()
                 let seq = try reader.varint()
                 let state = try reader.slice(count: try reader.varint())
-                rows.append(SnapshotRow(table: table, key: key, seq: seq, state: try RowState(bytes: state)))
+                rows.append(try SnapshotRow(table: table, key: key, seq: seq, stateBytes: Array(state)))
             }
             return rows
         }
