@@ -55,12 +55,14 @@ public struct PlateIndex: PlateSet, Sendable {
             return
         }
         guard members.insert(packed).inserted else { return }
+        // One probe of the table for a deletion no other plate has, nearly
+        // every one: filed at once, and set right after if it was taken.
         for deletion in packed.deletions {
-            switch byDeletion[deletion] {
-            case nil: byDeletion[deletion] = packed.bits
-            case Self.crowdedMark: crowded[deletion, default: []].append(packed)
-            case let other?:
-                byDeletion[deletion] = Self.crowdedMark
+            guard let other = byDeletion.updateValue(packed.bits, forKey: deletion) else { continue }
+            byDeletion[deletion] = Self.crowdedMark
+            if other == Self.crowdedMark {
+                crowded[deletion, default: []].append(packed)
+            } else {
                 crowded[deletion] = [PackedPlate(bits: other), packed]
             }
         }
