@@ -28,7 +28,7 @@ SOAK_DAY_MINUTES ?= 3
 BOOTSTRAP_ROWS ?= 20000
 BOOTSTRAP_BIN ?= .build/debug
 
-.PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign bootstrap lint clean
+.PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign bootstrap benchmarks lint clean
 
 deps:
 	@deploy/scripts/install-deps.sh
@@ -65,6 +65,13 @@ test: deps lint
 bootstrap: deps
 	BOOTSTRAP_ROWS=$${BOOTSTRAP_ROWS:-1000000} deploy/scripts/measure-bootstrap.sh
 
+# The benchmark suite (Benchmarks/, on package-benchmark): each MallEdge figure
+# beside its baseline, measured in the same run, with CPU, allocations and
+# memory. BENCHMARK_ARGS passes options, such as `--filter 'decide.*'` or
+# `baseline update` then `baseline compare` (BENCHMARKS.md).
+benchmarks: deps
+	cd Benchmarks && swift package --disable-sandbox benchmark $(BENCHMARK_ARGS)
+
 # Seeded faults on a real fleet (broker, hub, four nodes behind fault proxies)
 # under real decisions; lost 0, doubled 0, converged, no process died on its own.
 campaign: deps
@@ -86,7 +93,7 @@ sim: release
 	.build/release/mall-sim --seeds $(SIM_SEEDS) --nodes $(SIM_NODES) --mode both
 
 lint:
-	swift format lint --recursive --strict Package.swift Sources Tests
+	swift format lint --recursive --strict Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Benchmarks
 
 clean:
 	rm -rf .build

@@ -19,6 +19,14 @@ let package = Package(
         .executable(name: "plate-quality", targets: ["PlateQuality"]),
         .executable(name: "mall-bench", targets: ["MallBench"]),
         .executable(name: "mall-fuzz", targets: ["MallFuzz"]),
+        // For the benchmark suite in `Benchmarks/` (its own package, so that
+        // package-benchmark and its build plugin stay out of this build).
+        .library(
+            name: "MallEdgeBenchmarking",
+            targets: [
+                "BenchmarkSupport", "Services", "MallDomain", "Storage", "SyncCore", "Transport", "MosquittoTransport",
+                "BrokerHarness",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -180,10 +188,22 @@ let package = Package(
             dependencies: ["MallDomain", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // What `mall-bench` and the benchmark suite share: synthetic plates, a
+        // gate's workload, and the raw SQLite baselines.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                "MallDomain", "Services", "Storage", "SyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "MallBench",
             dependencies: [
-                "MallDomain", "Services", "Storage", "SyncCore", "Transport", "MosquittoTransport", "BrokerHarness",
+                "BenchmarkSupport", "MallDomain", "Services", "Storage", "SyncCore", "Transport", "MosquittoTransport",
+                "BrokerHarness",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

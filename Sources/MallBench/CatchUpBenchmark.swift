@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkSupport
 import Foundation
 import GRDB
 import MallDomain
@@ -89,7 +90,7 @@ struct CatchUpBenchmark: ParsableCommand {
     /// Rows of the size of a reservation's stored state, 500 per transaction
     /// (WAL, `synchronous = FULL`, as the replica is).
     static func rawInserts(count: Int, path: String) throws -> Duration {
-        let queue = try GateBenchmark.baselineDatabase(
+        let queue = try RawSQLite.database(
             path: path, table: "rows (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, state BLOB NOT NULL)")
         let state = Data(repeating: 0x5A, count: 160)
         let started = ContinuousClock.now

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import GRDB
 import MallDomain
@@ -80,7 +81,7 @@ extension GateBenchmark {
     /// Deletes of `batch` rows by key range from a table of `rows` rows of
     /// an outbox change's size, WAL and FULL, until it is empty.
     static func rawRangeDeletes(path: String, rows: Int, batch: Int) throws -> Samples {
-        let queue = try baselineDatabase(path: path, table: "t (seq INTEGER PRIMARY KEY, value TEXT NOT NULL)")
+        let queue = try RawSQLite.database(path: path, table: "t (seq INTEGER PRIMARY KEY, value TEXT NOT NULL)")
         let value = String(repeating: "x", count: 1500)
         try queue.write { db in
             for seq in 1...max(rows, 1) {

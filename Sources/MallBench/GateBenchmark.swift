@@ -1,7 +1,6 @@
 import ArgumentParser
+import BenchmarkSupport
 import Foundation
-import GRDB
-import Logging
 import MallDomain
 import Services
 import Storage
@@ -50,19 +49,17 @@ struct GateBenchmark: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
         var plates = SyntheticPlates(seed: seed)
-        var reserved: [String] = []
-        var seen: Set<String> = []
-        while reserved.count < reservations {
-            let plate = plates.plate()
-            if seen.insert(plate).inserted { reserved.append(plate) }
-        }
+        let reserved = plates.distinctPlates(reservations)
 
         report("gate decisions: \(reservations) reservations, \(reads) reads, seed \(seed), directory \(base)")
-        let seeded = try seed(reserved, at: "\(base)/node.sqlite")
-        report("  replica filled as from the hub (\(reservations / 1000) batches of 1,000): \(seeded)")
+        let seedStart = ContinuousClock.now
+        try GateWorkload.seedReplica(reserving: reserved, at: "\(base)/node.sqlite")
+        report(
+            "  replica filled as from the hub (\(reservations / 1000) batches of 1,000): "
+                + Samples.format(ContinuousClock.now - seedStart))
         let memoryBefore = Self.residentMebibytes()
         let openStart = ContinuousClock.now
-        let node = try Self.gateNode(path: "\(base)/node.sqlite")
+        let node = try GateWorkload.gateNode(path: "\(base)/node.sqlite")
         let opened = ContinuousClock.now - openStart
         let memoryAfter = Self.residentMebibytes()
         report("  node opened, reservation book loaded from the replica: \(Samples.format(opened))")
@@ -172,93 +169,18 @@ struct GateBenchmark: AsyncParsableCommand {
         return last
     }
 
-    /// Half exact reads (with a separator), a fifth single-confusion misreads
-    /// with per-character confidences, a fifth unreserved cars, a tenth
-    /// province misreads of reserved plates.
     func makeReads(_ reserved: [String], _ plates: inout SyntheticPlates) -> [GateRead] {
-        (0..<reads).map { index in
-            let plate = reserved[plates.next(reserved.count)]
-            let read: PlateMatcher.Read
-            switch index % 10 {
-            case 0...4:
-                read = .init(text: String(plate.prefix(2)) + "·" + String(plate.dropFirst(2)), confidence: 0.96)
-            case 5, 6:
-                let misread = plates.misread(plate)
-                read = .init(
-                    text: misread?.text ?? plate, confidence: 0.9, characterConfidences: misread?.confidences)
-            case 7, 8: read = .init(text: plates.plate(), confidence: 0.95)
-            default: read = .init(text: "皖" + String(plate.dropFirst()), confidence: 0.93)
-            }
-            return GateRead(lane: "L\(index % 4)", direction: .entering, plate: read, actor: "device:bench")
-        }
-    }
-
-    /// Fills the replica as the hub's stream would (through `applyRemote`,
-    /// in batches of 1,000), so the outbox stays empty as at a real gate.
-    func seed(_ plates: [String], at path: String) throws -> String {
-        let replica = try SQLiteReplica(path: path, schema: .mall)
-        _ = try replica.start(minimumEpoch: 1)
-        let channel = Channel(mall: "mall-bench", kind: .parking)
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let started = ContinuousClock.now
-        for chunk in stride(from: 0, to: plates.count, by: 1000) {
-            let entries = plates[chunk..<min(chunk + 1000, plates.count)].enumerated().map { offset, plate in
-                let seq = UInt64(chunk + offset + 1)
-                return LogEntry(
-                    seq: seq,
-                    change: Change(
-                        id: ChangeID(origin: "hub", epoch: 1, seq: seq),
-                        hlc: HybridTimestamp(wallMillis: now, counter: UInt32(seq)), table: "reservations",
-                        key: "r\(seq)", channel: channel, op: .insert,
-                        columns: [
-                            "member_id": .text("m\(seq)"), "plate": .text(plate), "zone": .text("B2"),
-                            "window_start": .int(Int64(now) - 3_600_000), "window_end": .int(Int64(now) + 3_600_000),
-                            "status": .text("booked"),
-                        ]))
-            }
-            try replica.applyRemote(
-                channel: channel, entries: entries, upTo: entries.last!.seq,
-                clock: HybridTimestamp(wallMillis: now, counter: UInt32(entries.last!.seq)))
-        }
-        return Samples.format(ContinuousClock.now - started)
-    }
-
-    static func gateNode(path: String) throws -> NodeCoordinator {
-        try NodeCoordinator(
-            configuration: .init(schema: .mall, node: "bench-gate", mall: "mall-bench", role: .gate), replicaPath: path,
-            clock: WallClock(), outgoing: OutgoingQueue(),
-            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-    }
-
-    /// A plain SQLite file set up as the replica is (WAL, `synchronous =
-    /// FULL`) with one table, for the baselines beside the node's figures.
-    static func baselineDatabase(path: String, table: String) throws -> DatabaseQueue {
-        var configuration = Configuration()
-        configuration.journalMode = .wal
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "CREATE TABLE \(table)")
-        }
-        return queue
+        GateWorkload.reads(reads, of: reserved, plates: &plates)
     }
 
     /// One row of about a passage's size per transaction, WAL and FULL, as
     /// the replica commits, into a table already holding `prefill` rows.
     static func rawSQLiteCommits(path: String, count: Int, prefill: Int = 0) throws -> Samples {
-        let queue = try baselineDatabase(path: path, table: "t (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        let value = String(repeating: "x", count: 600)
-        try queue.write { db in
-            for index in 0..<prefill {
-                try db.execute(sql: "INSERT INTO t (key, value) VALUES (?, ?)", arguments: ["p\(index)", value])
-            }
-        }
+        let queue = try RawSQLite.keyedTable(path: path, prefill: prefill)
         var samples = Samples()
         for index in 0..<count {
             let started = ContinuousClock.now
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO t (key, value) VALUES (?, ?)", arguments: ["k\(index)", value])
-            }
+            try RawSQLite.commitOneRow(queue, key: "k\(index)")
             samples.add(ContinuousClock.now - started)
         }
         return samples

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkSupport
 import Foundation
 import GRDB
 import MallDomain
@@ -42,17 +43,21 @@ struct SeedHubBenchmark: AsyncParsableCommand {
         var plates = SyntheticPlates(seed: 1)
         let started = ContinuousClock.now
         var states: [(key: String, state: [UInt8])] = []
+        var reserved: [String] = []
         var seq = start.lastSeq
         for first in stride(from: 0, to: rows, by: batch) {
             var ingest = HubIngest()
             for index in first..<min(first + batch, rows) {
                 seq += 1
+                let plate = plates.plate()
+                reserved.append(plate)
                 let change = Change(
                     id: ChangeID(origin: "hub", epoch: start.epoch, seq: seq),
                     hlc: HybridTimestamp(wallMillis: now, counter: UInt32(truncatingIfNeeded: index)),
                     table: "reservations", key: "r-\(index)", channel: channel, op: .insert,
                     columns: [
-                        "member_id": .text("m-\(index % 50_000)"), "plate": .text(plates.plate()), "zone": .text("B2"),
+                        "member_id": .text("m-\(index % 50_000)"), "plate": .text(plate),
+                        "zone": .text("B2"),
                         "window_start": .int(Int64(now) - 3_600_000),
                         "window_end": .int(Int64(now) + 30 * 86_400_000), "status": .text("booked"),
                     ])
@@ -68,7 +73,10 @@ struct SeedHubBenchmark: AsyncParsableCommand {
         }
         let seeded = ContinuousClock.now - started
         let raw = try Self.rawBulkInsert(states, path: store + ".baseline")
-        try? FileManager.default.removeItem(atPath: store + ".baseline")
+        let stateBytes = try Self.bytesPerRow(path: store + ".baseline", rows: rows)
+        try Self.rawPlainInsert(reserved, now: Int64(now), path: store + ".plain")
+        let plainBytes = try Self.bytesPerRow(path: store + ".plain", rows: rows)
+        for file in [".baseline", ".plain"] { try? FileManager.default.removeItem(atPath: store + file) }
         report("seed-hub: \(rows) reservations on \(channel) in \(store)")
         report(
             String(
@@ -78,6 +86,39 @@ struct SeedHubBenchmark: AsyncParsableCommand {
             String(
                 format: "  baseline: raw SQLite insert of the same states, one transaction: %.1f s (%.0f rows/s)",
                 Self.seconds(raw), Double(rows) / Self.seconds(raw)))
+        report(
+            "  baseline bytes per row on disk: \(stateBytes) with the same states keyed (key, state), "
+                + "\(plainBytes) as a plain reservations table without sync metadata (id and six columns)")
+    }
+
+    /// The application's row alone: the reservation's columns under its key,
+    /// no merge state, no change log (what a table without sync would hold).
+    static func rawPlainInsert(_ plates: [String], now: Int64, path: String) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        let queue = try RawSQLite.database(
+            path: path,
+            table: "reservations (id TEXT PRIMARY KEY, member_id TEXT NOT NULL, plate TEXT NOT NULL, "
+                + "zone TEXT NOT NULL, window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, status TEXT NOT NULL)"
+        )
+        try queue.write { db in
+            let statement = try db.makeStatement(sql: "INSERT INTO reservations VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for (index, plate) in plates.enumerated() {
+                try statement.execute(arguments: [
+                    "r-\(index)", "m-\(index % 50_000)", plate, "B2", now - 3_600_000, now + 30 * 86_400_000, "booked",
+                ])
+            }
+        }
+    }
+
+    /// Bytes in use in the file at `path` (its pages less the free ones), per row.
+    static func bytesPerRow(path: String, rows: Int) throws -> Int {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in
+            let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            return pageSize * (pages - free) / max(rows, 1)
+        }
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -88,7 +129,7 @@ struct SeedHubBenchmark: AsyncParsableCommand {
     /// (WAL, `synchronous = FULL`, as the replica is), in one transaction.
     static func rawBulkInsert(_ rows: [(key: String, state: [UInt8])], path: String) throws -> Duration {
         try? FileManager.default.removeItem(atPath: path)
-        let queue = try GateBenchmark.baselineDatabase(
+        let queue = try RawSQLite.database(
             path: path, table: "rows (key TEXT PRIMARY KEY, state BLOB NOT NULL)")
         let started = ContinuousClock.now
         try queue.write { db in
