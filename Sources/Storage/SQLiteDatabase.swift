@@ -11,6 +11,12 @@ import SyncCore
 /// connection, and each store is single-writer anyway), set FULL after opening
 /// and refuse to start if it does not hold.
 enum SQLiteDatabase {
+    /// The writer's automatic checkpoint, in pages of WAL: a safety net
+    /// beyond the checkpoints `GroupCommit` runs in pauses between commits
+    /// (at most `GroupCommit.commitsForcingCheckpoint` commits of about 20
+    /// pages apart), so that a decision's commit does not run one itself.
+    static let walAutocheckpointPages = 10_000
+
     static func open(path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -25,6 +31,7 @@ enum SQLiteDatabase {
         }
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
         }
         let level = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         guard level == 2 else { throw StorageError(.durability, "synchronous is \(level ?? -1), not FULL (2)") }
