@@ -189,13 +189,14 @@ let package = Package(
             swiftSettings: strict
         ),
         // What `mall-bench` and the benchmark suite share: synthetic plates, a
-        // gate's workload, and the raw SQLite baselines.
+        // gate's workload, the catch-up and ingest runs, the raw baselines.
         .target(
             name: "BenchmarkSupport",
             dependencies: [
-                "MallDomain", "Services", "Storage", "SyncCore",
+                "MallDomain", "Services", "Storage", "SyncCore", "Transport", "MosquittoTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -48,4 +48,22 @@ public enum RawSQLite {
             try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM t WHERE key = ?"), arguments: [key])
         }
     }
+
+    /// Rows of the size of a reservation's stored state, 500 per transaction
+    /// (WAL, `synchronous = FULL`, as the replica is).
+    public static func insertStateSizedRows(count: Int, path: String) throws -> Duration {
+        let queue = try database(
+            path: path, table: "rows (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, state BLOB NOT NULL)")
+        let state = Data(repeating: 0x5A, count: 160)
+        let started = ContinuousClock.now
+        for first in stride(from: 0, to: count, by: 500) {
+            try queue.write { db in
+                let statement = try db.cachedStatement(sql: "INSERT INTO rows (key, seq, state) VALUES (?, ?, ?)")
+                for index in first..<min(first + 500, count) {
+                    try statement.execute(arguments: ["r-\(index)", index, state])
+                }
+            }
+        }
+        return ContinuousClock.now - started
+    }
 }

@@ -9,9 +9,11 @@ import Services
 /// of the plates, and a primary-key query of a SQLite file of as many rows.
 func registerDecisionBenchmarks() {
     let nanoseconds = Benchmark.Configuration(timeUnits: .nanoseconds)
+    let withMemory = Benchmark.Configuration(
+        metrics: Benchmark.defaultConfiguration.metrics + [.peakMemoryResident], timeUnits: .nanoseconds)
     let fixture = Held<(GateFixture, ReservationBook)>()
     Benchmark(
-        "decide · MallEdge: normalise, match, rules (100,000 reservations, in memory)", configuration: nanoseconds
+        "decide · MallEdge: normalise, match, rules (100,000 reservations, in memory)", configuration: withMemory
     ) { benchmark in
         guard let (gate, book) = fixture.value else { return benchmark.error("no fixture") }
         let decider = GateDecider()

@@ -11,24 +11,19 @@ final class GateFixture {
     static let reservations = 100_000
     static let deviceToken = "benchmark-device-token-0001"
 
-    let directory: String
+    let scratch: ScratchDirectory
+    var directory: String { scratch.path }
     let reserved: [String]
     private(set) var reads: [GateRead]
     private var plates: SyntheticPlates
     private var nextRead = 0
 
     init() throws {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent(
-                "malledge-benchmark-\(UUID().uuidString)"
-            ).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        scratch = try ScratchDirectory()
         plates = SyntheticPlates(seed: 1)
         reserved = plates.distinctPlates(Self.reservations)
         reads = GateWorkload.reads(10_000, of: reserved, plates: &plates)
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// The next read of the mix, round and round.
     func read() -> GateRead {
@@ -48,6 +43,22 @@ final class GateFixture {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         return ReservationBook(reserved.enumerated().map { GateWorkload.reservation($0, plate: $1, now: now) })
     }
+}
+
+/// A new directory under the temporary one, removed with its contents when
+/// released.
+final class ScratchDirectory {
+    let path: String
+
+    init() throws {
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "malledge-benchmark-\(UUID().uuidString)"
+            ).path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// Holds what a benchmark's setup made until its teardown (package-benchmark

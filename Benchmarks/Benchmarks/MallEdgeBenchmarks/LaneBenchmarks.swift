@@ -12,7 +12,7 @@ func registerLaneBenchmarks() {
     let perRound = 64
     let perSecond = BenchmarkMetric.custom("decisions/s", polarity: .prefersLarger)
     let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident, perSecond], maxIterations: 500)
+        metrics: [.wallClock, .mallocCountTotal, perSecond], maxIterations: 500)
 
     let gate = Held<(GateFixture, NodeCoordinator)>()
     Benchmark("4 lanes at once · MallEdge: decide + durable commit, rounds of 64", configuration: configuration) {

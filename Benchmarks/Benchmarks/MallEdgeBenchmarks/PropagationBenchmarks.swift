@@ -17,7 +17,7 @@ import Transport
 /// and durable commit are before the measurement starts.
 func registerPropagationBenchmarks() {
     let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5),
+        metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(5),
         maxIterations: 1000)
 
     let fleet = Held<Fleet>()
@@ -54,11 +54,6 @@ func registerPropagationBenchmarks() {
     }
 }
 
-/// The queue limits of `deploy/mosquitto/mall.conf`.
-let productionBrokerSettings = [
-    "max_queued_messages 5000", "max_inflight_messages 500", "set_tcp_nodelay true",
-]
-
 let quiet = Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() }
 
 /// A real broker, the production hub and two gates of one mall (`Wiring`),
@@ -75,7 +70,7 @@ final class Fleet {
     init() async throws {
         let workload = try GateFixture()
         self.workload = workload
-        broker = try MosquittoBroker(settings: productionBrokerSettings)
+        broker = try MosquittoBroker(settings: IngestRun.productionQueues)
         let options = MosquittoClient.Options(port: broker.port)
         let mall = GateWorkload.mall
         let ids = [NodeID("gate-a"), NodeID("gate-b")]
@@ -128,7 +123,7 @@ final class RawRelay {
     private let message = TransportMessage(topic: "bench/in", payload: Array(repeating: 0x78, count: 600))
 
     init() async throws {
-        broker = try MosquittoBroker(settings: productionBrokerSettings)
+        broker = try MosquittoBroker(settings: IngestRun.productionQueues)
         let options = MosquittoClient.Options(port: broker.port)
         publisher = try MosquittoClient(
             session: Session(clientID: "raw-publisher", subscriptions: []), options: options, logger: quiet)
@@ -161,9 +156,4 @@ final class RawRelay {
         relaying.cancel()
         broker.stop()
     }
-}
-
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
