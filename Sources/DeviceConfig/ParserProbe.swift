@@ -1,4 +1,4 @@
-import TOMLKit
+import CTOML
 
 #if canImport(Glibc)
     import Glibc
@@ -15,9 +15,13 @@ import TOMLKit
 /// the child covers the class. If the parser dies in the child, the file is
 /// refused with the first line whose prefix already kills it.
 ///
-/// The child only parses and `_exit`s: no Swift runtime or lock is needed
-/// across the fork but malloc's, which glibc's `fork` makes safe. It costs one
-/// fork per configuration load (startup only), about a millisecond.
+/// The child runs only C and C++ code (toml++ through TOMLKit's C shim) and
+/// `_exit`s: everything Swift it needs is made before the fork. Swift code in
+/// the child could wait forever for a lock of the Swift runtime that another
+/// thread held at the fork (seen in the tests, which load configurations
+/// from many threads: the probe timed out); malloc's locks glibc's `fork`
+/// makes safe. It costs one fork per configuration load (startup only),
+/// about a millisecond.
 enum ParserProbe {
     /// Why the parser could not be trusted with `text`, or nil when it
     /// returned (a result or an error) in the child.
@@ -43,14 +47,26 @@ enum ParserProbe {
 
     /// How the parser died on `text` in a child, or nil if it returned.
     private static func death(parsing text: String) -> String? {
+        let document = strdup(text)
+        let error = UnsafeMutablePointer<CTOMLParseError>.allocate(capacity: 1)
+        defer {
+            free(document)
+            error.deallocate()
+        }
+        guard let document else { return nil }
         let child = fork()
         if child == 0 {
             // The parent's crash handlers (libFuzzer's, for one) must not run
             // here, and the assertion's message is not this process's to print.
-            for number in [SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] { _ = signal(number, SIG_DFL) }
+            _ = signal(SIGABRT, SIG_DFL)
+            _ = signal(SIGSEGV, SIG_DFL)
+            _ = signal(SIGBUS, SIG_DFL)
+            _ = signal(SIGILL, SIG_DFL)
+            _ = signal(SIGFPE, SIG_DFL)
+            _ = signal(SIGTRAP, SIG_DFL)
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { _ = dup2(null, STDERR_FILENO) }
-            _ = try? TOMLTable(string: text)
+            _ = tableCreateFromString(document, error)
             _exit(0)
         }
         // No child (out of processes): parse in this process, as before the probe.

@@ -179,7 +179,7 @@ import Testing
             "[node]\nid = \"g1\"\nmall = \"m\"\nrole = \"gate\"\ndata_dir = \"/d\"\n[api]\ndevice_token_file = \"\(token)\"\n"
         )
         let error = #expect(throws: ConfigError.self) { try NodeSettings.load(path: path, environment: [:]) }
-        #expect(error?.description.contains("at least 16") == true)
+        #expect(error?.description.contains("at least 16") == true, "\(String(describing: error))")
     }
 
     @Test func invalidTOMLSaysWhere() throws {
