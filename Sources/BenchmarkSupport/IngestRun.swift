@@ -68,7 +68,7 @@ public final class IngestRun {
             }
         } then: {
             let elapsed = ContinuousClock.now - started
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return elapsed.asSeconds
         }
         let fleet = await hub.coordinator.fleet()
         guard fleet.accepted == gates * changes else {
@@ -246,7 +246,7 @@ public final class IngestRun {
         }
         for sender in senders { await sender.stop() }
         await subscriber.stop()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.asSeconds
         return (seconds, await received.total)
     }
 }

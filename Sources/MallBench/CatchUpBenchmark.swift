@@ -34,11 +34,11 @@ struct CatchUpBenchmark: ParsableCommand {
         report(
             String(
                 format: "  node caught up: %@ (%.0f changes/s), %d messages", Samples.format(caughtUp),
-                Double(changes) / SeedHubBenchmark.seconds(caughtUp), messages))
+                Double(changes) / caughtUp.asSeconds, messages))
         let raw = try RawSQLite.insertStateSizedRows(count: changes, path: "\(base)/baseline.sqlite")
         report(
             String(
                 format: "  baseline: raw SQLite insert of %d rows, 500 per transaction: %@ (%.0f rows/s)", changes,
-                Samples.format(raw), Double(changes) / SeedHubBenchmark.seconds(raw)))
+                Samples.format(raw), Double(changes) / raw.asSeconds))
     }
 }

@@ -49,7 +49,6 @@ extension GateBenchmark {
     }
 
     static func perSecond(_ count: Int, in duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.0f", Double(count) / max(seconds, 1e-9))
+        String(format: "%.0f", Double(count) / max(duration.asSeconds, 1e-9))
     }
 }

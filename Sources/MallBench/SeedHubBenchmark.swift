@@ -80,12 +80,12 @@ struct SeedHubBenchmark: AsyncParsableCommand {
         report("seed-hub: \(rows) reservations on \(channel) in \(store)")
         report(
             String(
-                format: "  hub store, %d rows per transaction: %.1f s (%.0f rows/s)", batch, Self.seconds(seeded),
-                Double(rows) / Self.seconds(seeded)))
+                format: "  hub store, %d rows per transaction: %.1f s (%.0f rows/s)", batch, seeded.asSeconds,
+                Double(rows) / seeded.asSeconds))
         report(
             String(
                 format: "  baseline: raw SQLite insert of the same states, one transaction: %.1f s (%.0f rows/s)",
-                Self.seconds(raw), Double(rows) / Self.seconds(raw)))
+                raw.asSeconds, Double(rows) / raw.asSeconds))
         report(
             "  baseline bytes per row on disk: \(stateBytes) with the same states keyed (key, state), "
                 + "\(plainBytes) as a plain reservations table without sync metadata (id and six columns)")
@@ -119,10 +119,6 @@ struct SeedHubBenchmark: AsyncParsableCommand {
             let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             return pageSize * (pages - free) / max(rows, 1)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The rows' keys and stored states (SPEC §12.5) into a plain table

@@ -61,6 +61,5 @@ func registerLaneBenchmarks() {
 
 /// `count` per `duration`, per second.
 func rate(_ count: Int, in duration: Duration) -> Int {
-    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    return Int((Double(count) / max(seconds, 1e-9)).rounded())
+    Int((Double(count) / max(duration.asSeconds, 1e-9)).rounded())
 }
