@@ -354,17 +354,23 @@ public final class SQLiteReplica: ReplicaStore {
     /// entry's hash is computed only for a row that holds a mark).
     /// - Returns: the row's state after the change (merged or not; nil: no row).
     private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws -> RowState? {
-        let existing = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?"),
-            arguments: [change.table, change.key])
+        let lookup = try db.cachedStatement(
+            sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?")
+        let existing = try lookup.firstRow(arguments: [change.table, change.key]) { columns in
+            (
+                seq: UInt64(clamping: Int64(sqliteStatement: columns, index: 0)),
+                state: try StoredState.decode(columnBytes(columns, 1)),
+                pending: columnText(columns, 2)
+            )
+        }
         var row = SnapshotRow(table: change.table, key: change.key, seq: 0, state: RowState())
         var pending: String?
         var held: RowState?
         if let existing {
-            row.seq = UInt64(existing["seq"] as Int64)
-            row.state = try StoredState.decode(existing["state"])
+            row.seq = existing.seq
+            row.state = existing.state
             held = row.state
-            pending = existing["pending"]
+            pending = existing.pending
         }
         if case .local = merge, !change.merges(into: held, local: true) { return held }
         if case .logged = merge, !change.merges(into: held, local: false) { return held }

@@ -8,8 +8,12 @@ enum StoredState {
     static func encode(_ state: RowState) -> Data { Data(state.bytes) }
 
     static func decode(_ data: Data) throws -> RowState {
+        try data.withUnsafeBytes { try decode($0) }
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> RowState {
         do {
-            return try data.withUnsafeBytes { try RowState(bytes: $0) }
+            return try RowState(bytes: bytes)
         } catch {
             throw StorageError(.corrupt, "stored merge state does not decode: \(error)")
         }

@@ -187,8 +187,10 @@ public struct SyncSchema: Sendable {
     }
 
     /// Why a row key is unusable: 1 to 128 bytes of UTF-8, no character below U+0020.
+    /// (Scanned as bytes: in UTF-8 a byte below 0x80 is always a character of
+    /// its own, never part of a longer one.)
     static func violation(ofKey key: String) -> String? {
-        guard !key.isEmpty, key.utf8.count <= 128, !key.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+        guard !key.isEmpty, key.utf8.count <= 128, !key.utf8.contains(where: { $0 < 0x20 }) else {
             return "row key is empty, too long or has control characters"
         }
         return nil
@@ -227,11 +229,15 @@ extension SyncSchema {
     /// Why a value is unfit for any column, whatever its type: text above
     /// `maxTextBytes` or holding a separator control character. (Integers
     /// above 2^53 - 1 are refused where messages are decoded.)
-    static func violation(ofValue value: Value, column: String) -> String? {
+    ///
+    /// `column` names the column in the message and is built only for one:
+    /// every value of every change passes here. The text is scanned as bytes
+    /// (in UTF-8 a byte below 0x80 is always a character of its own).
+    static func violation(ofValue value: Value, column: @autoclosure () -> String) -> String? {
         guard case .text(let text) = value else { return nil }
-        if text.utf8.count > maxTextBytes { return "column \(column) holds more than \(maxTextBytes) bytes" }
-        if text.unicodeScalars.contains(where: { (0x1C...0x1F).contains($0.value) }) {
-            return "column \(column) holds a separator control character"
+        if text.utf8.count > maxTextBytes { return "column \(column()) holds more than \(maxTextBytes) bytes" }
+        if text.utf8.contains(where: { (0x1C...0x1F).contains($0) }) {
+            return "column \(column()) holds a separator control character"
         }
         return nil
     }
