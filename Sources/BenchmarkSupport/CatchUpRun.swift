@@ -7,7 +7,8 @@ import SyncCore
 /// shared by `mall-bench catch-up` and the benchmark suite: the hub's engine
 /// and store and the node's, on real SQLite files, with every message
 /// through the wire codec as it would travel, but handed over in process (no
-/// broker, so the figure is the engines', the codec's and SQLite's).
+/// broker, so the figure is the engines', the codec's, SQLite's and the
+/// protocol's waits, which run on the machine's clock).
 public final class CatchUpRun {
     static let mall = "mall-bench"
     static let node: NodeID = "gate-1"
@@ -54,36 +55,47 @@ public final class CatchUpRun {
         self.link = link
     }
 
-    /// The node comes back: how long until its cursor reaches the hub's
-    /// head, and how many messages that took.
-    public func catchUp() throws -> (duration: Duration, messages: Int) {
+    /// The node hears the hub's head: how long until its cursor reaches
+    /// it, of which how long the node waited before its first resend (the
+    /// protocol's catch-up delay, in which the live stream may close a
+    /// gap), and how many messages that took.
+    public func catchUp() throws -> (duration: Duration, waited: Duration, messages: Int) {
         let (hub, node) = (link.hub, link.node)
         let started = ContinuousClock.now
+        link.firstResend = nil
         try link.deliver([hub.status(now: link.now)])
         try link.settle { node.cursor(of: Self.parking) == hub.heads[Self.parking] }
         let caughtUp = ContinuousClock.now - started
-        guard node.cursor(of: Self.parking) == hub.heads[Self.parking] else {
+        guard node.cursor(of: Self.parking) == hub.heads[Self.parking], let firstResend = link.firstResend else {
             throw BenchmarkFailure("the node did not catch up: \(node.describeSync(of: Self.parking))")
         }
-        return (caughtUp, link.delivered)
+        return (caughtUp, firstResend - started, link.delivered)
     }
 }
 
 /// Hands messages between one hub and one node until neither has more to
-/// say, each encoded and decoded by the wire codec on the way.
+/// say, each encoded and decoded by the wire codec on the way, on the
+/// machine's clock: the node's timers wait in real time, as they do in a
+/// running node, so that a delay in the protocol shows in the figure.
 struct Link {
     let hub: HubEngine<SQLiteHubStore>
     let node: NodeEngine<SQLiteReplica>
     let codec: WireCodec
-    var now = UInt64(Date().timeIntervalSince1970 * 1000)
     var delivered = 0
+    /// When the node's first resend request reached the hub.
+    var firstResend: ContinuousClock.Instant?
+    /// The node's sync loop runs its timer this often (`NodeSyncService`).
+    static let tick = Duration.milliseconds(50)
 
-    /// Lets the node's timers run (a catch-up starts a moment after the node
-    /// learns it is behind) until `done`, for at most a simulated minute.
+    var now: UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Runs the node's timer every `tick` (a catch-up starts a moment after
+    /// the node learns it is behind) until `done`, for at most two minutes.
     mutating func settle(until done: () -> Bool) throws {
-        for _ in 0..<600 where !done() {
-            now += 100
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !done(), ContinuousClock.now < deadline {
             try deliver(try node.tick(now: now))
+            if !done() { Thread.sleep(forTimeInterval: Self.tick.asSeconds) }
         }
     }
 
@@ -91,8 +103,8 @@ struct Link {
         var queue = outgoing[...]
         while let next = queue.popFirst() {
             delivered += 1
-            now += 1
             let payload = codec.encode(next.message)
+            if case .resend = next.message, firstResend == nil { firstResend = .now }
             if next.topic.hasSuffix("/up") || next.topic.hasSuffix("/birth") || next.topic.hasSuffix("/death") {
                 let result = hub.receive(topic: next.topic, payload: payload, now: now)
                 if let problem = result.rejection ?? result.storeFailure.map({ WireError(.invalid, $0) }) {

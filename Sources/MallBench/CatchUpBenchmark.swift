@@ -6,7 +6,7 @@ import Foundation
 /// catches up: the hub's engine and store and the node's, on real SQLite
 /// files, with every message through the wire codec as it would travel, but
 /// handed over in process (no broker, so the figure is the engines', the
-/// codec's and SQLite's). Beside it, the baseline: the same number of rows
+/// codec's, SQLite's and the protocol's waits, on the machine's clock). Beside it, the baseline: the same number of rows
 /// inserted raw into a plain SQLite table, in transactions of 500.
 struct CatchUpBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,11 +30,13 @@ struct CatchUpBenchmark: ParsableCommand {
         report("catch-up: \(changes) changes logged by the hub while a gate was away, directory \(base)")
         let run = try CatchUpRun(changes: changes, base: base)
         report("  hub logged them in batches of 1,000: \(Samples.format(run.logged))")
-        let (caughtUp, messages) = try run.catchUp()
+        let (caughtUp, waited, messages) = try run.catchUp()
         report(
             String(
-                format: "  node caught up: %@ (%.0f changes/s), %d messages", Samples.format(caughtUp),
-                Double(changes) / caughtUp.asSeconds, messages))
+                format: "  node caught up: %@ (%.0f changes/s), %d messages; %@ of it the catch-up delay before the "
+                    + "first resend (%.0f changes/s after it)", Samples.format(caughtUp),
+                Double(changes) / caughtUp.asSeconds, messages, Samples.format(waited),
+                Double(changes) / (caughtUp - waited).asSeconds))
         let raw = try RawSQLite.insertStateSizedRows(count: changes, path: "\(base)/baseline.sqlite")
         report(
             String(

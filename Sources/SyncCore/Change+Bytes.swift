@@ -121,7 +121,7 @@ extension LogEntry {
 }
 
 extension LogBatch {
-    private enum Keys: String, CodingKey { case channel, prev, upTo, entries, entryBytes, history }
+    private enum Keys: String, CodingKey { case channel, prev, upTo, entries, entryBytes, history, more }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
@@ -131,6 +131,7 @@ extension LogBatch {
         history = try container.decodeIfPresent(String.self, forKey: .history)
         (entries, entriesAsBytes) = try container.itemsOrBytes(
             json: .entries, bytes: .entryBytes, decode: LogEntry.entries(fromBytes:))
+        more = try container.decodeIfPresent(Bool.self, forKey: .more) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -141,5 +142,6 @@ extension LogBatch {
         try container.encode(
             entries, asBytes: entriesAsBytes, json: .entries, bytes: .entryBytes, encode: LogEntry.bytes(of:))
         try container.encodeIfPresent(history, forKey: .history)
+        if more { try container.encode(true, forKey: .more) }
     }
 }

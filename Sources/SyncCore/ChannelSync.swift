@@ -48,6 +48,9 @@ public struct ChannelSync: Sendable, Equatable {
     public private(set) var knownFloor: UInt64 = 0
     private var behindSince: UInt64?
     private var requestedAt: UInt64?
+    /// A resend asked for before the batch it follows was applied: after
+    /// which sequence (that batch's `upTo`), and when.
+    private var resendAhead: ResendAhead?
     private var snapshotRequested = false
     /// Snapshot windows asked for since the last one arrived whole.
     private var snapshotRetries = 0
@@ -79,8 +82,16 @@ public struct ChannelSync: Sendable, Equatable {
             if cursor < knownFloor { return requestSnapshot(now: now) }
             return requestResendIfDue(now: now)
         }
-        let fresh = batch.entries.filter { $0.seq > cursor }
-        return [.apply(entries: fresh, upTo: batch.upTo)]
+        let apply = Action.apply(entries: batch.entries.filter { $0.seq > cursor }, upTo: batch.upTo)
+        guard batch.more else { return [apply] }
+        // The hub's resend answer stopped short of its head: the rest is
+        // asked for before this batch is applied, so that the hub reads it
+        // while the node writes this one (as snapshot windows are); still
+        // one answer in flight. Should the apply fail, the answer does not
+        // follow the cursor and is taken as a gap.
+        resendAhead = ResendAhead(after: batch.upTo, at: now)
+        requestedAt = now
+        return [.requestResend(after: batch.upTo), apply]
     }
 
     /// The hub's periodic heads and floors.
@@ -158,6 +169,10 @@ public struct ChannelSync: Sendable, Equatable {
         requestedAt = nil
         behindSince = nil
         knownHead = max(knownHead, upTo)
+        // A resend asked for ahead of this apply is on its way: it is not
+        // asked for again before the request timeout.
+        if let ahead = resendAhead, ahead.after == cursor { requestedAt = ahead.at }
+        resendAhead = nil
     }
 
     public mutating func tick(now: UInt64) -> [Action] {
@@ -254,4 +269,9 @@ struct WindowAssembly: Sendable, Equatable {
         guard received.count == parts else { return nil }
         return (0..<parts).flatMap { received[$0]! }
     }
+}
+
+private struct ResendAhead: Equatable {
+    var after: UInt64
+    var at: UInt64
 }

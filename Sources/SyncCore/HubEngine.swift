@@ -728,7 +728,7 @@ public final class HubEngine<Store: HubStore> {
             let upTo = last ? through : chunk.last?.seq ?? through
             let batch = LogBatch(
                 channel: channel, prev: prev, upTo: upTo, entries: Array(chunk), history: history.marks.last?.id,
-                entriesAsBytes: request.entryEncoding == Change.bytesEncoding)
+                entriesAsBytes: request.entryEncoding == Change.bytesEncoding, more: last && upTo < head)
             out.append(Outgoing(topic: down, message: .batch(batch)))
             prev = upTo
         }

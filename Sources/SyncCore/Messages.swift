@@ -260,12 +260,18 @@ public struct LogBatch: Hashable, Sendable, Codable {
     /// Whether `entries` travel as `entryBytes` (§7.2): set by the hub in a
     /// resend answer to a node that asked for them, and on decoding.
     public var entriesAsBytes: Bool
+    /// Set on the last batch of a resend answer that stopped short of the
+    /// hub's head (§9.2): the node asks for the rest at once instead of
+    /// after `catchUpDelayMillis`, which made a catch-up take about a second
+    /// per `maxResendEntries`.
+    public var more: Bool
 
     public init(
         channel: Channel, prev: UInt64, upTo: UInt64, entries: [LogEntry], history: String? = nil,
-        entriesAsBytes: Bool = false
+        entriesAsBytes: Bool = false, more: Bool = false
     ) {
         self.entriesAsBytes = entriesAsBytes
+        self.more = more
         self.channel = channel
         self.prev = prev
         self.upTo = upTo

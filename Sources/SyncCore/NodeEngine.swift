@@ -59,8 +59,9 @@ public final class NodeEngine<Store: ReplicaStore> {
     public private(set) var hubTakesChangeBytes = false
     /// Where a message that need not wait for the step's commit goes at
     /// once: the request for a snapshot's next window, sent before the
-    /// window in hand is staged (§9.5). Unset, it is returned with the
-    /// step's other messages.
+    /// window in hand is staged (§9.5), and for the rest of a resend answer
+    /// that stopped short, sent before its last batch is applied (§9.3).
+    /// Unset, it is returned with the step's other messages.
     public var sendsAhead: ((Outgoing) -> Void)?
     private var clock: HybridClock
     private var nextSeq: UInt64 = 1
@@ -374,7 +375,8 @@ public final class NodeEngine<Store: ReplicaStore> {
                 guard upstream.connected else { continue }
                 let request = ResendRequest(
                     node: configuration.node, channel: channel, after: after, entryEncoding: Change.bytesEncoding)
-                out.append(Outgoing(topic: topic(.up), message: .resend(request)))
+                let message = Outgoing(topic: topic(.up), message: .resend(request))
+                if let sendsAhead { sendsAhead(message) } else { out.append(message) }
             case .requestSnapshot(let resume):
                 guard upstream.connected else { continue }
                 if let other = snapshotting, other != channel, channels[other]?.isTakingSnapshot == true {

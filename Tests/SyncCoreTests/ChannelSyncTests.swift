@@ -52,6 +52,46 @@ import Testing
         #expect(sync.tick(now: 1_400_000) == [.requestResend(after: 10)])
     }
 
+    /// A resend answer that stopped short of the head says so on its last
+    /// batch: the rest is asked for at once, before that batch is applied,
+    /// not a catch-up delay later (a second per 2,000 entries of a backlog).
+    @Test func theLastBatchOfAnAnswerThatStoppedShortAsksForTheRestAtOnce() {
+        var sync = ChannelSync(
+            channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 1000, requestTimeoutMillis: 4000))
+        #expect(sync.received(head: 40, floor: 0, now: 0).isEmpty)
+        #expect(sync.tick(now: 1000) == [.requestResend(after: 10)])
+        let first = LogBatch(channel: channel, prev: 10, upTo: 12, entries: [entry(12)])
+        #expect(sync.received(first, now: 1010) == [.apply(entries: [entry(12)], upTo: 12)])
+        sync.applied(upTo: 12, now: 1010)
+        let last = LogBatch(channel: channel, prev: 12, upTo: 14, entries: [entry(14)], more: true)
+        #expect(
+            sync.received(last, now: 1020) == [.requestResend(after: 14), .apply(entries: [entry(14)], upTo: 14)])
+        sync.applied(upTo: 14, now: 1020)
+
+        // The request made ahead is on its way: the timer does not repeat it
+        // after the catch-up delay, only after the request timeout.
+        #expect(sync.tick(now: 2100).isEmpty)
+        #expect(sync.tick(now: 3100).isEmpty)
+        #expect(sync.tick(now: 5020) == [.requestResend(after: 14)])
+    }
+
+    /// An answer that reached the head, or a live batch, asks for nothing.
+    @Test func aBatchWithoutMoreAsksForNothing() {
+        var sync = ChannelSync(channel: channel, cursor: 10)
+        let batch = LogBatch(channel: channel, prev: 10, upTo: 14, entries: [entry(14)])
+        #expect(sync.received(batch, now: 0) == [.apply(entries: [entry(14)], upTo: 14)])
+    }
+
+    /// A batch that says `more` but is not applied (a duplicate, or one
+    /// after a gap) does not ask ahead: the gap's own rules apply.
+    @Test func moreOnABatchThatIsNotAppliedAsksNothingAhead() {
+        var sync = ChannelSync(channel: channel, cursor: 20, configuration: .init(requestTimeoutMillis: 1000))
+        let duplicate = LogBatch(channel: channel, prev: 10, upTo: 14, entries: [entry(14)], more: true)
+        #expect(sync.received(duplicate, now: 0).isEmpty)
+        let afterGap = LogBatch(channel: channel, prev: 30, upTo: 34, entries: [entry(34)], more: true)
+        #expect(sync.received(afterGap, now: 10) == [.requestResend(after: 20)])
+    }
+
     @Test func aCursorBelowTheFloorNeedsASnapshot() {
         var sync = ChannelSync(channel: channel, cursor: 10)
         #expect(sync.received(head: 50, floor: 30, now: 0) == [.requestSnapshot(resume: nil)])

@@ -18,13 +18,13 @@ func registerCatchUpBenchmarks() {
     let catchUp = 100_000
 
     Benchmark(
-        "catch-up · MallEdge: a gate back after 100,000 changes (engines, codec, SQLite; no broker)",
+        "catch-up · MallEdge: a gate back after 100,000 changes (engines, codec, SQLite, protocol delays; no broker)",
         configuration: configuration
     ) { benchmark in
         let scratch = try ScratchDirectory()
         let run = try CatchUpRun(changes: catchUp, base: scratch.path)
         benchmark.startMeasurement()
-        let (duration, _) = try run.catchUp()
+        let (duration, _, _) = try run.catchUp()
         benchmark.stopMeasurement()
         benchmark.measurement(changesPerSecond, rate(catchUp, in: duration))
     }
