@@ -57,8 +57,10 @@ public final class GroupCommit: Sendable {
     /// False for an in-memory store: nothing to sync.
     private let onDisk: Bool
     private let state = Mutex(State())
-    /// Blocking syncs run here, off the actors and the cooperative thread
-    /// pool; checkpoints on `checkpoints`.
+    /// The syncs for commits that came while another sync ran, off the
+    /// actors and the cooperative thread pool; checkpoints on `checkpoints`.
+    /// (The sync of a commit that finds none running blocks its caller's
+    /// thread for it, as the writes before it did.)
     private let queue = DispatchQueue(label: "mall.storage.group-commit")
     private let checkpoints = DispatchQueue(label: "mall.storage.checkpoint")
     private let checkpointer = Mutex<DatabaseQueue?>(nil)
@@ -95,7 +97,40 @@ public final class GroupCommit: Sendable {
 
     /// Returns once every commit counted before the call is on disk; throws
     /// `durability` if the WAL could not be synced.
+    ///
+    /// The first caller to find no sync running makes one itself, on its own
+    /// thread, as a FULL commit would: handing the sync to the queue and
+    /// being woken after it cost a lone decision two thread wake-ups, a
+    /// tenth of its time and more of its tail. Callers that come while a
+    /// sync runs wait for the next, which the queue makes for all of them.
     public func waitUntilDurable() async throws {
+        enum Role {
+            case ready
+            case failed(StorageError)
+            case lead(goal: UInt64)
+            case follow
+        }
+        let role = state.withLock { state -> Role in
+            if let failure = state.failure { return .failed(failure) }
+            if state.synced >= state.written { return .ready }
+            guard !state.syncing else { return .follow }
+            state.syncing = true
+            return .lead(goal: state.written)
+        }
+        switch role {
+        case .ready: return
+        case .failed(let failure): throw failure
+        case .lead(let goal):
+            let outcome = Result { () throws(StorageError) in try syncWAL() }
+            if finishRound(goal: goal, outcome: outcome) { queue.async { self.syncWhileWaited() } }
+            checkpointIfDue()
+            try outcome.get()
+        case .follow:
+            try await waitForNextSync()
+        }
+    }
+
+    private func waitForNextSync() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             enum Next {
                 case ready
@@ -123,30 +158,37 @@ public final class GroupCommit: Sendable {
     private func syncWhileWaited() {
         while true {
             let goal = state.withLock { $0.written }
-            let outcome = Result { () throws(StorageError) in try syncWAL() }
-            let (released, failed, more) = state.withLock { state in
-                var released: [Waiter] = []
-                switch outcome {
-                case .success:
-                    state.synced = max(state.synced, goal)
-                    state.figures.syncs += 1
-                    state.figures.commits = state.synced
-                    released = state.waiters.filter { $0.target <= goal }
-                    state.waiters.removeAll { $0.target <= goal }
-                case .failure(let failure):
-                    state.failure = failure
-                    released = state.waiters
-                    state.waiters = []
-                }
-                state.syncing = !state.waiters.isEmpty
-                return (released, state.failure, state.syncing)
-            }
-            for waiter in released {
-                if let failed { waiter.continuation.resume(throwing: failed) } else { waiter.continuation.resume() }
-            }
+            let more = finishRound(goal: goal, outcome: Result { () throws(StorageError) in try syncWAL() })
             checkpointIfDue()
             guard more else { return }
         }
+    }
+
+    /// Records a sync that covered the commits counted up to `goal` (or its
+    /// failure, which every waiter gets), releases the waiters it covers,
+    /// and says whether others still wait; `syncing` stays set if they do.
+    private func finishRound(goal: UInt64, outcome: Result<Void, StorageError>) -> Bool {
+        let (released, failed, more) = state.withLock { state in
+            var released: [Waiter] = []
+            switch outcome {
+            case .success:
+                state.synced = max(state.synced, goal)
+                state.figures.syncs += 1
+                state.figures.commits = state.synced
+                released = state.waiters.filter { $0.target <= goal }
+                state.waiters.removeAll { $0.target <= goal }
+            case .failure(let failure):
+                state.failure = failure
+                released = state.waiters
+                state.waiters = []
+            }
+            state.syncing = !state.waiters.isEmpty
+            return (released, state.failure, state.syncing)
+        }
+        for waiter in released {
+            if let failed { waiter.continuation.resume(throwing: failed) } else { waiter.continuation.resume() }
+        }
+        return more
     }
 
     /// Syncs the WAL as a FULL commit would: `xSync` of the WAL's file,
