@@ -288,7 +288,7 @@ public final class SQLiteHubStore: HubStore {
                         """),
                 arguments: [channel.name, Int64(after), limit]
             ).map {
-                LogEntry(seq: UInt64($0["seq"] as Int64), change: try StoredChange.decode($0["change"]))
+                try StoredChange.entry(seq: UInt64(clamping: $0["seq"] as Int64), stored: $0["change"])
             }
         }
     }

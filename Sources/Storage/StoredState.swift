@@ -67,6 +67,13 @@ enum StoredChange {
         }
     }
 
+    /// A logged entry whose change keeps its stored compact bytes (all but
+    /// the version byte), which a resend answer sends as they are.
+    static func entry(seq: UInt64, stored data: Data) throws -> LogEntry {
+        let change = try decode(data)
+        return LogEntry(seq: seq, change: change, changeBytes: [UInt8](data.dropFirst()))
+    }
+
     /// Rewrites `table`'s `change` column from JSON text to bytes.
     static func convertFromJSON(
         _ db: Database, table: String, columns: [String], definition: String, indexes: [String]

@@ -103,7 +103,7 @@ extension LogEntry {
         var writer = CompactBytes.Writer(capacity: entries.count * 200)
         for entry in entries {
             writer.varint(entry.seq)
-            writer.change(entry.change)
+            if let bytes = entry.changeBytes { writer.append(bytes) } else { writer.change(entry.change) }
         }
         return writer.bytes
     }

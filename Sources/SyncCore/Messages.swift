@@ -236,11 +236,37 @@ public struct Ack: Hashable, Sendable, Codable {
 /// A change as the hub logged it, with its hub sequence number.
 public struct LogEntry: Hashable, Sendable, Codable {
     public var seq: UInt64
-    public var change: Change
+    public var change: Change {
+        didSet { changeBytes = nil }
+    }
+    /// The compact bytes (§12.5) `change` was decoded from, if it was: an
+    /// entry read from the hub's log goes into a resend answer as those
+    /// bytes instead of being encoded again. Any change to `change` forgets them.
+    private(set) var changeBytes: [UInt8]?
 
     public init(seq: UInt64, change: Change) {
         self.seq = seq
         self.change = change
+    }
+
+    /// An entry whose change was decoded from `changeBytes`, its canonical
+    /// compact bytes, which it keeps.
+    public init(seq: UInt64, change: Change, changeBytes: [UInt8]) {
+        self.init(seq: seq, change: change)
+        self.changeBytes = changeBytes
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case seq, change
+    }
+
+    public static func == (lhs: LogEntry, rhs: LogEntry) -> Bool {
+        lhs.seq == rhs.seq && lhs.change == rhs.change
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(change)
     }
 }
 
