@@ -6,8 +6,9 @@ import Foundation
 /// catches up: the hub's engine and store and the node's, on real SQLite
 /// files, with every message through the wire codec as it would travel, but
 /// handed over in process (no broker, so the figure is the engines', the
-/// codec's, SQLite's and the protocol's waits, on the machine's clock). Beside it, the baseline: the same number of rows
-/// inserted raw into a plain SQLite table, in transactions of 500.
+/// codec's, SQLite's and the protocol's waits, on the machine's clock).
+/// Beside it, the baseline: the same number of rows inserted raw into a
+/// plain SQLite table, in transactions of 500.
 struct CatchUpBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catch-up",

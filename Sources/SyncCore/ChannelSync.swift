@@ -48,9 +48,9 @@ public struct ChannelSync: Sendable, Equatable {
     public private(set) var knownFloor: UInt64 = 0
     private var behindSince: UInt64?
     private var requestedAt: UInt64?
-    /// A resend asked for before the batch it follows was applied: after
-    /// which sequence (that batch's `upTo`), and when.
-    private var resendAhead: ResendAhead?
+    /// The `upTo` of a batch after which the rest of a resend answer was
+    /// asked for before the batch was applied (at `requestedAt`).
+    private var resendAheadAfter: UInt64?
     private var snapshotRequested = false
     /// Snapshot windows asked for since the last one arrived whole.
     private var snapshotRetries = 0
@@ -89,7 +89,7 @@ public struct ChannelSync: Sendable, Equatable {
         // while the node writes this one (as snapshot windows are); still
         // one answer in flight. Should the apply fail, the answer does not
         // follow the cursor and is taken as a gap.
-        resendAhead = ResendAhead(after: batch.upTo, at: now)
+        resendAheadAfter = batch.upTo
         requestedAt = now
         return [.requestResend(after: batch.upTo), apply]
     }
@@ -166,13 +166,12 @@ public struct ChannelSync: Sendable, Equatable {
         snapshotRequested = false
         snapshotRetries = 0
         progress = nil
-        requestedAt = nil
-        behindSince = nil
-        knownHead = max(knownHead, upTo)
         // A resend asked for ahead of this apply is on its way: it is not
         // asked for again before the request timeout.
-        if let ahead = resendAhead, ahead.after == cursor { requestedAt = ahead.at }
-        resendAhead = nil
+        if resendAheadAfter != cursor { requestedAt = nil }
+        resendAheadAfter = nil
+        behindSince = nil
+        knownHead = max(knownHead, upTo)
     }
 
     public mutating func tick(now: UInt64) -> [Action] {
@@ -269,9 +268,4 @@ struct WindowAssembly: Sendable, Equatable {
         guard received.count == parts else { return nil }
         return (0..<parts).flatMap { received[$0]! }
     }
-}
-
-private struct ResendAhead: Equatable {
-    var after: UInt64
-    var at: UInt64
 }
