@@ -27,8 +27,10 @@ SOAK_DAY_MINUTES ?= 3
 # 1,000,000 rows that way).
 BOOTSTRAP_ROWS ?= 20000
 BOOTSTRAP_BIN ?= .build/debug
+# Then that gate goes away while the hub logs this many changes, and catches up.
+CATCH_UP_CHANGES ?= 10000
 
-.PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign bootstrap benchmarks lint clean
+.PHONY: deps build release test unit-tests sim-tests demo sim fuzz campaign bootstrap catch-up benchmarks lint clean
 
 deps:
 	@deploy/scripts/install-deps.sh
@@ -44,7 +46,8 @@ release: deps
 # and a soak of $(SOAK_DAYS) days, then $(FUZZ_SECONDS) s of libFuzzer on each parser that takes outside bytes,
 # then schemathesis against the node API of a gate, a lounge desk and a counter,
 # then the fault campaign: $(CAMPAIGN_FAULTS) faults on the real processes,
-# then a new gate bootstrapping $(BOOTSTRAP_ROWS) rows from a real hub.
+# then a new gate bootstrapping $(BOOTSTRAP_ROWS) rows from a real hub, restarting, and
+# catching up $(CATCH_UP_CHANGES) changes logged while it was away.
 test: deps lint
 	swift build --build-tests
 	swift test --skip-build
@@ -57,13 +60,20 @@ test: deps lint
 	FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
 	API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) deploy/scripts/api-fuzz.sh
 	deploy/scripts/fault-campaign.py --bin .build/debug --faults $(CAMPAIGN_FAULTS) --seed $(CAMPAIGN_SEED)
-	BOOTSTRAP_ROWS=$(BOOTSTRAP_ROWS) BOOTSTRAP_BIN=$(BOOTSTRAP_BIN) deploy/scripts/measure-bootstrap.sh
+	BOOTSTRAP_ROWS=$(BOOTSTRAP_ROWS) BOOTSTRAP_BIN=$(BOOTSTRAP_BIN) CATCH_UP_CHANGES=$(CATCH_UP_CHANGES) \
+		deploy/scripts/measure-bootstrap.sh
 
 # A new gate joining a parking channel of 1,000,000 rows with default settings,
 # on release binaries: progress, the hub's memory, the time beside a raw SQLite
 # bulk insert of the same rows, and the digests compared (README, Performance).
 bootstrap: deps
 	BOOTSTRAP_ROWS=$${BOOTSTRAP_ROWS:-1000000} deploy/scripts/measure-bootstrap.sh
+
+# A gate away while the hub logs 100,000 changes catches up, on release
+# binaries with the real processes: the time from its restart, its progress,
+# the CPU of hub and node, beside a raw SQLite bulk insert of the same rows.
+catch-up: deps
+	BOOTSTRAP_ROWS=1000 CATCH_UP_CHANGES=$${CATCH_UP_CHANGES:-100000} deploy/scripts/measure-bootstrap.sh
 
 # The benchmark suite (Benchmarks/, on package-benchmark): each MallEdge figure
 # beside its baseline, measured in the same run, with CPU, allocations and

@@ -8,7 +8,8 @@ import SyncCore
 
 /// Fills a hub store with reservations on one parking channel, as the hub
 /// would have logged them from its own writes (one log entry and one merged
-/// row each), for measuring how a new node bootstraps from it
+/// row each), for measuring how a new node bootstraps from it, or, with
+/// `--append`, how a node that was away catches up
 /// (`deploy/scripts/measure-bootstrap.sh`). Beside it, the baseline: the same
 /// rows' states inserted raw into a plain SQLite table on the same file
 /// system, in one transaction.
@@ -20,8 +21,11 @@ struct SeedHubBenchmark: AsyncParsableCommand {
     @Option(help: "Reservations to put in the channel.")
     var rows = 100_000
 
-    @Option(help: "The hub's store file (created; must not exist).")
+    @Option(help: "The hub's store file (created; must not exist unless --append).")
     var store: String
+
+    @Flag(help: "Log the reservations after those the store's channel holds (the hub must be stopped).")
+    var append = false
 
     @Option(help: "The mall of the parking channel.")
     var mall = "mall-demo"
@@ -30,8 +34,9 @@ struct SeedHubBenchmark: AsyncParsableCommand {
     var batch = 5000
 
     func run() throws {
-        guard !FileManager.default.fileExists(atPath: store) else {
-            throw ValidationError("\(store) exists; seed-hub fills a new store only")
+        guard FileManager.default.fileExists(atPath: store) == append else {
+            throw ValidationError(
+                append ? "\(store) does not exist: --append adds to a hub's store" : "\(store) exists; add --append")
         }
         guard (1...10_000_000).contains(rows), (1...100_000).contains(batch) else {
             throw ValidationError("--rows must be 1...10,000,000 and --batch 1...100,000")
@@ -40,14 +45,15 @@ struct SeedHubBenchmark: AsyncParsableCommand {
         let start = try hub.start()
         let channel = Channel(mall: mall, kind: .parking)
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        var plates = SyntheticPlates(seed: 1)
+        let held = Int(try hub.rowCount(in: channel))
+        var plates = SyntheticPlates(seed: UInt64(held) &+ 1)
         let started = ContinuousClock.now
         var states: [(key: String, state: [UInt8])] = []
         var reserved: [String] = []
         var seq = start.lastSeq
-        for first in stride(from: 0, to: rows, by: batch) {
+        for first in stride(from: held, to: held + rows, by: batch) {
             var ingest = HubIngest()
-            for index in first..<min(first + batch, rows) {
+            for index in first..<min(first + batch, held + rows) {
                 seq += 1
                 let plate = plates.plate()
                 reserved.append(plate)
@@ -77,7 +83,7 @@ struct SeedHubBenchmark: AsyncParsableCommand {
         try Self.rawPlainInsert(reserved, now: Int64(now), path: store + ".plain")
         let plainBytes = try Self.bytesPerRow(path: store + ".plain", rows: rows)
         for file in [".baseline", ".plain"] { try? FileManager.default.removeItem(atPath: store + file) }
-        report("seed-hub: \(rows) reservations on \(channel) in \(store)")
+        report("seed-hub: \(rows) reservations on \(channel) in \(store), after \(held); the log's head is \(seq)")
         report(
             String(
                 format: "  hub store, %d rows per transaction: %.1f s (%.0f rows/s)", batch, seeded.asSeconds,

@@ -30,7 +30,7 @@ enum SQLiteDatabase {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         }
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
         }
         let level = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
@@ -46,7 +46,7 @@ enum SQLiteDatabase {
         _ queue: DatabaseQueue, group: GroupCommit, _ body: (Database) throws -> T
     ) throws -> T {
         let value = try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
             var value: T?
             let outcome = Result {
                 try db.inTransaction {
@@ -54,7 +54,7 @@ enum SQLiteDatabase {
                     return .commit
                 }
             }
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
             try outcome.get()
             return value!
         }

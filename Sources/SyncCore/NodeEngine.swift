@@ -114,6 +114,8 @@ public final class NodeEngine<Store: ReplicaStore> {
     public var hlc: HybridTimestamp { clock.last }
 
     public func cursor(of channel: Channel) -> UInt64? { channels[channel]?.cursor }
+    /// The channel's head as the hub last told it: how far a catch-up has to go.
+    public func knownHead(of channel: Channel) -> UInt64 { channels[channel]?.knownHead ?? 0 }
     /// How far the snapshot the channel is taking is staged (nil: none staged).
     public func snapshotProgress(of channel: Channel) -> SnapshotProgress? { channels[channel]?.progress }
     /// Whether some channel holds part of a snapshot staged.

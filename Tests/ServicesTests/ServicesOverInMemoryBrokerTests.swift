@@ -60,6 +60,14 @@ import Transport
                 })
             #expect(try await g2.row(table: "gate_passages", key: "a39")?.isVisible == true)
             #expect(try await g1.row(table: "gate_passages", key: "b9")?.isVisible == true)
+            // Caught up, each gate says so: every cursor at the head the hub told it.
+            for gate in [g1, g2] {
+                #expect(
+                    await eventually {
+                        let cursors = await gate.syncState().cursors
+                        return cursors.allSatisfy { $0.seq == $0.head } && cursors.contains { $0.head > 0 }
+                    })
+            }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

@@ -8,14 +8,21 @@
 # the node's digest of the channel equals the hub's (exits 1 if not). Then
 # restarts the node on its replica and prints how long until its API
 # answers, its resident memory, and the replica's bytes on disk per row.
+# Then the gate goes away while the hub logs CATCH_UP_CHANGES more
+# reservations (`seed-hub --append` into its store, hub stopped meanwhile, with
+# the raw bulk insert of the same rows beside it), and both come back: how
+# long until the gate's cursor reaches the hub's head, and the digests again.
 #
 #   BOOTSTRAP_ROWS   rows in the channel (default 100000)
+#   CATCH_UP_CHANGES changes logged while the gate is away (default 10000;
+#                    0 skips the catch-up)
 #   BOOTSTRAP_DIR    where data and logs go, kept (default: a new /tmp
 #                    directory, removed once the digests agree)
 #   BOOTSTRAP_BIN    directory of release binaries (default: build them)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rows=${BOOTSTRAP_ROWS:-100000}
+catch_up=${CATCH_UP_CHANGES:-10000}
 if [ -n "${BOOTSTRAP_BIN:-}" ]; then
   bin=$BOOTSTRAP_BIN
 else
@@ -108,15 +115,18 @@ print(f"  CPU time: hub {cpu(hub) - hub_cpu:.1f} s, node {cpu(node):.1f} s (both
 PY
 
 # Let the cursor settle, then compare the channel's digests.
-sleep 2
-hub_digest=$("$bin/mall-hub" digest --config "$dir/hub.toml" | grep '/parking' || true)
-node_digest=$("$bin/mall-node" digest --config "$dir/gate.toml" | grep '/parking' || true)
-echo "  hub  $hub_digest"
-echo "  node $node_digest"
-if [ -z "$hub_digest" ] || [ "$hub_digest" != "$node_digest" ]; then
-  echo "the node's replica of the channel differs from the hub's; logs in $dir" >&2
-  exit 1
-fi
+compare_digests() {
+  sleep 2
+  hub_digest=$("$bin/mall-hub" digest --config "$dir/hub.toml" | grep '/parking' || true)
+  node_digest=$("$bin/mall-node" digest --config "$dir/gate.toml" | grep '/parking' || true)
+  echo "  hub  $hub_digest"
+  echo "  node $node_digest"
+  if [ -z "$hub_digest" ] || [ "$hub_digest" != "$node_digest" ]; then
+    echo "the node's replica of the channel differs from the hub's; logs in $dir" >&2
+    exit 1
+  fi
+}
+compare_digests
 
 # The gate restarts on its own replica: how long until its API answers (it
 # loads its decision views first), and what it holds in memory and on disk.
@@ -139,6 +149,54 @@ state = db.execute("SELECT avg(length(state)) FROM rows").fetchone()[0] or 0
 print(f"  replica on disk: {page * pages / 2**20:.0f} MiB, {page * (pages - free) / 2**20:.0f} MiB in use "
       f"({page * (pages - free) / max(rows, 1):.0f} bytes per row, of which the merge state {state:.0f})")
 PY
+
+# The gate goes away for a busy day: it stops, and the hub logs $catch_up
+# reservations meanwhile (stopped too, so that seed-hub may write its store).
+# Both come back; the gate hears the hub's head and catches up by resend
+# answers (SPEC §9.3).
+if [ "$catch_up" -gt 0 ]; then
+  kill -TERM "$node_pid" "$hub_pid"
+  wait "$node_pid" "$hub_pid" 2>/dev/null || true
+  "$bin/mall-bench" seed-hub --append --rows "$catch_up" --store "$dir/hub/hub.sqlite" --mall mall-demo |
+    tee "$dir/seed-append.txt"
+  head=$(sed -n "s/.*the log's head is \([0-9]*\).*/\1/p" "$dir/seed-append.txt")
+  "$bin/mall-hub" run --config "$dir/hub.toml" >>"$dir/hub.log" 2>&1 &
+  hub_pid=$!
+  pids+=($hub_pid)
+  wait_http "http://127.0.0.1:$hub_port/v1/health"
+  started=$(date +%s.%N)
+  "$bin/mall-node" run --config "$dir/gate.toml" >>"$dir/gate.log" 2>&1 &
+  node_pid=$!
+  pids+=($node_pid)
+  wait_http "http://127.0.0.1:$node_port/v1/health"
+  python3 - "$node_port" "$head" "$started" "$catch_up" "$hub_pid" "$node_pid" <<'PY'
+import json, os, sys, time, urllib.request
+port, head, started, changes = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+def cpu(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+hub_cpu, node_cpu = cpu(sys.argv[5]), cpu(sys.argv[6])
+heard, printed = None, 0.0
+while True:
+    state = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/sync"))
+    parking = next(c for c in state["cursors"] if c["channel"].endswith("/parking"))
+    now = time.time() - started
+    if heard is None and parking["head"] >= head:
+        heard = now
+    if parking["seq"] >= head:
+        break
+    if now - printed >= 1:
+        print(f"  {now:6.1f} s  cursor {parking['seq']:,} of head {parking['head']:,}", flush=True)
+        printed = now
+    if now > 3600:
+        sys.exit("no catch-up within an hour")
+    time.sleep(0.02)
+print(f"catch-up: {changes:,} changes in {now:.2f} s from the node's start ({changes / now:,.0f} changes/s); "
+      f"the node heard the head {heard or now:.2f} s after its start")
+print(f"  CPU time: hub {cpu(sys.argv[5]) - hub_cpu:.1f} s, node {cpu(sys.argv[6]) - node_cpu:.1f} s")
+PY
+  compare_digests
+fi
 if [ -z "${BOOTSTRAP_DIR:-}" ]; then
   stop_all
   rm -rf "$dir"

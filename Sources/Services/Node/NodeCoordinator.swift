@@ -134,6 +134,7 @@ public actor NodeCoordinator {
             cursors: engine.configuration.channels.map { channel in
                 NodeSyncState.Cursor(
                     channel: channel.description, seq: engine.cursor(of: channel) ?? 0,
+                    head: engine.knownHead(of: channel),
                     snapshot: engine.snapshotProgress(of: channel).map {
                         NodeSyncState.SnapshotState(
                             snapshotID: $0.snapshotID, at: $0.at, held: $0.held, total: $0.total)
@@ -249,6 +250,9 @@ public struct NodeSyncState: Codable, Sendable {
     public struct Cursor: Codable, Sendable {
         public var channel: String
         public var seq: UInt64
+        /// The channel's head as the hub last told it (0 before it has): a
+        /// `seq` below it is a catch-up under way.
+        public var head: UInt64
         /// The snapshot the channel is taking, while one is half staged.
         public var snapshot: SnapshotState?
     }
