@@ -37,7 +37,7 @@ public actor NodeCoordinator {
     var loginThrottle = LoginThrottle()
     /// When the lounge next looks for visits past the maximum stay.
     private var nextLoungeSweep: UInt64 = 0
-    private let codec: WireCodec
+    private nonisolated let codec: WireCodec
     private let outgoing: OutgoingQueue
     private var connected = false
     private var rejectedMessages = 0
@@ -158,7 +158,30 @@ public actor NodeCoordinator {
 
     // MARK: Transport and time
 
+    /// A transport event with its message decoded and checked, which needs
+    /// nothing of the actor: the sync loop decodes the next message while
+    /// the engine works on this one.
+    public enum ReceivedEvent: Sendable {
+        case connected
+        case disconnected
+        case message(topic: String, Result<WireMessage, WireError>)
+    }
+
+    public nonisolated func decode(_ event: TransportEvent) -> ReceivedEvent {
+        switch event {
+        case .connected: .connected
+        case .disconnected: .disconnected
+        case .message(let message):
+            .message(topic: message.topic, Result { () throws(WireError) in try codec.decode(message.payload) })
+        }
+    }
+
+    /// Decodes and handles one event at once (a benchmark's way, or a test's).
     public func handle(_ event: TransportEvent) {
+        handle(decode(event))
+    }
+
+    public func handle(_ event: ReceivedEvent) {
         let now = clock.now()
         switch event {
         case .connected:
@@ -167,17 +190,11 @@ public actor NodeCoordinator {
         case .disconnected:
             connected = false
             perform { try engine.connectionChanged(up: false, now: now) }
-        case .message(let message):
-            let decoded: WireMessage
-            do {
-                decoded = try codec.decode(message.payload)
-            } catch {
-                rejectedMessages += 1
-                logger.warning(
-                    "message refused",
-                    metadata: ["mqtt.topic": "\(message.topic)", "sync.error": "\(error.code.rawValue)"])
-                return
-            }
+        case .message(let topic, .failure(let error)):
+            rejectedMessages += 1
+            logger.warning(
+                "message refused", metadata: ["mqtt.topic": "\(topic)", "sync.error": "\(error.code.rawValue)"])
+        case .message(_, .success(let decoded)):
             perform { try engine.receive(decoded, now: now) }
             if case .snapshotPart = decoded { logSnapshotProgress() }
         }

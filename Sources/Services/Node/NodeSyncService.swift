@@ -25,6 +25,7 @@ public struct NodeSyncService: Service {
         let coordinator = self.coordinator
         let will = self.will
         await loop.run(
-            handle: { await coordinator.handle($0) }, tick: { await coordinator.tick() }, farewell: { [will] })
+            prepare: { coordinator.decode($0) }, handle: { await coordinator.handle($0) },
+            tick: { await coordinator.tick() }, farewell: { [will] })
     }
 }

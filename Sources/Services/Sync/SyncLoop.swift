@@ -1,9 +1,13 @@
+import AsyncAlgorithms
 import Logging
 import ServiceLifecycle
 import Transport
 
 /// The loops every fleet process runs around its engine: transport events
 /// in, a timer, and a publisher that drains the outgoing queue in order.
+/// Each event is prepared (a node decodes and checks its message) as it
+/// comes, while the one before is handled: a node catching up decodes the
+/// next batch on one core while its engine applies this one on the other.
 /// On graceful shutdown it publishes `farewell` (the node's death, the hub's
 /// offline status: a clean disconnect does not fire the will) after
 /// everything already queued, disconnects, and lets the loops end.
@@ -19,14 +23,22 @@ struct SyncLoop: Sendable {
     var durable: @Sendable () async throws -> Void
     var logger: Logger
 
-    func run(
-        handle: @escaping @Sendable (TransportEvent) async -> Void, tick: @escaping @Sendable () async -> Void,
+    func run<Prepared: Sendable>(
+        prepare: @escaping @Sendable (TransportEvent) -> Prepared,
+        handle: @escaping @Sendable (Prepared) async -> Void, tick: @escaping @Sendable () async -> Void,
         farewell: @escaping @Sendable () async -> [TransportMessage]
     ) async {
         transport.start()
+        // A channel's `send` returns once the event is taken: one event is
+        // prepared ahead of the one handled, never more, in order.
+        let prepared = AsyncChannel<Prepared>()
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await event in transport.events { await handle(event) }
+                for await event in transport.events { await prepared.send(prepare(event)) }
+                prepared.finish()
+            }
+            group.addTask {
+                for await event in prepared { await handle(event) }
             }
             group.addTask {
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
