@@ -261,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "MallDomainTests",
             dependencies: [
-                "MallDomain", "SyncCore", .product(name: "Crypto", package: "swift-crypto"),
+                "MallDomain", "SyncCore", "Simulation", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

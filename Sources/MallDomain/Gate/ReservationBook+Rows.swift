@@ -4,10 +4,17 @@ public import SyncCore
 extension ReservationBook: RowFedBook {
     public static let columns = [Reservation.table: Reservation.columns]
 
+    /// A row that no longer parses takes its reservation out of the book.
     public mutating func apply(_ ref: RowRef, values: [String: Value]) throws(RowProblem) {
         guard ref.table == Reservation.table else { return }
-        remove(id: ref.key)
-        if !values.isEmpty { upsert(try Reservation.parse(key: ref.key, values: values).get()) }
+        guard !values.isEmpty else { return remove(id: ref.key) }
+        switch Reservation.parse(key: ref.key, values: values) {
+        case .success(let reservation):
+            upsert(reservation)
+        case .failure(let problem):
+            remove(id: ref.key)
+            throw problem
+        }
     }
 
     public mutating func remove(_ ref: RowRef) {

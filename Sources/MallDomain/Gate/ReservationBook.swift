@@ -29,22 +29,30 @@ public struct ReservationBook: Sendable {
         }
     }
 
+    /// A plate's liveness is looked at again only when this reservation's
+    /// own can change it: filing a plate in the fuzzy index, or taking it
+    /// out, is most of the cost of a row a node applies.
     public mutating func upsert(_ reservation: Reservation) {
         let previous = byID.updateValue(reservation, forKey: reservation.id)
-        if let previous, previous.plate != reservation.plate {
+        let samePlate = previous?.plate == reservation.plate
+        if let previous, !samePlate {
             idsByPlate[previous.plate]?.removeAll { $0 == reservation.id }
             if idsByPlate[previous.plate]?.isEmpty == true { idsByPlate[previous.plate] = nil }
-            refreshLiveness(of: previous.plate)
+            if previous.status.isLive { refreshLiveness(of: previous.plate) }
         }
-        if previous?.plate != reservation.plate { idsByPlate[reservation.plate, default: []].append(reservation.id) }
-        refreshLiveness(of: reservation.plate)
+        if !samePlate { idsByPlate[reservation.plate, default: []].append(reservation.id) }
+        if reservation.status.isLive {
+            livePlates.insert(reservation.plate)
+        } else if samePlate, previous?.status.isLive == true {
+            refreshLiveness(of: reservation.plate)
+        }
     }
 
     public mutating func remove(id: String) {
         guard let previous = byID.removeValue(forKey: id) else { return }
         idsByPlate[previous.plate]?.removeAll { $0 == id }
         if idsByPlate[previous.plate]?.isEmpty == true { idsByPlate[previous.plate] = nil }
-        refreshLiveness(of: previous.plate)
+        if previous.status.isLive { refreshLiveness(of: previous.plate) }
     }
 
     private mutating func refreshLiveness(of plate: String) {
