@@ -141,4 +141,13 @@ extension DatabaseQueue {
             return value!
         }
     }
+
+    /// Runs `body`, which reads with one statement, in SQLite's implicit
+    /// transaction of that statement (one snapshot of the database, as a
+    /// deferred transaction would give): a `BEGIN` and a `COMMIT` around a
+    /// point query cost more than the query, and a gate decision looked up
+    /// each row it writes that way. Inside another transaction, in that one.
+    func readWithOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        try unsafeReentrantWrite { db in try body(db) }
+    }
 }

@@ -16,10 +16,27 @@ extension Statement {
         switch sqlite3_step(sqliteStatement) {
         case SQLITE_ROW: return try read(sqliteStatement)
         case SQLITE_DONE: return nil
-        case let code:
-            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)))
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+        case let code: throw stepFailure(code)
         }
+    }
+
+    /// Every row of this query, which takes no arguments, read by `read` as
+    /// in `firstRow`.
+    func forEachRow(_ read: (SQLiteStatement) throws -> Void) throws {
+        sqlite3_reset(sqliteStatement)
+        defer { sqlite3_reset(sqliteStatement) }
+        while true {
+            switch sqlite3_step(sqliteStatement) {
+            case SQLITE_ROW: try read(sqliteStatement)
+            case SQLITE_DONE: return
+            case let code: throw stepFailure(code)
+            }
+        }
+    }
+
+    private func stepFailure(_ code: CInt) -> DatabaseError {
+        let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)))
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
 }
 
