@@ -301,11 +301,23 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     public func row(_ ref: RowRef) throws -> RowState? {
-        try database.readWithOneStatement { db in
-            try db.cachedStatement(sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?").firstRow(
-                arguments: [ref.table, ref.key]
-            ) { columns in try StoredState.decode(columnBytes(columns, 0)) }
+        try database.readWithOneStatement { db in try Self.row(ref, db) }
+    }
+
+    /// In one read transaction: a decision looks up the three rows it writes.
+    public func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState] {
+        if refs.count == 1, let ref = refs.first { return try row(ref).map { [ref: $0] } ?? [:] }
+        return try database.readKeepingStatements { db in
+            var found: [RowRef: RowState] = [:]
+            for ref in refs { found[ref] = try Self.row(ref, db) }
+            return found
         }
+    }
+
+    private static func row(_ ref: RowRef, _ db: Database) throws -> RowState? {
+        try db.cachedStatement(sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?").firstRow(
+            arguments: [ref.table, ref.key]
+        ) { columns in try StoredState.decode(columnBytes(columns, 0)) }
     }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] {

@@ -142,7 +142,7 @@ public final class NodeEngine<Store: ReplicaStore> {
         changes.reserveCapacity(writes.count)
         // The rows as the writes before each one leave them, for the rights
         // that depend on a row's state (the hub checks the same).
-        var rows: [RowRef: RowState] = [:]
+        var rows = try store.rows(Set(writes.map { RowRef(table: $0.table, key: $0.key) }))
         let schema = configuration.schema
         for write in writes {
             guard let table = schema.tables[write.table] else {
@@ -157,7 +157,7 @@ public final class NodeEngine<Store: ReplicaStore> {
             if let violation = schema.violation(of: change) {
                 throw SyncError(.invalidWrite, violation)
             }
-            var row = try rows[change.row] ?? store.row(change.row)
+            var row = rows[change.row]
             if let refusal = schema.rights.refusal(of: change, by: configuration.role)
                 ?? schema.rights.conflict(of: change, by: configuration.role, current: row)
             {

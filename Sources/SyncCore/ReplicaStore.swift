@@ -86,8 +86,20 @@ public protocol ReplicaStore: AnyObject {
     /// another schema sees it.
     func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws
     func row(_ ref: RowRef) throws -> RowState?
+    /// The rows of `refs` that exist, read together (one read of the store
+    /// for the rows a commit is about to write).
+    func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState]
     /// Every row of the channel with its merge state, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]
+}
+
+extension ReplicaStore {
+    /// One `row` after another: for stores whose reads cost nothing apart.
+    public func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState] {
+        var found: [RowRef: RowState] = [:]
+        for ref in refs { found[ref] = try row(ref) }
+        return found
+    }
 }
 
 public struct ReplicaStartState: Sendable, Equatable {

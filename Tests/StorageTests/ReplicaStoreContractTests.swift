@@ -55,6 +55,20 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func rowsReadTogetherAreTheRowsReadOneByOne(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.commitLocal(
+            [Self.change(1, key: "r-1"), Self.change(2, key: "r-2", status: "inside")], clock: .zero)
+        let refs: [RowRef] = ["r-1", "r-2", "r-3"].map { RowRef(table: "reservations", key: $0) }
+        for wanted in [Set(refs), [refs[1]], [refs[2]], []] {
+            let together = try store.rows(wanted)
+            #expect(Set(together.keys) == wanted.filter { $0.key != "r-3" })
+            for ref in wanted { #expect(together[ref] == (try store.row(ref))) }
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
     func localCommitsAreVisibleAndQueuedInOrder(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)

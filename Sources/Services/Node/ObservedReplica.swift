@@ -90,5 +90,7 @@ public final class ObservedReplica: ReplicaStore {
 
     public func row(_ ref: RowRef) throws -> RowState? { try replica.row(ref) }
 
+    public func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState] { try replica.rows(refs) }
+
     public func rows(in channel: Channel) throws -> [SnapshotRow] { try replica.rows(in: channel) }
 }
