@@ -5,7 +5,8 @@ import Testing
 
 /// The group commit's checkpoints: taken in a pause between commits, so that
 /// no decision's sync waits behind one, and taken anyway under load without
-/// a pause, so that the WAL stays bounded.
+/// a pause, so that the WAL stays bounded; and its syncs, for lanes at once
+/// and for a lone decision.
 @Suite("Checkpoints")
 struct CheckpointTests {
     /// A node's replica on a fresh file, removed after `body`.
@@ -45,5 +46,47 @@ struct CheckpointTests {
             #expect(replica.groupCommit.figures.checkpoints >= 1, "no checkpoint in \(seq) commits back to back")
             #expect(replica.groupCommit.figures.checkpointFailures == 0)
         }
+    }
+
+    /// Lanes deciding at once and a lone decision after them: every wait
+    /// returns once its commit is on disk, whoever made the sync.
+    @Test func lanesAtOnceAndALoneDecisionAfterThemAreAllMadeDurable() async throws {
+        let path = PowerLossTests.file()
+        defer { PowerLossTests.remove(path) }
+        let lanes = try Lanes(path: path)
+        let groupCommit = lanes.groupCommit
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<100 {
+                        try await lanes.commit()
+                        try await groupCommit.waitUntilDurable()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await lanes.commit()
+        try await groupCommit.waitUntilDurable()
+        #expect(groupCommit.figures.commits == 401 && groupCommit.figures.syncs <= 401)
+    }
+}
+
+/// A node's replica committing one decision at a time, as its actor does for its lanes.
+private actor Lanes {
+    private let replica: SQLiteReplica
+    nonisolated let groupCommit: GroupCommit
+    private var seq: UInt64 = 0
+
+    init(path: String) throws {
+        replica = try SQLiteReplica(path: path, schema: .mall)
+        _ = try replica.start(minimumEpoch: 1)
+        groupCommit = replica.groupCommit
+    }
+
+    func commit() throws {
+        seq += 1
+        let change = PowerLossTests.passage(seq)
+        try replica.commitLocal([change], clock: change.hlc)
     }
 }
