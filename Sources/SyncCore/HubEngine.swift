@@ -165,6 +165,10 @@ public final class HubEngine<Store: HubStore> {
     /// The highest timestamp of any change taken from each origin: the
     /// origin's next new change may not be stamped below it.
     private var lastStamps: [NodeID: HybridTimestamp] = [:]
+    /// Origins with a high-water mark set before marks kept their change's
+    /// stamp (store migration v4, stamp 0): `lastStamps` may be below what
+    /// the hub holds of them, so each of their changes is looked up by content.
+    private var unstampedOrigins: Set<NodeID> = []
     private var clock: HybridClock
     private var ownSeq: UInt64 = 0
     private var lastStatusAt: UInt64?
@@ -207,6 +211,7 @@ public final class HubEngine<Store: HubStore> {
         for (key, mark) in highWaters {
             maxEpoch[key.origin] = max(maxEpoch[key.origin] ?? 0, key.epoch)
             lastStamps[key.origin] = max(lastStamps[key.origin] ?? .zero, mark.hlc)
+            if mark.hlc == .zero, mark.seq > 0 { unstampedOrigins.insert(key.origin) }
         }
     }
 
@@ -218,10 +223,16 @@ public final class HubEngine<Store: HubStore> {
 
     /// Decodes and handles a payload that arrived on `topic`.
     public func receive(topic: String, payload: [UInt8], now: UInt64) -> Result {
-        do {
-            return handle(topic: topic, message: try codec.decode(payload), now: now)
-        } catch {
-            return reject(error)
+        receive(
+            topic: topic, checked: Swift.Result { () throws(WireError) in try codec.decodeChecked(payload) }, now: now)
+    }
+
+    /// Handles a payload that arrived on `topic` as `codec` decoded it
+    /// (elsewhere: the hub decodes the next message while this one is handled).
+    public func receive(topic: String, checked: Swift.Result<CheckedMessage, WireError>, now: UInt64) -> Result {
+        switch checked {
+        case .success(let checked): handle(topic: topic, message: checked.message, now: now)
+        case .failure(let error): reject(error)
         }
     }
 
@@ -428,7 +439,12 @@ public final class HubEngine<Store: HubStore> {
                     continue
                 }
                 guard change.id.seq == (current?.seq ?? 0) + 1 else { break }
-                let renumbered = try work.isLogged(origin: change.id.origin, contentHash: hash)
+                // A change renumbered by its node keeps its stamp, and the hub
+                // took it stamped at most `originStamp`: one stamped above has
+                // never been here, and the look-up by content (an index probe,
+                // a tenth of the hub's work per change) is for the others.
+                let mayBeRenumbered = change.hlc <= originStamp || unstampedOrigins.contains(change.id.origin)
+                let renumbered = try mayBeRenumbered && work.isLogged(origin: change.id.origin, contentHash: hash)
                 if !renumbered {
                     let bounds = StampBounds(
                         previousInEpoch: current?.hlc ?? .zero, previousOfOrigin: originStamp, now: now,

@@ -32,6 +32,13 @@ public struct WireCodec: Sendable {
         return Array(try! encoder.encode(Envelope(message: message)))
     }
 
+    /// `decode`, with a type that says so: the engines take a checked
+    /// message without checking it again (the sync loop decodes the next
+    /// message off the engine's thread while the engine handles this one).
+    public func decodeChecked(_ payload: [UInt8]) throws(WireError) -> CheckedMessage {
+        CheckedMessage(try decode(payload))
+    }
+
     public func decode(_ payload: [UInt8]) throws(WireError) -> WireMessage {
         guard payload.count <= maxPayloadBytes else {
             throw WireError(.tooLarge, "\(payload.count) bytes, limit \(maxPayloadBytes)")
@@ -71,6 +78,14 @@ public struct WireCodec: Sendable {
         @unknown default: return "undecodable"
         }
     }
+}
+
+/// A message a `WireCodec` decoded and checked (size, version, shape, the
+/// schema's columns and ranges); only the codec makes one.
+public struct CheckedMessage: Sendable {
+    public let message: WireMessage
+
+    fileprivate init(_ message: WireMessage) { self.message = message }
 }
 
 /// The JSON shape of every message: version and type beside the body's fields.

@@ -29,6 +29,8 @@ public actor HubCoordinator {
     public nonisolated let logger: Logger
     /// Where the store's commits wait for the disk (shared with the publisher).
     public nonisolated let groupCommit: GroupCommit
+    /// The engine's codec, for decoding off the actor (`decode`).
+    private nonisolated let codec: WireCodec
     private let outgoing: OutgoingQueue
     private var connected = false
     private var accepted = 0
@@ -47,6 +49,7 @@ public actor HubCoordinator {
         groupCommit = store.groupCommit
         let engine = try Engine(configuration: configuration, store: store)
         self.engine = engine
+        codec = engine.codec
         let offline = engine.offlineStatus(now: clock.now())
         will = TransportMessage(
             topic: offline.topic, payload: engine.codec.encode(offline.message), retained: offline.retained)
@@ -78,11 +81,21 @@ public actor HubCoordinator {
         message(engine.offlineStatus(now: clock.now()))
     }
 
-    /// Handles one event from the transport.
+    public nonisolated func decode(_ event: TransportEvent) -> ReceivedEvent {
+        ReceivedEvent(event, codec: codec)
+    }
+
+    /// Decodes and handles one event at once (a test's way).
+    @discardableResult
+    public func handle(_ event: TransportEvent) -> AcceptedChanges? {
+        handle(decode(event))
+    }
+
+    /// Handles one event from the transport, its message decoded and checked.
     /// - Returns: what a node's message added to the hub's state, for the
     ///   components fed by accepted changes; nil when it added nothing.
     @discardableResult
-    public func handle(_ event: TransportEvent) -> AcceptedChanges? {
+    public func handle(_ event: ReceivedEvent) -> AcceptedChanges? {
         let now = clock.now()
         switch event {
         case .connected:
@@ -92,8 +105,8 @@ public actor HubCoordinator {
         case .disconnected:
             connected = false
             return nil
-        case .message(let incoming):
-            let result = engine.receive(topic: incoming.topic, payload: incoming.payload, now: now)
+        case .message(let topic, let checked):
+            let result = engine.receive(topic: topic, checked: checked, now: now)
             metrics?.ingested(
                 accepted: result.accepted, duplicates: result.duplicates, published: result.outgoing.count)
             if let rejection = result.rejection {
@@ -101,7 +114,7 @@ public actor HubCoordinator {
                 logger.warning(
                     "message refused",
                     metadata: [
-                        "mqtt.topic": "\(incoming.topic)", "sync.error": "\(rejection.code.rawValue)",
+                        "mqtt.topic": "\(topic)", "sync.error": "\(rejection.code.rawValue)",
                         "sync.detail": "\(rejection.detail)",
                     ])
             }
@@ -118,7 +131,7 @@ public actor HubCoordinator {
                     metadata: ["conflict.kind": "\(conflict.kind)", "conflict.item": "\(conflict.item)"])
             }
             outgoing.push(result.outgoing.map(message))
-            guard result.accepted > 0, let origin = Topics.parseNodeTopic(incoming.topic)?.node else { return nil }
+            guard result.accepted > 0, let origin = Topics.parseNodeTopic(topic)?.node else { return nil }
             return AcceptedChanges(origin: origin, count: result.accepted, changes: result.changes)
         }
     }

@@ -19,7 +19,7 @@ public struct HubSyncService: Service {
     public func run() async throws {
         let hub = self.hub
         await loop.run(
-            prepare: { $0 },
+            prepare: { [coordinator = hub.coordinator] in coordinator.decode($0) },
             handle: { event in
                 guard let accepted = await hub.coordinator.handle(event) else { return }
                 for observer in hub.observers { await observer.accepted(accepted) }

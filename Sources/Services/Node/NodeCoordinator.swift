@@ -158,22 +158,8 @@ public actor NodeCoordinator {
 
     // MARK: Transport and time
 
-    /// A transport event with its message decoded and checked, which needs
-    /// nothing of the actor: the sync loop decodes the next message while
-    /// the engine works on this one.
-    public enum ReceivedEvent: Sendable {
-        case connected
-        case disconnected
-        case message(topic: String, Result<WireMessage, WireError>)
-    }
-
     public nonisolated func decode(_ event: TransportEvent) -> ReceivedEvent {
-        switch event {
-        case .connected: .connected
-        case .disconnected: .disconnected
-        case .message(let message):
-            .message(topic: message.topic, Result { () throws(WireError) in try codec.decode(message.payload) })
-        }
+        ReceivedEvent(event, codec: codec)
     }
 
     /// Decodes and handles one event at once (a benchmark's way, or a test's).
@@ -194,9 +180,9 @@ public actor NodeCoordinator {
             rejectedMessages += 1
             logger.warning(
                 "message refused", metadata: ["mqtt.topic": "\(topic)", "sync.error": "\(error.code.rawValue)"])
-        case .message(_, .success(let decoded)):
-            perform { try engine.receive(decoded, now: now) }
-            if case .snapshotPart = decoded { logSnapshotProgress() }
+        case .message(_, .success(let checked)):
+            perform { try engine.receive(checked.message, now: now) }
+            if case .snapshotPart = checked.message { logSnapshotProgress() }
         }
     }
 

@@ -5,7 +5,7 @@ import Transport
 
 /// The loops every fleet process runs around its engine: transport events
 /// in, a timer, and a publisher that drains the outgoing queue in order.
-/// Each event is prepared (a node decodes and checks its message) as it
+/// Each event is prepared (its message decoded and checked) as it
 /// comes, while the one before is handled: a node catching up decodes the
 /// next batch on one core while its engine applies this one on the other.
 /// On graceful shutdown it publishes `farewell` (the node's death, the hub's
