@@ -1,5 +1,6 @@
 import Foundation
 public import GRDB
+import GRDBSQLite
 public import SyncCore
 
 /// The hub's store in a SQLite file: the log, merged rows, high-water marks,
@@ -190,32 +191,30 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    /// Read straight from the statement (`firstRow`), as `row(_:)`: the
+    /// hub asks both for every insert it takes.
     public func wasCollected(_ ref: RowRef) throws -> Bool {
         try database.readKeepingStatements { db in
-            let named = try Bool.fetchOne(
-                try db.cachedStatement(
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM log WHERE table_name = ?1 AND key = ?2)
-                        AND NOT EXISTS (SELECT 1 FROM rows WHERE table_name = ?1 AND key = ?2)
-                        """),
-                arguments: [ref.table, ref.key])
-            return named ?? false
+            try db.cachedStatement(
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM log WHERE table_name = ?1 AND key = ?2)
+                    AND NOT EXISTS (SELECT 1 FROM rows WHERE table_name = ?1 AND key = ?2)
+                    """
+            ).firstRow(arguments: [ref.table, ref.key]) { sqlite3_column_int64($0, 0) != 0 } ?? false
         }
     }
 
     public func row(_ ref: RowRef) throws -> StoredRow? {
         try database.readKeepingStatements { db in
-            try Row.fetchOne(
-                try db.cachedStatement(sql: "SELECT channel, seq, state FROM rows WHERE table_name = ? AND key = ?"),
-                arguments: [ref.table, ref.key]
-            ).map { row in
-                guard let channel = Channel(row["channel"] as String) else {
-                    throw StorageError(.corrupt, "row \(ref.table) has an invalid channel")
+            try db.cachedStatement(sql: "SELECT channel, seq, state FROM rows WHERE table_name = ? AND key = ?")
+                .firstRow(arguments: [ref.table, ref.key]) { columns in
+                    guard let channel = columnText(columns, 0).flatMap(Channel.init) else {
+                        throw StorageError(.corrupt, "row \(ref.table) has an invalid channel")
+                    }
+                    return StoredRow(
+                        ref: ref, channel: channel, seq: UInt64(clamping: Int64(sqliteStatement: columns, index: 1)),
+                        state: try StoredState.decode(columnBytes(columns, 2)))
                 }
-                return StoredRow(
-                    ref: ref, channel: channel, seq: UInt64(row["seq"] as Int64),
-                    state: try StoredState.decode(row["state"]))
-            }
         }
     }
 
