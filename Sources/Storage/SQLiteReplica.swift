@@ -13,13 +13,18 @@ public final class SQLiteReplica: ReplicaStore {
     public let groupCommit: GroupCommit
     /// What the rows are: each row's end of life comes from its table.
     public let schema: SyncSchema
+    /// The node this replica belongs to, if known: its own changes coming
+    /// back in the hub's log are recognised by their origin and not merged
+    /// again (`applyRemoteReturningStates`).
+    public let node: NodeID?
 
     /// Opens (creating and migrating if needed) the replica at `path`;
     /// `":memory:"` gives a private in-memory database for tests.
-    public init(path: String, schema: SyncSchema) throws {
+    public init(path: String, schema: SyncSchema, node: NodeID? = nil) throws {
         database = try SQLiteDatabase.open(path: path)
         groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
+        self.node = node
         try Self.migrator(schema: schema).migrate(database)
     }
 
@@ -30,6 +35,7 @@ public final class SQLiteReplica: ReplicaStore {
         database = try SQLiteDatabase.open(path: path)
         groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
+        node = nil
         try SQLiteDatabase.requireUpgraded(database, by: Self.migrator(schema: schema), path: path)
     }
 
@@ -192,6 +198,7 @@ public final class SQLiteReplica: ReplicaStore {
         try database.write { db in
             var states: [RowRef: RowState?] = [:]
             for entry in entries {
+                if entry.change.id.origin == node, try Self.settleEcho(of: entry.change, at: entry.seq, db) { continue }
                 states.updateValue(try self.apply(entry.change, .logged(seq: entry.seq), db), forKey: entry.change.row)
             }
             try db.cachedStatement(
@@ -203,6 +210,22 @@ public final class SQLiteReplica: ReplicaStore {
             try Self.saveClock(db, clock)
             return states
         }
+    }
+
+    /// One of the node's own changes coming back in the hub's log (every
+    /// change a node makes does), while its row still carries the change's
+    /// pending mark: the row holds the change already (the mark is set in
+    /// the commit that merged it, and merges only add to a row), so merging
+    /// it again would change nothing. Only the row's log position moves and
+    /// the mark goes, in one statement, without reading or decoding the
+    /// row; the views are not told of a row that did not change.
+    /// - Returns: false if the row carries no such mark (a later change of
+    ///   the node's own to the row, or none): the caller merges as usual.
+    private static func settleEcho(of change: Change, at seq: UInt64, _ db: Database) throws -> Bool {
+        try db.cachedStatement(
+            sql: "UPDATE rows SET seq = max(seq, ?), pending = NULL WHERE table_name = ? AND key = ? AND pending = ?"
+        ).execute(arguments: [Int64(clamping: seq), change.table, change.key, change.contentHash])
+        return db.changesCount == 1
     }
 
     /// Merges one of the node's own changes again, as made here (an

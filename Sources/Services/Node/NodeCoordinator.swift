@@ -49,7 +49,8 @@ public actor NodeCoordinator {
         configuration: Engine.Configuration, replicaPath: String, clock: any FleetClock, outgoing: OutgoingQueue,
         policies: EdgePolicies = EdgePolicies(), logger: Logger
     ) throws {
-        let store = ObservedReplica(try SQLiteReplica(path: replicaPath, schema: configuration.schema))
+        let store = ObservedReplica(
+            try SQLiteReplica(path: replicaPath, schema: configuration.schema, node: configuration.node))
         let codec = WireCodec(schema: configuration.schema)
         self.codec = codec
         let views = try DecisionViews(
