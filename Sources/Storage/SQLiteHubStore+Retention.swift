@@ -69,7 +69,8 @@ extension SQLiteHubStore {
                     found.append(
                         StoredRow(
                             ref: RowRef(table: table.name, key: row["key"]), channel: channel,
-                            seq: UInt64(row["seq"] as Int64), state: try StoredState.decode(row["state"]))
+                            seq: try stored(row["seq"], "row \(table)/\(row["key"] as String) seq"),
+                            state: try StoredState.decode(row["state"]))
                     )
                 }
             }
@@ -110,8 +111,8 @@ extension SQLiteHubStore {
     static func prunedThrough(_ db: Database) throws -> [OriginEpoch: UInt64] {
         var pruned: [OriginEpoch: UInt64] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT origin, epoch, through FROM pruned_log") {
-            pruned[OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))] = UInt64(
-                row["through"] as Int64)
+            pruned[OriginEpoch(origin: row["origin"], epoch: try stored(row["epoch"], "pruned log epoch"))] =
+                try stored(row["through"], "pruned log position")
         }
         return pruned
     }
@@ -146,8 +147,8 @@ extension SQLiteHubStore {
                 db, sql: "DELETE FROM aliases WHERE taken_through <= ? RETURNING origin, epoch, oseq",
                 arguments: [bound["seq"] as Int64])
             for row in gone + goneAliases {
-                let key = OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))
-                pruned[key] = max(pruned[key] ?? 0, UInt64(row["oseq"] as Int64))
+                let key = OriginEpoch(origin: row["origin"], epoch: try stored(row["epoch"], "pruned epoch"))
+                pruned[key] = max(pruned[key] ?? 0, try stored(row["oseq"], "pruned change seq"))
             }
             for (key, through) in pruned {
                 try db.execute(

@@ -104,8 +104,12 @@ public final class SQLiteHubStore: HubStore {
 
     public func start() throws -> HubStartState {
         try database.write { db in
-            var epoch =
-                (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'epoch'")) ?? 0) + 1
+            let lastEpoch =
+                try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'epoch'")) ?? 0
+            guard (0..<Int64.max).contains(lastEpoch) else {
+                throw StorageError(.corrupt, "meta epoch is \(lastEpoch), not an epoch")
+            }
+            var epoch = lastEpoch + 1
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)").execute(
                 arguments: [epoch])
             let wall =
@@ -117,31 +121,38 @@ public final class SQLiteHubStore: HubStore {
             for row in try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT origin, epoch, seq, chain, hlc_wall, hlc_counter FROM high_waters"))
             {
-                highWaters[OriginEpoch(origin: row["origin"], epoch: UInt64(row["epoch"] as Int64))] = HighWater(
-                    seq: UInt64(row["seq"] as Int64), chain: row["chain"],
-                    hlc: HybridTimestamp(
-                        wallMillis: UInt64(clamping: row["hlc_wall"] as Int64),
-                        counter: UInt32(clamping: row["hlc_counter"] as Int64)))
+                highWaters[OriginEpoch(origin: row["origin"], epoch: try stored(row["epoch"], "high-water epoch"))] =
+                    HighWater(
+                        seq: try stored(row["seq"], "high-water seq"), chain: row["chain"],
+                        hlc: HybridTimestamp(
+                            wallMillis: UInt64(clamping: row["hlc_wall"] as Int64),
+                            counter: UInt32(clamping: row["hlc_counter"] as Int64)))
             }
             var heads: [Channel: UInt64] = [:]
             for row in try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT channel, max(seq) AS head FROM log GROUP BY channel"))
             {
-                if let channel = Channel(row["channel"] as String) { heads[channel] = UInt64(row["head"] as Int64) }
+                if let channel = Channel(row["channel"] as String) {
+                    heads[channel] = try stored(row["head"], "log head")
+                }
             }
             var floors: [Channel: UInt64] = [:]
             for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, seq FROM floors")) {
-                if let channel = Channel(row["channel"] as String) { floors[channel] = UInt64(row["seq"] as Int64) }
+                if let channel = Channel(row["channel"] as String) { floors[channel] = try stored(row["seq"], "floor") }
             }
             var nodes: [NodeID: NodeRecord] = [:]
             for text in try String.fetchAll(try db.cachedStatement(sql: "SELECT record FROM nodes")) {
                 let record = try StoredJSON.decode(NodeRecord.self, text)
                 nodes[record.node] = record
             }
-            let lastSeq = UInt64(try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(seq) FROM log")) ?? 0)
+            let lastSeq = try stored(
+                try Int64.fetchOne(try db.cachedStatement(sql: "SELECT max(seq) FROM log")) ?? 0, "log position")
             let history = try Self.startHistory(db, lastSeq: lastSeq, epoch: &epoch)
             return HubStartState(
-                epoch: UInt64(epoch), clock: HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(counter)),
+                epoch: UInt64(epoch),
+                clock: HybridTimestamp(
+                    wallMillis: try stored(wall, "meta clock_wall"),
+                    counter: try storedCounter(counter, "meta clock_counter")),
                 lastSeq: lastSeq, highWaters: highWaters, heads: heads, floors: floors, nodes: nodes,
                 history: history, prunedThrough: try Self.prunedThrough(db))
         }
@@ -169,7 +180,11 @@ public final class SQLiteHubStore: HubStore {
                         UNION ALL SELECT epoch, oseq FROM aliases WHERE origin = ?1 AND hash = ?2 LIMIT 1
                         """),
                 arguments: [origin, contentHash]
-            ).map { ChangeID(origin: origin, epoch: UInt64($0["epoch"] as Int64), seq: UInt64($0["oseq"] as Int64)) }
+            ).map {
+                ChangeID(
+                    origin: origin, epoch: try stored($0["epoch"], "logged epoch"),
+                    seq: try stored($0["oseq"], "logged seq"))
+            }
         }
     }
 
@@ -185,7 +200,8 @@ public final class SQLiteHubStore: HubStore {
                     throw StorageError(.corrupt, "row \(table) has an invalid channel")
                 }
                 return StoredRow(
-                    ref: RowRef(table: table, key: row["key"]), channel: channel, seq: UInt64(row["seq"] as Int64),
+                    ref: RowRef(table: table, key: row["key"]), channel: channel,
+                    seq: try stored(row["seq"], "row seq"),
                     state: try StoredState.decode(row["state"]))
             }
         }
@@ -322,7 +338,7 @@ public final class SQLiteHubStore: HubStore {
                 }
             return try rows.map {
                 try StoredState.snapshotRow(
-                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64), state: $0["state"])
+                    table: $0["table_name"], key: $0["key"], seq: try stored($0["seq"], "row seq"), state: $0["state"])
             }
         }
     }
@@ -345,7 +361,7 @@ public final class SQLiteHubStore: HubStore {
                 arguments: [channel.name]
             ).map {
                 SnapshotRow(
-                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
+                    table: $0["table_name"], key: $0["key"], seq: try stored($0["seq"], "row seq"),
                     state: try StoredState.decode($0["state"]))
             }
         }
@@ -367,10 +383,10 @@ public final class SQLiteHubStore: HubStore {
                     sql: "SELECT table_name, key, seq FROM rows WHERE channel = ? AND tombstone = 1 AND seq <= ?"),
                 arguments: [channel.name, Int64(through)])
             guard !dead.isEmpty else { return nil }
-            var floor = UInt64(
+            var floor = try stored(
                 try Int64.fetchOne(
                     try db.cachedStatement(sql: "SELECT seq FROM floors WHERE channel = ?"), arguments: [channel.name])
-                    ?? 0)
+                    ?? 0, "floor")
             for row in dead {
                 let table: String = row["table_name"]
                 let key: String = row["key"]
@@ -380,7 +396,7 @@ public final class SQLiteHubStore: HubStore {
                 try db.cachedStatement(
                     sql: "UPDATE log SET change = NULL WHERE table_name = ? AND key = ? AND seq <= ?"
                 ).execute(arguments: [table, key, Int64(through)])
-                floor = max(floor, UInt64(row["seq"] as Int64))
+                floor = max(floor, try stored(row["seq"], "row seq"))
             }
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO floors (channel, seq) VALUES (?, ?)").execute(
                 arguments: [channel.name, Int64(floor)])

@@ -25,9 +25,9 @@ extension SQLiteReplica {
 
     public func highestRowSeq(in channel: Channel) throws -> UInt64 {
         try database.readKeepingStatements { db in
-            UInt64(
+            try stored(
                 try Int64.fetchOne(db, sql: "SELECT max(seq) FROM rows WHERE channel = ?", arguments: [channel.name])
-                    ?? 0)
+                    ?? 0, "row seq")
         }
     }
 

@@ -105,7 +105,9 @@ public final class SQLiteReplica: ReplicaStore {
             let cursors = try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, seq FROM cursors")).reduce(
                 into: [Channel: UInt64]()
             ) {
-                if let channel = Channel($1["channel"] as String) { $0[channel] = UInt64($1["seq"] as Int64) }
+                if let channel = Channel($1["channel"] as String) {
+                    $0[channel] = try stored($1["seq"], "cursor of \(channel)")
+                }
             }
             let lastEpoch = try Self.meta(db, "last_created_epoch")
             let lastCreated =
@@ -118,7 +120,8 @@ public final class SQLiteReplica: ReplicaStore {
             return ReplicaStartState(
                 epoch: epoch,
                 clock: HybridTimestamp(
-                    wallMillis: try Self.meta(db, "clock_wall"), counter: UInt32(try Self.meta(db, "clock_counter"))),
+                    wallMillis: try Self.meta(db, "clock_wall"),
+                    counter: try storedCounter(try Self.meta(db, "clock_counter"), "meta clock_counter")),
                 cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated,
                 hubHistory: hubHistory.isEmpty ? nil : hubHistory, heldSchemas: try Self.heldSchemas(db),
                 snapshots: try Self.snapshotProgress(db))
@@ -255,7 +258,7 @@ public final class SQLiteReplica: ReplicaStore {
             try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT epoch, max(seq) AS seq FROM outbox GROUP BY epoch ORDER BY epoch")
             ).map {
-                EpochPosition(epoch: UInt64($0["epoch"] as Int64), seq: UInt64($0["seq"] as Int64))
+                EpochPosition(epoch: try stored($0["epoch"], "outbox epoch"), seq: try stored($0["seq"], "outbox seq"))
             }
         }
     }
@@ -351,7 +354,7 @@ public final class SQLiteReplica: ReplicaStore {
                 arguments: [channel.name]
             ).map {
                 SnapshotRow(
-                    table: $0["table_name"], key: $0["key"], seq: UInt64($0["seq"] as Int64),
+                    table: $0["table_name"], key: $0["key"], seq: try stored($0["seq"], "row seq"),
                     state: try StoredState.decode($0["state"]))
             }
         }
@@ -481,9 +484,9 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     static func meta(_ db: Database, _ key: String) throws -> UInt64 {
-        UInt64(
+        try stored(
             try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key])
-                ?? 0)
+                ?? 0, "meta \(key)")
     }
 
     /// What a local commit starts from, in one statement stepped straight
@@ -513,9 +516,14 @@ public final class SQLiteReplica: ReplicaStore {
             ?? ""
     }
 
+    /// - Throws: `corrupt` for a value beyond SQLite's integers (an epoch one
+    ///   past a damaged file's `Int64.max`), which this store never writes.
     static func setMeta(_ db: Database, _ key: String, _ value: UInt64) throws {
+        guard let stored = Int64(exactly: value) else {
+            throw StorageError(.corrupt, "meta \(key) would be \(value), beyond SQLite's integers")
+        }
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").execute(arguments: [
-            key, Int64(value),
+            key, stored,
         ])
     }
 
@@ -529,7 +537,8 @@ public final class SQLiteReplica: ReplicaStore {
 
     private static func saveClock(_ db: Database, _ clock: HybridTimestamp) throws {
         let stored = HybridTimestamp(
-            wallMillis: try meta(db, "clock_wall"), counter: UInt32(try meta(db, "clock_counter")))
+            wallMillis: try meta(db, "clock_wall"),
+            counter: try storedCounter(try meta(db, "clock_counter"), "meta clock_counter"))
         guard clock > stored else { return }
         try setMeta(db, "clock_wall", clock.wallMillis)
         try setMeta(db, "clock_counter", UInt64(clock.counter))
