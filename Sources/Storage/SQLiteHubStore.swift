@@ -228,7 +228,8 @@ public final class SQLiteHubStore: HubStore {
                         throw StorageError(.corrupt, "row \(ref.table) has an invalid channel")
                     }
                     return StoredRow(
-                        ref: ref, channel: channel, seq: UInt64(clamping: Int64(sqliteStatement: columns, index: 1)),
+                        ref: ref, channel: channel,
+                        seq: try stored(Int64(sqliteStatement: columns, index: 1), "row seq"),
                         state: try StoredState.decode(columnBytes(columns, 2)))
                 }
         }

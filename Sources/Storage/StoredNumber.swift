@@ -1,9 +1,15 @@
+import SyncCore
+
 /// A count, position or stamp the store wrote as SQLite's signed integer,
-/// read back as the unsigned value it stands for. A negative one (a damaged
-/// or hand-edited file) is a `corrupt` error naming what it is: the process
-/// says which store is broken instead of trapping on its own data.
+/// read back as the unsigned value it stands for. Every one is a protocol
+/// number, at most `WireMessage.maxInteger` (2^53 - 1), so the process may
+/// add to it; one outside (a damaged or hand-edited file) is a `corrupt`
+/// error naming what it is: the process says which store is broken instead
+/// of trapping on its own data.
 func stored(_ value: Int64, _ what: @autoclosure () -> String) throws -> UInt64 {
-    guard value >= 0 else { throw StorageError(.corrupt, "\(what()) is \(value), below 0") }
+    guard value >= 0, UInt64(value) <= WireMessage.maxInteger else {
+        throw StorageError(.corrupt, "\(what()) is \(value), not within 0...2^53 - 1")
+    }
     return UInt64(value)
 }
 

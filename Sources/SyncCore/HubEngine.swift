@@ -924,7 +924,10 @@ public final class HubEngine<Store: HubStore> {
                     // Never seen: it will bootstrap from a snapshot.
                     continue
                 }
-                if now > record.lastSeen + configuration.gcHorizonMillis { continue }
+                // Checked: a record is the hub's own, but a damaged one must
+                // not trap it (past the top, the node counts as seen).
+                let (seenUntil, beyond) = record.lastSeen.addingReportingOverflow(configuration.gcHorizonMillis)
+                if !beyond, now > seenUntil { continue }
                 safe = min(safe, record.cursor(of: channel) ?? 0)
             }
             guard safe > floors[channel] ?? 0, let floor = try store.collectTombstones(channel: channel, through: safe)

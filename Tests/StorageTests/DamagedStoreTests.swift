@@ -45,6 +45,8 @@ import Testing
         "UPDATE meta SET value = 9223372036854775807 WHERE key = 'epoch'",
         "INSERT INTO high_waters (origin, epoch, seq, chain, hlc_wall, hlc_counter) VALUES ('gate-1', -1, 1, '', 0, 0)",
         "INSERT OR REPLACE INTO floors (channel, seq) VALUES ('m/parking', -7)",
+        "INSERT INTO log (seq, origin, epoch, oseq, hash, chain, channel, table_name, key) "
+            + "VALUES (9223372036854775807, 'gate-1', 1, 1, 'h', 'c', 'm/parking', 'gate_passages', 'p-1')",
     ])
     func aHubStoreWithADamagedNumberIsRefusedAtStart(damage: String) throws {
         let store = try SQLiteHubStore(path: Self.file("hub"), schema: .mall)
