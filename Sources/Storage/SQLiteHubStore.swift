@@ -104,12 +104,11 @@ public final class SQLiteHubStore: HubStore {
 
     public func start() throws -> HubStartState {
         try database.write { db in
-            let lastEpoch =
-                try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'epoch'")) ?? 0
-            guard (0..<Int64.max).contains(lastEpoch) else {
-                throw StorageError(.corrupt, "meta epoch is \(lastEpoch), not an epoch")
-            }
-            var epoch = lastEpoch + 1
+            var epoch =
+                Int64(
+                    try stored(
+                        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'epoch'"))
+                            ?? 0, "meta epoch")) + 1
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)").execute(
                 arguments: [epoch])
             let wall =
