@@ -467,6 +467,14 @@ public final class HubEngine<Store: HubStore> {
                     }
                     originStamp = max(originStamp, change.hlc)
                 }
+                let row = try renumbered ? nil : work.row(change.row, in: plan)
+                if let row, row.channel != change.channel {
+                    // Keys are fleet-wide: a node of one mall naming a row of
+                    // another (or of another channel) must not reach it. Refused
+                    // before it is taken: no high water and no ack name it.
+                    foreignRow = "\(change.table) row of \(row.channel) written on \(change.channel)"
+                    break
+                }
                 let logged = LoggedChange(
                     hash: hash, chain: SequenceChain.next(after: current?.chain ?? "", contentHash: hash))
                 plan.highWaters[key] = HighWater(
@@ -478,13 +486,6 @@ public final class HubEngine<Store: HubStore> {
                     work.newLogged[change.id] = logged
                     result.duplicates += 1
                     continue
-                }
-                let row = try work.row(change.row, in: plan)
-                if let row, row.channel != change.channel {
-                    // Keys are fleet-wide: a node of one mall naming a row of
-                    // another (or of another channel) must not reach it.
-                    foreignRow = "\(change.table) row of \(row.channel) written on \(change.channel)"
-                    break
                 }
                 // A row whose tombstone the hub collected is no new row (§12): an
                 // insert of its key, a node's insert replayed to a restored hub

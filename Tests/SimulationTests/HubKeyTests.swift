@@ -78,6 +78,50 @@ import Testing
         #expect(try hub.store.row(RowRef(table: "lounge_visits", key: "lv-lounge-9-1-1"))?.state.isVisible == true)
     }
 
+    /// A change refused for naming another channel's row is not taken: no
+    /// ack and no high water name it, so the node is not told to drop it and
+    /// the same change sent again is refused the same way, not taken for an
+    /// epoch reused under a change the hub never logged.
+    @Test func aChangeToAnotherChannelsRowIsNeitherAcknowledgedNorCounted() throws {
+        let hub = try hub()
+        let visitN = change(
+            "lounge-9", seq: 1, table: "lounge_visits", key: "lv-lounge-9-1-1",
+            channel: Channel(mall: "n", kind: .lounge), ["member_id": .text("m1"), "status": .text("open")])
+        _ = hub.receive(
+            topic: up("lounge-9", mall: "n"),
+            message: .changes(ChangeBatch(node: "lounge-9", sentAt: 0, changes: [visitN])), now: 2_000)
+        let lounge = Channel(mall: "m", kind: .lounge)
+        let own = change(
+            "lounge-1", seq: 1, table: "lounge_visits", key: "lv-lounge-1-1-1", channel: lounge,
+            ["member_id": .text("m2"), "status": .text("open")])
+        let foreign = change(
+            "lounge-1", seq: 2, table: "lounge_visits", key: "lv-lounge-9-1-1", channel: lounge, op: .delete, [:])
+        let first = hub.receive(
+            topic: up("lounge-1"),
+            message: .changes(ChangeBatch(node: "lounge-1", sentAt: 0, changes: [own, foreign])), now: 2_000)
+        #expect(first.rejection?.code == .unauthorized)
+        #expect(acknowledged(first) == [1])
+        #expect(hub.highWater(origin: "lounge-1", epoch: 1)?.seq == 1)
+
+        for _ in 1...2 {
+            let again = hub.receive(
+                topic: up("lounge-1"),
+                message: .changes(ChangeBatch(node: "lounge-1", sentAt: 0, changes: [foreign])), now: 2_100)
+            #expect(again.rejection?.code == .unauthorized)
+            #expect(acknowledged(again).isEmpty)
+        }
+        #expect(hub.highWater(origin: "lounge-1", epoch: 1)?.seq == 1)
+        #expect(try hub.store.row(RowRef(table: "lounge_visits", key: "lv-lounge-9-1-1"))?.state.isVisible == true)
+    }
+
+    /// The highest seq each ack of `result` names.
+    func acknowledged(_ result: HubEngine<MemoryHubStore>.Result) -> [UInt64] {
+        result.outgoing.flatMap { outgoing -> [UInt64] in
+            guard case .ack(let ack) = outgoing.message else { return [] }
+            return ack.acks.map(\.upTo)
+        }
+    }
+
     /// Keys that name another node (or the hub) are refused; gate-1's own,
     /// and keys naming no fleet node, are taken.
     @Test(arguments: [
