@@ -35,6 +35,7 @@ public final class CatchUpRun {
         guard node.cursor(of: Self.parking) == 0 else {
             throw BenchmarkFailure("the node did not join: \(node.describeSync(of: Self.parking))")
         }
+        _ = try node.connectionChanged(up: false, now: link.now)
         var plates = SyntheticPlates(seed: 1)
         let logging = ContinuousClock.now
         for first in stride(from: 0, to: changes, by: 1000) {
@@ -47,7 +48,7 @@ public final class CatchUpRun {
                         "window_end": .int(Int64(link.now) + 30 * 86_400_000), "status": .text("booked"),
                     ])
             }
-            // Its live batches are lost: the node is away.
+            // Its live batches do not reach the node: it is away.
             _ = try hub.write(writes, mall: Self.mall, now: link.now)
         }
         logged = ContinuousClock.now - logging
@@ -55,14 +56,14 @@ public final class CatchUpRun {
         self.link = link
     }
 
-    /// The node hears the hub's head: how long until its cursor reaches
-    /// it, of which how long the node waited before its first resend (the
-    /// protocol's catch-up delay, in which the live stream may close a
-    /// gap), and how many messages that took.
+    /// The node comes back and hears the hub's head: how long until its
+    /// cursor reaches it, of which how long the node waited before its
+    /// first resend, and how many messages that took.
     public func catchUp() throws -> (duration: Duration, waited: Duration, messages: Int) {
         let (hub, node) = (link.hub, link.node)
         let started = ContinuousClock.now
         link.firstResend = nil
+        try link.deliver(try node.connectionChanged(up: true, now: link.now))
         try link.deliver([hub.status(now: link.now)])
         try link.settle { node.cursor(of: Self.parking) == hub.heads[Self.parking] }
         let caughtUp = ContinuousClock.now - started

@@ -34,8 +34,8 @@ struct CatchUpBenchmark: ParsableCommand {
         let (caughtUp, waited, messages) = try run.catchUp()
         report(
             String(
-                format: "  node caught up: %@ (%.0f changes/s), %d messages; %@ of it the catch-up delay before the "
-                    + "first resend (%.0f changes/s after it)", Samples.format(caughtUp),
+                format: "  node caught up: %@ (%.0f changes/s), %d messages; %@ of it before the first resend "
+                    + "(%.0f changes/s after it)", Samples.format(caughtUp),
                 Double(changes) / caughtUp.asSeconds, messages, Samples.format(waited),
                 Double(changes) / (caughtUp - waited).asSeconds))
         let raw = try RawSQLite.insertStateSizedRows(count: changes, path: "\(base)/baseline.sqlite")

@@ -47,6 +47,10 @@ public struct ChannelSync: Sendable, Equatable {
     public private(set) var knownHead: UInt64 = 0
     public private(set) var knownFloor: UInt64 = 0
     private var behindSince: UInt64?
+    /// Set at each (re)connect until the first head after it: whatever the
+    /// broker queued for the node arrives before that head, so a gap it
+    /// shows is one the live stream will not close.
+    private var gapPredatesConnection = false
     private var requestedAt: UInt64?
     /// The `upTo` of a batch after which the rest of a resend answer was
     /// asked for before the batch was applied (at `requestedAt`).
@@ -96,6 +100,8 @@ public struct ChannelSync: Sendable, Equatable {
 
     /// The hub's periodic heads and floors.
     public mutating func received(head: UInt64, floor: UInt64, now: UInt64) -> [Action] {
+        // Only the first head after a connect can show a gap of the time away.
+        defer { gapPredatesConnection = false }
         knownHead = max(knownHead, head)
         knownFloor = max(knownFloor, floor)
         guard let cursor, !snapshotRequested else { return startIfNeeded(now: now) }
@@ -181,7 +187,11 @@ public struct ChannelSync: Sendable, Equatable {
             return []
         }
         if behindSince == nil { behindSince = now }
-        guard Timer.isDue(since: behindSince, every: configuration.catchUpDelayMillis, now: now) else { return [] }
+        if gapPredatesConnection {
+            gapPredatesConnection = false
+        } else {
+            guard Timer.isDue(since: behindSince, every: configuration.catchUpDelayMillis, now: now) else { return [] }
+        }
         return requestResendIfDue(now: now)
     }
 
@@ -226,10 +236,14 @@ public struct ChannelSync: Sendable, Equatable {
     }
 
     /// The transport reconnected: requests made while it was down never left,
-    /// so the next tick may ask again at once.
+    /// so the next tick may ask again at once. A gap the next head shows
+    /// opened while the node was away (what the broker kept for it arrives
+    /// before that head): it is asked for at once, not a catch-up delay
+    /// later, which would add a second to every gate's catch-up.
     public mutating func connectionRestored() {
         requestedAt = nil
         snapshotRetries = 0
+        gapPredatesConnection = true
     }
 
     /// The node held back this channel's snapshot request while another

@@ -43,6 +43,35 @@ import Testing
         #expect(sync.tick(now: 300) == [.requestResend(after: 10)])
     }
 
+    /// What the broker queued for a node away arrives before the first head
+    /// after its reconnect: a gap that head shows opened while it was away
+    /// and is asked for at once; later heads wait the catch-up delay again,
+    /// in which the live stream normally closes a gap.
+    @Test func theGapOfTheTimeAwayIsAskedForAtOnce() {
+        var sync = ChannelSync(channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 1000))
+        sync.connectionRestored()
+        let queued = LogBatch(channel: channel, prev: 10, upTo: 12, entries: [entry(12)])
+        #expect(sync.received(queued, now: 0) == [.apply(entries: [entry(12)], upTo: 12)])
+        sync.applied(upTo: 12, now: 0)
+        #expect(sync.received(head: 40, floor: 0, now: 5) == [.requestResend(after: 12)])
+        sync.applied(upTo: 40, now: 20)
+
+        #expect(sync.received(head: 45, floor: 0, now: 30).isEmpty)
+        #expect(sync.tick(now: 1029).isEmpty)
+        #expect(sync.tick(now: 1030) == [.requestResend(after: 40)])
+    }
+
+    /// A first head after a reconnect that shows no gap leaves the delay to
+    /// the heads after it.
+    @Test func aFirstHeadWithoutAGapLeavesTheDelayInPlace() {
+        var sync = ChannelSync(channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 1000))
+        sync.connectionRestored()
+        #expect(sync.received(head: 10, floor: 0, now: 0).isEmpty)
+        #expect(sync.received(head: 12, floor: 0, now: 100).isEmpty)
+        #expect(sync.tick(now: 1099).isEmpty)
+        #expect(sync.tick(now: 1100) == [.requestResend(after: 10)])
+    }
+
     @Test func aWallClockSetBackDoesNotSilenceRetries() {
         var sync = ChannelSync(
             channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 0, requestTimeoutMillis: 1000))
