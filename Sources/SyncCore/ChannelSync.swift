@@ -47,10 +47,9 @@ public struct ChannelSync: Sendable, Equatable {
     public private(set) var knownHead: UInt64 = 0
     public private(set) var knownFloor: UInt64 = 0
     private var behindSince: UInt64?
-    /// Set at each (re)connect until the first head after it: whatever the
-    /// broker queued for the node arrives before that head, so a gap it
-    /// shows is one the live stream will not close.
-    private var gapPredatesConnection = false
+    /// Set at each (re)connect until the node next asks for a resend: see
+    /// `connectionRestored`.
+    private var asksFirstGapAtOnce = false
     private var requestedAt: UInt64?
     /// The `upTo` of a batch after which the rest of a resend answer was
     /// asked for before the batch was applied (at `requestedAt`).
@@ -95,13 +94,12 @@ public struct ChannelSync: Sendable, Equatable {
         // follow the cursor and is taken as a gap.
         resendAheadAfter = batch.upTo
         requestedAt = now
+        asksFirstGapAtOnce = false
         return [.requestResend(after: batch.upTo), apply]
     }
 
     /// The hub's periodic heads and floors.
     public mutating func received(head: UInt64, floor: UInt64, now: UInt64) -> [Action] {
-        // Only the first head after a connect can show a gap of the time away.
-        defer { gapPredatesConnection = false }
         knownHead = max(knownHead, head)
         knownFloor = max(knownFloor, floor)
         guard let cursor, !snapshotRequested else { return startIfNeeded(now: now) }
@@ -187,9 +185,7 @@ public struct ChannelSync: Sendable, Equatable {
             return []
         }
         if behindSince == nil { behindSince = now }
-        if gapPredatesConnection {
-            gapPredatesConnection = false
-        } else {
+        if !asksFirstGapAtOnce {
             guard Timer.isDue(since: behindSince, every: configuration.catchUpDelayMillis, now: now) else { return [] }
         }
         return requestResendIfDue(now: now)
@@ -202,6 +198,7 @@ public struct ChannelSync: Sendable, Equatable {
     private mutating func requestResendIfDue(now: UInt64) -> [Action] {
         if !Timer.isDue(since: requestedAt, every: configuration.requestTimeoutMillis, now: now) { return [] }
         requestedAt = now
+        asksFirstGapAtOnce = false
         return [.requestResend(after: cursor ?? 0)]
     }
 
@@ -236,14 +233,19 @@ public struct ChannelSync: Sendable, Equatable {
     }
 
     /// The transport reconnected: requests made while it was down never left,
-    /// so the next tick may ask again at once. A gap the next head shows
-    /// opened while the node was away (what the broker kept for it arrives
-    /// before that head): it is asked for at once, not a catch-up delay
-    /// later, which would add a second to every gate's catch-up.
+    /// so the next tick may ask again at once. The first gap known after it
+    /// is asked for at once too, not a catch-up delay later (which added a
+    /// second to every gate's catch-up): the broker kept at most the first
+    /// of what the hub sent while the node was away (nothing, without a
+    /// session) and delivers it in order, the hub's statuses among it, so
+    /// a head that shows a gap once that is applied shows one the live
+    /// stream will not close. Later gaps wait the delay again. Should a
+    /// head overtake the batches before it, the cost is one resend the
+    /// node did not need, once per connect.
     public mutating func connectionRestored() {
         requestedAt = nil
         snapshotRetries = 0
-        gapPredatesConnection = true
+        asksFirstGapAtOnce = true
     }
 
     /// The node held back this channel's snapshot request while another

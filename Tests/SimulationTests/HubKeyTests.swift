@@ -103,14 +103,20 @@ import Testing
         #expect(acknowledged(first) == [1])
         #expect(hub.highWater(origin: "lounge-1", epoch: 1)?.seq == 1)
 
-        for _ in 1...2 {
+        // Sent again, first in its batch or alone, with a change after it:
+        // refused the same way, and the change after it is not taken either.
+        let after = change(
+            "lounge-1", seq: 3, table: "lounge_visits", key: "lv-lounge-1-1-3", channel: lounge,
+            ["member_id": .text("m3"), "status": .text("open")])
+        for batch in [[foreign, after], [foreign]] {
             let again = hub.receive(
-                topic: up("lounge-1"),
-                message: .changes(ChangeBatch(node: "lounge-1", sentAt: 0, changes: [foreign])), now: 2_100)
+                topic: up("lounge-1"), message: .changes(ChangeBatch(node: "lounge-1", sentAt: 0, changes: batch)),
+                now: 2_100)
             #expect(again.rejection?.code == .unauthorized)
             #expect(acknowledged(again).isEmpty)
         }
         #expect(hub.highWater(origin: "lounge-1", epoch: 1)?.seq == 1)
+        #expect(try hub.store.row(RowRef(table: "lounge_visits", key: "lv-lounge-1-1-3")) == nil)
         #expect(try hub.store.row(RowRef(table: "lounge_visits", key: "lv-lounge-9-1-1"))?.state.isVisible == true)
     }
 

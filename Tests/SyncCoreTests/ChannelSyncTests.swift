@@ -43,16 +43,18 @@ import Testing
         #expect(sync.tick(now: 300) == [.requestResend(after: 10)])
     }
 
-    /// What the broker queued for a node away arrives before the first head
-    /// after its reconnect: a gap that head shows opened while it was away
-    /// and is asked for at once; later heads wait the catch-up delay again,
-    /// in which the live stream normally closes a gap.
-    @Test func theGapOfTheTimeAwayIsAskedForAtOnce() {
+    /// A node back on a session the broker kept: the batches and statuses
+    /// queued while it was away arrive in order, and show no gap; the broker
+    /// dropped what came after its queue was full, and the first live head
+    /// shows that gap. It is asked for at once; a gap after it waits the
+    /// catch-up delay, in which the live stream normally closes a gap.
+    @Test func theFirstGapAfterAReconnectIsAskedForAtOnce() {
         var sync = ChannelSync(channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 1000))
         sync.connectionRestored()
         let queued = LogBatch(channel: channel, prev: 10, upTo: 12, entries: [entry(12)])
         #expect(sync.received(queued, now: 0) == [.apply(entries: [entry(12)], upTo: 12)])
         sync.applied(upTo: 12, now: 0)
+        #expect(sync.received(head: 12, floor: 0, now: 1).isEmpty)
         #expect(sync.received(head: 40, floor: 0, now: 5) == [.requestResend(after: 12)])
         sync.applied(upTo: 40, now: 20)
 
@@ -61,15 +63,48 @@ import Testing
         #expect(sync.tick(now: 1030) == [.requestResend(after: 40)])
     }
 
-    /// A first head after a reconnect that shows no gap leaves the delay to
-    /// the heads after it.
-    @Test func aFirstHeadWithoutAGapLeavesTheDelayInPlace() {
+    /// Each reconnect asks at once for one gap, however often the link
+    /// drops: a flapping link costs one request per connect, no more.
+    @Test func eachReconnectAsksAtOnceForOneGapOnly() {
+        var sync = ChannelSync(
+            channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 1000, requestTimeoutMillis: 4000))
+        var cursor: UInt64 = 10
+        for round in UInt64(0)..<3 {
+            let now = round * 10_000
+            sync.connectionRestored()
+            #expect(sync.received(head: cursor + 5, floor: 0, now: now) == [.requestResend(after: cursor)])
+            cursor += 5
+            sync.applied(upTo: cursor, now: now)
+            #expect(sync.received(head: cursor + 5, floor: 0, now: now + 10).isEmpty)
+            #expect(sync.tick(now: now + 1009).isEmpty)
+            #expect(sync.tick(now: now + 1010) == [.requestResend(after: cursor)])
+            cursor += 5
+            sync.applied(upTo: cursor, now: now + 1020)
+        }
+    }
+
+    /// A gap known before the link dropped is asked for by the first tick
+    /// after the reconnect, and that is the connect's one request at once.
+    @Test func aGapKnownBeforeTheReconnectIsAskedForByTheFirstTick() {
         var sync = ChannelSync(channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 1000))
+        #expect(sync.received(head: 20, floor: 0, now: 0).isEmpty)
         sync.connectionRestored()
-        #expect(sync.received(head: 10, floor: 0, now: 0).isEmpty)
-        #expect(sync.received(head: 12, floor: 0, now: 100).isEmpty)
-        #expect(sync.tick(now: 1099).isEmpty)
-        #expect(sync.tick(now: 1100) == [.requestResend(after: 10)])
+        #expect(sync.tick(now: 200) == [.requestResend(after: 10)])
+        sync.applied(upTo: 20, now: 210)
+        #expect(sync.received(head: 25, floor: 0, now: 220).isEmpty)
+    }
+
+    /// A gap a live batch shows is asked for at once anyway, and counts as
+    /// the connect's one request: the next gap waits the delay.
+    @Test func aGapALiveBatchShowsUsesTheConnectsRequest() {
+        var sync = ChannelSync(
+            channel: channel, cursor: 10, configuration: .init(catchUpDelayMillis: 1000, requestTimeoutMillis: 4000))
+        sync.connectionRestored()
+        let late = LogBatch(channel: channel, prev: 20, upTo: 25, entries: [entry(25)])
+        #expect(sync.received(late, now: 0) == [.requestResend(after: 10)])
+        sync.applied(upTo: 25, now: 10)
+        #expect(sync.received(head: 30, floor: 0, now: 20).isEmpty)
+        #expect(sync.tick(now: 1020) == [.requestResend(after: 25)])
     }
 
     @Test func aWallClockSetBackDoesNotSilenceRetries() {
