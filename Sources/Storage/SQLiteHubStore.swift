@@ -104,11 +104,10 @@ public final class SQLiteHubStore: HubStore {
 
     public func start() throws -> HubStartState {
         try database.write { db in
-            var epoch =
-                Int64(
-                    try stored(
-                        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'epoch'"))
-                            ?? 0, "meta epoch")) + 1
+            let lastEpoch = try stored(
+                try Int64.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'epoch'")) ?? 0,
+                "meta epoch")
+            var epoch = Int64(try nextEpoch(after: lastEpoch, "meta epoch"))
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)").execute(
                 arguments: [epoch])
             let wall =

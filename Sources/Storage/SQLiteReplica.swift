@@ -100,7 +100,7 @@ public final class SQLiteReplica: ReplicaStore {
 
     public func start(minimumEpoch: UInt64) throws -> ReplicaStartState {
         try database.write { db in
-            let epoch = max(try Self.meta(db, "epoch") + 1, minimumEpoch)
+            let epoch = max(try nextEpoch(after: try Self.meta(db, "epoch"), "meta epoch"), minimumEpoch)
             try Self.setMeta(db, "epoch", epoch)
             let cursors = try Row.fetchAll(try db.cachedStatement(sql: "SELECT channel, seq FROM cursors")).reduce(
                 into: [Channel: UInt64]()

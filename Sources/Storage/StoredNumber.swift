@@ -13,6 +13,16 @@ func stored(_ value: Int64, _ what: @autoclosure () -> String) throws -> UInt64 
     return UInt64(value)
 }
 
+/// The epoch a start takes after the stored `last`: one more, itself a
+/// protocol number. A store at the last one (a damaged or edited file) is
+/// refused at start, not left to stamp changes every receiver refuses.
+func nextEpoch(after last: UInt64, _ what: @autoclosure () -> String) throws -> UInt64 {
+    guard last < WireMessage.maxInteger else {
+        throw StorageError(.corrupt, "\(what()) is \(last): no epoch is left after it")
+    }
+    return last + 1
+}
+
 /// A clock counter as stored: at most `UInt32.max`.
 func storedCounter(_ value: some BinaryInteger, _ what: @autoclosure () -> String) throws -> UInt32 {
     guard let counter = UInt32(exactly: value) else {

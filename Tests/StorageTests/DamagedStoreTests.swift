@@ -29,6 +29,7 @@ import Testing
     @Test(arguments: [
         "UPDATE meta SET value = -5 WHERE key = 'epoch'",
         "UPDATE meta SET value = 9223372036854775807 WHERE key = 'epoch'",
+        "UPDATE meta SET value = 9007199254740991 WHERE key = 'epoch'",
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_counter', 4294967296)",
         "INSERT INTO cursors (channel, seq) VALUES ('m/parking', -1)",
     ])
@@ -43,6 +44,7 @@ import Testing
 
     @Test(arguments: [
         "UPDATE meta SET value = 9223372036854775807 WHERE key = 'epoch'",
+        "UPDATE meta SET value = 9007199254740991 WHERE key = 'epoch'",
         "INSERT INTO high_waters (origin, epoch, seq, chain, hlc_wall, hlc_counter) VALUES ('gate-1', -1, 1, '', 0, 0)",
         "INSERT OR REPLACE INTO floors (channel, seq) VALUES ('m/parking', -7)",
         "INSERT INTO log (seq, origin, epoch, oseq, hash, chain, channel, table_name, key) "
