@@ -15,18 +15,21 @@ public struct PlateIndex: PlateSet, Sendable {
     /// them would be longer than a `PackedPlate` holds.
     private static let longestFiled = PackedPlate.maxLength - 1
 
-    /// What `byDeletion` holds for a deletion several plates share: they
-    /// are in `crowded`. A filed plate has eight characters at most, 56
-    /// bits, so the top bit never marks one.
+    /// What a deletion several plates share maps to: they are in
+    /// `crowded`. A filed plate has eight characters at most, 56 bits, so
+    /// the top bit never marks one.
     private static let crowdedMark: UInt64 = 1 << 63
+    /// Members are filed beside the deletions with this bit set: neither a
+    /// filed plate nor a deletion reaches it.
+    private static let memberTag: UInt64 = 1 << 62
 
-    private var members: Set<PackedPlate> = []
-    /// The one plate filed under each deletion (its bits), or `crowdedMark`.
-    /// Most deletions belong to one plate: a word each, where an enum of
-    /// one plate or an array took two (a gate's book of a million live
-    /// plates holds about eight million deletions).
-    private var byDeletion: [PackedPlate: UInt64] = [:]
+    /// Each deletion's one plate (its bits) or `crowdedMark`, and each
+    /// member (tagged). Most deletions belong to one plate: a word each,
+    /// where an enum of one plate or an array took two (a gate's book of a
+    /// million live plates holds about eight million deletions).
+    private var table = WordTable()
     private var crowded: [PackedPlate: [PackedPlate]] = [:]
+    private var filedMembers = 0
     private var asideMembers: Set<String> = []
 
     public init() {}
@@ -35,17 +38,16 @@ public struct PlateIndex: PlateSet, Sendable {
         for plate in plates { insert(plate) }
     }
 
-    public var count: Int { members.count + asideMembers.count }
+    public var count: Int { filedMembers + asideMembers.count }
 
     /// Room for `plates` plates and their deletions (eight at most each), so
-    /// that loading a book does not grow and rehash its tables step by step.
+    /// that loading a book does not grow and rehash its table step by step.
     public mutating func reserveCapacity(_ plates: Int) {
-        members.reserveCapacity(plates)
-        byDeletion.reserveCapacity(plates * Self.longestFiled)
+        table.reserveCapacity(plates * (Self.longestFiled + 1))
     }
 
     public func contains(_ plate: String) -> Bool {
-        if let packed = Self.filed(plate) { return members.contains(packed) }
+        if let packed = Self.filed(plate) { return isMember(packed) }
         return asideMembers.contains(plate)
     }
 
@@ -54,12 +56,13 @@ public struct PlateIndex: PlateSet, Sendable {
             asideMembers.insert(plate)
             return
         }
-        guard members.insert(packed).inserted else { return }
+        guard table.updateValue(0, forKey: packed.bits | Self.memberTag) == nil else { return }
+        filedMembers += 1
         // One probe of the table for a deletion no other plate has, nearly
         // every one: filed at once, and set right after if it was taken.
         for deletion in packed.deletions {
-            guard let other = byDeletion.updateValue(packed.bits, forKey: deletion) else { continue }
-            byDeletion[deletion] = Self.crowdedMark
+            guard let other = table.updateValue(packed.bits, forKey: deletion.bits) else { continue }
+            table.updateValue(Self.crowdedMark, forKey: deletion.bits)
             if other == Self.crowdedMark {
                 crowded[deletion, default: []].append(packed)
             } else {
@@ -73,14 +76,15 @@ public struct PlateIndex: PlateSet, Sendable {
             asideMembers.remove(plate)
             return
         }
-        guard members.remove(packed) != nil else { return }
+        guard table.removeValue(forKey: packed.bits | Self.memberTag) != nil else { return }
+        filedMembers -= 1
         for deletion in packed.deletions {
             let rest = filed(under: deletion).filter { $0 != packed }
             crowded[deletion] = rest.count > 1 ? rest : nil
             switch rest.count {
-            case 0: byDeletion[deletion] = nil
-            case 1: byDeletion[deletion] = rest[0].bits
-            default: byDeletion[deletion] = Self.crowdedMark
+            case 0: table.removeValue(forKey: deletion.bits)
+            case 1: table.updateValue(rest[0].bits, forKey: deletion.bits)
+            default: table.updateValue(Self.crowdedMark, forKey: deletion.bits)
             }
         }
     }
@@ -91,7 +95,7 @@ public struct PlateIndex: PlateSet, Sendable {
         guard let packed = PackedPlate(codesOf: characters) else { return Array(candidates) }
         var near = Set(filed(under: packed))
         for deletion in packed.deletions {
-            if members.contains(deletion) { near.insert(deletion) }
+            if isMember(deletion) { near.insert(deletion) }
             near.formUnion(filed(under: deletion))
         }
         for plate in near {
@@ -101,8 +105,10 @@ public struct PlateIndex: PlateSet, Sendable {
         return Array(candidates)
     }
 
+    private func isMember(_ packed: PackedPlate) -> Bool { table[packed.bits | Self.memberTag] != nil }
+
     private func filed(under deletion: PackedPlate) -> [PackedPlate] {
-        switch byDeletion[deletion] {
+        switch table[deletion.bits] {
         case nil: []
         case Self.crowdedMark: crowded[deletion] ?? []
         case let plate?: [PackedPlate(bits: plate)]
