@@ -26,12 +26,19 @@ public enum PlateNormalizer {
                 characters.append(Character(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii)))
                 continue
             }
+            // So do the Hanzi plates carry: none is a separator or a traditional form.
+            if plateHanziScalars.contains(scalar) {
+                characters.append(Character(scalar))
+                continue
+            }
             let mapped = halfWidth(scalar)
             if separators.contains(mapped) || mapped.properties.isWhitespace { continue }
             let character = Character(simplified[mapped] ?? mapped)
             guard let ascii = character.asciiValue else {
-                if plateHanzi.contains(character) {
-                    characters.append(character)
+                // A compatibility ideograph (U+FA75 for 冀) is the plate
+                // Hanzi it is canonically equivalent to, spelled as plates are.
+                if let hanzi = plateHanzi.firstIndex(of: character) {
+                    characters.append(plateHanzi[hanzi])
                     continue
                 }
                 if (mapped.properties.isAlphabetic && !isHan(mapped)) || mapped.properties.numericType != nil {
@@ -54,13 +61,13 @@ public enum PlateNormalizer {
             }
             return .embassy
         }
-        guard provinces.contains(head) else { throw .unknownProvince(head) }
+        guard isProvince(head) else { throw .unknownProvince(head) }
         guard characters[1].isASCIIUppercase else { throw .notAPlateFormat(text) }
         let serial = Array(characters.dropFirst(2))
         switch serial.count {
         case 5 where serial.allSatisfy(isSerial):
             return .ordinary
-        case 5 where serial.prefix(4).allSatisfy(isSerial) && suffixes.contains(serial[4]):
+        case 5 where serial.prefix(4).allSatisfy(isSerial) && isSuffix(serial[4]):
             return .suffixed
         case 6 where "DF".contains(serial[0]) && isSerial(serial[1]) && serial.dropFirst(2).allSatisfy(\.isASCIIDigit):
             return .newEnergy
@@ -78,6 +85,23 @@ public enum PlateNormalizer {
     /// Suffixes of special plates: police, learner, trailer, Hong Kong, Macau, consulate.
     public static let suffixes: Set<Character> = Set("警学挂港澳领")
     static let plateHanzi = provinces.union(suffixes).union(["使"])
+
+    /// The sets above as scalars, for the checks on every plate a gate
+    /// reads or files: a `Set<Character>` hashes a Hanzi through NFC
+    /// normalisation, a `Set<Unicode.Scalar>` hashes a number.
+    private static let provinceScalars = Set(provinces.flatMap(\.unicodeScalars))
+    private static let suffixScalars = Set(suffixes.flatMap(\.unicodeScalars))
+    private static let plateHanziScalars = Set(plateHanzi.flatMap(\.unicodeScalars))
+
+    static func isProvince(_ character: Character) -> Bool {
+        character.onlyScalar.map(provinceScalars.contains) ?? false
+    }
+    static func isSuffix(_ character: Character) -> Bool {
+        character.onlyScalar.map(suffixScalars.contains) ?? false
+    }
+    static func isPlateHanzi(_ character: Character) -> Bool {
+        character.onlyScalar.map(plateHanziScalars.contains) ?? false
+    }
 
     /// Traditional forms seen on reads and typed by staff, to the simplified ones plates carry.
     static let simplified: [Unicode.Scalar: Unicode.Scalar] = {
@@ -114,9 +138,9 @@ public enum PlateNormalizer {
     /// that may be wrong elsewhere.
     public static func canHold(_ character: Character, at position: Int, of plate: [Character]) -> Bool {
         switch position {
-        case 0: return provinces.contains(character) || character == "使"
+        case 0: return isProvince(character) || character == "使"
         case 1: return plate.first == "使" ? character.isASCIIDigit : character.isASCIIUppercase
-        case plate.count - 1 where suffixes.contains(character): return true
+        case plate.count - 1 where isSuffix(character): return true
         default: return isSerial(character)
         }
     }
@@ -137,6 +161,13 @@ extension UInt8 {
 }
 
 extension Character {
+    /// The character's scalar when it is made of one.
+    fileprivate var onlyScalar: Unicode.Scalar? {
+        var scalars = unicodeScalars.makeIterator()
+        guard let first = scalars.next(), scalars.next() == nil else { return nil }
+        return first
+    }
+
     var isASCIIDigit: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
     var isASCIIUppercase: Bool { asciiValue.map { $0 >= 0x41 && $0 <= 0x5A } ?? false }
 }

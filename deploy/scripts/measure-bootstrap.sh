@@ -193,7 +193,7 @@ while True:
     time.sleep(0.02)
 print(f"catch-up: {changes:,} changes in {now:.2f} s from the node's start ({changes / now:,.0f} changes/s); "
       f"the node heard the head {heard or now:.2f} s after its start")
-print(f"  CPU time: hub {cpu(sys.argv[5]) - hub_cpu:.1f} s, node {cpu(sys.argv[6]) - node_cpu:.1f} s")
+print(f"  CPU time: hub {cpu(sys.argv[5]) - hub_cpu:.2f} s, node {cpu(sys.argv[6]) - node_cpu:.2f} s")
 PY
   compare_digests
 fi

@@ -181,7 +181,7 @@ public struct ConfusionModel: Hashable, Sendable {
     }
 
     static func alphabet(of character: Character) -> Alphabet? {
-        if PlateNormalizer.plateHanzi.contains(character) { return .hanzi }
+        if PlateNormalizer.isPlateHanzi(character) { return .hanzi }
         if character.isASCIIDigit || character.isASCIIUppercase { return .latin }
         return nil
     }
