@@ -456,10 +456,17 @@ public final class SQLiteReplica: ReplicaStore {
                 INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at, pending)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [
-            row.table, row.key, channel.name, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-            StoredState.encode(row.state), Self.endsAt(row.state, of: row.table, schema: schema), pending,
-        ])
+        ).execute { bind in
+            bind.text(row.table)
+            bind.text(row.key)
+            bind.text(channel.name)
+            bind.int(Int64(row.seq))
+            bind.bool(row.state.isVisible)
+            bind.bool(row.state.isTombstone)
+            bind.blob(row.stateBytes)
+            bind.int(Self.endsAt(row.state, of: row.table, schema: schema))
+            bind.text(pending)
+        }
     }
 
     private static func outboxStatus(_ db: Database) throws -> OutboxStatus {
