@@ -39,6 +39,8 @@ public struct DecisionBooks: Sendable {
         // before the hub checked ranges, or by a node that does not) makes
         // the whole row unusable: rules do arithmetic on these values.
         if let table = SyncSchema.mall.tables[ref.table],
+            values.contains(where: { table.violation(column: $0.key, value: $0.value) != nil }),
+            // The first such column by name, whatever the dictionary's order.
             let column = values.keys.sorted().first(where: { table.violation(column: $0, value: values[$0]!) != nil })
         {
             remove(ref)

@@ -3,7 +3,7 @@
 /// matcher. A value with no I/O; the node keeps it in step with its replica.
 public struct ReservationBook: Sendable {
     public private(set) var byID: [String: Reservation] = [:]
-    private var idsByPlate: [String: [String]] = [:]
+    private var idsByPlate: [SpelledPlate: [String]] = [:]
     /// Plates with at least one booked or inside reservation.
     public private(set) var livePlates = PlateIndex()
 
@@ -22,9 +22,9 @@ public struct ReservationBook: Sendable {
         livePlates.reserveCapacity(livePlates.count + reservations)
     }
 
-    /// Every reservation on `plate`, in window order.
+    /// Every reservation on `plate` (as the normaliser spells it), in window order.
     public func reservations(plate: String) -> [Reservation] {
-        (idsByPlate[plate] ?? []).compactMap { byID[$0] }.sorted {
+        (idsByPlate[SpelledPlate(plate)] ?? []).compactMap { byID[$0] }.sorted {
             ($0.windowStart, $0.id) < ($1.windowStart, $1.id)
         }
     }
@@ -34,13 +34,12 @@ public struct ReservationBook: Sendable {
     /// out, is most of the cost of a row a node applies.
     public mutating func upsert(_ reservation: Reservation) {
         let previous = byID.updateValue(reservation, forKey: reservation.id)
-        let samePlate = previous?.plate == reservation.plate
+        let samePlate = previous.map { SpelledPlate($0.plate) == SpelledPlate(reservation.plate) } ?? false
         if let previous, !samePlate {
-            idsByPlate[previous.plate]?.removeAll { $0 == reservation.id }
-            if idsByPlate[previous.plate]?.isEmpty == true { idsByPlate[previous.plate] = nil }
+            forget(reservation.id, on: previous.plate)
             if previous.status.isLive { refreshLiveness(of: previous.plate) }
         }
-        if !samePlate { idsByPlate[reservation.plate, default: []].append(reservation.id) }
+        if !samePlate { idsByPlate[SpelledPlate(reservation.plate), default: []].append(reservation.id) }
         if reservation.status.isLive {
             livePlates.insert(reservation.plate)
         } else if samePlate, previous?.status.isLive == true {
@@ -50,13 +49,35 @@ public struct ReservationBook: Sendable {
 
     public mutating func remove(id: String) {
         guard let previous = byID.removeValue(forKey: id) else { return }
-        idsByPlate[previous.plate]?.removeAll { $0 == id }
-        if idsByPlate[previous.plate]?.isEmpty == true { idsByPlate[previous.plate] = nil }
+        forget(id, on: previous.plate)
         if previous.status.isLive { refreshLiveness(of: previous.plate) }
     }
 
+    private mutating func forget(_ id: String, on plate: String) {
+        let key = SpelledPlate(plate)
+        idsByPlate[key]?.removeAll { $0 == id }
+        if idsByPlate[key]?.isEmpty == true { idsByPlate[key] = nil }
+    }
+
     private mutating func refreshLiveness(of plate: String) {
-        let live = (idsByPlate[plate] ?? []).contains { byID[$0]?.status.isLive == true }
+        let live = (idsByPlate[SpelledPlate(plate)] ?? []).contains { byID[$0]?.status.isLive == true }
         if live { livePlates.insert(plate) } else { livePlates.remove(plate) }
     }
+}
+
+/// A plate as the normaliser spells it, hashed and compared on its UTF-8
+/// bytes: a `String` key holding a Hanzi goes through NFC normalisation at
+/// every hash (a tenth of a gate's book upkeep in a catch-up), and a
+/// normalised plate has one spelling, so its bytes say all.
+private struct SpelledPlate: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
 }

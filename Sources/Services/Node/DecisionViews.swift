@@ -86,7 +86,9 @@ final class DecisionViews: ReplicaObserver {
     private func apply(_ ref: RowRef, values: [String: Value]) {
         do {
             try books.apply(ref, values: values)
-            unusable.remove(ref)
+            // Hashing the ref for a set that is nearly always empty was a
+            // twentieth of a catch-up's view upkeep.
+            if !unusable.isEmpty { unusable.remove(ref) }
         } catch {
             if unusable.insert(ref).inserted {
                 logger.warning(
