@@ -25,12 +25,18 @@ public struct Channel: Hashable, Comparable, Sendable {
     }
 
     /// Parses `mall/kind`, any valid kind name; nil for anything else.
+    /// Every change a node decodes names its channel: the slash is found
+    /// in the bytes, without splitting into an array of substrings (a
+    /// third of decoding a change, before).
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, Identifier.isValid(String(parts[0])),
-            let kind = Kind(rawValue: String(parts[1]))
-        else { return nil }
-        self.init(mall: String(parts[0]), kind: kind)
+        let utf8 = text.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        // A second slash leaves the kind invalid.
+        let mall = String(text[..<slash])
+        guard Identifier.isValid(mall), let kind = Kind(rawValue: String(text[utf8.index(after: slash)...])) else {
+            return nil
+        }
+        self.init(mall: mall, kind: kind)
     }
 
     public var name: String { "\(mall)/\(kind.rawValue)" }
