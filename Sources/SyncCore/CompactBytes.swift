@@ -40,12 +40,7 @@ public enum CompactBytes {
         /// dictionary, one encoding).
         public mutating func keyed<Element>(_ items: [String: Element], _ element: (inout Self, Element) -> Void) {
             varint(UInt64(items.count))
-            // The dictionary's indices are sorted, not copies of its
-            // entries: each move of an entry retained and released all it
-            // holds, a tenth of a decision's commit.
-            var order = Array(items.indices)
-            order.sort { items.keys[$0].precedesBytewise(items.keys[$1]) }
-            for index in order {
+            for index in items.indicesInByteOrderOfKeys {
                 let (name, item) = items[index]
                 text(name)
                 element(&self, item)

@@ -80,8 +80,9 @@ struct CanonicalBytes {
             bytes.append(0)
         }
         append(UInt32(clamping: row.state.cells.count))
-        let cells = row.state.cells.sorted { $0.key.precedesBytewise($1.key) }
-        for (name, cell) in cells {
+        let cells = row.state.cells
+        for index in cells.indicesInByteOrderOfKeys {
+            let (name, cell) = cells[index]
             append(text: name)
             append(value: cell.value)
             append(stamp: cell.stamp)
