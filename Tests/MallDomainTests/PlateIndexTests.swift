@@ -82,6 +82,16 @@ import Testing
         #expect(index.count == scanned.count)
     }
 
+    @Test func readsOfNineCharactersFindWhatAScanFinds() {
+        // A read of nine plate characters packs into the bits where the
+        // index tags its members (豫 last sets bit 62)
+        let plates: Set<String> = ["沪AD12345", "沪AD1234豫", "豫AD12345"]
+        let index = PlateIndex(plates)
+        for read in ["沪AD12345豫", "沪AD1234豫5", "豫沪AD12345", "沪AD12345豫豫"] {
+            #expect(Set(index.plates(oneEditFrom: read)) == Set(plates.plates(oneEditFrom: read)), "read \(read)")
+        }
+    }
+
     @Test func findsSubstitutionsInsertionsAndDeletionsButNotTheReadItself() {
         let index = PlateIndex(["皖A12345", "皖A1234", "皖A123456", "沪A12345", "皖A12354"])
         #expect(Set(index.plates(oneEditFrom: "皖A12345")) == ["皖A1234", "皖A123456", "沪A12345"])

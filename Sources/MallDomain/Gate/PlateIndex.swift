@@ -20,7 +20,8 @@ public struct PlateIndex: PlateSet, Sendable {
     /// the top bit never marks one.
     private static let crowdedMark: UInt64 = 1 << 63
     /// Members are filed beside the deletions with this bit set: neither a
-    /// filed plate nor a deletion reaches it.
+    /// filed plate nor a deletion reaches it (a read of nine characters
+    /// does, and is never looked up as a deletion).
     private static let memberTag: UInt64 = 1 << 62
 
     /// Each deletion's one plate (its bits) or `crowdedMark`, and each
@@ -93,7 +94,10 @@ public struct PlateIndex: PlateSet, Sendable {
         let characters = Array(read)
         var candidates = asideMembers.filter { PlateEdits.oneEditApart(characters, Array($0)) }
         guard let packed = PackedPlate(codesOf: characters) else { return Array(candidates) }
-        var near = Set(filed(under: packed))
+        // Only a read shorter than the longest filed plate can be one of
+        // their deletions; a read of nine characters would reach the tag
+        // that marks the members.
+        var near = Set(packed.count < Self.longestFiled ? filed(under: packed) : [])
         for deletion in packed.deletions {
             if isMember(deletion) { near.insert(deletion) }
             near.formUnion(filed(under: deletion))

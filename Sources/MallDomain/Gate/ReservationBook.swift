@@ -31,7 +31,9 @@ public struct ReservationBook: Sendable {
 
     /// A plate's liveness is looked at again only when this reservation's
     /// own can change it: filing a plate in the fuzzy index, or taking it
-    /// out, is most of the cost of a row a node applies.
+    /// out, is most of the cost of a row a node applies. The plate is taken
+    /// as the normaliser spells it (`Reservation.plate`, as rows are read):
+    /// the book compares plates by their bytes.
     public mutating func upsert(_ reservation: Reservation) {
         let previous = byID.updateValue(reservation, forKey: reservation.id)
         let samePlate = previous.map { SpelledPlate($0.plate) == SpelledPlate(reservation.plate) } ?? false

@@ -7,8 +7,11 @@
 /// (a probe touches one cache line).
 ///
 /// The mix starts from the process's hashing seed, as Swift's own tables
-/// do, so plates chosen to collide cannot be prepared in advance; setting
-/// `SWIFT_DETERMINISTIC_HASHING` fixes it, as it fixes theirs.
+/// do (`SWIFT_DETERMINISTIC_HASHING` fixes it, as it fixes theirs), so
+/// which plates share a slot differs from process to process. It is not a
+/// keyed hash as SipHash is; the words filed are valid plates from rows
+/// the hub checked, and collisions could slow the book, never change what
+/// it answers.
 struct WordTable: Sendable {
     /// No key may be this word: it marks an empty slot.
     static let vacant: UInt64 = .max
@@ -34,7 +37,8 @@ struct WordTable: Sendable {
     }
 
     subscript(key: UInt64) -> UInt64? {
-        slots.withUnsafeBufferPointer { slots in
+        guard key != Self.vacant else { return nil }
+        return slots.withUnsafeBufferPointer { slots in
             var slot = home(of: key)
             while true {
                 let found = slots[2 * slot]
@@ -76,6 +80,7 @@ struct WordTable: Sendable {
     /// search stops early at the hole (no tombstones to clean up later).
     @discardableResult
     mutating func removeValue(forKey key: UInt64) -> UInt64? {
+        guard key != Self.vacant else { return nil }
         let seed = seed
         let mask = mask
         let start = home(of: key)
