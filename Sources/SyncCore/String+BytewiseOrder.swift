@@ -24,7 +24,7 @@ extension Dictionary where Key == String {
     /// bytes, for the canonical encodings. The indices are sorted, not
     /// copies of the entries: each move of an entry retained and released
     /// all it holds, a tenth of a decision's commit.
-    public var indicesInByteOrderOfKeys: [Index] {
+    var indicesInByteOrderOfKeys: [Index] {
         var order = Array(indices)
         order.sort { keys[$0].precedesBytewise(keys[$1]) }
         return order

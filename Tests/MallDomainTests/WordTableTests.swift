@@ -34,6 +34,7 @@ import Testing
             }
             #expect(table.count == expected.count)
         }
+        #expect(table.capacity == 512)
     }
 
     @Test func theVacantMarkIsNoKey() {
@@ -48,6 +49,7 @@ import Testing
         var table = WordTable()
         for key in 0..<100 as Range<UInt64> { table.updateValue(key * 3, forKey: key << 40) }
         table.reserveCapacity(100_000)
+        #expect(table.capacity == 262_144)
         #expect(table.count == 100)
         #expect((0..<100 as Range<UInt64>).allSatisfy { table[$0 << 40] == $0 * 3 })
         #expect(table[1] == nil)

@@ -30,9 +30,12 @@ struct WordTable: Sendable {
         (slots, mask) = Self.vacantSlots(capacity: 8)
     }
 
-    /// Room for `count` keys before the table grows (three quarters full at most).
+    /// Slots in the table; it grows past three quarters full.
+    var capacity: Int { mask + 1 }
+
+    /// Room for `count` keys before the table grows.
     mutating func reserveCapacity(_ count: Int) {
-        guard count > self.count, count > (mask + 1) / 4 * 3 else { return }
+        guard count > capacity / 4 * 3 else { return }
         resize(capacity: Self.capacity(for: count))
     }
 
@@ -53,7 +56,7 @@ struct WordTable: Sendable {
     @discardableResult
     mutating func updateValue(_ value: UInt64, forKey key: UInt64) -> UInt64? {
         precondition(key != Self.vacant, "the vacant mark is not a key")
-        if (count + 1) > (mask + 1) / 4 * 3 { resize(capacity: 2 * (mask + 1)) }
+        if count + 1 > capacity / 4 * 3 { resize(capacity: 2 * capacity) }
         let start = home(of: key)
         let mask = mask
         let replaced: UInt64? = slots.withUnsafeMutableBufferPointer { slots in
