@@ -90,6 +90,7 @@ public final class SQLiteReplica: ReplicaStore {
         registerSnapshotStaging(in: &migrator)
         registerStateBytes(in: &migrator)
         registerTombstoneIndex(in: &migrator)
+        registerKeyedTables(in: &migrator)
         return migrator
     }
 
@@ -435,7 +436,7 @@ public final class SQLiteReplica: ReplicaStore {
             if let mark = pending, mark == change.contentHash { pending = nil }
         }
         guard let held, held == row.state else {
-            try save(row, channel: change.channel, pending: pending, db)
+            try save(row, channel: change.channel, pending: pending, replacing: held, db)
             return row.state
         }
         // The merge changed nothing: a node's own change coming back in the
@@ -450,24 +451,54 @@ public final class SQLiteReplica: ReplicaStore {
         return held
     }
 
-    private func save(_ row: SnapshotRow, channel: Channel, pending: String? = nil, _ db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO rows (table_name, key, channel, seq, visible, tombstone, state, ends_at, pending)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute { bind in
-            bind.text(row.table)
-            bind.text(row.key)
+    /// Writes `row` over `held`, the state it replaces (nil: a new row).
+    ///
+    /// A row that exists is updated, not replaced: a replace deletes the row
+    /// and inserts it again under a new rowid, which rewrites its key's entry
+    /// and every index entry too (four pages of the WAL for a reservation
+    /// whose status changes, against one). Where the merge leaves the
+    /// indexed columns as they were (its end of life, its tombstone), they
+    /// are left out of the update, and SQLite leaves their indexes alone.
+    private func save(
+        _ row: SnapshotRow, channel: Channel, pending: String?, replacing held: RowState?, _ db: Database
+    ) throws {
+        let endsAt = Self.endsAt(row.state, of: row.table, schema: schema)
+        let sql: String
+        let setsIndexedColumns: Bool
+        if let held {
+            setsIndexedColumns =
+                held.isTombstone != row.state.isTombstone || Self.endsAt(held, of: row.table, schema: schema) != endsAt
+            sql = setsIndexedColumns ? Self.updateRow : Self.updateRowInPlace
+        } else {
+            setsIndexedColumns = true
+            sql = Self.insertRow
+        }
+        try db.cachedStatement(sql: sql).execute { bind in
             bind.text(channel.name)
             bind.int(Int64(row.seq))
             bind.bool(row.state.isVisible)
-            bind.bool(row.state.isTombstone)
             bind.blob(row.stateBytes)
-            bind.int(Self.endsAt(row.state, of: row.table, schema: schema))
             bind.text(pending)
+            if setsIndexedColumns {
+                bind.bool(row.state.isTombstone)
+                bind.int(endsAt)
+            }
+            bind.text(row.table)
+            bind.text(row.key)
         }
     }
+
+    private static let insertRow = """
+        INSERT OR REPLACE INTO rows (channel, seq, visible, state, pending, tombstone, ends_at, table_name, key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    private static let updateRow = """
+        UPDATE rows SET channel = ?, seq = ?, visible = ?, state = ?, pending = ?, tombstone = ?, ends_at = ?
+        WHERE table_name = ? AND key = ?
+        """
+    private static let updateRowInPlace = """
+        UPDATE rows SET channel = ?, seq = ?, visible = ?, state = ?, pending = ? WHERE table_name = ? AND key = ?
+        """
 
     private static func outboxStatus(_ db: Database) throws -> OutboxStatus {
         let depth = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM outbox")) ?? 0

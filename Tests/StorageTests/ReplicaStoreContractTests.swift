@@ -348,6 +348,39 @@ import Testing
                 == ReplicaDigest.of(holding, floor: 0, schema: .mall, now: hubTime))
     }
 
+    /// A row updated keeps its index entries where the update leaves them
+    /// (a reservation's status); an event row's end of life moves with its
+    /// newest change, and it stays until the new end.
+    @Test(arguments: Kind.allCases)
+    func aPassageUpdatedLaterIsKeptUntilItsNewEnd(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let day: UInt64 = 86_400_000
+        let made: UInt64 = 1_800_000_000_000
+        func change(_ seq: UInt64, at wall: UInt64, _ columns: [String: Value]) -> LogEntry {
+            LogEntry(
+                seq: seq,
+                change: Change(
+                    id: ChangeID(origin: "hub", epoch: 1, seq: seq), hlc: HybridTimestamp(wallMillis: wall),
+                    table: "gate_passages", key: "p-1", channel: Self.channel, op: seq == 1 ? .insert : .update,
+                    columns: columns))
+        }
+        try store.applyRemote(
+            channel: Self.channel,
+            entries: [
+                change(1, at: made, ["direction": .text("in"), "decision": .text("admit")]),
+                change(2, at: made, ["lane": .text("L1")]),
+            ],
+            upTo: 2, clock: .zero)
+        try store.applyRemote(
+            channel: Self.channel, entries: [change(3, at: made + 10 * day, ["lane": .text("L2")])], upTo: 3,
+            clock: .zero)
+        let retain = try #require(SyncSchema.mall.tables["gate_passages"]?.retainMillis)
+        #expect(try store.dropExpired(now: made + retain).isEmpty)
+        #expect(try store.dropExpired(now: made + 10 * day + retain - 1).isEmpty)
+        #expect(try store.dropExpired(now: made + 10 * day + retain) == [RowRef(table: "gate_passages", key: "p-1")])
+    }
+
     @Test(arguments: Kind.allCases)
     func anAuditEntryLeavesAReplicaAfterAMonthOnceSent(kind: Kind) throws {
         let store = try Self.makeStore(kind)
