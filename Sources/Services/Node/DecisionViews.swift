@@ -3,6 +3,7 @@ import Logging
 import MallDomain
 import Storage
 import SyncCore
+import Synchronization
 
 /// The in-memory views a node's decisions read, kept in step with its
 /// replica: loaded at start, refreshed row by row after every committed
@@ -11,18 +12,37 @@ import SyncCore
 /// their key (a plate one edit away, a code's redemptions, a card number, a
 /// member's open visit) in microseconds, which the replica's generic row
 /// table cannot answer.
-final class DecisionViews: ReplicaObserver {
-    private var books = DecisionBooks()
-    var reservations: ReservationBook { books.reservations }
-    var gifts: GiftBook { books.gifts }
-    var lounge: LoungeBook { books.lounge }
-    /// Rows left out of a view because they do not make sense (a garbled
-    /// plate, an unknown status), by table and key. Logged once each.
-    private(set) var unusable: Set<RowRef> = []
-    /// Moves on whenever a `staff_lockouts` row changes, so the node reads
-    /// the replicated login locks again only then.
-    private(set) var lockoutsVersion = 0
+///
+/// The rows of the hub's batches are taken in on a queue of their own
+/// (`feeding`), while the node's actor goes on with the next batch: a
+/// catch-up kept one core busy and the other nearly idle, and filing each
+/// new reservation (its plate index, its parse) was a quarter of that core.
+/// Every read waits until what was handed over is taken in, so a decision
+/// sees every batch committed before it, as when the views were fed in
+/// line; the node's own writes are taken in at once, in line.
+final class DecisionViews: ReplicaObserver, Sendable {
+    private struct Books {
+        var books = DecisionBooks()
+        /// Rows left out of a view because they do not make sense (a garbled
+        /// plate, an unknown status), by table and key. Logged once each.
+        var unusable: Set<RowRef> = []
+        /// Moves on whenever a `staff_lockouts` row changes, so the node reads
+        /// the replicated login locks again only then.
+        var lockoutsVersion = 0
+    }
+
+    private let held = Mutex(Books())
+    private let feeding = DispatchQueue(label: "mall.node.decision-views")
+    /// Batches handed to `feeding` and not yet taken in, at most two: the
+    /// actor waits for room rather than queue a catch-up's states in memory.
+    private let room = DispatchSemaphore(value: 2)
     private let logger: Logger
+
+    var reservations: ReservationBook { settled { $0.books.reservations } }
+    var gifts: GiftBook { settled { $0.books.gifts } }
+    var lounge: LoungeBook { settled { $0.books.lounge } }
+    var unusable: Set<RowRef> { settled { $0.unusable } }
+    var lockoutsVersion: Int { settled { $0.lockoutsVersion } }
 
     /// Loads the books fed by the channels of `channels`' kinds.
     init(store: SQLiteReplica, channels: [Channel.Kind], logger: Logger) throws {
@@ -30,29 +50,41 @@ final class DecisionViews: ReplicaObserver {
         for kind in channels { try load(kind, from: store) }
     }
 
-    /// Fed the states the commit produced: reading them again cost a
-    /// read transaction per row, three per gate decision.
+    /// The node's own writes, fed the states the commit produced (reading
+    /// them again cost a read transaction per row, three per gate decision).
     func rowsMerged(_ states: [RowRef: RowState?]) {
-        if states.keys.contains(where: { $0.table == "staff_lockouts" }) { lockoutsVersion += 1 }
-        for (ref, state) in states where DecisionBooks.columns[ref.table] != nil {
-            apply(ref, values: state?.values ?? [:])
+        settle()
+        held.withLock { take(states, into: &$0) }
+    }
+
+    /// A batch of the hub's, taken in on `feeding`.
+    func rowsMergedFromHub(_ states: [RowRef: RowState?]) {
+        room.wait()
+        feeding.async {
+            self.held.withLock { self.take(states, into: &$0) }
+            self.room.signal()
         }
     }
 
     func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica) {
-        if refs.contains(where: { $0.table == "staff_lockouts" }) { lockoutsVersion += 1 }
-        for ref in refs where DecisionBooks.columns[ref.table] != nil {
-            do {
-                apply(ref, values: try store.row(ref)?.values ?? [:])
-            } catch {
-                logger.error(
-                    "decision view not refreshed", metadata: ["row.table": "\(ref.table)", "sync.error": "\(error)"])
+        settle()
+        held.withLock { held in
+            if refs.contains(where: { $0.table == "staff_lockouts" }) { held.lockoutsVersion += 1 }
+            for ref in refs where DecisionBooks.columns[ref.table] != nil {
+                do {
+                    apply(ref, values: try store.row(ref)?.values ?? [:], to: &held)
+                } catch {
+                    logger.error(
+                        "decision view not refreshed",
+                        metadata: ["row.table": "\(ref.table)", "sync.error": "\(error)"])
+                }
             }
         }
     }
 
     func channelReplaced(_ channel: Channel, in store: SQLiteReplica) {
-        if channel.kind == .staff { lockoutsVersion += 1 }
+        settle()
+        if channel.kind == .staff { held.withLock { $0.lockoutsVersion += 1 } }
         do {
             try load(channel.kind, from: store)
         } catch {
@@ -61,36 +93,55 @@ final class DecisionViews: ReplicaObserver {
         }
     }
 
+    /// Waits until every batch handed to `feeding` is taken in.
+    private func settle() { feeding.sync {} }
+
+    private func settled<Value>(_ read: (Books) -> Value) -> Value {
+        settle()
+        return held.withLock { read($0) }
+    }
+
+    private func take(_ states: [RowRef: RowState?], into held: inout Books) {
+        if states.keys.contains(where: { $0.table == "staff_lockouts" }) { held.lockoutsVersion += 1 }
+        for (ref, state) in states where DecisionBooks.columns[ref.table] != nil {
+            apply(ref, values: state?.values ?? [:], to: &held)
+        }
+    }
+
     private func load(_ kind: Channel.Kind, from store: SQLiteReplica) throws {
         let tables = DecisionBooks.columns.keys.filter {
             store.schema.tables[$0]?.channelKinds.contains(kind) == true
         }.sorted()
         guard !tables.isEmpty else { return }
-        books.reset(tables: Set(tables))
-        unusable = unusable.filter { !tables.contains($0.table) }
-        for table in tables {
-            books.reserveCapacity(try store.rowCount(of: table), of: table)
-            try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in
-                apply(RowRef(table: table, key: key), values: values)
+        let counts = try tables.map { try store.rowCount(of: $0) }
+        let loaded = try held.withLock { held in
+            held.books.reset(tables: Set(tables))
+            held.unusable = held.unusable.filter { !tables.contains($0.table) }
+            for (table, count) in zip(tables, counts) {
+                held.books.reserveCapacity(count, of: table)
+                try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in
+                    apply(RowRef(table: table, key: key), values: values, to: &held)
+                }
             }
+            return (reservations: held.books.reservations.count, unusable: held.unusable.count)
         }
         logger.info(
             "decision views loaded",
             metadata: [
-                "sync.channel.kind": "\(kind.rawValue)", "view.reservations": "\(reservations.count)",
-                "view.unusable": "\(unusable.count)",
+                "sync.channel.kind": "\(kind.rawValue)", "view.reservations": "\(loaded.reservations)",
+                "view.unusable": "\(loaded.unusable)",
             ])
     }
 
     /// `values` empty: the row is gone (deleted, or never visible).
-    private func apply(_ ref: RowRef, values: [String: Value]) {
+    private func apply(_ ref: RowRef, values: [String: Value], to held: inout Books) {
         do {
-            try books.apply(ref, values: values)
+            try held.books.apply(ref, values: values)
             // Hashing the ref for a set that is nearly always empty was a
             // twentieth of a catch-up's view upkeep.
-            if !unusable.isEmpty { unusable.remove(ref) }
+            if !held.unusable.isEmpty { held.unusable.remove(ref) }
         } catch {
-            if unusable.insert(ref).inserted {
+            if held.unusable.insert(ref).inserted {
                 logger.warning(
                     "row unusable for decisions",
                     metadata: ["row.table": "\(ref.table)", "row.key": "\(ref.key)", "view.problem": "\(error)"])

@@ -5,8 +5,10 @@ public import SyncCore
 protocol ReplicaObserver: AnyObject {
     /// These rows changed (dropped as expired): read them again.
     func rowsChanged(_ refs: [RowRef], in store: SQLiteReplica)
-    /// These rows were merged, and are now as given (nil: no row).
+    /// These rows were merged by a local commit, and are now as given (nil: no row).
     func rowsMerged(_ states: [RowRef: RowState?])
+    /// These rows were merged from the hub's log, and are now as given.
+    func rowsMergedFromHub(_ states: [RowRef: RowState?])
     /// Every row of the channel may have changed (a snapshot was installed).
     func channelReplaced(_ channel: Channel, in store: SQLiteReplica)
 }
@@ -34,7 +36,7 @@ public final class ObservedReplica: ReplicaStore {
     public func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws {
         let states = try replica.applyRemoteReturningStates(
             channel: channel, entries: entries, upTo: upTo, clock: clock)
-        observer?.rowsMerged(states)
+        observer?.rowsMergedFromHub(states)
     }
 
     public func stageSnapshot(
