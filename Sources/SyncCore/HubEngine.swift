@@ -20,6 +20,9 @@ public final class HubEngine<Store: HubStore> {
     ///   collection and must re-snapshot when it returns (default 24 h).
     /// - `gcIntervalMillis`: how often collection runs (default 10 s).
     /// - `maxEntriesPerMessage`, `maxResendEntries`, `snapshotRowsPerPart`: message sizing.
+    ///   A resend answer is one message by default: the node asks for the
+    ///   next as soon as it has one, and applies it while the hub reads the
+    ///   next (2,000 in four messages left the node waiting for the read).
     /// - `snapshotRowsPerWindow`: rows read and sent per window of a windowed
     ///   snapshot (§9.5; default 5,000, in parts of `snapshotRowsPerPart`).
     /// - `maxWholeSnapshotRows`: the largest channel a node from before
@@ -70,7 +73,7 @@ public final class HubEngine<Store: HubStore> {
         public init(
             schema: SyncSchema, fleet: [NodeID: FleetMember], hubID: NodeID = "hub", maxSkewMillis: Int64 = 30_000,
             statusIntervalMillis: UInt64 = 1000, gcHorizonMillis: UInt64 = 24 * 3_600_000,
-            gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 2000,
+            gcIntervalMillis: UInt64 = 10_000, maxEntriesPerMessage: Int = 500, maxResendEntries: Int = 500,
             snapshotRowsPerPart: Int = 500, snapshotRowsPerWindow: Int = 5000, maxWholeSnapshotRows: UInt64 = 20_000,
             maxClockDriftMillis: UInt64 = 5 * 60 * 1000,
             maxStampAheadMillis: UInt64 = 60 * 60 * 1000, maxEpochBackdateMillis: UInt64 = 60 * 60 * 1000,
