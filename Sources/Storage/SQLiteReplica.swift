@@ -407,12 +407,14 @@ public final class SQLiteReplica: ReplicaStore {
     /// - Returns: the row's state after the change (merged or not; nil: no row).
     private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws -> RowState? {
         let lookup = try db.cachedStatement(
-            sql: "SELECT seq, state, pending FROM rows WHERE table_name = ? AND key = ?")
+            sql: "SELECT seq, state, pending, tombstone, ends_at FROM rows WHERE table_name = ? AND key = ?")
         let existing = try lookup.firstRow(arguments: [change.table, change.key]) { columns in
             (
                 seq: UInt64(clamping: Int64(sqliteStatement: columns, index: 0)),
                 state: try StoredState.decode(columnBytes(columns, 1)),
-                pending: columnText(columns, 2)
+                pending: columnText(columns, 2),
+                indexed: IndexedColumns(
+                    tombstone: Int64(sqliteStatement: columns, index: 3) != 0, endsAt: columnInteger(columns, 4))
             )
         }
         var row = SnapshotRow(table: change.table, key: change.key, seq: 0, state: RowState())
@@ -436,7 +438,7 @@ public final class SQLiteReplica: ReplicaStore {
             if let mark = pending, mark == change.contentHash { pending = nil }
         }
         guard let held, held == row.state else {
-            try save(row, channel: change.channel, pending: pending, replacing: held, db)
+            try save(row, channel: change.channel, pending: pending, replacing: existing?.indexed, db)
             return row.state
         }
         // The merge changed nothing: a node's own change coming back in the
@@ -451,26 +453,33 @@ public final class SQLiteReplica: ReplicaStore {
         return held
     }
 
-    /// Writes `row` over `held`, the state it replaces (nil: a new row).
+    /// The columns of a stored row that an index holds besides its key.
+    private struct IndexedColumns: Equatable {
+        var tombstone: Bool
+        var endsAt: Int64?
+    }
+
+    /// Writes `row` over the row stored with `stored` in its indexed
+    /// columns (nil: a new row).
     ///
     /// A row that exists is updated, not replaced: a replace deletes the row
     /// and inserts it again under a new rowid, which rewrites its key's entry
     /// and every index entry too (four pages of the WAL for a reservation
-    /// whose status changes, against one). Where the merge leaves the
-    /// indexed columns as they were (its end of life, its tombstone), they
-    /// are left out of the update, and SQLite leaves their indexes alone.
+    /// whose status changes, against one). Where the indexed columns keep
+    /// the values stored (compared with the stored ones, not recomputed from
+    /// the state they replace: a stored end of life from an older rule is
+    /// corrected by the next write), they are left out of the update, and
+    /// SQLite leaves their indexes alone.
     private func save(
-        _ row: SnapshotRow, channel: Channel, pending: String?, replacing held: RowState?, _ db: Database
+        _ row: SnapshotRow, channel: Channel, pending: String?, replacing stored: IndexedColumns?, _ db: Database
     ) throws {
-        let endsAt = Self.endsAt(row.state, of: row.table, schema: schema)
+        let indexed = IndexedColumns(
+            tombstone: row.state.isTombstone, endsAt: Self.endsAt(row.state, of: row.table, schema: schema))
         let sql: String
-        let setsIndexedColumns: Bool
-        if let held {
-            setsIndexedColumns =
-                held.isTombstone != row.state.isTombstone || Self.endsAt(held, of: row.table, schema: schema) != endsAt
-            sql = setsIndexedColumns ? Self.updateRow : Self.updateRowInPlace
+        let setsIndexedColumns = stored != indexed
+        if let stored {
+            sql = stored == indexed ? Self.updateRowInPlace : Self.updateRow
         } else {
-            setsIndexedColumns = true
             sql = Self.insertRow
         }
         try db.cachedStatement(sql: sql).execute { bind in
@@ -480,11 +489,17 @@ public final class SQLiteReplica: ReplicaStore {
             bind.blob(row.stateBytes)
             bind.text(pending)
             if setsIndexedColumns {
-                bind.bool(row.state.isTombstone)
-                bind.int(endsAt)
+                bind.bool(indexed.tombstone)
+                bind.int(indexed.endsAt)
             }
             bind.text(row.table)
             bind.text(row.key)
+        }
+        // The row was read in this transaction: an update that finds none
+        // would lose the write without a word.
+        guard db.changesCount == 1 else {
+            throw StorageError(
+                .corrupt, "row \(row.table)/\(row.key) was not written (\(db.changesCount) rows changed)")
         }
     }
 

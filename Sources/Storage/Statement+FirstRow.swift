@@ -51,3 +51,8 @@ func columnBytes(_ statement: SQLiteStatement, _ index: CInt) -> UnsafeRawBuffer
 func columnText(_ statement: SQLiteStatement, _ index: CInt) -> String? {
     sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : String(sqliteStatement: statement, index: index)
 }
+
+/// A column of the current row of a stepped statement as an integer, nil for NULL.
+func columnInteger(_ statement: SQLiteStatement, _ index: CInt) -> Int64? {
+    sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, index)
+}

@@ -19,7 +19,9 @@ import Synchronization
 /// new reservation (its plate index, its parse) was a quarter of that core.
 /// Every read waits until what was handed over is taken in, so a decision
 /// sees every batch committed before it, as when the views were fed in
-/// line; the node's own writes are taken in at once, in line.
+/// line; the node's own writes are taken in at once, in line. Everything
+/// here is called from one serial context, the node's actor, which is what
+/// keeps the batches in commit order.
 final class DecisionViews: ReplicaObserver, Sendable {
     private struct Books {
         var books = DecisionBooks()
@@ -59,6 +61,8 @@ final class DecisionViews: ReplicaObserver, Sendable {
 
     /// A batch of the hub's, taken in on `feeding`.
     func rowsMergedFromHub(_ states: [RowRef: RowState?]) {
+        // A batch of rows no book follows (passages, audit entries) is not handed over.
+        guard states.keys.contains(where: { Self.follows($0.table) }) else { return }
         room.wait()
         feeding.async {
             self.held.withLock { self.take(states, into: &$0) }
@@ -94,7 +98,15 @@ final class DecisionViews: ReplicaObserver, Sendable {
     }
 
     /// Waits until every batch handed to `feeding` is taken in.
-    private func settle() { feeding.sync {} }
+    private func settle() {
+        dispatchPrecondition(condition: .notOnQueue(feeding))
+        feeding.sync {}
+    }
+
+    /// Whether a row of `table` changes a view: a book follows it, or it is a login lock.
+    private static func follows(_ table: String) -> Bool {
+        DecisionBooks.columns[table] != nil || table == "staff_lockouts"
+    }
 
     private func settled<Value>(_ read: (Books) -> Value) -> Value {
         settle()
