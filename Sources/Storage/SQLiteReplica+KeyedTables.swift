@@ -8,7 +8,7 @@ import GRDB
 /// automatic index both changed. Every local commit writes the chain's tip
 /// and the clock (`meta`, `meta_text`), and every remote batch its cursor,
 /// so each cost two pages of the WAL where one does: a gate decision wrote
-/// about 16 pages, and these were two of them.
+/// about 17 pages, and these were two of them.
 ///
 /// `rows` and `outbox` stay rowid tables: their records (a state or a
 /// change of a few hundred bytes) would sit in the key's interior pages

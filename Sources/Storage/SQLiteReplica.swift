@@ -475,13 +475,8 @@ public final class SQLiteReplica: ReplicaStore {
     ) throws {
         let indexed = IndexedColumns(
             tombstone: row.state.isTombstone, endsAt: Self.endsAt(row.state, of: row.table, schema: schema))
-        let sql: String
         let setsIndexedColumns = stored != indexed
-        if let stored {
-            sql = stored == indexed ? Self.updateRowInPlace : Self.updateRow
-        } else {
-            sql = Self.insertRow
-        }
+        let sql = stored == nil ? Self.insertRow : setsIndexedColumns ? Self.updateRow : Self.updateRowInPlace
         try db.cachedStatement(sql: sql).execute { bind in
             bind.text(channel.name)
             bind.int(Int64(row.seq))

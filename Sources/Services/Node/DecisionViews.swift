@@ -43,7 +43,6 @@ final class DecisionViews: ReplicaObserver, Sendable {
     var reservations: ReservationBook { settled { $0.books.reservations } }
     var gifts: GiftBook { settled { $0.books.gifts } }
     var lounge: LoungeBook { settled { $0.books.lounge } }
-    var unusable: Set<RowRef> { settled { $0.unusable } }
     var lockoutsVersion: Int { settled { $0.lockoutsVersion } }
 
     /// Loads the books fed by the channels of `channels`' kinds.
