@@ -19,7 +19,8 @@ import Synchronization
 /// new reservation (its plate index, its parse) was a quarter of that core.
 /// Every read waits until what was handed over is taken in, so a decision
 /// sees every batch committed before it, as when the views were fed in
-/// line; the node's own writes are taken in at once, in line. Everything
+/// line; the node's own writes are taken in at once, in line. A load (at
+/// start, after a snapshot) files the rows it reads on that queue too. Everything
 /// here is called from one serial context, the node's actor, which is what
 /// keeps the batches in commit order.
 final class DecisionViews: ReplicaObserver, Sendable {
@@ -35,8 +36,9 @@ final class DecisionViews: ReplicaObserver, Sendable {
 
     private let held = Mutex(Books())
     private let feeding = DispatchQueue(label: "mall.node.decision-views")
-    /// Batches handed to `feeding` and not yet taken in, at most two: the
-    /// actor waits for room rather than queue a catch-up's states in memory.
+    /// Batches (or a load's chunks) handed to `feeding` and not yet taken
+    /// in, at most two: the actor waits for room rather than queue a
+    /// catch-up's states in memory.
     private let room = DispatchSemaphore(value: 2)
     private let logger: Logger
 
@@ -119,29 +121,60 @@ final class DecisionViews: ReplicaObserver, Sendable {
         }
     }
 
+    /// Rows read from the replica and handed to `feeding` at a time while
+    /// the views load.
+    static let loadChunk = 4096
+
+    /// Loads the books of `kind`'s tables in two stages: this thread reads
+    /// the rows and decodes their states, `feeding` files them (parses each
+    /// reservation, indexes its plate). The two halves cost about the same,
+    /// and a restart or a snapshot of 1,000,000 reservations spent 6.5 s
+    /// doing both on one core while the other idled.
     private func load(_ kind: Channel.Kind, from store: SQLiteReplica) throws {
         let tables = DecisionBooks.columns.keys.filter {
             store.schema.tables[$0]?.channelKinds.contains(kind) == true
         }.sorted()
         guard !tables.isEmpty else { return }
         let counts = try tables.map { try store.rowCount(of: $0) }
-        let loaded = try held.withLock { held in
+        held.withLock { held in
             held.books.reset(tables: Set(tables))
             held.unusable = held.unusable.filter { !tables.contains($0.table) }
-            for (table, count) in zip(tables, counts) {
-                held.books.reserveCapacity(count, of: table)
-                try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in
-                    apply(RowRef(table: table, key: key), values: values, to: &held)
+            for (table, count) in zip(tables, counts) { held.books.reserveCapacity(count, of: table) }
+        }
+        // Whatever was handed over is filed before this returns or throws.
+        defer { settle() }
+        for table in tables {
+            var chunk: [(key: String, values: [String: Value])] = []
+            chunk.reserveCapacity(Self.loadChunk)
+            try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in
+                chunk.append((key, values))
+                if chunk.count == Self.loadChunk {
+                    file(chunk, of: table)
+                    chunk.removeAll(keepingCapacity: true)
                 }
             }
-            return (reservations: held.books.reservations.count, unusable: held.unusable.count)
+            file(chunk, of: table)
         }
+        settle()
+        let loaded = held.withLock { (reservations: $0.books.reservations.count, unusable: $0.unusable.count) }
         logger.info(
             "decision views loaded",
             metadata: [
                 "sync.channel.kind": "\(kind.rawValue)", "view.reservations": "\(loaded.reservations)",
                 "view.unusable": "\(loaded.unusable)",
             ])
+    }
+
+    /// Files rows read while loading, on `feeding`.
+    private func file(_ rows: [(key: String, values: [String: Value])], of table: String) {
+        guard !rows.isEmpty else { return }
+        room.wait()
+        feeding.async {
+            self.held.withLock { held in
+                for row in rows { self.apply(RowRef(table: table, key: row.key), values: row.values, to: &held) }
+            }
+            self.room.signal()
+        }
     }
 
     /// `values` empty: the row is gone (deleted, or never visible).
