@@ -107,8 +107,9 @@ extension RowRef {
 }
 
 /// A node's windowed snapshot as the hub last served it: rows sent so far
-/// (by the node's own count of what it staged, plus this window) of the
-/// total counted at the start.
+/// (by the node's own count of what it staged when it asked, plus this
+/// window: a window behind while the node asks ahead, §9.5) of the total
+/// counted at the start.
 public struct ServedSnapshot: Hashable, Sendable {
     public var channel: Channel
     public var snapshotID: String

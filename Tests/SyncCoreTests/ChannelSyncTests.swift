@@ -187,19 +187,21 @@ import Testing
         #expect(sync.tick(now: 0) == [.requestSnapshot(resume: nil)])
         let acks = [AckEntry(epoch: 2, upTo: 5, hash: "0f4c2a9d1b7e6a53")]
         let first = window([row("a"), row("b"), row("c")], last: false, acks: acks)
-        // Parts in any order, any number of times.
-        #expect(sync.received(first[1], now: 1).isEmpty)
-        #expect(sync.received(first[1], now: 1).isEmpty)
         let staged = SnapshotProgress(
             snapshotID: "s", at: 40, through: RowRef(table: "reservations", key: "c"), held: 3,
             chain: first[0].window!.chain, total: 5)
-        // The next window is asked for before this one is staged, after its last row.
+        // The next window is asked for as soon as a first part of this one is
+        // in (it holds the window's end and chain; `held` counts the rows
+        // staged before it), once; parts in any order, any number of times.
+        var asked = staged
+        asked.held = 0
+        #expect(sync.received(first[1], now: 1) == [.requestSnapshot(resume: asked)])
+        #expect(sync.received(first[1], now: 1).isEmpty)
         #expect(
             sync.received(first[0], now: 2) == [
-                .requestSnapshot(resume: staged),
                 .stageSnapshot(
                     rows: [row("a"), row("b"), row("c")], progress: staged, acks: acks, startsOver: true,
-                    installs: false),
+                    installs: false)
             ])
         #expect(sync.progress == nil)
         sync.staged(staged, installed: false, now: 3)
@@ -217,6 +219,30 @@ import Testing
         #expect(!startsOver && installs)
         sync.staged(progress, installed: true, now: 5)
         #expect(sync.cursor == 40 && sync.progress == nil)
+    }
+
+    /// The window asked for ahead is taken only if the one before it was
+    /// staged: a whole window whose chain does not match is asked for again,
+    /// and the answer asked for ahead of it does not follow what is staged.
+    @Test func theWindowAskedForAheadOfAWindowThatFailsItsChainIsNotTaken() {
+        var sync = ChannelSync(channel: channel, cursor: nil)
+        _ = sync.tick(now: 0)
+        var forged = window([row("a"), row("b"), row("c")], last: false)
+        forged[1].rows = [row("z")]
+        guard case .requestSnapshot(let ahead)? = sync.received(forged[0], now: 1).first, let ahead else {
+            Issue.record("the next window was not asked for at the first part")
+            return
+        }
+        #expect(sync.received(forged[1], now: 2) == [.requestSnapshot(resume: nil)])
+        // What the hub sends for the request made ahead starts after a window never staged.
+        let next = SnapshotWindow(
+            after: ahead.through, through: RowRef(table: "reservations", key: "e"), last: true,
+            chain: SnapshotChain.next(after: ahead.chain, rows: [row("d"), row("e")]))
+        let part = SnapshotPart(
+            node: "n", channel: channel, snapshotID: "s", at: 40, part: 0, parts: 1, rows: [row("d"), row("e")],
+            window: next)
+        #expect(sync.received(part, now: 3).isEmpty)
+        #expect(sync.progress == nil && sync.cursor == nil)
     }
 
     @Test func aWindowThatDoesNotMatchItsChainOrFollowWhatIsStagedIsNotStaged() {
