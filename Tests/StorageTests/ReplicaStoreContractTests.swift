@@ -192,6 +192,40 @@ import Testing
         #expect(installed.cursors[Self.channel] == 40 && installed.snapshots.isEmpty)
     }
 
+    /// Installing one channel's snapshot, or starting it over, leaves what
+    /// another channel staged (an interrupted snapshot waiting for its turn).
+    @Test(arguments: Kind.allCases)
+    func anotherChannelsStagedWindowsStayWhenOneIsInstalled(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let lounge = Channel(mall: "m", kind: .lounge)
+        var state = RowState()
+        state.apply(Self.change(3, key: "a"))
+        let reservation = SnapshotRow(table: "reservations", key: "a", seq: 30, state: state)
+        var visit = RowState()
+        visit.apply(
+            Change(
+                id: ChangeID(origin: "lounge-1", epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: 1000),
+                table: "lounge_visits", key: "v", channel: lounge, op: .insert, columns: ["member_id": .text("m")]))
+        let visitRow = SnapshotRow(table: "lounge_visits", key: "v", seq: 31, state: visit)
+        let loungeProgress = SnapshotProgress(snapshotID: "l", at: 50, through: visitRow.ref, held: 1, chain: "")
+        try store.stageSnapshot(
+            channel: lounge, rows: [visitRow], progress: loungeProgress, startsOver: true, installs: false)
+        let progress = SnapshotProgress(snapshotID: "s", at: 40, through: reservation.ref, held: 1, chain: "")
+        try store.stageSnapshot(
+            channel: Self.channel, rows: [reservation], progress: progress, startsOver: true, installs: false)
+        var restart = progress
+        restart.snapshotID = "t"
+        try store.stageSnapshot(
+            channel: Self.channel, rows: [reservation], progress: restart, startsOver: true, installs: true)
+        #expect(try store.rows(in: Self.channel).map(\.key) == ["a"])
+        #expect(try store.start(minimumEpoch: 1).snapshots == [lounge: loungeProgress])
+        var last = loungeProgress
+        last.through = nil
+        try store.stageSnapshot(channel: lounge, rows: [], progress: last, startsOver: false, installs: true)
+        #expect(try store.rows(in: lounge).map(\.key) == ["v"])
+    }
+
     /// A snapshot that starts over drops what an earlier one staged; a
     /// schema change on the channel, or a new hub history, drops it too.
     @Test(arguments: Kind.allCases)
