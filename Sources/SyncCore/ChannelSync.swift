@@ -131,6 +131,11 @@ public struct ChannelSync: Sendable, Equatable {
         if assembly?.holds(part) != true { assembly = WindowAssembly(of: part) }
         assembly!.add(part)
         let staged = continues ? progress : nil
+        // Where the snapshot stands after this window; `held` is counted in
+        // once the window is whole.
+        var next = SnapshotProgress(
+            snapshotID: part.snapshotID, at: part.at, through: window.through ?? staged?.through,
+            held: staged?.held ?? 0, chain: window.chain, total: window.total ?? staged?.total, history: part.history)
         var actions: [Action] = []
         if !window.last, !assembly!.nextRequested {
             // The next window is asked for as soon as this one's first part
@@ -142,12 +147,7 @@ public struct ChannelSync: Sendable, Equatable {
             // and is not taken.
             assembly!.nextRequested = true
             requestedAt = now
-            actions.append(
-                .requestSnapshot(
-                    resume: SnapshotProgress(
-                        snapshotID: part.snapshotID, at: part.at, through: window.through ?? staged?.through,
-                        held: staged?.held ?? 0, chain: window.chain, total: window.total ?? staged?.total,
-                        history: part.history)))
+            actions.append(.requestSnapshot(resume: next))
         }
         guard let rows = assembly!.complete() else { return actions }
         assembly = nil
@@ -155,10 +155,7 @@ public struct ChannelSync: Sendable, Equatable {
             // Parts of two reads, or a position the hub did not send: ask again.
             return requestSnapshot(now: now, force: true)
         }
-        let next = SnapshotProgress(
-            snapshotID: part.snapshotID, at: part.at, through: window.through ?? staged?.through,
-            held: (staged?.held ?? 0) + UInt64(rows.count), chain: window.chain, total: window.total ?? staged?.total,
-            history: part.history)
+        next.held += UInt64(rows.count)
         return actions + [
             .stageSnapshot(
                 rows: rows, progress: next, acks: part.acks ?? [], startsOver: !continues, installs: window.last)

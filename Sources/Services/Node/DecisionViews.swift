@@ -20,9 +20,9 @@ import Synchronization
 /// Every read waits until what was handed over is taken in, so a decision
 /// sees every batch committed before it, as when the views were fed in
 /// line; the node's own writes are taken in at once, in line. A load (at
-/// start, after a snapshot) files the rows it reads on that queue too. Everything
-/// here is called from one serial context, the node's actor, which is what
-/// keeps the batches in commit order.
+/// start, after a snapshot) files the rows it reads on that queue too.
+/// Everything here is called from one serial context, the node's actor,
+/// which is what keeps the batches in commit order.
 final class DecisionViews: ReplicaObserver, Sendable {
     private struct Books {
         var books = DecisionBooks()
@@ -155,8 +155,7 @@ final class DecisionViews: ReplicaObserver, Sendable {
             }
             file(chunk, of: table)
         }
-        settle()
-        let loaded = held.withLock { (reservations: $0.books.reservations.count, unusable: $0.unusable.count) }
+        let loaded = settled { (reservations: $0.books.reservations.count, unusable: $0.unusable.count) }
         logger.info(
             "decision views loaded",
             metadata: [
