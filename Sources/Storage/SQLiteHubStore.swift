@@ -316,29 +316,41 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    /// Read by column index straight from SQLite's statement: GRDB's rows
+    /// looked each column up by its name, lowercased, and copied every value
+    /// (a tenth of the hub's CPU while it served a bootstrap).
     public func rows(in channel: Channel, after: RowRef?, limit: Int) throws -> [SnapshotRow] {
         try database.readKeepingStatements { db in
-            let rows =
+            let (statement, arguments): (Statement, StatementArguments) =
                 if let after {
-                    try Row.fetchAll(
+                    (
                         try db.cachedStatement(
                             sql: """
                                 SELECT table_name, key, seq, state FROM rows
                                 WHERE channel = ? AND (table_name, key) > (?, ?) ORDER BY table_name, key LIMIT ?
                                 """),
-                        arguments: [channel.name, after.table, after.key, limit])
+                        [channel.name, after.table, after.key, limit]
+                    )
                 } else {
-                    try Row.fetchAll(
+                    (
                         try db.cachedStatement(
                             sql:
                                 "SELECT table_name, key, seq, state FROM rows WHERE channel = ? ORDER BY table_name, key LIMIT ?"
                         ),
-                        arguments: [channel.name, limit])
+                        [channel.name, limit]
+                    )
                 }
-            return try rows.map {
-                try StoredState.snapshotRow(
-                    table: $0["table_name"], key: $0["key"], seq: try stored($0["seq"], "row seq"), state: $0["state"])
+            var rows: [SnapshotRow] = []
+            rows.reserveCapacity(min(limit, 1 << 16))
+            try statement.forEachRow(arguments: arguments) { columns in
+                rows.append(
+                    try StoredState.snapshotRow(
+                        table: String(sqliteStatement: columns, index: 0),
+                        key: String(sqliteStatement: columns, index: 1),
+                        seq: try stored(Int64(sqliteStatement: columns, index: 2), "row seq"),
+                        state: columnBytes(columns, 3)))
             }
+            return rows
         }
     }
 

@@ -63,10 +63,16 @@ extension SQLiteReplica {
                     (channel, table_name, key, seq, visible, tombstone, state, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for row in rows {
-                try statement.execute(arguments: [
-                    channel.name, row.table, row.key, Int64(row.seq), row.state.isVisible, row.state.isTombstone,
-                    Data(row.stateBytes), Self.endsAt(row.state, of: row.table, schema: self.schema),
-                ])
+                try statement.execute { bind in
+                    bind.text(channel.name)
+                    bind.text(row.table)
+                    bind.text(row.key)
+                    bind.int(Int64(row.seq))
+                    bind.bool(row.state.isVisible)
+                    bind.bool(row.state.isTombstone)
+                    bind.blob(row.stateBytes)
+                    bind.int(Self.endsAt(row.state, of: row.table, schema: self.schema))
+                }
             }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO snapshot_progress (channel, progress) VALUES (?, ?)",

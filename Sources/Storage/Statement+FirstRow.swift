@@ -20,10 +20,9 @@ extension Statement {
         }
     }
 
-    /// Every row of this query, which takes no arguments, read by `read` as
-    /// in `firstRow`.
-    func forEachRow(_ read: (SQLiteStatement) throws -> Void) throws {
-        sqlite3_reset(sqliteStatement)
+    /// Every row of this query, read by `read` as in `firstRow`.
+    func forEachRow(arguments: StatementArguments = [], _ read: (SQLiteStatement) throws -> Void) throws {
+        try setArguments(arguments)
         defer { sqlite3_reset(sqliteStatement) }
         while true {
             switch sqlite3_step(sqliteStatement) {

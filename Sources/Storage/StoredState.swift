@@ -21,9 +21,11 @@ enum StoredState {
 
     /// A snapshot row that keeps the stored bytes of its state, to be sent
     /// or staged as they are.
-    static func snapshotRow(table: String, key: String, seq: UInt64, state data: Data) throws -> SnapshotRow {
+    static func snapshotRow(
+        table: String, key: String, seq: UInt64, state bytes: UnsafeRawBufferPointer
+    ) throws -> SnapshotRow {
         do {
-            return try SnapshotRow(table: table, key: key, seq: seq, stateBytes: [UInt8](data))
+            return try SnapshotRow(table: table, key: key, seq: seq, stateBytes: [UInt8](bytes))
         } catch {
             throw StorageError(.corrupt, "stored merge state does not decode: \(error)")
         }

@@ -789,16 +789,17 @@ public final class HubEngine<Store: HubStore> {
         mall: String
     ) throws -> [Outgoing] {
         let acks = try acks(for: request.node, outbox: request.outbox ?? [])
+        let asBytes = request.rowEncoding == SnapshotRow.bytesEncoding
         var chunks = MessageBudget.chunks(
-            rows, maxItems: configuration.snapshotRowsPerPart, size: MessageBudget.size(of:))
+            rows, maxItems: configuration.snapshotRowsPerPart,
+            size: asBytes ? MessageBudget.size(asBytes:) : MessageBudget.size(of:))
         if chunks.isEmpty { chunks = [[]] }
         let down = Topics.node(request.node, mall: mall, .down)
         return chunks.enumerated().map { part, rows in
             let message = SnapshotPart(
                 node: request.node, channel: request.channel, snapshotID: id, at: at, part: part,
                 parts: chunks.count, rows: Array(rows), acks: acks.isEmpty ? nil : acks,
-                history: history.marks.last?.id, window: window,
-                rowsAsBytes: request.rowEncoding == SnapshotRow.bytesEncoding)
+                history: history.marks.last?.id, window: window, rowsAsBytes: asBytes)
             return Outgoing(topic: down, message: .snapshotPart(message))
         }
     }

@@ -23,6 +23,13 @@ enum MessageBudget {
         return total
     }
 
+    /// An upper bound of the size of a row sent as compact bytes in base64
+    /// (§7.2): its table, key and state, and four varints (three lengths
+    /// and the seq) of at most ten bytes each.
+    static func size(asBytes row: SnapshotRow) -> Int {
+        (row.table.utf8.count + row.key.utf8.count + row.stateBytes.count + 4 * 10 + 2) / 3 * 4
+    }
+
     private static func size(of value: Value) -> Int {
         switch value {
         case .null: 4
@@ -32,13 +39,14 @@ enum MessageBudget {
     }
 
     /// The size of a string in JSON: control characters take six bytes
-    /// (`\u0001`), quotes and backslashes two, everything else its UTF-8.
+    /// (`\u0001`), quotes and backslashes two, everything else its UTF-8
+    /// (every byte of a multi-byte character is 0x80 or above).
     static func escapedSize(of text: String) -> Int {
-        text.unicodeScalars.reduce(0) { total, scalar in
-            switch scalar.value {
+        text.utf8.reduce(0) { total, byte in
+            switch byte {
             case 0..<0x20: total + 6
             case 0x22, 0x5C: total + 2
-            default: total + String(scalar).utf8.count
+            default: total + 1
             }
         }
     }

@@ -319,7 +319,7 @@ public struct SnapshotRow: Hashable, Sendable, Codable {
     /// The compact bytes (§12.5) `state` was decoded from, if it was: a
     /// snapshot row read from a store or the wire goes on as those bytes
     /// instead of being encoded again. Any change to `state` forgets them.
-    private var decodedFrom: [UInt8]?
+    private(set) var decodedFrom: [UInt8]?
 
     public init(table: String, key: String, seq: UInt64, state: RowState) {
         self.table = table

@@ -67,11 +67,12 @@ public enum ReplicaDigest {
 /// The encoding SPEC §12.4 defines: big-endian integers, length-prefixed
 /// UTF-8 text, one tag byte per value.
 struct CanonicalBytes {
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
 
     mutating func append(row: SnapshotRow) {
         append(text: row.table)
         append(text: row.key)
+        if let stateBytes = row.decodedFrom, append(transcoding: stateBytes) { return }
         bytes.append(row.state.inserted ? 1 : 0)
         if let deleted = row.state.deleted {
             bytes.append(1)

@@ -24,6 +24,25 @@ import Testing
         #expect(MessageBudget.size(of: change) >= alone.count - empty.count)
     }
 
+    @Test(arguments: awkwardTexts)
+    func estimateOfARowAsBytesIsNeverBelowItsEncodedSize(text: String) {
+        var state = RowState(inserted: true)
+        let stamp = Stamp(
+            hlc: HybridTimestamp(wallMillis: .max, counter: .max), id: ChangeID(origin: text, epoch: 1, seq: 1))
+        for name in ["plate", "lane", text] { state.cells[name] = .init(value: .text(text), stamp: stamp) }
+        let row = SnapshotRow(table: "reservations", key: text, seq: WireMessage.maxInteger, state: state)
+        func part(_ rows: [SnapshotRow]) -> Int {
+            WireCodec(schema: .mall).encode(
+                .snapshotPart(
+                    SnapshotPart(
+                        node: "gate-1", channel: Channel(mall: "mall-1", kind: .parking), snapshotID: "s", at: 1,
+                        part: 0, parts: 1, rows: rows, rowsAsBytes: true))
+            ).count
+        }
+        #expect(MessageBudget.size(asBytes: row) >= part([row]) - part([]))
+        #expect(MessageBudget.size(asBytes: row) <= part([row]) - part([]) + 60)
+    }
+
     @Test func chunksStayWithinTheBudgetAndKeepOrder() {
         let changes = (1...400).map { change(String(repeating: "满", count: 1000 + Int($0) * 7), seq: UInt64($0)) }
         let chunks = MessageBudget.chunks(changes, maxItems: 250, size: MessageBudget.size(of:))
