@@ -25,6 +25,10 @@ public struct WireCodec: Sendable {
     }
 
     public func encode(_ message: WireMessage) -> [UInt8] {
+        encodeSplicingBulk(message) ?? encodeJSON(message)
+    }
+
+    func encodeJSON(_ message: WireMessage) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding our own value types cannot fail: every field is a string,
