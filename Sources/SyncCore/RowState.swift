@@ -38,24 +38,41 @@ public struct RowState: Hashable, Sendable, Codable {
         return cells.mapValues(\.value)
     }
 
-    /// Folds one change in. Returns whether anything changed.
+    /// Folds one change in. Returns whether anything changed, as it goes:
+    /// comparing the whole state with a copy afterwards hashed every cell's
+    /// name again, and with the look-up and the store of each cell it was a
+    /// tenth of a catch-up's merging.
     @discardableResult
     public mutating func apply(_ change: Change) -> Bool {
-        let before = self
         let stamp = change.stamp
         switch change.op {
         case .delete:
-            deleted = max(deleted ?? stamp, stamp)
+            let latest = max(deleted ?? stamp, stamp)
+            let changed = latest != deleted || !cells.isEmpty
+            deleted = latest
             cells = [:]
+            return changed
         case .insert, .update:
+            var changed = change.op == .insert && !inserted
             if change.op == .insert { inserted = true }
-            guard deleted == nil else { break }
-            for (name, value) in change.columns {
-                if let cell = cells[name], cell.stamp >= stamp { continue }
-                cells[name] = Cell(value: value, stamp: stamp)
+            guard deleted == nil else { return changed }
+            // A new row (every row of a catch-up or a snapshot's insert):
+            // the change's columns keep their dictionary's hashing as they are.
+            if cells.isEmpty {
+                cells = change.columns.mapValues { Cell(value: $0, stamp: stamp) }
+                return changed || !cells.isEmpty
             }
+            for (name, value) in change.columns {
+                if let index = cells.index(forKey: name) {
+                    guard cells.values[index].stamp < stamp else { continue }
+                    cells.values[index] = Cell(value: value, stamp: stamp)
+                } else {
+                    cells[name] = Cell(value: value, stamp: stamp)
+                }
+                changed = true
+            }
+            return changed
         }
-        return self != before
     }
 
     /// The join of two states of the same row.

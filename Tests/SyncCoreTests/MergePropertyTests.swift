@@ -57,6 +57,24 @@ import Testing
         return rows
     }
 
+    /// `apply` says whether the state changed, exactly: the state after
+    /// differs from the state before, for every change to every state.
+    @Test(arguments: 1...200 as ClosedRange<UInt64>)
+    func applySaysWhetherTheStateChanged(seed: UInt64) {
+        var generator = Generator(random: Random(state: seed &* 0x2545_F491_4F6C_DD1D | 1))
+        var rows: [String: RowState] = [:]
+        for change in generator.changes(count: 60) {
+            let before = rows[change.key, default: RowState()]
+            var after = before
+            let changed = after.apply(change)
+            #expect(changed == (after != before), "\(change) on \(before)")
+            // Applied again, nothing changes.
+            var again = after
+            #expect(!again.apply(change) && again == after)
+            rows[change.key] = after
+        }
+    }
+
     @Test(arguments: 1...200 as ClosedRange<UInt64>)
     func anyOrderGivesTheSameState(seed: UInt64) {
         var generator = Generator(random: Random(state: seed &* 0x9E37_79B9_7F4A_7C15 | 1))
