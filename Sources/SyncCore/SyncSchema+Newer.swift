@@ -24,8 +24,11 @@ extension SyncSchema {
 
     /// Why a snapshot row of a channel of `kind` cannot be taken; unknown
     /// tables and columns pass as in `violation(ofLogged:)`.
+    /// Each cell of a known table is looked up once: a column the table
+    /// lacks passes by, as `known(_:)` would drop it; the rest is checked
+    /// as `violation(of:)` checks it (a tenth of a bootstrap's decoding).
     public func violation(ofSnapshot row: SnapshotRow, on kind: Channel.Kind) -> String? {
-        guard let table = tables[row.table], let known = known(row) else {
+        guard let table = tables[row.table] else {
             if let violation = Self.violation(ofUnknownTable: row.table, key: row.key) { return violation }
             for (name, cell) in row.state.cells {
                 if let violation = Self.violation(ofUnknownColumn: name, value: cell.value, in: row.table) {
@@ -35,7 +38,12 @@ extension SyncSchema {
             return nil
         }
         guard table.channelKinds.contains(kind) else { return "snapshot row of table \(row.table) on \(kind)" }
-        return violation(of: known)
+        if let violation = Self.violation(ofKey: row.key) { return violation }
+        for (name, cell) in row.state.cells {
+            guard let type = table.columns[name] else { continue }
+            if let violation = table.violation(column: name, of: type, value: cell.value) { return violation }
+        }
+        return nil
     }
 
     /// The part of a logged change this schema knows: the change without the

@@ -212,6 +212,11 @@ extension SyncSchema.Table {
     /// Why `value` cannot be held by column `name` of this table, or nil.
     public func violation(column name: String, value: Value) -> String? {
         guard let type = columns[name] else { return "unknown column \(self.name).\(name)" }
+        return violation(column: name, of: type, value: value)
+    }
+
+    /// As `violation(column:value:)`, for a column already looked up.
+    func violation(column name: String, of type: ColumnType, value: Value) -> String? {
         switch (type, value) {
         case (_, .null): return nil
         case (.int, .int(let number)), (.time, .int(let number)):
