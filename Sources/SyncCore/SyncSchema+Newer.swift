@@ -9,7 +9,7 @@ extension SyncSchema {
     /// lacks, or a column a known table lacks, passes when its names and
     /// values have a valid shape.
     public func violation(ofLogged change: Change) -> String? {
-        guard let known = known(change) else {
+        guard let table = tables[change.table] else {
             if let violation = Self.violation(ofUnknownTable: change.table, key: change.key) { return violation }
             if change.op == .delete && !change.columns.isEmpty { return "a delete sets no columns" }
             for (name, value) in change.columns {
@@ -19,7 +19,7 @@ extension SyncSchema {
             }
             return nil
         }
-        return violation(of: known)
+        return violation(of: change, in: table, passingUnknownColumns: true)
     }
 
     /// Why a snapshot row of a channel of `kind` cannot be taken; unknown

@@ -172,6 +172,13 @@ public struct SyncSchema: Sendable {
     /// (names only, never values).
     public func violation(of change: Change) -> String? {
         guard let table = tables[change.table] else { return "unknown table \(change.table)" }
+        return violation(of: change, in: table, passingUnknownColumns: false)
+    }
+
+    /// `violation(of:)` for a change of a table already looked up, each
+    /// column looked up once; with `passingUnknownColumns`, a column the
+    /// table lacks passes by unchecked (§16.1), as `known(_:)` would drop it.
+    func violation(of change: Change, in table: Table, passingUnknownColumns: Bool) -> String? {
         guard table.channelKinds.contains(change.channel.kind) else {
             return "table \(change.table) does not travel on \(change.channel.kind.rawValue)"
         }
@@ -179,9 +186,18 @@ public struct SyncSchema: Sendable {
         if table.kind == .events && change.op != .insert {
             return "table \(change.table) is append-only"
         }
-        if change.op == .delete && !change.columns.isEmpty { return "a delete sets no columns" }
+        if change.op == .delete,
+            passingUnknownColumns
+                ? change.columns.keys.contains(where: { table.columns[$0] != nil }) : !change.columns.isEmpty
+        {
+            return "a delete sets no columns"
+        }
         for (name, value) in change.columns {
-            if let violation = table.violation(column: name, value: value) { return violation }
+            guard let type = table.columns[name] else {
+                if passingUnknownColumns { continue }
+                return "unknown column \(table.name).\(name)"
+            }
+            if let violation = table.violation(column: name, of: type, value: value) { return violation }
         }
         return nil
     }

@@ -216,4 +216,23 @@ import Testing
                 == (SyncSchema.mall.violation(of: known) == nil))
         #expect(SyncSchema.mall.violation(ofSnapshot: row, on: .lounge) != nil)
     }
+    /// A logged change of a known table is checked as its known part too.
+    @Test(arguments: 1...300 as ClosedRange<UInt64>)
+    func aLoggedChangeIsCheckedAsItsKnownPart(seed: UInt64) throws {
+        var random = MergePropertyTests.Random(state: seed &* 0xD6E8_FEB8_6659_FD93 | 1)
+        let names = ["status", "plate", "window_end", "bay", "pl/ate"]
+        let values: [Value] = [.null, .int(-1), .int(Int64.max), .text("booked"), .text("a\u{1E}b")]
+        let ops: [Change.Operation] = [.insert, .update, .delete]
+        var columns: [String: Value] = [:]
+        for _ in 0..<random.int(0..<4) {
+            columns[names[random.int(0..<names.count)]] = values[random.int(0..<values.count)]
+        }
+        let change = Change(
+            id: ChangeID(origin: "hub", epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: 1),
+            table: ["reservations", "audit_log"][random.int(0..<2)], key: ["r-1", ""][random.int(0..<5) == 0 ? 1 : 0],
+            channel: Channel(mall: "m", kind: [.parking, .lounge][random.int(0..<4) == 0 ? 1 : 0]),
+            op: ops[random.int(0..<ops.count)], columns: columns)
+        let known = try #require(SyncSchema.mall.known(change))
+        #expect((SyncSchema.mall.violation(ofLogged: change) == nil) == (SyncSchema.mall.violation(of: known) == nil))
+    }
 }
