@@ -24,6 +24,7 @@ extension SyncSchema {
 
     /// Why a snapshot row of a channel of `kind` cannot be taken; unknown
     /// tables and columns pass as in `violation(ofLogged:)`.
+    ///
     /// Each cell of a known table is looked up once: a column the table
     /// lacks passes by, as `known(_:)` would drop it; the rest is checked
     /// as `violation(of:)` checks it (a tenth of a bootstrap's decoding).
