@@ -63,8 +63,6 @@ extension CanonicalBytes {
     }
 
     private mutating func transcodeText(_ reader: inout CompactBytes.Reader) throws(CompactBytes.Malformed) {
-        let utf8 = try reader.slice(count: try reader.varint())
-        append(UInt32(clamping: utf8.count))
-        bytes.append(contentsOf: utf8)
+        append(utf8: try reader.slice(count: try reader.varint()))
     }
 }

@@ -112,10 +112,13 @@ struct CanonicalBytes {
     /// of its own first was a fifth of a snapshot window's chain.
     mutating func append(text: String) {
         var text = text
-        text.withUTF8 { utf8 in
-            append(UInt32(clamping: utf8.count))
-            bytes.append(contentsOf: utf8)
-        }
+        text.withUTF8 { append(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A text given as its UTF-8 bytes: their count, then the bytes.
+    mutating func append(utf8: UnsafeRawBufferPointer) {
+        append(UInt32(clamping: utf8.count))
+        bytes.append(contentsOf: utf8)
     }
 
     mutating func append<Integer: FixedWidthInteger>(_ integer: Integer) {
