@@ -55,6 +55,15 @@ extension SQLiteReplica {
     public func stageSnapshot(
         channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool
     ) throws {
+        _ = try stageSnapshotReturningReapplied(
+            channel: channel, rows: rows, progress: progress, startsOver: startsOver, installs: installs)
+    }
+
+    /// `stageSnapshot`, returning the rows the install merged the node's
+    /// unacknowledged changes into again (none unless `installs`).
+    public func stageSnapshotReturningReapplied(
+        channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool
+    ) throws -> [RowRef] {
         try database.write { db in
             if startsOver { try Self.dropStagedSnapshot(of: channel, db) }
             let statement = try db.cachedStatement(
@@ -77,13 +86,21 @@ extension SQLiteReplica {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO snapshot_progress (channel, progress) VALUES (?, ?)",
                 arguments: [channel.name, try StoredJSON.encode(progress)])
-            if installs { try self.installStaged(channel: channel, at: progress.at, db) }
+            return installs ? try self.installStaged(channel: channel, at: progress.at, db) : []
         }
+    }
+
+    /// What is staged of `channel`'s snapshot, read beside this
+    /// replica's connection; nil for an in-memory replica, which has no
+    /// second connection.
+    public func stagedRows(of channel: Channel) -> StagedSnapshotRows? {
+        path == ":memory:" ? nil : StagedSnapshotRows(path: path, channel: channel)
     }
 
     /// Replaces the channel's rows with what is staged, re-applies the
     /// node's own changes not yet acknowledged on top, and sets the cursor.
-    private func installStaged(channel: Channel, at: UInt64, _ db: Database) throws {
+    /// - Returns: the rows the node's own changes were merged into again.
+    private func installStaged(channel: Channel, at: UInt64, _ db: Database) throws -> [RowRef] {
         try db.execute(sql: "DELETE FROM rows WHERE channel = ?", arguments: [channel.name])
         // The snapshot holds every tombstone the hub still does: none collected here.
         try db.execute(sql: "DELETE FROM collected_floors WHERE channel = ?", arguments: [channel.name])
@@ -100,8 +117,65 @@ extension SQLiteReplica {
         let pending = try Data.fetchAll(
             db, sql: "SELECT change FROM outbox WHERE channel = ? AND first_acked_at IS NULL ORDER BY epoch, seq",
             arguments: [channel.name])
-        for stored in pending { try reapply(try StoredChange.decode(stored), db) }
+        let reapplied = try pending.map { stored in
+            let change = try StoredChange.decode(stored)
+            try reapply(change, db)
+            return RowRef(table: change.table, key: change.key)
+        }
         try db.execute(
             sql: "INSERT OR REPLACE INTO cursors (channel, seq) VALUES (?, ?)", arguments: [channel.name, Int64(at)])
+        return reapplied
+    }
+}
+
+/// The rows a channel's snapshot will install, as far as they are staged,
+/// read on a read-only connection of their own: the node's views are filed
+/// from them while the install, a transaction on the replica's own
+/// connection, copies the same rows (a bootstrap of 1,000,000 rows spent
+/// 3.5 s installing, then 4 s filing, one core idle in each).
+public struct StagedSnapshotRows: Sendable {
+    let path: String
+    public let channel: Channel
+
+    /// Visits the visible rows each of `tables` will hold once the snapshot
+    /// is installed: the table's rows of other channels that no staged row
+    /// replaces, then those staged for this one, each with the values of
+    /// its table's `columns`. All in one read transaction, which sees the
+    /// replica as it was when `begun` is called (with how many rows of each
+    /// table are staged): a write committed after that is not seen, so the
+    /// install may start then.
+    public func forEachVisibleRow(
+        of tables: [String], columns: [String: [String]], begun: (_ stagedCounts: [Int]) -> Void,
+        _ body: (_ table: String, _ key: String, _ values: [String: Value]) throws -> Void
+    ) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        let aside = try DatabaseQueue(path: path, configuration: configuration)
+        try aside.read { db in
+            // The first read of the transaction fixes what it sees.
+            begun(
+                try tables.map { table in
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM snapshot_rows WHERE channel = ? AND table_name = ?",
+                        arguments: [channel.name, table]) ?? 0
+                })
+            let others = try db.makeStatement(
+                sql: """
+                    SELECT key, state FROM rows WHERE table_name = ?1 AND channel <> ?2 AND visible = 1
+                    AND NOT EXISTS (
+                        SELECT 1 FROM snapshot_rows AS staged
+                        WHERE staged.channel = ?2 AND staged.table_name = ?1 AND staged.key = rows.key)
+                    """)
+            let staged = try db.makeStatement(
+                sql: "SELECT key, state FROM snapshot_rows WHERE channel = ?2 AND table_name = ?1 AND visible = 1")
+            for table in tables {
+                for statement in [others, staged] {
+                    try SQLiteReplica.forEachVisibleRow(
+                        of: statement, arguments: [table, channel.name], columns: columns[table] ?? []
+                    ) { key, values in try body(table, key, values) }
+                }
+            }
+        }
     }
 }

@@ -17,10 +17,13 @@ public final class SQLiteReplica: ReplicaStore {
     /// back in the hub's log are recognised by their origin and not merged
     /// again (`applyRemoteReturningStates`).
     public let node: NodeID?
+    /// The file, or `":memory:"`.
+    let path: String
 
     /// Opens (creating and migrating if needed) the replica at `path`;
     /// `":memory:"` gives a private in-memory database for tests.
     public init(path: String, schema: SyncSchema, node: NodeID? = nil) throws {
+        self.path = path
         database = try SQLiteDatabase.open(path: path)
         groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
@@ -32,6 +35,7 @@ public final class SQLiteReplica: ReplicaStore {
     /// nothing is migrated, since a migration rewrites tables under that
     /// process, and a store this version has not upgraded yet is refused.
     public init(readingPath path: String, schema: SyncSchema) throws {
+        self.path = path
         database = try SQLiteDatabase.open(path: path)
         groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
@@ -381,12 +385,28 @@ public final class SQLiteReplica: ReplicaStore {
         of table: String, columns: [String], _ body: (_ key: String, _ values: [String: Value]) throws -> Void
     ) throws {
         try database.readKeepingStatements { db in
-            let rows = try Row.fetchCursor(
-                try db.cachedStatement(sql: "SELECT key, state FROM rows WHERE table_name = ? AND visible = 1"),
-                arguments: [table])
-            while let row = try rows.next() {
-                try body(row[0], StoredState.decode(row[1]).values(of: columns))
+            try Self.forEachVisibleRow(
+                of: try db.cachedStatement(sql: "SELECT key, state FROM rows WHERE table_name = ? AND visible = 1"),
+                arguments: [table], columns: columns, body)
+        }
+    }
+
+    /// The rows of `statement` (their key, then their state), read by
+    /// column index, each state's `columns` read from its bytes without
+    /// decoding the rest.
+    static func forEachVisibleRow(
+        of statement: Statement, arguments: StatementArguments, columns: [String],
+        _ body: (_ key: String, _ values: [String: Value]) throws -> Void
+    ) throws {
+        let projection = RowState.Projection(columns)
+        try statement.forEachRow(arguments: arguments) { row in
+            let values: [String: Value]
+            do {
+                values = try RowState.values(of: projection, inBytes: columnBytes(row, 1))
+            } catch {
+                throw StorageError(.corrupt, "stored merge state does not decode: \(error)")
             }
+            try body(String(sqliteStatement: row, index: 0), values)
         }
     }
 

@@ -117,14 +117,3 @@ extension StoredJSON {
         for index in indexes { try db.execute(sql: index) }
     }
 }
-
-extension RowState {
-    /// The non-null values of `columns`, whatever the row's visibility.
-    func values(of columns: [String]) -> [String: Value] {
-        var values: [String: Value] = [:]
-        for column in columns {
-            if let value = cells[column]?.value, value != .null { values[column] = value }
-        }
-        return values
-    }
-}

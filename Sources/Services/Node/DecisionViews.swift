@@ -87,6 +87,77 @@ final class DecisionViews: ReplicaObserver, Sendable {
         }
     }
 
+    /// Installs `channel`'s snapshot with `install` (which returns the rows
+    /// it merged the node's own changes into again) and loads the books of
+    /// the channel's kind from the rows it installed: the rows staged
+    /// before `lastWindow` are filed while `install` runs (read beside it,
+    /// on a connection of their own), then `lastWindow`, staged with the
+    /// install, then the rows merged again. Where the staged rows cannot be
+    /// read beside (an in-memory replica, a read that failed) the books are
+    /// loaded from the replica after the install, as at start.
+    func installingSnapshot(
+        of channel: Channel, lastWindow: [SnapshotRow], stagedBefore: Bool, in store: SQLiteReplica,
+        install: () throws -> [RowRef]
+    ) throws {
+        let tables = followedTables(of: channel.kind, in: store)
+        guard !tables.isEmpty, stagedBefore, let staged = store.stagedRows(of: channel) else {
+            _ = try install()
+            return channelReplaced(channel, in: store)
+        }
+        settle()
+        // The install starts once the read beside it sees the staged rows
+        // (the install drops them as it copies them).
+        let readBegun = DispatchSemaphore(value: 0)
+        let filing = DispatchGroup()
+        let filingFailure = Mutex<(any Error)?>(nil)
+        DispatchQueue.global().async(group: filing) {
+            var begun = false
+            defer { if !begun { readBegun.signal() } }
+            do {
+                var chunks = Chunks(views: self)
+                try staged.forEachVisibleRow(
+                    of: tables, columns: DecisionBooks.columns,
+                    begun: { counts in
+                        self.startLoading(tables, counts: counts)
+                        begun = true
+                        readBegun.signal()
+                    }
+                ) { table, key, values in chunks.add(table, key, values) }
+                chunks.handOver()
+            } catch {
+                filingFailure.withLock { $0 = error }
+            }
+        }
+        readBegun.wait()
+        let reapplied: [RowRef]
+        do {
+            reapplied = try install()
+        } catch {
+            filing.wait()
+            channelReplaced(channel, in: store)
+            throw error
+        }
+        filing.wait()
+        if let failure = filingFailure.withLock({ $0 }) {
+            logger.warning(
+                "staged rows not read beside the install; the decision views load from the replica",
+                metadata: ["sync.channel": "\(channel)", "sync.error": "\(failure)"])
+            return channelReplaced(channel, in: store)
+        }
+        settle()
+        held.withLock { held in
+            if channel.kind == .staff { held.lockoutsVersion += 1 }
+            for row in lastWindow {
+                guard let columns = DecisionBooks.columns[row.table], tables.contains(row.table) else { continue }
+                let values = row.state.isVisible ? row.state.values(of: columns) : [:]
+                apply(RowRef(table: row.table, key: row.key), values: values, to: &held)
+            }
+        }
+        rowsChanged(reapplied, in: store)
+        logLoaded(channel.kind)
+    }
+
+    /// Loads the books of `channel`'s kind again from the replica.
     func channelReplaced(_ channel: Channel, in store: SQLiteReplica) {
         settle()
         if channel.kind == .staff { held.withLock { $0.lockoutsVersion += 1 } }
@@ -131,30 +202,62 @@ final class DecisionViews: ReplicaObserver, Sendable {
     /// and a restart or a snapshot of 1,000,000 reservations spent 6.5 s
     /// doing both on one core while the other idled.
     private func load(_ kind: Channel.Kind, from store: SQLiteReplica) throws {
-        let tables = DecisionBooks.columns.keys.filter {
-            store.schema.tables[$0]?.channelKinds.contains(kind) == true
-        }.sorted()
+        let tables = followedTables(of: kind, in: store)
         guard !tables.isEmpty else { return }
-        let counts = try tables.map { try store.rowCount(of: $0) }
+        try startLoading(tables, counts: tables.map { try store.rowCount(of: $0) })
+        // Whatever was handed over is filed before this returns or throws.
+        defer { settle() }
+        var chunks = Chunks(views: self)
+        for table in tables {
+            try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in
+                chunks.add(table, key, values)
+            }
+        }
+        chunks.handOver()
+        logLoaded(kind)
+    }
+
+    /// The tables of `kind`'s channels a book follows.
+    private func followedTables(of kind: Channel.Kind, in store: SQLiteReplica) -> [String] {
+        DecisionBooks.columns.keys.filter { store.schema.tables[$0]?.channelKinds.contains(kind) == true }.sorted()
+    }
+
+    /// Empties the books of `tables`, with room for `counts` rows of each.
+    private func startLoading(_ tables: [String], counts: [Int]) {
         held.withLock { held in
             held.books.reset(tables: Set(tables))
             held.unusable = held.unusable.filter { !tables.contains($0.table) }
             for (table, count) in zip(tables, counts) { held.books.reserveCapacity(count, of: table) }
         }
-        // Whatever was handed over is filed before this returns or throws.
-        defer { settle() }
-        for table in tables {
-            var chunk: [(key: String, values: [String: Value])] = []
-            chunk.reserveCapacity(Self.loadChunk)
-            try store.forEachVisibleRow(of: table, columns: DecisionBooks.columns[table]!) { key, values in
-                chunk.append((key, values))
-                if chunk.count == Self.loadChunk {
-                    file(chunk, of: table)
-                    chunk.removeAll(keepingCapacity: true)
-                }
-            }
-            file(chunk, of: table)
+    }
+
+    /// Rows read while loading, handed to `feeding` a chunk at a time.
+    private struct Chunks {
+        let views: DecisionViews
+        private var table = ""
+        private var rows: [(key: String, values: [String: Value])] = []
+
+        init(views: DecisionViews) {
+            self.views = views
+            rows.reserveCapacity(DecisionViews.loadChunk)
         }
+
+        mutating func add(_ table: String, _ key: String, _ values: [String: Value]) {
+            if table != self.table {
+                handOver()
+                self.table = table
+            }
+            rows.append((key, values))
+            if rows.count == DecisionViews.loadChunk { handOver() }
+        }
+
+        mutating func handOver() {
+            views.file(rows, of: table)
+            rows.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func logLoaded(_ kind: Channel.Kind) {
         let loaded = settled { (reservations: $0.books.reservations.count, unusable: $0.unusable.count) }
         logger.info(
             "decision views loaded",

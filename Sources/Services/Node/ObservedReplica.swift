@@ -9,8 +9,13 @@ protocol ReplicaObserver: AnyObject {
     func rowsMerged(_ states: [RowRef: RowState?])
     /// These rows were merged from the hub's log, and are now as given.
     func rowsMergedFromHub(_ states: [RowRef: RowState?])
-    /// Every row of the channel may have changed (a snapshot was installed).
-    func channelReplaced(_ channel: Channel, in store: SQLiteReplica)
+    /// `install` replaces every row of the channel with its snapshot, whose
+    /// last window is `lastWindow` and which had windows staged before it
+    /// unless `stagedBefore` is false; it returns the rows it merged the
+    /// node's own unacknowledged changes into again.
+    func installingSnapshot(
+        of channel: Channel, lastWindow: [SnapshotRow], stagedBefore: Bool, in store: SQLiteReplica,
+        install: () throws -> [RowRef]) throws
 }
 
 /// The node's SQLite replica with an observer: the in-memory views the
@@ -42,9 +47,14 @@ public final class ObservedReplica: ReplicaStore {
     public func stageSnapshot(
         channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool
     ) throws {
-        try replica.stageSnapshot(
-            channel: channel, rows: rows, progress: progress, startsOver: startsOver, installs: installs)
-        if installs { observer?.channelReplaced(channel, in: replica) }
+        guard installs, let observer else {
+            return try replica.stageSnapshot(
+                channel: channel, rows: rows, progress: progress, startsOver: startsOver, installs: installs)
+        }
+        try observer.installingSnapshot(of: channel, lastWindow: rows, stagedBefore: !startsOver, in: replica) {
+            try replica.stageSnapshotReturningReapplied(
+                channel: channel, rows: rows, progress: progress, startsOver: startsOver, installs: true)
+        }
     }
 
     public func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int { try replica.acknowledge(ack, now: now) }
