@@ -8,7 +8,12 @@ extension ReservationBook: RowFedBook {
     public mutating func apply(_ ref: RowRef, values: [String: Value]) throws(RowProblem) {
         guard ref.table == Reservation.table else { return }
         guard !values.isEmpty else { return remove(id: ref.key) }
-        switch Reservation.parse(key: ref.key, values: values) {
+        try apply(ref, read: Reservation.parse(key: ref.key, values: values))
+    }
+
+    /// Takes in a row already read (`Reservation.parse`).
+    mutating func apply(_ ref: RowRef, read: Result<Reservation, RowProblem>) throws(RowProblem) {
+        switch read {
         case .success(let reservation):
             upsert(reservation)
         case .failure(let problem):

@@ -231,11 +231,11 @@ final class DecisionViews: ReplicaObserver, Sendable {
         }
     }
 
-    /// Rows read while loading, handed to `feeding` a chunk at a time.
+    /// Rows read while loading, prepared on the reading thread (checked,
+    /// a reservation parsed) and handed to `feeding` a chunk at a time.
     private struct Chunks {
         let views: DecisionViews
-        private var table = ""
-        private var rows: [(key: String, values: [String: Value])] = []
+        private var rows: [DecisionBooks.PreparedRow] = []
 
         init(views: DecisionViews) {
             self.views = views
@@ -243,16 +243,12 @@ final class DecisionViews: ReplicaObserver, Sendable {
         }
 
         mutating func add(_ table: String, _ key: String, _ values: [String: Value]) {
-            if table != self.table {
-                handOver()
-                self.table = table
-            }
-            rows.append((key, values))
+            rows.append(DecisionBooks.prepare(RowRef(table: table, key: key), values: values))
             if rows.count == DecisionViews.loadChunk { handOver() }
         }
 
         mutating func handOver() {
-            views.file(rows, of: table)
+            views.file(rows)
             rows.removeAll(keepingCapacity: true)
         }
     }
@@ -268,12 +264,12 @@ final class DecisionViews: ReplicaObserver, Sendable {
     }
 
     /// Files rows read while loading, on `feeding`.
-    private func file(_ rows: [(key: String, values: [String: Value])], of table: String) {
+    private func file(_ rows: [DecisionBooks.PreparedRow]) {
         guard !rows.isEmpty else { return }
         room.wait()
         feeding.async {
             self.held.withLock { held in
-                for row in rows { self.apply(RowRef(table: table, key: row.key), values: row.values, to: &held) }
+                for row in rows { self.apply(row, to: &held) }
             }
             self.room.signal()
         }
@@ -281,8 +277,13 @@ final class DecisionViews: ReplicaObserver, Sendable {
 
     /// `values` empty: the row is gone (deleted, or never visible).
     private func apply(_ ref: RowRef, values: [String: Value], to held: inout Books) {
+        apply(DecisionBooks.prepare(ref, values: values), to: &held)
+    }
+
+    private func apply(_ row: DecisionBooks.PreparedRow, to held: inout Books) {
+        let ref = row.ref
         do {
-            try held.books.apply(ref, values: values)
+            try held.books.apply(row)
             // Hashing the ref for a set that is nearly always empty was a
             // twentieth of a catch-up's view upkeep.
             if !held.unusable.isEmpty { held.unusable.remove(ref) }
