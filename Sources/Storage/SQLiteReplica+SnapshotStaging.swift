@@ -64,7 +64,7 @@ extension SQLiteReplica {
     public func stageSnapshotReturningReapplied(
         channel: Channel, rows: [SnapshotRow], progress: SnapshotProgress, startsOver: Bool, installs: Bool
     ) throws -> [RowRef] {
-        try database.write { db in
+        let write = { (db: Database) throws -> [RowRef] in
             if startsOver { try Self.dropStagedSnapshot(of: channel, db) }
             let statement = try db.cachedStatement(
                 sql: """
@@ -88,6 +88,10 @@ extension SQLiteReplica {
                 arguments: [channel.name, try StoredJSON.encode(progress)])
             return installs ? try self.installStaged(channel: channel, at: progress.at, db) : []
         }
+        // The install writes the whole channel again, its checkpoint with it.
+        return installs
+            ? try SQLiteDatabase.writeCheckpointingAside(database, group: groupCommit, write)
+            : try database.write(write)
     }
 
     /// What is staged of `channel`'s snapshot, read beside this

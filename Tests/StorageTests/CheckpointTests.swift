@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Storage
 import SyncCore
 import Testing
@@ -45,6 +46,54 @@ struct CheckpointTests {
             }
             #expect(replica.groupCommit.figures.checkpoints >= 1, "no checkpoint in \(seq) commits back to back")
             #expect(replica.groupCommit.figures.checkpointFailures == 0)
+        }
+    }
+
+    /// A snapshot's install commits without the writer's automatic
+    /// checkpoint: the group checkpoints the whole WAL aside, again and
+    /// again while a reader's older snapshot holds part of it back, and
+    /// turns the automatic checkpoint back on once nothing is left.
+    @Test func anInstallIsCheckpointedWholeAsideEvenBehindAnOlderReader() async throws {
+        try await withReplica { replica in
+            let channel = Channel(mall: "m", kind: .parking)
+            func rows(_ range: Range<UInt64>) -> [SnapshotRow] {
+                range.map { seq in
+                    var state = RowState()
+                    state.apply(PowerLossTests.passage(seq))
+                    return SnapshotRow(table: "gate_passages", key: "gp-\(seq)", seq: seq, state: state)
+                }
+            }
+            func progress(_ held: UInt64) -> SnapshotProgress {
+                SnapshotProgress(snapshotID: "s", at: 5_000, through: nil, held: held, chain: "")
+            }
+            try replica.stageSnapshot(
+                channel: channel, rows: rows(1..<2001), progress: progress(2000), startsOver: true, installs: false)
+            // A reader of the staged rows, still reading when the install commits.
+            let staged = try #require(replica.stagedRows(of: channel))
+            let begun = DispatchSemaphore(value: 0)
+            let reading = Task.detached {
+                var visited = 0
+                try staged.forEachVisibleRow(
+                    of: ["gate_passages"], columns: ["gate_passages": ["lane"]], begun: { _ in begun.signal() }
+                ) { _, _, _ in
+                    visited += 1
+                    usleep(150)
+                }
+                return visited
+            }
+            begun.wait()
+            try replica.stageSnapshot(
+                channel: channel, rows: rows(2001..<2101), progress: progress(2100), startsOver: false, installs: true)
+            func automaticCheckpoint() throws -> Int? {
+                try replica.database.read { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
+            }
+            #expect(try automaticCheckpoint() == 0)
+            #expect(try await reading.value == 2000)
+            for _ in 0..<500 where try automaticCheckpoint() == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(try automaticCheckpoint() == 10_000)
+            #expect(replica.groupCommit.figures.checkpoints >= 2, "the first checkpoint could not be whole")
+            #expect(replica.groupCommit.figures.checkpointFailures == 0)
+            #expect(try replica.rowCount(of: "gate_passages") == 2100)
         }
     }
 
