@@ -273,7 +273,10 @@ public final class GroupCommit: Sendable {
         checkpoints.asyncAfter(deadline: .now() + Self.quietBeforeCheckpoint) {
             let (now, due) = self.state.withLock { state in
                 let waiting = state.synced - min(state.checkpointedAt, state.synced)
-                let due = state.written == written || waiting >= Self.commitsForcingCheckpoint
+                // A whole checkpoint wanted (`checkpointWhole`) does not wait for a pause.
+                let due =
+                    state.written == written || waiting >= Self.commitsForcingCheckpoint
+                    || state.wholeCheckpointAttempts > 0
                 if due { state.checkpointedAt = state.synced }
                 return (state.written, due)
             }
@@ -283,6 +286,9 @@ public final class GroupCommit: Sendable {
     }
 
     private func checkpoint() {
+        // Only a checkpoint begun after `checkpointWhole` was called can have
+        // copied what was committed before that call.
+        let countsAsWhole = state.withLock { $0.wholeCheckpointAttempts > 0 }
         let succeeded: Bool
         let whole: Bool
         do {
@@ -310,7 +316,7 @@ public final class GroupCommit: Sendable {
                 state.checkpointing = false
                 return .done
             }
-            state.wholeCheckpointAttempts = whole ? 0 : state.wholeCheckpointAttempts - 1
+            state.wholeCheckpointAttempts = whole && countsAsWhole ? 0 : state.wholeCheckpointAttempts - 1
             guard state.wholeCheckpointAttempts == 0 else { return .retry }
             state.checkpointing = false
             return .restoreAutomatic
@@ -318,7 +324,7 @@ public final class GroupCommit: Sendable {
         switch next {
         case .done: break
         case .retry:
-            let tried = Self.wholeCheckpointAttempts - state.withLock { $0.wholeCheckpointAttempts }
+            let tried = Self.wholeCheckpointAttempts - 1 - state.withLock { $0.wholeCheckpointAttempts }
             let wait = min(Self.wholeCheckpointFirstWait << min(tried, 16), Self.wholeCheckpointLongestWait)
             checkpoints.asyncAfter(deadline: .now() + .milliseconds(wait)) { self.checkpoint() }
         case .restoreAutomatic: restoreAutomaticCheckpoint()

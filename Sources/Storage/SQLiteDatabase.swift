@@ -80,9 +80,10 @@ enum SQLiteDatabase {
                     return .commit
                 }
             }
-            // Left off until the group's checkpoint is done, unless nothing was committed.
+            // Left off until the group's checkpoint is done, unless nothing
+            // was committed; the transaction's own error is the one thrown.
             if case .failure = outcome {
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
+                _ = try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
             }
             try outcome.get()
             return value!

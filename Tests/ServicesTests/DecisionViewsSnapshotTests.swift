@@ -74,6 +74,8 @@ import Testing
             channel: Self.channel, rows: (6000..<6100).map(Self.row) + [deleted], progress: Self.progress(held: 6101),
             startsOver: false, installs: true)
 
+        // The first install had nothing staged before its one window.
+        #expect(views.installsFiledBeside == (storage == "file" ? 1 : 0))
         let book = views.reservations
         #expect(book.byID[oldRef.key] == nil)
         #expect(book.byID["r-10"] == nil)

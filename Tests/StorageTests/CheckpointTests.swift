@@ -68,28 +68,35 @@ struct CheckpointTests {
             }
             try replica.stageSnapshot(
                 channel: channel, rows: rows(1..<2001), progress: progress(2000), startsOver: true, installs: false)
-            // A reader of the staged rows, still reading when the install commits.
+            // A reader of the staged rows, holding its snapshot until told to go on.
             let staged = try #require(replica.stagedRows(of: channel))
             let begun = DispatchSemaphore(value: 0)
+            let goOn = DispatchSemaphore(value: 0)
             let reading = Task.detached {
                 var visited = 0
                 try staged.forEachVisibleRow(
                     of: ["gate_passages"], columns: ["gate_passages": ["lane"]], begun: { _ in begun.signal() }
                 ) { _, _, _ in
+                    if visited == 0 { _ = goOn.wait(timeout: .now() + 30) }
                     visited += 1
-                    usleep(150)
                 }
                 return visited
             }
-            begun.wait()
+            try #require(begun.wait(timeout: .now() + 30) == .success)
             try replica.stageSnapshot(
                 channel: channel, rows: rows(2001..<2101), progress: progress(2100), startsOver: false, installs: true)
             func automaticCheckpoint() throws -> Int? {
                 try replica.database.read { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
             }
             #expect(try automaticCheckpoint() == 0)
+            // A first checkpoint runs while the reader holds the install's frames back.
+            for _ in 0..<3000 where replica.groupCommit.figures.checkpoints == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try automaticCheckpoint() == 0)
+            goOn.signal()
             #expect(try await reading.value == 2000)
-            for _ in 0..<500 where try automaticCheckpoint() == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3000 where try automaticCheckpoint() == 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(try automaticCheckpoint() == 10_000)
             #expect(replica.groupCommit.figures.checkpoints >= 2, "the first checkpoint could not be whole")
             #expect(replica.groupCommit.figures.checkpointFailures == 0)

@@ -32,6 +32,9 @@ final class DecisionViews: ReplicaObserver, Sendable {
         /// Moves on whenever a `staff_lockouts` row changes, so the node reads
         /// the replicated login locks again only then.
         var lockoutsVersion = 0
+        /// Snapshots whose books were filed beside their install (not
+        /// loaded after it): what tests look at to know which way ran.
+        var installsFiledBeside = 0
     }
 
     private let held = Mutex(Books())
@@ -46,6 +49,7 @@ final class DecisionViews: ReplicaObserver, Sendable {
     var gifts: GiftBook { settled { $0.books.gifts } }
     var lounge: LoungeBook { settled { $0.books.lounge } }
     var lockoutsVersion: Int { settled { $0.lockoutsVersion } }
+    var installsFiledBeside: Int { settled { $0.installsFiledBeside } }
 
     /// Loads the books fed by the channels of `channels`' kinds.
     init(store: SQLiteReplica, channels: [Channel.Kind], logger: Logger) throws {
@@ -105,12 +109,17 @@ final class DecisionViews: ReplicaObserver, Sendable {
             return channelReplaced(channel, in: store)
         }
         settle()
+        // Each row is filed once, in its last version: a row the last window
+        // sends again (a window re-sent after a restart, a row of another
+        // channel it replaces) is left to it, since not every book's
+        // `apply` replaces what it filed before (a revocation stays).
+        let lastWindowRows = Set(lastWindow.lazy.map { RowRef(table: $0.table, key: $0.key) })
         // The install starts once the read beside it sees the staged rows
         // (the install drops them as it copies them).
         let readBegun = DispatchSemaphore(value: 0)
         let filing = DispatchGroup()
         let filingFailure = Mutex<(any Error)?>(nil)
-        DispatchQueue.global().async(group: filing) {
+        DispatchQueue.global(qos: .userInitiated).async(group: filing) {
             var begun = false
             defer { if !begun { readBegun.signal() } }
             do {
@@ -122,7 +131,9 @@ final class DecisionViews: ReplicaObserver, Sendable {
                         begun = true
                         readBegun.signal()
                     }
-                ) { table, key, values in chunks.add(table, key, values) }
+                ) { table, key, values in
+                    if !lastWindowRows.contains(RowRef(table: table, key: key)) { chunks.add(table, key, values) }
+                }
                 chunks.handOver()
             } catch {
                 filingFailure.withLock { $0 = error }
@@ -154,6 +165,7 @@ final class DecisionViews: ReplicaObserver, Sendable {
             }
         }
         rowsChanged(reapplied, in: store)
+        held.withLock { $0.installsFiledBeside += 1 }
         logLoaded(channel.kind)
     }
 
