@@ -22,9 +22,7 @@ extension CanonicalBytes {
     }
 
     private mutating func transcodeState(_ reader: inout CompactBytes.Reader) throws(CompactBytes.Malformed) {
-        guard try reader.byte() == RowState.bytesVersion else { throw reader.malformed("merge state version") }
-        let flags = try reader.byte()
-        guard flags & ~3 == 0 else { throw reader.malformed("unknown flags \(flags)") }
+        let flags = try reader.stateFlags()
         bytes.append(flags & 1)
         if flags & 2 != 0 {
             bytes.append(1)

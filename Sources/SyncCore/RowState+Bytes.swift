@@ -7,6 +7,8 @@
 extension RowState {
     /// The first byte: the version of the layout that follows.
     public static let bytesVersion: UInt8 = 1
+    /// A cell takes at least 7 bytes: its name's length, a value tag, five stamp fields.
+    static let minimumCellBytes = 7
 
     public var bytes: [UInt8] {
         var writer = CompactBytes.Writer(capacity: 32 + cells.count * 48)
@@ -22,13 +24,9 @@ extension RowState {
 
     public init(bytes buffer: UnsafeRawBufferPointer) throws(CompactBytes.Malformed) {
         self = try CompactBytes.read(buffer) { reader throws(CompactBytes.Malformed) in
-            let version = try reader.byte()
-            guard version == Self.bytesVersion else { throw reader.malformed("merge state version \(version)") }
-            let flags = try reader.byte()
-            guard flags & ~3 == 0 else { throw reader.malformed("unknown flags \(flags)") }
+            let flags = try reader.stateFlags()
             let deleted = flags & 2 != 0 ? try reader.stamp() : nil
-            // A cell takes at least 7 bytes: its name's length, a value tag, five stamp fields.
-            let cells = try reader.keyed(minimumBytes: 7) { reader throws(CompactBytes.Malformed) in
+            let cells = try reader.keyed(minimumBytes: Self.minimumCellBytes) { reader throws(CompactBytes.Malformed) in
                 Cell(value: try reader.value(), stamp: try reader.stamp())
             }
             return RowState(inserted: flags & 1 != 0, deleted: deleted, cells: cells)
@@ -68,6 +66,16 @@ extension CompactBytes.Writer {
 }
 
 extension CompactBytes.Reader {
+    /// A state's version byte, checked, then its flags (bit 0: inserted;
+    /// bit 1: deleted, whose stamp follows), no other bit set.
+    mutating func stateFlags() throws(CompactBytes.Malformed) -> UInt8 {
+        let version = try byte()
+        guard version == RowState.bytesVersion else { throw malformed("merge state version \(version)") }
+        let flags = try byte()
+        guard flags & ~3 == 0 else { throw malformed("unknown flags \(flags)") }
+        return flags
+    }
+
     public mutating func stamp() throws(CompactBytes.Malformed) -> Stamp {
         let wall = try varint()
         let counter = try varint()

@@ -39,13 +39,11 @@ extension RowState {
         of projection: Projection, inBytes buffer: UnsafeRawBufferPointer
     ) throws(CompactBytes.Malformed) -> [String: Value] {
         try CompactBytes.read(buffer) { reader throws(CompactBytes.Malformed) in
-            let version = try reader.byte()
-            guard version == Self.bytesVersion else { throw reader.malformed("merge state version \(version)") }
-            let flags = try reader.byte()
-            guard flags & ~3 == 0 else { throw reader.malformed("unknown flags \(flags)") }
-            if flags & 2 != 0 { try reader.skipStamp() }
+            if try reader.stateFlags() & 2 != 0 { try reader.skipStamp() }
             let count = try reader.varint()
-            guard count <= UInt64(reader.remaining / 7) else { throw reader.malformed("\(count) names promised") }
+            guard count <= UInt64(reader.remaining / Self.minimumCellBytes) else {
+                throw reader.malformed("\(count) names promised")
+            }
             var values: [String: Value] = [:]
             values.reserveCapacity(projection.names.count)
             for _ in 0..<count {

@@ -110,9 +110,10 @@ final class DecisionViews: ReplicaObserver, Sendable {
         }
         settle()
         // Each row is filed once, in its last version: a row the last window
-        // sends again (a window re-sent after a restart, a row of another
-        // channel it replaces) is left to it, since not every book's
-        // `apply` replaces what it filed before (a revocation stays).
+        // holds too (a row of another channel under the same key, which the
+        // install replaces, or a staged row should a window ever overlap the
+        // one before) is left to it, since not every book's `apply` replaces
+        // what it filed before (a revocation stays).
         let lastWindowRows = Set(lastWindow.lazy.map { RowRef(table: $0.table, key: $0.key) })
         // The install starts once the read beside it sees the staged rows
         // (the install drops them as it copies them).
