@@ -8,27 +8,40 @@
 /// (`Plate.Kind`). Serial characters never include `I` or `O`.
 public enum PlateNormalizer {
     public static func normalize(_ raw: String) throws(PlateError) -> Plate {
-        let characters = try clean(raw)
-        guard !characters.isEmpty else { throw .empty }
-        guard characters.count == 7 || characters.count == 8 else { throw .wrongLength(characters.count) }
-        let text = String(characters)
-        return Plate(raw: raw, text: text, kind: try kind(of: characters, text: text))
+        // A read already canonical (every plate a book files from the hub's
+        // rows) is its own text: its scalars are classified as they are,
+        // with no characters built and no new string.
+        let scalars = Array(raw.unicodeScalars)
+        if scalars.allSatisfy(isCanonical) {
+            return Plate(raw: raw, text: raw, kind: try kind(of: scalars, text: raw))
+        }
+        let cleaned = try cleanScalars(raw)
+        var text = ""
+        text.unicodeScalars.append(contentsOf: cleaned)
+        return Plate(raw: raw, text: text, kind: try kind(of: cleaned, text: text))
     }
 
     /// The read's characters after every step but format validation: what
     /// fuzzy matching compares when a misread broke the format (`I` for `1`).
     public static func clean(_ raw: String) throws(PlateError) -> [Character] {
-        var characters: [Character] = []
+        try cleanScalars(raw).map(Character.init)
+    }
+
+    /// `clean` as scalars: each character it keeps is one scalar, an ASCII
+    /// capital or digit or a plate Hanzi (`isCanonical`).
+    static func cleanScalars(_ raw: String) throws(PlateError) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(8)
         for scalar in raw.unicodeScalars {
             // ASCII letters and digits, nearly every character of a plate,
             // go straight through: no step below changes them but the case.
             if let ascii = UInt8(exactly: scalar.value), ascii.isASCIILetterOrDigit {
-                characters.append(Character(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii)))
+                scalars.append(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii))
                 continue
             }
             // So do the Hanzi plates carry: none is a separator or a traditional form.
             if plateHanziScalars.contains(scalar) {
-                characters.append(Character(scalar))
+                scalars.append(scalar)
                 continue
             }
             let mapped = halfWidth(scalar)
@@ -38,40 +51,47 @@ public enum PlateNormalizer {
                 // A compatibility ideograph (U+FA75 for 冀) is the plate
                 // Hanzi it is canonically equivalent to, spelled as plates are.
                 if let hanzi = plateHanzi.firstIndex(of: character) {
-                    characters.append(plateHanzi[hanzi])
+                    scalars.append(plateHanzi[hanzi].unicodeScalars.first!)
                     continue
                 }
                 if (mapped.properties.isAlphabetic && !isHan(mapped)) || mapped.properties.numericType != nil {
-                    throw .foreignScript(character, position: characters.count)
+                    throw .foreignScript(character, position: scalars.count)
                 }
-                throw .unexpectedCharacter(character, position: characters.count)
+                throw .unexpectedCharacter(character, position: scalars.count)
             }
-            guard ascii.isASCIILetterOrDigit else { throw .unexpectedCharacter(character, position: characters.count) }
-            characters.append(Character(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii)))
+            guard ascii.isASCIILetterOrDigit else { throw .unexpectedCharacter(character, position: scalars.count) }
+            scalars.append(Unicode.Scalar(ascii >= 0x61 ? ascii - 0x20 : ascii))
         }
-        return characters
+        return scalars
     }
 
-    /// The plate format `characters` follow, if any.
-    static func kind(of characters: [Character], text: String) throws(PlateError) -> Plate.Kind {
-        let head = characters[0]
+    /// Whether `scalar` stands on a plate as it is: an ASCII capital or
+    /// digit, or one of the plate Hanzi.
+    static func isCanonical(_ scalar: Unicode.Scalar) -> Bool {
+        isDigit(scalar) || isCapital(scalar) || plateHanziScalars.contains(scalar)
+    }
+
+    /// The plate format `scalars` (what `cleanScalars` leaves, spelled
+    /// `text`) follow, if any.
+    static func kind(of scalars: [Unicode.Scalar], text: String) throws(PlateError) -> Plate.Kind {
+        guard !scalars.isEmpty else { throw .empty }
+        guard scalars.count == 7 || scalars.count == 8 else { throw .wrongLength(scalars.count) }
+        let head = scalars[0]
         if head == "使" {
-            guard characters.count == 7, characters.dropFirst().allSatisfy(\.isASCIIDigit) else {
-                throw .notAPlateFormat(text)
-            }
+            guard scalars.count == 7, scalars.dropFirst().allSatisfy(isDigit) else { throw .notAPlateFormat(text) }
             return .embassy
         }
-        guard isProvince(head) else { throw .unknownProvince(head) }
-        guard characters[1].isASCIIUppercase else { throw .notAPlateFormat(text) }
-        let serial = Array(characters.dropFirst(2))
-        switch serial.count {
-        case 5 where serial.allSatisfy(isSerial):
+        guard provinceScalars.contains(head) else { throw .unknownProvince(Character(head)) }
+        guard isCapital(scalars[1]) else { throw .notAPlateFormat(text) }
+        // The serial: scalars 2 and on.
+        switch scalars.count {
+        case 7 where scalars[2...].allSatisfy(isSerial):
             return .ordinary
-        case 5 where serial.prefix(4).allSatisfy(isSerial) && isSuffix(serial[4]):
+        case 7 where scalars[2...5].allSatisfy(isSerial) && suffixScalars.contains(scalars[6]):
             return .suffixed
-        case 6 where "DF".contains(serial[0]) && isSerial(serial[1]) && serial.dropFirst(2).allSatisfy(\.isASCIIDigit):
+        case 8 where isNewEnergyMark(scalars[2]) && isSerial(scalars[3]) && scalars[4...].allSatisfy(isDigit):
             return .newEnergy
-        case 6 where serial.prefix(5).allSatisfy(\.isASCIIDigit) && "DF".contains(serial[5]):
+        case 8 where scalars[2...6].allSatisfy(isDigit) && isNewEnergyMark(scalars[7]):
             return .newEnergy
         default:
             throw .notAPlateFormat(text)
@@ -146,8 +166,15 @@ public enum PlateNormalizer {
     }
 
     static func isSerial(_ character: Character) -> Bool {
-        character.isASCIIDigit || (character.isASCIIUppercase && character != "I" && character != "O")
+        character.onlyScalar.map(isSerial) ?? false
     }
+    static func isSerial(_ scalar: Unicode.Scalar) -> Bool {
+        isDigit(scalar) || (isCapital(scalar) && scalar != "I" && scalar != "O")
+    }
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
+    static func isCapital(_ scalar: Unicode.Scalar) -> Bool { ("A"..."Z").contains(scalar) }
+    /// `D` (battery) or `F` (hybrid): where a new-energy plate says which it is.
+    static func isNewEnergyMark(_ scalar: Unicode.Scalar) -> Bool { scalar == "D" || scalar == "F" }
 
     static func isHan(_ scalar: Unicode.Scalar) -> Bool {
         (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value)

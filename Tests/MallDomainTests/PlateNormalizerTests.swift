@@ -65,4 +65,34 @@ private let ccpdPlates = URL(fileURLWithPath: #filePath).deletingLastPathCompone
         }
         #expect(failures.isEmpty, "\(failures.count) failed, first: \(failures.prefix(5))")
     }
+
+    /// A read already canonical takes a shorter way than one that needs
+    /// cleaning: both ways must agree, on plates and on what is not one.
+    /// Each string of the canonical alphabet (plate Hanzi, capitals,
+    /// digits) is normalised as it is and again with a separator and a
+    /// lower-case letter that send it the long way.
+    @Test func aCanonicalReadAndItsUncleanSpellingAgree() throws {
+        let alphabet = Array("京沪粤皖使警学港DFIOAZ0189")
+        var random = SystemRandomNumberGenerator()
+        let plates = ["皖A12345", "沪AD12345", "沪A12345F", "粤B1234港", "京A1234警", "使014578"]
+        let randomReads = (0..<20_000).map { round in
+            String((0..<round % 10).map { _ in alphabet.randomElement(using: &random)! })
+        }
+        var platesFound = 0
+        for canonical in plates + randomReads {
+            let unclean = canonical.isEmpty ? " " : canonical.dropLast() + "·" + canonical.suffix(1).lowercased()
+            let short = Result { () throws(PlateError) in try PlateNormalizer.normalize(canonical) }
+            let long = Result { () throws(PlateError) in try PlateNormalizer.normalize(unclean) }
+            switch (short, long) {
+            case (.success(let short), .success(let long)):
+                platesFound += 1
+                #expect(short.text == canonical && long.text == canonical && short.kind == long.kind, "\(canonical)")
+            case (.failure(let short), .failure(let long)):
+                #expect(short == long, "\(canonical)")
+            default:
+                Issue.record("\(canonical): \(short) against \(unclean): \(long)")
+            }
+        }
+        #expect(platesFound >= plates.count)
+    }
 }
