@@ -151,7 +151,8 @@ public struct ChannelSync: Sendable, Equatable {
         }
         guard let rows = assembly!.complete() else { return actions }
         assembly = nil
-        guard SnapshotChain.next(after: staged?.chain ?? "", rows: rows) == window.chain else {
+        let chainVersion = SnapshotChain.Version(rawValue: window.chainVersion ?? 1) ?? .canonical
+        guard SnapshotChain.next(after: staged?.chain ?? "", rows: rows, version: chainVersion) == window.chain else {
             // Parts of two reads, or a position the hub did not send: ask again.
             return requestSnapshot(now: now, force: true)
         }

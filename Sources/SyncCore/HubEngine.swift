@@ -826,11 +826,13 @@ public final class HubEngine<Store: HubStore> {
         // Rows stored before the schema bounded their values are left out,
         // as in `resend`; the position still moves past them.
         let rows = read.filter { configuration.schema.violation(of: $0) == nil }
+        let chainVersion = SnapshotChain.Version.served(asked: request.chainVersion)
         let window = SnapshotWindow(
             after: from?.through, through: read.last?.ref ?? from?.through,
             last: read.count < configuration.snapshotRowsPerWindow,
-            chain: SnapshotChain.next(after: from?.chain ?? "", rows: rows),
-            total: from == nil ? try store.rowCount(in: channel) : nil)
+            chain: SnapshotChain.next(after: from?.chain ?? "", rows: rows, version: chainVersion),
+            total: from == nil ? try store.rowCount(in: channel) : nil,
+            chainVersion: chainVersion == .canonical ? nil : chainVersion.rawValue)
         if window.last {
             snapshotsServed[request.node] = nil
         } else {

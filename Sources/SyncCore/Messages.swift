@@ -194,11 +194,15 @@ public struct SnapshotRequest: Hashable, Sendable, Codable {
     /// rows as compact bytes (§7.2); nil, or a value the hub does not know,
     /// for JSON rows.
     public var rowEncoding: String?
+    /// The newest `SnapshotChain.Version` the node checks, as a number; nil
+    /// from a node that checks version 1 only.
+    public var chainVersion: Int?
 
     public init(
         node: NodeID, channel: Channel, outbox: [EpochPosition]? = nil, windowed: Bool? = nil,
-        resume: SnapshotProgress? = nil, rowEncoding: String? = nil
+        resume: SnapshotProgress? = nil, rowEncoding: String? = nil, chainVersion: Int? = nil
     ) {
+        self.chainVersion = chainVersion
         self.rowEncoding = rowEncoding
         self.node = node
         self.channel = channel

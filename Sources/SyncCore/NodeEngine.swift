@@ -389,7 +389,8 @@ public final class NodeEngine<Store: ReplicaStore> {
                 let tails = outbox.depth > 0 ? try store.outboxTails() : []
                 let request = SnapshotRequest(
                     node: configuration.node, channel: channel, outbox: tails.isEmpty ? nil : tails, windowed: true,
-                    resume: resume, rowEncoding: SnapshotRow.bytesEncoding)
+                    resume: resume, rowEncoding: SnapshotRow.bytesEncoding,
+                    chainVersion: SnapshotChain.Version.newest.rawValue)
                 let message = Outgoing(topic: topic(.up), message: .snapshotRequest(request))
                 if let sendsAhead { sendsAhead(message) } else { out.append(message) }
             }

@@ -121,6 +121,12 @@ struct CanonicalBytes {
         bytes.append(contentsOf: utf8)
     }
 
+    /// Bytes framed as a text is: their count, then the bytes.
+    mutating func append(blob: [UInt8]) {
+        append(UInt32(clamping: blob.count))
+        bytes += blob
+    }
+
     mutating func append<Integer: FixedWidthInteger>(_ integer: Integer) {
         withUnsafeBytes(of: integer.bigEndian) { bytes += $0 }
     }

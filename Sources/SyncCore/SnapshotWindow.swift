@@ -24,11 +24,17 @@ public struct SnapshotWindow: Hashable, Sendable, Codable {
     /// `SnapshotChain` over every row sent so far, this window's included:
     /// the node checks the window it assembled against it.
     public var chain: String
+    /// The `SnapshotChain.Version` this window's chain step is of, as a
+    /// number; nil for version 1, which a hub that knows no other sends.
+    public var chainVersion: Int?
     /// How many rows the channel held when the snapshot started (first
     /// window only), for progress.
     public var total: UInt64?
 
-    public init(after: RowRef?, through: RowRef?, last: Bool, chain: String, total: UInt64? = nil) {
+    public init(
+        after: RowRef?, through: RowRef?, last: Bool, chain: String, total: UInt64? = nil, chainVersion: Int? = nil
+    ) {
+        self.chainVersion = chainVersion
         self.after = after
         self.through = through
         self.last = last
@@ -71,19 +77,52 @@ public struct SnapshotProgress: Hashable, Sendable, Codable {
 }
 
 /// A running digest of the rows of a windowed snapshot, in the order sent
-/// (SPEC §9.5): `next = SHA-256(header ‖ previous ‖ canonical bytes of each
-/// row)` in lowercase hex, starting from the empty text. The hub puts it in
-/// every window; the node recomputes it over what it assembled, so a window
-/// put together from parts of two different reads, or resumed from a position
+/// (SPEC §9.5): `next = SHA-256(header ‖ previous ‖ bytes of each row)` in
+/// lowercase hex, starting from the empty text. The hub puts it in every
+/// window; the node recomputes it over what it assembled, so a window put
+/// together from parts of two different reads, or resumed from a position
 /// the hub did not send, is refused instead of installed.
 public enum SnapshotChain {
-    static let header = "malledge-snapshot-chain/1"
+    /// How a row enters the chain. The node asks for the newest it knows;
+    /// the hub answers with the newest of its own not above that, and names
+    /// it in each window (absent: `canonical`).
+    public enum Version: Int, Comparable, Sendable {
+        /// Each row's canonical bytes (§12.4): the state transcoded field
+        /// by field at both ends, a sixth of a bootstrap's CPU on each.
+        case canonical = 1
+        /// Each row's table, key, seq and state bytes (§12.5) as they
+        /// travel and are stored: nothing encoded for the chain alone.
+        case stateBytes = 2
 
-    public static func next(after previous: String, rows: [SnapshotRow]) -> String {
+        public static let newest = Version.stateBytes
+
+        /// The version a hub serves a node that asked for `asked` (a
+        /// version number from the wire, nil from a node that names none).
+        public static func served(asked: Int?) -> Version {
+            guard let asked else { return .canonical }
+            return asked >= newest.rawValue ? newest : Version(rawValue: asked) ?? .canonical
+        }
+
+        public static func < (lhs: Version, rhs: Version) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        var header: String { "malledge-snapshot-chain/\(rawValue)" }
+    }
+
+    public static func next(after previous: String, rows: [SnapshotRow], version: Version) -> String {
         var bytes = CanonicalBytes()
-        bytes.append(text: header)
+        bytes.append(text: version.header)
         bytes.append(text: previous)
-        for row in rows { bytes.append(row: row) }
+        switch version {
+        case .canonical:
+            for row in rows { bytes.append(row: row) }
+        case .stateBytes:
+            for index in rows.indices {
+                bytes.append(text: rows[index].table)
+                bytes.append(text: rows[index].key)
+                bytes.append(rows[index].seq)
+                bytes.append(blob: rows[index].stateBytes)
+            }
+        }
         return Digest64.fullHex(of: bytes.bytes)
     }
 

@@ -37,7 +37,7 @@ import Testing
         }
         let progress = SnapshotProgress(
             snapshotID: "s-1", at: 5, through: rows.last?.ref, held: 2,
-            chain: SnapshotChain.next(after: "", rows: rows), total: 5)
+            chain: SnapshotChain.next(after: "", rows: rows, version: .canonical), total: 5)
         let replica = try SQLiteReplica(path: "\(fleet.directory.path)/g1.sqlite", schema: .mall)
         // As a node that ran before holds it: staging under another schema is dropped.
         try replica.holdSchema(SyncSchema.mall.fingerprint(of: parking.kind), of: parking, restart: false)

@@ -29,8 +29,11 @@ import Testing
         }
     }
 
-    func window(resume: SnapshotProgress?, now: UInt64 = now) -> (parts: [SnapshotPart], rejection: WireError?) {
-        let request = SnapshotRequest(node: "gate-1", channel: Self.parking, windowed: true, resume: resume)
+    func window(
+        resume: SnapshotProgress?, now: UInt64 = now, chainVersion: Int? = nil
+    ) -> (parts: [SnapshotPart], rejection: WireError?) {
+        let request = SnapshotRequest(
+            node: "gate-1", channel: Self.parking, windowed: true, resume: resume, chainVersion: chainVersion)
         let result = hub.receive(topic: Self.topic, message: .snapshotRequest(request), now: now)
         let parts = result.outgoing.compactMap { outgoing -> SnapshotPart? in
             if case .snapshotPart(let part) = outgoing.message { part } else { nil }
@@ -47,18 +50,24 @@ import Testing
             history: parts[0].history)
     }
 
-    @Test func windowsFollowEachOtherInOrderUntilTheLastAndChainTheirRows() {
+    /// For a node that checks the chain of version 1 only (names none) and
+    /// for one that checks the newest, or asks for one the hub does not know.
+    @Test(arguments: [nil, 1, 2, 3] as [Int?])
+    func windowsFollowEachOtherInOrderUntilTheLastAndChainTheirRows(chainVersion: Int?) throws {
         var staged: SnapshotProgress?
         var keys: [String] = []
         var windows = 0
         while true {
-            let (parts, rejection) = window(resume: staged, now: Self.now + UInt64(windows) * 100)
+            let (parts, rejection) = window(
+                resume: staged, now: Self.now + UInt64(windows) * 100, chainVersion: chainVersion)
             #expect(rejection == nil && !parts.isEmpty)
             guard let window = parts.first?.window else { return }
             #expect(window.after == staged?.through)
             #expect(parts.allSatisfy { $0.window == window && $0.parts == parts.count && $0.rows.count <= 2 })
             let rows = parts.flatMap(\.rows)
-            #expect(window.chain == SnapshotChain.next(after: staged?.chain ?? "", rows: rows))
+            #expect(window.chainVersion == ((chainVersion ?? 1) >= 2 ? 2 : nil))
+            let version = try #require(SnapshotChain.Version(rawValue: window.chainVersion ?? 1))
+            #expect(window.chain == SnapshotChain.next(after: staged?.chain ?? "", rows: rows, version: version))
             keys += rows.map(\.key)
             staged = progress(after: parts, staged: staged)
             windows += 1

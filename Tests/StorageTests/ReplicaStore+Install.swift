@@ -6,7 +6,7 @@ extension ReplicaStore {
     func installSnapshot(channel: Channel, rows: [SnapshotRow], at: UInt64) throws {
         let progress = SnapshotProgress(
             snapshotID: "s-\(at)", at: at, through: rows.last?.ref, held: UInt64(rows.count),
-            chain: SnapshotChain.next(after: "", rows: rows))
+            chain: SnapshotChain.next(after: "", rows: rows, version: .canonical))
         try stageSnapshot(channel: channel, rows: rows, progress: progress, startsOver: true, installs: true)
     }
 }

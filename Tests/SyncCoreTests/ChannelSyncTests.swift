@@ -168,12 +168,13 @@ import Testing
     /// The parts of one window, as the hub sends them: `rows` split two per part.
     func window(
         _ rows: [SnapshotRow], id: String = "s", at: UInt64 = 40, after: ChannelSync? = nil, last: Bool,
-        acks: [AckEntry]? = nil
+        acks: [AckEntry]? = nil, chainVersion: SnapshotChain.Version = .canonical
     ) -> [SnapshotPart] {
         let staged = after?.progress
         let window = SnapshotWindow(
             after: staged?.through, through: rows.last?.ref ?? staged?.through, last: last,
-            chain: SnapshotChain.next(after: staged?.chain ?? "", rows: rows), total: staged == nil ? 5 : nil)
+            chain: SnapshotChain.next(after: staged?.chain ?? "", rows: rows, version: chainVersion),
+            total: staged == nil ? 5 : nil, chainVersion: chainVersion == .canonical ? nil : chainVersion.rawValue)
         let chunks = stride(from: 0, to: max(rows.count, 1), by: 2).map { Array(rows[$0..<min($0 + 2, rows.count)]) }
         return chunks.enumerated().map { index, chunk in
             SnapshotPart(
@@ -237,12 +238,36 @@ import Testing
         // What the hub sends for the request made ahead starts after a window never staged.
         let next = SnapshotWindow(
             after: ahead.through, through: RowRef(table: "reservations", key: "e"), last: true,
-            chain: SnapshotChain.next(after: ahead.chain, rows: [row("d"), row("e")]))
+            chain: SnapshotChain.next(after: ahead.chain, rows: [row("d"), row("e")], version: .canonical))
         let part = SnapshotPart(
             node: "n", channel: channel, snapshotID: "s", at: 40, part: 0, parts: 1, rows: [row("d"), row("e")],
             window: next)
         #expect(sync.received(part, now: 3).isEmpty)
         #expect(sync.progress == nil && sync.cursor == nil)
+    }
+
+    /// A window is checked by the chain version it names: one of version 2
+    /// follows one of version 1 (a hub upgraded mid-snapshot), and a window
+    /// whose chain is of another version than it names is asked for again.
+    @Test func aWindowIsCheckedByTheChainVersionItNames() {
+        var sync = ChannelSync(channel: channel, cursor: nil)
+        _ = sync.tick(now: 0)
+        var mislabelled = window([row("a"), row("b")], last: false)
+        mislabelled[0].window!.chainVersion = SnapshotChain.Version.stateBytes.rawValue
+        #expect(sync.received(mislabelled[0], now: 1).last == .requestSnapshot(resume: nil))
+        let first = window([row("a"), row("b")], last: false)
+        guard case .stageSnapshot(_, let progress, _, _, _)? = sync.received(first[0], now: 2).last else {
+            Issue.record("the first window, of version 1, was not staged")
+            return
+        }
+        sync.staged(progress, installed: false, now: 3)
+        let second = window([row("c")], after: sync, last: true, chainVersion: .stateBytes)
+        #expect(second[0].window?.chainVersion == 2)
+        guard case .stageSnapshot(let rows, _, _, _, let installs)? = sync.received(second[0], now: 4).last else {
+            Issue.record("the last window, of version 2, was not staged")
+            return
+        }
+        #expect(rows == [row("c")] && installs)
     }
 
     @Test func aWindowThatDoesNotMatchItsChainOrFollowWhatIsStagedIsNotStaged() {

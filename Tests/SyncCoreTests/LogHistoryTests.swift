@@ -42,7 +42,8 @@ import Testing
                     node: "gate-1", channel: parking, snapshotID: "s", at: 0, part: 0, parts: 1, rows: [],
                     history: "h-2",
                     window: SnapshotWindow(
-                        after: nil, through: nil, last: true, chain: SnapshotChain.next(after: "", rows: [])))),
+                        after: nil, through: nil, last: true,
+                        chain: SnapshotChain.next(after: "", rows: [], version: .canonical)))),
             now: 1_100)
         #expect(node.cursor(of: parking) == 0)
         func batch(_ history: String) -> WireMessage {
