@@ -172,6 +172,16 @@ public final class HubEngine<Store: HubStore> {
     /// stamp (store migration v4, stamp 0): `lastStamps` may be below what
     /// the hub holds of them, so each of their changes is looked up by content.
     private var unstampedOrigins: Set<NodeID> = []
+    /// Epochs found reused since the hub started (§8.5). Every later change
+    /// of such an epoch is of the run that reused it, even one numbered
+    /// `hw + 1` and stamped above the change at `hw`, which neither the
+    /// hash nor the stamp tells apart: it is refused until its node moves
+    /// it into a new epoch. Taken, it was judged without the changes before
+    /// it in its own run (an update of a row whose insert was among the
+    /// refused ones: not applied), and that judgement stuck to it by its
+    /// content after the move, so the node's update never reached the hub
+    /// (simulator seed 6302, six nodes, safety).
+    private var reusedEpochs: Set<OriginEpoch> = []
     private var clock: HybridClock
     private var ownSeq: UInt64 = 0
     private var lastStatusAt: UInt64?
@@ -417,6 +427,10 @@ public final class HubEngine<Store: HubStore> {
         try store.readingTogether {
             for change in batch.changes {
                 let key = OriginEpoch(origin: change.id.origin, epoch: change.id.epoch)
+                if reusedEpochs.contains(key) {
+                    reusedEpoch = change.id.epoch
+                    break
+                }
                 let current = plan.highWaters[key] ?? highWaters[key]
                 let hash = change.contentHash
                 if let current, change.id.seq <= current.seq {
@@ -575,6 +589,7 @@ public final class HubEngine<Store: HubStore> {
             result.rejection = WireError(.clockOutOfBounds, "node \(batch.node): \(stampProblem)")
         }
         if let reusedEpoch {
+            reusedEpochs.insert(OriginEpoch(origin: batch.node, epoch: reusedEpoch))
             rejections[.epochReuse, default: 0] += 1
             result.rejection = WireError(.epochReuse, "node \(batch.node) reused epoch \(reusedEpoch)")
             let control = Control(

@@ -224,6 +224,52 @@ import Testing
                 && minuteBack.outgoing.contains { if case .ack = $0.message { true } else { false } })
     }
 
+    /// The run that reused an epoch goes on past the hub's high-water mark:
+    /// its next change, numbered `hw + 1` and stamped above the change at
+    /// `hw`, looks like the epoch's own next one. It is refused as the rest
+    /// of that run was, so that after the node's move it is taken after the
+    /// insert it follows, not judged without it ("never inserted", not
+    /// applied) and then recognised by content as already judged.
+    @Test func aReusedEpochsLaterChangesAreRefusedUntilTheNodeMovesThem() throws {
+        let hub = try HubEngine(
+            configuration: .init(schema: .mall, fleet: ["lounge-1": .init(mall: "m", role: .lounge)]),
+            store: MemoryHubStore(schema: .mall))
+        let lounge = Channel(mall: "m", kind: .lounge)
+        let now: UInt64 = 1_800_000_000_000
+        func visit(_ epoch: UInt64, _ seq: UInt64, _ key: String, _ op: Change.Operation, at wall: UInt64) -> Change {
+            let columns: [String: Value] =
+                op == .insert
+                ? [
+                    "member_id": .text("m-1"), "guests": .int(1), "checked_in_at": .int(Int64(wall)),
+                    "status": .text("open"),
+                ]
+                : ["status": .text("closed"), "checked_out_at": .int(Int64(wall))]
+            return Change(
+                id: ChangeID(origin: "lounge-1", epoch: epoch, seq: seq), hlc: HybridTimestamp(wallMillis: wall),
+                table: "lounge_visits", key: key, channel: lounge, op: op, columns: columns)
+        }
+        func send(_ changes: [Change]) -> HubEngine<MemoryHubStore>.Result {
+            hub.receive(
+                topic: up("lounge-1"), message: .changes(ChangeBatch(node: "lounge-1", sentAt: now, changes: changes)),
+                now: now)
+        }
+        // The first run's change 1/1, taken; then the node's disk forgets it.
+        #expect(send([visit(1, 1, "v-1", .insert, at: now - 20_000)]).accepted == 1)
+        // The second run's 1/1 is another change under a taken id.
+        let reused = send([visit(1, 1, "v-2", .insert, at: now - 10_000)])
+        #expect(reused.rejection?.code == .epochReuse)
+        // Its 1/2, sent before the node heard, follows the hub's high water.
+        let after = send([visit(1, 2, "v-2", .update, at: now - 5_000)])
+        #expect(after.rejection?.code == .epochReuse && after.accepted == 0 && after.notApplied.isEmpty)
+        #expect(!after.outgoing.contains { if case .ack = $0.message { true } else { false } })
+        #expect(hub.store.log.count == 1)
+        // Moved into epoch 2, the run is taken in order: the insert, then its update.
+        let moved = send([visit(2, 1, "v-2", .insert, at: now - 10_000), visit(2, 2, "v-2", .update, at: now - 5_000)])
+        #expect(moved.rejection == nil && moved.accepted == 2 && moved.notApplied.isEmpty)
+        let row = try #require(try hub.store.row(RowRef(table: "lounge_visits", key: "v-2")))
+        #expect(row.state.cells["status"]?.value == .text("closed"))
+    }
+
     @Test(arguments: [
         ("reservations", #"{"window_start":-9223372036854775808}"#),
         ("reservations", #"{"window_end":9223372036854775807}"#), ("reservations", #"{"window_end":-1}"#),
