@@ -180,7 +180,10 @@ public final class HubEngine<Store: HubStore> {
     /// it in its own run (an update of a row whose insert was among the
     /// refused ones: not applied), and that judgement stuck to it by its
     /// content after the move, so the node's update never reached the hub
-    /// (simulator seed 6302, six nodes, safety).
+    /// (`aReusedEpochsLaterChangesAreRefusedUntilTheNodeMovesThem`). Such a
+    /// change arriving before anything of its run was found reused is still
+    /// taken so (simulator seed 6302, six nodes, safety: open). Kept for as
+    /// long as the hub runs; the node's move goes above every epoch here.
     private var reusedEpochs: Set<OriginEpoch> = []
     private var clock: HybridClock
     private var ownSeq: UInt64 = 0

@@ -86,7 +86,7 @@ public enum SnapshotChain {
     /// How a row enters the chain. The node asks for the newest it knows;
     /// the hub answers with the newest of its own not above that, and names
     /// it in each window (absent: `canonical`).
-    public enum Version: Int, Comparable, Sendable {
+    public enum Version: Int, Sendable {
         /// Each row's canonical bytes (§12.4): the state transcoded field
         /// by field at both ends, a sixth of a bootstrap's CPU on each.
         case canonical = 1
@@ -102,8 +102,6 @@ public enum SnapshotChain {
             guard let asked else { return .canonical }
             return asked >= newest.rawValue ? newest : Version(rawValue: asked) ?? .canonical
         }
-
-        public static func < (lhs: Version, rhs: Version) -> Bool { lhs.rawValue < rhs.rawValue }
 
         var header: String { "malledge-snapshot-chain/\(rawValue)" }
     }
