@@ -61,6 +61,6 @@ extension CanonicalBytes {
     }
 
     private mutating func transcodeText(_ reader: inout CompactBytes.Reader) throws(CompactBytes.Malformed) {
-        append(utf8: try reader.slice(count: try reader.varint()))
+        append(framed: try reader.slice(count: try reader.varint()))
     }
 }

@@ -151,8 +151,10 @@ public struct ChannelSync: Sendable, Equatable {
         }
         guard let rows = assembly!.complete() else { return actions }
         assembly = nil
-        let chainVersion = SnapshotChain.Version(rawValue: window.chainVersion ?? 1) ?? .canonical
-        guard SnapshotChain.next(after: staged?.chain ?? "", rows: rows, version: chainVersion) == window.chain else {
+        // A version this code does not know never passes validation.
+        guard let chainStep = window.chainStep,
+            SnapshotChain.next(after: staged?.chain ?? "", rows: rows, version: chainStep) == window.chain
+        else {
             // Parts of two reads, or a position the hub did not send: ask again.
             return requestSnapshot(now: now, force: true)
         }

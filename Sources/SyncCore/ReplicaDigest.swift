@@ -112,19 +112,14 @@ struct CanonicalBytes {
     /// of its own first was a fifth of a snapshot window's chain.
     mutating func append(text: String) {
         var text = text
-        text.withUTF8 { append(utf8: UnsafeRawBufferPointer($0)) }
+        text.withUTF8 { append(framed: UnsafeRawBufferPointer($0)) }
     }
 
-    /// A text given as its UTF-8 bytes: their count, then the bytes.
-    mutating func append(utf8: UnsafeRawBufferPointer) {
-        append(UInt32(clamping: utf8.count))
-        bytes.append(contentsOf: utf8)
-    }
-
-    /// Bytes framed as a text is: their count, then the bytes.
-    mutating func append(blob: [UInt8]) {
-        append(UInt32(clamping: blob.count))
-        bytes += blob
+    /// Bytes framed as a text is: their count, then the bytes (a text's
+    /// UTF-8, or a state's compact bytes in the snapshot chain).
+    mutating func append(framed: UnsafeRawBufferPointer) {
+        append(UInt32(clamping: framed.count))
+        bytes.append(contentsOf: framed)
     }
 
     mutating func append<Integer: FixedWidthInteger>(_ integer: Integer) {

@@ -31,6 +31,10 @@ public struct SnapshotWindow: Hashable, Sendable, Codable {
     /// window only), for progress.
     public var total: UInt64?
 
+    /// `chainVersion` as a version this code knows; nil for one it does not
+    /// (refused when the part is validated).
+    public var chainStep: SnapshotChain.Version? { SnapshotChain.Version(rawValue: chainVersion ?? 1) }
+
     public init(
         after: RowRef?, through: RowRef?, last: Bool, chain: String, total: UInt64? = nil, chainVersion: Int? = nil
     ) {
@@ -118,7 +122,7 @@ public enum SnapshotChain {
                 bytes.append(text: rows[index].table)
                 bytes.append(text: rows[index].key)
                 bytes.append(rows[index].seq)
-                bytes.append(blob: rows[index].stateBytes)
+                rows[index].stateBytes.withUnsafeBytes { bytes.append(framed: $0) }
             }
         }
         return Digest64.fullHex(of: bytes.bytes)

@@ -66,7 +66,7 @@ import Testing
             #expect(parts.allSatisfy { $0.window == window && $0.parts == parts.count && $0.rows.count <= 2 })
             let rows = parts.flatMap(\.rows)
             #expect(window.chainVersion == ((chainVersion ?? 1) >= 2 ? 2 : nil))
-            let version = try #require(SnapshotChain.Version(rawValue: window.chainVersion ?? 1))
+            let version = try #require(window.chainStep)
             #expect(window.chain == SnapshotChain.next(after: staged?.chain ?? "", rows: rows, version: version))
             keys += rows.map(\.key)
             staged = progress(after: parts, staged: staged)
