@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Storage
 import SyncCore
+import Synchronization
 import Testing
 
 /// The group commit's checkpoints: taken in a pause between commits, so that
@@ -68,19 +69,28 @@ struct CheckpointTests {
             }
             try replica.stageSnapshot(
                 channel: channel, rows: rows(1..<2001), progress: progress(2000), startsOver: true, installs: false)
-            // A reader of the staged rows, holding its snapshot until told to go on.
+            // A reader of the staged rows, holding its snapshot until told to
+            // go on. On a thread of its own: this test blocks on semaphores,
+            // and on two cores a task could wait for a thread of the pool as
+            // long as the other tests hold them.
             let staged = try #require(replica.stagedRows(of: channel))
             let begun = DispatchSemaphore(value: 0)
             let goOn = DispatchSemaphore(value: 0)
-            let reading = Task.detached {
+            let reading = ReaderOutcome()
+            Thread.detachNewThread {
                 var visited = 0
-                try staged.forEachVisibleRow(
-                    of: ["gate_passages"], columns: ["gate_passages": ["lane"]], begun: { _ in begun.signal() }
-                ) { _, _, _ in
-                    if visited == 0 { _ = goOn.wait(timeout: .now() + 30) }
-                    visited += 1
+                let outcome = Result { () throws -> Int in
+                    try staged.forEachVisibleRow(
+                        of: ["gate_passages"], columns: ["gate_passages": ["lane"]], begun: { _ in begun.signal() }
+                    ) { _, _, _ in
+                        if visited == 0 { _ = goOn.wait(timeout: .now() + 30) }
+                        visited += 1
+                    }
+                    return visited
                 }
-                return visited
+                reading.result.withLock { $0 = outcome }
+                begun.signal()  // for a reader that failed before it began
+
             }
             try #require(begun.wait(timeout: .now() + 30) == .success)
             try replica.stageSnapshot(
@@ -95,7 +105,10 @@ struct CheckpointTests {
             }
             #expect(try automaticCheckpoint() == 0)
             goOn.signal()
-            #expect(try await reading.value == 2000)
+            for _ in 0..<3000 where reading.result.withLock({ $0 == nil }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try reading.result.withLock { $0 }?.get() == 2000)
             for _ in 0..<3000 where try automaticCheckpoint() == 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(try automaticCheckpoint() == 10_000)
             #expect(replica.groupCommit.figures.checkpoints >= 2, "the first checkpoint could not be whole")
@@ -145,4 +158,9 @@ private actor Lanes {
         let change = PowerLossTests.passage(seq)
         try replica.commitLocal([change], clock: change.hlc)
     }
+}
+
+/// What a reader on a thread of its own ended with: rows visited, or its error.
+private final class ReaderOutcome: Sendable {
+    let result = Mutex<Result<Int, any Error>?>(nil)
 }
