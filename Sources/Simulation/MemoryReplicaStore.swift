@@ -18,7 +18,7 @@ public final class MemoryReplicaStore: ReplicaStore {
         /// (§9.6); nil for a change never acknowledged.
         var outbox: [(change: Change, chain: String, firstAckedAt: UInt64?)] = []
         /// Changes the hub acknowledged, kept aside for a restored hub (§9.6).
-        var acknowledged: [(change: Change, ackedAt: UInt64)] = []
+        var acknowledged: [(change: Change, chain: String, ackedAt: UInt64)] = []
         var hubHistory: String?
         /// The floor each channel's tombstones were last collected at (§12.4).
         var collectedFloors: [Channel: UInt64] = [:]
@@ -179,10 +179,14 @@ public final class MemoryReplicaStore: ReplicaStore {
             })
         else { return 0 }
         let pruned = state.outbox.filter { $0.change.id.epoch == ack.epoch && $0.change.id.seq <= ack.upTo }
-        state.acknowledged += pruned.map { ($0.change, $0.firstAckedAt ?? now) }
+        state.acknowledged += pruned.map { ($0.change, $0.chain, $0.firstAckedAt ?? now) }
         state.outbox.removeAll { $0.change.id.epoch == ack.epoch && $0.change.id.seq <= ack.upTo }
         committed()
         return pruned.count
+    }
+
+    public func sequenceChain(at id: ChangeID) throws -> String? {
+        state.outbox.first { $0.change.id == id }?.chain ?? state.acknowledged.first { $0.change.id == id }?.chain
     }
 
     public func forgetAcknowledged(before cutoff: UInt64) throws {

@@ -56,6 +56,18 @@ extension SQLiteReplica {
         }
     }
 
+    public func sequenceChain(at id: ChangeID) throws -> String? {
+        try database.readWithOneStatement { db in
+            try String.fetchOne(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT chain FROM outbox WHERE epoch = ?1 AND seq = ?2
+                        UNION ALL SELECT chain FROM acknowledged WHERE epoch = ?1 AND seq = ?2
+                        """),
+                arguments: [Int64(clamping: id.epoch), Int64(clamping: id.seq)])
+        }
+    }
+
     public func forgetAcknowledged(before cutoff: UInt64) throws {
         try database.write { db in
             try db.execute(

@@ -76,13 +76,14 @@ extension Change {
 }
 
 extension ChangeBatch: Codable {
-    private enum Keys: String, CodingKey { case node, sentAt, changes, changeBytes, history }
+    private enum Keys: String, CodingKey { case node, sentAt, changes, changeBytes, history, chainBefore }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         node = try container.decode(NodeID.self, forKey: .node)
         sentAt = try container.decode(UInt64.self, forKey: .sentAt)
         history = try container.decodeIfPresent(String.self, forKey: .history)
+        chainBefore = try container.decodeIfPresent(String.self, forKey: .chainBefore)
         (changes, changesAsBytes) = try container.itemsOrBytes(
             json: .changes, bytes: .changeBytes, decode: Change.changes(fromBytes:))
     }
@@ -94,6 +95,7 @@ extension ChangeBatch: Codable {
         try container.encode(
             changes, asBytes: changesAsBytes, json: .changes, bytes: .changeBytes, encode: Change.bytes(of:))
         try container.encodeIfPresent(history, forKey: .history)
+        try container.encodeIfPresent(chainBefore, forKey: .chainBefore)
     }
 }
 

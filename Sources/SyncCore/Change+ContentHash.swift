@@ -83,4 +83,9 @@ public enum SequenceChain {
     public static func next(after previous: String, contentHash: String) -> String {
         Digest64.hex(of: Array((previous + contentHash).utf8))
     }
+
+    /// 16 lowercase hex digits: the chain at seq 1 or later.
+    public static func isWellFormed(_ chain: String) -> Bool {
+        chain.utf8.count == 16 && chain.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
 }

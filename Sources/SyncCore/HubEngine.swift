@@ -175,15 +175,15 @@ public final class HubEngine<Store: HubStore> {
     /// Epochs found reused since the hub started (§8.5). Every later change
     /// of such an epoch is of the run that reused it, even one numbered
     /// `hw + 1` and stamped above the change at `hw`, which neither the
-    /// hash nor the stamp tells apart: it is refused until its node moves
-    /// it into a new epoch. Taken, it was judged without the changes before
-    /// it in its own run (an update of a row whose insert was among the
-    /// refused ones: not applied), and that judgement stuck to it by its
-    /// content after the move, so the node's update never reached the hub
-    /// (`aReusedEpochsLaterChangesAreRefusedUntilTheNodeMovesThem`). Such a
-    /// change arriving before anything of its run was found reused is still
-    /// taken so (simulator seed 6302, six nodes, safety: open). Kept for as
-    /// long as the hub runs; the node's move goes above every epoch here.
+    /// hash nor the stamp tells apart (a node that predates
+    /// `ChangeBatch.chainBefore` does not send the chain that would): it is
+    /// refused until its node moves it into a new epoch. Taken, it was
+    /// judged without the changes before it in its own run (an update of a
+    /// row whose insert was among the refused ones: not applied), and that
+    /// judgement stuck to it by its content after the move, so the node's
+    /// update never reached the hub
+    /// (`aReusedEpochsLaterChangesAreRefusedUntilTheNodeMovesThem`). Kept
+    /// for as long as the hub runs; the node's move goes above every epoch here.
     private var reusedEpochs: Set<OriginEpoch> = []
     private var clock: HybridClock
     private var ownSeq: UInt64 = 0
@@ -428,6 +428,10 @@ public final class HubEngine<Store: HubStore> {
 
         // Every read of the loop in one transaction of the store; the commit after it.
         try store.readingTogether {
+            if let first = batch.changes.first, chainBeforeDiffers(first, chainBefore: batch.chainBefore) {
+                reusedEpoch = first.id.epoch
+                return
+            }
             for change in batch.changes {
                 let key = OriginEpoch(origin: change.id.origin, epoch: change.id.epoch)
                 if reusedEpochs.contains(key) {
@@ -602,6 +606,20 @@ public final class HubEngine<Store: HubStore> {
                 Outgoing(topic: Topics.node(batch.node, mall: member.mall, .down), message: .control(control)))
         }
         return result
+    }
+
+    /// Whether the first change of a message is the epoch's next (`hw + 1`)
+    /// and the node's chain before it differs from the hub's at `hw` (§8.3):
+    /// the hub's changes up to there are of another run of the node's epoch
+    /// than the one sending. A message starting at or below `hw` is checked
+    /// by its first change's hash, one above is a gap, and a node that does
+    /// not send the chain is checked as before it existed.
+    private func chainBeforeDiffers(_ first: Change, chainBefore: String?) -> Bool {
+        guard let chainBefore,
+            let current = highWaters[OriginEpoch(origin: first.id.origin, epoch: first.id.epoch)],
+            first.id.seq == current.seq + 1
+        else { return false }
+        return chainBefore != current.chain
     }
 
     /// Whether cursors a node reports under `followed` are positions in the

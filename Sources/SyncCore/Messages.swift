@@ -102,15 +102,24 @@ public struct ChangeBatch: Hashable, Sendable {
     /// Whether `changes` travel as `changeBytes` (§7.1): set by a node whose
     /// hub's status says it takes them, and on decoding.
     public var changesAsBytes: Bool
+    /// The node's sequence chain (§4.2) of the first change's epoch at the
+    /// change before it (`""` when the first is seq 1); nil when the node no
+    /// longer knows it, or predates it. A node whose disk rolled back to an
+    /// epoch the hub holds can number its next change `hw + 1` and stamp it
+    /// above the hub's change at `hw`: only this chain shows the hub that
+    /// another run continues the epoch (§8.5).
+    public var chainBefore: String?
 
     public init(
-        node: NodeID, sentAt: UInt64, changes: [Change], history: String? = nil, changesAsBytes: Bool = false
+        node: NodeID, sentAt: UInt64, changes: [Change], history: String? = nil, changesAsBytes: Bool = false,
+        chainBefore: String? = nil
     ) {
         self.node = node
         self.sentAt = sentAt
         self.changes = changes
         self.history = history
         self.changesAsBytes = changesAsBytes
+        self.chainBefore = chainBefore
     }
 }
 

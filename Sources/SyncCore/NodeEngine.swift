@@ -438,9 +438,15 @@ public final class NodeEngine<Store: ReplicaStore> {
             else { break }
             let changes = Array(first)
             upstream.sent(through: last.id, count: changes.count, now: now)
+            let firstID = changes[0].id
+            let chainBefore =
+                firstID.seq == 1
+                ? ""
+                : try store.sequenceChain(
+                    at: ChangeID(origin: firstID.origin, epoch: firstID.epoch, seq: firstID.seq - 1))
             let batch = ChangeBatch(
                 node: configuration.node, sentAt: now, changes: changes, history: hubHistory,
-                changesAsBytes: hubTakesChangeBytes)
+                changesAsBytes: hubTakesChangeBytes, chainBefore: chainBefore)
             out.append(Outgoing(topic: topic(.up), message: .changes(batch)))
         }
         return out

@@ -32,6 +32,9 @@ public protocol ReplicaStore: AnyObject {
     /// them again (§9.6).
     /// - Returns: how many changes were removed.
     func acknowledge(_ ack: AckEntry, now: UInt64) throws -> Int
+    /// The sequence chain (§4.2) of the node's change `id`, from the outbox
+    /// or the acknowledged changes kept aside; nil when neither holds it.
+    func sequenceChain(at id: ChangeID) throws -> String?
     /// Drops the acknowledged changes kept aside since before `cutoff`.
     func forgetAcknowledged(before cutoff: UInt64) throws
     /// Records `id` as the hub log history the cursors refer to (§9.6), and

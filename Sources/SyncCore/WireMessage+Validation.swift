@@ -21,6 +21,11 @@ extension WireMessage {
             if m.changes.isEmpty { return "no changes" }
             if let history = m.history, !Identifier.isValid(history) { return "invalid history id" }
             if m.changes.count > maxItems { return "\(m.changes.count) changes, limit \(maxItems)" }
+            if let chain = m.chainBefore {
+                let firstSeq = m.changes[0].id.seq
+                if firstSeq == 1, !chain.isEmpty { return "chainBefore of a change numbered 1 must be empty" }
+                if firstSeq > 1, !SequenceChain.isWellFormed(chain) { return "chainBefore is not a sequence chain" }
+            }
             for change in m.changes {
                 if change.id.epoch == 0 || change.id.seq == 0 { return "epoch and seq start at 1" }
                 if let violation = schema.violation(of: change) { return violation }

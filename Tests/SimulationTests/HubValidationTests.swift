@@ -224,6 +224,28 @@ import Testing
                 && minuteBack.outgoing.contains { if case .ack = $0.message { true } else { false } })
     }
 
+    func loungeHub() throws -> HubEngine<MemoryHubStore> {
+        try HubEngine(
+            configuration: .init(schema: .mall, fleet: ["lounge-1": .init(mall: "m", role: .lounge)]),
+            store: MemoryHubStore(schema: .mall))
+    }
+
+    /// lounge-1's check-in (insert) or check-out (update) of visit `key` at `wall`.
+    static func loungeVisit(
+        _ epoch: UInt64, _ seq: UInt64, _ key: String, _ op: Change.Operation, at wall: UInt64
+    ) -> Change {
+        let columns: [String: Value] =
+            op == .insert
+            ? [
+                "member_id": .text("m-1"), "guests": .int(1), "checked_in_at": .int(Int64(wall)),
+                "status": .text("open"),
+            ]
+            : ["status": .text("closed"), "checked_out_at": .int(Int64(wall))]
+        return Change(
+            id: ChangeID(origin: "lounge-1", epoch: epoch, seq: seq), hlc: HybridTimestamp(wallMillis: wall),
+            table: "lounge_visits", key: key, channel: Channel(mall: "m", kind: .lounge), op: op, columns: columns)
+    }
+
     /// The run that reused an epoch goes on past the hub's high-water mark:
     /// its next change, numbered `hw + 1` and stamped above the change at
     /// `hw`, looks like the epoch's own next one. It is refused as the rest
@@ -231,22 +253,10 @@ import Testing
     /// insert it follows, not judged without it ("never inserted", not
     /// applied) and then recognised by content as already judged.
     @Test func aReusedEpochsLaterChangesAreRefusedUntilTheNodeMovesThem() throws {
-        let hub = try HubEngine(
-            configuration: .init(schema: .mall, fleet: ["lounge-1": .init(mall: "m", role: .lounge)]),
-            store: MemoryHubStore(schema: .mall))
-        let lounge = Channel(mall: "m", kind: .lounge)
+        let hub = try loungeHub()
         let now: UInt64 = 1_800_000_000_000
         func visit(_ epoch: UInt64, _ seq: UInt64, _ key: String, _ op: Change.Operation, at wall: UInt64) -> Change {
-            let columns: [String: Value] =
-                op == .insert
-                ? [
-                    "member_id": .text("m-1"), "guests": .int(1), "checked_in_at": .int(Int64(wall)),
-                    "status": .text("open"),
-                ]
-                : ["status": .text("closed"), "checked_out_at": .int(Int64(wall))]
-            return Change(
-                id: ChangeID(origin: "lounge-1", epoch: epoch, seq: seq), hlc: HybridTimestamp(wallMillis: wall),
-                table: "lounge_visits", key: key, channel: lounge, op: op, columns: columns)
+            Self.loungeVisit(epoch, seq, key, op, at: wall)
         }
         func send(_ changes: [Change]) -> HubEngine<MemoryHubStore>.Result {
             hub.receive(
@@ -268,6 +278,45 @@ import Testing
         #expect(moved.rejection == nil && moved.accepted == 2 && moved.notApplied.isEmpty)
         let row = try #require(try hub.store.row(RowRef(table: "lounge_visits", key: "v-2")))
         #expect(row.state.cells["status"]?.value == .text("closed"))
+    }
+
+    /// Simulator seed 6302: a node's disk rolls back into an epoch the hub
+    /// holds, the new run's first changes are lost in transit, and its next
+    /// one arrives first, numbered `hw + 1` and stamped above the change at
+    /// `hw`. Only the chain before it tells it from the old run's next.
+    @Test func aChangeAfterAnotherRunsChainIsAnEpochReuse() throws {
+        let hub = try loungeHub()
+        let now: UInt64 = 1_800_000_000_000
+        func visit(_ seq: UInt64, _ key: String, _ op: Change.Operation, at wall: UInt64) -> Change {
+            Self.loungeVisit(1, seq, key, op, at: wall)
+        }
+        func send(_ changes: [Change], after previous: [Change]) -> HubEngine<MemoryHubStore>.Result {
+            let chain = previous.reduce("") { SequenceChain.next(after: $0, contentHash: $1.contentHash) }
+            let batch = ChangeBatch(node: "lounge-1", sentAt: now, changes: changes, chainBefore: chain)
+            return hub.receive(topic: up("lounge-1"), message: .changes(batch), now: now)
+        }
+        let firstRun = [visit(1, "v-1", .insert, at: now - 30_000), visit(2, "v-1", .update, at: now - 25_000)]
+        #expect(send([firstRun[0]], after: []).accepted == 1)
+        // The same run goes on: its chain is the hub's.
+        #expect(send([firstRun[1]], after: [firstRun[0]]).accepted == 1)
+        // The second run's 1/1 and 1/2 are lost on the way; its 1/3, an
+        // update of the row its 1/2 inserted, arrives first.
+        let secondRun = [
+            visit(1, "v-0", .insert, at: now - 20_000), visit(2, "v-2", .insert, at: now - 15_000),
+            visit(3, "v-2", .update, at: now - 10_000),
+        ]
+        let third = send([secondRun[2]], after: Array(secondRun[..<2]))
+        #expect(third.rejection?.code == .epochReuse && third.accepted == 0 && third.notApplied.isEmpty)
+        #expect(!third.outgoing.contains { if case .ack = $0.message { true } else { false } })
+        #expect(
+            third.outgoing.contains {
+                if case .control(let control) = $0.message {
+                    control.epoch == 1 && control.minEpoch == 2
+                } else {
+                    false
+                }
+            })
+        #expect(hub.store.log.count == 2)
     }
 
     @Test(arguments: [

@@ -100,6 +100,25 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func aChangesChainIsFoundInTheOutboxThenAmongTheAcknowledgedUntilForgotten(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        let changes = [Self.change(1), Self.change(2)]
+        try store.commitLocal(changes, clock: .zero)
+        let chain1 = SequenceChain.next(after: "", contentHash: changes[0].contentHash)
+        let chain2 = SequenceChain.next(after: chain1, contentHash: changes[1].contentHash)
+        #expect(try store.sequenceChain(at: changes[0].id) == chain1)
+        #expect(try store.sequenceChain(at: changes[1].id) == chain2)
+        #expect(try store.sequenceChain(at: Self.change(3).id) == nil)
+        #expect(try store.sequenceChain(at: Self.change(1, epoch: 2).id) == nil)
+        #expect(try store.acknowledge(AckEntry(epoch: 1, upTo: 1, hash: chain1), now: 5000) == 1)
+        #expect(try store.sequenceChain(at: changes[0].id) == chain1)
+        try store.forgetAcknowledged(before: 6000)
+        #expect(try store.sequenceChain(at: changes[0].id) == nil)
+        #expect(try store.sequenceChain(at: changes[1].id) == chain2)
+    }
+
+    @Test(arguments: Kind.allCases)
     func theOldestUnsyncedChangeFollowsThePrunes(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)

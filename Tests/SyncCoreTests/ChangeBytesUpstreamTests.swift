@@ -7,20 +7,14 @@ import Testing
 /// only to a hub whose status says it takes them, and JSON to any other:
 /// the hub takes both, the same.
 @Suite struct ChangeBytesUpstreamTests {
-    let hub = try! HubEngine(
-        configuration: .init(schema: .mall, fleet: ["gate-1": .init(mall: "m", role: .gate)]),
-        store: MemoryHubStore(schema: .mall))
-    let node = try! NodeEngine(
-        configuration: .init(schema: .mall, node: "gate-1", mall: "m", role: .gate),
-        store: MemoryReplicaStore(schema: .mall))
+    let fleet = GateAndHub()
+    var hub: HubEngine<MemoryHubStore> { fleet.hub }
+    var node: NodeEngine<MemoryReplicaStore> { fleet.node }
     let codec = WireCodec(schema: .mall)
 
     /// Commits one passage and returns the `changes` payload the node sends for it.
     func passage(_ seq: Int, now: UInt64) throws -> [UInt8] {
-        try node.commit(
-            [.insert("gate_passages", "gp-gate-1-bench-\(seq)", ["lane": .text("north"), "at": .int(Int64(now))])],
-            now: now)
-        let sent = try node.tick(now: now).filter { $0.message.type == "changes" }
+        let sent = try fleet.passage(seq, now: now)
         try #require(sent.count == 1)
         return codec.encode(sent[0].message)
     }

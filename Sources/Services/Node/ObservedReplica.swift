@@ -71,6 +71,8 @@ public final class ObservedReplica: ReplicaStore {
         try replica.outbox(after: after, limit: limit)
     }
 
+    public func sequenceChain(at id: ChangeID) throws -> String? { try replica.sequenceChain(at: id) }
+
     public func outboxStatus() throws -> OutboxStatus { try replica.outboxStatus() }
     public func oldestUnsynced() throws -> HybridTimestamp? { try replica.oldestUnsynced() }
 
