@@ -185,8 +185,14 @@ public final class MemoryReplicaStore: ReplicaStore {
         return pruned.count
     }
 
+    /// Searched where a pump's question finds it quickly: the change before
+    /// the first one sent is near the front of the outbox (in id order), or
+    /// the last one acknowledged, at the end of those kept aside (a
+    /// simulated day keeps thousands).
     public func sequenceChain(at id: ChangeID) throws -> String? {
-        state.outbox.first { $0.change.id == id }?.chain ?? state.acknowledged.first { $0.change.id == id }?.chain
+        let upTo = state.outbox.prefix { ($0.change.id.epoch, $0.change.id.seq) <= (id.epoch, id.seq) }
+        if let held = upTo.last, held.change.id == id { return held.chain }
+        return state.acknowledged.last { $0.change.id == id }?.chain
     }
 
     public func forgetAcknowledged(before cutoff: UInt64) throws {
