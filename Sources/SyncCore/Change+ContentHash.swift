@@ -67,6 +67,12 @@ public enum Digest64 {
         }
     }
 
+    /// Whether `text` is `digits` lowercase hex digits, as `hex(of:)` and
+    /// `fullHex(of:)` write them: how a digest from the wire is checked.
+    public static func isLowercaseHex(_ text: String, digits: Int) -> Bool {
+        text.utf8.count == digits && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
@@ -85,7 +91,5 @@ public enum SequenceChain {
     }
 
     /// 16 lowercase hex digits: the chain at seq 1 or later.
-    public static func isWellFormed(_ chain: String) -> Bool {
-        chain.utf8.count == 16 && chain.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-    }
+    public static func isWellFormed(_ chain: String) -> Bool { Digest64.isLowercaseHex(chain, digits: 16) }
 }

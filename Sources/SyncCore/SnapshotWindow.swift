@@ -130,9 +130,7 @@ public enum SnapshotChain {
 
     /// Empty (nothing sent yet) or 64 lowercase hex digits.
     public static func isWellFormed(_ chain: String) -> Bool {
-        chain.isEmpty
-            || (chain.utf8.count == 64
-                && chain.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        chain.isEmpty || Digest64.isLowercaseHex(chain, digits: 64)
     }
 }
 
