@@ -426,6 +426,11 @@ public final class SQLiteReplica: ReplicaStore {
     /// entry's hash is computed only for a row that holds a mark).
     /// - Returns: the row's state after the change (merged or not; nil: no row).
     private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws -> RowState? {
+        // An insert is written without looking for its row first: its key is
+        // almost always new (every change of a catch-up of new bookings, two
+        // of a gate decision's three), and the lookup cost as much as the
+        // insert. A key already taken falls through to the merge below.
+        if change.op == .insert, let inserted = try insertIfNew(change, merge, db) { return inserted }
         let lookup = try db.cachedStatement(
             sql: "SELECT seq, state, pending, tombstone, ends_at FROM rows WHERE table_name = ? AND key = ?")
         let existing = try lookup.firstRow(arguments: [change.table, change.key]) { columns in
@@ -437,15 +442,11 @@ public final class SQLiteReplica: ReplicaStore {
                     tombstone: Int64(sqliteStatement: columns, index: 3) != 0, endsAt: columnInteger(columns, 4))
             )
         }
-        var row = SnapshotRow(table: change.table, key: change.key, seq: 0, state: RowState())
-        var pending: String?
-        var held: RowState?
-        if let existing {
-            row.seq = existing.seq
-            row.state = existing.state
-            held = row.state
-            pending = existing.pending
-        }
+        // No row: only an insert makes one, and an insert of a new key was written above.
+        guard let existing else { return nil }
+        var row = SnapshotRow(table: change.table, key: change.key, seq: existing.seq, state: existing.state)
+        var pending = existing.pending
+        let held = existing.state
         if case .local = merge, !change.merges(into: held, local: true) { return held }
         if case .logged = merge, !change.merges(into: held, local: false) { return held }
         row.state.apply(change)
@@ -457,8 +458,8 @@ public final class SQLiteReplica: ReplicaStore {
             row.seq = max(row.seq, seq)
             if let mark = pending, mark == change.contentHash { pending = nil }
         }
-        guard let held, held == row.state else {
-            try save(row, channel: change.channel, pending: pending, replacing: existing?.indexed, db)
+        guard held == row.state else {
+            try save(row, channel: change.channel, pending: pending, replacing: existing.indexed, db)
             return row.state
         }
         // The merge changed nothing: a node's own change coming back in the
@@ -479,8 +480,34 @@ public final class SQLiteReplica: ReplicaStore {
         var endsAt: Int64?
     }
 
-    /// Writes `row` over the row stored with `stored` in its indexed
-    /// columns (nil: a new row).
+    /// Writes the row an insert makes of a key not in the replica, unless
+    /// the key is taken.
+    /// - Returns: the row's state, or nil if the key is taken (nothing written).
+    private func insertIfNew(_ change: Change, _ merge: Merge, _ db: Database) throws -> RowState? {
+        var state = RowState()
+        state.apply(change)
+        let seq: UInt64
+        let pending: String?
+        switch merge {
+        case .local(let contentHash): (seq, pending) = (0, contentHash)
+        case .logged(let logged): (seq, pending) = (logged, nil)
+        }
+        let row = SnapshotRow(table: change.table, key: change.key, seq: seq, state: state)
+        try db.cachedStatement(sql: Self.insertRowIfNew).execute { bind in
+            bind.text(change.channel.name)
+            bind.int(Int64(row.seq))
+            bind.bool(state.isVisible)
+            bind.blob(row.stateBytes)
+            bind.text(pending)
+            bind.bool(state.isTombstone)
+            bind.int(Self.endsAt(state, of: row.table, schema: schema))
+            bind.text(row.table)
+            bind.text(row.key)
+        }
+        return db.changesCount == 1 ? state : nil
+    }
+
+    /// Writes `row` over the row stored with `stored` in its indexed columns.
     ///
     /// A row that exists is updated, not replaced: a replace deletes the row
     /// and inserts it again under a new rowid, which rewrites its key's entry
@@ -491,12 +518,12 @@ public final class SQLiteReplica: ReplicaStore {
     /// corrected by the next write), they are left out of the update, and
     /// SQLite leaves their indexes alone.
     private func save(
-        _ row: SnapshotRow, channel: Channel, pending: String?, replacing stored: IndexedColumns?, _ db: Database
+        _ row: SnapshotRow, channel: Channel, pending: String?, replacing stored: IndexedColumns, _ db: Database
     ) throws {
         let indexed = IndexedColumns(
             tombstone: row.state.isTombstone, endsAt: Self.endsAt(row.state, of: row.table, schema: schema))
         let setsIndexedColumns = stored != indexed
-        let sql = stored == nil ? Self.insertRow : setsIndexedColumns ? Self.updateRow : Self.updateRowInPlace
+        let sql = setsIndexedColumns ? Self.updateRow : Self.updateRowInPlace
         try db.cachedStatement(sql: sql).execute { bind in
             bind.text(channel.name)
             bind.int(Int64(row.seq))
@@ -518,9 +545,9 @@ public final class SQLiteReplica: ReplicaStore {
         }
     }
 
-    private static let insertRow = """
-        INSERT OR REPLACE INTO rows (channel, seq, visible, state, pending, tombstone, ends_at, table_name, key)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    private static let insertRowIfNew = """
+        INSERT INTO rows (channel, seq, visible, state, pending, tombstone, ends_at, table_name, key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, key) DO NOTHING
         """
     private static let updateRow = """
         UPDATE rows SET channel = ?, seq = ?, visible = ?, state = ?, pending = ?, tombstone = ?, ends_at = ?

@@ -161,6 +161,36 @@ import Testing
         #expect(row.cells["status"]?.value == .text("inside"))
     }
 
+    /// An insert is written without a lookup unless its key is taken: one
+    /// of a key the replica holds merges into the row, column by column,
+    /// and never replaces it.
+    @Test(arguments: Kind.allCases)
+    func anInsertOfAKeyAlreadyHeldMergesIntoTheRow(kind: Kind) throws {
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        var newer = Self.change(2, status: "inside")
+        newer.columns["plate"] = .text("京A12345")
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 5, change: newer)], upTo: 5, clock: .zero)
+        var older = Self.change(1, status: "booked")
+        older.id.origin = "gate-2"
+        older.columns["member_id"] = .text("m-1")
+        try store.applyRemote(channel: Self.channel, entries: [LogEntry(seq: 6, change: older)], upTo: 6, clock: .zero)
+        let row = try #require(try store.rows(in: Self.channel).first { $0.key == "r-1" })
+        #expect(row.seq == 6)
+        #expect(row.state.cells["status"]?.value == .text("inside"))
+        #expect(row.state.cells["plate"]?.value == .text("京A12345"))
+        #expect(row.state.cells["member_id"]?.value == .text("m-1"))
+
+        // A local insert of a held key marks the row pending as a merge does.
+        let local = Change(
+            id: ChangeID(origin: "gate-1", epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: 5000),
+            table: "reservations", key: "r-1", channel: Self.channel, op: .insert, columns: ["status": .text("left")])
+        try store.commitLocal([local], clock: local.hlc)
+        #expect(try store.row(RowRef(table: "reservations", key: "r-1"))?.cells["status"]?.value == .text("left"))
+        #expect(try store.row(RowRef(table: "reservations", key: "r-1"))?.cells["member_id"]?.value == .text("m-1"))
+        #expect(try store.outbox(after: nil, limit: 10) == [local])
+    }
+
     @Test(arguments: Kind.allCases)
     func aSnapshotReplacesTheChannelAndKeepsUnsentLocalChanges(kind: Kind) throws {
         let store = try Self.makeStore(kind)
