@@ -143,12 +143,33 @@ public enum CompactBytes {
             // the generic path of `String(validating:as:)`, which looked up
             // type metadata for every string read (3 % of an ingest's CPU).
             var text = String(decoding: bytes, as: UTF8.self)
-            guard text.withUTF8({ $0.elementsEqual(bytes) }) else {
+            guard text.withUTF8({ CompactBytes.same($0, bytes) }) else {
                 throw malformed("text is not UTF-8")
             }
             offset = end
             return text
         }
+    }
+
+    /// Whether `a` and `b` hold the same bytes, compared a word at a time:
+    /// the generic `elementsEqual` went byte by byte, 2 % of a catch-up's
+    /// CPU when every text read was checked with it.
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        let (left, right) = (UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b))
+        var offset = 0
+        while offset + 8 <= left.count {
+            guard
+                left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            else { return false }
+            offset += 8
+        }
+        while offset < left.count {
+            guard left[offset] == right[offset] else { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// Reads `buffer` whole with `body`: bytes left over are malformed too.

@@ -51,6 +51,42 @@ import Testing
         }
     }
 
+    /// Texts longer than a word, checked a word at a time: one bad byte
+    /// anywhere, in a word or in the tail after the last whole word, is
+    /// refused.
+    @Test func aLongTextWithOneBadByteAnywhereIsRefused() throws {
+        for length in 1...26 {
+            let valid = [UInt8](repeating: 0x41, count: length)
+            #expect(try Self.read(valid) == String(repeating: "A", count: length))
+            for position in 0..<length {
+                var flawed = valid
+                flawed[position] = 0xFF
+                #expect(throws: CompactBytes.Malformed.self, "length \(length), bad byte at \(position)") {
+                    try Self.read(flawed)
+                }
+            }
+        }
+        let plates = "沪A12345·京B67890·粤C24680"
+        #expect(try Self.read(Array(plates.utf8)) == plates)
+    }
+
+    @Test func sameBytesComparesEveryByteAndTheLength() {
+        for length in 0...20 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 1) }
+            bytes.withUnsafeBufferPointer { left in
+                bytes.withUnsafeBufferPointer { right in #expect(CompactBytes.same(left, right)) }
+                (bytes + [0]).withUnsafeBufferPointer { longer in #expect(!CompactBytes.same(left, longer)) }
+                for position in 0..<length {
+                    var other = bytes
+                    other[position] ^= 0x80
+                    other.withUnsafeBufferPointer { right in
+                        #expect(!CompactBytes.same(left, right), "length \(length), differing at \(position)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func namesSortByTheirBytes() {
         let names = ["", "a", "Z", "zone", "Zone", "é", "e\u{301}", "ab", "a\u{0}", "沪", "🚗"]
         for left in names {
