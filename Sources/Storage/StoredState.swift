@@ -56,13 +56,15 @@ enum StoredChange {
     }
 
     static func decode(_ data: Data) throws -> Change {
+        try data.withUnsafeBytes { try decode($0) }
+    }
+
+    static func decode(_ buffer: UnsafeRawBufferPointer) throws -> Change {
         do {
-            return try data.withUnsafeBytes { buffer throws(CompactBytes.Malformed) in
-                try CompactBytes.read(buffer) { reader throws(CompactBytes.Malformed) in
-                    let version = try reader.byte()
-                    guard version == Self.version else { throw reader.malformed("stored change version \(version)") }
-                    return try reader.change()
-                }
+            return try CompactBytes.read(buffer) { reader throws(CompactBytes.Malformed) in
+                let version = try reader.byte()
+                guard version == Self.version else { throw reader.malformed("stored change version \(version)") }
+                return try reader.change()
             }
         } catch {
             throw StorageError(.corrupt, "stored change does not decode: \(error)")
@@ -71,9 +73,9 @@ enum StoredChange {
 
     /// A logged entry whose change keeps its stored compact bytes (all but
     /// the version byte), which a resend answer sends as they are.
-    static func entry(seq: UInt64, stored data: Data) throws -> LogEntry {
-        let change = try decode(data)
-        return LogEntry(seq: seq, change: change, changeBytes: [UInt8](data.dropFirst()))
+    static func entry(seq: UInt64, stored buffer: UnsafeRawBufferPointer) throws -> LogEntry {
+        let change = try decode(buffer)
+        return LogEntry(seq: seq, change: change, changeBytes: [UInt8](buffer.dropFirst()))
     }
 
     /// Rewrites `table`'s `change` column from JSON text to bytes.
