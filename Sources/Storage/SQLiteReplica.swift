@@ -493,17 +493,8 @@ public final class SQLiteReplica: ReplicaStore {
         case .logged(let logged): (seq, pending) = (logged, nil)
         }
         let row = SnapshotRow(table: change.table, key: change.key, seq: seq, state: state)
-        try db.cachedStatement(sql: Self.insertRowIfNew).execute { bind in
-            bind.text(change.channel.name)
-            bind.int(Int64(row.seq))
-            bind.bool(state.isVisible)
-            bind.blob(row.stateBytes)
-            bind.text(pending)
-            bind.bool(state.isTombstone)
-            bind.int(Self.endsAt(state, of: row.table, schema: schema))
-            bind.text(row.table)
-            bind.text(row.key)
-        }
+        try write(
+            row, channel: change.channel, pending: pending, indexed: indexedColumns(of: row), Self.insertRowIfNew, db)
         return db.changesCount == 1 ? state : nil
     }
 
@@ -520,28 +511,42 @@ public final class SQLiteReplica: ReplicaStore {
     private func save(
         _ row: SnapshotRow, channel: Channel, pending: String?, replacing stored: IndexedColumns, _ db: Database
     ) throws {
-        let indexed = IndexedColumns(
-            tombstone: row.state.isTombstone, endsAt: Self.endsAt(row.state, of: row.table, schema: schema))
-        let setsIndexedColumns = stored != indexed
-        let sql = setsIndexedColumns ? Self.updateRow : Self.updateRowInPlace
-        try db.cachedStatement(sql: sql).execute { bind in
-            bind.text(channel.name)
-            bind.int(Int64(row.seq))
-            bind.bool(row.state.isVisible)
-            bind.blob(row.stateBytes)
-            bind.text(pending)
-            if setsIndexedColumns {
-                bind.bool(indexed.tombstone)
-                bind.int(indexed.endsAt)
-            }
-            bind.text(row.table)
-            bind.text(row.key)
+        let indexed = indexedColumns(of: row)
+        if stored != indexed {
+            try write(row, channel: channel, pending: pending, indexed: indexed, Self.updateRow, db)
+        } else {
+            try write(row, channel: channel, pending: pending, indexed: nil, Self.updateRowInPlace, db)
         }
         // The row was read in this transaction: an update that finds none
         // would lose the write without a word.
         guard db.changesCount == 1 else {
             throw StorageError(
                 .corrupt, "row \(row.table)/\(row.key) was not written (\(db.changesCount) rows changed)")
+        }
+    }
+
+    private func indexedColumns(of row: SnapshotRow) -> IndexedColumns {
+        IndexedColumns(tombstone: row.state.isTombstone, endsAt: Self.endsAt(row.state, of: row.table, schema: schema))
+    }
+
+    /// Runs `sql`, one of the three below, whose parameters are a row's
+    /// columns in one order: its indexed columns only where given.
+    private func write(
+        _ row: SnapshotRow, channel: Channel, pending: String?, indexed: IndexedColumns?, _ sql: String,
+        _ db: Database
+    ) throws {
+        try db.cachedStatement(sql: sql).execute { bind in
+            bind.text(channel.name)
+            bind.int(Int64(row.seq))
+            bind.bool(row.state.isVisible)
+            bind.blob(row.stateBytes)
+            bind.text(pending)
+            if let indexed {
+                bind.bool(indexed.tombstone)
+                bind.int(indexed.endsAt)
+            }
+            bind.text(row.table)
+            bind.text(row.key)
         }
     }
 
