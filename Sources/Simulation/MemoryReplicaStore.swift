@@ -89,7 +89,11 @@ public final class MemoryReplicaStore: ReplicaStore {
             snapshots: state.snapshots)
     }
 
-    public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
+    public func commitLocal(reading refs: Set<RowRef>, _ make: ([RowRef: RowState]) throws -> LocalCommit) throws {
+        var found: [RowRef: RowState] = [:]
+        for ref in refs { found[ref] = try row(ref) }
+        let made = try make(found)
+        let (changes, clock) = (made.changes, made.clock)
         for change in changes {
             let contentHash = change.contentHash
             apply(change, .local(contentHash: contentHash))

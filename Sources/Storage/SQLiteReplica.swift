@@ -95,6 +95,7 @@ public final class SQLiteReplica: ReplicaStore {
         registerStateBytes(in: &migrator)
         registerTombstoneIndex(in: &migrator)
         registerKeyedTables(in: &migrator)
+        registerOutboxOrder(in: &migrator)
         return migrator
     }
 
@@ -135,15 +136,21 @@ public final class SQLiteReplica: ReplicaStore {
 
     /// Commits without waiting for the disk: wait for `groupCommit` before
     /// telling anyone of `changes` (the publisher and the decisions do).
-    public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
-        _ = try commitLocalReturningStates(changes, clock: clock)
+    public func commitLocal(reading refs: Set<RowRef>, _ make: ([RowRef: RowState]) throws -> LocalCommit) throws {
+        _ = try commitLocalReturningStates(reading: refs, make)
     }
 
     /// `commitLocal`, returning the state each changed row was left in (nil
     /// for none), so that the decision views are fed it instead of reading
     /// the rows again.
-    public func commitLocalReturningStates(_ changes: [Change], clock: HybridTimestamp) throws -> [RowRef: RowState?] {
+    public func commitLocalReturningStates(
+        reading refs: Set<RowRef>, _ make: ([RowRef: RowState]) throws -> LocalCommit
+    ) throws -> [RowRef: RowState?] {
         try SQLiteDatabase.writeDeferringSync(database, group: groupCommit) { db in
+            var found: [RowRef: RowState] = [:]
+            for ref in refs { found[ref] = try Self.row(ref, db) }
+            let made = try make(found)
+            let (changes, clock) = (made.changes, made.clock)
             var states: [RowRef: RowState?] = [:]
             // The chain's tip and the clock, read once (each change extends
             // the one before), and written once after them: a gate decision
@@ -336,15 +343,6 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     /// In one read transaction: a decision looks up the three rows it writes.
-    public func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState] {
-        if refs.count == 1, let ref = refs.first { return try row(ref).map { [ref: $0] } ?? [:] }
-        return try database.readKeepingStatements { db in
-            var found: [RowRef: RowState] = [:]
-            for ref in refs { found[ref] = try Self.row(ref, db) }
-            return found
-        }
-    }
-
     private static func row(_ ref: RowRef, _ db: Database) throws -> RowState? {
         try db.cachedStatement(sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?").firstRow(
             arguments: [ref.table, ref.key]
@@ -571,12 +569,12 @@ public final class SQLiteReplica: ReplicaStore {
         try database.readKeepingStatements { db in try Self.oldestUnsynced(db) }
     }
 
-    /// Through `outbox_by_age`: a few page reads however deep the outbox.
+    /// The outbox's first change by its key (`registerOutboxOrder`): a few
+    /// page reads however deep the outbox.
     private static func oldestUnsynced(_ db: Database) throws -> HybridTimestamp? {
         guard
             let row = try Row.fetchOne(
-                try db.cachedStatement(
-                    sql: "SELECT hlc_wall, hlc_counter FROM outbox ORDER BY hlc_wall, hlc_counter LIMIT 1"))
+                try db.cachedStatement(sql: "SELECT hlc_wall, hlc_counter FROM outbox ORDER BY epoch, seq LIMIT 1"))
         else { return nil }
         return HybridTimestamp(
             wallMillis: UInt64(clamping: row["hlc_wall"] as Int64),

@@ -136,41 +136,44 @@ public final class NodeEngine<Store: ReplicaStore> {
     /// durable transaction. Returns the changes as committed.
     @discardableResult
     public func commit(_ writes: [LocalWrite], now: UInt64) throws -> [Change] {
+        guard !writes.isEmpty else { return [] }
         var clock = self.clock
         var seq = nextSeq
         var changes: [Change] = []
         changes.reserveCapacity(writes.count)
-        // The rows as the writes before each one leave them, for the rights
-        // that depend on a row's state (the hub checks the same).
-        var rows = try store.rows(Set(writes.map { RowRef(table: $0.table, key: $0.key) }))
         let schema = configuration.schema
-        for write in writes {
-            guard let table = schema.tables[write.table] else {
-                throw SyncError(.invalidWrite, "unknown table \(write.table)")
+        // The rows as the writes before each one leave them, for the rights
+        // that depend on a row's state (the hub checks the same), read in
+        // the transaction that commits the changes.
+        try store.commitLocal(reading: Set(writes.map { RowRef(table: $0.table, key: $0.key) })) { stored in
+            var rows = stored
+            for write in writes {
+                guard let table = schema.tables[write.table] else {
+                    throw SyncError(.invalidWrite, "unknown table \(write.table)")
+                }
+                guard let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
+                else { throw SyncError(.invalidWrite, "table \(write.table) needs a channel kind") }
+                let change = Change(
+                    id: ChangeID(origin: configuration.node, epoch: epoch, seq: seq),
+                    hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
+                    channel: Channel(mall: configuration.mall, kind: kind), op: write.op, columns: write.columns)
+                if let violation = schema.violation(of: change) {
+                    throw SyncError(.invalidWrite, violation)
+                }
+                var row = rows[change.row]
+                if let refusal = schema.rights.refusal(of: change, by: configuration.role)
+                    ?? schema.rights.conflict(of: change, by: configuration.role, current: row)
+                {
+                    throw SyncError(.invalidWrite, refusal)
+                }
+                if row == nil { row = RowState() }
+                row?.apply(change)
+                rows[change.row] = row
+                changes.append(change)
+                seq += 1
             }
-            guard let kind = write.channelKind ?? (table.channelKinds.count == 1 ? table.channelKinds.first : nil)
-            else { throw SyncError(.invalidWrite, "table \(write.table) needs a channel kind") }
-            let change = Change(
-                id: ChangeID(origin: configuration.node, epoch: epoch, seq: seq),
-                hlc: clock.tick(physicalMillis: now), table: write.table, key: write.key,
-                channel: Channel(mall: configuration.mall, kind: kind), op: write.op, columns: write.columns)
-            if let violation = schema.violation(of: change) {
-                throw SyncError(.invalidWrite, violation)
-            }
-            var row = rows[change.row]
-            if let refusal = schema.rights.refusal(of: change, by: configuration.role)
-                ?? schema.rights.conflict(of: change, by: configuration.role, current: row)
-            {
-                throw SyncError(.invalidWrite, refusal)
-            }
-            if row == nil { row = RowState() }
-            row?.apply(change)
-            rows[change.row] = row
-            changes.append(change)
-            seq += 1
+            return LocalCommit(changes: changes, clock: clock.last)
         }
-        guard !changes.isEmpty else { return [] }
-        try store.commitLocal(changes, clock: clock.last)
         self.clock = clock
         nextSeq = seq
         lastCreated = changes.last!.id

@@ -7,10 +7,15 @@ public protocol ReplicaStore: AnyObject {
     /// Bumps the durable epoch to at least `minimumEpoch` and at least one
     /// above the stored one, and returns what a run starts from.
     func start(minimumEpoch: UInt64) throws -> ReplicaStartState
-    /// Applies local changes to the replica and appends them to the outbox,
-    /// in one transaction. A store may make it durable later (group commit):
-    /// its owner then waits for that before telling anyone of the changes.
-    func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws
+    /// Reads the rows of `refs` that exist, and applies the local changes
+    /// `make` derives from them to the replica and appends them to the
+    /// outbox, in one transaction: no other write comes between the state a
+    /// change was checked against and its commit, and a decision costs one
+    /// transaction, not a read transaction and a write. Nothing is written
+    /// if `make` throws. A store may make the commit durable later (group
+    /// commit): its owner then waits for that before telling anyone of the
+    /// changes.
+    func commitLocal(reading refs: Set<RowRef>, _ make: ([RowRef: RowState]) throws -> LocalCommit) throws
     /// Applies log entries of one channel and sets its cursor to `upTo`.
     func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws
     /// Stages one window of a snapshot of `channel` (§9.5) and records
@@ -89,19 +94,25 @@ public protocol ReplicaStore: AnyObject {
     /// another schema sees it.
     func holdSchema(_ fingerprint: String, of channel: Channel, restart: Bool) throws
     func row(_ ref: RowRef) throws -> RowState?
-    /// The rows of `refs` that exist, read together (one read of the store
-    /// for the rows a commit is about to write).
-    func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState]
     /// Every row of the channel with its merge state, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]
 }
 
+/// What a local commit writes: its changes, and the clock after them.
+public struct LocalCommit {
+    public var changes: [Change]
+    public var clock: HybridTimestamp
+
+    public init(changes: [Change], clock: HybridTimestamp) {
+        self.changes = changes
+        self.clock = clock
+    }
+}
+
 extension ReplicaStore {
-    /// One `row` after another: for stores whose reads cost nothing apart.
-    public func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState] {
-        var found: [RowRef: RowState] = [:]
-        for ref in refs { found[ref] = try row(ref) }
-        return found
+    /// Commits changes made without reading any row first.
+    public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
+        try commitLocal(reading: []) { _ in LocalCommit(changes: changes, clock: clock) }
     }
 }
 

@@ -55,17 +55,48 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
-    func rowsReadTogetherAreTheRowsReadOneByOne(kind: Kind) throws {
+    func aLocalCommitIsMadeFromTheRowsItNamesAsTheyStand(kind: Kind) throws {
         let store = try Self.makeStore(kind)
         _ = try store.start(minimumEpoch: 1)
         try store.commitLocal(
             [Self.change(1, key: "r-1"), Self.change(2, key: "r-2", status: "inside")], clock: .zero)
         let refs: [RowRef] = ["r-1", "r-2", "r-3"].map { RowRef(table: "reservations", key: $0) }
         for wanted in [Set(refs), [refs[1]], [refs[2]], []] {
-            let together = try store.rows(wanted)
-            #expect(Set(together.keys) == wanted.filter { $0.key != "r-3" })
-            for ref in wanted { #expect(together[ref] == (try store.row(ref))) }
+            var seen: [RowRef: RowState]?
+            try store.commitLocal(reading: wanted) { rows in
+                seen = rows
+                return LocalCommit(changes: [], clock: .zero)
+            }
+            #expect(Set(seen?.keys ?? [:].keys) == wanted.filter { $0.key != "r-3" })
+            for ref in wanted { #expect(seen?[ref] == (try store.row(ref))) }
         }
+        // What one commit leaves is what the next one reads.
+        try store.commitLocal(reading: [refs[0]]) { _ in
+            LocalCommit(changes: [Self.change(3, key: "r-1", op: .update, status: "inside")], clock: .zero)
+        }
+        var after: [RowRef: RowState] = [:]
+        try store.commitLocal(reading: [refs[0]]) { rows in
+            after = rows
+            return LocalCommit(changes: [], clock: .zero)
+        }
+        #expect(after[refs[0]] == (try store.row(refs[0])))
+        #expect(after[refs[0]]?.cells["status"]?.value == .text("inside"))
+    }
+
+    @Test(arguments: Kind.allCases)
+    func aLocalCommitWhoseChangesCannotBeMadeWritesNothing(kind: Kind) throws {
+        struct Refused: Error {}
+        let store = try Self.makeStore(kind)
+        _ = try store.start(minimumEpoch: 1)
+        try store.commitLocal([Self.change(1, key: "r-1")], clock: .zero)
+        let ref = RowRef(table: "reservations", key: "r-1")
+        let before = try store.row(ref)
+        #expect(throws: Refused.self) {
+            try store.commitLocal(reading: [ref]) { _ in throw Refused() }
+        }
+        #expect(try store.row(ref) == before)
+        #expect(try store.outbox(after: nil, limit: 10).map(\.id.seq) == [1])
+        #expect(try store.start(minimumEpoch: 1).lastCreated == Self.change(1, key: "r-1").id)
     }
 
     @Test(arguments: Kind.allCases)

@@ -33,8 +33,8 @@ public final class ObservedReplica: ReplicaStore {
         try replica.start(minimumEpoch: minimumEpoch)
     }
 
-    public func commitLocal(_ changes: [Change], clock: HybridTimestamp) throws {
-        let states = try replica.commitLocalReturningStates(changes, clock: clock)
+    public func commitLocal(reading refs: Set<RowRef>, _ make: ([RowRef: RowState]) throws -> LocalCommit) throws {
+        let states = try replica.commitLocalReturningStates(reading: refs, make)
         observer?.rowsMerged(states)
     }
 
@@ -103,8 +103,6 @@ public final class ObservedReplica: ReplicaStore {
     }
 
     public func row(_ ref: RowRef) throws -> RowState? { try replica.row(ref) }
-
-    public func rows(_ refs: Set<RowRef>) throws -> [RowRef: RowState] { try replica.rows(refs) }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] { try replica.rows(in: channel) }
 }
