@@ -96,6 +96,7 @@ public final class SQLiteReplica: ReplicaStore {
         registerTombstoneIndex(in: &migrator)
         registerKeyedTables(in: &migrator)
         registerOutboxOrder(in: &migrator)
+        registerLocalTip(in: &migrator)
         return migrator
     }
 
@@ -115,20 +116,11 @@ public final class SQLiteReplica: ReplicaStore {
                     $0[channel] = try stored($1["seq"], "cursor of \(channel)")
                 }
             }
-            let lastEpoch = try Self.meta(db, "last_created_epoch")
-            let lastCreated =
-                lastEpoch == 0
-                ? nil
-                : ChangeID(
-                    origin: try Self.metaText(db, "origin"), epoch: lastEpoch,
-                    seq: try Self.meta(db, "last_created_seq"))
+            let tip = try LocalTip.read(db)
             let hubHistory = try Self.metaText(db, "hub_history")
             return ReplicaStartState(
-                epoch: epoch,
-                clock: HybridTimestamp(
-                    wallMillis: try Self.meta(db, "clock_wall"),
-                    counter: try storedCounter(try Self.meta(db, "clock_counter"), "meta clock_counter")),
-                cursors: cursors, outbox: try Self.outboxStatus(db), lastCreated: lastCreated,
+                epoch: epoch, clock: tip.clock, cursors: cursors, outbox: try Self.outboxStatus(db),
+                lastCreated: tip.lastCreated.epoch == 0 ? nil : tip.lastCreated,
                 hubHistory: hubHistory.isEmpty ? nil : hubHistory, heldSchemas: try Self.heldSchemas(db),
                 snapshots: try Self.snapshotProgress(db))
         }
@@ -153,51 +145,34 @@ public final class SQLiteReplica: ReplicaStore {
             let (changes, clock) = (made.changes, made.clock)
             var states: [RowRef: RowState?] = [:]
             // The chain's tip and the clock, read once (each change extends
-            // the one before), and written once after them: a gate decision
-            // commits three rows, and these took a third of its statements.
-            let (stored, chain) = try Self.chainTipAndClock(db)
-            var tip = (epoch: stored["chain_epoch"] ?? 0, seq: stored["chain_seq"] ?? 0, chain: chain)
+            // the one before), and written once after them.
+            var tip = try LocalTip.read(db)
             for change in changes {
                 let contentHash = change.contentHash
                 states.updateValue(try self.apply(change, .local(contentHash: contentHash), db), forKey: change.row)
                 var previous = ""
                 if change.id.seq > 1 {
-                    guard tip.epoch == change.id.epoch, tip.seq + 1 == change.id.seq else {
+                    guard tip.chain.epoch == change.id.epoch, tip.chain.seq + 1 == change.id.seq else {
                         throw StorageError(.corrupt, "outbox sequence broken at \(change.id)")
                     }
-                    previous = tip.chain
+                    previous = tip.chain.text
                 }
-                tip = (change.id.epoch, change.id.seq, SequenceChain.next(after: previous, contentHash: contentHash))
+                tip.chain = (
+                    change.id.epoch, change.id.seq, SequenceChain.next(after: previous, contentHash: contentHash)
+                )
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO outbox (epoch, seq, chain, hlc_wall, hlc_counter, channel, change)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    Int64(change.id.epoch), Int64(change.id.seq), tip.chain, Int64(change.hlc.wallMillis),
+                    Int64(change.id.epoch), Int64(change.id.seq), tip.chain.text, Int64(change.hlc.wallMillis),
                     Int64(change.hlc.counter), change.channel.name, StoredChange.encode(change),
                 ])
             }
-            guard let last = changes.last else {
-                try Self.saveClock(db, clock)
-                return states
-            }
-            let storedClock = HybridTimestamp(
-                wallMillis: stored["clock_wall"] ?? 0, counter: UInt32(clamping: stored["clock_counter"] ?? 0))
-            let kept = max(clock, storedClock)
-            try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO meta (key, value) VALUES ('chain_epoch', ?), ('chain_seq', ?),
-                        ('last_created_epoch', ?), ('last_created_seq', ?), ('clock_wall', ?), ('clock_counter', ?)
-                    """
-            ).execute(arguments: [
-                Int64(tip.epoch), Int64(tip.seq), Int64(last.id.epoch), Int64(last.id.seq), Int64(kept.wallMillis),
-                Int64(kept.counter),
-            ])
-            try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('chain', ?), ('origin', ?)"
-            )
-            .execute(arguments: [tip.chain, last.id.origin])
+            if let last = changes.last { tip.lastCreated = last.id }
+            tip.clock = max(tip.clock, clock)
+            try tip.write(db)
             return states
         }
     }
@@ -305,10 +280,12 @@ public final class SQLiteReplica: ReplicaStore {
     {
         var seq: UInt64 = 0
         var chain = ""
+        var origin: String?
         for (stored, firstAckedAt) in changes {
             seq += 1
             var change = try StoredChange.decode(stored)
             change.id = ChangeID(origin: change.id.origin, epoch: epoch, seq: seq)
+            origin = change.id.origin
             chain = SequenceChain.next(after: chain, contentHash: change.contentHash)
             try db.cachedStatement(
                 sql: """
@@ -321,11 +298,10 @@ public final class SQLiteReplica: ReplicaStore {
             ])
         }
         try setMeta(db, "epoch", max(try meta(db, "epoch"), epoch))
-        try setChainTip(db, epoch: epoch, seq: seq, chain: chain)
-        if seq > 0 {
-            try setMeta(db, "last_created_epoch", epoch)
-            try setMeta(db, "last_created_seq", seq)
-        }
+        var tip = try LocalTip.read(db)
+        tip.chain = (epoch, seq, chain)
+        if let origin { tip.lastCreated = ChangeID(origin: origin, epoch: epoch, seq: seq) }
+        try tip.write(db)
         return seq
     }
 
@@ -587,28 +563,6 @@ public final class SQLiteReplica: ReplicaStore {
                 ?? 0, "meta \(key)")
     }
 
-    /// What a local commit starts from, in one statement stepped straight
-    /// (`firstRow`): the chain's tip and the clock, and the chain's text. A
-    /// negative number (a damaged file) reads as 0.
-    private static func chainTipAndClock(_ db: Database) throws -> (numbers: [String: UInt64], chain: String) {
-        var numbers: [String: UInt64] = [:]
-        var chain = ""
-        try db.cachedStatement(
-            sql: """
-                SELECT key, value FROM meta WHERE key IN ('chain_epoch', 'chain_seq', 'clock_wall', 'clock_counter')
-                UNION ALL SELECT key, value FROM meta_text WHERE key = 'chain'
-                """
-        ).forEachRow { columns in
-            let key = String(sqliteStatement: columns, index: 0)
-            if key == "chain" {
-                chain = String(sqliteStatement: columns, index: 1)
-            } else {
-                numbers[key] = UInt64(clamping: Int64(sqliteStatement: columns, index: 1))
-            }
-        }
-        return (numbers, chain)
-    }
-
     private static func metaText(_ db: Database, _ key: String) throws -> String {
         try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta_text WHERE key = ?"), arguments: [key])
             ?? ""
@@ -625,20 +579,10 @@ public final class SQLiteReplica: ReplicaStore {
         ])
     }
 
-    /// The sequence chain after the last change made, for the next one.
-    static func setChainTip(_ db: Database, epoch: UInt64, seq: UInt64, chain: String) throws {
-        try setMeta(db, "chain_epoch", epoch)
-        try setMeta(db, "chain_seq", seq)
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta_text (key, value) VALUES ('chain', ?)").execute(
-            arguments: [chain])
-    }
-
     private static func saveClock(_ db: Database, _ clock: HybridTimestamp) throws {
-        let stored = HybridTimestamp(
-            wallMillis: try meta(db, "clock_wall"),
-            counter: try storedCounter(try meta(db, "clock_counter"), "meta clock_counter"))
-        guard clock > stored else { return }
-        try setMeta(db, "clock_wall", clock.wallMillis)
-        try setMeta(db, "clock_counter", UInt64(clock.counter))
+        var tip = try LocalTip.read(db)
+        guard clock > tip.clock else { return }
+        tip.clock = clock
+        try tip.write(db)
     }
 }
