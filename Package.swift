@@ -9,6 +9,22 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The edge node's release binary carries the Swift runtime and Foundation
+/// (`-static-stdlib`; the Foundation libraries' own dependencies named,
+/// which only a build with `--static-swift-stdlib` would link by itself),
+/// linked by lld with packed relative relocations and no exported symbols:
+/// an idle gate then loads no Swift shared libraries and relocates far
+/// fewer pages at start, 33.6 MiB resident against 42.9 MiB (BENCHMARKS.md,
+/// 2026-12-06 morning). A toolchain whose Foundation needs another library
+/// fails this link loudly, not the node at run time.
+let edgeReleaseLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-static-stdlib", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lCoreFoundation",
+            "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+        ], .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
     name: "MallEdge",
     platforms: [.macOS(.v14)],
@@ -173,7 +189,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: edgeReleaseLinking
         ),
         .executableTarget(
             name: "MallHub",
