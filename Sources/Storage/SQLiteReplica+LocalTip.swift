@@ -41,22 +41,27 @@ struct LocalTip {
         return tip
     }
 
-    /// Updates the row in place (every value is one this store read or made,
-    /// within SQLite's integers).
+    /// Updates the row in place; a number `read` would refuse is refused
+    /// here first, and nothing is written.
     func write(_ db: Database) throws {
+        let chainEpoch = try storable(chain.epoch, "local_tip chain_epoch")
+        let chainSeq = try storable(chain.seq, "local_tip chain_seq")
+        let lastEpoch = try storable(lastCreated.epoch, "local_tip last_created_epoch")
+        let lastSeq = try storable(lastCreated.seq, "local_tip last_created_seq")
+        let wall = try storable(clock.wallMillis, "local_tip clock_wall")
         try db.cachedStatement(
             sql: """
                 UPDATE local_tip SET chain_epoch = ?, chain_seq = ?, chain = ?, last_created_epoch = ?,
                     last_created_seq = ?, origin = ?, clock_wall = ?, clock_counter = ? WHERE id = 1
                 """
         ).execute { bind in
-            bind.int(Int64(chain.epoch))
-            bind.int(Int64(chain.seq))
+            bind.int(chainEpoch)
+            bind.int(chainSeq)
             bind.text(chain.text)
-            bind.int(Int64(lastCreated.epoch))
-            bind.int(Int64(lastCreated.seq))
+            bind.int(lastEpoch)
+            bind.int(lastSeq)
             bind.text(lastCreated.origin)
-            bind.int(Int64(clock.wallMillis))
+            bind.int(wall)
             bind.int(Int64(clock.counter))
         }
         guard db.changesCount == 1 else { throw StorageError(.corrupt, "local_tip has no row") }

@@ -170,6 +170,8 @@ public final class SQLiteReplica: ReplicaStore {
                     Int64(change.hlc.counter), change.channel.name, StoredChange.encode(change),
                 ])
             }
+            // Nothing made and the clock not ahead: the row stays as it is.
+            guard !changes.isEmpty || clock > tip.clock else { return states }
             if let last = changes.last { tip.lastCreated = last.id }
             tip.clock = max(tip.clock, clock)
             try tip.write(db)
@@ -318,7 +320,7 @@ public final class SQLiteReplica: ReplicaStore {
         try database.readWithOneStatement { db in try Self.row(ref, db) }
     }
 
-    /// In one read transaction: a decision looks up the three rows it writes.
+    /// The stored state of one row, inside the caller's transaction.
     private static func row(_ ref: RowRef, _ db: Database) throws -> RowState? {
         try db.cachedStatement(sql: "SELECT state FROM rows WHERE table_name = ? AND key = ?").firstRow(
             arguments: [ref.table, ref.key]
@@ -568,12 +570,10 @@ public final class SQLiteReplica: ReplicaStore {
             ?? ""
     }
 
-    /// - Throws: `corrupt` for a value beyond SQLite's integers (an epoch one
-    ///   past a damaged file's `Int64.max`), which this store never writes.
+    /// - Throws: `corrupt` for a value the next read would refuse (beyond
+    ///   2^53 - 1, `storable`), which this store never writes.
     static func setMeta(_ db: Database, _ key: String, _ value: UInt64) throws {
-        guard let stored = Int64(exactly: value) else {
-            throw StorageError(.corrupt, "meta \(key) would be \(value), beyond SQLite's integers")
-        }
+        let stored = try storable(value, "meta \(key)")
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").execute(arguments: [
             key, stored,
         ])

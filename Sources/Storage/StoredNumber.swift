@@ -13,6 +13,16 @@ func stored(_ value: Int64, _ what: @autoclosure () -> String) throws -> UInt64 
     return UInt64(value)
 }
 
+/// `value` as SQLite's signed integer, if `stored` will read it back: a
+/// number beyond 2^53 - 1 is refused before it is written (`corrupt`, as the
+/// read would), so that no commit leaves a store its next start refuses.
+func storable(_ value: UInt64, _ what: @autoclosure () -> String) throws -> Int64 {
+    guard value <= WireMessage.maxInteger else {
+        throw StorageError(.corrupt, "\(what()) would be \(value), beyond 2^53 - 1")
+    }
+    return Int64(value)
+}
+
 /// The epoch a start takes after the stored `last`: one more, itself a
 /// protocol number. A store at the last one (a damaged or edited file) is
 /// refused at start, not left to stamp changes every receiver refuses.

@@ -47,6 +47,18 @@ import Testing
         )
     }
 
+    /// What a start would refuse is not written: the commit fails whole,
+    /// and the store starts as it stood.
+    @Test func aClockBeyondWhatAStartReadsBackIsNotWritten() throws {
+        let replica = try SQLiteReplica(path: Self.file("node"), schema: .mall)
+        _ = try replica.start(minimumEpoch: 1)
+        let detail = Self.corruption {
+            try replica.commitLocal([], clock: HybridTimestamp(wallMillis: WireMessage.maxInteger + 1))
+        }
+        #expect(detail?.hasPrefix("local_tip clock_wall") == true, "\(detail ?? "")")
+        #expect(try replica.start(minimumEpoch: 1).clock == HybridTimestamp(wallMillis: 0))
+    }
+
     @Test(arguments: [
         "UPDATE meta SET value = 9223372036854775807 WHERE key = 'epoch'",
         "UPDATE meta SET value = 9007199254740991 WHERE key = 'epoch'",
