@@ -17,11 +17,19 @@ let strict: [SwiftSetting] = [
 /// fewer pages at start, 33.6 MiB resident against 42.9 MiB (BENCHMARKS.md,
 /// 2026-12-06 morning). A toolchain whose Foundation needs another library
 /// fails this link loudly, not the node at run time.
+///
+/// The functions an idle gate runs (`deploy/link/mall-node.order`, written
+/// by `deploy/scripts/order-hot-code.sh`) are placed side by side at the
+/// front of its code: scattered, the pages around them kept 18 MiB of code
+/// resident; together, 10 MiB (BENCHMARKS.md, 2026-12-06 afternoon). A name
+/// the list holds that the code no longer has is skipped without a word.
 let edgeReleaseLinking: [LinkerSetting] = [
     .unsafeFlags(
         [
             "-static-stdlib", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lCoreFoundation",
             "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/deploy/link/mall-node.order",
+            "-Xlinker", "--no-warn-symbol-ordering",
         ], .when(platforms: [.linux], configuration: .release))
 ]
 
