@@ -44,12 +44,21 @@ public struct WireCodec: Sendable {
     }
 
     public func decode(_ payload: [UInt8]) throws(WireError) -> WireMessage {
+        try decode(payload, splittingBulk: true)
+    }
+
+    /// - Parameter splittingBulk: whether a bulk in bytes is decoded from
+    ///   base64 on its own (`splitBulk`) rather than read through the JSON
+    ///   decoder; the answer is the same either way (tests hold both to it).
+    func decode(_ payload: [UInt8], splittingBulk: Bool) throws(WireError) -> WireMessage {
         guard payload.count <= maxPayloadBytes else {
             throw WireError(.tooLarge, "\(payload.count) bytes, limit \(maxPayloadBytes)")
         }
-        let message: WireMessage
+        let split = splittingBulk ? Self.splitBulk(payload) : nil
+        let json = split?.rest ?? payload
+        var message: WireMessage
         do {
-            message = try JSONDecoder().decode(Envelope.self, from: Data(payload)).message
+            message = try JSONDecoder().decode(Envelope.self, from: Data(json)).message
         } catch let error as WireError {
             throw error
         } catch let error as DecodingError {
@@ -57,7 +66,8 @@ public struct WireCodec: Sendable {
         } catch {
             throw WireError(.malformed, "not JSON")
         }
-        if let key = RepeatedJSONKeys.first(in: payload) {
+        if let split { message = try message.takingBulk(split.field, base64: payload[split.base64]) }
+        if let key = RepeatedJSONKeys.first(in: json) {
             throw WireError(.malformed, "field \(key) given twice in one object")
         }
         if let problem = message.problem(maxItems: maxItemsPerMessage, schema: schema) {
