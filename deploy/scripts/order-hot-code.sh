@@ -7,8 +7,11 @@
 #
 # Why: the kernel maps the 64 KiB around every page of code a process
 # touches, so a few thousand functions run once at start, scattered over the
-# 27 MiB of code, kept 18 MiB of it resident in an idle gate; placed together
-# they fill a few MiB (BENCHMARKS.md, 2026-12-06 afternoon).
+# 27 MiB of code, kept 18 MiB of it resident in an idle gate; placed at the
+# front, 10.5 MiB (BENCHMARKS.md, 2026-12-06, late morning). The rest is the
+# code they share a section with: most modules are compiled without a
+# section per function, so a function that is not public moves with its
+# whole file's code.
 #
 # Run it again when an idle gate's resident memory grows (functions renamed
 # or added since leave the list; the link ignores names it does not find).
