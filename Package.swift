@@ -18,8 +18,8 @@ let strict: [SwiftSetting] = [
 /// 2026-12-06 morning). A toolchain whose Foundation needs another library
 /// fails this link loudly, not the node at run time.
 ///
-/// The functions an idle gate runs (`deploy/link/mall-node.order`, written
-/// by `deploy/scripts/order-hot-code.sh`) are placed at the front of its
+/// The functions a gate runs (`deploy/link/mall-node.order`, written by
+/// `deploy/scripts/order-hot-code.sh`) are placed at the front of its
 /// code: scattered, the pages around them kept 18 MiB of code resident;
 /// together, 10.5 MiB (BENCHMARKS.md, 2026-12-06, late morning). A name the
 /// list holds that the code no longer has is skipped without a word.
