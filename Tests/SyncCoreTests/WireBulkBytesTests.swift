@@ -116,7 +116,7 @@ import Testing
         let codec = WireCodec(schema: .mall)
         for message in validMessages(text) {
             let payload = String(decoding: codec.encode(message), as: UTF8.self)
-            let fields = ["changeBytes", "entryBytes", "rowBytes"]
+            let fields = WireCodec.BulkField.allCases.map(\.rawValue)
             let field = try #require(fields.first { payload.contains("\"\($0)\":\"") })
             let marker = "\"\(field)\":\""
             // The field's name with its second letter escaped: the same key to a JSON reader.

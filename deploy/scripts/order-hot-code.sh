@@ -29,17 +29,18 @@ done
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/malledge-order.XXXXXX)
 pids=()
+keep_logs=0
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
+  [ "$keep_logs" = 1 ] || rm -rf "$work"
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_for() {
   for _ in $(seq 1 600); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "gave up waiting for: $*; logs in $work" >&2
-  trap - EXIT
+  keep_logs=1
   exit 1
 }
 
@@ -112,4 +113,6 @@ joined, busy = ran(sys.argv[3]), ran(sys.argv[4])
 order = sorted(joined) + sorted(busy - joined)
 open(sys.argv[2], "w").write("".join(f"{name}\n" for name in order))
 print(f"{len(joined)} functions of mall-node ran to start and join, {len(busy - joined)} more once busy: {sys.argv[2]}")
+# SwiftPM does not know the link reads the list: a build relinks only when code changed.
+print("a release build already made keeps the old order until mall-node is linked again")
 PY
