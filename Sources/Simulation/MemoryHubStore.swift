@@ -15,6 +15,8 @@ public final class MemoryHubStore: HubStore {
 
     public private(set) var log: [Record] = []
     private var epoch: UInt64 = 0
+    /// `logCheckedAfter`'s record: the check id and the seq it was recorded at.
+    private var logChecked: (checkID: String, after: UInt64)?
     private var clock: HybridTimestamp = .zero
     private var loggedIDs: [ChangeID: LoggedChange] = [:]
     private var idsByContent: [String: ChangeID] = [:]
@@ -103,6 +105,7 @@ public final class MemoryHubStore: HubStore {
         logMarks = other.logMarks
         prunedThrough = other.prunedThrough
         aliasPositions = other.aliasPositions
+        logChecked = other.logChecked
     }
 
     public func logged(_ id: ChangeID) throws -> LoggedChange? { loggedIDs[id] }
@@ -166,6 +169,21 @@ public final class MemoryHubStore: HubStore {
             index += 1
         }
         return result
+    }
+
+    /// `entries`, encoded: this store keeps changes, not their bytes.
+    public func entryBytes(channel: Channel, after: UInt64, limit: Int) throws -> [EntryBytes] {
+        try entries(channel: channel, after: after, limit: limit).map { entry in
+            var writer = CompactBytes.Writer(capacity: 256)
+            writer.change(entry.change)
+            return EntryBytes(seq: entry.seq, change: writer.bytes)
+        }
+    }
+
+    public func logCheckedAfter(checkID: String) throws -> UInt64 {
+        if let logChecked, logChecked.checkID == checkID { return logChecked.after }
+        logChecked = (checkID, UInt64(log.count))
+        return UInt64(log.count)
     }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] {

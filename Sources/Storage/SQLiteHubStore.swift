@@ -86,6 +86,7 @@ public final class SQLiteHubStore: HubStore {
             try db.execute(sql: "CREATE INDEX rows_by_channel_key ON rows (channel, table_name, key)")
         }
         registerStateBytes(in: &migrator)
+        registerLogChecks(in: &migrator)
         return migrator
     }
 
@@ -296,8 +297,18 @@ public final class SQLiteHubStore: HubStore {
     /// is: GRDB's rows copied each stored change into a `Data` before it was
     /// decoded (a fifth of a resend answer's reading).
     public func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry] {
+        try logged(channel: channel, after: after, limit: limit) { seq, stored in
+            try StoredChange.entry(seq: seq, stored: stored)
+        }
+    }
+
+    /// What `make` makes of each log entry of `channel` after `after` that
+    /// still holds its change (its seq and its stored bytes), at most `limit`.
+    func logged<Entry>(
+        channel: Channel, after: UInt64, limit: Int, _ make: (UInt64, UnsafeRawBufferPointer) throws -> Entry
+    ) throws -> [Entry] {
         try database.readKeepingStatements { db in
-            var entries: [LogEntry] = []
+            var entries: [Entry] = []
             entries.reserveCapacity(min(limit, 1 << 16))
             try db.cachedStatement(
                 sql: """
@@ -306,9 +317,7 @@ public final class SQLiteHubStore: HubStore {
                     """
             ).forEachRow(arguments: [channel.name, Int64(after), limit]) { columns in
                 entries.append(
-                    try StoredChange.entry(
-                        seq: UInt64(clamping: Int64(sqliteStatement: columns, index: 0)),
-                        stored: columnBytes(columns, 1)))
+                    try make(UInt64(clamping: Int64(sqliteStatement: columns, index: 0)), columnBytes(columns, 1)))
             }
             return entries
         }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A change as compact bytes (SPEC §12.5): what a resend answer carries as
 /// `entryBytes` to a node that asked with `entryEncoding: "bytes/1"` (§7.2).
 /// Decoding log entries from JSON was half the CPU of a catch-up.
@@ -110,6 +116,16 @@ extension LogEntry {
         return writer.bytes
     }
 
+    /// `bytes(of:)` of entries kept as their stores hold them.
+    static func bytes(of entries: some Collection<EntryBytes>) -> [UInt8] {
+        var writer = CompactBytes.Writer(capacity: entries.reduce(0) { $0 + $1.change.count + 10 })
+        for entry in entries {
+            writer.varint(entry.seq)
+            writer.append(entry.change)
+        }
+        return writer.bytes
+    }
+
     public static func entries(fromBytes bytes: [UInt8]) throws(CompactBytes.Malformed) -> [LogEntry] {
         try CompactBytes.read(bytes) { reader throws(CompactBytes.Malformed) in
             var entries: [LogEntry] = []
@@ -131,7 +147,7 @@ extension LogBatch {
         prev = try container.decode(UInt64.self, forKey: .prev)
         upTo = try container.decode(UInt64.self, forKey: .upTo)
         history = try container.decodeIfPresent(String.self, forKey: .history)
-        (entries, entriesAsBytes) = try container.itemsOrBytes(
+        (decodedEntries, entriesAsBytes) = try container.itemsOrBytes(
             json: .entries, bytes: .entryBytes, decode: LogEntry.entries(fromBytes:))
         more = try container.decodeIfPresent(Bool.self, forKey: .more) ?? false
     }
@@ -141,8 +157,12 @@ extension LogBatch {
         try container.encode(channel, forKey: .channel)
         try container.encode(prev, forKey: .prev)
         try container.encode(upTo, forKey: .upTo)
-        try container.encode(
-            entries, asBytes: entriesAsBytes, json: .entries, bytes: .entryBytes, encode: LogEntry.bytes(of:))
+        if let encodedEntries {
+            try container.encode(Data(encodedEntries).base64EncodedString(), forKey: .entryBytes)
+        } else {
+            try container.encode(
+                entries, asBytes: entriesAsBytes, json: .entries, bytes: .entryBytes, encode: LogEntry.bytes(of:))
+        }
         try container.encodeIfPresent(history, forKey: .history)
         if more { try container.encode(true, forKey: .more) }
     }

@@ -25,6 +25,15 @@ public protocol HubStore: AnyObject {
     func commit(_ ingest: HubIngest) throws
     /// Log entries of `channel` with seq above `after`, in order.
     func entries(channel: Channel, after: UInt64, limit: Int) throws -> [LogEntry]
+    /// `entries`, each as the compact bytes (§12.5) its change was logged
+    /// as, undecoded.
+    func entryBytes(channel: Channel, after: UInt64, limit: Int) throws -> [EntryBytes]
+    /// The log's seq after which every entry was checked, when it was
+    /// logged, by `violation(of:)` of a schema whose `changeCheckID` is
+    /// `checkID`: recorded at the first call with that id as the seq of the
+    /// log's last entry (what came before was checked under another id, or
+    /// by a version that checked less), and kept while the id stays.
+    func logCheckedAfter(checkID: String) throws -> UInt64
     /// Every row of `channel`, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]
     /// At most `limit` rows of `channel` after `after` (from the first when
@@ -237,3 +246,23 @@ public struct NodeRecord: Hashable, Sendable, Codable {
         cursors.first { $0.channel == channel }?.seq
     }
 }
+
+/// A log entry as its store holds it: its seq and its change's compact
+/// bytes (§12.5), not decoded.
+public struct EntryBytes: Sendable, Equatable {
+    public var seq: UInt64
+    public var change: [UInt8]
+
+    public init(seq: UInt64, change: [UInt8]) {
+        self.seq = seq
+        self.change = change
+    }
+}
+
+/// What a resend answer needs of an entry, in either form it is read in.
+protocol SequencedEntry {
+    var seq: UInt64 { get }
+}
+
+extension LogEntry: SequencedEntry {}
+extension EntryBytes: SequencedEntry {}

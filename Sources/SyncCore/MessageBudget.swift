@@ -30,6 +30,12 @@ enum MessageBudget {
         (row.table.utf8.count + row.key.utf8.count + row.stateBytes.count + 4 * 10 + 2) / 3 * 4
     }
 
+    /// An upper bound of the size of a log entry sent as compact bytes in
+    /// base64 (§7.2): its change's bytes and its seq's varint.
+    static func size(asBytes entry: EntryBytes) -> Int {
+        (entry.change.count + 10 + 2) / 3 * 4
+    }
+
     private static func size(of value: Value) -> Int {
         switch value {
         case .null: 4

@@ -291,7 +291,26 @@ public struct LogBatch: Hashable, Sendable, Codable {
     public var channel: Channel
     public var prev: UInt64
     public var upTo: UInt64
-    public var entries: [LogEntry]
+    /// The entries, as decoded or made, or read from `encodedEntries`.
+    public var entries: [LogEntry] {
+        get {
+            // The bytes a hub's store held, which it checked when it logged
+            // them: read here only where a message travels as a value (the
+            // simulator); on the wire they are decoded, and checked, as any
+            // other batch's.
+            guard let encodedEntries else { return decodedEntries }
+            return (try? LogEntry.entries(fromBytes: encodedEntries)) ?? []
+        }
+        set {
+            decodedEntries = newValue
+            encodedEntries = nil
+        }
+    }
+    var decodedEntries: [LogEntry]
+    /// The entries already encoded as their `entryBytes` (§7.2), in place
+    /// of decoded ones: the hub's resend answer of entries it checked when
+    /// it logged them, as its store holds them. Never set on decoding.
+    var encodedEntries: [UInt8]?
     /// The hub log history these sequence numbers belong to (§9.6): a node
     /// following another one ignores the batch (one of a log the hub has
     /// gone back on, delivered late, would skip entries of the current one).
@@ -314,8 +333,22 @@ public struct LogBatch: Hashable, Sendable, Codable {
         self.channel = channel
         self.prev = prev
         self.upTo = upTo
-        self.entries = entries
+        decodedEntries = entries
+        encodedEntries = nil
         self.history = history
+    }
+
+    /// Equal by what they say, whichever form their entries are held in.
+    public static func == (lhs: LogBatch, rhs: LogBatch) -> Bool {
+        lhs.channel == rhs.channel && lhs.prev == rhs.prev && lhs.upTo == rhs.upTo && lhs.history == rhs.history
+            && lhs.entriesAsBytes == rhs.entriesAsBytes && lhs.more == rhs.more && lhs.entries == rhs.entries
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(channel)
+        hasher.combine(prev)
+        hasher.combine(upTo)
+        hasher.combine(entries)
     }
 }
 

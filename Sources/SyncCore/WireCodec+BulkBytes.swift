@@ -40,8 +40,8 @@ extension WireMessage {
             let bytes = Change.bytes(of: batch.changes)
             batch.changes = []
             return (.changeBytes, bytes, .changes(batch))
-        case .batch(var batch) where batch.entriesAsBytes && !batch.entries.isEmpty:
-            let bytes = LogEntry.bytes(of: batch.entries)
+        case .batch(var batch) where batch.entriesAsBytes && (batch.encodedEntries != nil || !batch.entries.isEmpty):
+            let bytes = batch.encodedEntries ?? LogEntry.bytes(of: batch.entries)
             batch.entries = []
             return (.entryBytes, bytes, .batch(batch))
         case .snapshotPart(var part) where part.rowsAsBytes && !part.rows.isEmpty:
