@@ -15,8 +15,9 @@ public final class MemoryHubStore: HubStore {
 
     public private(set) var log: [Record] = []
     private var epoch: UInt64 = 0
-    /// `logCheckedAfter`'s record: the check id and the seq it was recorded at.
-    private var logChecked: (checkID: String, after: UInt64)?
+    /// `logCheckedAfter`'s mark: the check id, the seq, and the epoch of the
+    /// run that set or kept it.
+    private var logChecked: (checkID: String, after: UInt64, epoch: UInt64)?
     private var clock: HybridTimestamp = .zero
     private var loggedIDs: [ChangeID: LoggedChange] = [:]
     private var idsByContent: [String: ChangeID] = [:]
@@ -149,6 +150,9 @@ public final class MemoryHubStore: HubStore {
             if row.state.isTombstone { tombstones[row.channel, default: []].insert(ref) }
         }
         for (key, mark) in ingest.highWaters { highWaters[key] = mark }
+        if let unchecked = ingest.uncheckedThrough, let marked = logChecked {
+            logChecked?.after = max(marked.after, unchecked)
+        }
         for claim in ingest.claims { claims["\(claim.kind)\u{1F}\(claim.item)", default: []].append(claim) }
         clock = max(clock, ingest.clock)
     }
@@ -180,10 +184,14 @@ public final class MemoryHubStore: HubStore {
         }
     }
 
+    /// As the SQLite store keeps it: standing while each run kept it.
     public func logCheckedAfter(checkID: String) throws -> UInt64 {
-        if let logChecked, logChecked.checkID == checkID { return logChecked.after }
-        logChecked = (checkID, UInt64(log.count))
-        return UInt64(log.count)
+        var after = UInt64(log.count)
+        if let logChecked, logChecked.checkID == checkID, logChecked.epoch == epoch || logChecked.epoch + 1 == epoch {
+            after = logChecked.after
+        }
+        logChecked = (checkID, after, epoch)
+        return after
     }
 
     public func rows(in channel: Channel) throws -> [SnapshotRow] {

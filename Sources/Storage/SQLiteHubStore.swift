@@ -290,6 +290,7 @@ public final class SQLiteHubStore: HubStore {
             try db.cachedStatement(
                 sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_wall', ?), ('clock_counter', ?)"
             ).execute(arguments: [Int64(ingest.clock.wallMillis), Int64(ingest.clock.counter)])
+            if let unchecked = ingest.uncheckedThrough { try Self.moveLogCheckMark(past: unchecked, db) }
         }
     }
 

@@ -545,8 +545,7 @@ public final class HubEngine<Store: HubStore> {
                             hlc: clock.tick(above: change.hlc, physicalMillis: now), table: correction.table,
                             key: correction.key, channel: change.channel, op: correction.op, columns: correction.columns
                         )
-                        try work.append(
-                            hubChange, logged: LoggedChange(hash: hubChange.contentHash, chain: ""), into: &plan)
+                        try work.append(made: hubChange, checkedBy: configuration.schema, into: &plan)
                     }
                     continue
                 }
@@ -565,7 +564,7 @@ public final class HubEngine<Store: HubStore> {
                         id: ChangeID(origin: configuration.hubID, epoch: epoch, seq: ownSeq),
                         hlc: clock.tick(physicalMillis: now), table: ConflictLedger.tableName, key: outcome.rowKey,
                         channel: claim.channel, op: .insert, columns: outcome.ledgerColumns(now: now))
-                    try work.append(decided, logged: LoggedChange(hash: decided.contentHash, chain: ""), into: &plan)
+                    try work.append(made: decided, checkedBy: configuration.schema, into: &plan)
                 }
             }
         }
@@ -1062,8 +1061,14 @@ private struct IngestWork {
         self.heads = heads
     }
 
-    mutating func append(_ change: Change, logged: LoggedChange, into plan: inout HubIngest) throws {
-        append(change, logged: logged, onto: try row(change.row, in: plan), into: &plan)
+    /// Appends a change the hub made itself, which nothing checked before:
+    /// one that does not fit `schema` is logged all the same (the ledger
+    /// and the hub's rows keep it), and named in `uncheckedThrough`.
+    mutating func append(made change: Change, checkedBy schema: SyncSchema, into plan: inout HubIngest) throws {
+        append(
+            change, logged: LoggedChange(hash: change.contentHash, chain: ""), onto: try row(change.row, in: plan),
+            into: &plan)
+        if schema.violation(of: change) != nil { plan.uncheckedThrough = lastSeq }
     }
 
     /// Appends `change` onto `current`, the row as `row(_:in:)` returned it

@@ -28,11 +28,13 @@ public protocol HubStore: AnyObject {
     /// `entries`, each as the compact bytes (§12.5) its change was logged
     /// as, undecoded.
     func entryBytes(channel: Channel, after: UInt64, limit: Int) throws -> [EntryBytes]
-    /// The log's seq after which every entry was checked, when it was
-    /// logged, by `violation(of:)` of a schema whose `changeCheckID` is
-    /// `checkID`: recorded at the first call with that id as the seq of the
-    /// log's last entry (what came before was checked under another id, or
-    /// by a version that checked less), and kept while the id stays.
+    /// The log's seq after which every entry fits a schema whose
+    /// `changeCheckID` is `checkID`, as it was checked when it was logged;
+    /// called after `start`. The mark is kept while every start since it
+    /// was set called this with the same id (and `commit` moves it past an
+    /// entry `HubIngest.uncheckedThrough` names); otherwise it moves to the
+    /// log's last entry: what came before was checked under another id, or
+    /// logged by a run that kept no mark (an older version, a tool).
     func logCheckedAfter(checkID: String) throws -> UInt64
     /// Every row of `channel`, ordered by table and key.
     func rows(in channel: Channel) throws -> [SnapshotRow]
@@ -142,6 +144,12 @@ public struct HubIngest: Sendable {
     public var aliases: [(id: ChangeID, logged: LoggedChange)] = []
     public var claims: [Claim] = []
     public var clock: HybridTimestamp = .zero
+    /// The seq of the last entry logged without fitting the schema (one the
+    /// hub made itself: a correction that copies a value an older version
+    /// let in, a conflict's ledger row grown past a text's bound): the
+    /// store moves its check mark (`logCheckedAfter`) past it in the same
+    /// transaction, so that a resend decodes the entry and leaves it out.
+    public var uncheckedThrough: UInt64?
 
     public init() {}
 

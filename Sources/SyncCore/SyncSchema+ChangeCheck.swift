@@ -17,9 +17,10 @@ extension SyncSchema {
     public var changeCheckID: String {
         var bytes = CanonicalBytes()
         bytes.append(text: "rules \(Self.changeRulesVersion), text \(Self.maxTextBytes), time \(Self.timeRange)")
-        for table in tables.values.sorted(by: { $0.name < $1.name }) {
+        // By the key `violation(of:)` looks a table up by.
+        for (name, table) in tables.sorted(by: { $0.key < $1.key }) {
             let kinds = table.channelKinds.map(\.rawValue).sorted().joined(separator: ",")
-            bytes.append(text: "\(table.name) \(table.kind) \(kinds)")
+            bytes.append(text: "\(name) \(table.kind) \(kinds)")
             for (name, type) in table.columns.sorted(by: { $0.key < $1.key }) {
                 bytes.append(text: "\(name) \(type)")
             }

@@ -140,13 +140,47 @@ import Testing
         #expect(try hub.store.logCheckedAfter(checkID: SyncSchema.mall.changeCheckID) == 1)
     }
 
-    @Test func theCheckIDNamesTheSchemasBoundsNotTheOrderItWasBuiltIn() {
-        var bounded = SyncSchema.mall
-        #expect(bounded.changeCheckID == SyncSchema.mall.changeCheckID)
+    @Test func anEntryLoggedWithoutFittingMovesTheMarkPastIt() throws {
+        let hub = try hub()
+        var ingest = HubIngest()
+        let change = booking("r-bad", seq: 1, start: .min)
+        ingest.entries.append((LogEntry(seq: 1, change: change), LoggedChange(hash: change.contentHash, chain: "")))
+        ingest.uncheckedThrough = 1
+        try hub.store.commit(ingest)
+        #expect(try hub.store.logCheckedAfter(checkID: SyncSchema.mall.changeCheckID) == 1)
+        let restarted = try self.hub()
+        let (batches, _) = try resend(restarted, after: 0)
+        #expect(batches.flatMap(\.entries).isEmpty)
+        #expect(batches.last?.upTo == 1)
+    }
+
+    /// A run that kept no mark (a version from before it, rolled back to;
+    /// a tool writing the log) may have logged anything: the next run's
+    /// mark starts at the log's last entry.
+    @Test func aRunThatKeptNoMarkEndsIt() throws {
+        _ = try hub()
+        do {
+            let olderVersion = try SQLiteHubStore(path: path, schema: .mall)
+            _ = try olderVersion.start()
+            try logBehindTheHubsBack([booking("r-old", seq: 1, start: .min)], into: olderVersion, from: 1)
+        }
+        let hub = try hub()
+        #expect(try hub.store.logCheckedAfter(checkID: SyncSchema.mall.changeCheckID) == 1)
+        let (batches, _) = try resend(hub, after: 0)
+        #expect(batches.flatMap(\.entries).isEmpty)
+    }
+
+    @Test func theCheckIDChangesWithTheSchemasBoundsAndChannelsNotTheOrderOfItsTables() {
+        let mall = SyncSchema.mall
+        let reordered = SyncSchema(
+            tables: Array(mall.tables.values.reversed()), channelKinds: mall.channelKinds,
+            subscriptions: mall.subscriptions, rights: mall.rights, singleUseRules: mall.singleUseRules)
+        #expect(reordered.changeCheckID == mall.changeCheckID)
+        var bounded = mall
         bounded.tables["reservations"]?.columns["zone"] = .int(0...9)
-        #expect(bounded.changeCheckID != SyncSchema.mall.changeCheckID)
-        var narrower = SyncSchema.mall
+        #expect(bounded.changeCheckID != mall.changeCheckID)
+        var narrower = mall
         narrower.tables["reservations"]?.channelKinds.remove(.parking)
-        #expect(narrower.changeCheckID != SyncSchema.mall.changeCheckID)
+        #expect(narrower.changeCheckID != mall.changeCheckID)
     }
 }
