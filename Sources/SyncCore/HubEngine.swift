@@ -207,8 +207,9 @@ public final class HubEngine<Store: HubStore> {
     private var prunedThrough: [OriginEpoch: UInt64]
     /// The log's seq after which every entry was checked, when it was
     /// logged, under this schema's `changeCheckID`: a resend answer of
-    /// entries past it goes out undecoded.
-    private let logCheckedAfter: UInt64
+    /// entries past it goes out undecoded. Moved with the store's, past an
+    /// entry the hub made that does not fit (`HubIngest.uncheckedThrough`).
+    private var logCheckedAfter: UInt64
 
     /// - Parameter codec: how messages are decoded (default: the
     ///   configuration's schema with the default limits).
@@ -572,6 +573,7 @@ public final class HubEngine<Store: HubStore> {
         if !plan.isEmpty {
             plan.clock = clock.last
             try store.commit(plan)
+            if let unchecked = plan.uncheckedThrough { logCheckedAfter = max(logCheckedAfter, unchecked) }
             self.clock = clock
             self.ownSeq = ownSeq
             lastSeq = work.lastSeq

@@ -154,6 +154,36 @@ import Testing
         #expect(batches.last?.upTo == 1)
     }
 
+    /// A correction copies the hub's value of a column, which may be one an
+    /// older version let in (here a status with a control character): the
+    /// hub logs it, and the mark moves past it, so that an answer in bytes
+    /// leaves it out as the answer in JSON always did.
+    @Test func aCorrectionCopyingAnOlderVersionsValueIsLeftOutOfAnAnswerInBytes() throws {
+        let legacy = Change(
+            id: ChangeID(origin: "hub", epoch: 1_000, seq: 1), hlc: HybridTimestamp(wallMillis: 1_000),
+            table: "reservations", key: "r-x", channel: Self.parking, op: .insert,
+            columns: [
+                "status": .text("booked\u{1C}"), "window_start": .int(1_000), "window_end": .int(5_000),
+            ])
+        try logBehindTheHubsBack([legacy], into: try SQLiteHubStore(path: path, schema: .mall), from: 1)
+        let hub = try hub()
+        let update = Change(
+            id: ChangeID(origin: "gate-1", epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: 9_000),
+            table: "reservations", key: "r-x", channel: Self.parking, op: .update,
+            columns: ["status": .text("inside")])
+        let taken = hub.receive(
+            topic: Topics.node("gate-1", mall: "m", .up),
+            message: .changes(ChangeBatch(node: "gate-1", sentAt: 9_000, changes: [update])), now: 9_500)
+        #expect(taken.notApplied.map(\.id) == [update.id])
+        #expect(hub.lastSeq > 2)
+        let (batches, _) = try resend(hub, after: 1)
+        let sent = batches.flatMap(\.entries).map(\.change)
+        // The ledger's row goes out; the correction does not.
+        #expect(sent.map(\.table) == [ConflictLedger.tableName])
+        #expect(!sent.contains { $0.columns["status"] == .text("booked\u{1C}") })
+        #expect(batches.last?.upTo == hub.lastSeq)
+    }
+
     /// A run that kept no mark (a version from before it, rolled back to;
     /// a tool writing the log) may have logged anything: the next run's
     /// mark starts at the log's last entry.
