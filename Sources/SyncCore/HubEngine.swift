@@ -773,6 +773,8 @@ public final class HubEngine<Store: HubStore> {
         // restored from an older disk, which a batch could not fix).
         guard request.after < head else { return [] }
         let limit = configuration.maxResendEntries
+        // A read that stopped at the limit reaches its last entry; a shorter one, the head.
+        func through(_ read: [some SequencedEntry]) -> UInt64 { read.count < limit ? head : read.last?.seq ?? head }
         // Entries checked when they were logged, to a node that reads bytes:
         // sent as the store holds them. Decoding each one to check it again
         // and measure it was a fifth of a catch-up's CPU.
@@ -780,7 +782,7 @@ public final class HubEngine<Store: HubStore> {
             let read = try store.entryBytes(channel: channel, after: request.after, limit: limit)
             let chunks = MessageBudget.chunks(
                 read, maxItems: configuration.maxEntriesPerMessage, size: MessageBudget.size(asBytes:))
-            return answer(request, head: head, through: read.count < limit ? head : read.last?.seq ?? head, chunks) {
+            return answer(request, head: head, through: through(read), chunks) {
                 var batch = $0
                 batch.entriesAsBytes = true
                 batch.encodedEntries = $1.isEmpty ? nil : LogEntry.bytes(of: $1)
@@ -794,7 +796,7 @@ public final class HubEngine<Store: HubStore> {
         let entries = read.filter { configuration.schema.violation(of: $0.change) == nil }
         let chunks = MessageBudget.chunks(
             entries, maxItems: configuration.maxEntriesPerMessage, size: { MessageBudget.size(of: $0.change) })
-        return answer(request, head: head, through: read.count < limit ? head : read.last?.seq ?? head, chunks) {
+        return answer(request, head: head, through: through(read), chunks) {
             var batch = $0
             batch.entries = Array($1)
             batch.entriesAsBytes = request.entryEncoding == Change.bytesEncoding
