@@ -13,7 +13,8 @@ import SyncCore
 /// passage history grows (other gates' passages, as the hub's stream brings
 /// them), each round beside a raw commit into a file of that size. With
 /// `--backlog`, decisions go on while the hub acknowledges a backlog. With
-/// `--lanes`, several lanes decide at once.
+/// `--lanes`, several lanes decide at once. With `--spacing`, each read
+/// comes after a pause, as at a gate, and so does each baseline commit.
 struct GateBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate", abstract: "Gate decision latency with a large reservation book.")
@@ -40,6 +41,19 @@ struct GateBenchmark: AsyncParsableCommand {
     @Option(help: "Lanes deciding at once, for decisions per second across lanes (1: none).")
     var lanes = 4
 
+    /// Back to back, each decision waits for the actor and the disk that
+    /// the one before still holds, and the figures are those of a lane
+    /// saturated with reads; a gate's reads come a car at a time, after a
+    /// pause that lets the machine go idle, which slows a lone commit too.
+    /// Both the decisions and the raw commits they are measured against
+    /// wait the same pause, so each figure keeps its baseline.
+    @Option(
+        help: """
+            Microseconds of pause before each read and each baseline commit (0: back to back); \
+            a gate's reads come one car at a time.
+            """)
+    var spacing: UInt32 = 0
+
     func run() async throws {
         let base =
             directory
@@ -52,6 +66,9 @@ struct GateBenchmark: AsyncParsableCommand {
         let reserved = plates.distinctPlates(reservations)
 
         report("gate decisions: \(reservations) reservations, \(reads) reads, seed \(seed), directory \(base)")
+        if spacing > 0 {
+            report("  each read and each baseline commit after a pause of \(spacing) µs (`--spacing`)")
+        }
         let seedStart = ContinuousClock.now
         try GateWorkload.seedReplica(reserving: reserved, at: "\(base)/node.sqlite")
         report(
@@ -71,13 +88,14 @@ struct GateBenchmark: AsyncParsableCommand {
         var total = Samples()
         var outcomes: [String: Int] = [:]
         for read in makeReads(reserved, &plates) {
+            if spacing > 0 { usleep(spacing) }
             let started = ContinuousClock.now
             let passage = try await node.decideGate(read)
             total.add(ContinuousClock.now - started)
             decide.add(passage.decidedIn)
             outcomes["\(passage.decision.verdict.rawValue): \(passage.decision.reason.rawValue)", default: 0] += 1
         }
-        let rawCommit = try Self.rawSQLiteCommits(path: "\(base)/baseline.sqlite", count: reads)
+        let rawCommit = try Self.rawSQLiteCommits(path: "\(base)/baseline.sqlite", count: reads, spacing: spacing)
         let rawLookup = Self.rawLookups(Set(reserved), reads: reserved.shuffled().prefix(reads))
 
         report()
@@ -119,12 +137,14 @@ struct GateBenchmark: AsyncParsableCommand {
             var decide = Samples()
             var total = Samples()
             for read in makeReads(reserved, &plates) {
+                if spacing > 0 { usleep(spacing) }
                 let started = ContinuousClock.now
                 let passage = try await node.decideGate(read)
                 total.add(ContinuousClock.now - started)
                 decide.add(passage.decidedIn)
             }
-            let raw = try Self.rawSQLiteCommits(path: "\(base)/baseline-\(size).sqlite", count: reads, prefill: size)
+            let raw = try Self.rawSQLiteCommits(
+                path: "\(base)/baseline-\(size).sqlite", count: reads, prefill: size, spacing: spacing)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: "\(base)/node.sqlite")[.size] as? Int) ?? 0
             report(
                 [
@@ -175,10 +195,11 @@ struct GateBenchmark: AsyncParsableCommand {
 
     /// One row of about a passage's size per transaction, WAL and FULL, as
     /// the replica commits, into a table already holding `prefill` rows.
-    static func rawSQLiteCommits(path: String, count: Int, prefill: Int = 0) throws -> Samples {
+    static func rawSQLiteCommits(path: String, count: Int, prefill: Int = 0, spacing: UInt32 = 0) throws -> Samples {
         let queue = try RawSQLite.keyedTable(path: path, prefill: prefill)
         var samples = Samples()
         for index in 0..<count {
+            if spacing > 0 { usleep(spacing) }
             let started = ContinuousClock.now
             try RawSQLite.commitOneRow(queue, key: "k\(index)")
             samples.add(ContinuousClock.now - started)
