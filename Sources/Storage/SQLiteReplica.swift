@@ -191,7 +191,9 @@ public final class SQLiteReplica: ReplicaStore {
             var states: [RowRef: RowState?] = [:]
             for entry in entries {
                 if entry.change.id.origin == node, try Self.settleEcho(of: entry.change, at: entry.seq, db) { continue }
-                states.updateValue(try self.apply(entry.change, .logged(seq: entry.seq), db), forKey: entry.change.row)
+                states.updateValue(
+                    try self.apply(entry.change, .logged(seq: entry.seq), inserted: entry.insertedRow, db),
+                    forKey: entry.change.row)
             }
             try db.cachedStatement(
                 sql: """
@@ -400,13 +402,16 @@ public final class SQLiteReplica: ReplicaStore {
     /// alone and marks it pending until the hub's log brings the change
     /// back; a log entry raises the seq and clears the mark it answers (the
     /// entry's hash is computed only for a row that holds a mark).
+    /// `inserted`, if given, is the row `change` (an insert) makes of a new key.
     /// - Returns: the row's state after the change (merged or not; nil: no row).
-    private func apply(_ change: Change, _ merge: Merge, _ db: Database) throws -> RowState? {
+    private func apply(_ change: Change, _ merge: Merge, inserted: InsertedRow? = nil, _ db: Database) throws
+        -> RowState?
+    {
         // An insert is written without looking for its row first: its key is
         // almost always new (every change of a catch-up of new bookings, two
         // of a gate decision's three), and the lookup cost as much as the
         // insert. A key already taken falls through to the merge below.
-        if change.op == .insert, let inserted = try insertIfNew(change, merge, db) { return inserted }
+        if change.op == .insert, let state = try insertIfNew(change, merge, inserted: inserted, db) { return state }
         let lookup = try db.cachedStatement(
             sql: "SELECT seq, state, pending, tombstone, ends_at FROM rows WHERE table_name = ? AND key = ?")
         let existing = try lookup.firstRow(arguments: [change.table, change.key]) { columns in
@@ -456,22 +461,29 @@ public final class SQLiteReplica: ReplicaStore {
         var endsAt: Int64?
     }
 
-    /// Writes the row an insert makes of a key not in the replica, unless
-    /// the key is taken.
+    /// Writes the row an insert makes of a key not in the replica (`inserted`
+    /// if the caller made it already), unless the key is taken.
     /// - Returns: the row's state, or nil if the key is taken (nothing written).
-    private func insertIfNew(_ change: Change, _ merge: Merge, _ db: Database) throws -> RowState? {
-        var state = RowState()
-        state.apply(change)
+    private func insertIfNew(_ change: Change, _ merge: Merge, inserted: InsertedRow?, _ db: Database) throws
+        -> RowState?
+    {
         let seq: UInt64
         let pending: String?
         switch merge {
         case .local(let contentHash): (seq, pending) = (0, contentHash)
         case .logged(let logged): (seq, pending) = (logged, nil)
         }
-        let row = SnapshotRow(table: change.table, key: change.key, seq: seq, state: state)
+        let row: SnapshotRow
+        if let inserted {
+            row = SnapshotRow(table: change.table, key: change.key, seq: seq, inserted: inserted)
+        } else {
+            var state = RowState()
+            state.apply(change)
+            row = SnapshotRow(table: change.table, key: change.key, seq: seq, state: state)
+        }
         try write(
             row, channel: change.channel, pending: pending, indexed: indexedColumns(of: row), Self.insertRowIfNew, db)
-        return db.changesCount == 1 ? state : nil
+        return db.changesCount == 1 ? row.state : nil
     }
 
     /// Writes `row` over the row stored with `stored` in its indexed columns.

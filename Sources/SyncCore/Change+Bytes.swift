@@ -126,12 +126,14 @@ extension LogEntry {
         return writer.bytes
     }
 
+    /// The entries of `bytes(of:)`, each insert with the row it makes of a
+    /// new key (`insertedRow`).
     public static func entries(fromBytes bytes: [UInt8]) throws(CompactBytes.Malformed) -> [LogEntry] {
         try CompactBytes.read(bytes) { reader throws(CompactBytes.Malformed) in
             var entries: [LogEntry] = []
             while !reader.isAtEnd {
                 let seq = try reader.varint()
-                entries.append(LogEntry(seq: seq, change: try reader.change()))
+                entries.append(LogEntry(seq: seq, changeWithInsertedRow: try reader.change()))
             }
             return entries
         }

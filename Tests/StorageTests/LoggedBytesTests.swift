@@ -41,10 +41,44 @@ import Testing
         #expect(try LogEntry.entries(fromBytes: LogEntry.bytes(of: read)) == read)
     }
 
+    /// A node applies a catch-up decoded from bytes with each insert's row
+    /// made as it was decoded: its replica holds what one applying the same
+    /// entries made in memory holds, state for state and byte for byte,
+    /// and an insert of a key it holds already is merged, not written over.
+    @Test func insertsDecodedWithTheirRowsAreAppliedAsInsertsMadeHere() throws {
+        let read = try hub.store.entries(channel: Self.parking, after: 0, limit: 100)
+        let decoded = try LogEntry.entries(fromBytes: LogEntry.bytes(of: read))
+        #expect(decoded.filter { $0.insertedRow != nil }.count == 20)
+        let held = LogEntry(
+            seq: 1,
+            change: Change(
+                id: ChangeID(origin: "hub", epoch: 9, seq: 1),
+                hlc: HybridTimestamp(wallMillis: Self.now + 5, counter: 0), table: "reservations", key: "r-7",
+                channel: Self.parking, op: .insert, columns: ["zone": .text("held before")]))
+        var figures: [(states: [RowRef: RowState?], rows: [SnapshotRow])] = []
+        for entries in [decoded, read.map { LogEntry(seq: $0.seq, change: $0.change) }] {
+            let replica = try SQLiteReplica(path: ":memory:", schema: .mall)
+            try replica.applyRemote(channel: Self.parking, entries: [held], upTo: 1, clock: .zero)
+            let states = try replica.applyRemoteReturningStates(
+                channel: Self.parking, entries: entries.filter { $0.seq > 1 }, upTo: 21, clock: .zero)
+            figures.append((states, try replica.rows(in: Self.parking)))
+        }
+        #expect(figures[0].states == figures[1].states)
+        #expect(figures[0].rows == figures[1].rows)
+        #expect(figures[0].rows.map(\.stateBytes) == figures[1].rows.map(\.stateBytes))
+        let merged = try #require(figures[0].rows.first { $0.key == "r-7" })
+        #expect(merged.state.values["zone"] == .text("held before"))
+        #expect(merged.state.values["member_id"] == .text("m-7"))
+    }
+
     @Test func anEntryWhoseChangeIsChangedForgetsItsBytes() throws {
         var entry = try #require(try hub.store.entries(channel: Self.parking, after: 0, limit: 1).first)
         entry.change.columns["zone"] = .text("C9")
         let decoded = try #require(try LogEntry.entries(fromBytes: LogEntry.bytes(of: [entry])).first)
         #expect(decoded.change.columns["zone"] == .text("C9"))
+        #expect(decoded.insertedRow?.state.values["zone"] == .text("C9"))
+        var changedAfter = decoded
+        changedAfter.change.columns["zone"] = .text("D1")
+        #expect(changedAfter.insertedRow == nil)
     }
 }

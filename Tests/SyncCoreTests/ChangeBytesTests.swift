@@ -39,6 +39,23 @@ import Testing
         #expect(try LogEntry.entries(fromBytes: LogEntry.bytes(of: entries)) == entries)
     }
 
+    /// Each insert decoded from bytes holds the row it makes of a new key:
+    /// the state a merge into an empty row gives, and that state's bytes.
+    @Test(arguments: 1...300 as ClosedRange<UInt64>)
+    func anInsertDecodedFromBytesHoldsTheRowItMakes(seed: UInt64) throws {
+        for entry in try LogEntry.entries(fromBytes: LogEntry.bytes(of: Self.entries(seed: seed))) {
+            guard entry.change.op == .insert else {
+                #expect(entry.insertedRow == nil)
+                continue
+            }
+            var made = RowState()
+            made.apply(entry.change)
+            let inserted = try #require(entry.insertedRow)
+            #expect(inserted.state == made)
+            #expect(inserted.stateBytes == made.bytes)
+        }
+    }
+
     @Test(arguments: 1...40 as ClosedRange<UInt64>)
     func brokenBytesAreAnErrorNeverATrap(seed: UInt64) {
         var random = Random(state: seed | 1)
