@@ -353,9 +353,7 @@ public final class NodeEngine<Store: ReplicaStore> {
                 var clock = self.clock
                 for entry in logged { clock.observe(entry.change.hlc, physicalMillis: now) }
                 // What a newer schema added passes by (§16.1); the cursor moves past it.
-                let entries = logged.compactMap { entry in
-                    configuration.schema.known(entry.change).map { LogEntry(seq: entry.seq, change: $0) }
-                }
+                let entries = logged.compactMap(configuration.schema.known)
                 try store.applyRemote(channel: channel, entries: entries, upTo: upTo, clock: clock.last)
                 self.clock = clock
                 channels[channel]!.applied(upTo: upTo, now: now)

@@ -47,18 +47,19 @@ extension SyncSchema {
         return nil
     }
 
-    /// The part of a logged change this schema knows: the change without the
+    /// The part of a log entry this schema knows: its change without the
     /// cells of columns its table lacks, nil for a table it lacks.
-    public func known(_ change: Change) -> Change? {
-        guard let table = tables[change.table] else { return nil }
-        // The usual case, on every apply: nothing to drop, nothing to copy.
-        guard change.columns.keys.contains(where: { table.columns[$0] == nil }) else { return change }
-        var known = change
-        known.columns = change.columns.filter { table.columns[$0.key] != nil }
+    public func known(_ entry: LogEntry) -> LogEntry? {
+        guard let table = tables[entry.change.table] else { return nil }
+        // The usual case, on every apply: nothing to drop, nothing to copy,
+        // and the entry keeps the row made of it as it was decoded.
+        guard entry.change.columns.keys.contains(where: { table.columns[$0] == nil }) else { return entry }
+        var known = entry
+        known.change.columns = entry.change.columns.filter { table.columns[$0.key] != nil }
         return known
     }
 
-    /// The part of a snapshot row this schema knows, as `known(_: Change)`.
+    /// The part of a snapshot row this schema knows, as `known(_: LogEntry)`.
     public func known(_ row: SnapshotRow) -> SnapshotRow? {
         guard let table = tables[row.table] else { return nil }
         guard row.state.cells.keys.contains(where: { table.columns[$0] == nil }) else { return row }

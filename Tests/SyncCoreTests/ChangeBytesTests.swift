@@ -56,6 +56,26 @@ import Testing
         }
     }
 
+    /// The node applies entries through `SyncSchema.known`: one the schema
+    /// knows whole keeps the row made of it as it was decoded; one that
+    /// loses a column the schema lacks (from a newer version) loses that
+    /// row, which held the column.
+    @Test func anEntryKnownWholeKeepsItsInsertedRow() throws {
+        func decoded(_ columns: [String: Value]) throws -> LogEntry {
+            let change = Change(
+                id: ChangeID(origin: "hub", epoch: 1, seq: 1), hlc: HybridTimestamp(wallMillis: 1),
+                table: "reservations", key: "r-1", channel: Channel(mall: "m", kind: .parking), op: .insert,
+                columns: columns)
+            return try #require(
+                try LogEntry.entries(fromBytes: LogEntry.bytes(of: [LogEntry(seq: 1, change: change)])).first)
+        }
+        let whole = try #require(SyncSchema.mall.known(try decoded(["status": .text("booked")])))
+        #expect(whole.insertedRow?.state.values == ["status": .text("booked")])
+        let newer = try #require(SyncSchema.mall.known(try decoded(["status": .text("booked"), "bay": .text("B2")])))
+        #expect(newer.change.columns == ["status": .text("booked")])
+        #expect(newer.insertedRow == nil)
+    }
+
     @Test(arguments: 1...40 as ClosedRange<UInt64>)
     func brokenBytesAreAnErrorNeverATrap(seed: UInt64) {
         var random = Random(state: seed | 1)

@@ -232,7 +232,7 @@ import Testing
             table: ["reservations", "audit_log"][random.int(0..<2)], key: ["r-1", ""][random.int(0..<5) == 0 ? 1 : 0],
             channel: Channel(mall: "m", kind: [.parking, .lounge][random.int(0..<4) == 0 ? 1 : 0]),
             op: ops[random.int(0..<ops.count)], columns: columns)
-        let known = try #require(SyncSchema.mall.known(change))
+        let known = try #require(SyncSchema.mall.known(LogEntry(seq: 1, change: change))).change
         #expect((SyncSchema.mall.violation(ofLogged: change) == nil) == (SyncSchema.mall.violation(of: known) == nil))
     }
 }
