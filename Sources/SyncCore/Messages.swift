@@ -392,9 +392,11 @@ public struct SnapshotRow: Hashable, Sendable, Codable {
     public var state: RowState {
         didSet { decodedFrom = nil }
     }
-    /// The compact bytes (§12.5) `state` was decoded from, if it was: a
-    /// snapshot row read from a store or the wire goes on as those bytes
-    /// instead of being encoded again. Any change to `state` forgets them.
+    /// The compact bytes (§12.5) `state` was decoded from, if it was (or
+    /// encoded as, for the row an insert made where its entry was decoded,
+    /// `InsertedRow`): a snapshot row read from a store or the wire goes on
+    /// as those bytes instead of being encoded again. Any change to `state`
+    /// forgets them.
     private(set) var decodedFrom: [UInt8]?
 
     public init(table: String, key: String, seq: UInt64, state: RowState) {
