@@ -473,14 +473,8 @@ public final class SQLiteReplica: ReplicaStore {
         case .local(let contentHash): (seq, pending) = (0, contentHash)
         case .logged(let logged): (seq, pending) = (logged, nil)
         }
-        let row: SnapshotRow
-        if let inserted {
-            row = SnapshotRow(table: change.table, key: change.key, seq: seq, inserted: inserted)
-        } else {
-            var state = RowState()
-            state.apply(change)
-            row = SnapshotRow(table: change.table, key: change.key, seq: seq, state: state)
-        }
+        let row = SnapshotRow(
+            table: change.table, key: change.key, seq: seq, inserted: inserted ?? InsertedRow(change))
         try write(
             row, channel: change.channel, pending: pending, indexed: indexedColumns(of: row), Self.insertRowIfNew, db)
         return db.changesCount == 1 ? row.state : nil

@@ -305,7 +305,7 @@ public struct InsertedRow: Sendable {
     public let state: RowState
     public let stateBytes: [UInt8]
 
-    init(_ insert: Change) {
+    package init(_ insert: Change) {
         var state = RowState()
         state.apply(insert)
         self.state = state
