@@ -38,6 +38,12 @@ extension CompactBytes.Writer {
 
 extension CompactBytes.Reader {
     public mutating func change() throws(CompactBytes.Malformed) -> Change {
+        try changeAndColumnsOffset().change
+    }
+
+    /// A change, and the offset where its columns' bytes begin (their
+    /// count); they end where the change does.
+    mutating func changeAndColumnsOffset() throws(CompactBytes.Malformed) -> (change: Change, columnsAt: Int) {
         let origin = try text()
         let epoch = try varint()
         let seq = try varint()
@@ -55,12 +61,14 @@ extension CompactBytes.Reader {
         case 2: op = .delete
         case let other: throw malformed("operation \(other)")
         }
+        let columnsAt = offset
         // A column takes at least 2 bytes: its name's length and a value tag.
         let columns = try keyed(minimumBytes: 2) { reader throws(CompactBytes.Malformed) in try reader.value() }
-        return Change(
+        let change = Change(
             id: ChangeID(origin: origin, epoch: epoch, seq: seq),
             hlc: HybridTimestamp(wallMillis: wall, counter: UInt32(counter)), table: table, key: key, channel: channel,
             op: op, columns: columns)
+        return (change, columnsAt)
     }
 }
 
@@ -133,7 +141,12 @@ extension LogEntry {
             var entries: [LogEntry] = []
             while !reader.isAtEnd {
                 let seq = try reader.varint()
-                entries.append(LogEntry(seq: seq, changeWithInsertedRow: try reader.change()))
+                let (change, columnsAt) = try reader.changeAndColumnsOffset()
+                var entry = LogEntry(seq: seq, change: change)
+                if change.op == .insert {
+                    entry.insertedRow = InsertedRow(change, columnBytes: reader.bytes(from: columnsAt))
+                }
+                entries.append(entry)
             }
             return entries
         }

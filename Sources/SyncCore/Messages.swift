@@ -265,7 +265,7 @@ public struct LogEntry: Hashable, Sendable, Codable {
     /// states was a sixth of the work of the actor that applies them, which
     /// bounds the catch-up, while the thread that decodes the next message
     /// waits. Any change to `change` forgets it.
-    public private(set) var insertedRow: InsertedRow?
+    public internal(set) var insertedRow: InsertedRow?
 
     public init(seq: UInt64, change: Change) {
         self.seq = seq
@@ -277,12 +277,6 @@ public struct LogEntry: Hashable, Sendable, Codable {
     public init(seq: UInt64, change: Change, changeBytes: [UInt8]) {
         self.init(seq: seq, change: change)
         self.changeBytes = changeBytes
-    }
-
-    /// An entry holding, for an insert, the row the insert makes of a new key.
-    init(seq: UInt64, changeWithInsertedRow change: Change) {
-        self.init(seq: seq, change: change)
-        if change.op == .insert { insertedRow = InsertedRow(change) }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -310,6 +304,11 @@ public struct InsertedRow: Sendable {
         state.apply(insert)
         self.state = state
         stateBytes = state.bytes
+    }
+
+    init(state: RowState, stateBytes: [UInt8]) {
+        self.state = state
+        self.stateBytes = stateBytes
     }
 }
 

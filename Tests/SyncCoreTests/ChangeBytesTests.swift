@@ -56,6 +56,23 @@ import Testing
         }
     }
 
+    /// An insert's state bytes are copied from its own column bytes with
+    /// its stamp after each value, not encoded again: byte for byte what
+    /// encoding the state gives, for every insert that decodes.
+    @Test(arguments: 1...300 as ClosedRange<UInt64>)
+    func anInsertsStateBytesAreCopiedFromItsColumnBytes(seed: UInt64) throws {
+        var random = Random(state: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
+        var insert = Self.change(&random)
+        insert.op = .insert
+        let copied = try CompactBytes.read(Change.bytes(of: [insert])) { reader throws(CompactBytes.Malformed) in
+            let (decoded, columnsAt) = try reader.changeAndColumnsOffset()
+            return InsertedRow.stateBytes(ofInsert: decoded, columnBytes: reader.bytes(from: columnsAt))
+        }
+        var made = RowState()
+        made.apply(insert)
+        #expect(copied == made.bytes)
+    }
+
     /// The node applies entries through `SyncSchema.known`: one the schema
     /// knows whole keeps the row made of it as it was decoded; one that
     /// loses a column the schema lacks (from a newer version) loses that
