@@ -189,6 +189,9 @@ public final class SQLiteReplica: ReplicaStore {
     ) throws -> [RowRef: RowState?] {
         try database.write { db in
             var states: [RowRef: RowState?] = [:]
+            // A catch-up's batch holds hundreds of rows: grown one by one,
+            // the dictionary was rehashed several times per batch.
+            states.reserveCapacity(entries.count)
             for entry in entries {
                 if entry.change.id.origin == node, try Self.settleEcho(of: entry.change, at: entry.seq, db) { continue }
                 states.updateValue(

@@ -34,14 +34,13 @@ extension InsertedRow {
         bytes.append(1)  // flags: inserted, not deleted
         let copied = Result { () throws(CompactBytes.Malformed) in
             try CompactBytes.read(columnBytes) { reader throws(CompactBytes.Malformed) in
-                var start = reader.offset
                 let count = try reader.varint()
-                bytes.append(contentsOf: columnBytes[start..<reader.offset])
+                bytes.append(contentsOf: reader.bytes(from: 0))
                 for _ in 0..<count {
-                    start = reader.offset
+                    let start = reader.offset
                     _ = try reader.slice(count: try reader.varint())
                     try reader.skipValue()
-                    bytes.append(contentsOf: columnBytes[start..<reader.offset])
+                    bytes.append(contentsOf: reader.bytes(from: start))
                     bytes.append(contentsOf: stampBytes)
                 }
             }
