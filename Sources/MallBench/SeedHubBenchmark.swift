@@ -94,7 +94,7 @@ struct SeedHubBenchmark: AsyncParsableCommand {
                 Double(rows) / seeded.asSeconds))
         report(
             String(
-                format: "  baseline: raw SQLite insert of the same states, one transaction: %.1f s (%.0f rows/s)",
+                format: "  baseline: raw SQLite insert of the same states, one transaction: %.2f s (%.0f rows/s)",
                 raw.asSeconds, Double(rows) / raw.asSeconds))
         report(
             "  baseline bytes per row on disk: \(stateBytes) with the same states keyed (key, state), "

@@ -50,7 +50,13 @@ wait_http() {
   return 1
 }
 
-"$bin/mall-bench" seed-hub --rows "$rows" --store "$dir/hub/hub.sqlite" --mall mall-demo
+"$bin/mall-bench" seed-hub --rows "$rows" --store "$dir/hub/hub.sqlite" --mall mall-demo | tee "$dir/seed.txt"
+
+# The rows per second of seed-hub's raw insert of the same states (its
+# baseline line in the file given): each figure is printed as a ratio to it.
+raw_rate() {
+  sed -n 's/.*raw SQLite insert of the same states, one transaction: .* (\([0-9]*\) rows\/s).*/\1/p' "$1"
+}
 
 broker_port=$(free_port)
 hub_port=$(free_port)
@@ -78,9 +84,10 @@ wait_http "http://127.0.0.1:$node_port/v1/health"
 
 # Progress from the node's own API, and the hub's memory from /proc, until
 # the parking channel has a cursor and no snapshot half staged.
-python3 - "$node_port" "$hub_pid" "$node_pid" "$started" <<'PY'
+python3 - "$node_port" "$hub_pid" "$node_pid" "$started" "$rows" "$(raw_rate "$dir/seed.txt")" <<'PY'
 import json, os, sys, time, urllib.request
 port, hub, node, started = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+rows, raw_rate = int(sys.argv[5]), float(sys.argv[6] or 0)
 def cpu(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -110,6 +117,9 @@ while True:
     time.sleep(1)
 elapsed = time.time() - started
 print(f"bootstrap: {elapsed:.1f} s from the node's start to the channel installed")
+if raw_rate > 0:
+    print(f"  against the raw insert of the same states above ({rows / raw_rate:.2f} s): "
+          f"{rows / raw_rate / elapsed:.2f}x its rate")
 print(f"  hub resident memory: {peak} MiB at most while it served (sampled each second; VmHWM {memory('VmHWM:')} MiB)")
 print(f"  CPU time: hub {cpu(hub) - hub_cpu:.1f} s, node {cpu(node):.1f} s (both together: the machine's 2 cores are shared)")
 PY
@@ -170,9 +180,10 @@ if [ "$catch_up" -gt 0 ]; then
   pids+=($node_pid)
   # Polled every few milliseconds from the start, not after wait_http's
   # tenths of a second: the figure is the node's, not the poll's.
-  python3 - "$node_port" "$head" "$started" "$catch_up" "$hub_pid" "$node_pid" <<'PY'
+  python3 - "$node_port" "$head" "$started" "$catch_up" "$hub_pid" "$node_pid" "$(raw_rate "$dir/seed-append.txt")" <<'PY'
 import json, os, sys, time, urllib.request
 port, head, started, changes = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+raw_rate = float(sys.argv[7] or 0)
 def cpu(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -200,6 +211,9 @@ while True:
     time.sleep(0.005)
 print(f"catch-up: {changes:,} changes in {now:.2f} s from the node's start ({changes / now:,.0f} changes/s); "
       f"the node heard the head {heard or now:.2f} s after its start")
+if raw_rate > 0:
+    print(f"  against the raw insert of the same states above ({changes / raw_rate:.2f} s): "
+          f"{changes / raw_rate / now:.2f}x its rate")
 print(f"  CPU time: hub {cpu(sys.argv[5]) - hub_cpu:.2f} s, node {cpu(sys.argv[6]) - node_cpu:.2f} s")
 PY
   compare_digests
