@@ -107,6 +107,12 @@ public enum CompactBytes {
             return UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + Int(count)])
         }
 
+        /// The bytes read since `start` (an offset the reader stood at), as
+        /// they are.
+        func bytes(from start: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: buffer[start..<offset])
+        }
+
         /// What `Writer.keyed` wrote: names strictly increasing by their
         /// bytes and distinct as Swift strings (a canonically equivalent
         /// spelling is the same key), and no count promising more elements

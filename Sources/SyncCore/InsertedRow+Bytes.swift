@@ -50,10 +50,3 @@ extension InsertedRow {
         return bytes
     }
 }
-
-extension CompactBytes.Reader {
-    /// The bytes from `offset` to where the reader stands.
-    func bytes(from offset: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: buffer[offset..<self.offset])
-    }
-}
