@@ -1,11 +1,13 @@
 /*
- * A probe of a storage shape MallEdge does not have yet: would a gate
- * decision answered after a one-row journal commit, with the replica's
- * transaction made beside it on another thread, stay within 2x of a raw
- * one-row FULL commit at p99, back to back (issue 14)?
+ * A probe of a storage shape: would a gate decision answered after a
+ * one-row journal commit, with the replica's transaction made beside it,
+ * stay within 2x of a raw one-row FULL commit at p99, back to back (issue
+ * 14)? And what does today's shape (`inline`) cost without Swift? The
+ * journal was then built into MallEdge and measured slower than today's
+ * shape, and was not kept (BENCHMARKS.md, 2026-12-06, late night).
  *
  * SQLite alone, no Swift: it measures the shape's floor on this machine's
- * disk, not MallEdge. Three modes, 5,000 commits each:
+ * disk, not MallEdge. Five modes, 5,000 commits each:
  *
  *   raw      one passage-sized row per transaction, synchronous=FULL: the
  *            baseline `mall-bench gate` prints
@@ -15,6 +17,10 @@
  *            a replica of 100,000 reservations, in one NORMAL transaction
  *            per pass: per decision two new rows (key and end-of-life
  *            indexes), one reservation updated, three outbox rows, the tip
+ *   inline   today's shape: per decision, WORK_US of CPU then those replica
+ *            writes in one FULL transaction of their own, no journal
+ *   beside   per decision, WORK_US of CPU, those replica writes in a NORMAL
+ *            transaction on the same thread, then the journal's row, FULL
  *
  * NOCKPT=1 turns the replica's automatic checkpoint off, as a replica that
  * checkpoints only in pauses between decisions would.
@@ -22,6 +28,7 @@
  *   cc -O2 -o /tmp/decision-journal Benchmarks/Probes/decision-journal.c -lsqlite3 -lpthread
  *   /tmp/decision-journal raw; /tmp/decision-journal alone 60
  *   /tmp/decision-journal journal 60; NOCKPT=1 /tmp/decision-journal journal 60
+ *   NOCKPT=1 /tmp/decision-journal inline 60; NOCKPT=1 /tmp/decision-journal beside 60
  *
  * Stores go to a fresh directory under /tmp, removed at the end.
  */
@@ -95,14 +102,50 @@ static unsigned char payload[1024];
 static atomic_long journaled, applied;
 static atomic_int finished;
 
+/* The replica's writes of one decision, as MallEdge's commit makes them. */
+struct replica_writes {
+    sqlite3_stmt *insert, *update, *outbox, *tip;
+    long made;
+};
+
+static struct replica_writes prepare_replica_writes(sqlite3 *db) {
+    struct replica_writes writes = {
+        prepare(db, "INSERT INTO rows (table_name, key, state, ends_at) VALUES ('passages', ?, ?, ?)"),
+        prepare(db, "UPDATE rows SET state = ? WHERE table_name = 'reservations' AND key = ?"),
+        prepare(db, "INSERT INTO outbox (change) VALUES (?)"),
+        prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('tip', ?)"),
+        0,
+    };
+    return writes;
+}
+
+/* Per decision two new rows (key and end-of-life indexes), one reservation
+ * updated, three outbox rows, the tip. */
+static void write_decision(struct replica_writes *writes, long decision) {
+    char key[48];
+    for (int row = 0; row < 2; row++) {
+        snprintf(key, sizeof key, "%08lx-%ld", random(), writes->made++);
+        sqlite3_bind_text(writes->insert, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(writes->insert, 2, payload, 300, SQLITE_STATIC);
+        sqlite3_bind_int64(writes->insert, 3, random());
+        step(writes->insert);
+    }
+    snprintf(key, sizeof key, "r%06ld", random() % reservations);
+    sqlite3_bind_blob(writes->update, 1, payload, 300, SQLITE_STATIC);
+    sqlite3_bind_text(writes->update, 2, key, -1, SQLITE_TRANSIENT);
+    step(writes->update);
+    for (int change = 0; change < 3; change++) {
+        sqlite3_bind_blob(writes->outbox, 1, payload, 250, SQLITE_STATIC);
+        step(writes->outbox);
+    }
+    sqlite3_bind_int64(writes->tip, 1, decision);
+    step(writes->tip);
+}
+
 /* Applies, in one transaction per pass, every decision journaled since the last pass. */
 static void *apply_to_replica(void *argument) {
     sqlite3 *db = argument;
-    sqlite3_stmt *insert = prepare(db, "INSERT INTO rows (table_name, key, state, ends_at) VALUES ('passages', ?, ?, ?)");
-    sqlite3_stmt *update = prepare(db, "UPDATE rows SET state = ? WHERE table_name = 'reservations' AND key = ?");
-    sqlite3_stmt *outbox = prepare(db, "INSERT INTO outbox (change) VALUES (?)");
-    sqlite3_stmt *tip = prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('tip', ?)");
-    long made = 0;
+    struct replica_writes writes = prepare_replica_writes(db);
     while (!atomic_load(&finished) || atomic_load(&applied) < atomic_load(&journaled)) {
         long target = atomic_load(&journaled);
         if (target == atomic_load(&applied)) {
@@ -110,26 +153,7 @@ static void *apply_to_replica(void *argument) {
             continue;
         }
         run(db, "BEGIN IMMEDIATE");
-        for (long next = atomic_load(&applied); next < target; next++) {
-            char key[48];
-            for (int row = 0; row < 2; row++) {
-                snprintf(key, sizeof key, "%08lx-%ld", random(), made++);
-                sqlite3_bind_text(insert, 1, key, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_blob(insert, 2, payload, 300, SQLITE_STATIC);
-                sqlite3_bind_int64(insert, 3, random());
-                step(insert);
-            }
-            snprintf(key, sizeof key, "r%06ld", random() % reservations);
-            sqlite3_bind_blob(update, 1, payload, 300, SQLITE_STATIC);
-            sqlite3_bind_text(update, 2, key, -1, SQLITE_TRANSIENT);
-            step(update);
-            for (int change = 0; change < 3; change++) {
-                sqlite3_bind_blob(outbox, 1, payload, 250, SQLITE_STATIC);
-                step(outbox);
-            }
-            sqlite3_bind_int64(tip, 1, next);
-            step(tip);
-        }
+        for (long next = atomic_load(&applied); next < target; next++) write_decision(&writes, next);
         run(db, "COMMIT");
         atomic_store(&applied, target);
     }
@@ -144,8 +168,9 @@ static void spin(double us) {
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     double work = argc > 2 ? atof(argv[2]) : 60;
-    if (strcmp(mode, "raw") && strcmp(mode, "alone") && strcmp(mode, "journal")) {
-        fprintf(stderr, "usage: %s raw | alone [WORK_US] | journal [WORK_US]\n", argv[0]);
+    if (strcmp(mode, "raw") && strcmp(mode, "alone") && strcmp(mode, "journal") && strcmp(mode, "inline") &&
+        strcmp(mode, "beside")) {
+        fprintf(stderr, "usage: %s raw | alone [WORK_US] | journal [WORK_US] | inline [WORK_US] | beside [WORK_US]\n", argv[0]);
         return 2;
     }
     char directory[] = "/tmp/decision-journal-XXXXXX";
@@ -191,6 +216,36 @@ int main(int argc, char **argv) {
         run(replica, "PRAGMA wal_checkpoint(TRUNCATE)");
         if (getenv("NOCKPT")) run(replica, "PRAGMA wal_autocheckpoint = 0");
 
+        if (!strcmp(mode, "inline") || !strcmp(mode, "beside")) {
+            /* inline: today's shape, the decision's replica writes in one
+             * FULL transaction of their own. beside: the journal's shape on
+             * one thread, those writes in a NORMAL transaction, then the
+             * journal's row, FULL, in a file of its own. */
+            sqlite3_stmt *append = NULL;
+            if (!strcmp(mode, "beside")) {
+                snprintf(path, sizeof path, "%s/journal.sqlite", directory);
+                sqlite3 *journal = open_store(path, "FULL");
+                run(journal, "CREATE TABLE journal (id INTEGER PRIMARY KEY, record BLOB)");
+                append = prepare(journal, "INSERT INTO journal (record) VALUES (?)");
+            } else {
+                run(replica, "PRAGMA synchronous = FULL");
+            }
+            struct replica_writes writes = prepare_replica_writes(replica);
+            for (int i = 0; i < decisions; i++) {
+                double start = micros();
+                spin(work);
+                run(replica, "BEGIN IMMEDIATE");
+                write_decision(&writes, i);
+                run(replica, "COMMIT");
+                if (append) {
+                    sqlite3_bind_blob(append, 1, payload, 900, SQLITE_STATIC);
+                    step(append);
+                }
+                latencies[i] = micros() - start;
+            }
+            report(mode, latencies);
+            goto done;
+        }
         snprintf(path, sizeof path, "%s/journal.sqlite", directory);
         sqlite3 *journal = open_store(path, "FULL");
         run(journal, "CREATE TABLE journal (id INTEGER PRIMARY KEY, record BLOB)");
@@ -210,6 +265,7 @@ int main(int argc, char **argv) {
         if (applying) pthread_join(applier, NULL);
         report(mode, latencies);
     }
+done:;
     char command[128];
     snprintf(command, sizeof command, "rm -rf %s", directory);
     return system(command) == 0 ? 0 : 1;
