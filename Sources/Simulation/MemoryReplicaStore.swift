@@ -41,6 +41,12 @@ public final class MemoryReplicaStore: ReplicaStore {
     private var random: SeededRandom
     /// Entries handed to `applyRemote` at or below the cursor: the engine must never do that.
     public private(set) var duplicateApplications = 0
+    /// Inserts from the hub's log that reached `applyRemote` with, and
+    /// without, the row their decoding made of them (`LogEntry.insertedRow`):
+    /// an engine that rebuilt entries on the way would make every insert's
+    /// row again (a catch-up's largest cost, before that row was made where
+    /// the bytes are read).
+    public private(set) var loggedInserts = (withRow: 0, withoutRow: 0)
     public private(set) var snapshotInstalls = 0
     /// Commits lost to the most recent rollback.
     public private(set) var lastRollbackLost = 0
@@ -117,6 +123,9 @@ public final class MemoryReplicaStore: ReplicaStore {
         let cursor = state.cursors[channel] ?? 0
         for entry in entries {
             if entry.seq <= cursor { duplicateApplications += 1 }
+            if entry.change.op == .insert {
+                if entry.insertedRow == nil { loggedInserts.withoutRow += 1 } else { loggedInserts.withRow += 1 }
+            }
             apply(entry.change, .logged(seq: entry.seq))
         }
         state.cursors[channel] = max(cursor, upTo)

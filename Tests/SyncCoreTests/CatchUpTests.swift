@@ -89,5 +89,8 @@ import Testing
         #expect(node.cursor(of: Self.parking) == head)
         #expect(resends == 10)
         #expect(try node.store.rows(in: Self.parking).count == 1000)
+        // Each insert reached the store with the row its decoding made.
+        #expect(node.store.loggedInserts.withRow == 1000)
+        #expect(node.store.loggedInserts.withoutRow == 0)
     }
 }
