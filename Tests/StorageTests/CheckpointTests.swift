@@ -69,55 +69,55 @@ struct CheckpointTests {
             }
             try replica.stageSnapshot(
                 channel: channel, rows: rows(1..<2001), progress: progress(2000), startsOver: true, installs: false)
-            // A reader of the staged rows, holding its snapshot until told to
-            // go on. On a thread of its own: this test blocks on semaphores,
-            // and on two cores a task could wait for a thread of the pool as
-            // long as the other tests hold them.
+            // A reader of the staged rows, holding its snapshot until the
+            // group's first checkpoint after the install, and noting whether
+            // the automatic checkpoint was still off then. On a thread of its
+            // own, which does the waiting: on two cores a test's task can
+            // wait for a thread of the pool for longer than the group goes on
+            // trying (half a minute), which once let the reader go first here.
             let staged = try #require(replica.stagedRows(of: channel))
             let begun = DispatchSemaphore(value: 0)
-            // The reader holds its snapshot until the test has seen the first
-            // checkpoint, however long a loaded machine keeps the test's task
-            // waiting (a 30 s limit here once let the reader go first, so the
-            // checkpoint was whole); an early exit lets it go too.
-            let goOn = DispatchSemaphore(value: 0)
-            defer { goOn.signal() }
+            let installed = DispatchSemaphore(value: 0)
+            defer { installed.signal() }
             let reading = ReaderOutcome()
+            let (database, groupCommit) = (replica.database, replica.groupCommit)
+            @Sendable func automaticCheckpoint() throws -> Int? {
+                try database.read { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
+            }
             Thread.detachNewThread {
                 var visited = 0
                 let outcome = Result { () throws -> Int in
                     try staged.forEachVisibleRow(
                         of: ["gate_passages"], columns: ["gate_passages": ["lane"]], begun: { _ in begun.signal() }
                     ) { _, _, _ in
-                        if visited == 0 { goOn.wait() }
+                        if visited == 0 {
+                            _ = installed.wait(timeout: .now() + 60)
+                            for _ in 0..<6000 where groupCommit.figures.checkpoints == 0 { usleep(10_000) }
+                            let seen = try automaticCheckpoint()
+                            reading.automaticCheckpointAfterFirst.withLock { $0 = seen }
+                        }
                         visited += 1
                     }
                     return visited
                 }
                 reading.result.withLock { $0 = outcome }
                 begun.signal()  // for a reader that failed before it began
-
             }
             try #require(begun.wait(timeout: .now() + 30) == .success)
             try replica.stageSnapshot(
                 channel: channel, rows: rows(2001..<2101), progress: progress(2100), startsOver: false, installs: true)
-            func automaticCheckpoint() throws -> Int? {
-                try replica.database.read { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
-            }
             #expect(try automaticCheckpoint() == 0)
-            // A first checkpoint runs while the reader holds the install's frames back.
-            for _ in 0..<3000 where replica.groupCommit.figures.checkpoints == 0 {
+            installed.signal()
+            // The first checkpoint ran while the reader held the install's frames back.
+            for _ in 0..<6000 where reading.result.withLock({ $0 == nil }) {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            #expect(try automaticCheckpoint() == 0)
-            goOn.signal()
-            for _ in 0..<3000 where reading.result.withLock({ $0 == nil }) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            #expect(reading.automaticCheckpointAfterFirst.withLock { $0 } == 0)
             #expect(try reading.result.withLock { $0 }?.get() == 2000)
             for _ in 0..<3000 where try automaticCheckpoint() == 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(try automaticCheckpoint() == 10_000)
-            #expect(replica.groupCommit.figures.checkpoints >= 2, "the first checkpoint could not be whole")
-            #expect(replica.groupCommit.figures.checkpointFailures == 0)
+            #expect(groupCommit.figures.checkpoints >= 2, "the first checkpoint could not be whole")
+            #expect(groupCommit.figures.checkpointFailures == 0)
             #expect(try replica.rowCount(of: "gate_passages") == 2100)
         }
     }
@@ -168,4 +168,6 @@ private actor Lanes {
 /// What a reader on a thread of its own ended with: rows visited, or its error.
 private final class ReaderOutcome: Sendable {
     let result = Mutex<Result<Int, any Error>?>(nil)
+    /// `PRAGMA wal_autocheckpoint` when the reader saw the first checkpoint.
+    let automaticCheckpointAfterFirst = Mutex<Int?>(nil)
 }
