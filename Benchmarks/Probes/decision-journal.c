@@ -23,7 +23,9 @@
  *            transaction on the same thread, then the journal's row, FULL
  *
  * NOCKPT=1 turns the replica's automatic checkpoint off, as a replica that
- * checkpoints only in pauses between decisions would.
+ * checkpoints only in pauses between decisions would. NEW_ROWS=1 writes one
+ * new row a decision (and one outbox row fewer): a gate's read recorded by
+ * its passage alone, without the audit entry beside it.
  *
  *   cc -O2 -o /tmp/decision-journal Benchmarks/Probes/decision-journal.c -lsqlite3 -lpthread
  *   /tmp/decision-journal raw; /tmp/decision-journal alone 60
@@ -121,9 +123,12 @@ static struct replica_writes prepare_replica_writes(sqlite3 *db) {
 
 /* Per decision two new rows (key and end-of-life indexes), one reservation
  * updated, three outbox rows, the tip. */
+/* New rows a decision writes, each with its outbox row (NEW_ROWS, default 2). */
+static int new_rows = 2;
+
 static void write_decision(struct replica_writes *writes, long decision) {
     char key[48];
-    for (int row = 0; row < 2; row++) {
+    for (int row = 0; row < new_rows; row++) {
         snprintf(key, sizeof key, "%08lx-%ld", random(), writes->made++);
         sqlite3_bind_text(writes->insert, 1, key, -1, SQLITE_TRANSIENT);
         sqlite3_bind_blob(writes->insert, 2, payload, 300, SQLITE_STATIC);
@@ -134,7 +139,7 @@ static void write_decision(struct replica_writes *writes, long decision) {
     sqlite3_bind_blob(writes->update, 1, payload, 300, SQLITE_STATIC);
     sqlite3_bind_text(writes->update, 2, key, -1, SQLITE_TRANSIENT);
     step(writes->update);
-    for (int change = 0; change < 3; change++) {
+    for (int change = 0; change < new_rows + 1; change++) {
         sqlite3_bind_blob(writes->outbox, 1, payload, 250, SQLITE_STATIC);
         step(writes->outbox);
     }
@@ -168,6 +173,11 @@ static void spin(double us) {
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     double work = argc > 2 ? atof(argv[2]) : 60;
+    if (getenv("NEW_ROWS")) new_rows = atoi(getenv("NEW_ROWS"));
+    if (new_rows < 0 || new_rows > 16) {
+        fprintf(stderr, "NEW_ROWS must be 0...16\n");
+        return 2;
+    }
     if (strcmp(mode, "raw") && strcmp(mode, "alone") && strcmp(mode, "journal") && strcmp(mode, "inline") &&
         strcmp(mode, "beside")) {
         fprintf(stderr, "usage: %s raw | alone [WORK_US] | journal [WORK_US] | inline [WORK_US] | beside [WORK_US]\n", argv[0]);
