@@ -121,11 +121,11 @@ static struct replica_writes prepare_replica_writes(sqlite3 *db) {
     return writes;
 }
 
-/* Per decision two new rows (key and end-of-life indexes), one reservation
- * updated, three outbox rows, the tip. */
 /* New rows a decision writes, each with its outbox row (NEW_ROWS, default 2). */
 static int new_rows = 2;
 
+/* Per decision `new_rows` new rows (key and end-of-life indexes), one
+ * reservation updated, an outbox row per change, the tip. */
 static void write_decision(struct replica_writes *writes, long decision) {
     char key[48];
     for (int row = 0; row < new_rows; row++) {
