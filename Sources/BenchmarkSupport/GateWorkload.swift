@@ -31,7 +31,7 @@ public enum GateWorkload {
             case 7, 8: read = .init(text: plates.plate(), confidence: 0.95)
             default: read = .init(text: "皖" + String(plate.dropFirst()), confidence: 0.93)
             }
-            return GateRead(lane: "L\(index % 4)", direction: .entering, plate: read, actor: "device:bench")
+            return GateRead(lane: "L\(index % 4)", direction: .entering, plate: read)
         }
     }
 

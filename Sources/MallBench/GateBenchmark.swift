@@ -102,7 +102,7 @@ struct GateBenchmark: AsyncParsableCommand {
         report(Samples.header)
         report(decide.row("decide: normalise, match, rules (in memory)"))
         report(rawLookup.row("  baseline: Set<String>.contains of a plate"))
-        report(total.row("decide + durable commit (passage, status, audit)"))
+        report(total.row("decide + durable commit (passage, status)"))
         report(rawCommit.row("  baseline: raw SQLite, one-row insert, synchronous=FULL"))
         report()
         report(

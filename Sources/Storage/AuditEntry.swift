@@ -3,6 +3,9 @@ public import SyncCore
 /// One audit entry, as a node's `GET /v1/audit` lists it and as the hub's
 /// audit trail keeps it.
 public struct AuditEntry: Codable, Sendable, Hashable {
+    /// The replicated table of audit entries.
+    public static let table = "audit_log"
+
     public var key: String
     public var actor: String
     public var action: String
@@ -11,6 +14,18 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     public var node: String
     /// When it happened, by the clock of the process that wrote it.
     public var at: Int64
+
+    public init(
+        key: String, actor: String, action: String, target: String, outcome: String, node: String, at: Int64
+    ) {
+        self.key = key
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.outcome = outcome
+        self.node = node
+        self.at = at
+    }
 }
 
 extension AuditEntry {

@@ -2,7 +2,7 @@ import GRDB
 import SyncCore
 
 /// The hub's audit trail: a compact copy of every audit entry the hub
-/// takes, kept two years, while the replicated `audit_log` rows leave every
+/// takes (`auditTrail` says which rows are entries), kept two years, while the replicated `audit_log` rows leave every
 /// replica after a month like any event (SPEC §12.1). A trail row is about a
 /// tenth of a replicated one (no stamp per column, no log payload), and the
 /// console reads a node's latest entries through an index instead of
@@ -22,27 +22,31 @@ extension SQLiteHubStore {
                     """)
             // States were JSON until `v13-state-bytes`.
             for row in try Row.fetchAll(db, sql: "SELECT key, state FROM rows WHERE table_name = 'audit_log'") {
-                try recordAudit(key: row["key"], state: try StoredJSON.decode(RowState.self, row["state"]), db)
+                let ref = RowRef(table: AuditEntry.table, key: row["key"])
+                if let (entry, made) = AuditTrailSources.auditLog.entry(
+                    for: ref, try StoredJSON.decode(RowState.self, row["state"]))
+                {
+                    try record(entry, made: made, db)
+                }
             }
             // The replicated rows now go after a month, like a node's.
             try SQLiteReplica.backfillEndsAt(db, schema: schema, tables: ["audit_log"])
         }
     }
 
-    /// Copies an audit row into the trail (once: a row is inserted once and
-    /// never changed). Ordered and aged by when it was made by its stamp,
-    /// which the hub bounds, not by the `at` a stolen device may set.
-    static func recordAudit(key: String, state: RowState, _ db: Database) throws {
-        guard state.isVisible, let made = state.newestWall.map({ Int64(clamping: $0) }) else { return }
-        let entry = AuditEntry(key: key, values: state.values, made: made)
-        try db.execute(
+    /// Copies an entry into the trail, once: the rows entries come from are
+    /// inserted once and never changed. Ordered and aged by `made`, when the
+    /// row's stamp says it was made, which the hub bounds, not by the `at` a
+    /// stolen device may set.
+    static func record(_ entry: AuditEntry, made: Int64, _ db: Database) throws {
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO audit_trail (key, made, at, actor, action, target, outcome, node)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                key, made, entry.at, entry.actor, entry.action, entry.target, entry.outcome, entry.node,
-            ])
+                """
+        ).execute(arguments: [
+            entry.key, made, entry.at, entry.actor, entry.action, entry.target, entry.outcome, entry.node,
+        ])
     }
 
     /// Deletes the entries taken more than `auditTrailMillis` before `now`.

@@ -16,11 +16,14 @@ public final class SQLiteHubStore: HubStore {
     /// What the rows are: their tables' retention, the single-use rules
     /// whose claims leave with them.
     public let schema: SyncSchema
+    /// Which rows the audit trail copies as they come in.
+    public let auditTrail: AuditTrailSources
 
-    public init(path: String, schema: SyncSchema) throws {
+    public init(path: String, schema: SyncSchema, auditTrail: AuditTrailSources = .auditLog) throws {
         database = try SQLiteDatabase.open(path: path)
         groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
+        self.auditTrail = auditTrail
         try Self.migrator(schema: schema).migrate(database)
     }
 
@@ -31,6 +34,7 @@ public final class SQLiteHubStore: HubStore {
         database = try SQLiteDatabase.open(path: path)
         groupCommit = GroupCommit(database: database, path: path)
         self.schema = schema
+        auditTrail = .auditLog  // It commits nothing, so it copies no entry.
         try SQLiteDatabase.requireUpgraded(database, by: Self.migrator(schema: schema), path: path)
     }
 
@@ -273,7 +277,9 @@ public final class SQLiteHubStore: HubStore {
                     StoredState.encode(row.state),
                     SQLiteReplica.endsAt(row.state, of: row.ref.table, schema: schema),
                 ])
-                if row.ref.table == "audit_log" { try Self.recordAudit(key: row.ref.key, state: row.state, db) }
+                if let (entry, made) = auditTrail.entry(for: row.ref, row.state) {
+                    try Self.record(entry, made: made, db)
+                }
             }
             for (key, mark) in ingest.highWaters {
                 try db.cachedStatement(

@@ -15,8 +15,7 @@ import Testing
 
     static func read(_ plate: String, _ direction: GateDecider.Direction = .entering) -> GateRead {
         GateRead(
-            lane: "north-1", direction: direction, plate: PlateMatcher.Read(text: plate, confidence: 0.97),
-            actor: "device:test")
+            lane: "north-1", direction: direction, plate: PlateMatcher.Read(text: plate, confidence: 0.97))
     }
 
     static func reservation(_ id: String, plate: String, status: String = "booked") -> LocalWrite {

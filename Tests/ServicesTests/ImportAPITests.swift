@@ -77,8 +77,7 @@ import Testing
                 let entry = try await gate.decideGate(
                     GateRead(
                         lane: "north-1", direction: .entering,
-                        plate: PlateMatcher.Read(text: "沪AD1234", confidence: 0.97),
-                        actor: "device:test"))
+                        plate: PlateMatcher.Read(text: "沪AD1234", confidence: 0.97)))
                 #expect(entry.decision.verdict == .admit)
                 #expect(
                     try await hub.coordinator.row(table: "vehicles", key: "v-沪AD1234")?.values["member_id"]

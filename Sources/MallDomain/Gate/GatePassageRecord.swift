@@ -6,6 +6,8 @@ public import SyncCore
 /// hub's scalper watch reads the admitted entries back.
 public struct GatePassageRecord: Hashable, Sendable {
     public static let table = "gate_passages"
+    /// The `rule` of a passage staff made by hand.
+    public static let overrideRule = "override"
 
     public var reservationID: String?
     public var lane: String
@@ -15,7 +17,7 @@ public struct GatePassageRecord: Hashable, Sendable {
     public var plate: String?
     public var verdict: GateDecision.Verdict
     public var reason: String
-    /// The matching rule's evidence, or `override` for a staff override.
+    /// The matching rule's evidence, or `overrideRule` for a staff override.
     public var rule: String?
     /// Per mille.
     public var confidence: Int64?

@@ -10,13 +10,13 @@ enum GateRoutes {
     static func add(to router: some RouterMethods<APIRequestContext>, auth: NodeAuthentication) {
         let coordinator = auth.coordinator
         router.post("/v1/gate/reads") { request, context -> Response in
-            let caller = try await auth.require(.gateRead, context)
+            _ = try await auth.require(.gateRead, context)
             let body = try await RequestBody.decode(
                 GateReadRequest.self, from: request, rawFields: ["plate", "alternatives"])
             let passage: GatePassage
             do {
                 passage = try await coordinator.decideGate(
-                    GateRead(lane: body.lane, direction: body.direction, plate: body.read, actor: caller.actor))
+                    GateRead(lane: body.lane, direction: body.direction, plate: body.read))
             } catch let error as SyncError where error.code == .invalidWrite {
                 throw HTTPError(.badRequest, message: error.detail)
             } catch {

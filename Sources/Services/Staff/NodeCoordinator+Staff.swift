@@ -181,12 +181,26 @@ extension NodeCoordinator {
 }
 
 extension NodeCoordinator {
-    /// The latest audit entries made at this node (newest first): those of
-    /// the last month (SPEC §12.1); the hub's audit trail keeps two years.
+    /// The latest audit entries made at this node (newest first): its
+    /// `audit_log` rows and its gates' passages (`AuditTrailSources.mall`)
+    /// of the last month or three (SPEC §12.1); the hub's audit trail keeps
+    /// two years. Each source is read newest first and only as far as
+    /// `limit` entries, and a gate's replica holds the other gates'
+    /// passages too, read past by their key's origin and checked by the
+    /// origin of their insert.
     public func recentAudit(limit: Int) throws -> [AuditEntry] {
-        let rows = try engine.store.replica.rows(in: Channel(mall: configuration.mall, kind: .audit))
-        return rows.map { AuditEntry(key: $0.key, values: $0.state.values) }.sorted {
-            ($0.at, $0.key) > ($1.at, $1.key)
-        }.prefix(limit).map { $0 }
+        let replica = engine.store.replica
+        let sources = AuditTrailSources.mall
+        let node = configuration.node
+        func entries(of table: String, keyPrefix: String = "", madeHere: Bool = false) throws -> [AuditEntry] {
+            try replica.newestEvents(of: table, keyPrefix: keyPrefix, limit: limit) { key, state in
+                guard let (entry, _) = sources.entry(for: RowRef(table: table, key: key), state) else { return nil }
+                return !madeHere || entry.node == node ? entry : nil
+            }
+        }
+        let entries =
+            try entries(of: AuditEntry.table)
+            + entries(of: GatePassageRecord.table, keyPrefix: "gp-\(node)-", madeHere: true)
+        return entries.sorted { ($0.at, $0.key) > ($1.at, $1.key) }.prefix(limit).map { $0 }
     }
 }

@@ -38,7 +38,7 @@ public enum Wiring {
         connect: (Session) throws -> any MessageTransport
     ) throws -> (Hub, HubSyncService) {
         let outgoing = OutgoingQueue()
-        let store = try SQLiteHubStore(path: storePath, schema: configuration.schema)
+        let store = try SQLiteHubStore(path: storePath, schema: configuration.schema, auditTrail: .mall)
         // What the components keep of the store is read before the hub's
         // actor takes it: two tables of their own, and the scalper watch's day.
         let sessions = store.consoleSessions
