@@ -2,7 +2,7 @@
  * A probe of a storage shape: would a gate decision answered after a
  * one-row journal commit, with the replica's transaction made beside it,
  * stay within 2x of a raw one-row FULL commit at p99, back to back (issue
- * 14)? And what does today's shape (`inline`) cost without Swift? The
+ * 14)? And what does MallEdge's shape (`inline`) cost without Swift? The
  * journal was then built into MallEdge and measured slower than today's
  * shape, and was not kept (BENCHMARKS.md, 2026-12-06, late night).
  *
@@ -17,7 +17,7 @@
  *            a replica of 100,000 reservations, in one NORMAL transaction
  *            per pass: per decision two new rows (key and end-of-life
  *            indexes), one reservation updated, three outbox rows, the tip
- *   inline   today's shape: per decision, WORK_US of CPU then those replica
+ *   inline   MallEdge's shape: per decision, WORK_US of CPU then those replica
  *            writes in one FULL transaction of their own, no journal
  *   beside   per decision, WORK_US of CPU, those replica writes in a NORMAL
  *            transaction on the same thread, then the journal's row, FULL
@@ -25,7 +25,8 @@
  * NOCKPT=1 turns the replica's automatic checkpoint off, as a replica that
  * checkpoints only in pauses between decisions would. NEW_ROWS=1 writes one
  * new row a decision (and one outbox row fewer): a gate's read recorded by
- * its passage alone, without the audit entry beside it.
+ * its passage alone, MallEdge's shape since 2026-12-07; the default of two
+ * is the shape before, with an audit entry beside each passage.
  *
  *   cc -O2 -o /tmp/decision-journal Benchmarks/Probes/decision-journal.c -lsqlite3 -lpthread
  *   /tmp/decision-journal raw; /tmp/decision-journal alone 60
@@ -227,7 +228,7 @@ int main(int argc, char **argv) {
         if (getenv("NOCKPT")) run(replica, "PRAGMA wal_autocheckpoint = 0");
 
         if (!strcmp(mode, "inline") || !strcmp(mode, "beside")) {
-            /* inline: today's shape, the decision's replica writes in one
+            /* inline: MallEdge's shape, the decision's replica writes in one
              * FULL transaction of their own. beside: the journal's shape on
              * one thread, those writes in a NORMAL transaction, then the
              * journal's row, FULL, in a file of its own. */

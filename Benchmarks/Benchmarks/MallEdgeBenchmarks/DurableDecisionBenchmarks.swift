@@ -3,13 +3,14 @@ import BenchmarkSupport
 import GRDB
 import Services
 
-/// A camera read decided and committed durably (passage, reservation status
-/// and audit under one sync of the WAL) before it is answered, beside the
+/// A camera read decided and committed durably (passage and reservation
+/// status under one sync of the WAL; the passage is the read's audit
+/// entry) before it is answered, beside the
 /// floor of any durable decision: one row committed with `synchronous=FULL`
 /// to a file set up as the replica is.
 func registerDurableDecisionBenchmarks() {
     let gate = Held<(GateFixture, NodeCoordinator)>()
-    Benchmark("decide + durable commit · MallEdge: passage, status, audit, WAL synced") { benchmark in
+    Benchmark("decide + durable commit · MallEdge: passage, status, WAL synced") { benchmark in
         guard let (fixture, node) = gate.value else { return benchmark.error("no fixture") }
         for _ in benchmark.scaledIterations {
             blackHole(try await node.decideGate(fixture.read()))
