@@ -32,6 +32,8 @@ import Testing
                 lane: "north-1", direction: .entering, plate: "沪B99999", reservationID: nil, reason: "camera fogged",
                 caller: .device(node: "g1", permissions: [.gateOverride]))
             let elsewhere = try await neighbour.decideGate(GateDecisionTests.read("沪C11111"))
+            // A read refused to a caller without `gate.read` is audited as `NodeAuthentication` does.
+            try await g1.audit("staff:s9", action: "gate.read", target: "", outcome: "permission denied")
             #expect(admitted.decision.verdict == .admit)
             #expect(denied.decision.verdict == .deny)
             // No audit row beside a read's passage (keyed by the same change id); one beside the override's.
@@ -50,8 +52,9 @@ import Testing
                 Self.entry(admitted, gate: "g1"), Self.entry(denied, gate: "g1"),
             ]
             let listed = try await g1.recentAudit(limit: 10)
-            #expect(listed.count == 3, "\(listed)")
-            #expect(Set(listed.filter { $0.action == "gate.read" }) == expected)
+            #expect(listed.count == 4, "\(listed)")
+            #expect(Set(listed.filter { $0.action == "gate.read" && $0.actor == "device:g1" }) == expected)
+            #expect(listed.filter { $0.outcome == "permission denied" }.map(\.actor) == ["staff:s9"])
             #expect(listed.filter { $0.action == "gate.override" }.map(\.target) == [overridden])
             #expect(try await g1.recentAudit(limit: 2).count == 2)
             #expect(try await neighbour.recentAudit(limit: 10) == [Self.entry(elsewhere, gate: "g1-2")])
@@ -60,12 +63,18 @@ import Testing
             #expect(
                 await eventually {
                     let trail = (try? await hub.coordinator.audit(about: "g1", limit: 10)) ?? []
-                    return trail.count == 3
-                        && Set(trail.filter { $0["action"] == "gate.read" }.map { $0["target"] ?? "" })
-                            == [admitted.key, denied.key]
+                    return trail.count == 4
+                        && Set(
+                            trail.filter { $0["actor"] == "device:g1" && $0["action"] == "gate.read" }.map {
+                                $0["target"] ?? ""
+                            }) == [admitted.key, denied.key]
                         && trail.contains { $0["action"] == "gate.override" && $0["target"] == overridden }
+                        && trail.contains { $0["outcome"] == "permission denied" }
                 })
-            let reads = try await hub.coordinator.audit(about: "g1", limit: 10).filter { $0["action"] == "gate.read" }
+            let reads = try await hub.coordinator.audit(about: "g1", limit: 10).filter {
+                $0["target"]?.isEmpty == false
+            }
+            .filter { $0["action"] == "gate.read" }
             #expect(reads.allSatisfy { $0["actor"] == "device:g1" && $0["node"] == "g1" })
             #expect(reads.first { $0["target"] == admitted.key }?["outcome"] == "admit: reservation valid")
             #expect(await eventually { (try? await hub.coordinator.audit(about: "g1-2", limit: 10))?.count == 1 })
@@ -93,6 +102,10 @@ import Testing
         // A gate from before wrote a `gate.read` row beside each passage: the passage stands for it.
         let legacy = Self.state(origin: "g1", ["action": .text("gate.read"), "target": .text("gp-g1-1-1")])
         #expect(sources.entry(for: RowRef(table: "audit_log", key: "au-g1-1-1"), legacy) == nil)
+        // A read refused for want of the permission is an entry of its own: there is no passage.
+        let refused = Self.state(
+            origin: "g1", ["action": .text("gate.read"), "target": .text(""), "outcome": .text("permission denied")])
+        #expect(sources.entry(for: RowRef(table: "audit_log", key: "au-g1-1-4"), refused)?.entry.action == "gate.read")
         let login = Self.state(origin: "g1", ["action": .text("staff.login"), "actor": .text("staff:s1")])
         #expect(sources.entry(for: RowRef(table: "audit_log", key: "au-g1-1-2"), login)?.entry.actor == "staff:s1")
         // A deleted row and a row of another table make none.

@@ -8,6 +8,12 @@ public struct GatePassageRecord: Hashable, Sendable {
     public static let table = "gate_passages"
     /// The `rule` of a passage staff made by hand.
     public static let overrideRule = "override"
+    /// How a gate keys its passages: `gp-{node}-{epoch}-{seq}`, after the
+    /// passage's change (unique in the fleet; the hub refuses a key naming
+    /// another node).
+    public static let keyPrefix = "gp-"
+
+    public static func key(for id: ChangeID) -> String { "\(keyPrefix)\(id.origin)-\(id.epoch)-\(id.seq)" }
 
     public var reservationID: String?
     public var lane: String

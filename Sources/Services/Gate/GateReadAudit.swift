@@ -8,20 +8,25 @@ extension AuditTrailSources {
     /// `decideGate` records in the passage alone.
     ///
     /// A staff override's passage makes none: its `gate.override` row
-    /// names the staff member. Nor does a `gate.read` row, which a gate
-    /// wrote beside each passage before its passage stood for it: counting
-    /// both would list those reads twice.
+    /// names the staff member. Nor does the `gate.read` row a gate wrote
+    /// beside each passage before its passage stood for it (its target is
+    /// the passage's key): counting both would list those reads twice. A
+    /// `gate.read` refused to a caller without the permission stays an
+    /// entry (its target is empty, its outcome `permission denied`).
     public static let mall = AuditTrailSources(tables: [AuditEntry.table, GatePassageRecord.table]) {
         ref, state, made in
         guard ref.table == AuditEntry.table else { return AuditEntry(gateRead: ref.key, state, made: made) }
         let entry = AuditEntry(key: ref.key, values: state.values, made: made)
-        return entry.action == AuditEntry.gateRead ? nil : entry
+        return entry.isPassagesCopy ? nil : entry
     }
 }
 
 extension AuditEntry {
     /// The action of a camera read decided at a gate.
     static let gateRead = "gate.read"
+    /// A `gate.read` row written beside its passage, by a gate of before
+    /// the passage stood for it.
+    var isPassagesCopy: Bool { action == Self.gateRead && target.hasPrefix(GatePassageRecord.keyPrefix) }
 
     /// The entry a passage stands for, nil for a staff override. Its gate
     /// is the origin of the passage's insert (its oldest stamp), which the

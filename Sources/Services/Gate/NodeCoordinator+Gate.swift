@@ -48,7 +48,7 @@ extension NodeCoordinator {
         let decidedIn = ContinuousClock.now - started
         let plate = Result { () throws(PlateError) in try PlateNormalizer.normalize(read.plate.text) }
         let id = engine.nextChangeID
-        let key = "gp-\(id.origin)-\(id.epoch)-\(id.seq)"
+        let key = GatePassageRecord.key(for: id)
         let record = GatePassageRecord(
             reservationID: decision.reservation?.id, lane: read.lane, direction: read.direction,
             plateRaw: read.plate.text.replacingControlCharacters, plate: (try? plate.get())?.text,
@@ -123,7 +123,7 @@ extension NodeCoordinator {
     ) async throws -> (key: String, reservation: Reservation?) {
         let now = clock.now()
         let id = engine.nextChangeID
-        let key = "gp-\(id.origin)-\(id.epoch)-\(id.seq)"
+        let key = GatePassageRecord.key(for: id)
         let reservation = reservationID.flatMap { views.reservations.byID[$0] }
         if reservationID != nil, reservation == nil {
             throw GateOverrideError.unknownReservation(reservationID!)

@@ -182,25 +182,32 @@ extension NodeCoordinator {
 
 extension NodeCoordinator {
     /// The latest audit entries made at this node (newest first): its
-    /// `audit_log` rows and its gates' passages (`AuditTrailSources.mall`)
+    /// `audit_log` rows and its gate's passages (`AuditTrailSources.mall`)
     /// of the last month or three (SPEC §12.1); the hub's audit trail keeps
     /// two years. Each source is read newest first and only as far as
-    /// `limit` entries, and a gate's replica holds the other gates'
-    /// passages too, read past by their key's origin and checked by the
-    /// origin of their insert.
+    /// `limit` entries. A gate's replica holds the other gates' passages
+    /// too: they are read past by their key's origin, checked by the origin
+    /// of their insert, and no further than `auditLookingAt(limit)` rows.
     public func recentAudit(limit: Int) throws -> [AuditEntry] {
         let replica = engine.store.replica
         let sources = AuditTrailSources.mall
         let node = configuration.node
+        let bound = Self.auditLookingAt(limit)
         func entries(of table: String, keyPrefix: String = "", madeHere: Bool = false) throws -> [AuditEntry] {
-            try replica.newestEvents(of: table, keyPrefix: keyPrefix, limit: limit) { key, state in
+            try replica.newestEvents(of: table, keyPrefix: keyPrefix, limit: limit, lookingAt: bound) { key, state in
                 guard let (entry, _) = sources.entry(for: RowRef(table: table, key: key), state) else { return nil }
                 return !madeHere || entry.node == node ? entry : nil
             }
         }
         let entries =
             try entries(of: AuditEntry.table)
-            + entries(of: GatePassageRecord.table, keyPrefix: "gp-\(node)-", madeHere: true)
+            + entries(of: GatePassageRecord.table, keyPrefix: "\(GatePassageRecord.keyPrefix)\(node)-", madeHere: true)
         return entries.sorted { ($0.at, $0.key) > ($1.at, $1.key) }.prefix(limit).map { $0 }
     }
+
+    /// The most rows of one table an audit listing of `limit` entries looks
+    /// at: a gate among twenty still lists its own reads, and a listing
+    /// holds the replica (and the decisions waiting for it) for tens of
+    /// milliseconds at most.
+    static func auditLookingAt(_ limit: Int) -> Int { max(limit * 20, 10_000) }
 }
