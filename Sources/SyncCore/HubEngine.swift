@@ -640,14 +640,24 @@ public final class HubEngine<Store: HubStore> {
         return followed == current
     }
 
-    /// The node a row key names as its writer: nodes key their rows
-    /// `{prefix}-{node}-{epoch}-{seq}`, so the longest fleet id (or the
-    /// hub's) that follows the prefix and is followed by `-`. A node may not
-    /// insert under another's name: the key would be taken before its owner
-    /// writes it, and the owner's row then never applied.
+    /// The node a row key names as its writer. A node may not insert under
+    /// another's name: the key would be taken before its owner writes it,
+    /// and the owner's row then never applied.
+    ///
+    /// Nodes key their rows `{prefix}-{node}-{epoch}-{seq}`: a fleet id (or
+    /// the hub's) between the prefix and two numbers is the writer, even
+    /// where a longer id would also match (`gp-g1-2-5`, g1's change 5 of
+    /// epoch 2, beside a node `g1-2`). Any other key names the longest
+    /// fleet id that follows its prefix and is followed by `-`.
     func keyOwner(_ key: String) -> NodeID? {
         let parts = key.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 3 else { return nil }
+        if parts.count >= 4,
+            parts.suffix(2).allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } })
+        {
+            let named = parts.dropFirst().dropLast(2).joined(separator: "-")
+            if configuration.fleet[named] != nil || named == configuration.hubID { return named }
+        }
         var owner: NodeID?
         var candidate = ""
         for part in parts.dropFirst().dropLast() {

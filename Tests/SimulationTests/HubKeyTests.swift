@@ -128,6 +128,29 @@ import Testing
         }
     }
 
+    /// One fleet id can begin another's (`g1`, `g1-2`): each node's own
+    /// keys are taken, including g1's of epoch 2, which read like a key
+    /// of `g1-2`; the other's are refused either way.
+    @Test(arguments: [
+        ("g1", "gp-g1-2-5", true), ("g1", "gp-g1-1-1", true), ("g1-2", "gp-g1-2-1-1", true),
+        ("g1-2", "gp-g1-2-5", false), ("g1", "gp-g1-2-1-1", false), ("g1-2", "gp-g1-7-3", false),
+    ])
+    func aNodeWhoseIdBeginsAnothersKeepsItsKeysAndCannotTakeTheOthers(node: String, key: String, taken: Bool)
+        throws
+    {
+        let hub = try HubEngine(
+            configuration: .init(
+                schema: .mall, fleet: ["g1": .init(mall: "m", role: .gate), "g1-2": .init(mall: "m", role: .gate)]),
+            store: MemoryHubStore(schema: .mall))
+        let passage = change(
+            node, seq: 1, table: "gate_passages", key: key, channel: Channel(mall: "m", kind: .parking),
+            ["lane": .text("n"), "decision": .text("deny")])
+        let result = hub.receive(
+            topic: up(node), message: .changes(ChangeBatch(node: node, sentAt: 0, changes: [passage])), now: 2_000)
+        #expect((result.rejection == nil) == taken, "\(result.rejection.map { "\($0)" } ?? "taken")")
+        #expect((try hub.store.row(RowRef(table: "gate_passages", key: key)) != nil) == taken)
+    }
+
     /// Keys that name another node (or the hub) are refused; gate-1's own,
     /// and keys naming no fleet node, are taken.
     @Test(arguments: [
