@@ -2,11 +2,12 @@ import GRDB
 import SyncCore
 
 /// The hub's audit trail: a compact copy of every audit entry the hub
-/// takes (`auditTrail` says which rows are entries), kept two years, while the replicated `audit_log` rows leave every
-/// replica after a month like any event (SPEC §12.1). A trail row is about a
-/// tenth of a replicated one (no stamp per column, no log payload), and the
-/// console reads a node's latest entries through an index instead of
-/// decoding every audit row in the hub's actor.
+/// takes (`auditTrail` says which rows are entries), kept two years, while
+/// the replicated `audit_log` rows leave every replica after a month like
+/// any event (SPEC §12.1). A trail row is about a tenth of a replicated one
+/// (no stamp per column, no log payload), and the console reads a node's
+/// latest entries through an index instead of decoding every audit row in
+/// the hub's actor.
 extension SQLiteHubStore {
     /// How long an entry stays in the trail after the hub took it.
     public static let auditTrailMillis: UInt64 = 730 * 86_400_000

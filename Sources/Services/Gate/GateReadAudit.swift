@@ -22,8 +22,9 @@ extension AuditTrailSources {
 }
 
 extension AuditEntry {
-    /// The action of a camera read decided at a gate.
-    static let gateRead = "gate.read"
+    /// The action of a camera read decided at a gate (and of one refused
+    /// for want of the permission, `NodeAuthentication.require`).
+    static let gateRead = Permission.gateRead.rawValue
     /// A `gate.read` row written beside its passage, by a gate of before
     /// the passage stood for it.
     var isPassagesCopy: Bool { action == Self.gateRead && target.hasPrefix(GatePassageRecord.keyPrefix) }
