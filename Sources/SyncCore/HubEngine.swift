@@ -649,7 +649,7 @@ public final class HubEngine<Store: HubStore> {
     /// where a longer id would also match (`gp-g1-2-5`, g1's change 5 of
     /// epoch 2, beside a node `g1-2`). Any other key names the longest
     /// fleet id that follows its prefix and is followed by `-`.
-    func keyOwner(_ key: String) -> NodeID? {
+    public func keyOwner(_ key: String) -> NodeID? {
         let parts = key.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 3 else { return nil }
         if parts.count >= 4,

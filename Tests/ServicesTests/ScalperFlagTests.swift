@@ -66,6 +66,29 @@ import Testing
         }
     }
 
+    /// The console's node view lists a flag under the nodes whose events
+    /// raised it. A key names its writer between its prefix and two
+    /// numbers: counter `sh`'s event `gr-sh-2-7` (its change 7 of epoch 2)
+    /// is not shown to a counter named `sh-2`.
+    @Test func aFlagIsListedUnderTheNodesThatWroteItsEvents() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        var counters = Self.counters
+        counters["sh-2"] = .init(mall: "mall-sh", role: .gift)
+        let (hub, _) = try fleet.hub(fleet: counters, scalpers: Self.sites)
+        var watch = ScalperWatch(configuration: Self.sites)
+        let now = GiftRedemptionTests.now()
+        _ = watch.observe(.init(member: "m-9", site: "mall-sh", at: now - 300_000, event: "gr-sh-2-7"))
+        let flag = try #require(
+            watch.observe(.init(member: "m-9", site: "mall-bj", at: now, event: "gr-bj-1-1")).first)
+        try await hub.coordinator.write(
+            [flag.ledgerEntry(raisedBy: "gr-bj-1-1", on: .gifts, at: now)], mall: "mall-bj", decision: "test")
+
+        #expect(try await hub.coordinator.conflicts(involving: "sh").count == 1)
+        #expect(try await hub.coordinator.conflicts(involving: "bj").count == 1)
+        #expect(try await hub.coordinator.conflicts(involving: "sh-2").isEmpty)
+    }
+
     @Test func aRestartedHubStillKnowsTheLastDaysUses() async throws {
         let fleet = try InMemoryFleet()
         defer { fleet.remove() }

@@ -1,6 +1,6 @@
 import Foundation
 import MallDomain
-import SyncCore
+public import SyncCore
 
 /// One entry of the conflict ledger as operators see it.
 public struct ConflictEntry: Codable, Sendable {
@@ -41,6 +41,16 @@ extension HubCoordinator {
                 resolvedAt: values["resolved_at"]?.intValue, note: values["note"]?.textValue)
             return openOnly && entry.status != "open" ? nil : entry
         }.sorted { ($0.detectedAt, $0.key) > ($1.detectedAt, $1.key) }
+    }
+
+    /// The ledger's entries with a side at `node`, newest first: a double
+    /// use's side names its node; a scalper flag's names only its event,
+    /// whose key names the node that wrote it (the hub's key-owner rule,
+    /// so that `g1` is not shown the events of a node `g1-2`).
+    public func conflicts(involving node: NodeID) throws -> [ConflictEntry] {
+        try conflicts().filter { entry in
+            entry.sides.contains { side in side["node"] == node || side["event"].flatMap(engine.keyOwner) == node }
+        }
     }
 
     /// An operator settles a conflict: `accept` keeps the rule's outcome,

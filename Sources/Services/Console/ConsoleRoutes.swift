@@ -98,9 +98,7 @@ enum ConsoleRoutes {
         loggedIn.get("/v1/console/nodes/:id") { _, context -> NodeDetail in
             let id = try context.parameters.require("id")
             let history = await hub.history.samples(of: id)
-            let conflicts = try await coordinator.conflicts().filter { entry in
-                entry.sides.contains { $0["node"] == id || ($0["event"] ?? "").contains("-\(id)-") }
-            }
+            let conflicts = try await coordinator.conflicts(involving: id)
             return NodeDetail(
                 node: id, history: history, conflicts: Array(conflicts.prefix(50)),
                 audit: try await coordinator.audit(about: id, limit: 50))
