@@ -233,7 +233,9 @@ public actor NodeCoordinator {
     }
 
     private static func transportMessage(_ message: Outgoing, codec: WireCodec) -> TransportMessage {
-        TransportMessage(topic: message.topic, payload: codec.encode(message.message), retained: message.retained)
+        TransportMessage(
+            topic: message.topic, payload: codec.encode(message.message), retained: message.retained,
+            tellsOfCommits: message.message.tellsOfCommits)
     }
 
     /// Runs an engine step and queues what it returns. A failed step changed

@@ -18,8 +18,9 @@ struct SyncLoop: Sendable {
     var clock: any FleetClock
     var tickMillis: Int
     /// Returns once every commit made so far is on disk (group commit): the
-    /// publisher sends nothing (a change, an ack) before what it tells of
-    /// is durable.
+    /// publisher sends nothing that tells of commits (a change, an ack, a
+    /// cursor) before they are durable. A request for data (a node asking
+    /// for the next part of a catch-up) waits for no sync.
     var durable: @Sendable () async throws -> Void
     var logger: Logger
 
@@ -52,7 +53,7 @@ struct SyncLoop: Sendable {
                     let batch = await outgoing.next()
                     guard !batch.isEmpty else { break }
                     do {
-                        try await durable()
+                        if batch.contains(where: \.tellsOfCommits) { try await durable() }
                     } catch {
                         // The protocol resends once the store is sound again.
                         logger.error("not published: the store is not durable", metadata: ["sync.error": "\(error)"])
