@@ -4,10 +4,9 @@ public import SyncCore
 
 /// A node's replica in a SQLite file: rows with their merge state, the
 /// outbox, cursors, the epoch and the clock. Every `ReplicaStore` method is
-/// one transaction committed with `synchronous=FULL`, but `commitLocal` and
-/// `applyRemote`, which are durable once `groupCommit` says so: decisions
-/// at several lanes share one fsync, and a catch-up's batches wait for
-/// none (see `applyRemoteReturningStates`).
+/// one transaction committed with `synchronous=FULL`, but `commitLocal`:
+/// a decision's commit is durable once `groupCommit` says so, so that
+/// decisions at several lanes share one fsync.
 public final class SQLiteReplica: ReplicaStore {
     public let database: DatabaseQueue
     /// Where a caller of `commitLocal` waits for its commit to be on disk.
@@ -185,19 +184,10 @@ public final class SQLiteReplica: ReplicaStore {
     }
 
     /// `applyRemote`, returning the state each changed row was left in (nil for none).
-    ///
-    /// Committed without a sync of its own (`synchronous=NORMAL`, counted
-    /// by `groupCommit`): a batch that a power loss takes back only makes
-    /// the node ask for it again (merging is idempotent), and the node's
-    /// next sync covers it, which comes before the node reports the cursor
-    /// (the hub collects tombstones by reported cursors) or tells of a
-    /// decision made on these rows (SPEC §9.3). On a slow disk, a
-    /// catch-up's sync per batch was a quarter of its time, each one
-    /// holding the node's actor before the next answer could be applied.
     public func applyRemoteReturningStates(
         channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp
     ) throws -> [RowRef: RowState?] {
-        try SQLiteDatabase.writeDeferringSync(database, group: groupCommit) { db in
+        try database.write { db in
             var states: [RowRef: RowState?] = [:]
             // A catch-up's batch holds hundreds of rows: grown one by one,
             // the dictionary was rehashed several times per batch.

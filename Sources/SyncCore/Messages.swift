@@ -34,21 +34,6 @@ public enum WireMessage: Hashable, Sendable {
     }
 }
 
-extension WireMessage {
-    /// Whether the message tells its receiver of the sender's commits: its
-    /// changes, acknowledgements, the cursors a node reports (the hub
-    /// collects tombstones by them), a status. Such a message is sent only
-    /// once those commits are on disk. A resend request asks for entries
-    /// after a position and claims nothing: should a power loss take the
-    /// node's cursor back, it asks again from there.
-    public var tellsOfCommits: Bool {
-        switch self {
-        case .resend: false
-        default: true
-        }
-    }
-}
-
 /// A channel and a hub sequence number on it.
 public struct ChannelPosition: Hashable, Sendable, Codable {
     public var channel: Channel

@@ -16,9 +16,7 @@ public protocol ReplicaStore: AnyObject {
     /// commit): its owner then waits for that before telling anyone of the
     /// changes.
     func commitLocal(reading refs: Set<RowRef>, _ make: ([RowRef: RowState]) throws -> LocalCommit) throws
-    /// Applies log entries of one channel and sets its cursor to `upTo`, in
-    /// one transaction. A store may make it durable later, as it may a
-    /// local commit: nothing depends on it until the cursor is reported.
+    /// Applies log entries of one channel and sets its cursor to `upTo`.
     func applyRemote(channel: Channel, entries: [LogEntry], upTo: UInt64, clock: HybridTimestamp) throws
     /// Stages one window of a snapshot of `channel` (§9.5) and records
     /// `progress`, in one transaction: with `startsOver`, what was staged of

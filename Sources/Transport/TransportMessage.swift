@@ -3,17 +3,11 @@ public struct TransportMessage: Hashable, Sendable {
     public var topic: String
     public var payload: [UInt8]
     public var retained: Bool
-    /// Whether the message tells of the sender's commits (its changes, an
-    /// acknowledgement, the cursors it reports): the publisher sends it only
-    /// once every commit made before it is on disk. A request for data
-    /// tells of none and goes at once.
-    public var tellsOfCommits: Bool
 
-    public init(topic: String, payload: [UInt8], retained: Bool = false, tellsOfCommits: Bool = true) {
+    public init(topic: String, payload: [UInt8], retained: Bool = false) {
         self.topic = topic
         self.payload = payload
         self.retained = retained
-        self.tellsOfCommits = tellsOfCommits
     }
 }
 

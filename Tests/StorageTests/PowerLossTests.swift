@@ -90,37 +90,6 @@ struct PowerLossTests {
         }
     }
 
-    /// A node catching up: it applies the hub's batches (here one entry
-    /// each), committed without a sync of their own, and reports its cursor
-    /// (a heartbeat) once the group commit has synced it. The hub collects
-    /// tombstones by reported cursors, so no reported cursor may go back.
-    struct CatchingUpNode: Subject {
-        static let channel = Channel(mall: "m", kind: .parking)
-        /// The same replica, fed by the hub instead of its decisions.
-        let node: Node
-        var database: DatabaseQueue { node.database }
-
-        init(path: String, answersBeforeSync: Bool) throws {
-            node = try Node(path: path, answersBeforeSync: answersBeforeSync)
-        }
-
-        /// Entry `seq` of the hub's log: another gate's passage.
-        func commit(_ seq: UInt64) async throws -> Bool {
-            let change = PowerLossTests.passage(seq)
-            try node.replica.applyRemote(
-                channel: Self.channel, entries: [LogEntry(seq: seq, change: change)], upTo: seq, clock: change.hlc)
-            if !node.answersBeforeSync { try await node.replica.groupCommit.waitUntilDurable() }
-            return true
-        }
-
-        func holds(_ seq: UInt64) throws -> Bool {
-            let cursor = try database.read {
-                try Int64.fetchOne($0, sql: "SELECT seq FROM cursors WHERE channel = ?", arguments: [Self.channel.name])
-            }
-            return (cursor ?? 0) >= Int64(seq)
-        }
-    }
-
     /// The hub taking the passage from a gate: acknowledged once it acks.
     struct Hub: Subject {
         let store: SQLiteHubStore
@@ -200,37 +169,20 @@ struct PowerLossTests {
         return total
     }
 
-    /// Every run of `subject` cut the power, and none lost what it
-    /// acknowledged or left a damaged file.
-    func expectNothingAcknowledgedLost<S: Subject>(_ subject: S.Type, _ name: String) async throws {
-        let total = try await runs(name) { try await run(subject, seed: $0) }
+    @Test func atANodeNoDecisionAcknowledgedAfterItsSyncIsLostAndNoFileIsDamaged() async throws {
+        let total = try await runs("node replica, acknowledged after the group sync") {
+            try await run(Node.self, seed: $0)
+        }
         #expect(total.cuts == Self.iterations)
         #expect(total.lost == 0)
         #expect(total.damaged == 0)
     }
 
-    @Test func atANodeNoDecisionAcknowledgedAfterItsSyncIsLostAndNoFileIsDamaged() async throws {
-        try await expectNothingAcknowledgedLost(Node.self, "node replica, acknowledged after the group sync")
-    }
-
     @Test func atTheHubNoAcknowledgedChangeIsLostAndNoFileIsDamaged() async throws {
-        try await expectNothingAcknowledgedLost(Hub.self, "hub store, acked after the group sync")
-    }
-
-    @Test func aCatchingUpNodesReportedCursorNeverGoesBack() async throws {
-        try await expectNothingAcknowledgedLost(
-            CatchingUpNode.self, "node catching up, cursor reported after the group sync")
-    }
-
-    /// A batch's commit waits for no sync of its own: a cursor reported
-    /// before the group commit's sync can be lost, which is why a node's
-    /// publisher syncs before every message that tells of commits.
-    @Test func reportedBeforeTheSyncACatchingUpNodesCursorCanGoBack() async throws {
-        let total = try await runs("node catching up, cursor reported before the sync") {
-            try await run(CatchingUpNode.self, seed: $0, answersBeforeSync: true)
-        }
+        let total = try await runs("hub store, acked after the group sync") { try await run(Hub.self, seed: $0) }
         #expect(total.cuts == Self.iterations)
-        #expect(total.lost > 0, "a batch's commit synced on its own: the group commit's sync would not be needed")
+        #expect(total.lost == 0)
+        #expect(total.damaged == 0)
     }
 
     @Test func acknowledgedBeforeTheSyncTheSameRunLosesDecisions() async throws {

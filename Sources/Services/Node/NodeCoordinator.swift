@@ -233,9 +233,7 @@ public actor NodeCoordinator {
     }
 
     private static func transportMessage(_ message: Outgoing, codec: WireCodec) -> TransportMessage {
-        TransportMessage(
-            topic: message.topic, payload: codec.encode(message.message), retained: message.retained,
-            tellsOfCommits: message.message.tellsOfCommits)
+        TransportMessage(topic: message.topic, payload: codec.encode(message.message), retained: message.retained)
     }
 
     /// Runs an engine step and queues what it returns. A failed step changed

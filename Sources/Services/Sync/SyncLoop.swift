@@ -18,9 +18,8 @@ struct SyncLoop: Sendable {
     var clock: any FleetClock
     var tickMillis: Int
     /// Returns once every commit made so far is on disk (group commit): the
-    /// publisher sends nothing that tells of commits (a change, an ack, a
-    /// cursor) before they are durable. A request for data (a node asking
-    /// for the next part of a catch-up) waits for no sync.
+    /// publisher sends nothing (a change, an ack) before what it tells of
+    /// is durable.
     var durable: @Sendable () async throws -> Void
     var logger: Logger
 
@@ -53,7 +52,7 @@ struct SyncLoop: Sendable {
                     let batch = await outgoing.next()
                     guard !batch.isEmpty else { break }
                     do {
-                        if batch.contains(where: \.tellsOfCommits) { try await durable() }
+                        try await durable()
                     } catch {
                         // The protocol resends once the store is sound again.
                         logger.error("not published: the store is not durable", metadata: ["sync.error": "\(error)"])
