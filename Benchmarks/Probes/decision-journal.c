@@ -27,11 +27,14 @@
  * new row a decision (and one outbox row fewer): a gate's read recorded by
  * its passage alone, MallEdge's shape since 2026-12-07; the default of two
  * is the shape before, with an audit entry beside each passage.
+ * OUTBOX_KEYED=1 keys the outbox by (epoch, seq), as MallEdge's is (one
+ * page of index more per commit); NO_TIP=1 leaves out the chain's tip.
  *
  *   cc -O2 -o /tmp/decision-journal Benchmarks/Probes/decision-journal.c -lsqlite3 -lpthread
  *   /tmp/decision-journal raw; /tmp/decision-journal alone 60
  *   /tmp/decision-journal journal 60; NOCKPT=1 /tmp/decision-journal journal 60
  *   NOCKPT=1 /tmp/decision-journal inline 60; NOCKPT=1 /tmp/decision-journal beside 60
+ *   NEW_ROWS=1 OUTBOX_KEYED=1 /tmp/decision-journal inline 60; NEW_ROWS=1 NO_TIP=1 /tmp/decision-journal inline 60
  *
  * Stores go to a fresh directory under /tmp, removed at the end.
  */
@@ -108,15 +111,16 @@ static atomic_int finished;
 /* The replica's writes of one decision, as MallEdge's commit makes them. */
 struct replica_writes {
     sqlite3_stmt *insert, *update, *outbox, *tip;
-    long made;
+    long made, outboxed;
 };
 
 static struct replica_writes prepare_replica_writes(sqlite3 *db) {
     struct replica_writes writes = {
         prepare(db, "INSERT INTO rows (table_name, key, state, ends_at) VALUES ('passages', ?, ?, ?)"),
         prepare(db, "UPDATE rows SET state = ? WHERE table_name = 'reservations' AND key = ?"),
-        prepare(db, "INSERT INTO outbox (change) VALUES (?)"),
+        prepare(db, "INSERT INTO outbox (epoch, seq, change) VALUES (1, ?, ?)"),
         prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('tip', ?)"),
+        0,
         0,
     };
     return writes;
@@ -141,9 +145,11 @@ static void write_decision(struct replica_writes *writes, long decision) {
     sqlite3_bind_text(writes->update, 2, key, -1, SQLITE_TRANSIENT);
     step(writes->update);
     for (int change = 0; change < new_rows + 1; change++) {
-        sqlite3_bind_blob(writes->outbox, 1, payload, 250, SQLITE_STATIC);
+        sqlite3_bind_int64(writes->outbox, 1, ++writes->outboxed);
+        sqlite3_bind_blob(writes->outbox, 2, payload, 250, SQLITE_STATIC);
         step(writes->outbox);
     }
+    if (getenv("NO_TIP")) return;
     sqlite3_bind_int64(writes->tip, 1, decision);
     step(writes->tip);
 }
@@ -211,8 +217,10 @@ int main(int argc, char **argv) {
         run(replica,
             "CREATE TABLE rows (table_name TEXT, key TEXT, state BLOB, ends_at INTEGER, PRIMARY KEY (table_name, key));"
             "CREATE INDEX rows_by_end ON rows (table_name, ends_at);"
-            "CREATE TABLE outbox (id INTEGER PRIMARY KEY, change BLOB);"
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;");
+        run(replica, getenv("OUTBOX_KEYED")
+                         ? "CREATE TABLE outbox (epoch INTEGER, seq INTEGER, change BLOB, PRIMARY KEY (epoch, seq))"
+                         : "CREATE TABLE outbox (epoch INTEGER, seq INTEGER, change BLOB)");
         run(replica, "BEGIN");
         sqlite3_stmt *fill = prepare(replica, "INSERT INTO rows VALUES ('reservations', ?, ?, ?)");
         for (int i = 0; i < reservations; i++) {
