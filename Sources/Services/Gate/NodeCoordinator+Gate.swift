@@ -40,8 +40,12 @@ extension NodeCoordinator {
     /// passage as a `gate.read` entry instead.
     /// Decision and commit run in one actor turn, so two lanes can never
     /// both admit one reservation at the same node; lanes deciding at once
-    /// share the fsync.
-    public func decideGate(_ read: GateRead) async throws -> GatePassage {
+    /// share the fsync, which each waits for off the actor.
+    public nonisolated func decideGate(_ read: GateRead) async throws -> GatePassage {
+        try await durable(decideAndCommitGate(read))
+    }
+
+    private func decideAndCommitGate(_ read: GateRead) throws -> Committed<GatePassage> {
         let started = ContinuousClock.now
         let now = clock.now()
         let decision = gateDecider.decide(read.plate, read.direction, now: Int64(now), book: views.reservations)
@@ -63,9 +67,9 @@ extension NodeCoordinator {
             let status: Reservation.Status = read.direction == .entering ? .inside : .left
             writes.append(reservation.moving(to: status))
         }
-        let changes = try commitNow(writes)
-        try await makeDurable(changes, decision: "gate.\(decision.verdict.rawValue)")
-        return GatePassage(key: key, decision: decision, plate: plate, at: now, decidedIn: decidedIn)
+        return Committed(
+            outcome: GatePassage(key: key, decision: decision, plate: plate, at: now, decidedIn: decidedIn),
+            changes: try commitNow(writes), decision: "gate.\(decision.verdict.rawValue)")
     }
 
     /// An audit entry keyed after the decision's first change id (unique in the fleet).
@@ -117,10 +121,20 @@ extension NodeCoordinator {
     /// passage is recorded as an admit by rule `override`, with the staff
     /// member as actor; with a reservation it counts as that reservation's
     /// entry or exit (and can make a double entry like any other admit).
-    public func overrideGate(
+    public nonisolated func overrideGate(
         lane: String, direction: GateDecider.Direction, plate: String, reservationID: String?, reason: String,
         caller: Caller
     ) async throws -> (key: String, reservation: Reservation?) {
+        try await durable(
+            commitOverride(
+                lane: lane, direction: direction, plate: plate, reservationID: reservationID, reason: reason,
+                caller: caller))
+    }
+
+    private func commitOverride(
+        lane: String, direction: GateDecider.Direction, plate: String, reservationID: String?, reason: String,
+        caller: Caller
+    ) throws -> Committed<(key: String, reservation: Reservation?)> {
         let now = clock.now()
         let id = engine.nextChangeID
         let key = GatePassageRecord.key(for: id)
@@ -143,9 +157,7 @@ extension NodeCoordinator {
             audit(
                 actor: caller.actor, action: "gate.override", target: key, outcome: "admit: \(reason)", at: now, id: id)
         )
-        let changes = try commitNow(writes)
-        try await makeDurable(changes, decision: "gate.override")
-        return (key, reservation)
+        return Committed(outcome: (key, reservation), changes: try commitNow(writes), decision: "gate.override")
     }
 }
 

@@ -17,7 +17,11 @@ extension NodeCoordinator {
     /// redemption and an audit entry before returning. A refusal is audited
     /// too. Verify and commit run in one actor turn, so one counter can never
     /// redeem a code twice; two offline counters can, and the hub records it.
-    public func redeemGift(_ text: String, caller: Caller) async throws -> GiftRedemptionResult {
+    public nonisolated func redeemGift(_ text: String, caller: Caller) async throws -> GiftRedemptionResult {
+        try await durable(redeemGiftNow(text, caller: caller))
+    }
+
+    private func redeemGiftNow(_ text: String, caller: Caller) throws -> Committed<GiftRedemptionResult> {
         let now = clock.now()
         let id = engine.nextChangeID
         let counter = configuration.node
@@ -32,12 +36,16 @@ extension NodeCoordinator {
                     id: id),
             ])
             let result = GiftRedemptionResult(redemption: key, token: token, member: try member(token.member), at: now)
-            try await makeDurable(changes, decision: "gift.redeem")
-            return result
+            return Committed(outcome: result, changes: changes, decision: "gift.redeem")
         } catch let refusal as GiftCodeError {
             let target = (try? ScannedGiftCode(text).token.codeID) ?? "unreadable code"
-            try await audit(caller.actor, action: "gift.redeem", target: target, outcome: "refused: \(refusal.reason)")
-            return GiftRedemptionResult(refusal: refusal, at: now)
+            let changes = try commitNow([
+                audit(
+                    actor: caller.actor, action: "gift.redeem", target: target,
+                    outcome: "refused: \(refusal.reason)", at: now, id: id)
+            ])
+            let result = GiftRedemptionResult(refusal: refusal, at: now)
+            return Committed(outcome: result, changes: changes, decision: "audit")
         }
     }
 

@@ -13,8 +13,13 @@ public struct LoungeResult: Sendable {
 extension NodeCoordinator {
     /// Checks a member in by member code or card number, from the replica
     /// alone, and commits the visit and an audit entry (in the same actor
-    /// turn) before returning, once they are durable.
-    public func checkIn(memberOrCard: String, guests: Int, caller: Caller) async throws -> LoungeResult {
+    /// turn) before returning, once they are durable. A refusal is audited
+    /// the same way.
+    public nonisolated func checkIn(memberOrCard: String, guests: Int, caller: Caller) async throws -> LoungeResult {
+        try await durable(checkInNow(memberOrCard: memberOrCard, guests: guests, caller: caller))
+    }
+
+    private func checkInNow(memberOrCard: String, guests: Int, caller: Caller) throws -> Committed<LoungeResult> {
         let now = clock.now()
         let id = engine.nextChangeID
         let desk = LoungeDesk(configuration: policies.lounge)
@@ -32,24 +37,32 @@ extension NodeCoordinator {
             ])
             let result = LoungeResult(
                 visit: key, member: member, occupancy: views.lounge.occupancy, capacity: desk.configuration.capacity)
-            try await makeDurable(changes, decision: "lounge.check-in")
-            return result
+            return Committed(outcome: result, changes: changes, decision: "lounge.check-in")
         } catch let refusal as LoungeDesk.Refusal {
-            try await audit(
-                caller.actor, action: "lounge.check-in", target: found?.id ?? "unknown member",
-                outcome: "refused: \(refusal.reason)")
-            return LoungeResult(
+            let changes = try commitNow([
+                audit(
+                    actor: caller.actor, action: "lounge.check-in", target: found?.id ?? "unknown member",
+                    outcome: "refused: \(refusal.reason)", at: now, id: id)
+            ])
+            let result = LoungeResult(
                 member: found, refusal: refusal, occupancy: views.lounge.occupancy,
                 capacity: desk.configuration.capacity)
+            return Committed(outcome: result, changes: changes, decision: "audit")
         }
     }
 
     /// Closes the member's open visit; nil when they have none.
-    public func checkOut(memberOrCard: String, caller: Caller) async throws -> LoungeResult? {
+    public nonisolated func checkOut(memberOrCard: String, caller: Caller) async throws -> LoungeResult? {
+        try await durable(checkOutNow(memberOrCard: memberOrCard, caller: caller))
+    }
+
+    private func checkOutNow(memberOrCard: String, caller: Caller) throws -> Committed<LoungeResult?> {
         let now = clock.now()
         let typed = memberOrCard.trimmingWhitespace()
         let memberID = views.lounge.member(card: typed) ?? typed
-        guard let visit = views.lounge.openVisit(of: memberID) else { return nil }
+        guard let visit = views.lounge.openVisit(of: memberID) else {
+            return Committed(outcome: nil, changes: [], decision: "lounge.check-out")
+        }
         let id = engine.nextChangeID
         let changes = try commitNow([
             LoungeVisitRows.checkOut(visit.id, at: Int64(now)),
@@ -59,8 +72,7 @@ extension NodeCoordinator {
         let result = LoungeResult(
             visit: visit.id, member: try member(memberID), occupancy: views.lounge.occupancy,
             capacity: policies.lounge.capacity)
-        try await makeDurable(changes, decision: "lounge.check-out")
-        return result
+        return Committed(outcome: result, changes: changes, decision: "lounge.check-out")
     }
 
     /// Closes visits open longer than the maximum stay (a member who left

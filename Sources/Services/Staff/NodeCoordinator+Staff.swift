@@ -172,11 +172,16 @@ extension NodeCoordinator {
 
     /// Commits one audit entry on its own (a refusal, a login): who, what,
     /// when, where (this node, in the change's origin), outcome.
-    public func audit(_ actor: String, action: String, target: String, outcome: String) async throws {
+    public nonisolated func audit(_ actor: String, action: String, target: String, outcome: String) async throws {
+        _ = try await durable(auditNow(actor, action: action, target: target, outcome: outcome))
+    }
+
+    private func auditNow(_ actor: String, action: String, target: String, outcome: String) throws -> Committed<Void> {
         let now = clock.now()
-        _ = try await commit(
-            [audit(actor: actor, action: action, target: target, outcome: outcome, at: now, id: engine.nextChangeID)],
-            decision: "audit")
+        let changes = try commitNow([
+            audit(actor: actor, action: action, target: target, outcome: outcome, at: now, id: engine.nextChangeID)
+        ])
+        return Committed(outcome: (), changes: changes, decision: "audit")
     }
 }
 
