@@ -29,6 +29,8 @@ static sqlite3_vfs fault_vfs;
 static sqlite3_vfs *real_vfs;
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static int fault_code;
+/// Whether the armed fault fails syncs alone.
+static int fault_syncs_only;
 static char fault_fragment[512];
 static atomic_long failed_calls;
 
@@ -98,10 +100,11 @@ static int power_check(FaultFile *file) {
     return SQLITE_OK;
 }
 
-/// The armed fault's code for this file, or SQLITE_OK.
-static int fault_for(FaultFile *file) {
+/// The armed fault's code for this call (a sync or not) to this file, or SQLITE_OK.
+static int fault_for(FaultFile *file, int is_sync) {
     pthread_mutex_lock(&fault_lock);
-    int code = (fault_code != 0 && strstr(file->path, fault_fragment) != NULL) ? fault_code : SQLITE_OK;
+    int armed = fault_code != 0 && (is_sync || !fault_syncs_only);
+    int code = (armed && strstr(file->path, fault_fragment) != NULL) ? fault_code : SQLITE_OK;
     pthread_mutex_unlock(&fault_lock);
     if (code != SQLITE_OK) atomic_fetch_add(&failed_calls, 1);
     return code;
@@ -124,7 +127,7 @@ static int f_read(sqlite3_file *f, void *buffer, int amount, sqlite3_int64 offse
 }
 static int f_write(sqlite3_file *f, const void *buffer, int amount, sqlite3_int64 offset) {
     FaultFile *file = (FaultFile *)f;
-    int code = fault_for(file);
+    int code = fault_for(file, 0);
     if (code != SQLITE_OK) return code;
     pthread_mutex_lock(&fault_lock);
     code = power_check(file);
@@ -150,7 +153,7 @@ static int f_write(sqlite3_file *f, const void *buffer, int amount, sqlite3_int6
 }
 static int f_truncate(sqlite3_file *f, sqlite3_int64 size) {
     FaultFile *file = (FaultFile *)f;
-    int code = fault_for(file);
+    int code = fault_for(file, 0);
     if (code != SQLITE_OK) return code;
     pthread_mutex_lock(&fault_lock);
     code = power_check(file);
@@ -161,7 +164,7 @@ static int f_sync(sqlite3_file *f, int flags) {
     FaultFile *file = (FaultFile *)f;
     // A full disk or a read-only file system fails the write before; a sync
     // fails as an I/O error.
-    if (fault_for(file) != SQLITE_OK) return SQLITE_IOERR_FSYNC;
+    if (fault_for(file, 1) != SQLITE_OK) return SQLITE_IOERR_FSYNC;
     pthread_mutex_lock(&fault_lock);
     int code = power_check(file);
     pthread_mutex_unlock(&fault_lock);
@@ -267,8 +270,10 @@ void malledge_faults_arm(int kind, const char *path_fragment) {
     case MALLEDGE_FAULT_DISK_FULL: fault_code = SQLITE_FULL; break;
     case MALLEDGE_FAULT_READ_ONLY: fault_code = SQLITE_READONLY; break;
     case MALLEDGE_FAULT_IO_ERROR: fault_code = SQLITE_IOERR_WRITE; break;
+    case MALLEDGE_FAULT_SYNC_ERROR: fault_code = SQLITE_IOERR_FSYNC; break;
     default: fault_code = SQLITE_OK; break;
     }
+    fault_syncs_only = kind == MALLEDGE_FAULT_SYNC_ERROR;
     fault_fragment[0] = 0;
     if (path_fragment != NULL) {
         strncpy(fault_fragment, path_fragment, sizeof(fault_fragment) - 1);

@@ -46,10 +46,12 @@ extension MallHub {
             ) { session in
                 try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
             }
+            let watch = DurabilityWatch(
+                groupCommit: hub.coordinator.groupCommit, store: settings.storePath, logger: logger)
             let app = Application(
                 router: HubAPI.router(hub: hub),
                 configuration: .init(address: .hostname(settings.http.host, port: settings.http.port)),
-                services: [sync], logger: logger)
+                services: [sync, watch], logger: logger)
             logger.info(
                 "hub starting",
                 metadata: [

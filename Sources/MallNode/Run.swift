@@ -45,10 +45,12 @@ extension MallNode {
             ) { session in
                 try MosquittoClient(session: session, options: settings.broker.options, logger: logger)
             }
+            let watch = DurabilityWatch(
+                groupCommit: coordinator.groupCommit, store: settings.replicaPath, logger: logger)
             let app = Application(
                 router: NodeAPI.router(coordinator: coordinator),
                 configuration: .init(address: .hostname(settings.api.host, port: settings.api.port)),
-                services: [sync], logger: logger)
+                services: [sync, watch], logger: logger)
             logger.info(
                 "node starting",
                 metadata: [

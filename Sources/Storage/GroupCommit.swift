@@ -45,6 +45,9 @@ public final class GroupCommit: Sendable {
         /// A failed sync leaves the WAL's state on disk unknown: every later
         /// wait fails too, until the process restarts and SQLite recovers.
         var failure: StorageError?
+        /// Who waits in `failed()`, by a number of their own (to forget one cancelled).
+        var failureWatchers: [Int: CheckedContinuation<StorageError?, Never>] = [:]
+        var watchersCounted = 0
         var walFile: WALFile?
         var checkpointedAt: UInt64 = 0
         var checkpointing = false
@@ -88,6 +91,38 @@ public final class GroupCommit: Sendable {
     }
 
     public var figures: Figures { state.withLock { $0.figures } }
+
+    /// The error of the sync that failed, if one did: from then on the
+    /// store takes no durable commit, and the process must restart on its
+    /// file (SQLite recovers the WAL as it opens it). Retrying the sync
+    /// would not do: after a failed `fsync` the kernel may have dropped the
+    /// dirty pages and report the next one as a success.
+    public var failure: StorageError? { state.withLock { $0.failure } }
+
+    /// Returns the error of the first sync that fails (at once if one
+    /// did), or nil once the calling task is cancelled: what a process
+    /// watches to stop and be restarted (`DurabilityWatch`).
+    public func failed() async -> StorageError? {
+        let watcher = state.withLock { state in
+            state.watchersCounted += 1
+            return state.watchersCounted
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<StorageError?, Never>) in
+                // A cancellation before this point finds no watcher to resume,
+                // and this finds the task cancelled.
+                let now: StorageError?? = state.withLock { state in
+                    if let failure = state.failure { return .some(failure) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.failureWatchers[watcher] = continuation
+                    return .none
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            state.withLock { $0.failureWatchers.removeValue(forKey: watcher) }?.resume(returning: nil)
+        }
+    }
 
     /// Counts a commit made with `synchronous=NORMAL` (after it returned).
     func committed() {
@@ -170,8 +205,9 @@ public final class GroupCommit: Sendable {
     /// failure, which every waiter gets), releases the waiters it covers,
     /// and says whether others still wait; `syncing` stays set if they do.
     private func finishRound(goal: UInt64, outcome: Result<Void, StorageError>) -> Bool {
-        let (released, failed, more) = state.withLock { state in
+        let (released, failed, watchers, more) = state.withLock { state in
             var released: [Waiter] = []
+            var watchers: [CheckedContinuation<StorageError?, Never>] = []
             switch outcome {
             case .success:
                 state.synced = max(state.synced, goal)
@@ -183,10 +219,13 @@ public final class GroupCommit: Sendable {
                 state.failure = failure
                 released = state.waiters
                 state.waiters = []
+                watchers = Array(state.failureWatchers.values)
+                state.failureWatchers = [:]
             }
             state.syncing = !state.waiters.isEmpty
-            return (released, state.failure, state.syncing)
+            return (released, state.failure, watchers, state.syncing)
         }
+        for watcher in watchers { watcher.resume(returning: failed) }
         for waiter in released {
             if let failed { waiter.continuation.resume(throwing: failed) } else { waiter.continuation.resume() }
         }

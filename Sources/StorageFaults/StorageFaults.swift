@@ -8,12 +8,16 @@ import CSQLiteFaults
 public enum StorageFaults {
     public enum Kind: Sendable, CaseIterable, CustomStringConvertible {
         case diskFull, readOnly, ioError
+        /// Writes succeed and every sync fails (`EIO` from `fsync`): what is
+        /// on the disk is no longer known.
+        case syncError
 
         public var description: String {
             switch self {
             case .diskFull: "a full disk"
             case .readOnly: "a read-only file system"
             case .ioError: "an I/O error"
+            case .syncError: "a failing sync"
             }
         }
     }
@@ -29,13 +33,15 @@ public enum StorageFaults {
         guard code == 0 else { throw InstallFailure(code: code) }
     }
 
-    /// Fails the writes and syncs of every file whose path contains `path`.
+    /// Fails the writes and syncs of every file whose path contains `path`
+    /// (only the syncs, for `syncError`).
     public static func inject(_ kind: Kind, intoFilesContaining path: String) {
         let code: Int32 =
             switch kind {
             case .diskFull: Int32(MALLEDGE_FAULT_DISK_FULL)
             case .readOnly: Int32(MALLEDGE_FAULT_READ_ONLY)
             case .ioError: Int32(MALLEDGE_FAULT_IO_ERROR)
+            case .syncError: Int32(MALLEDGE_FAULT_SYNC_ERROR)
             }
         malledge_faults_arm(code, path)
     }

@@ -6,8 +6,9 @@
 /// fails the writes, syncs and truncations of the files whose path contains
 /// a given text with the result code a real fault would give: a full disk
 /// (SQLITE_FULL), a read-only file system (SQLITE_READONLY) or an I/O error
-/// (SQLITE_IOERR_WRITE). Reads are never failed, so a process keeps
-/// answering what it can.
+/// (SQLITE_IOERR_WRITE); or only their syncs (SQLITE_IOERR_FSYNC), as a
+/// device does that takes writes into its cache and then cannot flush them.
+/// Reads are never failed, so a process keeps answering what it can.
 
 /// Registers the shim as the default VFS (once; later calls do nothing).
 /// Connections opened afterwards go through it. Returns a SQLite result code.
@@ -19,6 +20,7 @@ enum {
     MALLEDGE_FAULT_DISK_FULL = 1,
     MALLEDGE_FAULT_READ_ONLY = 2,
     MALLEDGE_FAULT_IO_ERROR = 3,
+    MALLEDGE_FAULT_SYNC_ERROR = 4,
 };
 
 /// Arms fault `kind` for files whose path contains `path_fragment` (at most

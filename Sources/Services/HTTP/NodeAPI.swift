@@ -7,7 +7,8 @@ import SyncCore
 /// controller, the lounge desk page, the counter scanner) and for tools.
 ///
 /// - `GET /v1/health`: 200 while the process serves; the body says `ok`, then
-///   how far each snapshot being taken has come (`NodeSyncState.healthText`).
+///   how far each snapshot being taken has come (`NodeSyncState.healthText`);
+///   503 once the replica's sync failed, until the process stops (`DurabilityWatch`).
 /// - `GET /v1/sync`: where this node stands with the hub.
 /// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token),
 ///   without its secret columns (`SyncSchema.Table.secretColumns`).
@@ -57,7 +58,10 @@ public enum NodeAPI {
             PageAssets.add(PageAssets.lounge, to: router, contentSecurityPolicy: "default-src 'self'")
         default: break
         }
-        router.get("/v1/health") { _, _ in await coordinator.syncState().healthText }
+        router.get("/v1/health") { _, _ in
+            try StoreHealth.requireDurable(coordinator.groupCommit)
+            return await coordinator.syncState().healthText
+        }
         router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
         authenticated.get("/v1/rows/:table/:key") { _, context -> RowResponse in
             let table = try context.parameters.require("table")
