@@ -3,6 +3,7 @@ import MallDomain
 import Services
 import Storage
 import SyncCore
+import Synchronization
 import Testing
 
 /// `GET /v1/health`: `ok` while the node serves, and how far a snapshot it
@@ -16,6 +17,30 @@ import Testing
             let (status, body) = try await served.raw("GET", "/v1/health", body: nil, token: nil)
             #expect(status == 200)
             #expect(String(decoding: body, as: UTF8.self) == "ok\n")
+        }
+    }
+
+    /// The install of a large snapshot holds the node's actor for seconds:
+    /// health answers meanwhile, so a probe does not take the node for dead
+    /// in the middle of it (here the actor is held by hand for 5 s).
+    @Test func healthAnswersWhileTheNodeIsBusy() async throws {
+        let fleet = try InMemoryFleet()
+        defer { fleet.remove() }
+        let (node, _) = try fleet.node("g1")
+        try await ServedNode.serve(node, logger: fleet.quiet) { served in
+            let held = Atomic(false)
+            let released = Atomic(false)
+            let holder = Task {
+                await node.hold(seconds: 5) { held.store(true, ordering: .sequentiallyConsistent) }
+                released.store(true, ordering: .sequentiallyConsistent)
+            }
+            while !held.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(5)) }
+            let (status, body) = try await served.raw("GET", "/v1/health", body: nil, token: nil)
+            #expect(status == 200)
+            #expect(String(decoding: body, as: UTF8.self) == "ok\n")
+            let answeredWhileHeld = !released.load(ordering: .sequentiallyConsistent)
+            #expect(answeredWhileHeld, "health waited for the actor")
+            await holder.value
         }
     }
 
@@ -51,5 +76,13 @@ import Testing
                 String(decoding: body, as: UTF8.self)
                     == "ok\ntaking a snapshot of \(parking): 2 of 5 rows (40%)\n")
         }
+    }
+}
+
+extension NodeCoordinator {
+    /// Holds the actor for `seconds`, as a long install does, once `started` was called.
+    fileprivate func hold(seconds: Double, started: @Sendable () -> Void) {
+        started()
+        Thread.sleep(forTimeInterval: seconds)
     }
 }

@@ -105,9 +105,9 @@ while True:
     snapshot = parking.get("snapshot")
     line = (f"  {time.time() - started:6.1f} s  staged {snapshot['held']:>9,} of {snapshot.get('total', 0):,} rows"
             if snapshot else f"  {time.time() - started:6.1f} s  cursor {parking['seq']}")
-    # A line when the state changes, at most one every 10 s while staging.
+    # A line when the state changes, at most one every 2 s while staging.
     what = line.split("s  ", 1)[1]
-    if what != last and (not snapshot or last is None or not last.startswith("staged") or time.time() - printed >= 10):
+    if what != last and (not snapshot or last is None or not last.startswith("staged") or time.time() - printed >= 2):
         print(line, flush=True)
         last, printed = what, time.time()
     if parking["seq"] > 0 and not snapshot:

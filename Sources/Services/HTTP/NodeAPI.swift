@@ -7,7 +7,8 @@ import SyncCore
 /// controller, the lounge desk page, the counter scanner) and for tools.
 ///
 /// - `GET /v1/health`: 200 while the process serves; the body says `ok`, then
-///   how far each snapshot being taken has come (`NodeSyncState.healthText`);
+///   how far each snapshot being taken has come (`NodeSyncState.healthText`,
+///   as of the last event handled: it answers during a snapshot's install);
 ///   503 once the replica's sync failed, until the process stops (`DurabilityWatch`).
 /// - `GET /v1/sync`: where this node stands with the hub.
 /// - `GET /v1/rows/{table}/{key}`: one row as this replica sees it (any token),
@@ -60,7 +61,7 @@ public enum NodeAPI {
         }
         router.get("/v1/health") { _, _ in
             try StoreHealth.requireDurable(coordinator.groupCommit)
-            return await coordinator.syncState().healthText
+            return coordinator.healthText
         }
         router.get("/v1/sync") { _, _ in JSONBody(await coordinator.syncState()) }
         authenticated.get("/v1/rows/:table/:key") { _, context -> RowResponse in

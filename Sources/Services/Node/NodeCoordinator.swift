@@ -2,6 +2,7 @@ public import Logging
 import MallDomain
 public import Storage
 public import SyncCore
+import Synchronization
 public import Transport
 
 /// The one place a node's engine lives: every local write, message, timer and
@@ -44,6 +45,12 @@ public actor NodeCoordinator {
     private var storeFailures = 0
     /// Where each snapshot stood when its progress was last logged.
     private var loggedSnapshots: [Channel: SnapshotProgress] = [:]
+    /// `GET /v1/health`'s body as of the last event or tick handled, read
+    /// without waiting for the actor: the install of a large snapshot holds
+    /// it for seconds (3.5 s for 1,000,000 rows), and a probe timing out
+    /// meanwhile could have a supervisor restart the node in the middle of
+    /// the install, and again at the next one.
+    private nonisolated let health: Mutex<String>
 
     public init(
         configuration: Engine.Configuration, replicaPath: String, clock: any FleetClock, outgoing: OutgoingQueue,
@@ -64,6 +71,7 @@ public actor NodeCoordinator {
         will = TransportMessage(
             topic: Topics.node(configuration.node, mall: configuration.mall, .death), payload: codec.encode(death))
         sessions = try Self.restoredSessions(from: store.replica, now: clock.now())
+        health = Mutex(Self.healthText(of: engine))
         self.configuration = configuration
         self.replicaPath = replicaPath
         groupCommit = store.replica.groupCommit
@@ -142,12 +150,20 @@ public actor NodeCoordinator {
                 NodeSyncState.Cursor(
                     channel: channel.description, seq: engine.cursor(of: channel) ?? 0,
                     head: engine.knownHead(of: channel),
-                    snapshot: engine.snapshotProgress(of: channel).map {
-                        NodeSyncState.SnapshotState(
-                            snapshotID: $0.snapshotID, at: $0.at, held: $0.held, total: $0.total)
-                    })
+                    snapshot: engine.snapshotProgress(of: channel).map(NodeSyncState.SnapshotState.init))
             },
             rejectedMessages: rejectedMessages, storeFailures: storeFailures)
+    }
+
+    /// `GET /v1/health`'s body (`NodeSyncState.healthText`) as of the
+    /// last event or tick, without waiting for the actor.
+    public nonisolated var healthText: String { health.withLock { $0 } }
+
+    private static func healthText(of engine: Engine) -> String {
+        NodeSyncState.healthText(
+            snapshots: engine.configuration.channels.map { channel in
+                (channel.description, engine.snapshotProgress(of: channel).map(NodeSyncState.SnapshotState.init))
+            })
     }
 
     public func digests() throws -> [String: String] {
@@ -191,6 +207,12 @@ public actor NodeCoordinator {
             perform { try engine.receive(checked.message, now: now) }
             if case .snapshotPart = checked.message { logSnapshotProgress() }
         }
+        refreshHealth()
+    }
+
+    private func refreshHealth() {
+        let text = Self.healthText(of: engine)
+        health.withLock { $0 = text }
     }
 
     /// Logs a snapshot as it starts, at every tenth of the rows the hub
@@ -228,6 +250,7 @@ public actor NodeCoordinator {
     public func tick() {
         let now = clock.now()
         perform { try engine.tick(now: now) }
+        refreshHealth()
         if configuration.role == .lounge, now >= nextLoungeSweep {
             nextLoungeSweep = now + UInt64(min(10_000, policies.lounge.maxStayMillis / 2))
             do {
