@@ -37,7 +37,10 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
         /// Bumped at every connect and disconnect, so a publish that raced a
         /// disconnect is failed rather than left waiting.
         var generation: UInt64 = 0
+        /// The QoS 1 subscription's request, whose SUBACK says "connected".
         var subscribeMid: Int32?
+        /// The QoS 0 one's (`Session.latestOnly`), checked only for refusals.
+        var latestSubscribeMid: Int32?
         var sessionPresent = false
         var waiting: [Int32: CheckedContinuation<Result<Void, TransportError>, Never>] = [:]
         /// Acknowledgements that arrived before their publisher started waiting.
@@ -316,31 +319,56 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
         // CONNACK: say "connected" now so it comes before those messages. The
         // subscriptions are renewed anyway, in case the filters changed.
         let sessionPresent = flags & 1 == 1
-        if sessionPresent || session.subscriptions.isEmpty { markConnected(sessionPresent: sessionPresent) }
-        guard !session.subscriptions.isEmpty else { return }
-        var filters = session.subscriptions.map { strdup($0) }
-        defer { filters.forEach { free($0) } }
-        var mid: Int32 = 0
-        let rc = mosquitto_subscribe_multiple(handle, &mid, Int32(filters.count), &filters, 1, 0, nil)
-        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-            logger.error("subscribe failed", metadata: ["mqtt.error": "\(describe(rc))"])
-            return
+        if sessionPresent || queuedFilters.isEmpty { markConnected(sessionPresent: sessionPresent) }
+        // Asked for first: its SUBACK comes before the other's, which says "connected".
+        if !latestFilters.isEmpty {
+            let mid = subscribe(latestFilters, qos: 0)
+            state.withLock { $0.latestSubscribeMid = mid }
         }
+        guard !queuedFilters.isEmpty, let mid = subscribe(queuedFilters, qos: 1) else { return }
         state.withLock { state in
             state.subscribeMid = mid
             state.sessionPresent = sessionPresent
         }
     }
 
+    /// Subscribes to `filters` at `qos`; the request's message id, or nil (logged) if it could not be sent.
+    private func subscribe(_ filters: [String], qos: Int32) -> Int32? {
+        var filters = filters.map { strdup($0) }
+        defer { filters.forEach { free($0) } }
+        var mid: Int32 = 0
+        let rc = mosquitto_subscribe_multiple(handle, &mid, Int32(filters.count), &filters, qos, 0, nil)
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            logger.error("subscribe failed", metadata: ["mqtt.error": "\(describe(rc))", "mqtt.qos": "\(qos)"])
+            return nil
+        }
+        return mid
+    }
+
+    /// The session's filters subscribed at QoS 1, and those at QoS 0 (`Session.latestOnly`).
+    private var queuedFilters: [String] { session.subscriptions.filter { !session.latestOnly.contains($0) } }
+    private var latestFilters: [String] { session.subscriptions.filter { session.latestOnly.contains($0) } }
+
     private func didSubscribe(mid: Int32, granted: [Int32]) {
-        let sessionPresent: Bool? = state.withLock { state in
+        enum Answered { case queued(sessionPresent: Bool), latest }
+        let answered: Answered? = state.withLock { state in
+            if state.latestSubscribeMid == mid {
+                state.latestSubscribeMid = nil
+                return .latest
+            }
             guard state.subscribeMid == mid else { return nil }
             state.subscribeMid = nil
-            return state.sessionPresent
+            return .queued(sessionPresent: state.sessionPresent)
         }
-        guard let sessionPresent else { return }
-        defer { if !sessionPresent { markConnected(sessionPresent: false) } }
-        for (filter, code) in zip(session.subscriptions, granted) where code >= 0x80 {
+        let filters: [String]
+        switch answered {
+        case nil: return
+        case .latest: filters = latestFilters
+        case .queued(let sessionPresent):
+            filters = queuedFilters
+            if !sessionPresent { markConnected(sessionPresent: false) }
+        }
+        for (filter, code) in zip(filters, granted) where code >= 0x80 {
             logger.error(
                 "broker refused a subscription",
                 metadata: [
@@ -404,6 +432,7 @@ public final class MosquittoClient: MessageTransport, @unchecked Sendable {
             defer {
                 state.connected = false
                 state.subscribeMid = nil
+                state.latestSubscribeMid = nil
                 state.connectedAt = nil
             }
             guard state.connected else { return (false, state.stopping, false) }

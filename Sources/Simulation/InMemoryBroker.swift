@@ -11,6 +11,8 @@ import Transport
 public final class InMemoryBroker: Sendable {
     private struct SessionState {
         var subscriptions: [String] = []
+        /// Subscribed at QoS 0 (`Session.latestOnly`): nothing queued while away.
+        var latestOnly: Set<String> = []
         var queue: [TransportMessage] = []
         var will: TransportMessage?
         var client: InMemoryTransport?
@@ -99,6 +101,7 @@ public final class InMemoryBroker: Sendable {
             let present = state.sessions[session.clientID] != nil
             var entry = state.sessions[session.clientID] ?? SessionState()
             entry.subscriptions = session.subscriptions
+            entry.latestOnly = session.latestOnly
             entry.will = session.will
             entry.client = client
             let backlog = entry.queue
@@ -147,10 +150,13 @@ public final class InMemoryBroker: Sendable {
             if message.retained { state.retained[message.topic] = message }
             var online: [InMemoryTransport] = []
             for id in state.sessions.keys.sorted() {
-                guard state.sessions[id]!.subscriptions.contains(where: { TopicFilter.matches($0, message.topic) })
-                else { continue }
+                let matching = state.sessions[id]!.subscriptions.filter { TopicFilter.matches($0, message.topic) }
+                guard !matching.isEmpty else { continue }
                 if let client = state.sessions[id]!.client {
                     online.append(client)
+                } else if matching.allSatisfy(state.sessions[id]!.latestOnly.contains) {
+                    // QoS 0 only: not queued for a client away.
+                    continue
                 } else if state.sessions[id]!.queue.count < maxQueued {
                     state.sessions[id]!.queue.append(message)
                 } else {

@@ -25,14 +25,24 @@ public struct Session: Hashable, Sendable {
     /// A stable client id: the broker keeps the session (subscriptions and
     /// queued QoS 1 messages) under it across reconnects.
     public var clientID: String
-    /// Topic filters subscribed at QoS 1 on every connect.
+    /// Topic filters subscribed on every connect, at QoS 1 but those in `latestOnly`.
     public var subscriptions: [String]
+    /// Those of `subscriptions` that carry a retained state of which only
+    /// the latest matters (the hub's status, published every second):
+    /// subscribed at QoS 0, so the broker queues none of them for the
+    /// client while it is away (they would fill the queue its QoS 1
+    /// messages share: 1,000 per client by default, past which Mosquitto
+    /// drops), and sends the retained one as the client subscribes again.
+    public var latestOnly: Set<String>
     /// Published by the broker when the connection dies without a clean stop.
     public var will: TransportMessage?
 
-    public init(clientID: String, subscriptions: [String], will: TransportMessage? = nil) {
+    public init(
+        clientID: String, subscriptions: [String], latestOnly: Set<String> = [], will: TransportMessage? = nil
+    ) {
         self.clientID = clientID
         self.subscriptions = subscriptions
+        self.latestOnly = latestOnly
         self.will = will
     }
 }

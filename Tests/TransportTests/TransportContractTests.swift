@@ -96,20 +96,28 @@ struct TransportContractTests {
         await subscriber.stop()
     }
 
-    @Test(arguments: BrokerKind.allCases)
-    func persistentSessionKeepsMessagesForAnOfflineSubscriber(kind: BrokerKind) async throws {
-        let fixture = try kind.make()
-        let session = Session(clientID: "node-a", subscriptions: ["down/a"])
+    /// Connects `session` once and leaves, so that the broker keeps it for
+    /// a client away; returns a connected publisher.
+    private static func leave(_ session: Session, andPublishWith fixture: any BrokerFixture) async throws
+        -> any MessageTransport
+    {
         let first = try fixture.client(session)
         let firstEvents = EventRecorder(first.events)
         first.start()
         #expect(await connected(firstEvents))
         await first.stop()
-
         let publisher = try fixture.client(Session(clientID: "hub", subscriptions: []))
         let hubEvents = EventRecorder(publisher.events)
         publisher.start()
         #expect(await connected(hubEvents))
+        return publisher
+    }
+
+    @Test(arguments: BrokerKind.allCases)
+    func persistentSessionKeepsMessagesForAnOfflineSubscriber(kind: BrokerKind) async throws {
+        let fixture = try kind.make()
+        let session = Session(clientID: "node-a", subscriptions: ["down/a"])
+        let publisher = try await Self.leave(session, andPublishWith: fixture)
         try await publisher.publish((0..<20).map { TransportMessage(topic: "down/a", payload: [UInt8($0)]) })
 
         // Given the same client id comes back, it gets what was queued while it was away.
@@ -119,6 +127,35 @@ struct TransportContractTests {
         #expect(await secondEvents.wait { messages($0).count == 20 })
         #expect(secondEvents.all.first == .connected(sessionPresent: true))
         #expect(messages(secondEvents.all).map(\.payload) == (0..<20).map { [UInt8($0)] })
+        await second.stop()
+        await publisher.stop()
+    }
+
+    /// The hub's status, every second, to a gate away for an hour: were it
+    /// queued at QoS 1, 3,600 statuses would fill the gate's queue (1,000
+    /// by default) and push out the channel batches queued beside them.
+    @Test(arguments: BrokerKind.allCases)
+    func aLatestOnlySubscriptionQueuesNothingWhileAwayAndGetsTheRetainedOneBack(kind: BrokerKind) async throws {
+        let fixture = try kind.make()
+        let session = Session(clientID: "node-s", subscriptions: ["down/s", "status"], latestOnly: ["status"])
+        let publisher = try await Self.leave(session, andPublishWith: fixture)
+        try await publisher.publish(
+            (0..<30).map { TransportMessage(topic: "status", payload: [UInt8($0)], retained: true) }
+                + [TransportMessage(topic: "down/s", payload: [200])])
+
+        // Given the client comes back, it gets the queued QoS 1 message and
+        // the latest status alone, none of the 29 before it.
+        let second = try fixture.client(session)
+        let secondEvents = EventRecorder(second.events)
+        second.start()
+        #expect(await secondEvents.wait { events in messages(events).contains { $0.topic == "status" } })
+        #expect(await secondEvents.wait { events in messages(events).contains { $0.topic == "down/s" } })
+        // A status published now still arrives: the subscription holds while connected.
+        try await publisher.publish([TransportMessage(topic: "status", payload: [100], retained: true)])
+        #expect(await secondEvents.wait { events in messages(events).contains { $0.payload == [100] } })
+        let statuses = messages(secondEvents.all).filter { $0.topic == "status" }.map(\.payload)
+        #expect(statuses == [[29], [100]])
+        #expect(messages(secondEvents.all).filter { $0.topic == "down/s" }.map(\.payload) == [[200]])
         await second.stop()
         await publisher.stop()
     }

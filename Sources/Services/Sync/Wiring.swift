@@ -23,7 +23,7 @@ public enum Wiring {
             clientID: clientID,
             subscriptions: Topics.nodeSubscriptions(
                 configuration.node, mall: configuration.mall, channels: configuration.channels),
-            will: coordinator.will)
+            latestOnly: [Topics.hubStatus], will: coordinator.will)
         let sync = NodeSyncService(
             coordinator: coordinator, transport: try connect(session), outgoing: outgoing, will: coordinator.will,
             logger: logger)
