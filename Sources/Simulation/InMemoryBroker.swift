@@ -150,12 +150,14 @@ public final class InMemoryBroker: Sendable {
             if message.retained { state.retained[message.topic] = message }
             var online: [InMemoryTransport] = []
             for id in state.sessions.keys.sorted() {
-                let matching = state.sessions[id]!.subscriptions.filter { TopicFilter.matches($0, message.topic) }
-                guard !matching.isEmpty else { continue }
+                let subscriptions = state.sessions[id]!.subscriptions
+                guard subscriptions.contains(where: { TopicFilter.matches($0, message.topic) }) else { continue }
                 if let client = state.sessions[id]!.client {
                     online.append(client)
-                } else if matching.allSatisfy(state.sessions[id]!.latestOnly.contains) {
-                    // QoS 0 only: not queued for a client away.
+                } else if !subscriptions.contains(where: {
+                    !state.sessions[id]!.latestOnly.contains($0) && TopicFilter.matches($0, message.topic)
+                }) {
+                    // Matched at QoS 0 only: not queued for a client away.
                     continue
                 } else if state.sessions[id]!.queue.count < maxQueued {
                     state.sessions[id]!.queue.append(message)

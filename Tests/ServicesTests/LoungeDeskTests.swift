@@ -54,6 +54,14 @@ import Testing
             #expect(
                 try await desk.checkIn(memberOrCard: "nobody", guests: 0, caller: Self.caller).refusal == .unknownMember
             )
+            // Each refusal is audited, with who asked and why.
+            let refusals = try await desk.recentAudit(limit: 20).filter {
+                $0.action == "lounge.check-in" && $0.outcome.hasPrefix("refused: ")
+            }
+            #expect(
+                refusals.map(\.target).sorted() == ["m1", "m2", "m3", "unknown member"],
+                "\(refusals.map { "\($0.target) \($0.outcome)" })")
+            #expect(refusals.allSatisfy { $0.actor == Self.caller.actor })
             // A member the hub bars is refused at the desk until the bar ends.
             let until = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
             try await hub.coordinator.write(

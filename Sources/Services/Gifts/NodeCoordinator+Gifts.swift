@@ -39,13 +39,9 @@ extension NodeCoordinator {
             return Committed(outcome: result, changes: changes, decision: "gift.redeem")
         } catch let refusal as GiftCodeError {
             let target = (try? ScannedGiftCode(text).token.codeID) ?? "unreadable code"
-            let changes = try commitNow([
-                audit(
-                    actor: caller.actor, action: "gift.redeem", target: target,
-                    outcome: "refused: \(refusal.reason)", at: now, id: id)
-            ])
-            let result = GiftRedemptionResult(refusal: refusal, at: now)
-            return Committed(outcome: result, changes: changes, decision: "audit")
+            return try auditNow(
+                caller.actor, action: "gift.redeem", target: target, outcome: "refused: \(refusal.reason)",
+                answering: GiftRedemptionResult(refusal: refusal, at: now))
         }
     }
 

@@ -39,15 +39,12 @@ extension NodeCoordinator {
                 visit: key, member: member, occupancy: views.lounge.occupancy, capacity: desk.configuration.capacity)
             return Committed(outcome: result, changes: changes, decision: "lounge.check-in")
         } catch let refusal as LoungeDesk.Refusal {
-            let changes = try commitNow([
-                audit(
-                    actor: caller.actor, action: "lounge.check-in", target: found?.id ?? "unknown member",
-                    outcome: "refused: \(refusal.reason)", at: now, id: id)
-            ])
-            let result = LoungeResult(
-                member: found, refusal: refusal, occupancy: views.lounge.occupancy,
-                capacity: desk.configuration.capacity)
-            return Committed(outcome: result, changes: changes, decision: "audit")
+            return try auditNow(
+                caller.actor, action: "lounge.check-in", target: found?.id ?? "unknown member",
+                outcome: "refused: \(refusal.reason)",
+                answering: LoungeResult(
+                    member: found, refusal: refusal, occupancy: views.lounge.occupancy,
+                    capacity: desk.configuration.capacity))
         }
     }
 

@@ -45,7 +45,8 @@ public actor NodeCoordinator {
     private var storeFailures = 0
     /// Where each snapshot stood when its progress was last logged.
     private var loggedSnapshots: [Channel: SnapshotProgress] = [:]
-    /// `GET /v1/health`'s body as of the last event or tick handled, read
+    /// `GET /v1/health`'s body as of the last snapshot part or tick handled
+    /// (not after every message: a catch-up's batches leave it as it is), read
     /// without waiting for the actor: the install of a large snapshot holds
     /// it for seconds (3.5 s for 1,000,000 rows), and a probe timing out
     /// meanwhile could have a supervisor restart the node in the middle of
@@ -121,7 +122,10 @@ public actor NodeCoordinator {
     /// own thread and goes on from there: coming back to the actor after the
     /// sync, only to return, cost the decision one more hop (measured, decide
     /// + durable commit: p99 about 7 % lower without it, BENCHMARKS.md).
+    /// An answer that committed nothing (a check-out without an open visit)
+    /// does not wait for other lanes' sync.
     nonisolated func durable<Outcome: Sendable>(_ committed: Committed<Outcome>) async throws -> Outcome {
+        guard !committed.changes.isEmpty else { return committed.outcome }
         try await groupCommit.waitUntilDurable()
         DecisionLog.committed(committed.changes, decision: committed.decision, by: logger)
         return committed.outcome
@@ -156,7 +160,7 @@ public actor NodeCoordinator {
     }
 
     /// `GET /v1/health`'s body (`NodeSyncState.healthText`) as of the
-    /// last event or tick, without waiting for the actor.
+    /// last snapshot part or tick, without waiting for the actor.
     public nonisolated var healthText: String { health.withLock { $0 } }
 
     private static func healthText(of engine: Engine) -> String {
@@ -205,9 +209,11 @@ public actor NodeCoordinator {
                 "message refused", metadata: ["mqtt.topic": "\(topic)", "sync.error": "\(error.code.rawValue)"])
         case .message(_, .success(let checked)):
             perform { try engine.receive(checked.message, now: now) }
-            if case .snapshotPart = checked.message { logSnapshotProgress() }
+            if case .snapshotPart = checked.message {
+                logSnapshotProgress()
+                refreshHealth()
+            }
         }
-        refreshHealth()
     }
 
     private func refreshHealth() {

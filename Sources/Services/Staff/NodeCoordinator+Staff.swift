@@ -173,15 +173,19 @@ extension NodeCoordinator {
     /// Commits one audit entry on its own (a refusal, a login): who, what,
     /// when, where (this node, in the change's origin), outcome.
     public nonisolated func audit(_ actor: String, action: String, target: String, outcome: String) async throws {
-        _ = try await durable(auditNow(actor, action: action, target: target, outcome: outcome))
+        _ = try await durable(auditNow(actor, action: action, target: target, outcome: outcome, answering: ()))
     }
 
-    private func auditNow(_ actor: String, action: String, target: String, outcome: String) throws -> Committed<Void> {
+    /// The same in the caller's actor turn (a refusal, audited in the turn
+    /// that refused), answered with `answer` once durable.
+    func auditNow<Answer: Sendable>(
+        _ actor: String, action: String, target: String, outcome: String, answering answer: Answer
+    ) throws -> Committed<Answer> {
         let now = clock.now()
         let changes = try commitNow([
             audit(actor: actor, action: action, target: target, outcome: outcome, at: now, id: engine.nextChangeID)
         ])
-        return Committed(outcome: (), changes: changes, decision: "audit")
+        return Committed(outcome: answer, changes: changes, decision: "audit")
     }
 }
 
